@@ -1,0 +1,1 @@
+"""The certificate navigator: catalog, certificates, enrollment and the money ledger."""

@@ -1,0 +1,60 @@
+"""One settings object, read from the environment once; everything else asks it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("ru", "lt", "en")
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("NAVIGATOR_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+def _read_master_key(var_dir: Path) -> str:
+    """The development master key lives in var/ (outside git), made by the server module."""
+    key_file = var_dir / "meili" / "master-key"
+    return key_file.read_text().strip() if key_file.exists() else ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    meili_url: str
+    meili_master_key: str
+    redis_url: str | None
+    default_locale: str
+    app_url: str
+    locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
+
+    @property
+    def meili_is_external(self) -> bool:
+        return bool(os.environ.get("MEILI_URL"))
+
+
+def load_settings() -> Settings:
+    var_dir = _var_dir()
+    default_locale = os.environ.get("NAVIGATOR_DEFAULT_LOCALE", "ru")
+    if default_locale not in SUPPORTED_LOCALES:
+        raise ValueError(
+            f"NAVIGATOR_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}"
+        )
+    return Settings(
+        var_dir=var_dir,
+        database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'navigator.db'}"),
+        meili_url=os.environ.get("MEILI_URL", "http://127.0.0.1:7700"),
+        meili_master_key=os.environ.get("MEILI_MASTER_KEY") or _read_master_key(var_dir),
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        default_locale=default_locale,
+        app_url=os.environ.get("NAVIGATOR_APP_URL", "http://localhost:3000"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
