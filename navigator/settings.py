@@ -41,9 +41,7 @@ def load_settings() -> Settings:
     var_dir = _var_dir()
     default_locale = os.environ.get("NAVIGATOR_DEFAULT_LOCALE", "ru")
     if default_locale not in SUPPORTED_LOCALES:
-        raise ValueError(
-            f"NAVIGATOR_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}"
-        )
+        raise ValueError(f"NAVIGATOR_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
     return Settings(
         var_dir=var_dir,
         database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'navigator.db'}"),

@@ -1,0 +1,136 @@
+"""Users, their roles and children. Passwords are hashed with scrypt (stdlib, salted)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import date
+
+from sqlmodel import Session, select
+
+from navigator.domain.access import Actor, check_guardian
+from navigator.domain.calendar import age_on, local_today
+from navigator.domain.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.models import Child, ChildCategory, Membership, Municipality, Role, User
+from navigator.domain.validation import check_choice, check_email, check_text
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MIN_PASSWORD_LENGTH = 10
+OLDEST_CHILD_AGE = 18
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    encoded = base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encoded[0]}${encoded[1]}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password_too_short", min=MIN_PASSWORD_LENGTH)
+    if len(password) > 256:
+        raise InvalidInput("field_too_long", field="password", max_length=256)
+    if password.isdigit() or password.isalpha():
+        raise InvalidInput("password_too_simple")
+    return password
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    full_name: str = "",
+    locale: str = "ru",
+    roles: tuple[tuple[Role, int | None, int | None], ...] = (),
+) -> User:
+    """A user with (role, municipality_id, provider_id) memberships; email is unique."""
+    email = check_email(email)
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict("email_taken")
+    user = User(
+        email=email,
+        password_hash=hash_password(check_password(password)),
+        full_name=check_text(full_name, "full_name", max_length=200, required=False),
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    for role, municipality_id, provider_id in roles:
+        session.add(
+            Membership(
+                user_id=user.id,
+                role=role,
+                municipality_id=municipality_id,
+                provider_id=provider_id,
+            )
+        )
+    session.flush()
+    return user
+
+
+def _check_birth_date(birth_date: date, today: date) -> date:
+    if birth_date > today:
+        raise InvalidInput("birth_date_in_future")
+    if age_on(birth_date, today) >= OLDEST_CHILD_AGE:
+        raise InvalidInput("child_too_old", max=OLDEST_CHILD_AGE)
+    return birth_date
+
+
+def add_child(
+    session: Session,
+    actor: Actor,
+    *,
+    guardian_id: int,
+    municipality_id: int,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+    category: str = ChildCategory.BASE,
+) -> Child:
+    if not (actor.is_system or actor.user_id == guardian_id):
+        raise NotFound()
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise NotFound()
+    child = Child(
+        guardian_id=guardian_id,
+        municipality_id=municipality_id,
+        first_name=check_text(first_name, "first_name", max_length=100),
+        last_name=check_text(last_name, "last_name", max_length=100),
+        birth_date=_check_birth_date(birth_date, local_today(municipality)),
+        category=check_choice(category, "category", ChildCategory),
+    )
+    session.add(child)
+    session.flush()
+    return child
+
+
+def children_of(session: Session, actor: Actor) -> list[Child]:
+    if actor.user_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Child).where(Child.guardian_id == actor.user_id).order_by(Child.id)  # type: ignore[arg-type]
+        )
+    )
+
+
+def get_child(session: Session, actor: Actor, child_id: int) -> Child:
+    return check_guardian(session, actor, session.get(Child, child_id))

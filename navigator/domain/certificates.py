@@ -1,0 +1,261 @@
+"""Certificates: issuing one per child, funding it for a period, its balance and statement."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from navigator.domain import ledger
+from navigator.domain.access import Actor, check_guardian
+from navigator.domain.calendar import age_on, birthday, local_today
+from navigator.domain.catalog import policy_of
+from navigator.domain.db import locked
+from navigator.domain.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.models import (
+    Attendance,
+    Certificate,
+    CertificateAccount,
+    CertificateStatus,
+    Child,
+    ChildCategory,
+    Enrollment,
+    EntryKind,
+    FundingPeriod,
+    Group,
+    LedgerEntry,
+    Municipality,
+    NominalRule,
+    PeriodStatus,
+    Program,
+)
+
+MIN_AGE, MAX_AGE = 5, 18
+NUMBER_DIGITS = 12  # 11 random digits and a Luhn check digit
+
+
+def luhn_check_digit(digits: str) -> str:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def new_certificate_number() -> str:
+    """Random, so numbers cannot be enumerated; the check digit catches typos."""
+    body = str(secrets.randbelow(9 * 10 ** (NUMBER_DIGITS - 2)) + 10 ** (NUMBER_DIGITS - 2))
+    return body + luhn_check_digit(body)
+
+
+def normalize_certificate_number(text: str) -> str:
+    """'1234 5678-9012' → '123456789012'; refuses a wrong length or check digit."""
+    digits = "".join(ch for ch in text if ch not in " -")
+    if len(digits) != NUMBER_DIGITS or not digits.isdigit():
+        raise InvalidInput("certificate_number_format", digits=NUMBER_DIGITS)
+    if luhn_check_digit(digits[:-1]) != digits[-1]:
+        raise InvalidInput("certificate_number_check_digit")
+    return digits
+
+
+def format_certificate_number(number: str) -> str:
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def issue_certificate(
+    session: Session, actor: Actor, child_id: int, *, today: date | None = None
+) -> Certificate:
+    """One certificate per child for life, for ages 5 to 18, valid until the 18th birthday."""
+    child = check_guardian(session, actor, locked(session, Child, child_id))
+    municipality = session.get(Municipality, child.municipality_id)
+    assert municipality is not None
+    today = today or local_today(municipality)
+    existing = session.exec(select(Certificate).where(Certificate.child_id == child_id)).first()
+    if existing is not None:
+        raise Conflict("certificate_exists", number=format_certificate_number(existing.number))
+    age = age_on(child.birth_date, today)
+    if not MIN_AGE <= age < MAX_AGE:
+        raise InvalidInput("certificate_age", min=MIN_AGE, max=MAX_AGE)
+    certificate = Certificate(
+        child_id=child_id,
+        number=_unused_number(session),
+        status=CertificateStatus.ACCOUNTING,
+        valid_until=birthday(child.birth_date, MAX_AGE),
+    )
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def _unused_number(session: Session) -> str:
+    while True:
+        number = new_certificate_number()
+        if session.exec(select(Certificate.id).where(Certificate.number == number)).first() is None:
+            return number
+
+
+def nominal_for(
+    session: Session, period: FundingPeriod, age: int, category: str, on: date
+) -> NominalRule | None:
+    """The rule in force on `on` for this age and category; the base category when none."""
+    for wanted in dict.fromkeys((category, ChildCategory.BASE)):
+        rule = session.exec(
+            select(NominalRule)
+            .where(
+                NominalRule.period_id == period.id,
+                NominalRule.category == wanted,
+                NominalRule.age_min <= age,
+                NominalRule.age_max >= age,
+                NominalRule.effective_from <= on,
+            )
+            .order_by(col(NominalRule.effective_from).desc(), col(NominalRule.id).desc())
+        ).first()
+        if rule is not None:
+            return rule
+    return None
+
+
+def fund_certificate(
+    session: Session,
+    actor: Actor,
+    certificate_id: int,
+    period_id: int,
+    *,
+    today: date | None = None,
+) -> CertificateAccount:
+    """Credit the period's nominal; refused when the budget or the certificate cap is spent.
+
+    Funding again for the same period returns the existing account and credits nothing.
+    """
+    period = locked(session, FundingPeriod, period_id)
+    certificate = session.get(Certificate, certificate_id)
+    if period is None or certificate is None:
+        raise NotFound()
+    child = check_guardian(session, actor, session.get(Child, certificate.child_id))
+    if child.municipality_id != period.municipality_id:
+        raise NotFound()
+    existing = session.exec(
+        select(CertificateAccount).where(
+            CertificateAccount.certificate_id == certificate_id,
+            CertificateAccount.period_id == period_id,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+
+    municipality = session.get(Municipality, period.municipality_id)
+    assert municipality is not None
+    today = today or local_today(municipality)
+    if period.status != PeriodStatus.OPEN or not period.starts_on <= today <= period.ends_on:
+        raise Conflict("period_not_open")
+    if today >= certificate.valid_until:
+        raise Conflict("certificate_expired")
+    rule = nominal_for(session, period, age_on(child.birth_date, today), child.category, today)
+    if rule is None:
+        raise Conflict("no_nominal_rule")
+    amount = _prorated(session, period, rule.amount_minor, today)
+    if period.funded_certificates + 1 > period.max_funded_certificates:
+        raise Conflict("period_certificate_cap_reached")
+    if period.credited_minor + amount > period.budget_minor:
+        raise Conflict("period_budget_exhausted")
+
+    account = CertificateAccount(
+        certificate_id=certificate_id, period_id=period_id, nominal_rule_id=rule.id
+    )
+    session.add(account)
+    session.flush()
+    assert account.id is not None
+    ledger.post(
+        session,
+        account.id,
+        EntryKind.CREDIT,
+        amount,
+        f"credit:{certificate_id}:{period_id}",
+        actor_id=actor.user_id,
+        notify_user_id=child.guardian_id,
+        note=period.name,
+    )
+    period.credited_minor += amount
+    period.funded_certificates += 1
+    certificate.status = CertificateStatus.FUNDED
+    session.add_all([period, certificate])
+    session.flush()
+    session.refresh(account)
+    return account
+
+
+def _prorated(session: Session, period: FundingPeriod, amount: int, today: date) -> int:
+    """With proration on, a late start gets the share of the period still ahead (floored)."""
+    if (
+        not policy_of(session, period.municipality_id).prorate_late_start
+        or today <= period.starts_on
+    ):
+        return amount
+    total_days = (period.ends_on - period.starts_on).days + 1
+    days_left = (period.ends_on - today).days + 1
+    return max(1, amount * days_left // total_days)
+
+
+def current_account(
+    session: Session, certificate: Certificate, today: date
+) -> CertificateAccount | None:
+    """The certificate's account in the open period that contains `today`."""
+    return session.exec(
+        select(CertificateAccount)
+        .join(FundingPeriod, col(FundingPeriod.id) == CertificateAccount.period_id)
+        .where(
+            CertificateAccount.certificate_id == certificate.id,
+            FundingPeriod.status == PeriodStatus.OPEN,
+            FundingPeriod.starts_on <= today,
+            FundingPeriod.ends_on >= today,
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    at: datetime
+    kind: str
+    amount_minor: int
+    program_title: str | None
+    group_name: str | None
+    enrollment_id: int | None
+    lesson_date: date | None
+    note: str
+
+
+def statement(session: Session, actor: Actor, certificate_id: int) -> list[StatementLine]:
+    """Every entry of every period of the certificate, oldest first, with what it paid for."""
+    certificate = session.get(Certificate, certificate_id)
+    if certificate is None:
+        raise NotFound()
+    check_guardian(session, actor, session.get(Child, certificate.child_id))
+    rows = session.exec(
+        select(LedgerEntry, Program.title, Group.name, Attendance.lesson_date)
+        .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
+        .outerjoin(Enrollment, col(Enrollment.id) == LedgerEntry.enrollment_id)
+        .outerjoin(Group, col(Group.id) == Enrollment.group_id)
+        .outerjoin(Program, col(Program.id) == Group.program_id)
+        .outerjoin(Attendance, col(Attendance.id) == LedgerEntry.attendance_id)
+        .where(CertificateAccount.certificate_id == certificate_id)
+        .order_by(col(LedgerEntry.id))
+    ).all()
+    return [
+        StatementLine(
+            at=entry.created_at,
+            kind=entry.kind,
+            amount_minor=entry.amount_minor,
+            program_title=title,
+            group_name=group_name,
+            enrollment_id=entry.enrollment_id,
+            lesson_date=lesson_date,
+            note=entry.note,
+        )
+        for entry, title, group_name, lesson_date in rows
+    ]

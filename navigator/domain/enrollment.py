@@ -1,0 +1,506 @@
+"""Applying, accepting, attending, cancelling and completing: the money follows the child.
+
+Accepting holds the certificate share of the contract; each attended lesson captures
+its part of that hold; cancelling or completing releases what is left. Locks are taken
+in one order everywhere: group → enrollment → certificate account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from navigator.domain import ledger
+from navigator.domain.access import Actor, check_guardian, check_provider_staff
+from navigator.domain.calendar import age_on, is_lesson_date, lesson_dates, local_today
+from navigator.domain.catalog import policy_of
+from navigator.domain.certificates import current_account
+from navigator.domain.db import locked
+from navigator.domain.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.models import (
+    SEATED_ENROLLMENT,
+    AbsenceCharge,
+    Attendance,
+    AttendanceStatus,
+    Certificate,
+    CertificateAccount,
+    CertificateStatus,
+    CertificationStatus,
+    Child,
+    Enrollment,
+    EnrollmentStatus,
+    EntryKind,
+    Group,
+    Municipality,
+    Notification,
+    Program,
+    Provider,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What an enrollment costs and who pays: the breakdown a parent agrees to."""
+
+    lessons: int
+    first_lesson: date | None
+    last_lesson: date | None
+    price_per_lesson_minor: int
+    contract_minor: int
+    certificate_share_minor: int
+    copayment_minor: int
+    funded: bool
+    available_minor: int
+
+
+@dataclass
+class _Context:
+    child: Child
+    group: Group
+    program: Program
+    provider: Provider
+    municipality: Municipality
+    certificate: Certificate | None
+
+
+def _context(session: Session, child: Child, group: Group) -> _Context:
+    program = session.get(Program, group.program_id)
+    assert program is not None
+    provider = session.get(Provider, program.provider_id)
+    municipality = session.get(Municipality, child.municipality_id)
+    assert provider is not None and municipality is not None
+    certificate = session.exec(select(Certificate).where(Certificate.child_id == child.id)).first()
+    return _Context(child, group, program, provider, municipality, certificate)
+
+
+def lesson_share(certificate_share: int, lessons: int, lesson_number: int) -> int:
+    """The certificate's part of lesson k of n: spread evenly, summing exactly to the share."""
+    if lessons <= 0 or not 1 <= lesson_number <= lessons:
+        return 0
+    return (
+        certificate_share * lesson_number // lessons
+        - certificate_share * (lesson_number - 1) // lessons
+    )
+
+
+def _quote(session: Session, ctx: _Context, today: date) -> Quote:
+    dates = lesson_dates(ctx.group, today)
+    price = ctx.group.price_per_lesson_minor
+    contract = price * len(dates)
+    account = _account(session, ctx, today)
+    funded = ctx.program.payable_by_certificate and account is not None
+    available = account.available_minor if account is not None else 0
+    share = min(contract, available) if funded else 0
+    return Quote(
+        lessons=len(dates),
+        first_lesson=dates[0] if dates else None,
+        last_lesson=dates[-1] if dates else None,
+        price_per_lesson_minor=price,
+        contract_minor=contract,
+        certificate_share_minor=share,
+        copayment_minor=contract - share,
+        funded=funded and share > 0,
+        available_minor=available,
+    )
+
+
+def _account(session: Session, ctx: _Context, today: date) -> CertificateAccount | None:
+    certificate = ctx.certificate
+    if certificate is None or certificate.status != CertificateStatus.FUNDED:
+        return None
+    return current_account(session, certificate, today)
+
+
+def quote(
+    session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
+) -> Quote:
+    child = check_guardian(session, actor, session.get(Child, child_id))
+    group = session.get(Group, group_id)
+    if group is None:
+        raise NotFound()
+    ctx = _context(session, child, group)
+    return _quote(session, ctx, today or local_today(ctx.municipality))
+
+
+def _check_can_apply(session: Session, ctx: _Context, today: date) -> None:
+    program, group = ctx.program, ctx.group
+    in_catalog = ctx.provider.admitted and (
+        program.certification_status == CertificationStatus.CERTIFIED or program.is_free
+    )
+    if not in_catalog or program.certification_status == CertificationStatus.SUSPENDED:
+        raise Conflict("program_not_open")
+    if not group.enrollment_open or group.ends_on < today:
+        raise Conflict("group_closed")
+    if ctx.certificate is None:
+        raise Conflict("certificate_required")
+    if today >= ctx.certificate.valid_until:
+        raise Conflict("certificate_expired")
+    age = age_on(ctx.child.birth_date, max(today, group.starts_on))
+    if not program.age_min <= age <= program.age_max:
+        raise Conflict("age_does_not_fit", age=age, min=program.age_min, max=program.age_max)
+    live = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.child_id == ctx.child.id,
+            Enrollment.group_id == group.id,
+            col(Enrollment.status).in_(
+                [
+                    s.value
+                    for s in (
+                        EnrollmentStatus.APPLIED,
+                        EnrollmentStatus.WAITLISTED,
+                        *SEATED_ENROLLMENT,
+                    )
+                ]
+            ),
+        )
+    ).first()
+    if live is not None:
+        raise Conflict("already_enrolled")
+
+
+def _check_funded_limit(session: Session, ctx: _Context, exclude_id: int | None = None) -> None:
+    limit = policy_of(session, ctx.child.municipality_id).max_funded_enrollments
+    statement = (
+        select(func.count())
+        .select_from(Enrollment)
+        .where(
+            Enrollment.child_id == ctx.child.id,
+            col(Enrollment.funded).is_(True),
+            col(Enrollment.status).in_(
+                [
+                    s.value
+                    for s in (
+                        EnrollmentStatus.APPLIED,
+                        EnrollmentStatus.WAITLISTED,
+                        *SEATED_ENROLLMENT,
+                    )
+                ]
+            ),
+        )
+    )
+    if exclude_id is not None:
+        statement = statement.where(Enrollment.id != exclude_id)
+    if session.exec(statement).one() >= limit:
+        raise Conflict("funded_limit_reached", limit=limit)
+
+
+def apply_to_group(
+    session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
+) -> Enrollment:
+    """The parent's application with the breakdown they saw; a full group waitlists it."""
+    child = check_guardian(session, actor, locked(session, Child, child_id))
+    group = locked(session, Group, group_id)
+    if group is None:
+        raise NotFound()
+    ctx = _context(session, child, group)
+    today = today or local_today(ctx.municipality)
+    _check_can_apply(session, ctx, today)
+    terms = _quote(session, ctx, today)
+    if terms.lessons == 0:
+        raise Conflict("group_closed")
+    if terms.funded:
+        _check_funded_limit(session, ctx)
+    full = group.seats_taken >= group.seats
+    enrollment = Enrollment(
+        child_id=child_id,
+        group_id=group_id,
+        status=EnrollmentStatus.WAITLISTED if full else EnrollmentStatus.APPLIED,
+        funded=terms.funded,
+        contract_starts_on=terms.first_lesson or today,
+        contract_lessons=terms.lessons,
+        price_per_lesson_minor=terms.price_per_lesson_minor,
+        contract_minor=terms.contract_minor,
+        certificate_share_minor=terms.certificate_share_minor,
+        copayment_minor=terms.copayment_minor,
+    )
+    session.add(enrollment)
+    session.flush()
+    return enrollment
+
+
+def _load_for_provider(
+    session: Session, actor: Actor, enrollment_id: int
+) -> tuple[Group, Enrollment, _Context]:
+    """Locks group then enrollment, and checks the actor works for the group's provider."""
+    peek = session.get(Enrollment, enrollment_id)
+    if peek is None:
+        raise NotFound()
+    group = locked(session, Group, peek.group_id)
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert group is not None and enrollment is not None
+    child = session.get(Child, enrollment.child_id)
+    assert child is not None
+    ctx = _context(session, child, group)
+    check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
+    return group, enrollment, ctx
+
+
+def accept_application(
+    session: Session, actor: Actor, enrollment_id: int, *, today: date | None = None
+) -> Enrollment:
+    """Take a seat and hold the certificate share, atomically. Accepting twice changes nothing.
+
+    The hold never exceeds the share the parent agreed to; if the certificate no longer
+    covers it, the acceptance is refused rather than shifting the cost onto the parent.
+    """
+    group, enrollment, ctx = _load_for_provider(session, actor, enrollment_id)
+    if enrollment.status in SEATED_ENROLLMENT:
+        return enrollment
+    if enrollment.status != EnrollmentStatus.APPLIED:
+        raise Conflict("enrollment_not_pending", status=enrollment.status)
+    if group.seats_taken >= group.seats:
+        raise Conflict("group_full")
+    today = today or local_today(ctx.municipality)
+    dates = lesson_dates(group, today)
+    if not dates or not group.enrollment_open:
+        raise Conflict("group_closed")
+    contract = group.price_per_lesson_minor * len(dates)
+    share = min(contract, enrollment.certificate_share_minor) if enrollment.funded else 0
+    account = None
+    if share > 0:
+        account = _account(session, ctx, today)
+        if account is None:
+            raise Conflict("certificate_not_funded")
+        _check_funded_limit(session, ctx, exclude_id=enrollment.id)
+        account = locked(session, CertificateAccount, account.id)
+        assert account is not None
+        if account.available_minor < share:
+            raise Conflict("insufficient_balance", available=account.available_minor)
+
+    enrollment.status = EnrollmentStatus.ACCEPTED
+    enrollment.decided_at = utcnow()
+    enrollment.contract_starts_on = dates[0]
+    enrollment.contract_lessons = len(dates)
+    enrollment.price_per_lesson_minor = group.price_per_lesson_minor
+    enrollment.contract_minor = contract
+    enrollment.certificate_share_minor = share
+    enrollment.copayment_minor = contract - share
+    enrollment.funded = share > 0
+    group.seats_taken += 1
+    session.add_all([group, enrollment])
+    session.flush()
+    if account is not None and account.id is not None:
+        enrollment.account_id = account.id
+        ledger.post(
+            session,
+            account.id,
+            EntryKind.HOLD,
+            share,
+            f"hold:{enrollment.id}",
+            actor_id=actor.user_id,
+            notify_user_id=ctx.child.guardian_id,
+            enrollment_id=enrollment.id,
+        )
+        enrollment.held_minor = share
+        session.add(enrollment)
+    else:
+        _notify(session, ctx.child.guardian_id, "enrollment.accepted", enrollment)
+    session.flush()
+    return enrollment
+
+
+def reject_application(
+    session: Session, actor: Actor, enrollment_id: int, *, reason: str
+) -> Enrollment:
+    _group, enrollment, ctx = _load_for_provider(session, actor, enrollment_id)
+    if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
+        raise Conflict("enrollment_not_pending", status=enrollment.status)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("field_required", field="reason")
+    enrollment.status = EnrollmentStatus.REJECTED
+    enrollment.reason = reason[:500]
+    enrollment.decided_at = utcnow()
+    session.add(enrollment)
+    _notify(session, ctx.child.guardian_id, "enrollment.rejected", enrollment)
+    session.flush()
+    return enrollment
+
+
+def mark_attendance(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    lesson_date: date,
+    status: AttendanceStatus,
+    *,
+    today: date | None = None,
+) -> Attendance:
+    """Record one lesson; a charged lesson captures its certificate share from the hold."""
+    peek = session.get(Enrollment, enrollment_id)
+    if peek is None:
+        raise NotFound()
+    group = session.get(Group, peek.group_id)
+    child = session.get(Child, peek.child_id)
+    assert group is not None and child is not None
+    ctx = _context(session, child, group)
+    check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert enrollment is not None
+    status = AttendanceStatus(status)
+    if enrollment.status not in SEATED_ENROLLMENT:
+        raise Conflict("attendance_not_enrolled", status=enrollment.status)
+    today = today or local_today(ctx.municipality)
+    if lesson_date > today:
+        raise InvalidInput("attendance_in_future")
+    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(group, lesson_date):
+        raise InvalidInput("attendance_not_a_lesson", date=lesson_date.isoformat())
+    already = session.exec(
+        select(Attendance.id).where(
+            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+        )
+    ).first()
+    if already is not None:
+        raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
+
+    charged = status is AttendanceStatus.PRESENT or (
+        status is AttendanceStatus.ABSENT
+        and policy_of(session, child.municipality_id).absence_charge == AbsenceCharge.FULL
+    )
+    attendance = Attendance(
+        enrollment_id=enrollment_id,
+        lesson_date=lesson_date,
+        status=status,
+        marked_by_id=actor.user_id,
+    )
+    session.add(attendance)
+    session.flush()
+    if charged:
+        enrollment.lessons_charged += 1
+        share = lesson_share(
+            enrollment.certificate_share_minor,
+            enrollment.contract_lessons,
+            enrollment.lessons_charged,
+        )
+        amount = min(share, enrollment.hold_remaining_minor)
+        if amount > 0 and enrollment.account_id is not None:
+            ledger.post(
+                session,
+                enrollment.account_id,
+                EntryKind.CAPTURE,
+                amount,
+                f"capture:{enrollment_id}:{lesson_date.isoformat()}",
+                actor_id=actor.user_id,
+                notify_user_id=child.guardian_id,
+                enrollment_id=enrollment_id,
+                attendance_id=attendance.id,
+            )
+            enrollment.captured_minor += amount
+            attendance.charged_minor = amount
+    enrollment.status = EnrollmentStatus.ACTIVE
+    session.add_all([enrollment, attendance])
+    session.flush()
+    return attendance
+
+
+def release_rest_of_hold(
+    session: Session, actor: Actor, enrollment: Enrollment, guardian_id: int
+) -> int:
+    rest = enrollment.hold_remaining_minor
+    if rest > 0 and enrollment.account_id is not None:
+        ledger.post(
+            session,
+            enrollment.account_id,
+            EntryKind.RELEASE,
+            rest,
+            f"release:{enrollment.id}",
+            actor_id=actor.user_id,
+            notify_user_id=guardian_id,
+            enrollment_id=enrollment.id,
+        )
+        enrollment.released_minor += rest
+    return rest
+
+
+def _end(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    final: EnrollmentStatus,
+    reason: str,
+    *,
+    by_guardian: bool,
+) -> Enrollment:
+    peek = session.get(Enrollment, enrollment_id)
+    child = session.get(Child, peek.child_id) if peek else None
+    if peek is None or child is None:
+        raise NotFound()
+    if by_guardian:
+        check_guardian(session, actor, child)
+        group = locked(session, Group, peek.group_id)
+        enrollment = locked(session, Enrollment, enrollment_id)
+    else:
+        group, enrollment, _ctx = _load_for_provider(session, actor, enrollment_id)
+    assert group is not None and enrollment is not None
+    if enrollment.status == final:
+        return enrollment
+    allowed = SEATED_ENROLLMENT
+    if final is EnrollmentStatus.CANCELLED:
+        allowed = (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED, *SEATED_ENROLLMENT)
+    if enrollment.status not in allowed:
+        raise Conflict("enrollment_not_live", status=enrollment.status)
+    seated = enrollment.status in SEATED_ENROLLMENT
+    release_rest_of_hold(session, actor, enrollment, child.guardian_id)
+    enrollment.status = final
+    enrollment.reason = reason.strip()[:500]
+    enrollment.ended_at = utcnow()
+    session.add(enrollment)
+    if seated:
+        group.seats_taken -= 1
+        session.add(group)
+        session.flush()
+        _promote_waitlist(session, group)
+    _notify(session, child.guardian_id, f"enrollment.{final.value}", enrollment)
+    session.flush()
+    return enrollment
+
+
+def cancel_enrollment(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    *,
+    reason: str = "",
+    by_guardian: bool = True,
+) -> Enrollment:
+    """Cancel by the parent (or the provider): the rest of the hold goes back, the seat frees."""
+    return _end(
+        session, actor, enrollment_id, EnrollmentStatus.CANCELLED, reason, by_guardian=by_guardian
+    )
+
+
+def complete_enrollment(session: Session, actor: Actor, enrollment_id: int) -> Enrollment:
+    return _end(session, actor, enrollment_id, EnrollmentStatus.COMPLETED, "", by_guardian=False)
+
+
+def _promote_waitlist(session: Session, group: Group) -> None:
+    """The longest-waiting application becomes pending again when a seat frees."""
+    if group.seats_taken >= group.seats:
+        return
+    first = session.exec(
+        select(Enrollment)
+        .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        .order_by(col(Enrollment.applied_at), col(Enrollment.id))
+        .with_for_update()
+    ).first()
+    if first is None:
+        return
+    first.status = EnrollmentStatus.APPLIED
+    session.add(first)
+    child = session.get(Child, first.child_id)
+    if child is not None:
+        _notify(session, child.guardian_id, "enrollment.promoted", first)
+
+
+def _notify(session: Session, user_id: int, kind: str, enrollment: Enrollment) -> None:
+    session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            payload={"enrollment_id": enrollment.id, "group_id": enrollment.group_id},
+        )
+    )

@@ -1,0 +1,386 @@
+"""The words of every domain error in Russian, Lithuanian and English.
+
+A message is looked up by code and locale and filled with the error's values; a field
+name is translated too, so a parent never reads `price_per_lesson`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FALLBACK_LOCALE = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "error": {
+        "en": "Something went wrong. Nothing was changed.",
+        "ru": "Что-то пошло не так. Ничего не изменено.",
+        "lt": "Kažkas nepavyko. Niekas nepakeista.",
+    },
+    "not_found": {
+        "en": "Not found.",
+        "ru": "Не найдено.",
+        "lt": "Nerasta.",
+    },
+    "forbidden": {
+        "en": "You are not allowed to do this.",
+        "ru": "У вас нет прав на это действие.",
+        "lt": "Jums neleidžiama to daryti.",
+    },
+    "invalid_input": {
+        "en": "Please check what you entered.",
+        "ru": "Проверьте введённые данные.",
+        "lt": "Patikrinkite įvestus duomenis.",
+    },
+    "conflict": {
+        "en": "This cannot be done right now.",
+        "ru": "Сейчас это сделать нельзя.",
+        "lt": "Šiuo metu to padaryti negalima.",
+    },
+    # ---- input
+    "field_required": {
+        "en": "Please fill in “{field}”.",
+        "ru": "Заполните поле «{field}».",
+        "lt": "Užpildykite laukelį „{field}“.",
+    },
+    "field_too_long": {
+        "en": "“{field}” is too long: at most {max_length} characters.",
+        "ru": "Поле «{field}» слишком длинное: не более {max_length} символов.",
+        "lt": "Laukelis „{field}“ per ilgas: ne daugiau kaip {max_length} simbolių.",
+    },
+    "field_control_characters": {
+        "en": "“{field}” contains characters that cannot be saved.",
+        "ru": "Поле «{field}» содержит недопустимые символы.",
+        "lt": "Laukelyje „{field}“ yra neleistinų simbolių.",
+    },
+    "field_not_allowed": {
+        "en": "“{field}” must be one of: {allowed}.",
+        "ru": "Поле «{field}» должно быть одним из: {allowed}.",
+        "lt": "Laukelis „{field}“ turi būti vienas iš: {allowed}.",
+    },
+    "must_be_positive": {
+        "en": "“{field}” must be greater than zero.",
+        "ru": "Значение «{field}» должно быть больше нуля.",
+        "lt": "„{field}“ turi būti didesnis už nulį.",
+    },
+    "must_not_be_negative": {
+        "en": "“{field}” cannot be negative.",
+        "ru": "Значение «{field}» не может быть отрицательным.",
+        "lt": "„{field}“ negali būti neigiamas.",
+    },
+    "age_out_of_range": {
+        "en": "Ages must be between {min} and {max}.",
+        "ru": "Возраст должен быть от {min} до {max} лет.",
+        "lt": "Amžius turi būti nuo {min} iki {max} metų.",
+    },
+    "age_range_reversed": {
+        "en": "The youngest age cannot be above the oldest.",
+        "ru": "Минимальный возраст не может быть больше максимального.",
+        "lt": "Mažiausias amžius negali būti didesnis už didžiausią.",
+    },
+    "dates_reversed": {
+        "en": "The end date must come after the start date.",
+        "ru": "Дата окончания должна быть позже даты начала.",
+        "lt": "Pabaigos data turi būti vėlesnė už pradžios datą.",
+    },
+    "email_invalid": {
+        "en": "This does not look like an email address.",
+        "ru": "Это не похоже на адрес электронной почты.",
+        "lt": "Tai nepanašu į el. pašto adresą.",
+    },
+    "email_taken": {
+        "en": "An account with this email already exists.",
+        "ru": "Учётная запись с этим адресом уже существует.",
+        "lt": "Paskyra su šiuo el. pašto adresu jau yra.",
+    },
+    "password_too_short": {
+        "en": "The password must have at least {min} characters.",
+        "ru": "Пароль должен содержать не менее {min} символов.",
+        "lt": "Slaptažodyje turi būti bent {min} simbolių.",
+    },
+    "password_too_simple": {
+        "en": "Use both letters and digits or other characters in the password.",
+        "ru": "Используйте в пароле и буквы, и цифры или другие символы.",
+        "lt": "Slaptažodyje naudokite ir raides, ir skaitmenis ar kitus simbolius.",
+    },
+    "timezone_unknown": {
+        "en": "Unknown time zone: {value}.",
+        "ru": "Неизвестный часовой пояс: {value}.",
+        "lt": "Nežinoma laiko juosta: {value}.",
+    },
+    "coordinates_incomplete": {
+        "en": "Give both latitude and longitude, or neither.",
+        "ru": "Укажите и широту, и долготу — или ни то, ни другое.",
+        "lt": "Nurodykite ir platumą, ir ilgumą arba nė vieno.",
+    },
+    "coordinates_out_of_range": {
+        "en": "The coordinates are outside the map.",
+        "ru": "Координаты вне допустимого диапазона.",
+        "lt": "Koordinatės už leistinų ribų.",
+    },
+    "unknown_currency": {
+        "en": "Unknown currency: {currency}.",
+        "ru": "Неизвестная валюта: {currency}.",
+        "lt": "Nežinoma valiuta: {currency}.",
+    },
+    "amount_not_a_number": {
+        "en": "“{value}” is not an amount of money.",
+        "ru": "«{value}» — не денежная сумма.",
+        "lt": "„{value}“ nėra pinigų suma.",
+    },
+    "amount_too_precise": {
+        "en": "“{value}” has more than {digits} decimals.",
+        "ru": "В сумме «{value}» больше {digits} знаков после запятой.",
+        "lt": "Sumoje „{value}“ daugiau nei {digits} skaitmenys po kablelio.",
+    },
+    "amount_negative": {
+        "en": "An amount cannot be negative.",
+        "ru": "Сумма не может быть отрицательной.",
+        "lt": "Suma negali būti neigiama.",
+    },
+    "timetable_empty": {
+        "en": "Add at least one lesson day to the timetable.",
+        "ru": "Добавьте в расписание хотя бы один день занятий.",
+        "lt": "Į tvarkaraštį įtraukite bent vieną užsiėmimų dieną.",
+    },
+    "timetable_weekday": {
+        "en": "A lesson day must be a weekday from Monday to Sunday.",
+        "ru": "День занятия должен быть днём недели с понедельника по воскресенье.",
+        "lt": "Užsiėmimo diena turi būti savaitės diena nuo pirmadienio iki sekmadienio.",
+    },
+    "timetable_weekday_twice": {
+        "en": "Each weekday can appear only once in the timetable.",
+        "ru": "Каждый день недели может встречаться в расписании только один раз.",
+        "lt": "Kiekviena savaitės diena tvarkaraštyje gali būti tik kartą.",
+    },
+    "timetable_time": {
+        "en": "Lesson times must be HH:MM, and a lesson must end after it starts.",
+        "ru": "Время занятия указывается как ЧЧ:ММ, и окончание должно быть позже начала.",
+        "lt": "Užsiėmimo laikas nurodomas VV:MM, o pabaiga turi būti vėliau už pradžią.",
+    },
+    "timetable_no_lessons": {
+        "en": "This timetable has no lessons between the start and end dates.",
+        "ru": "В этом расписании нет ни одного занятия между датами начала и окончания.",
+        "lt": "Šiame tvarkaraštyje tarp pradžios ir pabaigos datų nėra nė vieno užsiėmimo.",
+    },
+    "birth_date_in_future": {
+        "en": "The birth date cannot be in the future.",
+        "ru": "Дата рождения не может быть в будущем.",
+        "lt": "Gimimo data negali būti ateityje.",
+    },
+    "child_too_old": {
+        "en": "The navigator is for children under {max}.",
+        "ru": "Навигатор предназначен для детей младше {max} лет.",
+        "lt": "Navigatorius skirtas jaunesniems nei {max} metų vaikams.",
+    },
+    # ---- certificates
+    "certificate_age": {
+        "en": "A certificate is issued to children from {min} to {max} years old.",
+        "ru": "Сертификат выдаётся детям от {min} до {max} лет.",
+        "lt": "Sertifikatas išduodamas vaikams nuo {min} iki {max} metų.",
+    },
+    "certificate_exists": {
+        "en": "This child already has certificate {number}.",
+        "ru": "У ребёнка уже есть сертификат {number}.",
+        "lt": "Vaikas jau turi sertifikatą {number}.",
+    },
+    "certificate_number_format": {
+        "en": "A certificate number has {digits} digits.",
+        "ru": "Номер сертификата состоит из {digits} цифр.",
+        "lt": "Sertifikato numerį sudaro {digits} skaitmenų.",
+    },
+    "certificate_number_check_digit": {
+        "en": "This certificate number has a typo: please check it.",
+        "ru": "В номере сертификата опечатка: проверьте его.",
+        "lt": "Sertifikato numeryje klaida: patikrinkite jį.",
+    },
+    "certificate_expired": {
+        "en": "The certificate is no longer valid.",
+        "ru": "Срок действия сертификата истёк.",
+        "lt": "Sertifikatas nebegalioja.",
+    },
+    "certificate_required": {
+        "en": "Request a certificate for the child first.",
+        "ru": "Сначала получите сертификат для ребёнка.",
+        "lt": "Pirmiausia gaukite vaikui sertifikatą.",
+    },
+    "certificate_not_funded": {
+        "en": "The certificate has no money in the current funding period.",
+        "ru": "На сертификате нет средств в текущем периоде финансирования.",
+        "lt": "Sertifikate nėra lėšų einamuoju finansavimo laikotarpiu.",
+    },
+    "period_not_open": {
+        "en": "The funding period is not open.",
+        "ru": "Период финансирования не открыт.",
+        "lt": "Finansavimo laikotarpis neatidarytas.",
+    },
+    "period_overlaps": {
+        "en": "This period overlaps another funding period.",
+        "ru": "Этот период пересекается с другим периодом финансирования.",
+        "lt": "Šis laikotarpis persidengia su kitu finansavimo laikotarpiu.",
+    },
+    "no_nominal_rule": {
+        "en": "No nominal value is set for this child's age and category.",
+        "ru": "Для возраста и категории ребёнка номинал не установлен.",
+        "lt": "Šio vaiko amžiui ir kategorijai nominali vertė nenustatyta.",
+    },
+    "period_certificate_cap_reached": {
+        "en": "All funded certificates of this period have been issued.",
+        "ru": "Все сертификаты финансирования этого периода уже выданы.",
+        "lt": "Visi šio laikotarpio finansuojami sertifikatai jau išduoti.",
+    },
+    "period_budget_exhausted": {
+        "en": "The budget of this funding period is spent.",
+        "ru": "Бюджет этого периода финансирования исчерпан.",
+        "lt": "Šio finansavimo laikotarpio biudžetas išnaudotas.",
+    },
+    "insufficient_balance": {
+        "en": "The certificate balance ({available}) no longer covers the agreed amount.",
+        "ru": "Остатка на сертификате ({available}) уже не хватает на согласованную сумму.",
+        "lt": "Sertifikato likučio ({available}) nebepakanka sutartai sumai.",
+    },
+    "capture_exceeds_hold": {
+        "en": "The debit is larger than the reserved amount.",
+        "ru": "Списание больше зарезервированной суммы.",
+        "lt": "Nurašymas didesnis už rezervuotą sumą.",
+    },
+    "release_exceeds_hold": {
+        "en": "The release is larger than the reserved amount.",
+        "ru": "Возврат больше зарезервированной суммы.",
+        "lt": "Grąžinama daugiau nei rezervuota.",
+    },
+    "refund_exceeds_spent": {
+        "en": "The refund is larger than what was spent.",
+        "ru": "Возврат больше списанной суммы.",
+        "lt": "Grąžinama daugiau nei išleista.",
+    },
+    # ---- catalog and enrollment
+    "municipality_code_taken": {
+        "en": "A municipality with code {code} already exists.",
+        "ru": "Муниципалитет с кодом {code} уже существует.",
+        "lt": "Savivaldybė su kodu {code} jau yra.",
+    },
+    "certification_transition": {
+        "en": "A program that is {current} cannot become {target}.",
+        "ru": "Программу в статусе «{current}» нельзя перевести в «{target}».",
+        "lt": "Programos, kurios būsena „{current}“, negalima pakeisti į „{target}“.",
+    },
+    "program_not_open": {
+        "en": "This program is not open for enrollment.",
+        "ru": "Запись на эту программу закрыта.",
+        "lt": "Registracija į šią programą uždaryta.",
+    },
+    "group_closed": {
+        "en": "Enrollment in this group is closed.",
+        "ru": "Запись в эту группу закрыта.",
+        "lt": "Registracija į šią grupę uždaryta.",
+    },
+    "group_full": {
+        "en": "The group has no free seats.",
+        "ru": "В группе нет свободных мест.",
+        "lt": "Grupėje nėra laisvų vietų.",
+    },
+    "age_does_not_fit": {
+        "en": "The program is for ages {min} to {max}; the child will be {age}.",
+        "ru": "Программа для детей от {min} до {max} лет, а ребёнку будет {age}.",
+        "lt": "Programa skirta {min}–{max} metų vaikams, o vaikui bus {age}.",
+    },
+    "already_enrolled": {
+        "en": "The child has already applied to or is enrolled in this group.",
+        "ru": "Ребёнок уже подал заявку или зачислен в эту группу.",
+        "lt": "Vaikas jau pateikė paraišką arba yra priimtas į šią grupę.",
+    },
+    "funded_limit_reached": {
+        "en": "A child can attend at most {limit} programs paid by certificate at once.",
+        "ru": "Одновременно можно посещать не более {limit} программ, оплачиваемых сертификатом.",
+        "lt": "Vienu metu galima lankyti ne daugiau kaip {limit} sertifikatu apmokamas programas.",
+    },
+    "enrollment_not_pending": {
+        "en": "This application is not waiting for a decision (it is {status}).",
+        "ru": "Эта заявка не ожидает решения (её статус: {status}).",
+        "lt": "Ši paraiška nelaukia sprendimo (jos būsena: {status}).",
+    },
+    "enrollment_not_live": {
+        "en": "This enrollment has already ended ({status}).",
+        "ru": "Это зачисление уже завершено ({status}).",
+        "lt": "Šis priėmimas jau baigtas ({status}).",
+    },
+    "attendance_not_enrolled": {
+        "en": "Attendance can only be marked for an enrolled child (this one is {status}).",
+        "ru": "Посещаемость отмечается только для зачисленного ребёнка (статус: {status}).",
+        "lt": "Lankomumas žymimas tik priimtam vaikui (būsena: {status}).",
+    },
+    "attendance_in_future": {
+        "en": "Attendance cannot be marked for a future lesson.",
+        "ru": "Нельзя отметить посещение будущего занятия.",
+        "lt": "Negalima pažymėti būsimo užsiėmimo lankomumo.",
+    },
+    "attendance_not_a_lesson": {
+        "en": "There is no lesson of this enrollment on {date}.",
+        "ru": "{date} нет занятия по этому зачислению.",
+        "lt": "{date} šio priėmimo užsiėmimo nėra.",
+    },
+    "attendance_already_marked": {
+        "en": "Attendance for {date} is already marked.",
+        "ru": "Посещаемость за {date} уже отмечена.",
+        "lt": "{date} lankomumas jau pažymėtas.",
+    },
+}
+
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "title": {"en": "Title", "ru": "Название", "lt": "Pavadinimas"},
+    "description": {"en": "Description", "ru": "Описание", "lt": "Aprašymas"},
+    "name": {"en": "Name", "ru": "Название", "lt": "Pavadinimas"},
+    "first_name": {"en": "First name", "ru": "Имя", "lt": "Vardas"},
+    "last_name": {"en": "Last name", "ru": "Фамилия", "lt": "Pavardė"},
+    "full_name": {"en": "Full name", "ru": "ФИО", "lt": "Vardas ir pavardė"},
+    "password": {"en": "Password", "ru": "Пароль", "lt": "Slaptažodis"},
+    "address": {"en": "Address", "ru": "Адрес", "lt": "Adresas"},
+    "tags": {"en": "Tags", "ru": "Теги", "lt": "Žymos"},
+    "direction": {"en": "Direction", "ru": "Направленность", "lt": "Kryptis"},
+    "language": {"en": "Language", "ru": "Язык", "lt": "Kalba"},
+    "format": {"en": "Format", "ru": "Формат", "lt": "Forma"},
+    "category": {"en": "Category", "ru": "Категория", "lt": "Kategorija"},
+    "kind": {"en": "Kind", "ru": "Тип", "lt": "Rūšis"},
+    "locale": {"en": "Language", "ru": "Язык", "lt": "Kalba"},
+    "code": {"en": "Code", "ru": "Код", "lt": "Kodas"},
+    "country": {"en": "Country", "ru": "Страна", "lt": "Šalis"},
+    "licence_number": {"en": "Licence number", "ru": "Номер лицензии", "lt": "Licencijos numeris"},
+    "teacher": {"en": "Teacher", "ru": "Педагог", "lt": "Mokytojas"},
+    "seats": {"en": "Seats", "ru": "Количество мест", "lt": "Vietų skaičius"},
+    "price_per_lesson": {
+        "en": "Price per lesson",
+        "ru": "Стоимость занятия",
+        "lt": "Užsiėmimo kaina",
+    },
+    "budget": {"en": "Budget", "ru": "Бюджет", "lt": "Biudžetas"},
+    "nominal": {"en": "Nominal value", "ru": "Номинал", "lt": "Nominali vertė"},
+    "max_funded_certificates": {
+        "en": "Funded certificates",
+        "ru": "Число сертификатов финансирования",
+        "lt": "Finansuojamų sertifikatų skaičius",
+    },
+    "max_funded_enrollments": {
+        "en": "Funded programs at once",
+        "ru": "Программ по сертификату одновременно",
+        "lt": "Sertifikatu apmokamų programų vienu metu",
+    },
+    "reason": {"en": "Reason", "ru": "Причина", "lt": "Priežastis"},
+}
+
+
+def field_label(field: str, locale: str) -> str:
+    labels = FIELD_LABELS.get(field)
+    return labels.get(locale, labels[FALLBACK_LOCALE]) if labels else field
+
+
+def translate(code: str, locale: str, **params: Any) -> str:
+    """The message for `code` in `locale` (English when missing), filled with `params`."""
+    templates = MESSAGES.get(code) or MESSAGES["error"]
+    template = templates.get(locale) or templates[FALLBACK_LOCALE]
+    values = dict(params)
+    if "field" in values:
+        values["field"] = field_label(str(values["field"]), locale)
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template

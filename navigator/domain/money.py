@@ -1,0 +1,51 @@
+"""Money is an integer count of minor units (kopecks, cents) in the municipality's currency.
+
+There is no float anywhere on the way: text is parsed with Decimal and refused when it
+has more decimals than the currency has.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from navigator.domain.errors import InvalidInput
+
+CURRENCY_EXPONENT = {"RUB": 2, "EUR": 2}
+CURRENCY_SYMBOL = {"RUB": "₽", "EUR": "€"}
+
+
+def exponent(currency: str) -> int:
+    try:
+        return CURRENCY_EXPONENT[currency]
+    except KeyError:
+        raise InvalidInput("unknown_currency", currency=currency) from None
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """'12.50' in EUR → 1250. Refuses '1.234', 'abc', '-1', 'NaN'."""
+    digits = exponent(currency)
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput("amount_not_a_number", value=text) from None
+    if not value.is_finite():
+        raise InvalidInput("amount_not_a_number", value=text)
+    minor = value.scaleb(digits)
+    if minor != minor.to_integral_value():
+        raise InvalidInput("amount_too_precise", value=text, digits=digits)
+    if minor < 0:
+        raise InvalidInput("amount_negative", value=text)
+    return int(minor)
+
+
+def format_amount(minor: int, currency: str, locale: str = "en") -> str:
+    """1250 EUR → '12.50 €' (en) or '12,50 €' (ru, lt); grouping with thin spaces."""
+    digits = exponent(currency)
+    sign = "-" if minor < 0 else ""
+    whole, fraction = divmod(abs(minor), 10**digits)
+    grouped = f"{whole:,}".replace(",", "\u202f" if locale != "en" else ",")
+    separator = "." if locale == "en" else ","
+    return (
+        f"{sign}{grouped}{separator}{fraction:0{digits}d} {CURRENCY_SYMBOL.get(currency, currency)}"
+    )
