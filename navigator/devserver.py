@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
+from typing import IO
 from urllib.parse import urlsplit
 
 from navigator.settings import PROJECT_ROOT, get_settings
@@ -88,13 +89,19 @@ def reflex_command(port: int, host: str) -> list[str]:
 
 
 def start_app(
-    port: int, env: Mapping[str, str], host: str = "127.0.0.1"
+    port: int,
+    env: Mapping[str, str],
+    host: str = "127.0.0.1",
+    output: IO[bytes] | None = None,
 ) -> subprocess.Popen[bytes]:
+    """Reflex in its own process group, so one signal reaches it and all its workers."""
     return subprocess.Popen(
         reflex_command(port, host),
         cwd=PROJECT_ROOT,
         env=dict(env),
         stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
         start_new_session=True,
         preexec_fn=die_with_parent,
     )

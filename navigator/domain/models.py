@@ -6,6 +6,7 @@ locks protect; CHECK constraints on them are the backstop if a rule is ever miss
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Index,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
@@ -45,7 +47,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
+def _in(column: str, values: Iterable[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
@@ -434,8 +436,8 @@ class Enrollment(SQLModel, table=True):
             "child_id",
             "group_id",
             unique=True,
-            sqlite_where="status IN ('applied', 'waitlisted', 'accepted', 'active')",
-            postgresql_where="status IN ('applied', 'waitlisted', 'accepted', 'active')",
+            sqlite_where=text(_in("status", LIVE_ENROLLMENT)),
+            postgresql_where=text(_in("status", LIVE_ENROLLMENT)),
         ),
     )
 

@@ -1,0 +1,53 @@
+"""What must hold after any sequence of operations, checked against the database itself."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from navigator.domain.db import read_session
+from navigator.domain.ledger import ledger_sums
+from navigator.domain.models import (
+    SEATED_ENROLLMENT,
+    CertificateAccount,
+    Enrollment,
+    EntryKind,
+    Group,
+    LedgerEntry,
+)
+
+
+def assert_ledger_invariants(engine: Engine) -> None:
+    with read_session(engine) as s:
+        for account in s.exec(select(CertificateAccount)).all():
+            sums = ledger_sums(s, account.id)
+            assert account.available_minor >= 0, account
+            assert sums.balance == account.available_minor, (sums, account)
+            assert sums.active_holds == account.held_minor, (sums, account)
+            assert sums.credited == account.credited_minor
+            assert sums.captured == account.captured_minor
+            assert sums.expired == account.expired_minor
+        for enrollment in s.exec(select(Enrollment)).all():
+            assert 0 <= enrollment.captured_minor + enrollment.released_minor <= enrollment.held_minor
+            by_kind = dict(
+                s.exec(
+                    select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+                    .where(LedgerEntry.enrollment_id == enrollment.id)
+                    .group_by(LedgerEntry.kind)
+                ).all()
+            )
+            assert by_kind.get(EntryKind.HOLD, 0) == enrollment.held_minor
+            assert by_kind.get(EntryKind.CAPTURE, 0) == enrollment.captured_minor
+            assert by_kind.get(EntryKind.RELEASE, 0) == enrollment.released_minor
+            assert enrollment.held_minor <= enrollment.certificate_share_minor
+        for group in s.exec(select(Group)).all():
+            seated = s.exec(
+                select(func.count())
+                .select_from(Enrollment)
+                .where(
+                    Enrollment.group_id == group.id,
+                    col(Enrollment.status).in_([x.value for x in SEATED_ENROLLMENT]),
+                )
+            ).one()
+            assert seated == group.seats_taken <= group.seats, group
