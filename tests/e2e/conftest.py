@@ -1,0 +1,53 @@
+"""The real app for browser tests: started the way `navigator run` starts it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
+from navigator.settings import PROJECT_ROOT, get_settings
+from search.server import MeiliServer, free_port
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# The first run on a fresh machine installs the frontend's node modules and builds it.
+APP_START_TIMEOUT_SECONDS = 420
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path
+) -> Iterator[str]:
+    """http://localhost:PORT of a prod-mode app on an empty SQLite and a throwaway index.
+
+    Its frontend build lives in var/e2e/web, apart from the .web that `navigator run`
+    serves from, so tests never rebuild a developer's running app underneath it.
+    """
+    workdir = tmp_path_factory.mktemp("app")
+    env = app_environment(meili_server.url, meili_server.master_key)
+    env["DATABASE_URL"] = f"sqlite:///{workdir / 'navigator.db'}"
+    env["REFLEX_WEB_WORKDIR"] = str(get_settings().var_dir / "e2e" / "web")
+    env["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
+    port = free_port()
+    url = f"http://localhost:{port}"
+    log_path = artifacts_dir / "e2e-app.log"
+    with log_path.open("wb") as log:
+        process = start_app(port, env, output=log)
+        try:
+            try:
+                seconds = wait_until_serving(url, process, APP_START_TIMEOUT_SECONDS)
+            except (RuntimeError, TimeoutError) as error:
+                tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
+                pytest.fail(f"{error}\n--- {log_path} ---\n{tail}", pytrace=False)
+            print(f"\napp serving {url} after {seconds:.1f}s")
+            yield url
+        finally:
+            stop_app(process)

@@ -1,0 +1,24 @@
+"""The app starts for real and its home page renders in a browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+
+@pytest.mark.e2e
+def test_home_page_renders_the_heading(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path
+) -> None:
+    page = chromium_browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
+        expect(page.get_by_role("heading", name="Navigator")).to_be_visible(timeout=30_000)
+    finally:
+        page.screenshot(path=artifacts_dir / "smoke-home.png", full_page=True)
+        page.close()
+    assert errors == []
