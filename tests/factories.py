@@ -52,7 +52,7 @@ class World:
     certificate_id: int = 0
     account_id: int = 0
 
-    def tx(self):  # noqa: ANN201 - a context manager
+    def tx(self):
         return transaction(self.engine)
 
     def add_group(
@@ -85,7 +85,9 @@ class World:
         """A parent, their child with a certificate, funded for the period when asked."""
         n = next(_seq)
         with self.tx() as s:
-            user = create_user(s, f"parent{n}@example.org", PASSWORD, roles=((Role.PARENT, None, None),))
+            user = create_user(
+                s, f"parent{n}@example.org", PASSWORD, roles=((Role.PARENT, None, None),)
+            )
             parent = Actor.user(user.id)
             child = add_child(
                 s,
@@ -99,14 +101,22 @@ class World:
             certificate = issue_certificate(s, parent, child.id, today=self.today)
             account_id = 0
             if fund:
-                account = fund_certificate(s, parent, certificate.id, self.period_id, today=self.today)
+                account = fund_certificate(
+                    s, parent, certificate.id, self.period_id, today=self.today
+                )
                 account_id = account.id
             return parent, child.id, certificate.id, account_id
 
-    def apply(self, child_id: int | None = None, group_id: int | None = None, parent: Actor | None = None) -> int:
+    def apply(
+        self, child_id: int | None = None, group_id: int | None = None, parent: Actor | None = None
+    ) -> int:
         with self.tx() as s:
             enrollment = apply_to_group(
-                s, parent or self.parent, child_id or self.child_id, group_id or self.group_id, today=self.today
+                s,
+                parent or self.parent,
+                child_id or self.child_id,
+                group_id or self.group_id,
+                today=self.today,
             )
             return enrollment.id
 
@@ -155,7 +165,9 @@ def build_world(
         )
         world.period_id = period.id
         add_nominal_rule(s, SYSTEM, period.id, age_min=5, age_max=17, amount_minor=nominal)
-        provider = create_provider(s, municipality_id=municipality.id, name="Дом творчества", kind="municipal")
+        provider = create_provider(
+            s, municipality_id=municipality.id, name="Дом творчества", kind="municipal"
+        )
         admit_provider(s, SYSTEM, provider.id)
         world.provider_id = provider.id
         staff = create_user(
@@ -166,11 +178,15 @@ def build_world(
             s,
             world.provider_user,
             provider.id,
-            ProgramFields(title="Робототехника", direction="technical", age_min=7, age_max=14, language="ru"),
+            ProgramFields(
+                title="Робототехника", direction="technical", age_min=7, age_max=14, language="ru"
+            ),
         )
         set_certification(s, world.provider_user, program.id, CertificationStatus.SUBMITTED)
         set_certification(s, SYSTEM, program.id, CertificationStatus.CERTIFIED)
         world.program_id = program.id
     world.group_id = world.add_group(seats=seats, price=price)
-    world.parent, world.child_id, world.certificate_id, world.account_id = world.add_parent_with_child()
+    world.parent, world.child_id, world.certificate_id, world.account_id = (
+        world.add_parent_with_child()
+    )
     return world

@@ -40,6 +40,7 @@ from navigator.domain.models import (
     Provider,
     utcnow,
 )
+from navigator.domain.validation import check_choice
 
 
 @dataclass(frozen=True)
@@ -341,7 +342,7 @@ def mark_attendance(
     check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
     enrollment = locked(session, Enrollment, enrollment_id)
     assert enrollment is not None
-    status = AttendanceStatus(status)
+    status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     if enrollment.status not in SEATED_ENROLLMENT:
         raise Conflict("attendance_not_enrolled", status=enrollment.status)
     today = today or local_today(ctx.municipality)

@@ -365,7 +365,82 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "lt": "Sertifikatu apmokamų programų vienu metu",
     },
     "reason": {"en": "Reason", "ru": "Причина", "lt": "Priežastis"},
+    "status": {"en": "Status", "ru": "Статус", "lt": "Būsena"},
 }
+
+
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    # directions
+    "technical": {"en": "technical", "ru": "техническая", "lt": "techninė"},
+    "natural_science": {"en": "natural science", "ru": "естественнонаучная", "lt": "gamtos mokslų"},
+    "physical_sports": {
+        "en": "physical culture and sports",
+        "ru": "физкультурно-спортивная",
+        "lt": "kūno kultūros ir sporto",
+    },
+    "artistic": {"en": "artistic", "ru": "художественная", "lt": "meninė"},
+    "tourism_local_history": {
+        "en": "tourism and local history",
+        "ru": "туристско-краеведческая",
+        "lt": "turizmo ir kraštotyros",
+    },
+    "social_humanitarian": {
+        "en": "social and humanitarian",
+        "ru": "социально-гуманитарная",
+        "lt": "socialinė ir humanitarinė",
+    },
+    # formats and languages
+    "in_person": {"en": "in person", "ru": "очно", "lt": "kontaktinis"},
+    "online": {"en": "online", "ru": "онлайн", "lt": "nuotolinis"},
+    "mixed": {"en": "mixed", "ru": "смешанный", "lt": "mišrus"},
+    "ru": {"en": "Russian", "ru": "русский", "lt": "rusų"},
+    "lt": {"en": "Lithuanian", "ru": "литовский", "lt": "lietuvių"},
+    "en": {"en": "English", "ru": "английский", "lt": "anglų"},
+    # child categories and provider kinds
+    "base": {"en": "base", "ru": "базовая", "lt": "bazinė"},
+    "disability": {"en": "disability", "ru": "ОВЗ / инвалидность", "lt": "negalia"},
+    "large_family": {"en": "large family", "ru": "многодетная семья", "lt": "daugiavaikė šeima"},
+    "municipal": {
+        "en": "municipal institution",
+        "ru": "муниципальное учреждение",
+        "lt": "savivaldybės įstaiga",
+    },
+    "private": {
+        "en": "private organisation",
+        "ru": "частная организация",
+        "lt": "privati organizacija",
+    },
+    "individual": {
+        "en": "individual entrepreneur",
+        "ru": "индивидуальный предприниматель",
+        "lt": "individuali veikla",
+    },
+    # statuses
+    "draft": {"en": "draft", "ru": "черновик", "lt": "juodraštis"},
+    "submitted": {"en": "submitted", "ru": "на сертификации", "lt": "pateikta"},
+    "certified": {"en": "certified", "ru": "сертифицирована", "lt": "sertifikuota"},
+    "rejected": {"en": "rejected", "ru": "отклонена", "lt": "atmesta"},
+    "suspended": {"en": "suspended", "ru": "приостановлена", "lt": "sustabdyta"},
+    "applied": {"en": "applied", "ru": "заявка подана", "lt": "paraiška pateikta"},
+    "waitlisted": {
+        "en": "on the waiting list",
+        "ru": "в листе ожидания",
+        "lt": "laukiančiųjų sąraše",
+    },
+    "accepted": {"en": "accepted", "ru": "принята", "lt": "priimta"},
+    "active": {"en": "attending", "ru": "занимается", "lt": "lanko"},
+    "completed": {"en": "completed", "ru": "завершено", "lt": "baigta"},
+    "cancelled": {"en": "cancelled", "ru": "отменено", "lt": "atšaukta"},
+    "present": {"en": "present", "ru": "присутствовал", "lt": "dalyvavo"},
+    "absent": {"en": "absent", "ru": "отсутствовал", "lt": "nedalyvavo"},
+    "excused": {"en": "excused", "ru": "по уважительной причине", "lt": "pateisinta"},
+}
+TRANSLATED_VALUES = ("status", "current", "target")
+
+
+def value_label(value: str, locale: str) -> str:
+    labels = VALUE_LABELS.get(value)
+    return labels.get(locale, labels[FALLBACK_LOCALE]) if labels else value
 
 
 def field_label(field: str, locale: str) -> str:
@@ -380,6 +455,12 @@ def translate(code: str, locale: str, **params: Any) -> str:
     values = dict(params)
     if "field" in values:
         values["field"] = field_label(str(values["field"]), locale)
+    if "allowed" in values:
+        allowed = str(values["allowed"]).split(", ")
+        values["allowed"] = ", ".join(value_label(v, locale) for v in allowed)
+    for name in TRANSLATED_VALUES:
+        if name in values:
+            values[name] = value_label(str(values[name]), locale)
     try:
         return template.format(**values)
     except (KeyError, IndexError):

@@ -82,7 +82,12 @@ def test_accepting_holds_the_certificate_share_and_takes_a_seat(engine):
     assert account(world).held_minor == 400_000
     with read_session(engine) as s:
         assert s.get(Group, world.group_id).seats_taken == 1
-        kinds = [n.kind for n in s.exec(select(Notification).where(Notification.user_id == world.parent.user_id))]
+        kinds = [
+            n.kind
+            for n in s.exec(
+                select(Notification).where(Notification.user_id == world.parent.user_id)
+            )
+        ]
     assert "certificate.hold" in kinds
     assert_ledger_invariants(engine)
 
@@ -92,7 +97,9 @@ def test_each_attended_lesson_captures_its_share_and_all_lessons_capture_the_who
     enrollment_id = accepted(world)
     for day in LESSONS:
         with world.tx() as s:
-            mark_attendance(s, world.provider_user, enrollment_id, day, AttendanceStatus.PRESENT, today=day)
+            mark_attendance(
+                s, world.provider_user, enrollment_id, day, AttendanceStatus.PRESENT, today=day
+            )
     row = enrollment(world, enrollment_id)
     assert row.captured_minor == row.held_minor == 400_000
     assert account(world).available_minor == 600_000
@@ -110,7 +117,9 @@ def test_partial_coverage_spreads_the_certificate_share_evenly_over_lessons(engi
     for day in LESSONS:
         with world.tx() as s:
             charged.append(
-                mark_attendance(s, world.provider_user, enrollment_id, day, "present", today=day).charged_minor
+                mark_attendance(
+                    s, world.provider_user, enrollment_id, day, "present", today=day
+                ).charged_minor
             )
     assert sum(charged) == 100_001
     assert max(charged) - min(charged) <= 1
@@ -122,12 +131,27 @@ def test_absence_costs_nothing_by_default_and_the_full_share_when_policy_says_so
     free = build_world(engine, absence_charge="none")
     enrollment_id = accepted(free)
     with free.tx() as s:
-        assert mark_attendance(s, free.provider_user, enrollment_id, LESSONS[0], "absent", today=LESSONS[0]).charged_minor == 0
+        assert (
+            mark_attendance(
+                s, free.provider_user, enrollment_id, LESSONS[0], "absent", today=LESSONS[0]
+            ).charged_minor
+            == 0
+        )
     charged = build_world(engine, absence_charge="full")
     enrollment_id = accepted(charged)
     with charged.tx() as s:
-        assert mark_attendance(s, charged.provider_user, enrollment_id, LESSONS[0], "absent", today=LESSONS[0]).charged_minor == 50_000
-        assert mark_attendance(s, charged.provider_user, enrollment_id, LESSONS[1], "excused", today=LESSONS[1]).charged_minor == 0
+        assert (
+            mark_attendance(
+                s, charged.provider_user, enrollment_id, LESSONS[0], "absent", today=LESSONS[0]
+            ).charged_minor
+            == 50_000
+        )
+        assert (
+            mark_attendance(
+                s, charged.provider_user, enrollment_id, LESSONS[1], "excused", today=LESSONS[1]
+            ).charged_minor
+            == 0
+        )
     assert_ledger_invariants(engine)
 
 
@@ -187,9 +211,13 @@ def test_marking_the_same_lesson_twice_is_refused_and_debits_once(engine):
     world = build_world(engine)
     enrollment_id = accepted(world)
     with world.tx() as s:
-        mark_attendance(s, world.provider_user, enrollment_id, LESSONS[0], "present", today=LESSONS[0])
+        mark_attendance(
+            s, world.provider_user, enrollment_id, LESSONS[0], "present", today=LESSONS[0]
+        )
     with pytest.raises(Conflict) as error, world.tx() as s:
-        mark_attendance(s, world.provider_user, enrollment_id, LESSONS[0], "absent", today=LESSONS[0])
+        mark_attendance(
+            s, world.provider_user, enrollment_id, LESSONS[0], "absent", today=LESSONS[0]
+        )
     assert error.value.code == "attendance_already_marked"
     assert enrollment(world, enrollment_id).captured_minor == 50_000
     assert_ledger_invariants(engine)
@@ -199,7 +227,9 @@ def test_closing_the_period_releases_holds_and_expires_the_unspent_nominal(engin
     world = build_world(engine, nominal=1_000_000)
     enrollment_id = accepted(world)
     with world.tx() as s:
-        mark_attendance(s, world.provider_user, enrollment_id, LESSONS[0], "present", today=LESSONS[0])
+        mark_attendance(
+            s, world.provider_user, enrollment_id, LESSONS[0], "present", today=LESSONS[0]
+        )
     with world.tx() as s:
         summary = close_period(s, SYSTEM, world.period_id)
     assert summary.released_minor == 350_000
@@ -207,7 +237,9 @@ def test_closing_the_period_releases_holds_and_expires_the_unspent_nominal(engin
     acc = account(world)
     assert acc.available_minor == 0 and acc.held_minor == 0 and acc.expired_minor == 950_000
     with world.tx() as s:
-        later = mark_attendance(s, world.provider_user, enrollment_id, LESSONS[1], "present", today=LESSONS[1])
+        later = mark_attendance(
+            s, world.provider_user, enrollment_id, LESSONS[1], "present", today=LESSONS[1]
+        )
     assert later.charged_minor == 0
     with read_session(engine) as s:
         kinds = [line.kind for line in statement(s, world.parent, world.certificate_id)]
@@ -272,7 +304,9 @@ def test_another_parent_and_another_provider_see_nothing(engine):
     with pytest.raises(NotFound), world.tx() as s:
         cancel_enrollment(s, intruder, enrollment_id)
     with pytest.raises(NotFound), world.tx() as s:
-        mark_attendance(s, stranger_world.provider_user, enrollment_id, LESSONS[0], "present", today=LESSONS[0])
+        mark_attendance(
+            s, stranger_world.provider_user, enrollment_id, LESSONS[0], "present", today=LESSONS[0]
+        )
     with pytest.raises(NotFound), world.tx() as s:
         accept_application(s, Actor.user(world.parent.user_id), enrollment_id)
     with pytest.raises(NotFound), read_session(engine) as s:

@@ -40,7 +40,9 @@ operations = st.one_of(
     ),
     st.tuples(st.just("cancel"), st.integers(0, 7), st.booleans()),
     st.tuples(st.just("complete"), st.integers(0, 7)),
-    st.tuples(st.just("close"),),
+    st.tuples(
+        st.just("close"),
+    ),
 )
 
 
@@ -48,7 +50,11 @@ def snapshot(engine):
     with read_session(engine) as s:
         return (
             s.exec(select(func.count()).select_from(LedgerEntry)).one(),
-            tuple(s.exec(select(CertificateAccount.held_minor, CertificateAccount.captured_minor)).all()),
+            tuple(
+                s.exec(
+                    select(CertificateAccount.held_minor, CertificateAccount.captured_minor)
+                ).all()
+            ),
             tuple(s.exec(select(Group.seats_taken).order_by(Group.id)).all()),
             tuple(s.exec(select(Enrollment.status).order_by(Enrollment.id)).all()),
         )
@@ -61,7 +67,9 @@ def snapshot(engine):
 )
 @given(steps=st.lists(operations, min_size=1, max_size=25))
 def test_any_sequence_of_operations_keeps_the_ledger_whole(engine, steps):
-    world = build_world(engine, nominal=700_000, seats=2, max_funded_enrollments=2, absence_charge="full")
+    world = build_world(
+        engine, nominal=700_000, seats=2, max_funded_enrollments=2, absence_charge="full"
+    )
     groups = [world.group_id, world.add_group(seats=1, price=30_000, weekdays=(1, 2, 3))]
     children = [(world.parent, world.child_id)]
     for fund in (True, False):
@@ -73,7 +81,9 @@ def test_any_sequence_of_operations_keeps_the_ledger_whole(engine, steps):
         kind = step[0]
         if kind == "apply":
             parent, child_id = children[step[1]]
-            enrollments.append(world.apply(child_id=child_id, group_id=groups[step[2]], parent=parent))
+            enrollments.append(
+                world.apply(child_id=child_id, group_id=groups[step[2]], parent=parent)
+            )
             return
         if kind == "close":
             with world.tx() as s:
@@ -93,7 +103,11 @@ def test_any_sequence_of_operations_keeps_the_ledger_whole(engine, steps):
             elif kind == "cancel":
                 by_guardian = step[2]
                 child_id = s.get(Enrollment, target).child_id
-                actor = next(p for p, c in children if c == child_id) if by_guardian else world.provider_user
+                actor = (
+                    next(p for p, c in children if c == child_id)
+                    if by_guardian
+                    else world.provider_user
+                )
                 cancel_enrollment(s, actor, target, by_guardian=by_guardian)
             elif kind == "complete":
                 complete_enrollment(s, world.provider_user, target)

@@ -29,7 +29,9 @@ def assert_ledger_invariants(engine: Engine) -> None:
             assert sums.captured == account.captured_minor
             assert sums.expired == account.expired_minor
         for enrollment in s.exec(select(Enrollment)).all():
-            assert 0 <= enrollment.captured_minor + enrollment.released_minor <= enrollment.held_minor
+            assert (
+                0 <= enrollment.captured_minor + enrollment.released_minor <= enrollment.held_minor
+            )
             by_kind = dict(
                 s.exec(
                     select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))

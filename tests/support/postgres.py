@@ -6,6 +6,7 @@ server runs as the `postgres` system user, since PostgreSQL refuses to run as ro
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -25,9 +26,13 @@ class PostgresUnavailable(RuntimeError):
 
 def find_bin_dir() -> Path:
     explicit = os.environ.get("PG_BIN")
-    candidates = [explicit] if explicit else sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2])
-    )[::-1]
+    candidates = (
+        [explicit]
+        if explicit
+        else sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))[
+            ::-1
+        ]
+    )
     for candidate in candidates:
         if candidate and (Path(candidate) / "initdb").exists():
             return Path(candidate)
@@ -57,7 +62,9 @@ class PostgresCluster:
             try:
                 pwd.getpwnam("postgres")
             except KeyError:
-                raise PostgresUnavailable("running as root needs the `postgres` system user") from None
+                raise PostgresUnavailable(
+                    "running as root needs the `postgres` system user"
+                ) from None
             self._as_user = "postgres"
             shutil.chown(self.root, user="postgres")
         self.root.chmod(0o755)
@@ -71,14 +78,36 @@ class PostgresCluster:
             raise PostgresUnavailable(f"{args[0]} failed: {result.stdout}\n{result.stderr}")
 
     def start(self) -> PostgresCluster:
-        self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(self.root / "log"),
-                  "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -100,8 +129,6 @@ class PostgresCluster:
             conn.execute(sql)  # type: ignore[arg-type]
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(PostgresUnavailable):
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop")
-        except PostgresUnavailable:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
