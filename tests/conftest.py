@@ -19,6 +19,8 @@ from navigator.domain.db import make_engine
 from navigator.domain.migrate import upgrade
 from tests.support.postgres import PostgresCluster, PostgresUnavailable
 
+pytest_plugins = ["tests.conftest_services"]
+
 IN_CI = bool(os.environ.get("CI"))
 BACKENDS = ["sqlite", "postgres"]
 _counter = itertools.count()

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Index,
@@ -211,10 +212,10 @@ class FundingPeriod(SQLModel, table=True):
     name: str = Field(max_length=100)
     starts_on: date
     ends_on: date
-    budget_minor: int
+    budget_minor: int = Field(sa_type=BigInteger)
     max_funded_certificates: int
     status: str = Field(default=PeriodStatus.OPEN, max_length=10)
-    credited_minor: int = 0
+    credited_minor: int = Field(default=0, sa_type=BigInteger)
     funded_certificates: int = 0
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -234,7 +235,7 @@ class NominalRule(SQLModel, table=True):
     age_min: int
     age_max: int
     category: str = Field(default=ChildCategory.BASE, max_length=20)
-    amount_minor: int
+    amount_minor: int = Field(sa_type=BigInteger)
     effective_from: date
 
 
@@ -356,7 +357,7 @@ class Group(SQLModel, table=True):
     ends_on: date
     seats: int
     seats_taken: int = 0
-    price_per_lesson_minor: int
+    price_per_lesson_minor: int = Field(sa_type=BigInteger)
     enrollment_open: bool = True
     created_at: datetime = _timestamp()
 
@@ -398,11 +399,11 @@ class CertificateAccount(SQLModel, table=True):
     certificate_id: int = Field(foreign_key="certificate.id", index=True)
     period_id: int = Field(foreign_key="funding_period.id", index=True)
     nominal_rule_id: int | None = Field(default=None, foreign_key="nominal_rule.id")
-    credited_minor: int = 0
-    held_minor: int = 0
-    captured_minor: int = 0
-    refunded_minor: int = 0
-    expired_minor: int = 0
+    credited_minor: int = Field(default=0, sa_type=BigInteger)
+    held_minor: int = Field(default=0, sa_type=BigInteger)
+    captured_minor: int = Field(default=0, sa_type=BigInteger)
+    refunded_minor: int = Field(default=0, sa_type=BigInteger)
+    expired_minor: int = Field(default=0, sa_type=BigInteger)
     created_at: datetime = _timestamp()
 
     @property
@@ -449,13 +450,13 @@ class Enrollment(SQLModel, table=True):
     funded: bool = False
     contract_starts_on: date
     contract_lessons: int = 0
-    price_per_lesson_minor: int = 0
-    contract_minor: int = 0
-    certificate_share_minor: int = 0
-    copayment_minor: int = 0
-    held_minor: int = 0
-    captured_minor: int = 0
-    released_minor: int = 0
+    price_per_lesson_minor: int = Field(default=0, sa_type=BigInteger)
+    contract_minor: int = Field(default=0, sa_type=BigInteger)
+    certificate_share_minor: int = Field(default=0, sa_type=BigInteger)
+    copayment_minor: int = Field(default=0, sa_type=BigInteger)
+    held_minor: int = Field(default=0, sa_type=BigInteger)
+    captured_minor: int = Field(default=0, sa_type=BigInteger)
+    released_minor: int = Field(default=0, sa_type=BigInteger)
     lessons_charged: int = 0
     reason: str = Field(default="", max_length=500)
     applied_at: datetime = _timestamp()
@@ -478,7 +479,7 @@ class Attendance(SQLModel, table=True):
     enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
     lesson_date: date
     status: str = Field(max_length=10)
-    charged_minor: int = 0
+    charged_minor: int = Field(default=0, sa_type=BigInteger)
     marked_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     marked_at: datetime = _timestamp()
 
@@ -495,7 +496,7 @@ class LedgerEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="certificate_account.id", index=True)
     kind: str = Field(max_length=10)
-    amount_minor: int
+    amount_minor: int = Field(sa_type=BigInteger)
     idempotency_key: str = Field(max_length=120, unique=True)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", index=True)

@@ -6,12 +6,15 @@ has more decimals than the currency has.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from navigator.domain.errors import InvalidInput
 
 CURRENCY_EXPONENT = {"RUB": 2, "EUR": 2}
 CURRENCY_SYMBOL = {"RUB": "₽", "EUR": "€"}
+MAX_WHOLE_DIGITS = 12  # a trillion roubles is far beyond any budget; BIGINT holds it easily
+PLAIN_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def exponent(currency: str) -> int:
@@ -24,7 +27,13 @@ def exponent(currency: str) -> int:
 def parse_amount(text: str, currency: str) -> int:
     """'12.50' in EUR → 1250. Refuses '1.234', 'abc', '-1', 'NaN'."""
     digits = exponent(currency)
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    cleaned = (
+        text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    )
+    if not PLAIN_DECIMAL.match(cleaned):
+        raise InvalidInput("amount_not_a_number", value=text)
+    if len(cleaned.lstrip("-").split(".")[0].lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise InvalidInput("amount_not_a_number", value=text)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
