@@ -3,6 +3,7 @@
 import reflex as rx
 
 from navigator.pages.index import index
+from navigator.state.catalog import CatalogState
 
-app = rx.App()
-app.add_page(index, route="/", title="Navigator")
+app = rx.App(theme=rx.theme(accent_color="indigo"))
+app.add_page(index, route="/", title="Навигатор", on_load=CatalogState.load)

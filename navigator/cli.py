@@ -1,0 +1,102 @@
+"""The `navigator` console command: operations on the database, the demo data and the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from navigator.settings import get_settings
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from navigator.domain.migrate import upgrade
+
+    get_settings().var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(revision=args.revision)
+    print(f"database at {args.revision}: {_safe_url()}")
+    return 0
+
+
+def _db_current(_args: argparse.Namespace) -> int:
+    from alembic import command
+
+    from navigator.domain.migrate import alembic_config
+
+    command.current(alembic_config(), verbose=False)
+    return 0
+
+
+def _safe_url() -> str:
+    """The database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from navigator.domain.db import get_engine
+    from seed.demo import DEMO_PASSWORD, database_is_empty, seed_demo
+
+    engine = get_engine()
+    if not database_is_empty(engine):
+        if args.if_empty:
+            print("demo data: the database already has programs; nothing seeded")
+            return 0
+        print("the database is not empty; seed into an empty database", file=sys.stderr)
+        return 1
+    started = time.monotonic()
+    report = seed_demo(engine, programs=args.programs)
+    print(
+        f"seeded {report.municipalities} municipalities, {report.providers} providers,"
+        f" {report.programs} programs, {report.groups} groups in {time.monotonic() - started:.1f} s"
+    )
+    print(f"demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, role in report.logins or []:
+        print(f"  {role:<20} {email}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from navigator.devserver import run
+
+    return run(port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="navigator", description="Operate the navigator of children's programs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database migrations").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    upgrade = db.add_parser("upgrade", help="apply migrations (to head by default)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(handler=_db_upgrade)
+    db.add_parser("current", help="show the applied revision").set_defaults(handler=_db_current)
+
+    seed = commands.add_parser("seed", help="fill an empty database with demo data")
+    seed.add_argument("--programs", type=int, default=400, help="how many programs (default 400)")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing (and succeed) when data exists"
+    )
+    seed.set_defaults(handler=_seed)
+
+    run = commands.add_parser("run", help="start Meilisearch and the app (http://localhost:3000)")
+    run.add_argument("--port", type=int, default=3000)
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "programs", 1) < 1:
+        print("--programs must be at least 1", file=sys.stderr)
+        return 2
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,380 @@
+"""Deterministic demo data: four municipalities (two Russian in RUB, two Lithuanian in EUR),
+providers of every kind, programs in three languages across the six directions, groups
+with timetables, and demo accounts whose logins `make run` prints.
+
+Demo people and their certificates go through the domain services; the bulk of programs
+and groups is inserted in batches so `--programs 100000` stays fast.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from navigator.domain.access import Actor
+from navigator.domain.accounts import add_child, create_user
+from navigator.domain.calendar import local_today
+from navigator.domain.catalog import create_municipality, create_provider
+from navigator.domain.certificates import fund_certificate, issue_certificate
+from navigator.domain.db import transaction
+from navigator.domain.models import (
+    CertificationStatus,
+    Direction,
+    Group,
+    MunicipalityPolicy,
+    PeriodStatus,
+    Program,
+    ProgramFormat,
+    ProviderKind,
+    Role,
+    utcnow,
+)
+from navigator.domain.periods import add_nominal_rule, create_period
+from seed.vocabulary import (
+    DESCRIPTIONS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LEVELS,
+    PROVIDER_NAMES,
+    STREETS,
+    TITLES,
+)
+
+SYSTEM = Actor.system()
+DEMO_PASSWORD = "demo-navigator-2026"  # noqa: S105 - published demo logins
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Town:
+    code: str
+    name: str
+    country: str
+    currency: str
+    locale: str
+    timezone: str
+    latitude: float
+    longitude: float
+    nominal_minor: int
+    price_range_minor: tuple[int, int]
+
+
+TOWNS = (
+    Town(
+        "yaroslavl",
+        "Ярославль",
+        "RU",
+        "RUB",
+        "ru",
+        "Europe/Moscow",
+        57.6261,
+        39.8845,
+        1_800_000,
+        (15_000, 60_000),
+    ),
+    Town(
+        "perm",
+        "Пермь",
+        "RU",
+        "RUB",
+        "ru",
+        "Asia/Yekaterinburg",
+        58.0105,
+        56.2502,
+        2_200_000,
+        (20_000, 70_000),
+    ),
+    Town(
+        "vilnius",
+        "Vilnius",
+        "LT",
+        "EUR",
+        "lt",
+        "Europe/Vilnius",
+        54.6872,
+        25.2797,
+        20_000,
+        (300, 1_200),
+    ),
+    Town(
+        "kaunas",
+        "Kaunas",
+        "LT",
+        "EUR",
+        "lt",
+        "Europe/Vilnius",
+        54.8985,
+        23.9036,
+        18_000,
+        (300, 1_000),
+    ),
+)
+
+
+@dataclass
+class SeedReport:
+    municipalities: int = 0
+    providers: int = 0
+    programs: int = 0
+    groups: int = 0
+    logins: list[tuple[str, str]] | None = None
+
+
+def database_is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Program)).one() == 0
+
+
+def school_year(today: date) -> tuple[date, date]:
+    start_year = today.year if today.month >= 9 else today.year - 1
+    return date(start_year, 9, 1), date(start_year + 1, 8, 31)
+
+
+def seed_demo(engine: Engine, *, programs: int = 400, rng_seed: int = 2026) -> SeedReport:
+    """Fill an empty database; `programs` are spread over the four municipalities."""
+    rng = random.Random(rng_seed)
+    report = SeedReport(logins=[])
+    per_town = max(1, programs // len(TOWNS))
+    for index, town in enumerate(TOWNS):
+        count = per_town + (programs - per_town * len(TOWNS) if index == 0 else 0)
+        _seed_town(engine, town, count, rng, report)
+    return report
+
+
+def _seed_town(
+    engine: Engine, town: Town, programs: int, rng: random.Random, report: SeedReport
+) -> None:
+    assert report.logins is not None
+    with transaction(engine) as s:
+        municipality = create_municipality(
+            s,
+            code=town.code,
+            name=town.name,
+            country=town.country,
+            currency=town.currency,
+            locale=town.locale,
+            timezone=town.timezone,
+            policy=MunicipalityPolicy(max_funded_enrollments=3, prorate_late_start=False),
+        )
+        today = local_today(municipality)
+        starts_on, ends_on = school_year(today)
+        period = create_period(
+            s,
+            SYSTEM,
+            municipality.id,
+            name=f"{starts_on.year}/{ends_on.year}",
+            starts_on=starts_on,
+            ends_on=ends_on,
+            budget_minor=town.nominal_minor * 20_000,
+            max_funded_certificates=20_000,
+            status=PeriodStatus.OPEN,
+        )
+        add_nominal_rule(
+            s, SYSTEM, period.id, age_min=5, age_max=17, amount_minor=town.nominal_minor
+        )
+        add_nominal_rule(
+            s,
+            SYSTEM,
+            period.id,
+            age_min=5,
+            age_max=17,
+            amount_minor=town.nominal_minor * 3 // 2,
+            category="disability",
+        )
+        vocabulary = "ru" if town.country == "RU" else "lt"
+        providers = []
+        for kind, names in PROVIDER_NAMES[vocabulary].items():
+            for name in names:
+                provider = create_provider(
+                    s,
+                    municipality_id=municipality.id,
+                    name=name,
+                    kind=kind,
+                    licence_number=f"{town.country}-{rng.randint(10_000, 99_999)}",
+                )
+                provider.admitted = True
+                provider.admitted_at = utcnow()
+                providers.append(provider)
+        branch = "filialas" if vocabulary == "lt" else "филиал"
+        create_provider(  # waits for admission, so it is not in the catalog
+            s,
+            municipality_id=municipality.id,
+            name=f"{providers[0].name} ({branch})",
+            kind=ProviderKind.MUNICIPAL,
+        )
+        s.flush()
+        report.providers += len(providers) + 1
+        report.municipalities += 1
+
+        admin = f"admin.{town.code}@demo.navigator"
+        create_user(
+            s,
+            admin,
+            DEMO_PASSWORD,
+            full_name=f"{town.name}: admin",
+            locale=town.locale,
+            roles=((Role.MUNICIPALITY_ADMIN, municipality.id, None),),
+        )
+        staff = f"provider.{town.code}@demo.navigator"
+        create_user(
+            s,
+            staff,
+            DEMO_PASSWORD,
+            full_name=providers[0].name,
+            locale=town.locale,
+            roles=((Role.PROVIDER_OWNER, None, providers[0].id),),
+        )
+        parent_email = f"parent.{town.code}@demo.navigator"
+        parent = create_user(
+            s,
+            parent_email,
+            DEMO_PASSWORD,
+            full_name=f"{rng.choice(FIRST_NAMES[vocabulary])} {rng.choice(LAST_NAMES[vocabulary])}",
+            locale=town.locale,
+            roles=((Role.PARENT, None, None),),
+        )
+        report.logins.extend(
+            [(admin, "municipality admin"), (staff, "provider"), (parent_email, "parent")]
+        )
+        actor = Actor.user(parent.id)
+        for years, first in (
+            (9, rng.choice(FIRST_NAMES[vocabulary])),
+            (13, rng.choice(FIRST_NAMES[vocabulary])),
+        ):
+            child = add_child(
+                s,
+                actor,
+                guardian_id=parent.id,
+                municipality_id=municipality.id,
+                first_name=first,
+                last_name=rng.choice(LAST_NAMES[vocabulary]),
+                birth_date=date(today.year - years, rng.randint(1, 12), rng.randint(1, 28)),
+            )
+            certificate = issue_certificate(s, actor, child.id, today=today)
+            fund_certificate(s, actor, certificate.id, period.id, today=today)
+
+    provider_ids = [p.id for p in providers]
+    provider_kinds = {p.id: p.kind for p in providers}
+    with engine.begin() as connection:
+        for batch in _batched(
+            _program_rows(town, municipality.id, provider_ids, provider_kinds, programs, rng), BATCH
+        ):
+            result = connection.execute(insert(Program).returning(Program.id), batch)
+            ids = [row[0] for row in result]
+            group_rows = list(_group_rows(ids, batch, town, starts_on, today, rng))
+            connection.execute(insert(Group), group_rows)
+            report.programs += len(ids)
+            report.groups += len(group_rows)
+
+
+def _batched(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _program_rows(
+    town: Town,
+    municipality_id: int,
+    provider_ids: list[int],
+    provider_kinds: dict[int, str],
+    count: int,
+    rng: random.Random,
+) -> Iterator[dict[str, Any]]:
+    vocabulary = "ru" if town.country == "RU" else "lt"
+    directions = list(Direction)
+    now = utcnow()
+    for n in range(count):
+        language = rng.choices(
+            [vocabulary, "en", "ru" if vocabulary == "lt" else "lt"], weights=[80, 15, 5]
+        )[0]
+        direction = directions[n % len(directions)]
+        stem = rng.choice(TITLES[direction][language])
+        level = rng.choice(LEVELS[language])
+        title = f"{stem} — {level}" if level else stem
+        age_min = rng.randint(5, 12)
+        provider_id = rng.choice(provider_ids)
+        free = provider_kinds[provider_id] == ProviderKind.MUNICIPAL and rng.random() < 0.25
+        status = rng.choices(
+            [
+                CertificationStatus.CERTIFIED,
+                CertificationStatus.SUBMITTED,
+                CertificationStatus.DRAFT,
+            ],
+            weights=[88, 7, 5],
+        )[0]
+        sentences = rng.sample(DESCRIPTIONS[language], 3)
+        yield {
+            "provider_id": provider_id,
+            "municipality_id": municipality_id,
+            "external_id": f"{town.code}-{n}",
+            "title": title,
+            "description": f"{stem}. " + " ".join(sentences),
+            "direction": direction.value,
+            "age_min": age_min,
+            "age_max": min(17, age_min + rng.randint(3, 8)),
+            "format": rng.choices(list(ProgramFormat), weights=[80, 10, 10])[0].value,
+            "language": language,
+            "address": f"{town.name}, {rng.choice(STREETS[vocabulary])}, {rng.randint(1, 120)}",
+            "latitude": round(town.latitude + rng.uniform(-0.08, 0.08), 6),
+            "longitude": round(town.longitude + rng.uniform(-0.12, 0.12), 6),
+            "tags": direction.value.replace("_", " "),
+            "certification_status": status.value,
+            "is_free": free,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
+def _group_rows(
+    program_ids: list[int],
+    programs: list[dict[str, Any]],
+    town: Town,
+    year_start: date,
+    today: date,
+    rng: random.Random,
+) -> Iterator[dict[str, Any]]:
+    low, high = town.price_range_minor
+    now = utcnow()
+    for program_id, program in zip(program_ids, programs, strict=True):
+        names = FIRST_NAMES["ru" if town.country == "RU" else "lt"]
+        surnames = LAST_NAMES["ru" if town.country == "RU" else "lt"]
+        for g in range(rng.randint(1, 3)):
+            first = rng.randint(1, 5)
+            weekdays = sorted({first, min(7, first + rng.choice((2, 3)))})
+            hour = rng.choice((10, 15, 16, 17, 18))
+            starts_on = max(year_start, today) + timedelta(days=rng.randint(0, 20))
+            price = (
+                0
+                if program["is_free"]
+                else rng.randrange(low, high, 50 if town.currency == "RUB" else 10)
+            )
+            seats = rng.randint(8, 20)
+            yield {
+                "program_id": program_id,
+                "name": f"{g + 1}",
+                "teacher": f"{rng.choice(names)} {rng.choice(surnames)}",
+                "timetable": [
+                    {"weekday": d, "start": f"{hour}:00", "end": f"{hour + 1}:30"} for d in weekdays
+                ],
+                "excluded_dates": [],
+                "starts_on": starts_on,
+                "ends_on": date(year_start.year + 1, 5, 31),
+                "seats": seats,
+                "seats_taken": rng.randint(0, seats) if rng.random() < 0.3 else 0,
+                "price_per_lesson_minor": price,
+                "enrollment_open": True,
+                "created_at": now,
+            }
