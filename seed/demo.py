@@ -373,7 +373,7 @@ def _group_rows(
                 "starts_on": starts_on,
                 "ends_on": date(year_start.year + 1, 5, 31),
                 "seats": seats,
-                "seats_taken": rng.randint(0, seats) if rng.random() < 0.3 else 0,
+                "seats_taken": 0,  # seats are taken only by real enrollments
                 "price_per_lesson_minor": price,
                 "enrollment_open": True,
                 "created_at": now,
