@@ -52,7 +52,9 @@ def free_port() -> int:
 
 
 class PostgresCluster:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """`durable` keeps fsync and synchronous commit on, as production runs (benchmarks)."""
+        self.durable = durable
         self.bin_dir = find_bin_dir()
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="navigator-pg-"))
@@ -92,9 +94,10 @@ class PostgresCluster:
             "--no-sync",
         )
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl",
             "-D",
