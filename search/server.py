@@ -176,6 +176,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def port_is_free(host: str, port: int) -> bool:
     """Checked before starting: /health on a taken port would answer for another server."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Like the server itself: connections in TIME_WAIT from a previous run don't count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

@@ -69,6 +69,18 @@ def test_stop_terminates_the_process_and_frees_the_port(
 
 
 @pytest.mark.meili
+def test_restart_on_the_same_port_right_after_stop(
+    meili_server: MeiliServer, tmp_path: Path
+) -> None:
+    first = MeiliServer(meili_server.binary, tmp_path / "data", secrets.token_urlsafe(24))
+    with first:
+        assert health(first.url)  # leaves a connection in TIME_WAIT on the server's port
+    again = MeiliServer(first.binary, first.db_path, first.master_key, port=first.port)
+    with again:
+        assert accepts_key(again.url, again.master_key)
+
+
+@pytest.mark.meili
 def test_start_on_a_taken_port_is_refused(meili_server: MeiliServer, tmp_path: Path) -> None:
     key = secrets.token_urlsafe(24)
     taken = MeiliServer(meili_server.binary, tmp_path / "data", key, port=meili_server.port)
