@@ -72,6 +72,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    assert user.id is not None
     for role, municipality_id, provider_id in roles:
         session.add(
             Membership(

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from navigator.domain.access import Actor, check_municipality_admin, check_provider_staff
@@ -66,6 +67,7 @@ def create_municipality(
     )
     session.add(municipality)
     session.flush()
+    assert municipality.id is not None
     policy = policy or MunicipalityPolicy(municipality_id=municipality.id)
     policy.municipality_id = municipality.id  # type: ignore[assignment]
     check_positive(policy.max_funded_enrollments, "max_funded_enrollments")
@@ -307,12 +309,12 @@ def list_catalog_programs(
         .group_by(col(Group.program_id))
         .subquery()
     )
-    rows = session.exec(
-        select(
+    rows = session.execute(  # six columns: more than sqlmodel's select() is typed for
+        sa_select(
             Program,
-            Provider.name,
-            Municipality.name,
-            Municipality.currency,
+            col(Provider.name),
+            col(Municipality.name),
+            col(Municipality.currency),
             groups.c.lowest_price,
             groups.c.free_seats,
         )

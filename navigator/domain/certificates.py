@@ -237,7 +237,7 @@ def statement(session: Session, actor: Actor, certificate_id: int) -> list[State
         raise NotFound()
     check_guardian(session, actor, session.get(Child, certificate.child_id))
     rows = session.exec(
-        select(LedgerEntry, Program.title, Group.name, Attendance.lesson_date)
+        select(LedgerEntry, col(Program.title), col(Group.name), col(Attendance.lesson_date))
         .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
         .outerjoin(Enrollment, col(Enrollment.id) == LedgerEntry.enrollment_id)
         .outerjoin(Group, col(Group.id) == Enrollment.group_id)

@@ -439,7 +439,7 @@ def _end(
     assert group is not None and enrollment is not None
     if enrollment.status == final:
         return enrollment
-    allowed = SEATED_ENROLLMENT
+    allowed: tuple[EnrollmentStatus, ...] = SEATED_ENROLLMENT
     if final is EnrollmentStatus.CANCELLED:
         allowed = (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED, *SEATED_ENROLLMENT)
     if enrollment.status not in allowed:

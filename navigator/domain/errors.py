@@ -17,7 +17,7 @@ class DomainError(Exception):
     code = "error"
     http_status = 422
 
-    def __init__(self, code: str | None = None, **params: Any) -> None:
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
         self.code = code or self.code
         self.params = params
         super().__init__(self.message("en"))

@@ -448,7 +448,7 @@ def field_label(field: str, locale: str) -> str:
     return labels.get(locale, labels[FALLBACK_LOCALE]) if labels else field
 
 
-def translate(code: str, locale: str, **params: Any) -> str:
+def translate(code: str, locale: str, /, **params: Any) -> str:
     """The message for `code` in `locale` (English when missing), filled with `params`."""
     templates = MESSAGES.get(code) or MESSAGES["error"]
     template = templates.get(locale) or templates[FALLBACK_LOCALE]

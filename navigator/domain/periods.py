@@ -112,13 +112,14 @@ def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSumma
         return ClosingSummary(0, 0, 0)
     released = expired = count = 0
     accounts = session.exec(
-        select(CertificateAccount.id, Child.guardian_id)
+        select(col(CertificateAccount.id), col(Child.guardian_id))
         .join(Certificate, col(Certificate.id) == CertificateAccount.certificate_id)
         .join(Child, col(Child.id) == Certificate.child_id)
         .where(CertificateAccount.period_id == period_id)
         .order_by(col(CertificateAccount.id))
     ).all()
     for account_id, guardian_id in accounts:
+        assert account_id is not None
         count += 1
         holding = session.exec(
             select(Enrollment)

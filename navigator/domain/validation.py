@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from navigator.domain.errors import InvalidInput
@@ -22,7 +23,7 @@ def check_text(value: str, field: str, *, max_length: int, required: bool = True
     return cleaned
 
 
-def check_choice(value: str, field: str, choices: type) -> str:
+def check_choice(value: str, field: str, choices: type[StrEnum]) -> str:
     allowed = {c.value for c in choices}
     if value not in allowed:
         raise InvalidInput("field_not_allowed", field=field, allowed=", ".join(sorted(allowed)))

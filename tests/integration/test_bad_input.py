@@ -8,7 +8,12 @@ import pytest
 from sqlmodel import func, select
 
 from navigator.domain.accounts import add_child, create_user
-from navigator.domain.catalog import ProgramFields, create_group, create_program
+from navigator.domain.catalog import (
+    ProgramFields,
+    create_group,
+    create_municipality,
+    create_program,
+)
 from navigator.domain.certificates import fund_certificate, issue_certificate
 from navigator.domain.db import read_session
 from navigator.domain.enrollment import accept_application, cancel_enrollment, mark_attendance
@@ -19,6 +24,7 @@ from navigator.domain.models import (
     Child,
     Group,
     LedgerEntry,
+    Municipality,
     NominalRule,
     Program,
     User,
@@ -32,6 +38,7 @@ def counts(engine):
         return tuple(
             s.exec(select(func.count()).select_from(model)).one()
             for model in (
+                Municipality,
                 User,
                 Child,
                 Certificate,
@@ -244,3 +251,26 @@ def test_weak_passwords_and_taken_emails_are_refused(engine):
     with world.tx() as s:
         create_user(s, "Taken@Example.org", PASSWORD)
     refused(world, lambda s: create_user(s, "taken@example.org ", PASSWORD), "email_taken")
+
+
+def test_a_taken_municipality_code_or_unknown_currency_or_timezone_is_refused(engine):
+    world = build_world(engine)
+    with read_session(engine) as s:
+        code = s.get(Municipality, world.municipality_id).code
+
+    def make(**overrides):
+        values = dict(
+            code="new-town",
+            name="Town",
+            country="LT",
+            currency="EUR",
+            locale="lt",
+            timezone="Europe/Vilnius",
+        )
+        values.update(overrides)
+        return lambda s: create_municipality(s, **values)
+
+    error = refused(world, make(code=code), "municipality_code_taken")
+    assert code in error.message("lt")
+    refused(world, make(currency="XYZ"), "unknown_currency")
+    refused(world, make(timezone="Mars/Olympus"), "timezone_unknown")
