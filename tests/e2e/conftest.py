@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
+from navigator.domain.db import make_engine
 from navigator.domain.migrate import upgrade
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.server import MeiliServer, free_port
+from seed.demo import seed_demo
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # The first run on a fresh machine installs the frontend's node modules and builds it.
 APP_START_TIMEOUT_SECONDS = 420
+E2E_PROGRAMS = 80
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +31,7 @@ def artifacts_dir() -> Path:
 def app_url(
     meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path
 ) -> Iterator[str]:
-    """http://localhost:PORT of a prod-mode app on a migrated, empty SQLite and a throwaway index.
+    """http://localhost:PORT of a prod-mode app on a migrated, seeded SQLite and a throwaway index.
 
     Its frontend build lives in var/e2e/web, apart from the .web that `navigator run`
     serves from, so tests never rebuild a developer's running app underneath it.
@@ -36,6 +40,10 @@ def app_url(
     env = app_environment(meili_server.url, meili_server.master_key)
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'navigator.db'}"
     upgrade(env["DATABASE_URL"])  # as `make run` does with `navigator db upgrade`
+    engine = make_engine(env["DATABASE_URL"])
+    seed_demo(engine, programs=E2E_PROGRAMS)  # and `navigator seed --if-empty`
+    engine.dispose()
+    os.environ["NAVIGATOR_E2E_DATABASE_URL"] = env["DATABASE_URL"]
     env["REFLEX_WEB_WORKDIR"] = str(get_settings().var_dir / "e2e" / "web")
     env["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
     port = free_port()
