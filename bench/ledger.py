@@ -200,9 +200,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    print(
-        f"# {platform.platform()}, {platform.machine()}, python {platform.python_version()}"
-    )
+    print(f"# {platform.platform()}, {platform.machine()}, python {platform.python_version()}")
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
