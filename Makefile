@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Rebuilt only when the dependency declarations change.
 VENV_STAMP := $(VENV)/.installed
-LOCK := $(wildcard requirements.lock)
+LOCK := requirements.lock
 PYTEST_ARGS ?=
 
 .PHONY: venv run test lint clean system-deps
@@ -14,12 +14,11 @@ PYTEST_ARGS ?=
 venv: $(VENV_STAMP)
 
 $(VENV_STAMP): pyproject.toml $(LOCK)
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-ifneq ($(LOCK),)
-	$(BIN)/python -m pip install --no-deps -r requirements.lock -e .
-else
-	$(BIN)/python -m pip install -e '.[dev]'
-endif
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "navigator needs Python 3.11 or newer (found: $$($(PYTHON) --version))" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		bash scripts/ensure-system-deps.sh python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --no-deps -r $(LOCK) -e .
 	touch $@
 
 run: venv

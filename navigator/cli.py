@@ -36,12 +36,15 @@ def _safe_url() -> str:
 
 def _seed(args: argparse.Namespace) -> int:
     from navigator.domain.db import get_engine
-    from seed.demo import DEMO_PASSWORD, database_is_empty, seed_demo
+    from seed.demo import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
 
     engine = get_engine()
     if not database_is_empty(engine):
         if args.if_empty:
             print("demo data: the database already has programs; nothing seeded")
+            logins = demo_logins(engine)
+            if logins:
+                print(f"demo logins (password for all: {DEMO_PASSWORD}): {', '.join(logins)}")
             return 0
         print("the database is not empty; seed into an empty database", file=sys.stderr)
         return 1

@@ -3,11 +3,14 @@
 # As root (CI, a fresh machine) install them with apt; otherwise say what to install and fail.
 set -euo pipefail
 
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-if [ -z "${PG_BIN:-}" ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null \
-    && ! command -v initdb >/dev/null; then
-    missing+=(postgresql)
+# With arguments, those packages are wanted (e.g. python3-venv when `python3 -m venv` fails).
+missing=("$@")
+if [ $# -eq 0 ]; then
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    if [ -z "${PG_BIN:-}" ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null \
+        && ! command -v initdb >/dev/null; then
+        missing+=(postgresql)
+    fi
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from navigator.domain.access import Actor
 from navigator.domain.accounts import add_child, create_user
@@ -34,6 +34,7 @@ from navigator.domain.models import (
     ProgramFormat,
     ProviderKind,
     Role,
+    User,
     utcnow,
 )
 from navigator.domain.periods import add_nominal_rule, create_period
@@ -125,6 +126,13 @@ class SeedReport:
     programs: int = 0
     groups: int = 0
     logins: list[tuple[str, str]] | None = None
+
+
+def demo_logins(engine: Engine) -> list[str]:
+    """The demo accounts present in the database (printed again by every `make run`)."""
+    with Session(engine) as session:
+        emails = session.exec(select(User.email).where(col(User.email).endswith("@demo.navigator")))
+        return sorted(emails)
 
 
 def database_is_empty(engine: Engine) -> bool:

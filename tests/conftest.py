@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from navigator.domain.db import make_engine
 from navigator.domain.migrate import upgrade
-from tests.conftest_services import service_unavailable
+from tests.support.availability import service_unavailable
 from tests.support.postgres import PostgresCluster, PostgresUnavailable
 
 pytest_plugins = ["tests.conftest_services"]

@@ -7,15 +7,15 @@ CI never means "nothing was tested".
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import pytest
 
 from search.server import MeiliServer, MeiliServerError, throwaway_server
+from tests.support.availability import service_unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -28,12 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def service_unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run every test)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -259,3 +259,45 @@ def statement(session: Session, actor: Actor, certificate_id: int) -> list[State
         )
         for entry, title, group_name, lesson_date in rows
     ]
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    """What the parent's certificate card shows."""
+
+    certificate_id: int
+    number: str
+    status: str
+    valid_until: date
+    period_name: str | None
+    currency: str
+    available_minor: int
+    held_minor: int
+    spent_minor: int
+    expires_on: date | None
+
+
+def certificate_summary(
+    session: Session, actor: Actor, certificate_id: int, *, today: date | None = None
+) -> CertificateSummary:
+    """Balance, holds and spending in the current period, and when the unspent part expires."""
+    certificate = session.get(Certificate, certificate_id)
+    if certificate is None:
+        raise NotFound()
+    child = check_guardian(session, actor, session.get(Child, certificate.child_id))
+    municipality = session.get(Municipality, child.municipality_id)
+    assert municipality is not None
+    account = current_account(session, certificate, today or local_today(municipality))
+    period = session.get(FundingPeriod, account.period_id) if account else None
+    return CertificateSummary(
+        certificate_id=certificate_id,
+        number=format_certificate_number(certificate.number),
+        status=certificate.status,
+        valid_until=certificate.valid_until,
+        period_name=period.name if period else None,
+        currency=municipality.currency,
+        available_minor=account.available_minor if account else 0,
+        held_minor=account.held_minor if account else 0,
+        spent_minor=account.captured_minor - account.refunded_minor if account else 0,
+        expires_on=period.ends_on if period else None,
+    )

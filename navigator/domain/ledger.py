@@ -12,8 +12,9 @@ request twice finds its entry and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 
 from navigator.domain.db import locked
@@ -24,6 +25,13 @@ from navigator.domain.models import (
     LedgerEntry,
     Notification,
 )
+
+
+@event.listens_for(LedgerEntry, "before_update")
+@event.listens_for(LedgerEntry, "before_delete")
+def _refuse_rewriting_history(_mapper: Any, _connection: Any, entry: LedgerEntry) -> None:
+    """The ledger is append-only: a correction is a new entry, never an edit."""
+    raise PermissionError(f"ledger entry {entry.id} cannot be changed or deleted")
 
 
 def find_entry(session: Session, idempotency_key: str) -> LedgerEntry | None:
