@@ -1,0 +1,47 @@
+"""The `navigator` console command, run as a newcomer runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NAVIGATOR = [sys.executable, "-m", "navigator.cli"]
+
+
+def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "NAVIGATOR_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cli.db'}",
+    }
+    return subprocess.run([*NAVIGATOR, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run(["--help"], tmp_path)
+    assert result.returncode == 0
+    for command in ("db", "seed", "run"):
+        assert command in result.stdout
+
+
+def test_upgrade_then_seed_if_empty_twice_seeds_once(tmp_path):
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    assert "0001 (head)" in run(["db", "current"], tmp_path).stdout
+    first = run(["seed", "--if-empty", "--programs", "40"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "40 programs" in first.stdout and "parent.vilnius@demo.navigator" in first.stdout
+    second = run(["seed", "--if-empty"], tmp_path)
+    assert second.returncode == 0
+    assert "nothing seeded" in second.stdout and "parent.vilnius@demo.navigator" in second.stdout
+    assert run(["seed"], tmp_path).returncode == 1  # never seeds twice into a database
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "abc"])
+def test_a_bad_program_count_is_refused(tmp_path, value):
+    result = run(["seed", "--programs", value], tmp_path)
+    assert result.returncode == 2
+    assert "programs" in result.stderr
