@@ -64,11 +64,12 @@ class World:
         starts_on: date | None = None,
         ends_on: date | None = None,
         program_id: int | None = None,
+        actor: Actor | None = None,
     ) -> int:
         with self.tx() as s:
             group = create_group(
                 s,
-                self.provider_user,
+                actor or self.provider_user,
                 program_id or self.program_id,
                 name=f"Group {next(_seq)}",
                 timetable=[{"weekday": d, "start": "16:00", "end": "17:30"} for d in weekdays],

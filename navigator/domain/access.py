@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from navigator.domain.errors import Forbidden, NotFound
+from navigator.domain.errors import NotFound
 from navigator.domain.models import Child, Membership, Role
 
 
@@ -74,4 +74,4 @@ def check_municipality_admin(session: Session, actor: Actor, municipality_id: in
     if is_operator(session, actor):
         return
     if not _has_role(session, actor, (Role.MUNICIPALITY_ADMIN,), municipality_id=municipality_id):
-        raise Forbidden()
+        raise NotFound()

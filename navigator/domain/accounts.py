@@ -8,13 +8,23 @@ import hmac
 import secrets
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from navigator.domain.access import Actor, check_guardian
+from navigator.domain.access import Actor, check_guardian, check_municipality_admin
 from navigator.domain.calendar import age_on, local_today
+from navigator.domain.db import locked
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.models import Child, ChildCategory, Membership, Municipality, Role, User
-from navigator.domain.validation import check_choice, check_email, check_text
+from navigator.domain.models import (
+    Child,
+    ChildCategory,
+    Language,
+    Membership,
+    Municipality,
+    Role,
+    User,
+)
+from navigator.domain.validation import check_choice, check_date, check_email, check_text
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
@@ -42,7 +52,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password_too_short", min=MIN_PASSWORD_LENGTH)
     if len(password) > 256:
         raise InvalidInput("field_too_long", field="password", max_length=256)
@@ -62,6 +72,9 @@ def create_user(
 ) -> User:
     """A user with (role, municipality_id, provider_id) memberships; email is unique."""
     email = check_email(email)
+    locale = check_choice(locale, "locale", Language)
+    for role, _municipality_id, _provider_id in roles:
+        check_choice(role, "role", Role)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise Conflict("email_taken")
     user = User(
@@ -70,8 +83,12 @@ def create_user(
         full_name=check_text(full_name, "full_name", max_length=200, required=False),
         locale=locale,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # two sign-ups with one email at once: one wins
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("email_taken") from None
     assert user.id is not None
     for role, municipality_id, provider_id in roles:
         session.add(
@@ -87,6 +104,7 @@ def create_user(
 
 
 def _check_birth_date(birth_date: date, today: date) -> date:
+    check_date(birth_date, "birth_date")
     if birth_date > today:
         raise InvalidInput("birth_date_in_future")
     if age_on(birth_date, today) >= OLDEST_CHILD_AGE:
@@ -105,21 +123,36 @@ def add_child(
     birth_date: date,
     category: str = ChildCategory.BASE,
 ) -> Child:
+    """A guardian adds their child in the base category; only the municipality sets another."""
     if not (actor.is_system or actor.user_id == guardian_id):
         raise NotFound()
-    municipality = session.get(Municipality, municipality_id)
-    if municipality is None:
+    municipality = locked(session, Municipality, municipality_id, shared=True)
+    if municipality is None or locked(session, User, guardian_id, shared=True) is None:
         raise NotFound()
+    category = check_choice(category, "category", ChildCategory)
+    if category != ChildCategory.BASE and not actor.is_system:
+        check_municipality_admin(session, actor, municipality_id)
     child = Child(
         guardian_id=guardian_id,
         municipality_id=municipality_id,
         first_name=check_text(first_name, "first_name", max_length=100),
         last_name=check_text(last_name, "last_name", max_length=100),
         birth_date=_check_birth_date(birth_date, local_today(municipality)),
-        category=check_choice(category, "category", ChildCategory),
+        category=category,
     )
     session.add(child)
     session.flush()
+    return child
+
+
+def set_child_category(session: Session, actor: Actor, child_id: int, category: str) -> Child:
+    """A category (disability, large family) changes the nominal: the municipality verifies it."""
+    child = locked(session, Child, child_id)
+    if child is None:
+        raise NotFound()
+    check_municipality_admin(session, actor, child.municipality_id)
+    child.category = check_choice(category, "category", ChildCategory)
+    session.add(child)
     return child
 
 

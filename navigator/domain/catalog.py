@@ -16,6 +16,7 @@ from navigator.domain.calendar import lesson_dates
 from navigator.domain.db import locked
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.models import (
+    AbsenceCharge,
     CertificationStatus,
     Direction,
     Group,
@@ -33,6 +34,7 @@ from navigator.domain.validation import (
     check_age_range,
     check_choice,
     check_coordinates,
+    check_date,
     check_date_range,
     check_non_negative,
     check_positive,
@@ -41,6 +43,8 @@ from navigator.domain.validation import (
 )
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_GROUP_DAYS = 731  # a group runs at most two years
+MAX_SEATS = 10_000
 
 
 def create_municipality(
@@ -55,6 +59,11 @@ def create_municipality(
     policy: MunicipalityPolicy | None = None,
 ) -> Municipality:
     exponent(currency)  # refuses an unknown currency
+    if policy is not None:
+        check_choice(policy.absence_charge, "absence_charge", AbsenceCharge)
+        check_non_negative(
+            policy.attendance_correction_days, "attendance_correction_days", maximum=365
+        )
     if session.exec(select(Municipality.id).where(Municipality.code == code)).first():
         raise Conflict("municipality_code_taken", code=code)
     municipality = Municipality(
@@ -171,9 +180,10 @@ def create_program(
 
 
 def set_certification(
-    session: Session, actor: Actor, program_id: int, status: CertificationStatus
+    session: Session, actor: Actor, program_id: int, status: CertificationStatus | str
 ) -> Program:
     """Moves a program along draft → submitted → certified / rejected → suspended."""
+    status = CertificationStatus(check_choice(status, "status", CertificationStatus))
     program = locked(session, Program, program_id)
     if program is None:
         raise NotFound()
@@ -205,7 +215,11 @@ def _clean_timetable(timetable: list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise InvalidInput("timetable_empty")
     seen: set[int] = set()
     cleaned = []
+    if not isinstance(timetable, list) or len(timetable) > 7:
+        raise InvalidInput("timetable_weekday")
     for slot in timetable:
+        if not isinstance(slot, dict):
+            raise InvalidInput("timetable_weekday")
         weekday, start, end = (
             slot.get("weekday"),
             str(slot.get("start", "")),
@@ -241,7 +255,11 @@ def create_group(
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)
     check_date_range(starts_on, ends_on)
-    check_positive(seats, "seats")
+    if (ends_on - starts_on).days > MAX_GROUP_DAYS:
+        raise InvalidInput("group_too_long", days=MAX_GROUP_DAYS)
+    for excluded in excluded_dates or []:
+        check_date(excluded, "excluded_dates")
+    check_positive(seats, "seats", maximum=MAX_SEATS)
     if program.is_free:
         check_non_negative(price_per_lesson_minor, "price_per_lesson")
     else:

@@ -56,8 +56,8 @@ def new_certificate_number() -> str:
 
 def normalize_certificate_number(text: str) -> str:
     """'1234 5678-9012' → '123456789012'; refuses a wrong length or check digit."""
-    digits = "".join(ch for ch in text if ch not in " -")
-    if len(digits) != NUMBER_DIGITS or not digits.isdigit():
+    digits = "".join(ch for ch in str(text) if ch not in " -")
+    if len(digits) != NUMBER_DIGITS or not all(ch in "0123456789" for ch in digits):
         raise InvalidInput("certificate_number_format", digits=NUMBER_DIGITS)
     if luhn_check_digit(digits[:-1]) != digits[-1]:
         raise InvalidInput("certificate_number_check_digit")

@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from navigator.domain.errors import Conflict, InvalidInput
 from navigator.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -62,13 +64,22 @@ def get_engine() -> Engine:
 
 @contextmanager
 def transaction(engine: Engine | None = None) -> Iterator[Session]:
-    """A write transaction: committed when the block ends, rolled back on any error."""
+    """A write transaction: committed when the block ends, rolled back on any error.
+
+    A constraint the database enforces (the backstop behind every rule) surfaces as a
+    domain Conflict, an out-of-range value as InvalidInput: never as a crash.
+    """
     engine = engine or get_engine()
-    with (
-        Session(engine.execution_options(write=True), expire_on_commit=False) as session,
-        session.begin(),
-    ):
-        yield session
+    try:
+        with (
+            Session(engine.execution_options(write=True), expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+    except IntegrityError as error:
+        raise Conflict() from error
+    except (DataError, OverflowError) as error:
+        raise InvalidInput() from error
 
 
 @contextmanager
@@ -79,14 +90,18 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
-def locked(session: Session, model: type[T], row_id: int | None) -> T | None:
-    """Load one row and lock it until the transaction ends (FOR UPDATE; no-op on SQLite)."""
-    if row_id is None:
+def locked(session: Session, model: type[T], row_id: object, *, shared: bool = False) -> T | None:
+    """Load one row fresh and lock it until the transaction ends.
+
+    FOR UPDATE, or FOR SHARE when `shared` (others may read-lock it too); on SQLite the
+    BEGIN IMMEDIATE of the write transaction already serialises everything.
+    """
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
         return None
     statement = (
         select(model)
         .where(model.id == row_id)  # type: ignore[attr-defined]
-        .with_for_update()
+        .with_for_update(read=shared)
         .execution_options(populate_existing=True)
     )
     return session.exec(statement).first()

@@ -1,14 +1,22 @@
 """Applying, accepting, attending, cancelling and completing: the money follows the child.
 
 Accepting holds the certificate share of the contract; each attended lesson captures
-its part of that hold; cancelling or completing releases what is left. Locks are taken
-in one order everywhere: group → enrollment → certificate account.
+its part of that hold; cancelling or completing releases what is left. The certificate
+pays only for lessons inside its funding period (and before the child turns 18), only
+for a certified program of the child's own municipality.
+
+Locks are taken in one order everywhere: child → funding period → group → enrollment →
+certificate account. The period is share-locked by accept, so a period cannot close
+while a hold is being placed in it.
+
+A suspended or decertified program takes no new applications or acceptances; contracts
+already accepted run to their end on the terms agreed while it was certified.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -21,6 +29,7 @@ from navigator.domain.certificates import current_account
 from navigator.domain.db import locked
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.models import (
+    LIVE_ENROLLMENT,
     SEATED_ENROLLMENT,
     AbsenceCharge,
     Attendance,
@@ -33,14 +42,16 @@ from navigator.domain.models import (
     Enrollment,
     EnrollmentStatus,
     EntryKind,
+    FundingPeriod,
     Group,
     Municipality,
     Notification,
+    PeriodStatus,
     Program,
     Provider,
     utcnow,
 )
-from navigator.domain.validation import check_choice
+from navigator.domain.validation import check_choice, check_date
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,10 @@ class Quote:
     certificate_share_minor: int
     copayment_minor: int
     funded: bool
+    funded_lessons: int
+    funded_until: date | None
     available_minor: int
+    currency: str
 
 
 @dataclass
@@ -68,6 +82,13 @@ class _Context:
     certificate: Certificate | None
 
 
+@dataclass(frozen=True)
+class _Funding:
+    account: CertificateAccount
+    period: FundingPeriod
+    until: date
+
+
 def _context(session: Session, child: Child, group: Group) -> _Context:
     program = session.get(Program, group.program_id)
     assert program is not None
@@ -76,6 +97,34 @@ def _context(session: Session, child: Child, group: Group) -> _Context:
     assert provider is not None and municipality is not None
     certificate = session.exec(select(Certificate).where(Certificate.child_id == child.id)).first()
     return _Context(child, group, program, provider, municipality, certificate)
+
+
+def _in_catalog(ctx: _Context) -> bool:
+    program = ctx.program
+    return (
+        ctx.provider.admitted
+        and program.certification_status != CertificationStatus.SUSPENDED
+        and (program.certification_status == CertificationStatus.CERTIFIED or program.is_free)
+    )
+
+
+def _funding(session: Session, ctx: _Context, today: date) -> _Funding | None:
+    """The account that pays, when the certificate may pay for this program at all."""
+    certificate = ctx.certificate
+    if (
+        certificate is None
+        or certificate.status != CertificateStatus.FUNDED
+        or not ctx.program.payable_by_certificate
+        or ctx.program.municipality_id != ctx.child.municipality_id
+    ):
+        return None
+    account = current_account(session, certificate, today)
+    if account is None:
+        return None
+    period = session.get(FundingPeriod, account.period_id)
+    assert period is not None
+    until = min(period.ends_on, certificate.valid_until - timedelta(days=1))
+    return _Funding(account, period, until)
 
 
 def lesson_share(certificate_share: int, lessons: int, lesson_number: int) -> int:
@@ -92,10 +141,10 @@ def _quote(session: Session, ctx: _Context, today: date) -> Quote:
     dates = lesson_dates(ctx.group, today)
     price = ctx.group.price_per_lesson_minor
     contract = price * len(dates)
-    account = _account(session, ctx, today)
-    funded = ctx.program.payable_by_certificate and account is not None
-    available = account.available_minor if account is not None else 0
-    share = min(contract, available) if funded else 0
+    funding = _funding(session, ctx, today)
+    funded_lessons = sum(1 for d in dates if d <= funding.until) if funding else 0
+    available = funding.account.available_minor if funding else 0
+    share = min(price * funded_lessons, available)
     return Quote(
         lessons=len(dates),
         first_lesson=dates[0] if dates else None,
@@ -104,36 +153,40 @@ def _quote(session: Session, ctx: _Context, today: date) -> Quote:
         contract_minor=contract,
         certificate_share_minor=share,
         copayment_minor=contract - share,
-        funded=funded and share > 0,
+        funded=share > 0,
+        funded_lessons=funded_lessons if share > 0 else 0,
+        funded_until=funding.until if funding and share > 0 else None,
         available_minor=available,
+        currency=ctx.municipality.currency,
     )
 
 
-def _account(session: Session, ctx: _Context, today: date) -> CertificateAccount | None:
-    certificate = ctx.certificate
-    if certificate is None or certificate.status != CertificateStatus.FUNDED:
-        return None
-    return current_account(session, certificate, today)
+def _group_or_not_found(session: Session, group_id: int) -> Group:
+    """The group, or NotFound for an unknown (or malformed) id."""
+    group = session.get(Group, group_id) if isinstance(group_id, int) else None
+    if group is None:
+        raise NotFound()
+    return group
 
 
 def quote(
     session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
 ) -> Quote:
     child = check_guardian(session, actor, session.get(Child, child_id))
-    group = session.get(Group, group_id)
-    if group is None:
+    ctx = _context(session, child, _group_or_not_found(session, group_id))
+    if not _in_catalog(ctx):
         raise NotFound()
-    ctx = _context(session, child, group)
     return _quote(session, ctx, today or local_today(ctx.municipality))
 
 
+def _live_statuses() -> list[str]:
+    return [s.value for s in LIVE_ENROLLMENT]
+
+
 def _check_can_apply(session: Session, ctx: _Context, today: date) -> None:
-    program, group = ctx.program, ctx.group
-    in_catalog = ctx.provider.admitted and (
-        program.certification_status == CertificationStatus.CERTIFIED or program.is_free
-    )
-    if not in_catalog or program.certification_status == CertificationStatus.SUSPENDED:
-        raise Conflict("program_not_open")
+    if not _in_catalog(ctx):
+        raise NotFound()
+    group, program = ctx.group, ctx.program
     if not group.enrollment_open or group.ends_on < today:
         raise Conflict("group_closed")
     if ctx.certificate is None:
@@ -147,16 +200,7 @@ def _check_can_apply(session: Session, ctx: _Context, today: date) -> None:
         select(Enrollment.id).where(
             Enrollment.child_id == ctx.child.id,
             Enrollment.group_id == group.id,
-            col(Enrollment.status).in_(
-                [
-                    s.value
-                    for s in (
-                        EnrollmentStatus.APPLIED,
-                        EnrollmentStatus.WAITLISTED,
-                        *SEATED_ENROLLMENT,
-                    )
-                ]
-            ),
+            col(Enrollment.status).in_(_live_statuses()),
         )
     ).first()
     if live is not None:
@@ -171,16 +215,7 @@ def _check_funded_limit(session: Session, ctx: _Context, exclude_id: int | None 
         .where(
             Enrollment.child_id == ctx.child.id,
             col(Enrollment.funded).is_(True),
-            col(Enrollment.status).in_(
-                [
-                    s.value
-                    for s in (
-                        EnrollmentStatus.APPLIED,
-                        EnrollmentStatus.WAITLISTED,
-                        *SEATED_ENROLLMENT,
-                    )
-                ]
-            ),
+            col(Enrollment.status).in_(_live_statuses()),
         )
     )
     if exclude_id is not None:
@@ -189,14 +224,28 @@ def _check_funded_limit(session: Session, ctx: _Context, exclude_id: int | None 
         raise Conflict("funded_limit_reached", limit=limit)
 
 
+def _waitlist_exists(session: Session, group_id: int) -> bool:
+    return (
+        session.exec(
+            select(Enrollment.id).where(
+                Enrollment.group_id == group_id, Enrollment.status == EnrollmentStatus.WAITLISTED
+            )
+        ).first()
+        is not None
+    )
+
+
 def apply_to_group(
     session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
 ) -> Enrollment:
-    """The parent's application with the breakdown they saw; a full group waitlists it."""
+    """The parent's application with the breakdown they saw.
+
+    A full group, or one with a waiting list already, puts the application on the list.
+    """
     child = check_guardian(session, actor, locked(session, Child, child_id))
+    _group_or_not_found(session, group_id)
     group = locked(session, Group, group_id)
-    if group is None:
-        raise NotFound()
+    assert group is not None
     ctx = _context(session, child, group)
     today = today or local_today(ctx.municipality)
     _check_can_apply(session, ctx, today)
@@ -205,14 +254,16 @@ def apply_to_group(
         raise Conflict("group_closed")
     if terms.funded:
         _check_funded_limit(session, ctx)
-    full = group.seats_taken >= group.seats
+    wait = group.seats_taken >= group.seats or _waitlist_exists(session, group_id)
     enrollment = Enrollment(
         child_id=child_id,
         group_id=group_id,
-        status=EnrollmentStatus.WAITLISTED if full else EnrollmentStatus.APPLIED,
+        status=EnrollmentStatus.WAITLISTED if wait else EnrollmentStatus.APPLIED,
         funded=terms.funded,
         contract_starts_on=terms.first_lesson or today,
         contract_lessons=terms.lessons,
+        funded_until=terms.funded_until,
+        funded_lessons=terms.funded_lessons,
         price_per_lesson_minor=terms.price_per_lesson_minor,
         contract_minor=terms.contract_minor,
         certificate_share_minor=terms.certificate_share_minor,
@@ -223,21 +274,29 @@ def apply_to_group(
     return enrollment
 
 
-def _load_for_provider(
+def _staff_context(
     session: Session, actor: Actor, enrollment_id: int
-) -> tuple[Group, Enrollment, _Context]:
-    """Locks group then enrollment, and checks the actor works for the group's provider."""
-    peek = session.get(Enrollment, enrollment_id)
+) -> tuple[Enrollment, _Context]:
+    """Checks the actor works for the enrollment's provider before anything is locked."""
+    peek = session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
     if peek is None:
         raise NotFound()
-    group = locked(session, Group, peek.group_id)
-    enrollment = locked(session, Enrollment, enrollment_id)
-    assert group is not None and enrollment is not None
-    child = session.get(Child, enrollment.child_id)
-    assert child is not None
+    group = session.get(Group, peek.group_id)
+    child = session.get(Child, peek.child_id)
+    assert group is not None and child is not None
     ctx = _context(session, child, group)
     check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
-    return group, enrollment, ctx
+    return peek, ctx
+
+
+def _lock_group_and_enrollment(
+    session: Session, ctx: _Context, enrollment_id: int
+) -> tuple[Group, Enrollment]:
+    group = locked(session, Group, ctx.group.id)
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert group is not None and enrollment is not None
+    ctx.group = group
+    return group, enrollment
 
 
 def accept_application(
@@ -248,29 +307,43 @@ def accept_application(
     The hold never exceeds the share the parent agreed to; if the certificate no longer
     covers it, the acceptance is refused rather than shifting the cost onto the parent.
     """
-    group, enrollment, ctx = _load_for_provider(session, actor, enrollment_id)
+    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    today = today or local_today(ctx.municipality)
+    funding = _funding(session, ctx, today)
+    if funding is not None:
+        period = locked(session, FundingPeriod, funding.period.id, shared=True)
+        if period is None or period.status != PeriodStatus.OPEN:
+            funding = None
+    group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
     if enrollment.status in SEATED_ENROLLMENT:
         return enrollment
     if enrollment.status != EnrollmentStatus.APPLIED:
         raise Conflict("enrollment_not_pending", status=enrollment.status)
+    if not _in_catalog(ctx):
+        raise Conflict("program_not_open")
     if group.seats_taken >= group.seats:
         raise Conflict("group_full")
-    today = today or local_today(ctx.municipality)
     dates = lesson_dates(group, today)
     if not dates or not group.enrollment_open:
         raise Conflict("group_closed")
+    funded_dates = [d for d in dates if funding and d <= funding.until]
     contract = group.price_per_lesson_minor * len(dates)
-    share = min(contract, enrollment.certificate_share_minor) if enrollment.funded else 0
+    wanted = group.price_per_lesson_minor * len(funded_dates)
+    share = min(wanted, enrollment.certificate_share_minor) if enrollment.funded else 0
+    if contract - share > enrollment.copayment_minor:  # the parent would pay more than agreed
+        raise Conflict("certificate_not_funded")
     account = None
     if share > 0:
-        account = _account(session, ctx, today)
-        if account is None:
-            raise Conflict("certificate_not_funded")
+        assert funding is not None
         _check_funded_limit(session, ctx, exclude_id=enrollment.id)
-        account = locked(session, CertificateAccount, account.id)
+        account = locked(session, CertificateAccount, funding.account.id)
         assert account is not None
         if account.available_minor < share:
-            raise Conflict("insufficient_balance", available=account.available_minor)
+            raise Conflict(
+                "insufficient_balance",
+                available_minor=account.available_minor,
+                currency=ctx.municipality.currency,
+            )
 
     enrollment.status = EnrollmentStatus.ACCEPTED
     enrollment.decided_at = utcnow()
@@ -281,6 +354,8 @@ def accept_application(
     enrollment.certificate_share_minor = share
     enrollment.copayment_minor = contract - share
     enrollment.funded = share > 0
+    enrollment.funded_lessons = len(funded_dates) if share > 0 else 0
+    enrollment.funded_until = funding.until if funding and share > 0 else None
     group.seats_taken += 1
     session.add_all([group, enrollment])
     session.flush()
@@ -307,17 +382,20 @@ def accept_application(
 def reject_application(
     session: Session, actor: Actor, enrollment_id: int, *, reason: str
 ) -> Enrollment:
-    _group, enrollment, ctx = _load_for_provider(session, actor, enrollment_id)
+    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
     if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
         raise Conflict("enrollment_not_pending", status=enrollment.status)
-    reason = reason.strip()
+    reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput("field_required", field="reason")
     enrollment.status = EnrollmentStatus.REJECTED
     enrollment.reason = reason[:500]
     enrollment.decided_at = utcnow()
     session.add(enrollment)
+    session.flush()
     _notify(session, ctx.child.guardian_id, "enrollment.rejected", enrollment)
+    _promote_waitlist(session, group)
     session.flush()
     return enrollment
 
@@ -327,28 +405,22 @@ def mark_attendance(
     actor: Actor,
     enrollment_id: int,
     lesson_date: date,
-    status: AttendanceStatus,
+    status: AttendanceStatus | str,
     *,
     today: date | None = None,
 ) -> Attendance:
     """Record one lesson; a charged lesson captures its certificate share from the hold."""
-    peek = session.get(Enrollment, enrollment_id)
-    if peek is None:
-        raise NotFound()
-    group = session.get(Group, peek.group_id)
-    child = session.get(Child, peek.child_id)
-    assert group is not None and child is not None
-    ctx = _context(session, child, group)
-    check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
+    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    check_date(lesson_date, "lesson_date")
+    status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     enrollment = locked(session, Enrollment, enrollment_id)
     assert enrollment is not None
-    status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     if enrollment.status not in SEATED_ENROLLMENT:
         raise Conflict("attendance_not_enrolled", status=enrollment.status)
     today = today or local_today(ctx.municipality)
     if lesson_date > today:
         raise InvalidInput("attendance_in_future")
-    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(group, lesson_date):
+    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(ctx.group, lesson_date):
         raise InvalidInput("attendance_not_a_lesson", date=lesson_date.isoformat())
     already = session.exec(
         select(Attendance.id).where(
@@ -360,7 +432,7 @@ def mark_attendance(
 
     charged = status is AttendanceStatus.PRESENT or (
         status is AttendanceStatus.ABSENT
-        and policy_of(session, child.municipality_id).absence_charge == AbsenceCharge.FULL
+        and policy_of(session, ctx.child.municipality_id).absence_charge == AbsenceCharge.FULL
     )
     attendance = Attendance(
         enrollment_id=enrollment_id,
@@ -370,15 +442,18 @@ def mark_attendance(
     )
     session.add(attendance)
     session.flush()
-    if charged:
+    in_funded_window = (
+        enrollment.funded_until is not None and lesson_date <= enrollment.funded_until
+    )
+    if charged and in_funded_window and enrollment.account_id is not None:
         enrollment.lessons_charged += 1
         share = lesson_share(
             enrollment.certificate_share_minor,
-            enrollment.contract_lessons,
+            enrollment.funded_lessons,
             enrollment.lessons_charged,
         )
         amount = min(share, enrollment.hold_remaining_minor)
-        if amount > 0 and enrollment.account_id is not None:
+        if amount > 0:
             ledger.post(
                 session,
                 enrollment.account_id,
@@ -386,7 +461,7 @@ def mark_attendance(
                 amount,
                 f"capture:{enrollment_id}:{lesson_date.isoformat()}",
                 actor_id=actor.user_id,
-                notify_user_id=child.guardian_id,
+                notify_user_id=ctx.child.guardian_id,
                 enrollment_id=enrollment_id,
                 attendance_id=attendance.id,
             )
@@ -401,6 +476,7 @@ def mark_attendance(
 def release_rest_of_hold(
     session: Session, actor: Actor, enrollment: Enrollment, guardian_id: int
 ) -> int:
+    """Give back what is left of the enrollment's hold; the caller holds its lock."""
     rest = enrollment.hold_remaining_minor
     if rest > 0 and enrollment.account_id is not None:
         ledger.post(
@@ -426,36 +502,36 @@ def _end(
     *,
     by_guardian: bool,
 ) -> Enrollment:
-    peek = session.get(Enrollment, enrollment_id)
-    child = session.get(Child, peek.child_id) if peek else None
-    if peek is None or child is None:
-        raise NotFound()
     if by_guardian:
+        peek = session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
+        child = session.get(Child, peek.child_id) if peek else None
         check_guardian(session, actor, child)
-        group = locked(session, Group, peek.group_id)
-        enrollment = locked(session, Enrollment, enrollment_id)
+        assert peek is not None and child is not None
+        group_row = session.get(Group, peek.group_id)
+        assert group_row is not None
+        ctx = _context(session, child, group_row)
     else:
-        group, enrollment, _ctx = _load_for_provider(session, actor, enrollment_id)
-    assert group is not None and enrollment is not None
+        _peek, ctx = _staff_context(session, actor, enrollment_id)
+    group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
     if enrollment.status == final:
         return enrollment
     allowed: tuple[EnrollmentStatus, ...] = SEATED_ENROLLMENT
     if final is EnrollmentStatus.CANCELLED:
-        allowed = (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED, *SEATED_ENROLLMENT)
+        allowed = LIVE_ENROLLMENT
     if enrollment.status not in allowed:
         raise Conflict("enrollment_not_live", status=enrollment.status)
     seated = enrollment.status in SEATED_ENROLLMENT
-    release_rest_of_hold(session, actor, enrollment, child.guardian_id)
+    release_rest_of_hold(session, actor, enrollment, ctx.child.guardian_id)
     enrollment.status = final
-    enrollment.reason = reason.strip()[:500]
+    enrollment.reason = (reason.strip() if isinstance(reason, str) else "")[:500]
     enrollment.ended_at = utcnow()
     session.add(enrollment)
     if seated:
         group.seats_taken -= 1
         session.add(group)
-        session.flush()
-        _promote_waitlist(session, group)
-    _notify(session, child.guardian_id, f"enrollment.{final.value}", enrollment)
+    session.flush()
+    _promote_waitlist(session, group)
+    _notify(session, ctx.child.guardian_id, f"enrollment.{final.value}", enrollment)
     session.flush()
     return enrollment
 
@@ -479,22 +555,29 @@ def complete_enrollment(session: Session, actor: Actor, enrollment_id: int) -> E
 
 
 def _promote_waitlist(session: Session, group: Group) -> None:
-    """The longest-waiting application becomes pending again when a seat frees."""
-    if group.seats_taken >= group.seats:
+    """Longest-waiting first, while free seats outnumber the applications awaiting a decision."""
+    pending = session.exec(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.APPLIED)
+    ).one()
+    free = group.seats - group.seats_taken - pending
+    if free <= 0:
         return
-    first = session.exec(
+    waiting = session.exec(
         select(Enrollment)
         .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
         .order_by(col(Enrollment.applied_at), col(Enrollment.id))
+        .limit(free)
         .with_for_update()
-    ).first()
-    if first is None:
-        return
-    first.status = EnrollmentStatus.APPLIED
-    session.add(first)
-    child = session.get(Child, first.child_id)
-    if child is not None:
-        _notify(session, child.guardian_id, "enrollment.promoted", first)
+        .execution_options(populate_existing=True)
+    ).all()
+    for enrollment in waiting:
+        enrollment.status = EnrollmentStatus.APPLIED
+        session.add(enrollment)
+        child = session.get(Child, enrollment.child_id)
+        if child is not None:
+            _notify(session, child.guardian_id, "enrollment.promoted", enrollment)
 
 
 def _notify(session: Session, user_id: int, kind: str, enrollment: Enrollment) -> None:

@@ -61,6 +61,9 @@ def post(
         raise ValueError(f"no certificate account {account_id}")
     existing = find_entry(session, idempotency_key)
     if existing is not None:
+        same = (existing.account_id, existing.kind, existing.amount_minor)
+        if same != (account_id, kind, amount_minor):
+            raise ValueError(f"idempotency key {idempotency_key!r} was used for another movement")
         return existing
 
     _apply(account, kind, amount_minor)
@@ -99,7 +102,7 @@ def _apply(account: CertificateAccount, kind: EntryKind, amount: int) -> None:
         account.credited_minor += amount
     elif kind is EntryKind.HOLD:
         if amount > account.available_minor:
-            raise Conflict("insufficient_balance", available=account.available_minor)
+            raise Conflict("insufficient_balance", available_minor=account.available_minor)
         account.held_minor += amount
     elif kind is EntryKind.CAPTURE:
         if amount > account.held_minor:
@@ -116,7 +119,7 @@ def _apply(account: CertificateAccount, kind: EntryKind, amount: int) -> None:
         account.refunded_minor += amount
     elif kind is EntryKind.EXPIRE:
         if amount > account.available_minor:
-            raise Conflict("insufficient_balance", available=account.available_minor)
+            raise Conflict("insufficient_balance", available_minor=account.available_minor)
         account.expired_minor += amount
     else:  # pragma: no cover - EntryKind is closed
         raise ValueError(kind)

@@ -67,6 +67,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Значение «{field}» не может быть отрицательным.",
         "lt": "„{field}“ negali būti neigiamas.",
     },
+    "must_be_whole_number": {
+        "en": "“{field}” must be a whole number.",
+        "ru": "Значение «{field}» должно быть целым числом.",
+        "lt": "„{field}“ turi būti sveikasis skaičius.",
+    },
+    "value_too_large": {
+        "en": "“{field}” is too large (at most {max}).",
+        "ru": "Значение «{field}» слишком велико (не более {max}).",
+        "lt": "„{field}“ per didelis (ne daugiau kaip {max}).",
+    },
+    "date_invalid": {
+        "en": "“{field}” must be a date.",
+        "ru": "Поле «{field}» должно содержать дату.",
+        "lt": "Laukelyje „{field}“ turi būti data.",
+    },
+    "group_too_long": {
+        "en": "A group can run for at most {days} days.",
+        "ru": "Группа может работать не более {days} дней.",
+        "lt": "Grupė gali veikti ne ilgiau kaip {days} dienų.",
+    },
     "age_out_of_range": {
         "en": "Ages must be between {min} and {max}.",
         "ru": "Возраст должен быть от {min} до {max} лет.",
@@ -174,9 +194,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # ---- certificates
     "certificate_age": {
-        "en": "A certificate is issued to children from {min} to {max} years old.",
-        "ru": "Сертификат выдаётся детям от {min} до {max} лет.",
-        "lt": "Sertifikatas išduodamas vaikams nuo {min} iki {max} metų.",
+        "en": "A certificate is issued to children from age {min} until they turn {max}.",
+        "ru": "Сертификат выдаётся детям с {min} лет и до достижения {max} лет.",
+        "lt": "Sertifikatas išduodamas vaikams nuo {min} metų, kol jiems sukaks {max}.",
     },
     "certificate_exists": {
         "en": "This child already has certificate {number}.",
@@ -366,6 +386,23 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     },
     "reason": {"en": "Reason", "ru": "Причина", "lt": "Priežastis"},
     "status": {"en": "Status", "ru": "Статус", "lt": "Būsena"},
+    "role": {"en": "Role", "ru": "Роль", "lt": "Vaidmuo"},
+    "starts_on": {"en": "Start date", "ru": "Дата начала", "lt": "Pradžios data"},
+    "ends_on": {"en": "End date", "ru": "Дата окончания", "lt": "Pabaigos data"},
+    "lesson_date": {"en": "Lesson date", "ru": "Дата занятия", "lt": "Užsiėmimo data"},
+    "birth_date": {"en": "Birth date", "ru": "Дата рождения", "lt": "Gimimo data"},
+    "excluded_dates": {"en": "Days off", "ru": "Нерабочие дни", "lt": "Nedarbo dienos"},
+    "effective_from": {"en": "Effective from", "ru": "Действует с", "lt": "Galioja nuo"},
+    "absence_charge": {
+        "en": "Charge for absence",
+        "ru": "Оплата пропусков",
+        "lt": "Mokestis už praleistus užsiėmimus",
+    },
+    "attendance_correction_days": {
+        "en": "Days to correct attendance",
+        "ru": "Срок исправления посещаемости, дней",
+        "lt": "Lankomumo taisymo terminas, dienomis",
+    },
 }
 
 
@@ -415,6 +452,34 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "ru": "индивидуальный предприниматель",
         "lt": "individuali veikla",
     },
+    # roles
+    "parent": {"en": "parent", "ru": "родитель", "lt": "tėvai"},
+    "provider_owner": {
+        "en": "provider owner",
+        "ru": "руководитель организации",
+        "lt": "teikėjo vadovas",
+    },
+    "provider_staff": {
+        "en": "provider staff",
+        "ru": "сотрудник организации",
+        "lt": "teikėjo darbuotojas",
+    },
+    "municipality_admin": {
+        "en": "municipality administrator",
+        "ru": "администратор муниципалитета",
+        "lt": "savivaldybės administratorius",
+    },
+    "school_coordinator": {
+        "en": "school coordinator",
+        "ru": "координатор школы",
+        "lt": "mokyklos koordinatorius",
+    },
+    "operator": {"en": "operator", "ru": "оператор", "lt": "operatorius"},
+    # period statuses and absence charges
+    "open": {"en": "open", "ru": "открыт", "lt": "atidarytas"},
+    "closed": {"en": "closed", "ru": "закрыт", "lt": "uždarytas"},
+    "none": {"en": "no charge", "ru": "не оплачиваются", "lt": "nemokama"},
+    "full": {"en": "full price", "ru": "оплачиваются полностью", "lt": "visa kaina"},
     # statuses
     "draft": {"en": "draft", "ru": "черновик", "lt": "juodraštis"},
     "submitted": {"en": "submitted", "ru": "на сертификации", "lt": "pateikta"},
@@ -449,10 +514,21 @@ def field_label(field: str, locale: str) -> str:
 
 
 def translate(code: str, locale: str, /, **params: Any) -> str:
-    """The message for `code` in `locale` (English when missing), filled with `params`."""
+    """The message for `code` in `locale` (English when missing), filled with `params`.
+
+    A value named `x_minor` fills `{x}` as money in the `currency` param's units.
+    """
+    from navigator.domain.money import format_amount  # money imports errors, errors us
+
     templates = MESSAGES.get(code) or MESSAGES["error"]
     template = templates.get(locale) or templates[FALLBACK_LOCALE]
     values = dict(params)
+    for name, value in params.items():
+        if name.endswith("_minor"):
+            currency = params.get("currency")
+            values[name.removesuffix("_minor")] = (
+                format_amount(int(value), str(currency), locale) if currency else str(value)
+            )
     if "field" in values:
         values["field"] = field_label(str(values["field"]), locale)
     if "allowed" in values:

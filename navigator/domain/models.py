@@ -450,6 +450,9 @@ class Enrollment(SQLModel, table=True):
     funded: bool = False
     contract_starts_on: date
     contract_lessons: int = 0
+    # The certificate pays for lessons up to this date (period end, or the 18th birthday).
+    funded_until: date | None = None
+    funded_lessons: int = 0
     price_per_lesson_minor: int = Field(default=0, sa_type=BigInteger)
     contract_minor: int = Field(default=0, sa_type=BigInteger)
     certificate_share_minor: int = Field(default=0, sa_type=BigInteger)
@@ -457,7 +460,7 @@ class Enrollment(SQLModel, table=True):
     held_minor: int = Field(default=0, sa_type=BigInteger)
     captured_minor: int = Field(default=0, sa_type=BigInteger)
     released_minor: int = Field(default=0, sa_type=BigInteger)
-    lessons_charged: int = 0
+    lessons_charged: int = 0  # funded lessons charged to the certificate so far
     reason: str = Field(default="", max_length=500)
     applied_at: datetime = _timestamp()
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

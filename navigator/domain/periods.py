@@ -13,6 +13,7 @@ from navigator.domain.db import locked
 from navigator.domain.enrollment import release_rest_of_hold
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.models import (
+    LIVE_ENROLLMENT,
     Certificate,
     CertificateAccount,
     Child,
@@ -20,11 +21,20 @@ from navigator.domain.models import (
     Enrollment,
     EntryKind,
     FundingPeriod,
+    Municipality,
     NominalRule,
     PeriodStatus,
     utcnow,
 )
-from navigator.domain.validation import check_age_range, check_choice, check_positive, check_text
+from navigator.domain.validation import (
+    MAX_COUNT,
+    check_age_range,
+    check_choice,
+    check_date,
+    check_date_range,
+    check_positive,
+    check_text,
+)
 
 
 def create_period(
@@ -40,8 +50,12 @@ def create_period(
     status: PeriodStatus = PeriodStatus.OPEN,
 ) -> FundingPeriod:
     check_municipality_admin(session, actor, municipality_id)
-    if ends_on <= starts_on:
+    if session.get(Municipality, municipality_id) is None:
+        raise NotFound()
+    check_date_range(starts_on, ends_on)
+    if ends_on == starts_on:
         raise InvalidInput("dates_reversed")
+    status = PeriodStatus(check_choice(status, "status", PeriodStatus))
     overlapping = session.exec(
         select(FundingPeriod.id).where(
             FundingPeriod.municipality_id == municipality_id,
@@ -57,7 +71,9 @@ def create_period(
         starts_on=starts_on,
         ends_on=ends_on,
         budget_minor=check_positive(budget_minor, "budget"),
-        max_funded_certificates=check_positive(max_funded_certificates, "max_funded_certificates"),
+        max_funded_certificates=check_positive(
+            max_funded_certificates, "max_funded_certificates", maximum=MAX_COUNT
+        ),
         status=status,
     )
     session.add(period)
@@ -82,6 +98,8 @@ def add_nominal_rule(
         raise NotFound()
     check_municipality_admin(session, actor, period.municipality_id)
     check_age_range(age_min, age_max)
+    if effective_from is not None:
+        check_date(effective_from, "effective_from")
     rule = NominalRule(
         period_id=period_id,
         age_min=age_min,
@@ -103,7 +121,11 @@ class ClosingSummary:
 
 
 def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSummary:
-    """Release every open hold and expire every unspent balance: the nominal never rolls over."""
+    """Release every open hold and expire every unspent balance: the nominal never rolls over.
+
+    Lessons not marked by now are no longer paid by the certificate; live enrollments go on
+    with the parent paying, and count no more toward the funded-programs limit.
+    """
     period = locked(session, FundingPeriod, period_id)
     if period is None:
         raise NotFound()
@@ -126,9 +148,12 @@ def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSumma
             .where(Enrollment.account_id == account_id)
             .order_by(col(Enrollment.id))
             .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
         for enrollment in holding:
             released += release_rest_of_hold(session, actor, enrollment, guardian_id)
+            if enrollment.status in LIVE_ENROLLMENT:
+                enrollment.funded = False  # the rest of the contract is the parent's to pay
             session.add(enrollment)
         account = locked(session, CertificateAccount, account_id)
         assert account is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +13,8 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 
 
 def check_text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("field_required", field=field)
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise InvalidInput("field_required", field=field)
@@ -25,20 +27,39 @@ def check_text(value: str, field: str, *, max_length: int, required: bool = True
 
 def check_choice(value: str, field: str, choices: type[StrEnum]) -> str:
     allowed = {c.value for c in choices}
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise InvalidInput("field_not_allowed", field=field, allowed=", ".join(sorted(allowed)))
     return value
 
 
-def check_positive(value: int, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+MAX_AMOUNT_MINOR = 10**13  # ten trillion minor units: beyond any budget, far inside BIGINT
+MAX_COUNT = 1_000_000  # seats, certificates: far inside INTEGER
+
+
+def _check_int(value: object, field: str, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("must_be_whole_number", field=field)
+    if value > maximum:
+        raise InvalidInput("value_too_large", field=field, max=maximum)
+    return value
+
+
+def check_positive(value: int, field: str, *, maximum: int = MAX_AMOUNT_MINOR) -> int:
+    if _check_int(value, field, maximum) <= 0:
         raise InvalidInput("must_be_positive", field=field)
     return value
 
 
-def check_non_negative(value: int, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+def check_non_negative(value: int, field: str, *, maximum: int = MAX_AMOUNT_MINOR) -> int:
+    if _check_int(value, field, maximum) < 0:
         raise InvalidInput("must_not_be_negative", field=field)
+    return value
+
+
+def check_date(value: object, field: str) -> date:
+    """A calendar date (not a datetime, not a string)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput("date_invalid", field=field)
     return value
 
 
@@ -52,6 +73,8 @@ def check_age_range(age_min: int, age_max: int) -> tuple[int, int]:
 
 
 def check_date_range(starts_on: date, ends_on: date) -> None:
+    check_date(starts_on, "starts_on")
+    check_date(ends_on, "ends_on")
     if ends_on < starts_on:
         raise InvalidInput("dates_reversed")
 

@@ -171,7 +171,7 @@ def test_children_born_in_the_future_or_grown_up_are_refused(engine):
             birth_date=birth_date,
         )
 
-    refused(world, add(date.today() + timedelta(days=1)), "birth_date_in_future")
+    refused(world, add(date.today() + timedelta(days=2)), "birth_date_in_future")
     refused(world, add(date(1990, 1, 1)), "child_too_old")
 
 
@@ -274,3 +274,133 @@ def test_a_taken_municipality_code_or_unknown_currency_or_timezone_is_refused(en
     assert code in error.message("lt")
     refused(world, make(currency="XYZ"), "unknown_currency")
     refused(world, make(timezone="Mars/Olympus"), "timezone_unknown")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"price_per_lesson_minor": 10**19}, "value_too_large"),
+        ({"price_per_lesson_minor": 12.5}, "must_be_whole_number"),
+        ({"seats": 2**40}, "value_too_large"),
+        ({"excluded_dates": ["2026-09-14"]}, "date_invalid"),
+        ({"timetable": ["mon"]}, "timetable_weekday"),
+        ({"starts_on": "2026-09-07"}, "date_invalid"),
+        ({"ends_on": date(2030, 1, 1)}, "group_too_long"),
+    ],
+)
+def test_values_of_the_wrong_type_or_size_are_refused_not_crashed(engine, overrides, code):
+    world = build_world(engine)
+    refused(
+        world,
+        lambda s: create_group(
+            s, world.provider_user, world.program_id, **group_kwargs(**overrides)
+        ),
+        code,
+    )
+
+
+def test_admin_inputs_of_the_wrong_kind_are_refused(engine):
+    from navigator.domain.catalog import set_certification
+    from navigator.domain.models import MunicipalityPolicy
+    from navigator.domain.periods import create_period
+
+    world = build_world(engine)
+    period = dict(
+        name="P",
+        starts_on=date(2031, 1, 1),
+        ends_on=date(2031, 12, 31),
+        budget_minor=10,
+        max_funded_certificates=1,
+    )
+    refused(world, lambda s: create_period(s, SYSTEM, 987_654, **period), NotFound.code)
+    refused(
+        world,
+        lambda s: create_period(s, SYSTEM, world.municipality_id, status="bogus", **period),
+        "field_not_allowed",
+    )
+    refused(
+        world,
+        lambda s: create_period(
+            s, SYSTEM, world.municipality_id, **{**period, "budget_minor": 10**19}
+        ),
+        "value_too_large",
+    )
+    refused(
+        world,
+        lambda s: create_municipality(
+            s,
+            code="x",
+            name="X",
+            country="LT",
+            currency="EUR",
+            locale="lt",
+            timezone="Europe/Vilnius",
+            policy=MunicipalityPolicy(absence_charge="half"),
+        ),
+        "field_not_allowed",
+    )
+    refused(
+        world,
+        lambda s: create_user(s, "god@example.org", PASSWORD, roles=(("god", None, None),)),
+        "field_not_allowed",
+    )
+    refused(
+        world,
+        lambda s: create_user(s, "x@example.org", PASSWORD, locale="xxxxxxxx"),
+        "field_not_allowed",
+    )
+    refused(
+        world,
+        lambda s: set_certification(s, SYSTEM, world.program_id, "bogus"),
+        "field_not_allowed",
+    )
+    refused(
+        world,
+        lambda s: set_certification(s, SYSTEM, world.program_id, "submitted"),
+        "certification_transition",
+    )
+
+
+def test_people_and_dates_of_the_wrong_kind_are_refused(engine):
+    world = build_world(engine)
+    child = dict(municipality_id=world.municipality_id, first_name="Ян", last_name="Ли")
+    refused(
+        world,
+        lambda s: add_child(s, SYSTEM, guardian_id=987_654, birth_date=date(2016, 1, 1), **child),
+        NotFound.code,
+    )
+    refused(
+        world,
+        lambda s: add_child(
+            s, world.parent, guardian_id=world.parent.user_id, birth_date="2015-01-01", **child
+        ),
+        "date_invalid",
+    )
+    enrollment_id = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    refused(
+        world,
+        lambda s: mark_attendance(
+            s, world.provider_user, enrollment_id, "2026-09-07", "present", today=world.today
+        ),
+        "date_invalid",
+    )
+    refused(
+        world,
+        lambda s: mark_attendance(
+            s, world.provider_user, "1", world.today, "present", today=world.today
+        ),
+        NotFound.code,
+    )
+    with world.tx() as s:
+        cancel_enrollment(s, world.parent, enrollment_id, reason=None)
+
+
+def test_a_certificate_number_with_non_ascii_digits_is_refused():
+    from navigator.domain.certificates import normalize_certificate_number
+
+    with pytest.raises(DomainError):
+        normalize_certificate_number("1234567890²1")
+    with pytest.raises(DomainError):
+        normalize_certificate_number("١٢٣٤٥٦٧٨٩٠١٢")

@@ -13,6 +13,7 @@ from navigator.domain.models import (
     CertificateAccount,
     Enrollment,
     EntryKind,
+    FundingPeriod,
     Group,
     LedgerEntry,
 )
@@ -28,6 +29,7 @@ def assert_ledger_invariants(engine: Engine) -> None:
             assert sums.credited == account.credited_minor
             assert sums.captured == account.captured_minor
             assert sums.expired == account.expired_minor
+            assert sums.refunded == account.refunded_minor
         for enrollment in s.exec(select(Enrollment)).all():
             assert (
                 0 <= enrollment.captured_minor + enrollment.released_minor <= enrollment.held_minor
@@ -43,6 +45,21 @@ def assert_ledger_invariants(engine: Engine) -> None:
             assert by_kind.get(EntryKind.CAPTURE, 0) == enrollment.captured_minor
             assert by_kind.get(EntryKind.RELEASE, 0) == enrollment.released_minor
             assert enrollment.held_minor <= enrollment.certificate_share_minor
+        for period in s.exec(select(FundingPeriod)).all():
+            credited = s.exec(
+                select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+                .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
+                .where(
+                    CertificateAccount.period_id == period.id, LedgerEntry.kind == EntryKind.CREDIT
+                )
+            ).one()
+            accounts = s.exec(
+                select(func.count())
+                .select_from(CertificateAccount)
+                .where(CertificateAccount.period_id == period.id)
+            ).one()
+            assert credited == period.credited_minor <= period.budget_minor, period
+            assert accounts == period.funded_certificates <= period.max_funded_certificates, period
         for group in s.exec(select(Group)).all():
             seated = s.exec(
                 select(func.count())

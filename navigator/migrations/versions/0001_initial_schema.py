@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 20:24:23.468806
+Create Date: 2026-11-24 20:53:00.472824
 """
 
 from collections.abc import Sequence
@@ -381,6 +381,8 @@ def upgrade() -> None:
         sa.Column("funded", sa.Boolean(), nullable=False),
         sa.Column("contract_starts_on", sa.Date(), nullable=False),
         sa.Column("contract_lessons", sa.Integer(), nullable=False),
+        sa.Column("funded_until", sa.Date(), nullable=True),
+        sa.Column("funded_lessons", sa.Integer(), nullable=False),
         sa.Column("price_per_lesson_minor", sa.BigInteger(), nullable=False),
         sa.Column("contract_minor", sa.BigInteger(), nullable=False),
         sa.Column("certificate_share_minor", sa.BigInteger(), nullable=False),
