@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from navigator.domain import outbox  # noqa: F401  (every flush records catalog changes)
 from navigator.domain.errors import Conflict, InvalidInput
 from navigator.settings import get_settings
 

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import navigator.domain.models  # noqa: F401  (registers the tables)
+import navigator.domain.models
+import navigator.domain.outbox  # noqa: F401
 from navigator.domain.db import make_engine
 from navigator.settings import get_settings
 
