@@ -60,6 +60,41 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search_client():
+    from search.relay import make_client
+
+    settings = get_settings()
+    return make_client(settings.meili_url, settings.meili_master_key)
+
+
+def _search_reindex(_args: argparse.Namespace) -> int:
+    from navigator.domain.db import get_engine
+    from search.relay import reindex
+
+    report = reindex(get_engine(), _search_client())
+    print(
+        f"reindexed {report.documents} programs into '{report.index_uid}' in {report.seconds:.1f} s"
+    )
+    return 0
+
+
+def _search_relay(args: argparse.Namespace) -> int:
+    from navigator.domain.db import get_engine
+    from search.relay import Relay, drain, ensure_index
+
+    engine, client = get_engine(), _search_client()
+    if args.once:
+        ensure_index(engine, client)
+        print(f"relayed {drain(engine, client)} catalog changes")
+        return 0
+    relay = Relay(engine, client)
+    try:
+        relay.run()
+    except KeyboardInterrupt:
+        relay.stop()
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from navigator.devserver import run
 
@@ -86,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="do nothing (and succeed) when data exists"
     )
     seed.set_defaults(handler=_seed)
+
+    search = commands.add_parser("search", help="the Meilisearch catalog index").add_subparsers(
+        dest="search_command", required=True, metavar="ACTION"
+    )
+    search.add_parser(
+        "reindex", help="rebuild the index from the database and swap it in atomically"
+    ).set_defaults(handler=_search_reindex)
+    relay = search.add_parser("relay", help="send catalog changes to Meilisearch (until Ctrl-C)")
+    relay.add_argument("--once", action="store_true", help="empty the outbox, then stop")
+    relay.set_defaults(handler=_search_relay)
 
     run = commands.add_parser("run", help="start Meilisearch and the app (http://localhost:3000)")
     run.add_argument("--port", type=int, default=3000)

@@ -4,6 +4,8 @@ import reflex as rx
 
 from navigator.pages.index import index
 from navigator.state.catalog import CatalogState
+from search.relay import catalog_sync
 
 app = rx.App(theme=rx.theme(accent_color="indigo"))
+app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
 app.add_page(index, route="/", title="Навигатор", on_load=CatalogState.load)

@@ -29,6 +29,7 @@ from navigator.domain.models import (
     Role,
 )
 from navigator.domain.periods import add_nominal_rule, create_period
+from seed.demo import school_year
 
 SYSTEM = Actor.system()
 PASSWORD = "correct horse 42"
@@ -158,8 +159,8 @@ def build_world(
             SYSTEM,
             municipality.id,
             name="2026/27",
-            starts_on=date(today.year, 9, 1),
-            ends_on=date(today.year + 1, 8, 31),
+            starts_on=school_year(today)[0],
+            ends_on=school_year(today)[1],
             budget_minor=budget,
             max_funded_certificates=cap,
             status=PeriodStatus.OPEN,

@@ -1,0 +1,119 @@
+"""Search documents built from database rows: one per program in the catalog.
+
+A document holds what a catalog card and its filters need (titles, provider, ages,
+prices, seats, weekdays, place) and nothing about any person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from navigator.domain.catalog import catalog_filter
+from navigator.domain.messages import value_label
+from navigator.domain.models import Group, Municipality, Program, Provider
+from search.settings import LANGUAGES
+
+EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class DocumentBatch:
+    """Documents to write, and ids of programs that must leave the index."""
+
+    documents: list[dict[str, Any]]
+    removed_ids: list[int]
+
+
+def _group_summary(groups: list[Group], today: date) -> dict[str, Any]:
+    live = [g for g in groups if g.enrollment_open and g.ends_on >= today]
+    prices = [g.price_per_lesson_minor for g in live]
+    free_seats = sum(g.seats - g.seats_taken for g in live)
+    starts = [max(g.starts_on, today) for g in live]
+    return {
+        "lowest_price": min(prices) if prices else None,
+        "free_seats": free_seats,
+        "has_free_seats": free_seats > 0,
+        "weekdays": sorted({int(s["weekday"]) for g in live for s in g.timetable}),
+        "nearest_start": (min(starts) - EPOCH).days if starts else None,
+        "groups": len(live),
+    }
+
+
+def program_document(
+    program: Program,
+    provider: Provider,
+    municipality: Municipality,
+    groups: list[Group],
+    today: date,
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": program.id,
+        "language": program.language,
+        "direction": program.direction,
+        "direction_labels": [value_label(program.direction, lang) for lang in LANGUAGES],
+        "tags": program.tags,
+        "provider_id": provider.id,
+        "provider_name": provider.name,
+        "municipality": municipality.code,
+        "currency": municipality.currency,
+        "age_min": program.age_min,
+        "age_max": program.age_max,
+        "ages": list(range(program.age_min, program.age_max + 1)),
+        "format": program.format,
+        "address": program.address,
+        "payable_by_certificate": program.payable_by_certificate,
+        "is_free": program.is_free,
+        **_group_summary(groups, today),
+    }
+    for lang in LANGUAGES:
+        document[f"title_{lang}"] = program.title if program.language == lang else None
+        document[f"description_{lang}"] = program.description if program.language == lang else None
+    if program.latitude is not None and program.longitude is not None:
+        document["_geo"] = {"lat": program.latitude, "lng": program.longitude}
+    return document
+
+
+def build_batch(session: Session, program_ids: Iterable[int], today: date) -> DocumentBatch:
+    """Current documents for these programs; those no longer in the catalog are removed."""
+    wanted = sorted(set(program_ids))
+    if not wanted:
+        return DocumentBatch([], [])
+    rows = session.exec(
+        select(Program, Provider, Municipality)
+        .join(Provider, col(Provider.id) == Program.provider_id)
+        .join(Municipality, col(Municipality.id) == Program.municipality_id)
+        .where(col(Program.id).in_(wanted), catalog_filter())
+    ).all()
+    groups: dict[int, list[Group]] = {}
+    for group in session.exec(select(Group).where(col(Group.program_id).in_(wanted))):
+        groups.setdefault(group.program_id, []).append(group)
+    documents = [
+        program_document(program, provider, municipality, groups.get(program.id or 0, []), today)
+        for program, provider, municipality in rows
+    ]
+    present = {d["id"] for d in documents}
+    return DocumentBatch(documents, [i for i in wanted if i not in present])
+
+
+def catalog_program_ids(session: Session, batch_size: int) -> Iterator[list[int]]:
+    """Every program id in the catalog, in batches, for a full reindex."""
+    last = 0
+    while True:
+        ids = list(
+            session.exec(
+                select(Program.id)
+                .join(Provider, col(Provider.id) == Program.provider_id)
+                .where(catalog_filter(), col(Program.id) > last)
+                .order_by(col(Program.id))
+                .limit(batch_size)
+            )
+        )
+        if not ids:
+            return
+        yield [i for i in ids if i is not None]
+        last = ids[-1] or last

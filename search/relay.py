@@ -1,0 +1,242 @@
+"""From the catalog outbox to Meilisearch, after commit, crash-safe.
+
+A batch is: read outbox rows → build documents from the current rows of the database →
+send them and wait until Meilisearch has applied them → delete exactly the rows read.
+Killed anywhere in between, the rows are still there and the next batch sends the same
+documents again; writes are upserts by program id, so nothing is lost or duplicated.
+
+One relay works at a time (the leader lock), so an older snapshot of a program can never
+overwrite a newer one; a full reindex holds the same lock, and the outbox collects what
+changes meanwhile for the relay to replay into the new index.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import meilisearch
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from navigator.domain.models import Program
+from navigator.domain.outbox import CatalogChange
+from search.documents import build_batch, catalog_program_ids
+from search.settings import INDEX_UID, PRIMARY_KEY, apply_settings
+
+log = logging.getLogger(__name__)
+LEADER_LOCK_KEY = 7_316_001  # any constant; PostgreSQL advisory locks are by number
+TASK_TIMEOUT_MS = 120_000
+
+
+class RelayError(RuntimeError):
+    pass
+
+
+@contextmanager
+def leader_lock(engine: Engine, *, wait: bool) -> Iterator[bool]:
+    """True while this process is the only relay (or reindex); False if another one is."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+            got = connection.execute(text(f"SELECT {function}(:key)"), {"key": LEADER_LOCK_KEY})
+            acquired = True if wait else bool(got.scalar())
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
+                    )
+                connection.commit()
+        return
+    database = engine.url.database or ":memory:"
+    path = Path(f"{database}.search-relay.lock")
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _wait(client: meilisearch.Client, *task_uids: int) -> None:
+    """Wait for the last task (one index's tasks run in order), then check every one succeeded."""
+    if not task_uids:
+        return
+    client.wait_for_task(task_uids[-1], timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=20)
+    for uid in task_uids:
+        task = client.get_task(uid)
+        if task.status != "succeeded":
+            raise RelayError(f"Meilisearch task {uid} {task.status}: {task.error}")
+
+
+def send(
+    client: meilisearch.Client, uid: str, documents: list[dict[str, Any]], removed: list[int]
+) -> None:
+    """Apply upserts and removals; returns once Meilisearch has applied both."""
+    index = client.index(uid)
+    tasks = []
+    if documents:
+        tasks.append(index.add_documents(documents, primary_key=PRIMARY_KEY).task_uid)
+    if removed:
+        ids = ", ".join(str(int(i)) for i in removed)  # integers from the database only
+        tasks.append(index.delete_documents(filter=f"id IN [{ids}]").task_uid)
+    _wait(client, *tasks)
+
+
+def _expand(session: Session, rows: list[CatalogChange]) -> set[int]:
+    program_ids = {r.program_id for r in rows if r.program_id is not None}
+    providers = {r.provider_id for r in rows if r.provider_id is not None}
+    if providers:
+        program_ids |= set(
+            session.exec(select(Program.id).where(col(Program.provider_id).in_(providers)))  # type: ignore[arg-type]
+        )
+    return {i for i in program_ids if i is not None}
+
+
+def relay_batch(
+    engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, limit: int = 500
+) -> int:
+    """Send one batch; the number of outbox rows it consumed. The caller holds the leader lock."""
+    with Session(engine) as session:
+        rows = list(
+            session.exec(select(CatalogChange).order_by(col(CatalogChange.id)).limit(limit))
+        )
+        if not rows:
+            return 0
+        batch = build_batch(session, _expand(session, rows), datetime.now(UTC).date())
+    send(client, uid, batch.documents, batch.removed_ids)
+    with Session(engine.execution_options(write=True)) as session, session.begin():
+        session.exec(delete(CatalogChange).where(col(CatalogChange.id).in_([r.id for r in rows])))  # type: ignore[call-overload]
+    return len(rows)
+
+
+def drain(
+    engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, limit: int = 500
+) -> int:
+    """Relay until the outbox is empty (waiting for the leader lock); rows consumed."""
+    total = 0
+    apply_settings(client, uid)  # never let a first write create an index without them
+    with leader_lock(engine, wait=True):
+        while consumed := relay_batch(engine, client, uid=uid, limit=limit):
+            total += consumed
+    return total
+
+
+@dataclass
+class Relay:
+    """The relay loop: a background thread in the app, or `navigator search relay`."""
+
+    engine: Engine
+    client: meilisearch.Client
+    uid: str = INDEX_UID
+    idle_seconds: float = 0.05
+    max_backoff_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        backoff = 0.5
+        ready = False
+        while not self._stop.is_set():
+            try:
+                if not ready:
+                    ensure_index(self.engine, self.client, self.uid)
+                    ready = True
+                with leader_lock(self.engine, wait=False) as leader:
+                    consumed = relay_batch(self.engine, self.client, uid=self.uid) if leader else 0
+                backoff = 0.5
+                if not consumed:
+                    self._stop.wait(self.idle_seconds if leader else 1.0)
+            except Exception as error:  # Meilisearch down, database busy: retry, never die
+                log.warning("search relay: %s; retrying in %.1f s", error, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff_seconds)
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="search-relay", daemon=True)
+        thread.start()
+        return thread
+
+
+def ensure_index(engine: Engine, client: meilisearch.Client, uid: str = INDEX_UID) -> None:
+    """Settings as the code says; an empty index beside a non-empty catalog is rebuilt."""
+    apply_settings(client, uid)
+    if client.index(uid).get_stats().number_of_documents == 0:
+        with Session(engine) as session:
+            if next(catalog_program_ids(session, 1), None) is not None:
+                reindex(engine, client, uid=uid)
+
+
+def make_client(url: str, key: str) -> meilisearch.Client:
+    return meilisearch.Client(url, key, timeout=10)
+
+
+@asynccontextmanager
+async def catalog_sync() -> AsyncIterator[None]:
+    """The app's lifespan task: the relay runs in a thread for as long as the app does."""
+    from navigator.domain.db import get_engine
+    from navigator.settings import get_settings
+
+    settings = get_settings()
+    relay = Relay(get_engine(), make_client(settings.meili_url, settings.meili_master_key))
+    thread = relay.start_thread()
+    try:
+        yield
+    finally:
+        relay.stop()
+        thread.join(timeout=10)
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    documents: int
+    seconds: float
+    index_uid: str
+
+
+def reindex(
+    engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, batch_size: int = 5_000
+) -> ReindexReport:
+    """Build a fresh index beside the live one, swap them atomically, drop the old one.
+
+    Searches keep answering from the old index until the swap. The relay pauses (leader
+    lock) and the outbox collects changes, which the relay replays into the new index.
+    """
+    started = time.monotonic()
+    building = f"{uid}_{int(time.time() * 1000)}"
+    with leader_lock(engine, wait=True):
+        apply_settings(client, uid)  # the live index exists, so the swap has a partner
+        apply_settings(client, building)
+        count, tasks = 0, []
+        with Session(engine) as session:
+            today = datetime.now(UTC).date()
+            for ids in catalog_program_ids(session, batch_size):
+                batch = build_batch(session, ids, today)
+                if batch.documents:
+                    index = client.index(building)
+                    task = index.add_documents(batch.documents, primary_key=PRIMARY_KEY)
+                    tasks.append(task.task_uid)
+                count += len(batch.documents)
+        _wait(client, *tasks)
+        _wait(client, client.swap_indexes([{"indexes": [uid, building]}]).task_uid)
+        _wait(client, client.delete_index(building).task_uid)  # the old documents, now there
+    return ReindexReport(documents=count, seconds=time.monotonic() - started, index_uid=uid)

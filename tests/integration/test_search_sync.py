@@ -1,0 +1,198 @@
+"""The catalog index follows the database through the outbox, on a real Meilisearch."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from datetime import date
+
+import pytest
+from meilisearch.errors import MeilisearchApiError
+from sqlmodel import func, select
+
+from navigator.domain.catalog import set_certification
+from navigator.domain.db import read_session
+from navigator.domain.enrollment import accept_application
+from navigator.domain.models import CertificationStatus, Child, Program, User
+from navigator.domain.outbox import CatalogChange
+from search import relay as relay_module
+from search.documents import build_batch
+from search.relay import Relay, drain, ensure_index, make_client, reindex, relay_batch
+from search.settings import index_settings
+from seed.demo import seed_demo
+from tests.factories import SYSTEM, build_world
+
+_uids = itertools.count()
+
+
+@pytest.fixture
+def index(meili_server):
+    """A client and a fresh index name for one test; the server is shared."""
+    client = make_client(meili_server.url, meili_server.master_key)
+    uid = f"programs_test_{next(_uids)}"
+    yield client, uid
+    client.delete_index(uid)
+
+
+def hits(client, uid, query: str, **params) -> list[int]:
+    return [hit["id"] for hit in client.index(uid).search(query, params)["hits"]]
+
+
+def published(client, uid, query: str, program_id: int) -> bool:
+    try:
+        return hits(client, uid, query) == [program_id]
+    except MeilisearchApiError:  # the relay has not created the index yet
+        return False
+
+
+def outbox_size(engine) -> int:
+    with read_session(engine) as s:
+        return s.exec(select(func.count()).select_from(CatalogChange)).one()
+
+
+def test_settings_are_applied_and_reapplying_them_changes_nothing(engine, index):
+    client, uid = index
+    ensure_index(engine, client, uid)
+    first = client.index(uid).get_settings()
+    ensure_index(engine, client, uid)
+    assert client.index(uid).get_settings() == first
+    wanted = index_settings()
+    for key in ("searchableAttributes", "localizedAttributes"):
+        assert first[key] == wanted[key]
+    for key in ("filterableAttributes", "sortableAttributes"):
+        assert sorted(first[key]) == sorted(wanted[key])
+
+
+def test_documents_carry_no_personal_data(engine):
+    world = build_world(engine)
+    world.apply()
+    with read_session(engine) as s:
+        document = build_batch(s, [world.program_id], world.today).documents[0]
+        child = s.get(Child, world.child_id)
+        people = [child.first_name, child.last_name, *s.exec(select(User.email)).all()]
+    text = json.dumps(document, ensure_ascii=False)
+    for value in people:
+        assert value not in text
+    assert document["title_ru"] == "Робототехника" and document["title_lt"] is None
+    assert document["ages"] == list(range(7, 15))
+    assert document["lowest_price"] == 50_000 and document["free_seats"] == 10
+
+
+def test_changes_reach_the_index_through_the_outbox(engine, index):
+    client, uid = index
+    world = build_world(engine, seats=3, today=date.today())
+    drain(engine, client, uid=uid)
+    assert outbox_size(engine) == 0
+    assert hits(client, uid, "Робототехника") == [world.program_id]
+    assert hits(client, uid, "robotika") == [world.program_id]  # a synonym across languages
+
+    enrollment_id = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    drain(engine, client, uid=uid)  # the document counts seats of groups still running today
+    document = client.index(uid).get_document(str(world.program_id))
+    assert document.free_seats == 2
+
+    with world.tx() as s:
+        set_certification(s, SYSTEM, world.program_id, CertificationStatus.SUSPENDED)
+    drain(engine, client, uid=uid)
+    assert hits(client, uid, "Робототехника") == []
+
+
+def test_a_relay_killed_after_sending_loses_and_duplicates_nothing(engine, index, monkeypatch):
+    client, uid = index
+    seed_demo(engine, programs=40)  # bulk rows: in the catalog, not yet in the outbox
+    world = build_world(engine)
+    ensure_index(engine, client, uid)
+    waiting = outbox_size(engine)
+    assert waiting > 0
+
+    real_session = relay_module.Session
+
+    def crash_on_delete(bind, *args, **kwargs):
+        if bind.get_execution_options().get("write"):
+            raise KeyboardInterrupt("killed between sending and forgetting")
+        return real_session(bind, *args, **kwargs)
+
+    monkeypatch.setattr(relay_module, "Session", crash_on_delete)
+    with pytest.raises(KeyboardInterrupt):
+        relay_batch(engine, client, uid=uid)
+    monkeypatch.undo()
+    assert outbox_size(engine) == waiting  # nothing forgotten
+    assert hits(client, uid, "Робототехника", filter=f"provider_id = {world.provider_id}")
+
+    drain(engine, client, uid=uid)
+    assert outbox_size(engine) == 0
+    with read_session(engine) as s:
+        in_catalog = s.exec(select(func.count()).select_from(Program)).one()
+    stats = client.index(uid).get_stats()
+    assert 0 < stats.number_of_documents <= in_catalog  # one document per program, at most
+
+
+def test_an_outage_keeps_changes_in_the_outbox_until_meilisearch_returns(engine, index):
+    client, uid = index
+    world = build_world(engine)
+    ensure_index(engine, client, uid)
+    unreachable = make_client("http://127.0.0.1:9", "x" * 16)
+    with pytest.raises(Exception):  # noqa: B017 - any transport error
+        relay_batch(engine, unreachable, uid=uid)
+    assert outbox_size(engine) > 0
+    drain(engine, client, uid=uid)
+    assert hits(client, uid, "Робототехника") == [world.program_id]
+
+
+def test_the_relay_thread_publishes_a_change_by_itself(engine, index):
+    client, uid = index
+    world = build_world(engine)
+    relay = Relay(engine, client, uid=uid)
+    thread = relay.start_thread()
+    try:
+        with world.tx() as s:
+            program = s.get(Program, world.program_id)
+            program.title = "Шахматный клуб"
+            s.add(program)
+        deadline = time.monotonic() + 30
+        while not published(client, uid, "Шахматный", world.program_id):
+            assert time.monotonic() < deadline, "the change never reached the index"
+            time.sleep(0.05)
+    finally:
+        relay.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_a_reindex_swaps_in_a_full_index_while_searches_keep_answering(engine, index):
+    client, uid = index
+    seed_demo(engine, programs=400)
+    drain(engine, client, uid=uid)  # an index built from the outbox only: incomplete
+    errors: list[BaseException] = []
+    empty_pages = 0
+    stop = threading.Event()
+
+    def search_all_the_time():
+        nonlocal empty_pages
+        while not stop.is_set():
+            try:
+                if not client.index(uid).search("", {"limit": 1})["hits"]:
+                    empty_pages += 1
+            except BaseException as error:
+                errors.append(error)
+
+    ensure_index(engine, client, uid)  # empty index + non-empty catalog: a first full build
+    searcher = threading.Thread(target=search_all_the_time)
+    searcher.start()
+    try:
+        report = reindex(engine, client, uid=uid, batch_size=100)
+    finally:
+        stop.set()
+        searcher.join()
+    with read_session(engine) as s:
+        from navigator.domain.catalog import count_catalog_programs
+
+        in_catalog = count_catalog_programs(s)
+    assert report.documents == in_catalog
+    assert client.index(uid).get_stats().number_of_documents == in_catalog
+    assert errors == [] and empty_pages == 0
+    assert all(not i.uid.startswith(f"{uid}_") for i in client.get_indexes()["results"])
