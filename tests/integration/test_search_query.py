@@ -1,0 +1,236 @@
+"""Catalog queries on a real Meilisearch over the seeded catalog; counts checked against SQL."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from dataclasses import replace
+
+import pytest
+from sqlmodel import col, func, select
+
+from navigator.domain.catalog import ProgramFields, catalog_filter, create_group, create_program
+from navigator.domain.db import make_engine, read_session, transaction
+from navigator.domain.errors import InvalidInput
+from navigator.domain.models import Municipality, Program, Provider
+from search.query import CatalogQuery, search_catalog, segments
+from search.relay import drain, make_client, reindex
+from seed.demo import seed_demo
+from tests.factories import SYSTEM
+
+UID = "programs_query_tests"
+
+
+@pytest.fixture(scope="module")
+def catalog(meili_server, sqlite_template, tmp_path_factory):
+    path = tmp_path_factory.mktemp("query") / "catalog.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    seed_demo(engine, programs=400)
+    with transaction(engine) as s:
+        provider = s.exec(
+            select(Provider).where(Provider.admitted).order_by(col(Provider.id))
+        ).first()
+        program = create_program(
+            s,
+            SYSTEM,
+            provider.id,
+            ProgramFields(
+                title="<script>alert('x')</script> Шахматы",
+                direction="physical_sports",
+                age_min=6,
+                age_max=12,
+                language="ru",
+                latitude=57.62,
+                longitude=39.88,
+            ),
+        )
+        program.certification_status = "certified"
+        create_group(
+            s,
+            SYSTEM,
+            program.id,
+            name="1",
+            timetable=[{"weekday": 2, "start": "10:00", "end": "11:00"}],
+            starts_on=__import__("datetime").date.today(),
+            ends_on=__import__("datetime").date.today() + __import__("datetime").timedelta(days=60),
+            seats=5,
+            price_per_lesson_minor=30_000,
+        )
+    client = make_client(meili_server.url, meili_server.master_key)
+    reindex(engine, client, uid=UID)
+    drain(engine, client, uid=UID)
+    yield engine, client
+    client.delete_index(UID)
+    engine.dispose()
+
+
+def run(catalog, **kwargs):
+    _engine, client = catalog
+    return search_catalog(client, CatalogQuery(**kwargs), uid=UID)
+
+
+def sql_count(engine, *conditions) -> int:
+    with read_session(engine) as s:
+        return s.exec(
+            select(func.count())
+            .select_from(Program)
+            .join(Provider, col(Provider.id) == Program.provider_id)
+            .join(Municipality, col(Municipality.id) == Program.municipality_id)
+            .where(catalog_filter(), *conditions)
+        ).one()
+
+
+def titles(result) -> list[str]:
+    return [hit.title for hit in result.hits]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("робототехнка", "Робототехника"),
+        ("шахматы", "Шахматы"),
+        ("programavims", "Programavimas"),
+        ("šachmatai", "Šachmatai"),
+        ("sachmatai", "Šachmatai"),
+        ("chess", "Шахматы"),
+        ("astronmy", "Astronomy"),
+    ],
+)
+def test_typos_and_other_alphabets_find_the_program(catalog, typed, meant):
+    result = run(catalog, text=typed, per_page=50)
+    assert any(meant in title for title in titles(result)), (typed, titles(result)[:5])
+
+
+def test_word_forms_find_the_program(catalog):
+    # Meilisearch does no stemming; prefix search and typo tolerance cover the common endings
+    for form, meant in (
+        ("шахматам", "Шахматы"),
+        ("šachmatų", "Šachmatai"),
+        ("робототехнику", "Робототехника"),
+    ):
+        result = run(catalog, text=form, per_page=50)
+        assert any(meant in t for t in titles(result)), (form, titles(result)[:5])
+
+
+def test_filters_and_facet_counts_equal_sql(catalog):
+    engine, _ = catalog
+    result = run(catalog, directions=("technical",), municipalities=("vilnius",), per_page=1)
+    assert result.total == sql_count(
+        engine, Program.direction == "technical", Municipality.code == "vilnius"
+    )
+    # disjunctive: with one direction selected, every direction still shows its own count
+    for direction, count in result.facets["direction"].items():
+        assert count == sql_count(
+            engine, Program.direction == direction, Municipality.code == "vilnius"
+        )
+    assert len(result.facets["direction"]) == 6
+    for flag in (True, False):
+        payable = run(catalog, payable_by_certificate=flag, per_page=1)
+        assert payable.total == sql_count(
+            engine,
+            (Program.certification_status == "certified") & ~col(Program.is_free)
+            if flag
+            else (Program.certification_status != "certified") | col(Program.is_free),
+        )
+    ages = run(catalog, age=6, per_page=1)
+    assert ages.total == sql_count(engine, Program.age_min <= 6, Program.age_max >= 6)
+    english = run(catalog, languages=("en",), formats=("online",), per_page=1)
+    assert english.total == sql_count(engine, Program.language == "en", Program.format == "online")
+
+
+def test_radius_and_distance_sort(catalog):
+    result = run(
+        catalog, latitude=57.6261, longitude=39.8845, radius_km=5, sort="distance", per_page=100
+    )
+    assert result.hits and all(
+        hit.distance_m is not None and hit.distance_m <= 5_000 for hit in result.hits
+    )
+    distances = [hit.distance_m for hit in result.hits]
+    assert distances == sorted(distances)
+    assert all(hit.municipality == "yaroslavl" for hit in result.hits)
+    engine, _ = catalog
+    with read_session(engine) as s:
+        inside = 0
+        for lat, lng in s.exec(
+            select(Program.latitude, Program.longitude)
+            .join(Provider, col(Provider.id) == Program.provider_id)
+            .where(catalog_filter())
+        ):
+            d = (
+                6_371_000
+                * 2
+                * math.asin(
+                    math.sqrt(
+                        math.sin(math.radians(lat - 57.6261) / 2) ** 2
+                        + math.cos(math.radians(57.6261))
+                        * math.cos(math.radians(lat))
+                        * math.sin(math.radians(lng - 39.8845) / 2) ** 2
+                    )
+                )
+            )
+            inside += d <= 4_990
+    assert abs(result.total - inside) <= 1  # the edge of the circle: rounding of the two formulas
+
+
+def test_price_sort_and_pagination(catalog):
+    first = run(catalog, sort="price", municipalities=("perm",), per_page=10, page=1)
+    second = run(catalog, sort="price", municipalities=("perm",), per_page=10, page=2)
+    prices = [h.lowest_price_minor for h in first.hits + second.hits if not h.is_free]
+    assert prices == sorted(prices)
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+    assert first.total == second.total == sql_count(catalog[0], Municipality.code == "perm")
+
+
+def test_a_title_with_markup_comes_back_as_text(catalog):
+    result = run(catalog, text="script", per_page=5)
+    hit = next(h for h in result.hits if "<script>" in h.title)
+    assert "".join(s.text for s in hit.title_segments) == hit.title
+    assert all("<mark>" not in s.text and "\ue000" not in s.text for s in hit.title_segments)
+    assert segments("a\ue000b\ue001c")[1].highlighted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "' OR 1=1 --",
+        "direction = technical OR id > 0",
+        "_geoRadius(0, 0, 1)",
+        '"; DROP TABLE program; --',
+        "🦄" * 50,
+    ],
+)
+def test_injection_attempts_in_the_text_are_only_text(catalog, text):
+    result = run(catalog, text=text, per_page=5)
+    assert result.total < 50  # searched for as words, not obeyed as filters
+
+
+def test_control_characters_are_not_part_of_a_query(catalog):
+    result = run(catalog, text="\x00шахматы\x01", per_page=5)
+    assert result.query.text == "шахматы" and result.total > 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"directions": ("technical' OR '1'='1",)},
+        {"municipalities": ("vilnius'] OR id > 0 OR municipality IN ['",)},
+        {"languages": ("de",)},
+        {"age": 99},
+        {"age": "9"},
+        {"per_page": 101},
+        {"page": 0},
+        {"sort": "title"},
+        {"sort": "distance"},
+        {"radius_km": 5},
+        {"latitude": 91, "longitude": 0},
+        {"weekdays": (8,)},
+        {"text": "x" * 201},
+    ],
+)
+def test_wrong_parameters_are_refused_with_the_field_named(catalog, bad):
+    _engine, client = catalog
+    with pytest.raises(InvalidInput) as error:
+        search_catalog(client, replace(CatalogQuery(), **bad), uid=UID)
+    assert error.value.params.get("field")
+    assert error.value.message("ru") and error.value.message("lt")
