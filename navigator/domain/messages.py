@@ -202,6 +202,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Навигатор предназначен для детей младше {max} лет.",
         "lt": "Navigatorius skirtas jaunesniems nei {max} metų vaikams.",
     },
+    "search_unavailable": {
+        "en": "Search is temporarily unavailable. Please try again in a minute.",
+        "ru": "Поиск временно недоступен. Попробуйте через минуту.",
+        "lt": "Paieška laikinai neveikia. Pabandykite po minutės.",
+    },
     # ---- certificates
     "certificate_age": {
         "en": "A certificate is issued to children from age {min} until they turn {max}.",

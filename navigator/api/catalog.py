@@ -1,0 +1,144 @@
+"""The open catalog API (read-only, no login): /api/v1/programs and its OpenAPI document.
+
+FastAPI validates types and ranges; the search module validates the rest. Either way a
+wrong parameter answers 422 naming the field and the reason, in the caller's language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError
+
+from navigator.domain.db import read_session
+from navigator.domain.errors import DomainError
+from navigator.domain.programs import public_program
+from navigator.settings import SUPPORTED_LOCALES, get_settings
+from search.query import CatalogQuery, search_catalog
+from search.relay import make_client
+
+api = FastAPI(
+    title="Navigator catalog API",
+    version="1",
+    description="Read-only catalog of certified and free children's programs.",
+    openapi_url="/api/v1/openapi.json",
+    docs_url=None,
+    redoc_url=None,
+)
+
+Direction = Literal[
+    "technical",
+    "natural_science",
+    "physical_sports",
+    "artistic",
+    "tourism_local_history",
+    "social_humanitarian",
+]
+
+
+def _locale(request: Request) -> str:
+    wanted = request.query_params.get("lang") or request.headers.get("accept-language", "")
+    for part in wanted.replace(";", ",").split(","):
+        code = part.strip()[:2].lower()
+        if code in SUPPORTED_LOCALES:
+            return code
+    return get_settings().default_locale
+
+
+@api.exception_handler(DomainError)
+async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+    field = error.params.get("field")
+    return JSONResponse(
+        status_code=error.http_status,
+        content={
+            "detail": [
+                {
+                    "loc": ["query", field] if field else [],
+                    "msg": error.message(_locale(request)),
+                    "type": error.code,
+                }
+            ]
+        },
+    )
+
+
+@api.exception_handler(RequestValidationError)
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+            ]
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+
+
+@api.get("/api/v1/programs", summary="Search the catalog")
+def list_programs(
+    q: Annotated[str, Query(max_length=200)] = "",
+    direction: Annotated[list[Direction] | None, Query()] = None,
+    age: Annotated[int | None, Query(ge=0, le=18)] = None,
+    municipality: Annotated[list[str] | None, Query(max_length=40)] = None,
+    format: Annotated[list[Literal["in_person", "online", "mixed"]] | None, Query()] = None,
+    language: Annotated[list[Literal["ru", "lt", "en"]] | None, Query()] = None,
+    payable_by_certificate: bool | None = None,
+    has_free_seats: bool | None = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_km: Annotated[float | None, Query(gt=0, le=500)] = None,
+    sort: Literal["relevance", "price", "distance", "start"] = "relevance",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: Literal["ru", "lt", "en"] | None = None,
+) -> dict[str, Any]:
+    settings = get_settings()
+    query = CatalogQuery(
+        text=q,
+        directions=tuple(direction or ()),
+        formats=tuple(format or ()),
+        languages=tuple(language or ()),
+        municipalities=tuple(municipality or ()),
+        age=age,
+        payable_by_certificate=payable_by_certificate,
+        has_free_seats=has_free_seats,
+        latitude=lat,
+        longitude=lng,
+        radius_km=radius_km,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        locale=lang or settings.default_locale,
+    )
+    try:
+        result = search_catalog(make_client(settings.meili_url, settings.meili_master_key), query)
+    except (MeilisearchCommunicationError, MeilisearchError) as error:
+        raise SearchUnavailable() from error
+    return {
+        "hits": [_plain(hit) for hit in result.hits],
+        "facets": result.facets,
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "degraded": result.degraded,
+    }
+
+
+class SearchUnavailable(DomainError):
+    code = "search_unavailable"
+    http_status = 503
+
+
+@api.get("/api/v1/programs/{program_id}", summary="One program with its groups")
+def get_program(program_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> dict[str, Any]:
+    with read_session() as session:
+        return _plain(public_program(session, program_id, datetime.now(UTC).date()))
