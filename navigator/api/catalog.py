@@ -14,13 +14,14 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError
+from requests.exceptions import RequestException
 
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
 from navigator.domain.programs import public_program
 from navigator.settings import SUPPORTED_LOCALES, get_settings
+from search.keys import search_client
 from search.query import CatalogQuery, search_catalog
-from search.relay import make_client
 
 api = FastAPI(
     title="Navigator catalog API",
@@ -120,8 +121,9 @@ def list_programs(
         locale=lang or settings.default_locale,
     )
     try:
-        result = search_catalog(make_client(settings.meili_url, settings.meili_master_key), query)
-    except (MeilisearchCommunicationError, MeilisearchError) as error:
+        client = search_client(settings.meili_url, settings.meili_master_key)
+        result = search_catalog(client, query)
+    except (MeilisearchCommunicationError, MeilisearchError, RequestException) as error:
         raise SearchUnavailable() from error
     return {
         "hits": [_plain(hit) for hit in result.hits],

@@ -196,3 +196,21 @@ def test_a_reindex_swaps_in_a_full_index_while_searches_keep_answering(engine, i
     assert client.index(uid).get_stats().number_of_documents == in_catalog
     assert errors == [] and empty_pages == 0
     assert all(not i.uid.startswith(f"{uid}_") for i in client.get_indexes()["results"])
+
+
+def test_the_app_searches_with_a_key_that_can_only_search(engine, index, meili_server):
+    from meilisearch.errors import MeilisearchApiError as ApiError
+
+    from search.keys import search_client
+
+    client, uid = index
+    build_world(engine)
+    drain(engine, client, uid=uid)
+    searcher = search_client(meili_server.url, meili_server.master_key, uid)
+    assert searcher.config.api_key != meili_server.master_key
+    assert searcher.index(uid).search("Робототехника")["hits"]
+    with pytest.raises(ApiError):
+        searcher.index(uid).add_documents([{"id": 1, "title_ru": "взлом"}])
+    with pytest.raises(ApiError):
+        searcher.get_keys()
+    assert search_client(meili_server.url, meili_server.master_key, uid) is searcher
