@@ -95,6 +95,34 @@ def _search_relay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_programs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from navigator.domain.access import Actor
+    from navigator.domain.db import transaction
+    from navigator.domain.errors import DomainError
+    from navigator.domain.importing import import_programs
+
+    locale = get_settings().default_locale
+    try:
+        content = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    try:
+        with transaction() as session:  # the operator's command line acts as the system
+            report = import_programs(
+                session, Actor.system(), args.provider, content, certified=args.certified
+            )
+    except DomainError as error:
+        print(error.message(locale), file=sys.stderr)
+        return 1
+    print(f"created {report.created}, updated {report.updated}, refused {len(report.errors)}")
+    for row in report.errors:
+        print(f"  line {row.line}: {row.error.message(locale)}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from navigator.devserver import run
 
@@ -131,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     relay = search.add_parser("relay", help="send catalog changes to Meilisearch (until Ctrl-C)")
     relay.add_argument("--once", action="store_true", help="empty the outbox, then stop")
     relay.set_defaults(handler=_search_relay)
+
+    importing = commands.add_parser("import", help="import data from files").add_subparsers(
+        dest="import_command", required=True, metavar="WHAT"
+    )
+    programs = importing.add_parser("programs", help="programs of one provider from a CSV file")
+    programs.add_argument("file", help="CSV, UTF-8, with a header row (see README)")
+    programs.add_argument("--provider", type=int, required=True, help="the provider's id")
+    programs.add_argument(
+        "--certified", action="store_true", help="mark them certified (operator only)"
+    )
+    programs.set_defaults(handler=_import_programs)
 
     run = commands.add_parser("run", help="start Meilisearch and the app (http://localhost:3000)")
     run.add_argument("--port", type=int, default=3000)

@@ -142,7 +142,7 @@ class ProgramFields:
     external_id: str | None = None
 
 
-def _clean_program(fields: ProgramFields) -> dict[str, Any]:
+def clean_program(fields: ProgramFields) -> dict[str, Any]:
     check_age_range(fields.age_min, fields.age_max)
     check_coordinates(fields.latitude, fields.longitude)
     return {
@@ -172,7 +172,7 @@ def create_program(
     if provider is None:
         raise NotFound()
     program = Program(
-        provider_id=provider_id, municipality_id=provider.municipality_id, **_clean_program(fields)
+        provider_id=provider_id, municipality_id=provider.municipality_id, **clean_program(fields)
     )
     session.add(program)
     session.flush()
@@ -229,11 +229,52 @@ def _clean_timetable(timetable: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise InvalidInput("timetable_weekday")
         if weekday in seen:
             raise InvalidInput("timetable_weekday_twice")
-        if not (TIME_RE.match(start) and TIME_RE.match(end)) or start >= end:
+        time_to_be_agreed = start == end == ""  # an import may not know the hours yet
+        if not time_to_be_agreed and (
+            not (TIME_RE.match(start) and TIME_RE.match(end)) or start >= end
+        ):
             raise InvalidInput("timetable_time")
         seen.add(weekday)
         cleaned.append({"weekday": weekday, "start": start, "end": end})
     return sorted(cleaned, key=lambda s: s["weekday"])
+
+
+def group_terms(
+    program: Program,
+    *,
+    name: str,
+    timetable: list[dict[str, Any]],
+    starts_on: date,
+    ends_on: date,
+    seats: int,
+    price_per_lesson_minor: int,
+    teacher: str = "",
+    excluded_dates: list[date] | None = None,
+) -> dict[str, Any]:
+    """A group's fields, validated; raises InvalidInput naming the first wrong one."""
+    check_date_range(starts_on, ends_on)
+    if (ends_on - starts_on).days > MAX_GROUP_DAYS:
+        raise InvalidInput("group_too_long", days=MAX_GROUP_DAYS)
+    for excluded in excluded_dates or []:
+        check_date(excluded, "excluded_dates")
+    check_positive(seats, "seats", maximum=MAX_SEATS)
+    if program.is_free:
+        check_non_negative(price_per_lesson_minor, "price_per_lesson")
+    else:
+        check_positive(price_per_lesson_minor, "price_per_lesson")
+    terms: dict[str, Any] = {
+        "name": check_text(name, "name", max_length=100),
+        "teacher": check_text(teacher, "teacher", max_length=200, required=False),
+        "timetable": _clean_timetable(timetable),
+        "excluded_dates": sorted({d.isoformat() for d in excluded_dates or []}),
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "seats": seats,
+        "price_per_lesson_minor": 0 if program.is_free else price_per_lesson_minor,
+    }
+    if not lesson_dates(Group(program_id=program.id or 0, **terms)):
+        raise InvalidInput("timetable_no_lessons")
+    return terms
 
 
 def create_group(
@@ -250,33 +291,24 @@ def create_group(
     teacher: str = "",
     excluded_dates: list[date] | None = None,
 ) -> Group:
-    program = session.get(Program, program_id)
+    program = session.get(Program, program_id) if isinstance(program_id, int) else None
     if program is None:
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)
-    check_date_range(starts_on, ends_on)
-    if (ends_on - starts_on).days > MAX_GROUP_DAYS:
-        raise InvalidInput("group_too_long", days=MAX_GROUP_DAYS)
-    for excluded in excluded_dates or []:
-        check_date(excluded, "excluded_dates")
-    check_positive(seats, "seats", maximum=MAX_SEATS)
-    if program.is_free:
-        check_non_negative(price_per_lesson_minor, "price_per_lesson")
-    else:
-        check_positive(price_per_lesson_minor, "price_per_lesson")
     group = Group(
         program_id=program_id,
-        name=check_text(name, "name", max_length=100),
-        teacher=check_text(teacher, "teacher", max_length=200, required=False),
-        timetable=_clean_timetable(timetable),
-        excluded_dates=sorted({d.isoformat() for d in excluded_dates or []}),
-        starts_on=starts_on,
-        ends_on=ends_on,
-        seats=seats,
-        price_per_lesson_minor=0 if program.is_free else price_per_lesson_minor,
+        **group_terms(
+            program,
+            name=name,
+            timetable=timetable,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            seats=seats,
+            price_per_lesson_minor=price_per_lesson_minor,
+            teacher=teacher,
+            excluded_dates=excluded_dates,
+        ),
     )
-    if not lesson_dates(group):
-        raise InvalidInput("timetable_no_lessons")
     session.add(group)
     session.flush()
     return group

@@ -207,6 +207,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Поиск временно недоступен. Попробуйте через минуту.",
         "lt": "Paieška laikinai neveikia. Pabandykite po minutės.",
     },
+    "import_columns_missing": {
+        "en": "The file lacks these columns: {columns}.",
+        "ru": "В файле нет столбцов: {columns}.",
+        "lt": "Faile trūksta stulpelių: {columns}.",
+    },
+    "import_row_shape": {
+        "en": "This row has a different number of values than the header.",
+        "ru": "В этой строке другое число значений, чем в заголовке.",
+        "lt": "Šioje eilutėje reikšmių skaičius kitoks nei antraštėje.",
+    },
+    "import_too_many_rows": {
+        "en": "A file may hold at most {max} rows; the rest was not read.",
+        "ru": "В файле может быть не более {max} строк; остальные не прочитаны.",
+        "lt": "Faile gali būti ne daugiau kaip {max} eilučių; likusios neperskaitytos.",
+    },
+    "import_lessons_per_week": {
+        "en": "lessons_per_week must equal the number of weekdays ({weekdays}).",
+        "ru": "lessons_per_week должно совпадать с числом дней недели ({weekdays}).",
+        "lt": "lessons_per_week turi sutapti su savaitės dienų skaičiumi ({weekdays}).",
+    },
+    "import_seats_below_taken": {
+        "en": "The group already has {taken} children; it cannot have fewer seats.",
+        "ru": "В группе уже {taken} детей; мест не может быть меньше.",
+        "lt": "Grupėje jau yra {taken} vaikų; vietų negali būti mažiau.",
+    },
     # ---- certificates
     "certificate_age": {
         "en": "A certificate is issued to children from age {min} until they turn {max}.",
@@ -403,6 +428,15 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "status": {"en": "Status", "ru": "Статус", "lt": "Būsena"},
     "role": {"en": "Role", "ru": "Роль", "lt": "Vaidmuo"},
     "q": {"en": "Search", "ru": "Поиск", "lt": "Paieška"},
+    "age_min": {"en": "Youngest age", "ru": "Возраст от", "lt": "Amžius nuo"},
+    "age_max": {"en": "Oldest age", "ru": "Возраст до", "lt": "Amžius iki"},
+    "lessons_per_week": {
+        "en": "Lessons per week",
+        "ru": "Занятий в неделю",
+        "lt": "Užsiėmimų per savaitę",
+    },
+    "start_date": {"en": "Start date", "ru": "Дата начала", "lt": "Pradžios data"},
+    "end_date": {"en": "End date", "ru": "Дата окончания", "lt": "Pabaigos data"},
     "municipality": {"en": "Municipality", "ru": "Муниципалитет", "lt": "Savivaldybė"},
     "lat": {"en": "Latitude", "ru": "Широта", "lt": "Platuma"},
     "lng": {"en": "Longitude", "ru": "Долгота", "lt": "Ilguma"},

@@ -45,3 +45,27 @@ def test_a_bad_program_count_is_refused(tmp_path, value):
     result = run(["seed", "--programs", value], tmp_path)
     assert result.returncode == 2
     assert "programs" in result.stderr
+
+
+def test_import_programs_from_a_file_reports_bad_rows_and_exits_nonzero(tmp_path):
+    from tests.integration.test_import import BAD, GOOD, HEADER
+
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    assert run(["seed", "--programs", "8"], tmp_path).returncode == 0
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join([HEADER, *GOOD]) + "\n", encoding="utf-8")
+    result = run(["import", "programs", str(good), "--provider", "1", "--certified"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "created 2, updated 0, refused 0" in result.stdout
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("\n".join([HEADER, *GOOD, BAD[0][0]]) + "\n", encoding="utf-8")
+    result = run(["import", "programs", str(mixed), "--provider", "1"], tmp_path)
+    assert result.returncode == 1
+    assert "created 0, updated 2, refused 1" in result.stdout
+    assert "line 4:" in result.stderr
+    missing = run(["import", "programs", str(mixed), "--provider", "999"], tmp_path)
+    assert missing.returncode == 1 and missing.stderr.strip()
+    unreadable = run(
+        ["import", "programs", str(tmp_path / "nope.csv"), "--provider", "1"], tmp_path
+    )
+    assert unreadable.returncode == 2
