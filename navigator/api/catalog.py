@@ -14,6 +14,7 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError
+from pydantic import Field
 from requests.exceptions import RequestException
 
 from navigator.domain.db import read_session
@@ -94,6 +95,8 @@ def list_programs(
     language: Annotated[list[Literal["ru", "lt", "en"]] | None, Query()] = None,
     payable_by_certificate: bool | None = None,
     has_free_seats: bool | None = None,
+    weekday: Annotated[list[Annotated[int, Field(ge=1, le=7)]] | None, Query()] = None,
+    price_max: Annotated[int | None, Query(ge=0, description="minor units")] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
     radius_km: Annotated[float | None, Query(gt=0, le=500)] = None,
@@ -112,6 +115,8 @@ def list_programs(
         age=age,
         payable_by_certificate=payable_by_certificate,
         has_free_seats=has_free_seats,
+        weekdays=tuple(weekday or ()),
+        price_max_minor=price_max,
         latitude=lat,
         longitude=lng,
         radius_km=radius_km,

@@ -1,0 +1,278 @@
+"""Catalog search speed and quality at 10 000 and 100 000 programs.
+
+    .venv/bin/python -m bench.search [--programs 10000 100000] [--rounds 20]
+
+For each size: seed an empty SQLite database, then measure four things.
+- The full reindex time.
+- p50 / p95 / p99 of a mixed query set: text, text + facets, filters only, radius +
+  distance sort. Each set runs three ways: through the app's search function, through
+  the HTTP API (the real FastAPI app under uvicorn), and as raw Meilisearch HTTP with
+  the same request bodies. The raw figure is the floor.
+- recall@10 on a set of misspelled queries.
+- Sync lag: from the commit of a program change to the moment a search finds it, with
+  the relay thread running as in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlmodel import col, select
+
+from navigator.domain.catalog import catalog_filter
+from navigator.domain.db import make_engine, read_session, transaction
+from navigator.domain.migrate import upgrade
+from navigator.domain.models import Program, Provider
+from search.keys import search_client
+from search.query import CatalogQuery, search_catalog
+from search.relay import Relay, make_client, reindex
+from search.server import throwaway_server
+from seed.demo import seed_demo
+
+QUERIES: list[CatalogQuery] = [
+    CatalogQuery(text="шахматы"),
+    CatalogQuery(text="робототехника", per_page=20),
+    CatalogQuery(text="robotika"),
+    CatalogQuery(text="football for beginners"),
+    CatalogQuery(text="рисование", directions=("artistic",), age=9),
+    CatalogQuery(text="šokiai", municipalities=("vilnius",), payable_by_certificate=True),
+    CatalogQuery(text="programming", languages=("en", "lt"), formats=("online", "mixed")),
+    CatalogQuery(directions=("technical", "natural_science"), age=12, has_free_seats=True),
+    CatalogQuery(municipalities=("perm",), sort="price", price_max_minor=40_000),
+    CatalogQuery(weekdays=(2, 4), age=7, sort="start"),
+    CatalogQuery(latitude=57.6261, longitude=39.8845, radius_km=5, sort="distance"),
+    CatalogQuery(
+        text="плавание", latitude=54.6872, longitude=25.2797, radius_km=10, sort="distance"
+    ),
+]
+# (misspelled query, a word every relevant title contains)
+TYPOS = [
+    ("шахмоты", "шахмат"),
+    ("робототехнка", "робототехник"),
+    ("футбл", "футбол"),
+    ("плаване", "плавани"),
+    ("керамкиа", "керамик"),
+    ("šachmatia", "šachmat"),
+    ("robotka", "robotik"),
+    ("futbolsa", "futbol"),
+    ("keramka", "keramik"),
+    ("astronmy", "astronom"),
+    ("guitr", "guitar"),
+    ("chemstry", "chemistry"),
+]
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 2), "p95": round(cuts[94], 2), "p99": round(cuts[98], 2)}
+
+
+def timed(call, rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            call(query)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def api_params(q: CatalogQuery) -> list[tuple[str, Any]]:
+    params: list[tuple[str, Any]] = [("q", q.text), ("sort", q.sort), ("per_page", q.per_page)]
+    params += [("direction", d) for d in q.directions] + [("format", f) for f in q.formats]
+    params += [("language", lang) for lang in q.languages]
+    params += [("municipality", m) for m in q.municipalities]
+    params += [("weekday", w) for w in q.weekdays]
+    for name, value in (
+        ("age", q.age),
+        ("payable_by_certificate", q.payable_by_certificate),
+        ("has_free_seats", q.has_free_seats),
+        ("lat", q.latitude),
+        ("lng", q.longitude),
+        ("radius_km", q.radius_km),
+        ("price_max", q.price_max_minor),
+    ):
+        if value is not None:
+            params.append((name, str(value).lower() if isinstance(value, bool) else value))
+    return params
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_api(database_url: str, meili_url: str, key: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """The catalog API alone under granian (the server Reflex itself runs on), one worker."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MEILI_URL": meili_url,
+        "MEILI_MASTER_KEY": key,
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "navigator.api.catalog:api",
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{url}/api/v1/openapi.json").raise_for_status()
+            return url, server
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.1)
+
+
+def measure(size: int, rounds: int, meili) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        seed_demo(engine, programs=size)
+        seed_seconds = time.perf_counter() - started
+        admin = make_client(meili.url, meili.master_key)
+        for index in admin.get_indexes({"limit": 1000})["results"]:
+            admin.delete_index(index.uid)
+        report = reindex(engine, admin)
+        client = search_client(meili.url, meili.master_key)
+        for query in QUERIES:  # warm-up
+            search_catalog(client, query)
+
+        app = timed(lambda q: search_catalog(client, q), rounds)
+
+        raw_bodies: list[dict[str, Any]] = []
+        original = client.multi_search
+
+        def capture(queries, federation=None):
+            raw_bodies.append({"queries": list(queries)})
+            return original(queries, federation)
+
+        client.multi_search = capture  # type: ignore[method-assign]
+        for query in QUERIES:
+            search_catalog(client, query)
+        client.multi_search = original  # type: ignore[method-assign]
+        # the same request bodies over the client's own HTTP layer: no validation, no parsing
+        path = client.config.paths.multi_search
+        bodies = iter(raw_bodies * rounds)
+        raw = timed(lambda _q: client.http.post(path, next(bodies)), rounds)
+
+        api_url, server = serve_api(url, meili.url, meili.master_key)
+        with httpx.Client(base_url=api_url) as api_client:
+            for query in QUERIES:
+                api_client.get("/api/v1/programs", params=api_params(query)).raise_for_status()
+            through_api = timed(
+                lambda q: api_client.get(
+                    "/api/v1/programs", params=api_params(q)
+                ).raise_for_status(),
+                rounds,
+            )
+        server.terminate()
+        server.wait(timeout=30)
+
+        found = 0
+        for typo, stem in TYPOS:
+            hits = search_catalog(client, CatalogQuery(text=typo, per_page=10)).hits
+            found += bool(hits) and all(stem in h.title.lower() for h in hits[: min(3, len(hits))])
+        recall = found / len(TYPOS)
+
+        lags = sync_lag(engine, admin, client)
+        engine.dispose()
+    app_p, raw_p, api_p = percentiles(app), percentiles(raw), percentiles(through_api)
+    return {
+        "programs": size,
+        "seed_s": round(seed_seconds, 1),
+        "reindex_s": round(report.seconds, 1),
+        "documents": report.documents,
+        "app_ms": app_p,
+        "api_ms": api_p,
+        "raw_meili_ms": raw_p,
+        "app_over_raw_p95": round(app_p["p95"] / raw_p["p95"], 2),
+        "typo_recall_at_10": round(recall, 2),
+        "sync_lag_ms": percentiles(lags),
+    }
+
+
+def found(client, program_id: int, marker: str) -> bool:
+    """This program, searchable by this marker (typo tolerance would match older markers)."""
+    hits = client.index("programs").search(marker, {"filter": f"id = {int(program_id)}"})["hits"]
+    return bool(hits) and hits[0].get("tags") == marker
+
+
+def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
+    relay = Relay(engine, admin)
+    thread = relay.start_thread()
+    lags = []
+    try:
+        with read_session(engine) as s:
+            ids = list(
+                s.exec(
+                    select(Program.id)
+                    .join(Provider, col(Provider.id) == Program.provider_id)
+                    .where(catalog_filter())
+                    .limit(changes)
+                )
+            )
+        for n, program_id in enumerate(ids):
+            marker = f"маркер{n}x{int(time.time())}"
+            with transaction(engine) as s:
+                program = s.get(Program, program_id)
+                program.tags = marker
+                s.add(program)
+            committed = time.perf_counter()
+            while not found(client, program_id, marker):
+                time.sleep(0.005)
+            if n > 0:  # the first change also waits for the relay's start-up
+                lags.append((time.perf_counter() - committed) * 1000)
+    finally:
+        relay.stop()
+        thread.join(timeout=10)
+    return lags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--programs", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    print(f"# {platform.platform()}, {platform.machine()}, python {platform.python_version()}")
+    with throwaway_server(Path(tempfile.mkdtemp(prefix="bench-meili-"))) as meili:
+        for size in args.programs:
+            print(json.dumps(measure(size, args.rounds, meili), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
