@@ -36,6 +36,7 @@ from search.settings import INDEX_UID, PRIMARY_KEY, apply_settings
 log = logging.getLogger(__name__)
 LEADER_LOCK_KEY = 7_316_001  # any constant; PostgreSQL advisory locks are by number
 TASK_TIMEOUT_MS = 120_000
+DOCUMENTS_PER_REQUEST = 1_000
 
 
 class RelayError(RuntimeError):
@@ -84,10 +85,10 @@ def _wait(client: meilisearch.Client, *task_uids: int) -> None:
             raise RelayError(f"Meilisearch task {uid} {task.status}: {task.error}")
 
 
-def send(
+def enqueue(
     client: meilisearch.Client, uid: str, documents: list[dict[str, Any]], removed: list[int]
-) -> None:
-    """Apply upserts and removals; returns once Meilisearch has applied both."""
+) -> list[int]:
+    """Queue upserts and removals; the task uids to wait for."""
     index = client.index(uid)
     tasks = []
     if documents:
@@ -95,7 +96,7 @@ def send(
     if removed:
         ids = ", ".join(str(int(i)) for i in removed)  # integers from the database only
         tasks.append(index.delete_documents(filter=f"id IN [{ids}]").task_uid)
-    _wait(client, *tasks)
+    return tasks
 
 
 def _expand(session: Session, rows: list[CatalogChange]) -> set[int]:
@@ -111,15 +112,25 @@ def _expand(session: Session, rows: list[CatalogChange]) -> set[int]:
 def relay_batch(
     engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, limit: int = 500
 ) -> int:
-    """Send one batch; the number of outbox rows it consumed. The caller holds the leader lock."""
+    """Send one batch; the number of outbox rows it consumed. The caller holds the leader lock.
+
+    A provider's row stands for all its programs, so documents go out in chunks of
+    `DOCUMENTS_PER_REQUEST`; the rows are forgotten only after every chunk has landed.
+    """
+    today = datetime.now(UTC).date()
     with Session(engine) as session:
         rows = list(
             session.exec(select(CatalogChange).order_by(col(CatalogChange.id)).limit(limit))
         )
         if not rows:
             return 0
-        batch = build_batch(session, _expand(session, rows), datetime.now(UTC).date())
-    send(client, uid, batch.documents, batch.removed_ids)
+        program_ids = sorted(_expand(session, rows))
+        tasks = []
+        for first in range(0, len(program_ids), DOCUMENTS_PER_REQUEST):
+            chunk = program_ids[first : first + DOCUMENTS_PER_REQUEST]
+            batch = build_batch(session, chunk, today)
+            tasks += enqueue(client, uid, batch.documents, batch.removed_ids)
+    _wait(client, *tasks)
     with Session(engine.execution_options(write=True)) as session, session.begin():
         session.exec(delete(CatalogChange).where(col(CatalogChange.id).in_([r.id for r in rows])))  # type: ignore[call-overload]
     return len(rows)
@@ -167,7 +178,9 @@ class Relay:
                 if not consumed:
                     self._stop.wait(self.idle_seconds if leader else 1.0)
             except Exception as error:  # Meilisearch down, database busy: retry, never die
-                log.warning("search relay: %s; retrying in %.1f s", error, backoff)
+                log.warning(
+                    "search relay: %s; retrying in %.1f s", error, backoff, exc_info=backoff >= 8
+                )
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff_seconds)
 
@@ -224,6 +237,8 @@ def reindex(
     started = time.monotonic()
     building = f"{uid}_{int(time.time() * 1000)}"
     with leader_lock(engine, wait=True):
+        with Session(engine) as session:  # committed before we read: the new index has them
+            covered = [i for i in session.exec(select(CatalogChange.id)) if i is not None]
         apply_settings(client, uid)  # the live index exists, so the swap has a partner
         apply_settings(client, building)
         count, tasks = 0, []
@@ -239,4 +254,8 @@ def reindex(
         _wait(client, *tasks)
         _wait(client, client.swap_indexes([{"indexes": [uid, building]}]).task_uid)
         _wait(client, client.delete_index(building).task_uid)  # the old documents, now there
+        with Session(engine.execution_options(write=True)) as session, session.begin():
+            for first in range(0, len(covered), 10_000):
+                chunk = covered[first : first + 10_000]
+                session.exec(delete(CatalogChange).where(col(CatalogChange.id).in_(chunk)))  # type: ignore[call-overload]
     return ReindexReport(documents=count, seconds=time.monotonic() - started, index_uid=uid)

@@ -20,7 +20,7 @@ from navigator.domain.outbox import CatalogChange
 from search import relay as relay_module
 from search.documents import build_batch
 from search.relay import Relay, drain, ensure_index, make_client, reindex, relay_batch
-from search.settings import index_settings
+from search.settings import apply_settings, index_settings
 from seed.demo import seed_demo
 from tests.factories import SYSTEM, build_world
 
@@ -105,7 +105,7 @@ def test_a_relay_killed_after_sending_loses_and_duplicates_nothing(engine, index
     client, uid = index
     seed_demo(engine, programs=40)  # bulk rows: in the catalog, not yet in the outbox
     world = build_world(engine)
-    ensure_index(engine, client, uid)
+    apply_settings(client, uid)  # settings only: a first full build would empty the outbox
     waiting = outbox_size(engine)
     assert waiting > 0
 
@@ -134,7 +134,7 @@ def test_a_relay_killed_after_sending_loses_and_duplicates_nothing(engine, index
 def test_an_outage_keeps_changes_in_the_outbox_until_meilisearch_returns(engine, index):
     client, uid = index
     world = build_world(engine)
-    ensure_index(engine, client, uid)
+    apply_settings(client, uid)
     unreachable = make_client("http://127.0.0.1:9", "x" * 16)
     with pytest.raises(Exception):  # noqa: B017 - any transport error
         relay_batch(engine, unreachable, uid=uid)
@@ -214,3 +214,30 @@ def test_the_app_searches_with_a_key_that_can_only_search(engine, index, meili_s
     with pytest.raises(ApiError):
         searcher.get_keys()
     assert search_client(meili_server.url, meili_server.master_key, uid) is searcher
+
+
+def test_a_reindex_forgets_the_changes_it_already_covers_and_big_providers_go_in_chunks(
+    engine, index, monkeypatch
+):
+    client, uid = index
+    seed_demo(engine, programs=120)  # leaves provider rows: each stands for all its programs
+    assert outbox_size(engine) > 0
+    apply_settings(client, uid)
+    monkeypatch.setattr(relay_module, "DOCUMENTS_PER_REQUEST", 7)
+    consumed = relay_batch(engine, client, uid=uid)  # many chunks, one wait, then forget
+    assert consumed > 0 and outbox_size(engine) == 0
+    with read_session(engine) as s:
+        provider_id = s.exec(select(Program.provider_id)).first()
+        program = s.exec(select(Program).where(Program.provider_id == provider_id)).first()
+        program.title = "Переименовано"
+    with transaction_for(engine) as s:
+        s.add(program)
+    assert outbox_size(engine) == 1
+    reindex(engine, client, uid=uid)
+    assert outbox_size(engine) == 0  # the new index was built after that change committed
+
+
+def transaction_for(engine):
+    from navigator.domain.db import transaction
+
+    return transaction(engine)
