@@ -21,6 +21,7 @@ from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
 from navigator.domain.programs import public_program
 from navigator.settings import SUPPORTED_LOCALES, get_settings
+from search.fallback import search_catalog_sql
 from search.keys import search_client
 from search.query import CatalogQuery, search_catalog
 
@@ -128,8 +129,10 @@ def list_programs(
     try:
         client = search_client(settings.meili_url, settings.meili_master_key)
         result = search_catalog(client, query)
-    except (MeilisearchCommunicationError, MeilisearchError, RequestException) as error:
-        raise SearchUnavailable() from error
+    except (MeilisearchCommunicationError, MeilisearchError, RequestException):
+        search_client.cache_clear()  # the key is fetched again once Meilisearch is back
+        with read_session() as session:  # degraded: the same query answered from SQL
+            result = search_catalog_sql(session, query, datetime.now(UTC).date())
     return {
         "hits": [_plain(hit) for hit in result.hits],
         "facets": result.facets,
@@ -138,11 +141,6 @@ def list_programs(
         "per_page": result.per_page,
         "degraded": result.degraded,
     }
-
-
-class SearchUnavailable(DomainError):
-    code = "search_unavailable"
-    http_status = 503
 
 
 @api.get("/api/v1/programs/{program_id}", summary="One program with its groups")

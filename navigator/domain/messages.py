@@ -202,11 +202,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Навигатор предназначен для детей младше {max} лет.",
         "lt": "Navigatorius skirtas jaunesniems nei {max} metų vaikams.",
     },
-    "search_unavailable": {
-        "en": "Search is temporarily unavailable. Please try again in a minute.",
-        "ru": "Поиск временно недоступен. Попробуйте через минуту.",
-        "lt": "Paieška laikinai neveikia. Pabandykite po minutės.",
-    },
     "import_columns_missing": {
         "en": "The file lacks these columns: {columns}.",
         "ru": "В файле нет столбцов: {columns}.",

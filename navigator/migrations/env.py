@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import navigator.domain.models
 import navigator.domain.outbox  # noqa: F401
 from navigator.domain.db import make_engine
+from navigator.migrations.env_filters import include_object
 from navigator.settings import get_settings
 
 config = context.config
@@ -36,6 +37,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=url.startswith("sqlite"),
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

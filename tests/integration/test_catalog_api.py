@@ -104,3 +104,29 @@ def test_unknown_or_private_programs_answer_404(api_client):
 def test_openapi_document_describes_the_api(api_client):
     document = api_client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/programs", "/api/v1/programs/{program_id}"} <= set(document["paths"])
+
+
+def test_when_meilisearch_is_down_the_api_answers_from_sql_and_says_so(api_client, monkeypatch):
+    from search.keys import search_client
+
+    healthy = api_client.get(
+        "/api/v1/programs", params={"direction": "artistic", "per_page": 100}
+    ).json()
+    monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:9")
+    get_settings.cache_clear()
+    search_client.cache_clear()
+    try:
+        degraded = api_client.get(
+            "/api/v1/programs", params={"direction": "artistic", "per_page": 100}
+        ).json()
+        text = api_client.get("/api/v1/programs", params={"q": "шахматы"}).json()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        search_client.cache_clear()
+    assert degraded["degraded"] is True and healthy["degraded"] is False
+    assert degraded["total"] == healthy["total"]
+    assert {h["id"] for h in degraded["hits"]} == {h["id"] for h in healthy["hits"]}
+    assert degraded["facets"]["direction"] == healthy["facets"]["direction"]
+    assert text["degraded"] and text["total"] > 0
+    assert all("шахмат" in h["title"].casefold() for h in text["hits"])

@@ -7,12 +7,15 @@ from sqlmodel import SQLModel
 
 from navigator.domain.db import make_engine
 from navigator.domain.migrate import alembic_config, downgrade, upgrade
+from navigator.migrations.env_filters import include_object
 
 
 def _differences(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     return diff
