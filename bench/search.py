@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from navigator.domain.catalog import catalog_filter
 from navigator.domain.db import make_engine, read_session, transaction
 from navigator.domain.migrate import upgrade
 from navigator.domain.models import Program, Provider
+from search.fallback import search_catalog_sql
 from search.keys import search_client
 from search.query import CatalogQuery, search_catalog
 from search.relay import Relay, make_client, reindex
@@ -201,6 +203,10 @@ def measure(size: int, rounds: int, meili) -> dict[str, Any]:
         server.terminate()
         server.wait(timeout=30)
 
+        with read_session(engine) as session:
+            today = datetime.now(UTC).date()
+            sql = timed(lambda q: search_catalog_sql(session, q, today), max(1, rounds // 4))
+
         found = 0
         for typo, stem in TYPOS:
             hits = search_catalog(client, CatalogQuery(text=typo, per_page=10)).hits
@@ -218,6 +224,7 @@ def measure(size: int, rounds: int, meili) -> dict[str, Any]:
         "app_ms": app_p,
         "api_ms": api_p,
         "raw_meili_ms": raw_p,
+        "sql_fallback_ms": percentiles(sql),
         "app_over_raw_p95": round(app_p["p95"] / raw_p["p95"], 2),
         "typo_recall_at_10": round(recall, 2),
         "sync_lag_ms": percentiles(lags),

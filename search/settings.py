@@ -88,6 +88,7 @@ def index_settings() -> dict[str, Any]:
             "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},
         },
         "faceting": {"maxValuesPerFacet": 100},
+        "facetSearch": False,  # no search inside facet values: less to rebuild per update
         "pagination": {"maxTotalHits": 10_000},
     }
 
