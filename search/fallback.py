@@ -99,6 +99,23 @@ def _distance_m(query: CatalogQuery, lat: float | None, lng: float | None) -> in
     return round(6_371_000 * 2 * math.asin(math.sqrt(a)))
 
 
+def _weekdays(session: Session, program_ids: list[int | None], today: date) -> dict[int, set[int]]:
+    """Lesson weekdays of the running groups of these programs, in a few queries."""
+    days: dict[int, set[int]] = {}
+    ids = [i for i in program_ids if i is not None]
+    for first in range(0, len(ids), 5_000):
+        chunk = ids[first : first + 5_000]
+        for program_id, timetable in session.exec(
+            select(Group.program_id, Group.timetable).where(
+                col(Group.program_id).in_(chunk),
+                col(Group.enrollment_open).is_(True),
+                Group.ends_on >= today,
+            )
+        ):
+            days.setdefault(program_id, set()).update(int(s["weekday"]) for s in timetable)
+    return days
+
+
 def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> CatalogResult:
     query = validate(query)
     started = time.perf_counter()
@@ -129,16 +146,12 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
             ]
         )
     ).all()
+    weekdays = _weekdays(session, [r[0].id for r in rows], today) if query.weekdays else {}
     candidates = []
     for program, provider_name, code, currency, lowest, free, starts_on in rows:
-        weekdays_ok = True
-        if query.weekdays:
-            days = {
-                int(slot["weekday"])
-                for g in session.exec(select(Group).where(Group.program_id == program.id))
-                for slot in g.timetable
-            }
-            weekdays_ok = bool(days & set(query.weekdays))
+        weekdays_ok = not query.weekdays or bool(
+            weekdays.get(program.id, set()) & set(query.weekdays)
+        )
         distance = _distance_m(query, program.latitude, program.longitude)
         if not weekdays_ok or (
             query.radius_km is not None and (distance is None or distance > query.radius_km * 1000)
