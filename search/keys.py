@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import meilisearch
 
+from search.relay import make_client
 from search.settings import INDEX_UID
 
 SEARCH_KEY_NAME = "navigator-search"
@@ -34,5 +35,5 @@ def search_key(admin: meilisearch.Client, uid: str = INDEX_UID) -> str:
 
 @lru_cache(maxsize=4)
 def search_client(url: str, master_key: str, uid: str = INDEX_UID) -> meilisearch.Client:
-    admin = meilisearch.Client(url, master_key, timeout=10)
-    return meilisearch.Client(url, search_key(admin, uid), timeout=5)
+    admin = make_client(url, master_key)
+    return make_client(url, search_key(admin, uid))

@@ -19,6 +19,7 @@ from requests.exceptions import RequestException
 
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
+from navigator.domain.models import Direction, Language, ProgramFormat
 from navigator.domain.programs import public_program
 from navigator.settings import SUPPORTED_LOCALES, get_settings
 from search.fallback import search_catalog_sql
@@ -33,15 +34,6 @@ api = FastAPI(
     docs_url=None,
     redoc_url=None,
 )
-
-Direction = Literal[
-    "technical",
-    "natural_science",
-    "physical_sports",
-    "artistic",
-    "tourism_local_history",
-    "social_humanitarian",
-]
 
 
 def _locale(request: Request) -> str:
@@ -92,8 +84,8 @@ def list_programs(
     direction: Annotated[list[Direction] | None, Query()] = None,
     age: Annotated[int | None, Query(ge=0, le=18)] = None,
     municipality: Annotated[list[str] | None, Query(max_length=40)] = None,
-    format: Annotated[list[Literal["in_person", "online", "mixed"]] | None, Query()] = None,
-    language: Annotated[list[Literal["ru", "lt", "en"]] | None, Query()] = None,
+    format: Annotated[list[ProgramFormat] | None, Query()] = None,
+    language: Annotated[list[Language] | None, Query()] = None,
     payable_by_certificate: bool | None = None,
     has_free_seats: bool | None = None,
     weekday: Annotated[list[Annotated[int, Field(ge=1, le=7)]] | None, Query()] = None,
@@ -104,14 +96,14 @@ def list_programs(
     sort: Literal["relevance", "price", "distance", "start"] = "relevance",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-    lang: Literal["ru", "lt", "en"] | None = None,
+    lang: Language | None = None,
 ) -> dict[str, Any]:
     settings = get_settings()
     query = CatalogQuery(
         text=q,
-        directions=tuple(direction or ()),
-        formats=tuple(format or ()),
-        languages=tuple(language or ()),
+        directions=tuple(d.value for d in direction or ()),
+        formats=tuple(f.value for f in format or ()),
+        languages=tuple(lang.value for lang in language or ()),
         municipalities=tuple(municipality or ()),
         age=age,
         payable_by_certificate=payable_by_certificate,
@@ -124,7 +116,7 @@ def list_programs(
         sort=sort,
         page=page,
         per_page=per_page,
-        locale=lang or settings.default_locale,
+        locale=lang.value if lang else settings.default_locale,
     )
     try:
         client = search_client(settings.meili_url, settings.meili_master_key)

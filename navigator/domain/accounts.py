@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from navigator.domain.access import Actor, check_guardian, check_municipality_admin
+from navigator.domain.access import Actor, check_municipality_admin
 from navigator.domain.calendar import age_on, local_today
 from navigator.domain.db import locked
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
@@ -154,17 +154,3 @@ def set_child_category(session: Session, actor: Actor, child_id: int, category: 
     child.category = check_choice(category, "category", ChildCategory)
     session.add(child)
     return child
-
-
-def children_of(session: Session, actor: Actor) -> list[Child]:
-    if actor.user_id is None:
-        return []
-    return list(
-        session.exec(
-            select(Child).where(Child.guardian_id == actor.user_id).order_by(Child.id)  # type: ignore[arg-type]
-        )
-    )
-
-
-def get_child(session: Session, actor: Actor, child_id: int) -> Child:
-    return check_guardian(session, actor, session.get(Child, child_id))

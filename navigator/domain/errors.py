@@ -33,11 +33,6 @@ class NotFound(DomainError):
     http_status = 404
 
 
-class Forbidden(DomainError):
-    code = "forbidden"
-    http_status = 403
-
-
 class InvalidInput(DomainError):
     code = "invalid_input"
 

@@ -129,7 +129,7 @@ def _import_row(
     weekdays = _weekdays(row["weekdays"])
     if _integer(row["lessons_per_week"], "lessons_per_week") != len(weekdays):
         raise InvalidInput("import_lessons_per_week", weekdays=len(weekdays))
-    hours = (row.get("start_time") or "").strip(), (row.get("end_time") or "").strip()
+    hours = [(row.get(column) or "").strip() for column in OPTIONAL_COLUMNS]
     program = session.exec(
         select(Program).where(
             Program.provider_id == provider.id, Program.external_id == external_id

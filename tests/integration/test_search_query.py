@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, func, select
@@ -52,8 +53,8 @@ def catalog(meili_server, sqlite_template, tmp_path_factory):
             program.id,
             name="1",
             timetable=[{"weekday": 2, "start": "10:00", "end": "11:00"}],
-            starts_on=__import__("datetime").date.today(),
-            ends_on=__import__("datetime").date.today() + __import__("datetime").timedelta(days=60),
+            starts_on=date.today(),
+            ends_on=date.today() + timedelta(days=60),
             seats=5,
             price_per_lesson_minor=30_000,
         )

@@ -13,7 +13,7 @@ from meilisearch.errors import MeilisearchApiError
 from sqlmodel import func, select
 
 from navigator.domain.catalog import set_certification
-from navigator.domain.db import read_session
+from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import accept_application
 from navigator.domain.models import CertificationStatus, Child, Program, User
 from navigator.domain.outbox import CatalogChange
@@ -230,14 +230,8 @@ def test_a_reindex_forgets_the_changes_it_already_covers_and_big_providers_go_in
         provider_id = s.exec(select(Program.provider_id)).first()
         program = s.exec(select(Program).where(Program.provider_id == provider_id)).first()
         program.title = "Переименовано"
-    with transaction_for(engine) as s:
+    with transaction(engine) as s:
         s.add(program)
     assert outbox_size(engine) == 1
     reindex(engine, client, uid=uid)
     assert outbox_size(engine) == 0  # the new index was built after that change committed
-
-
-def transaction_for(engine):
-    from navigator.domain.db import transaction
-
-    return transaction(engine)
