@@ -11,6 +11,8 @@ For each size: seed an empty SQLite database, then measure four things.
 - recall@10 on a set of misspelled queries.
 - Sync lag: from the commit of a program change to the moment a search finds it, with
   the relay thread running as in the app.
+- Meilisearch's own time to apply a one-document update, with the index's settings and,
+  as a control, with `_geo` no longer filterable or sortable.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from navigator.domain.catalog import catalog_filter
 from navigator.domain.db import make_engine, read_session, transaction
 from navigator.domain.migrate import upgrade
 from navigator.domain.models import Program, Provider
+from search.documents import build_batch, catalog_program_ids
 from search.fallback import search_catalog_sql
 from search.keys import search_client
 from search.query import CatalogQuery, search_catalog
 from search.relay import Relay, make_client, reindex
 from search.server import throwaway_server
+from search.settings import INDEX_UID, index_settings
 from seed.demo import seed_demo
 
 QUERIES: list[CatalogQuery] = [
@@ -214,6 +218,8 @@ def measure(size: int, rounds: int, meili) -> dict[str, Any]:
         recall = found / len(TYPOS)
 
         lags = sync_lag(engine, admin, client)
+        with_geo = update_cost(engine, admin)
+        without_geo = update_cost(engine, admin, geo=False)  # last: it changes the settings
         engine.dispose()
     app_p, raw_p, api_p = percentiles(app), percentiles(raw), percentiles(through_api)
     return {
@@ -228,6 +234,8 @@ def measure(size: int, rounds: int, meili) -> dict[str, Any]:
         "app_over_raw_p95": round(app_p["p95"] / raw_p["p95"], 2),
         "typo_recall_at_10": round(recall, 2),
         "sync_lag_ms": percentiles(lags),
+        "meili_one_update_ms": percentiles(with_geo),
+        "meili_one_update_without_geo_ms": percentiles(without_geo),
     }
 
 
@@ -266,6 +274,38 @@ def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
         relay.stop()
         thread.join(timeout=10)
     return lags
+
+
+def update_cost(engine, admin, *, geo: bool = True, updates: int = 30) -> list[float]:
+    """Meilisearch's own time for a one-document update: enqueue until the task succeeded.
+
+    With `geo=False` the index first drops `_geo` from its filterable and sortable
+    attributes (the documents keep their points): the control that shows the R-tree's cost.
+    """
+    index = admin.index(INDEX_UID)
+    if not geo:
+        settings = index_settings()
+        task = index.update_settings(
+            {
+                "filterableAttributes": [
+                    a for a in settings["filterableAttributes"] if a != "_geo"
+                ],
+                "sortableAttributes": [a for a in settings["sortableAttributes"] if a != "_geo"],
+            }
+        )
+        admin.wait_for_task(task.task_uid, timeout_in_ms=600_000)
+    with read_session(engine) as session:
+        ids = next(catalog_program_ids(session, updates))
+        documents = build_batch(session, ids, datetime.now(UTC).date()).documents
+    samples = []
+    for n, document in enumerate(documents):
+        document["tags"] = f"cost{n}{'geo' if geo else 'flat'}"
+        started = time.perf_counter()
+        task = index.add_documents([document])
+        admin.wait_for_task(task.task_uid, timeout_in_ms=60_000, interval_in_ms=5)
+        samples.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.05)
+    return samples
 
 
 def main() -> None:
