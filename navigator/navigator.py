@@ -3,10 +3,29 @@
 import reflex as rx
 
 from navigator.api.catalog import api as catalog_api
+from navigator.api.session import sessions
+from navigator.pages.auth import forgot_page, login_page, register_page, reset_page
+from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
+from navigator.pages.program import program_page
+from navigator.state.auth import AuthState
+from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
+from navigator.state.program import ProgramState
 from search.relay import catalog_sync
 
-app = rx.App(theme=rx.theme(accent_color="indigo"), api_transformer=catalog_api)
+app = rx.App(
+    theme=rx.theme(accent_color="indigo"),
+    stylesheets=["/navigator.css"],
+    api_transformer=[catalog_api, sessions],
+)
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
 app.add_page(index, route="/", title="Навигатор", on_load=CatalogState.load)
+app.add_page(
+    program_page, route="/programs/[program_id]", title="Навигатор", on_load=ProgramState.load
+)
+app.add_page(login_page, route="/login", title="Навигатор", on_load=AuthState.load)
+app.add_page(register_page, route="/register", title="Навигатор", on_load=AuthState.load)
+app.add_page(forgot_page, route="/password/forgot", title="Навигатор", on_load=AuthState.load)
+app.add_page(reset_page, route="/password/reset", title="Навигатор", on_load=AuthState.load)
+app.add_page(cabinet_page, route="/cabinet", title="Навигатор", on_load=CabinetState.load)

@@ -30,6 +30,7 @@ class Settings:
     redis_url: str | None
     default_locale: str
     app_url: str
+    secure_cookies: bool = True
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
 
     @property
@@ -50,6 +51,8 @@ def load_settings() -> Settings:
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
         default_locale=default_locale,
         app_url=os.environ.get("NAVIGATOR_APP_URL", "http://localhost:3000"),
+        # browsers keep Secure cookies on http://localhost too; only a plain-http LAN test needs 0
+        secure_cookies=os.environ.get("NAVIGATOR_SECURE_COOKIES", "1") != "0",
     )
 
 

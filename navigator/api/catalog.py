@@ -13,18 +13,16 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError
 from pydantic import Field
-from requests.exceptions import RequestException
 
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
 from navigator.domain.models import Direction, Language, ProgramFormat
 from navigator.domain.programs import public_program
-from navigator.settings import SUPPORTED_LOCALES, get_settings
-from search.fallback import search_catalog_sql
-from search.keys import search_client
-from search.query import CatalogQuery, search_catalog
+from navigator.locale import choose_locale
+from navigator.settings import get_settings
+from search.query import CatalogQuery
+from search.service import find_programs
 
 api = FastAPI(
     title="Navigator catalog API",
@@ -37,12 +35,7 @@ api = FastAPI(
 
 
 def _locale(request: Request) -> str:
-    wanted = request.query_params.get("lang") or request.headers.get("accept-language", "")
-    for part in wanted.replace(";", ",").split(","):
-        code = part.strip()[:2].lower()
-        if code in SUPPORTED_LOCALES:
-            return code
-    return get_settings().default_locale
+    return choose_locale(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 @api.exception_handler(DomainError)
@@ -118,13 +111,7 @@ def list_programs(
         per_page=per_page,
         locale=lang.value if lang else settings.default_locale,
     )
-    try:
-        client = search_client(settings.meili_url, settings.meili_master_key)
-        result = search_catalog(client, query)
-    except (MeilisearchCommunicationError, MeilisearchError, RequestException):
-        search_client.cache_clear()  # the key is fetched again once Meilisearch is back
-        with read_session() as session:  # degraded: the same query answered from SQL
-            result = search_catalog_sql(session, query, datetime.now(UTC).date())
+    result = find_programs(query)
     return {
         "hits": [_plain(hit) for hit in result.hits],
         "facets": result.facets,

@@ -1,25 +1,39 @@
-"""A program in the catalog: title, provider, direction, ages, price and badges."""
+"""A program in the catalog: title (with the matched words marked), provider, badges, price."""
 
 import reflex as rx
+
+from navigator.state.app import AppState
+
+
+def _title_part(part: rx.Var) -> rx.Component:
+    # highlights arrive as data (text + flag), so a title can never inject markup
+    return rx.cond(part.highlighted, rx.el.mark(part.text), rx.text.span(part.text))
 
 
 def program_card(program: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(program.title, size="4", as_="h2"),
+            rx.link(
+                rx.heading(rx.foreach(program.title_parts, _title_part), size="4", as_="h2"),
+                href="/programs/" + program.id.to(str),
+                class_name="program-link",
+            ),
             rx.text(program.provider, " · ", program.municipality, size="2", color_scheme="gray"),
             rx.hstack(
                 rx.badge(program.direction, variant="soft"),
-                rx.badge(program.ages, variant="outline"),
+                rx.badge(program.ages, variant="outline", color_scheme="gray"),
                 rx.cond(
                     program.payable_by_certificate,
-                    rx.badge("Доступна оплата сертификатом", color_scheme="green"),
+                    rx.badge(AppState.t["badge_certificate"], color_scheme="green"),
                 ),
-                rx.cond(program.is_free, rx.badge("Бесплатно", color_scheme="blue")),
+                rx.cond(program.is_free, rx.badge(AppState.t["badge_free"], color_scheme="blue")),
                 wrap="wrap",
             ),
             rx.text(program.price, weight="medium"),
-            rx.text("Свободных мест: ", program.free_seats, size="2"),
+            rx.hstack(
+                rx.text(program.free_seats, size="2"),
+                rx.cond(program.distance != "", rx.text("· ", program.distance, size="2")),
+            ),
             spacing="2",
             align="start",
         ),

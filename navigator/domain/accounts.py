@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from navigator.domain.access import Actor, check_municipality_admin
+from navigator.domain.access import Actor, check_guardian, check_municipality_admin
 from navigator.domain.calendar import age_on, local_today
 from navigator.domain.db import locked
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.models import (
+    Certificate,
     Child,
     ChildCategory,
     Language,
@@ -153,4 +154,32 @@ def set_child_category(session: Session, actor: Actor, child_id: int, category: 
     check_municipality_admin(session, actor, child.municipality_id)
     child.category = check_choice(category, "category", ChildCategory)
     session.add(child)
+    return child
+
+
+def update_child(
+    session: Session,
+    actor: Actor,
+    child_id: int,
+    *,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+) -> Child:
+    """The guardian corrects a name or the birth date (fixed once a certificate exists)."""
+    child = check_guardian(session, actor, locked(session, Child, child_id))
+    municipality = session.get(Municipality, child.municipality_id)
+    assert municipality is not None
+    child.first_name = check_text(first_name, "first_name", max_length=100)
+    child.last_name = check_text(last_name, "last_name", max_length=100)
+    birth_date = _check_birth_date(birth_date, local_today(municipality))
+    if birth_date != child.birth_date:
+        has_certificate = session.exec(
+            select(Certificate.id).where(Certificate.child_id == child.id)
+        ).first()
+        if has_certificate is not None:
+            raise Conflict("birth_date_locked")
+        child.birth_date = birth_date
+    session.add(child)
+    session.flush()
     return child

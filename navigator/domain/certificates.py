@@ -13,7 +13,7 @@ from navigator.domain.access import Actor, check_guardian
 from navigator.domain.calendar import age_on, birthday, local_today
 from navigator.domain.catalog import policy_of
 from navigator.domain.db import locked
-from navigator.domain.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.models import (
     Attendance,
     Certificate,
@@ -301,3 +301,35 @@ def certificate_summary(
         spent_minor=account.captured_minor - account.refunded_minor if account else 0,
         expires_on=period.ends_on if period else None,
     )
+
+
+def request_certificate(
+    session: Session, actor: Actor, child_id: int, *, today: date | None = None
+) -> tuple[Certificate, DomainError | None]:
+    """Issue the child's certificate and fund it from the open period, if one is running.
+
+    The certificate is issued even when funding is refused (budget or cap spent, no
+    nominal for this age); the refusal comes back so the parent can read why.
+    """
+    certificate = issue_certificate(session, actor, child_id, today=today)
+    child = session.get(Child, child_id)
+    assert child is not None and certificate.id is not None
+    municipality = session.get(Municipality, child.municipality_id)
+    assert municipality is not None
+    today = today or local_today(municipality)
+    period = session.exec(
+        select(FundingPeriod).where(
+            FundingPeriod.municipality_id == child.municipality_id,
+            FundingPeriod.status == PeriodStatus.OPEN,
+            FundingPeriod.starts_on <= today,
+            FundingPeriod.ends_on >= today,
+        )
+    ).first()
+    if period is None or period.id is None:
+        return certificate, None
+    try:
+        with session.begin_nested():
+            fund_certificate(session, actor, certificate.id, period.id, today=today)
+    except DomainError as refusal:
+        return certificate, refusal
+    return certificate, None

@@ -42,3 +42,8 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    http_status = 429

@@ -36,6 +36,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Сейчас это сделать нельзя.",
         "lt": "Šiuo metu to padaryti negalima.",
     },
+    # ---- sign-in
+    "invalid_credentials": {
+        "en": "Wrong e-mail or password.",
+        "ru": "Неверный e-mail или пароль.",
+        "lt": "Neteisingas el. paštas arba slaptažodis.",
+    },
+    "too_many_attempts": {
+        "en": "Too many attempts. Try again in {minutes} minutes.",
+        "ru": "Слишком много попыток. Попробуйте через {minutes} мин.",
+        "lt": "Per daug bandymų. Bandykite po {minutes} min.",
+    },
+    "reset_link_invalid": {
+        "en": "This link has expired or was already used. Ask for a new one.",
+        "ru": "Ссылка устарела или уже использована. Запросите новую.",
+        "lt": "Nuoroda nebegalioja arba jau panaudota. Paprašykite naujos.",
+    },
+    "passwords_differ": {
+        "en": "The two passwords are not the same.",
+        "ru": "Пароли не совпадают.",
+        "lt": "Slaptažodžiai nesutampa.",
+    },
+    "sign_in_required": {
+        "en": "Please sign in.",
+        "ru": "Пожалуйста, войдите.",
+        "lt": "Prašome prisijungti.",
+    },
+    "terms_not_accepted": {
+        "en": "Please accept the provider's offer terms.",
+        "ru": "Примите условия договора-оферты поставщика.",
+        "lt": "Sutikite su teikėjo sutarties sąlygomis.",
+    },
+    "birth_date_locked": {
+        "en": "The child has a certificate: only the municipality can correct the birth date.",
+        "ru": "У ребёнка уже есть сертификат: дату рождения может исправить только муниципалитет.",
+        "lt": "Vaikas jau turi čekį: gimimo datą gali pataisyti tik savivaldybė.",
+    },
+    # ---- mail
+    "mail_reset_subject": {
+        "en": "Resetting your Navigator password",
+        "ru": "Сброс пароля в Навигаторе",
+        "lt": "Navigatoriaus slaptažodžio atkūrimas",
+    },
+    "mail_reset_body": {
+        "en": "To choose a new password, open this link within {hours} hour:\n\n{link}\n\n"
+        "If you did not ask for it, ignore this letter: your password stays as it is.",
+        "ru": "Чтобы задать новый пароль, откройте ссылку в течение {hours} ч.:\n\n{link}\n\n"
+        "Если вы не запрашивали сброс, просто проигнорируйте письмо: пароль не изменится.",
+        "lt": "Norėdami pasirinkti naują slaptažodį, atverkite šią nuorodą per {hours} val.:\n\n"
+        "{link}\n\nJei to neprašėte, nekreipkite dėmesio: slaptažodis nepasikeis.",
+    },
     # ---- input
     "field_required": {
         "en": "Please fill in “{field}”.",
@@ -383,6 +433,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "title": {"en": "Title", "ru": "Название", "lt": "Pavadinimas"},
+    "group_id": {"en": "Group", "ru": "Группа", "lt": "Grupė"},
+    "municipality_id": {"en": "Municipality", "ru": "Муниципалитет", "lt": "Savivaldybė"},
+    "child_id": {"en": "Child", "ru": "Ребёнок", "lt": "Vaikas"},
     "description": {"en": "Description", "ru": "Описание", "lt": "Aprašymas"},
     "name": {"en": "Name", "ru": "Название", "lt": "Pavadinimas"},
     "first_name": {"en": "First name", "ru": "Имя", "lt": "Vardas"},
@@ -466,6 +519,15 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 
 
 VALUE_LABELS: dict[str, dict[str, str]] = {
+    # certificate statuses and ledger entry kinds
+    "accounting": {"en": "registered", "ru": "учётный", "lt": "įregistruotas"},
+    "funded": {"en": "funded", "ru": "персонифицированного финансирования", "lt": "finansuojamas"},
+    "credit": {"en": "credited", "ru": "зачисление", "lt": "įskaityta"},
+    "hold": {"en": "held", "ru": "резерв", "lt": "rezervuota"},
+    "capture": {"en": "paid for a lesson", "ru": "оплата занятия", "lt": "apmokėtas užsiėmimas"},
+    "release": {"en": "released", "ru": "возврат резерва", "lt": "rezervas grąžintas"},
+    "refund": {"en": "refunded", "ru": "возврат оплаты", "lt": "grąžinta"},
+    "expire": {"en": "expired", "ru": "сгорание остатка", "lt": "likutis nebegalioja"},
     # directions
     "technical": {"en": "technical", "ru": "техническая", "lt": "techninė"},
     "natural_science": {"en": "natural science", "ru": "естественнонаучная", "lt": "gamtos mokslų"},

@@ -517,3 +517,54 @@ class Notification(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _timestamp()
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. Only the token's SHA-256 is stored; the cookie holds the token."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in, counted per e-mail and per client address to slow down guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, index=True)  # SHA-256 of "email:..." or "ip:..."
+    at: datetime = _timestamp(index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link: its token's SHA-256, single use, short-lived."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutgoingMail(SQLModel, table=True):
+    """Mail written in the transaction that causes it, delivered after the commit."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str
+    created_at: datetime = _timestamp()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

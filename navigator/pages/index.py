@@ -1,28 +1,229 @@
-"""The home page: the catalog of certified and free programs."""
+"""The home page: the catalog with search as you type, facets, sort and pages."""
 
 import reflex as rx
 
+from navigator.components.layout import page
 from navigator.components.program_card import program_card
 from navigator.state.catalog import CatalogState
 
+T = CatalogState.t
 
-def index() -> rx.Component:
-    return rx.container(
+
+def _option(option: rx.Var) -> rx.Component:
+    box_id = "facet-" + option.facet + "-" + option.value
+    return rx.el.div(
+        rx.el.input(
+            type="checkbox",
+            id=box_id,
+            checked=option.selected,
+            on_change=CatalogState.toggle(option.facet, option.value),
+        ),
+        rx.el.label(
+            option.label, " ", rx.text.span("(", option.count, ")", color="gray"), html_for=box_id
+        ),
+        class_name="facet-option",
+    )
+
+
+def _facet(name: str, title_key: str) -> rx.Component:
+    return rx.cond(
+        CatalogState.facets[name].length() > 0,
+        rx.el.fieldset(
+            rx.el.legend(T[title_key]),
+            rx.foreach(CatalogState.facets[name], _option),
+            class_name="facet",
+        ),
+    )
+
+
+def _switch(label_key: str, checked: rx.Var, handler, id: str) -> rx.Component:
+    return rx.el.div(
+        rx.el.input(type="checkbox", id=id, checked=checked, on_change=handler),
+        rx.el.label(T[label_key], html_for=id),
+        class_name="facet-option",
+    )
+
+
+def filters_panel() -> rx.Component:
+    return rx.el.aside(
         rx.vstack(
-            rx.heading("Навигатор дополнительного образования", size="7", as_="h1"),
-            rx.text(CatalogState.page_label, id="catalog-total"),
-            rx.grid(
-                rx.foreach(CatalogState.programs, program_card),
-                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-                spacing="4",
+            rx.heading(T["filters"], size="3", as_="h2"),
+            rx.el.div(
+                rx.el.label(T["child_age"], html_for="age"),
+                rx.el.select(
+                    rx.el.option(T["any_age"], value=""),
+                    *[rx.el.option(str(age), value=str(age)) for age in range(3, 19)],
+                    id="age",
+                    value=CatalogState.age,
+                    on_change=CatalogState.set_age,
+                    class_name="native-select",
+                ),
+                class_name="field",
+            ),
+            _switch(
+                "payable_only", CatalogState.payable_only, CatalogState.set_payable_only, "payable"
+            ),
+            _switch(
+                "free_seats_only",
+                CatalogState.free_seats_only,
+                CatalogState.set_free_seats_only,
+                "seats",
+            ),
+            rx.el.form(
+                rx.el.label(T["price_max"], html_for="price-max"),
+                rx.hstack(
+                    rx.el.input(
+                        id="price-max",
+                        name="price_max",
+                        default_value=CatalogState.price_max,
+                        input_mode="decimal",
+                        class_name="native-input",
+                        size=8,
+                    ),
+                    rx.button(T["apply_price"], type="submit", variant="soft", size="1"),
+                ),
+                on_submit=CatalogState.set_price_max,
+                class_name="field",
+            ),
+            _facet("direction", "facet_direction"),
+            _facet("municipality", "facet_municipality"),
+            _facet("format", "facet_format"),
+            _facet("language", "facet_language"),
+            _facet("weekday", "facet_weekday"),
+            rx.button(
+                T["reset_filters"], on_click=CatalogState.clear_filters, variant="outline", size="1"
+            ),
+            spacing="3",
+            align="start",
+        ),
+        class_name="filters",
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.hstack(
+        rx.el.div(
+            rx.el.label(T["sort_by"], html_for="sort"),
+            rx.el.select(
+                rx.el.option(T["sort_relevance"], value="relevance"),
+                rx.el.option(T["sort_price"], value="price"),
+                rx.el.option(T["sort_start"], value="start"),
+                rx.el.option(T["sort_distance"], value="distance"),
+                id="sort",
+                value=CatalogState.sort,
+                on_change=CatalogState.set_sort,
+                class_name="native-select",
+            ),
+            class_name="field",
+        ),
+        rx.button(
+            T["near_me"], on_click=CatalogState.locate, variant="soft", size="1", id="near-me"
+        ),
+        rx.el.div(
+            rx.el.label(T["near_city"], html_for="near-city"),
+            rx.el.select(
+                rx.el.option("—", value=""),
+                rx.foreach(
+                    CatalogState.municipality_choices,
+                    lambda pair: rx.el.option(pair[1], value=pair[0]),
+                ),
+                id="near-city",
+                value=rx.cond(CatalogState.near == "me", "", CatalogState.near),
+                on_change=CatalogState.near_city,
+                class_name="native-select",
+            ),
+            class_name="field",
+        ),
+        wrap="wrap",
+        align="end",
+        spacing="4",
+    )
+
+
+def results() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            CatalogState.degraded,
+            rx.callout(
+                T["degraded"],
+                color_scheme="amber",
+                role="status",
+                id="degraded-notice",
                 width="100%",
             ),
-            rx.hstack(
-                rx.button("← Назад", on_click=CatalogState.previous_page, variant="soft"),
-                rx.button("Вперёд →", on_click=CatalogState.next_page, variant="soft"),
-            ),
-            spacing="4",
-            padding_y="6",
         ),
-        size="4",
+        rx.cond(
+            CatalogState.error != "",
+            rx.callout(CatalogState.error, color_scheme="red", role="alert", width="100%"),
+        ),
+        rx.text(CatalogState.found_label, id="catalog-total", role="status", aria_live="polite"),
+        rx.cond(
+            CatalogState.searched & (CatalogState.total == 0),
+            rx.box(
+                rx.heading(T["empty_title"], size="4", as_="h2"),
+                rx.text(T["empty_hint"]),
+                rx.button(T["reset_filters"], on_click=CatalogState.clear_filters, variant="soft"),
+                id="empty-state",
+            ),
+        ),
+        rx.grid(
+            rx.foreach(CatalogState.cards, program_card),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+            id="results",
+        ),
+        rx.cond(
+            CatalogState.pages > 1,
+            rx.hstack(
+                rx.button(
+                    T["previous"],
+                    on_click=CatalogState.go_to_page(CatalogState.page - 1),
+                    disabled=CatalogState.page <= 1,
+                    variant="soft",
+                ),
+                rx.text(CatalogState.page_label),
+                rx.button(
+                    T["next"],
+                    on_click=CatalogState.go_to_page(CatalogState.page + 1),
+                    disabled=CatalogState.page >= CatalogState.pages,
+                    variant="soft",
+                    id="next-page",
+                ),
+                align="center",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def index() -> rx.Component:
+    return page(
+        rx.heading(T["brand_long"], size="6", as_="h1"),
+        rx.el.div(
+            rx.el.label(T["search_label"], html_for="search", class_name="visually-hidden"),
+            rx.debounce_input(
+                rx.input(
+                    id="search",
+                    type="search",
+                    value=CatalogState.query_text,
+                    on_change=CatalogState.set_query_text,
+                    placeholder=T["search_placeholder"],
+                    size="3",
+                    width="100%",
+                    auto_complete="off",
+                ),
+                debounce_timeout=150,
+            ),
+            width="100%",
+        ),
+        toolbar(),
+        rx.flex(
+            filters_panel(),
+            results(),
+            direction=rx.breakpoints(initial="column", md="row"),
+            spacing="5",
+            width="100%",
+        ),
     )

@@ -1,81 +1,440 @@
-"""The catalog page's state: public program cards only, formatted for display."""
+"""The catalog page: search as you type, facets with counts, sort, pages; the URL holds it all.
+
+The URL is the source of truth. Loading the page (or Back and Forward) reads the query
+from the URL and searches; a change made on the page searches at once and writes the
+URL (typing replaces the history entry, a filter adds one). Every value read from the
+URL or sent by the browser is checked against the allowed choices before it reaches a
+query; a value that does not fit is dropped, never passed on.
+
+One client's events are handled one at a time, in order, so an older search can never
+answer after a newer one.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 import reflex as rx
+from sqlalchemy import func
+from sqlmodel import col, select
 
-from navigator.domain.catalog import count_catalog_programs, list_catalog_programs
 from navigator.domain.db import read_session
+from navigator.domain.errors import DomainError, InvalidInput
 from navigator.domain.messages import value_label
+from navigator.domain.models import Direction, Language, Municipality, Program, ProgramFormat
 from navigator.domain.money import format_amount
+from navigator.i18n import text
+from navigator.state.app import AppState
+from navigator.state.formatting import WEEKDAY_NAMES
+from search.query import CatalogQuery, CatalogResult
+from search.service import find_programs
 
-PAGE_SIZE = 30
-LOCALE = "ru"  # the language switcher arrives with the parent journey
+PER_PAGE = 20
+MAX_PAGE = 500
+MAX_TEXT = 200
+SORTS = ("relevance", "price", "distance", "start")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "direction": tuple(d.value for d in Direction),
+    "format": tuple(f.value for f in ProgramFormat),
+    "language": tuple(lang.value for lang in Language),
+    "weekday": tuple(str(day) for day in range(1, 8)),
+}
+FACET_FIELDS = {
+    "direction": "directions",
+    "format": "formats",
+    "language": "languages",
+    "municipality": "municipalities",
+    "weekday": "weekdays",
+}
+
+
+@dataclasses.dataclass
+class TitlePart:
+    text: str
+    highlighted: bool
 
 
 @dataclasses.dataclass
 class ProgramCard:
     id: int
     title: str
+    title_parts: list[TitlePart]
     provider: str
     municipality: str
     direction: str
     ages: str
     price: str
-    free_seats: int
+    free_seats: str
     payable_by_certificate: bool
     is_free: bool
+    distance: str
 
 
-class CatalogState(rx.State):
-    programs: list[ProgramCard] = []
+@dataclasses.dataclass
+class FacetOption:
+    facet: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def _municipalities() -> dict[str, str]:
+    with read_session() as session:
+        return dict(session.exec(select(Municipality.code, Municipality.name)).all())
+
+
+def _int_in(value: str, low: int, high: int) -> int | None:
+    return int(value) if value.isdigit() and low <= int(value) <= high else None
+
+
+def _coordinate(value: str, limit: float) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if -limit <= number <= limit else None
+
+
+def _price_minor(value: str) -> int | None:
+    """'12,50' or '12.50' in the currency's main unit → 1250; anything else → None."""
+    try:
+        amount = Decimal(value.strip().replace(",", ".")[:12])
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
+        return None
+    return int(amount * 100)
+
+
+class CatalogState(AppState):
+    query_text: str = ""
+    directions: list[str] = []
+    formats: list[str] = []
+    languages: list[str] = []
+    municipalities: list[str] = []
+    weekdays: list[str] = []
+    age: str = ""
+    payable_only: bool = False
+    free_seats_only: bool = False
+    price_max: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    latitude: float | None = None
+    longitude: float | None = None
+    near: str = ""  # "me", a municipality code, or ""
+
+    cards: list[ProgramCard] = []
+    facets: dict[str, list[FacetOption]] = {name: [] for name in FACET_FIELDS}
     total: int = 0
-    page: int = 0
+    pages: int = 1
+    degraded: bool = False
+    error: str = ""
+    searched: bool = False
+
+    # ---------------------------------------------------------------- URL ⇄ state
+
+    def _read_url(self) -> None:
+        params = self.router.url.query_parameters
+        known = _municipalities()
+
+        def listed(name: str, allowed: tuple[str, ...] | dict[str, str]) -> list[str]:
+            values = (params.get(name) or "").split(",")
+            return [v for v in dict.fromkeys(values) if v in allowed]
+
+        self.query_text = (params.get("q") or "")[:MAX_TEXT]
+        self.directions = listed("direction", CHOICES["direction"])
+        self.formats = listed("format", CHOICES["format"])
+        self.languages = listed("language", CHOICES["language"])
+        self.weekdays = listed("weekday", CHOICES["weekday"])
+        self.municipalities = listed("municipality", known)
+        age = _int_in(params.get("age") or "", 0, 18)
+        self.age = "" if age is None else str(age)
+        self.payable_only = params.get("payable") == "1"
+        self.free_seats_only = params.get("seats") == "1"
+        price = _price_minor(params.get("price_max") or "")
+        self.price_max = "" if price is None else params.get("price_max", "")[:12]
+        self.sort = params.get("sort") if params.get("sort") in SORTS else "relevance"
+        self.page = _int_in(params.get("page") or "", 1, MAX_PAGE) or 1
+        self.latitude = _coordinate(params.get("lat") or "", 90)
+        self.longitude = _coordinate(params.get("lng") or "", 180)
+        if self.latitude is None or self.longitude is None:
+            self.latitude = self.longitude = None
+        near = params.get("near") or ""
+        self.near = near if near == "me" or near in known else ""
+        if self.sort == "distance" and self.latitude is None:
+            self.sort = "relevance"
+
+    def _url(self) -> str:
+        params: dict[str, str] = {}
+        if self.query_text:
+            params["q"] = self.query_text
+        for name, values in (
+            ("direction", self.directions),
+            ("format", self.formats),
+            ("language", self.languages),
+            ("municipality", self.municipalities),
+            ("weekday", self.weekdays),
+        ):
+            if values:
+                params[name] = ",".join(values)
+        if self.age:
+            params["age"] = self.age
+        if self.payable_only:
+            params["payable"] = "1"
+        if self.free_seats_only:
+            params["seats"] = "1"
+        if self.price_max:
+            params["price_max"] = self.price_max
+        if self.sort != "relevance":
+            params["sort"] = self.sort
+        if self.latitude is not None and self.longitude is not None:
+            params["lat"], params["lng"] = f"{self.latitude:.5f}", f"{self.longitude:.5f}"
+            if self.near:
+                params["near"] = self.near
+        if self.page > 1:
+            params["page"] = str(self.page)
+        return "/?" + urlencode(params) if params else "/"
+
+    def _write_url(self, *, replace: bool):
+        method = "replaceState" if replace else "pushState"
+        # history.state is React Router's own entry data: keep it so Back stays routed
+        return rx.call_script(
+            f"window.history.{method}(window.history.state, '', {json.dumps(self._url())})"
+        )
+
+    # ---------------------------------------------------------------- searching
+
+    def _query(self) -> CatalogQuery:
+        return CatalogQuery(
+            text=self.query_text,
+            directions=tuple(self.directions),
+            formats=tuple(self.formats),
+            languages=tuple(self.languages),
+            municipalities=tuple(self.municipalities),
+            age=int(self.age) if self.age else None,
+            payable_by_certificate=True if self.payable_only else None,
+            has_free_seats=True if self.free_seats_only else None,
+            weekdays=tuple(int(day) for day in self.weekdays),
+            price_max_minor=_price_minor(self.price_max) if self.price_max else None,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            sort=self.sort,
+            page=self.page,
+            per_page=PER_PAGE,
+            locale=self.lang,
+        )
+
+    def _search(self) -> None:
+        try:
+            result = find_programs(self._query())
+        except DomainError as error:
+            self.error = self._message(error)
+            self.cards, self.total, self.pages = [], 0, 1
+            return
+        self.error = ""
+        self._show(result)
+
+    def _show(self, result: CatalogResult) -> None:
+        lang = self.lang
+        names = _municipalities()
+        self.total = result.total
+        self.pages = max(1, min(MAX_PAGE, -(-result.total // PER_PAGE)))
+        self.degraded = result.degraded
+        self.searched = True
+        self.cards = [
+            ProgramCard(
+                id=hit.id,
+                title=hit.title,
+                title_parts=[TitlePart(s.text, s.highlighted) for s in hit.title_segments]
+                or [TitlePart(hit.title, False)],
+                provider=hit.provider_name,
+                municipality=names.get(hit.municipality, hit.municipality),
+                direction=value_label(hit.direction, lang),
+                ages=text("ages", lang, min=hit.age_min, max=hit.age_max),
+                price=(
+                    text("badge_free", lang)
+                    if hit.is_free
+                    else text(
+                        "price_from",
+                        lang,
+                        price=format_amount(hit.lowest_price_minor, hit.currency, lang),
+                    )
+                    if hit.lowest_price_minor is not None
+                    else text("no_open_groups", lang)
+                ),
+                free_seats=text("free_seats", lang, count=hit.free_seats),
+                payable_by_certificate=hit.payable_by_certificate,
+                is_free=hit.is_free,
+                distance=(
+                    text("distance_km", lang, km=f"{hit.distance_m / 1000:.1f}")
+                    if hit.distance_m is not None
+                    else ""
+                ),
+            )
+            for hit in result.hits
+        ]
+        selected = {
+            "direction": self.directions,
+            "format": self.formats,
+            "language": self.languages,
+            "municipality": self.municipalities,
+            "weekday": self.weekdays,
+        }
+
+        def options(facet: str, source: str, label) -> list[FacetOption]:
+            counts = result.facets.get(source, {})
+            values = list(CHOICES.get(facet, ())) or sorted(counts, key=lambda v: names.get(v, v))
+            return [
+                FacetOption(facet, v, label(v), int(counts.get(v, 0)), v in selected[facet])
+                for v in values
+                if counts.get(v) or v in selected[facet]
+            ]
+
+        self.facets = {
+            "direction": options("direction", "direction", lambda v: value_label(v, lang)),
+            "format": options("format", "format", lambda v: value_label(v, lang)),
+            "language": options("language", "language", lambda v: value_label(v, lang)),
+            "municipality": options("municipality", "municipality", lambda v: names.get(v, v)),
+            "weekday": options("weekday", "weekdays", lambda v: WEEKDAY_NAMES[lang][int(v) - 1]),
+        }
+
+    # ---------------------------------------------------------------- events
 
     @rx.event
     def load(self) -> None:
-        self._show(0)
+        self._user_id()
+        self._read_url()
+        self._search()
 
     @rx.event
-    def next_page(self) -> None:
-        if (self.page + 1) * PAGE_SIZE < self.total:
-            self._show(self.page + 1)
+    def set_query_text(self, value: str):
+        self.query_text = str(value)[:MAX_TEXT]
+        self.page = 1
+        self._search()
+        return self._write_url(replace=True)
 
     @rx.event
-    def previous_page(self) -> None:
-        if self.page > 0:
-            self._show(self.page - 1)
+    def toggle(self, facet: str, value: str):
+        if facet not in FACET_FIELDS:
+            return None
+        allowed = CHOICES.get(facet) or tuple(_municipalities())
+        if value not in allowed:
+            return None
+        current = getattr(self, FACET_FIELDS[facet])
+        updated = [v for v in current if v != value] if value in current else [*current, value]
+        setattr(self, FACET_FIELDS[facet], updated)
+        return self._changed()
 
-    def _show(self, page: int) -> None:
+    def _changed(self):
+        self.page = 1
+        self._search()
+        return self._write_url(replace=False)
+
+    @rx.event
+    def set_age(self, value: str):
+        age = _int_in(str(value), 0, 18)
+        self.age = "" if age is None else str(age)
+        return self._changed()
+
+    @rx.event
+    def set_payable_only(self, value: bool):
+        self.payable_only = bool(value)
+        return self._changed()
+
+    @rx.event
+    def set_free_seats_only(self, value: bool):
+        self.free_seats_only = bool(value)
+        return self._changed()
+
+    @rx.event
+    def set_price_max(self, form: dict[str, str]):
+        value = str(form.get("price_max", ""))[:12].strip()
+        if value and _price_minor(value) is None:
+            self.error = self._message(InvalidInput("must_not_be_negative", field="price_max"))
+            return None
+        self.price_max = value
+        return self._changed()
+
+    @rx.event
+    def set_sort(self, value: str):
+        if value not in SORTS:
+            return None
+        if value == "distance" and self.latitude is None:
+            return self.locate()
+        self.sort = value
+        return self._changed()
+
+    @rx.event
+    def locate(self):
+        """Ask the browser for its position; the answer comes back to `located`."""
+        return rx.call_script(
+            "new Promise(done => navigator.geolocation ? navigator.geolocation.getCurrentPosition("
+            "p => done([p.coords.latitude, p.coords.longitude]), () => done(null), {timeout: 8000})"
+            " : done(null))",
+            callback=CatalogState.located,
+        )
+
+    @rx.event
+    def located(self, coordinates: list[float] | None):
+        if not isinstance(coordinates, list) or len(coordinates) != 2:
+            self.error = text("location_denied", self.lang)
+            return None
+        latitude = _coordinate(str(coordinates[0]), 90)
+        longitude = _coordinate(str(coordinates[1]), 180)
+        if latitude is None or longitude is None:
+            self.error = text("location_denied", self.lang)
+            return None
+        self.latitude, self.longitude, self.near, self.sort = latitude, longitude, "me", "distance"
+        return self._changed()
+
+    @rx.event
+    def near_city(self, code: str):
+        if code not in _municipalities():
+            return None
         with read_session() as session:
-            summaries = list_catalog_programs(session, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-            self.total = count_catalog_programs(session)
+            center = session.exec(
+                select(func.avg(Program.latitude), func.avg(Program.longitude))
+                .join(Municipality, col(Municipality.id) == Program.municipality_id)
+                .where(Municipality.code == code, col(Program.latitude).is_not(None))
+            ).one()
+        if center[0] is None:
+            return None
+        self.latitude, self.longitude = float(center[0]), float(center[1])
+        self.near, self.sort = code, "distance"
+        return self._changed()
+
+    @rx.event
+    def go_to_page(self, page: int):
+        if not isinstance(page, int) or not 1 <= page <= self.pages:
+            return None
         self.page = page
-        self.programs = [
-            ProgramCard(
-                id=s.id,
-                title=s.title,
-                provider=s.provider_name,
-                municipality=s.municipality_name,
-                direction=value_label(s.direction, LOCALE),
-                ages=f"{s.age_min}–{s.age_max} лет",
-                price=(
-                    "Бесплатно"
-                    if s.is_free
-                    else f"от {format_amount(s.lowest_price_minor, s.currency, LOCALE)} за занятие"
-                    if s.lowest_price_minor is not None
-                    else "Нет открытых групп"
-                ),
-                free_seats=s.free_seats,
-                payable_by_certificate=s.payable_by_certificate,
-                is_free=s.is_free,
-            )
-            for s in summaries
-        ]
+        self._search()
+        return [self._write_url(replace=False), rx.scroll_to("content")]
+
+    @rx.event
+    def clear_filters(self):
+        self.directions, self.formats, self.languages = [], [], []
+        self.municipalities, self.weekdays = [], []
+        self.age, self.price_max = "", ""
+        self.payable_only = self.free_seats_only = False
+        return self._changed()
+
+    # ---------------------------------------------------------------- display
+
+    @rx.var
+    def found_label(self) -> str:
+        return text("found", self.lang, total=self.total)
 
     @rx.var
     def page_label(self) -> str:
-        pages = max(1, -(-self.total // PAGE_SIZE))
-        return f"Страница {self.page + 1} из {pages} · программ: {self.total}"
+        return text("page_of", self.lang, page=self.page, pages=self.pages)
+
+    @rx.var
+    def municipality_choices(self) -> list[list[str]]:
+        return [
+            [code, name] for code, name in sorted(_municipalities().items(), key=lambda i: i[1])
+        ]

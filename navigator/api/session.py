@@ -1,0 +1,152 @@
+"""Sign-in over plain HTTP forms: the only place the session cookie is set or cleared.
+
+The cookie is HttpOnly (no script can read it), Secure, SameSite=Lax, and holds a random
+token whose hash is the session row. Every form answers with a redirect: to where the
+user was going, or back to the form with an error code the page translates. A POST from
+another site's page is refused by its Origin header.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from navigator.domain.db import get_engine, transaction
+from navigator.domain.errors import DomainError
+from navigator.domain.mail import deliver_pending
+from navigator.domain.signin import (
+    SESSION_LIFETIME,
+    register_parent,
+    request_password_reset,
+    reset_password,
+    sign_in,
+    sign_out,
+)
+from navigator.locale import SESSION_COOKIE, request_locale
+from navigator.settings import get_settings
+
+sessions = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+
+def _back(path: str, **params: str) -> RedirectResponse:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return RedirectResponse(f"{path}?{query}" if query else path, status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: never an open redirect to another one."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/cabinet"
+    return target
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None  # no header: not a browser form from another page
+    return urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _set_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        secure=get_settings().secure_cookies,
+        samesite="lax",
+    )
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@sessions.post("/auth/login")
+def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/cabinet"),
+) -> Response:
+    if not _same_origin(request):
+        return Response(status_code=403)
+    try:
+        with transaction() as session:
+            signed_in = sign_in(session, email, password, _client_address(request))
+    except DomainError as error:
+        return _back("/login", error=error.code, email=email[:254], next=next)
+    if signed_in is None:
+        return _back("/login", error="invalid_credentials", email=email[:254], next=next)
+    response = _back(_safe_next(next))
+    _set_cookie(response, signed_in.token)
+    return response
+
+
+@sessions.post("/auth/register")
+def register(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    password_again: str = Form(""),
+) -> Response:
+    if not _same_origin(request):
+        return Response(status_code=403)
+    try:
+        with transaction() as session:
+            signed_in = register_parent(
+                session, email, password, password_again, locale=request_locale(request)
+            )
+    except DomainError as error:
+        return _back("/register", error=error.code, email=email[:254])
+    response = _back("/cabinet")
+    _set_cookie(response, signed_in.token)
+    return response
+
+
+@sessions.post("/auth/logout")
+def logout(request: Request) -> Response:
+    if not _same_origin(request):
+        return Response(status_code=403)
+    with transaction() as session:
+        sign_out(session, request.cookies.get(SESSION_COOKIE))
+    response = _back("/")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@sessions.post("/auth/password/forgot")
+def forgot_password(request: Request, email: str = Form("")) -> Response:
+    if not _same_origin(request):
+        return Response(status_code=403)
+    settings = get_settings()
+    try:
+        with transaction() as session:
+            request_password_reset(
+                session, email, app_url=settings.app_url, locale=request_locale(request)
+            )
+    except DomainError as error:
+        return _back("/password/forgot", error=error.code, email=email[:254])
+    deliver_pending(get_engine(), settings.var_dir / "mail")
+    return _back("/password/forgot", sent="1")
+
+
+@sessions.post("/auth/password/reset")
+def set_new_password(
+    request: Request,
+    token: str = Form(""),
+    password: str = Form(""),
+    password_again: str = Form(""),
+) -> Response:
+    if not _same_origin(request):
+        return Response(status_code=403)
+    try:
+        with transaction() as session:
+            reset_password(session, token, password, password_again)
+    except DomainError as error:
+        return _back("/password/reset", error=error.code, token=token[:200])
+    return _back("/login", notice="password_changed")

@@ -1,0 +1,105 @@
+"""The page shell: a skip link, the header (catalog, account, language) and the content."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from navigator.state.app import AppState
+
+LANGUAGES = (("ru", "Русский"), ("lt", "Lietuvių"), ("en", "English"))
+
+
+def post_button(label: rx.Var, action: str, **props) -> rx.Component:
+    """A button that submits a plain HTML form: the way to the cookie-setting endpoints."""
+    return rx.el.form(
+        rx.button(label, type="submit", variant="ghost", **props),
+        action=action,
+        method="post",
+        style={"display": "inline"},
+    )
+
+
+def language_switcher() -> rx.Component:
+    return rx.hstack(
+        rx.el.label(AppState.t["language"], html_for="language", class_name="visually-hidden"),
+        rx.el.select(
+            *[rx.el.option(name, value=code) for code, name in LANGUAGES],
+            id="language",
+            value=AppState.lang,
+            on_change=AppState.set_language,
+            class_name="native-select",
+        ),
+        align="center",
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.link(
+                rx.heading(AppState.t["brand"], size="5", as_="span"),
+                href="/",
+                underline="none",
+            ),
+            rx.spacer(),
+            rx.el.nav(
+                rx.hstack(
+                    rx.link(AppState.t["nav_catalog"], href="/"),
+                    rx.cond(
+                        AppState.signed_in,
+                        rx.hstack(
+                            rx.link(AppState.t["nav_cabinet"], href="/cabinet", id="nav-cabinet"),
+                            post_button(AppState.t["nav_sign_out"], "/auth/logout", id="sign-out"),
+                            align="center",
+                        ),
+                        rx.hstack(
+                            rx.link(AppState.t["nav_sign_in"], href="/login", id="nav-sign-in"),
+                            rx.link(AppState.t["nav_register"], href="/register"),
+                            align="center",
+                        ),
+                    ),
+                    language_switcher(),
+                    align="center",
+                    spacing="4",
+                    wrap="wrap",
+                ),
+                aria_label=AppState.t["brand"],
+            ),
+            align="center",
+            wrap="wrap",
+            width="100%",
+            padding_y="3",
+        ),
+        class_name="site-header",
+    )
+
+
+def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
+    return rx.fragment(
+        rx.el.a(AppState.t["skip_to_content"], href="#content", class_name="skip-link"),
+        rx.container(
+            header(),
+            rx.el.main(
+                rx.vstack(*children, spacing="4", width="100%"),
+                id="content",
+                tab_index=-1,
+            ),
+            size="4",
+            padding_x="3",
+            padding_bottom="8",
+        ),
+    )
+
+
+def error_text(message: rx.Var, id: str = "") -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, color_scheme="red", role="alert", id=id or None, width="100%"),
+    )
+
+
+def notice_text(message: rx.Var, id: str = "") -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, color_scheme="green", role="status", id=id or None, width="100%"),
+    )

@@ -1,0 +1,51 @@
+"""Outgoing mail: queued in the transaction that causes it, delivered after the commit.
+
+Delivery writes each letter as an `.eml` file under `var/mail/` and logs where it went;
+production puts an SMTP relay behind the same `deliver_pending` (see the README).
+"""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from navigator.domain.db import transaction
+from navigator.domain.models import OutgoingMail, utcnow
+
+log = logging.getLogger(__name__)
+SENDER = "Navigator <no-reply@navigator.local>"
+
+
+def queue_mail(session: Session, recipient: str, subject: str, body: str) -> None:
+    session.add(OutgoingMail(recipient=recipient, subject=subject, body=body))
+
+
+def deliver_pending(engine: Engine, mail_dir: Path) -> list[Path]:
+    """Write every unsent letter to `mail_dir` and mark it sent; the files written."""
+    written = []
+    with transaction(engine) as session:
+        letters = session.exec(
+            select(OutgoingMail)
+            .where(col(OutgoingMail.sent_at).is_(None))
+            .order_by(col(OutgoingMail.id))
+            .with_for_update(skip_locked=True)
+        ).all()
+        if letters:
+            mail_dir.mkdir(parents=True, exist_ok=True)
+        for letter in letters:
+            message = EmailMessage()
+            message["From"] = SENDER
+            message["To"] = letter.recipient
+            message["Subject"] = letter.subject
+            message.set_content(letter.body)
+            path = mail_dir / f"{letter.id:06d}.eml"
+            path.write_bytes(bytes(message))
+            letter.sent_at = utcnow()
+            session.add(letter)
+            written.append(path)
+            log.warning("mail to %s written to %s:\n%s", letter.recipient, path, letter.body)
+    return written

@@ -1,0 +1,251 @@
+"""The words of the pages in Russian, Lithuanian and English.
+
+Each entry is (ru, lt, en). Domain errors have their own table in
+`navigator.domain.messages`; enumerations (directions, formats, entry kinds) too.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from navigator.settings import SUPPORTED_LOCALES
+
+_UI: dict[str, tuple[str, str, str]] = {
+    # ---- shell
+    "brand": ("Навигатор", "Navigatorius", "Navigator"),
+    "brand_long": (
+        "Навигатор дополнительного образования",
+        "Neformaliojo švietimo navigatorius",
+        "Navigator of children's programs",
+    ),
+    "nav_catalog": ("Каталог", "Katalogas", "Catalog"),
+    "nav_cabinet": ("Личный кабинет", "Paskyra", "My account"),
+    "nav_sign_in": ("Войти", "Prisijungti", "Sign in"),
+    "nav_register": ("Регистрация", "Registracija", "Register"),
+    "nav_sign_out": ("Выйти", "Atsijungti", "Sign out"),
+    "language": ("Язык", "Kalba", "Language"),
+    "skip_to_content": ("К содержанию", "Į turinį", "Skip to content"),
+    "loading": ("Загрузка…", "Įkeliama…", "Loading…"),
+    # ---- catalog
+    "search_label": ("Поиск программ", "Programų paieška", "Search programs"),
+    "search_placeholder": (
+        "Например: робототехника, шахматы, плавание",
+        "Pavyzdžiui: robotika, šachmatai, plaukimas",
+        "For example: robotics, chess, swimming",
+    ),
+    "filters": ("Фильтры", "Filtrai", "Filters"),
+    "facet_direction": ("Направленность", "Kryptis", "Direction"),
+    "facet_format": ("Формат", "Forma", "Format"),
+    "facet_language": ("Язык обучения", "Mokymo kalba", "Language of teaching"),
+    "facet_municipality": ("Муниципалитет", "Savivaldybė", "Municipality"),
+    "facet_weekday": ("Дни недели", "Savaitės dienos", "Weekdays"),
+    "child_age": ("Возраст ребёнка", "Vaiko amžius", "Child's age"),
+    "any_age": ("Любой", "Bet koks", "Any"),
+    "payable_only": (
+        "Можно оплатить сертификатом",
+        "Galima apmokėti čekiu",
+        "Payable by certificate",
+    ),
+    "free_seats_only": ("Есть свободные места", "Yra laisvų vietų", "Has free seats"),
+    "price_max": ("Цена занятия до", "Užsiėmimo kaina iki", "Price per lesson up to"),
+    "apply_price": ("Применить", "Taikyti", "Apply"),
+    "sort_by": ("Сортировка", "Rikiuoti", "Sort by"),
+    "sort_relevance": ("По релевантности", "Pagal atitikimą", "Relevance"),
+    "sort_price": ("Сначала дешевле", "Pigiausios pirmiau", "Price, lowest first"),
+    "sort_distance": ("Ближе ко мне", "Arčiausiai manęs", "Nearest"),
+    "sort_start": ("Скоро начало", "Greičiausiai prasideda", "Starting soonest"),
+    "near_me": ("Моё местоположение", "Mano vieta", "My location"),
+    "near_city": ("Или рядом с городом", "Arba prie miesto", "Or near a city"),
+    "location_denied": (
+        "Браузер не сообщил местоположение: выберите город.",
+        "Naršyklė nepateikė vietos: pasirinkite miestą.",
+        "The browser did not share a location: choose a city.",
+    ),
+    "reset_filters": ("Сбросить фильтры", "Išvalyti filtrus", "Clear filters"),
+    "found": ("Найдено программ: {total}", "Rasta programų: {total}", "Programs found: {total}"),
+    "page_of": (
+        "Страница {page} из {pages}",
+        "Puslapis {page} iš {pages}",
+        "Page {page} of {pages}",
+    ),
+    "previous": ("← Назад", "← Atgal", "← Previous"),
+    "next": ("Вперёд →", "Pirmyn →", "Next →"),
+    "empty_title": ("Ничего не нашлось", "Nieko nerasta", "Nothing found"),
+    "empty_hint": (
+        "Попробуйте убрать часть фильтров или написать запрос иначе.",
+        "Pabandykite atsisakyti dalies filtrų arba užrašyti užklausą kitaip.",
+        "Try removing some filters or wording the search differently.",
+    ),
+    "degraded": (
+        "Поиск работает в упрощённом режиме: результаты могут быть неполными.",
+        "Paieška veikia supaprastintu režimu: rezultatai gali būti neišsamūs.",
+        "Search is running in a reduced mode: results may be incomplete.",
+    ),
+    "badge_certificate": ("Оплата сертификатом", "Apmokama čekiu", "Payable by certificate"),
+    "badge_free": ("Бесплатно", "Nemokamai", "Free"),
+    "ages": ("{min}–{max} лет", "{min}–{max} m.", "ages {min}–{max}"),
+    "price_from": ("от {price} за занятие", "nuo {price} už užsiėmimą", "from {price} a lesson"),
+    "no_open_groups": ("Нет открытых групп", "Nėra atvirų grupių", "No open groups"),
+    "free_seats": ("Свободных мест: {count}", "Laisvų vietų: {count}", "Free seats: {count}"),
+    "distance_km": ("{km} км", "{km} km", "{km} km"),
+    # ---- program page
+    "provider": ("Организация", "Organizacija", "Provider"),
+    "address": ("Адрес", "Adresas", "Address"),
+    "on_map": ("Показать на карте", "Rodyti žemėlapyje", "Show on a map"),
+    "groups": ("Группы", "Grupės", "Groups"),
+    "timetable": ("Расписание", "Tvarkaraštis", "Timetable"),
+    "dates": ("Даты", "Datos", "Dates"),
+    "seats_left": ("Мест осталось", "Liko vietų", "Seats left"),
+    "price_per_lesson": ("Цена занятия", "Užsiėmimo kaina", "Price per lesson"),
+    "program_not_found": (
+        "Программа не найдена или снята с публикации.",
+        "Programa nerasta arba nebeskelbiama.",
+        "The program was not found or is no longer published.",
+    ),
+    "sign_in_to_apply": (
+        "Войдите, чтобы увидеть, сколько покроет сертификат, и подать заявку.",
+        "Prisijunkite, kad pamatytumėte, kiek padengs čekis, ir pateiktumėte paraišką.",
+        "Sign in to see what the certificate covers and to apply.",
+    ),
+    "choose_child": ("Ребёнок", "Vaikas", "Child"),
+    "choose_group": ("Группа", "Grupė", "Group"),
+    "add_child_first": (
+        "Сначала добавьте ребёнка в личном кабинете.",
+        "Pirmiausia paskyroje pridėkite vaiką.",
+        "Add a child in your account first.",
+    ),
+    "breakdown": ("Расчёт", "Skaičiavimas", "Breakdown"),
+    "lessons": ("Занятий", "Užsiėmimų", "Lessons"),
+    "contract_total": ("Стоимость", "Kaina", "Total price"),
+    "certificate_share": ("Оплатит сертификат", "Apmokės čekis", "The certificate pays"),
+    "co_payment": ("Ваша доплата", "Jūsų priemoka", "You pay"),
+    "offer_terms": (
+        "Я принимаю условия договора-оферты поставщика",
+        "Sutinku su teikėjo sutarties-pasiūlymo sąlygomis",
+        "I accept the provider's offer terms",
+    ),
+    "apply": ("Подать заявку", "Pateikti paraišką", "Apply"),
+    "applied": (
+        "Заявка отправлена. Статус — в личном кабинете.",
+        "Paraiška išsiųsta. Būseną rasite paskyroje.",
+        "Application sent. Follow it in your account.",
+    ),
+    # ---- accounts
+    "email": ("Электронная почта", "El. paštas", "E-mail"),
+    "password": ("Пароль", "Slaptažodis", "Password"),
+    "password_again": ("Пароль ещё раз", "Pakartokite slaptažodį", "Password again"),
+    "password_rules": (
+        "Не короче 10 символов, не только буквы и не только цифры.",
+        "Ne trumpesnis nei 10 simbolių, ne vien raidės ir ne vien skaičiai.",
+        "At least 10 characters, not only letters and not only digits.",
+    ),
+    "sign_in_title": ("Вход", "Prisijungimas", "Sign in"),
+    "register_title": ("Регистрация родителя", "Tėvų registracija", "Parent registration"),
+    "create_account": ("Зарегистрироваться", "Registruotis", "Create account"),
+    "forgot_password": ("Забыли пароль?", "Pamiršote slaptažodį?", "Forgot your password?"),
+    "forgot_title": ("Восстановление пароля", "Slaptažodžio atkūrimas", "Reset your password"),
+    "send_link": ("Отправить ссылку", "Siųsti nuorodą", "Send the link"),
+    "link_sent": (
+        "Если такой адрес зарегистрирован, мы отправили на него ссылку. Она действует 1 час.",
+        "Jei toks adresas registruotas, išsiuntėme į jį nuorodą. Ji galioja 1 valandą.",
+        "If this address has an account, we have sent it a link. It works for 1 hour.",
+    ),
+    "new_password_title": ("Новый пароль", "Naujas slaptažodis", "New password"),
+    "save_password": ("Сохранить пароль", "Išsaugoti slaptažodį", "Save password"),
+    "password_changed": (
+        "Пароль изменён. Войдите с новым паролем.",
+        "Slaptažodis pakeistas. Prisijunkite su nauju.",
+        "Password changed. Sign in with the new one.",
+    ),
+    "have_account": (
+        "Уже есть аккаунт? Войти",
+        "Jau turite paskyrą? Prisijunkite",
+        "Have an account? Sign in",
+    ),
+    "no_account": (
+        "Нет аккаунта? Регистрация",
+        "Neturite paskyros? Registruokitės",
+        "No account? Register",
+    ),
+    # ---- cabinet
+    "cabinet_title": ("Личный кабинет", "Paskyra", "My account"),
+    "children": ("Дети", "Vaikai", "Children"),
+    "add_child": ("Добавить ребёнка", "Pridėti vaiką", "Add a child"),
+    "edit": ("Изменить", "Keisti", "Edit"),
+    "save": ("Сохранить", "Išsaugoti", "Save"),
+    "cancel": ("Отмена", "Atšaukti", "Cancel"),
+    "first_name": ("Имя", "Vardas", "First name"),
+    "last_name": ("Фамилия", "Pavardė", "Last name"),
+    "birth_date": ("Дата рождения", "Gimimo data", "Date of birth"),
+    "municipality": ("Муниципалитет", "Savivaldybė", "Municipality"),
+    "no_children": (
+        "Добавьте ребёнка, чтобы получить сертификат и записаться.",
+        "Pridėkite vaiką, kad gautumėte čekį ir užsirašytumėte.",
+        "Add a child to get a certificate and enroll.",
+    ),
+    "request_certificate": ("Получить сертификат", "Gauti čekį", "Get a certificate"),
+    "certificate": ("Сертификат", "Čekis", "Certificate"),
+    "certificate_number": ("Номер", "Numeris", "Number"),
+    "status": ("Статус", "Būsena", "Status"),
+    "valid_until": ("Действует до", "Galioja iki", "Valid until"),
+    "available": ("Доступно", "Galima naudoti", "Available"),
+    "held": ("Зарезервировано", "Rezervuota", "Held"),
+    "spent": ("Потрачено", "Išleista", "Spent"),
+    "expires_on": (
+        "Неизрасходованный номинал сгорает {date}",
+        "Nepanaudota suma nebegalios nuo {date}",
+        "The unspent amount expires on {date}",
+    ),
+    "no_funding": (
+        "Сертификат ещё не пополнен: откроется период финансирования — появится номинал.",
+        "Čekis dar nepapildytas: atsidarius finansavimo laikotarpiui atsiras suma.",
+        "Not funded yet: the amount appears when a funding period opens.",
+    ),
+    "history": ("История операций", "Operacijų istorija", "History"),
+    "show_history": ("Показать историю", "Rodyti istoriją", "Show history"),
+    "no_history": ("Операций пока нет.", "Operacijų dar nėra.", "No entries yet."),
+    "date": ("Дата", "Data", "Date"),
+    "operation": ("Операция", "Operacija", "Entry"),
+    "program": ("Программа", "Programa", "Program"),
+    "amount": ("Сумма", "Suma", "Amount"),
+    "enrollments": ("Записи", "Užsiėmimai", "Enrollments"),
+    "no_enrollments": (
+        "Записей пока нет. Найдите программу в каталоге.",
+        "Dar nesate užsirašę. Raskite programą kataloge.",
+        "No enrollments yet. Find a program in the catalog.",
+    ),
+    "group": ("Группа", "Grupė", "Group"),
+    "attendance": ("Посещения", "Lankomumas", "Attendance"),
+    "attended_of": (
+        "Посещено {present} из {marked}",
+        "Lankyta {present} iš {marked}",
+        "Attended {present} of {marked}",
+    ),
+    "cancel_enrollment": ("Отменить запись", "Atšaukti", "Cancel enrollment"),
+    "cancel_confirm_title": ("Отменить запись?", "Atšaukti užsiėmimą?", "Cancel this enrollment?"),
+    "cancel_confirm_release": (
+        "На сертификат вернётся {amount}.",
+        "Į čekį grįš {amount}.",
+        "{amount} will return to the certificate.",
+    ),
+    "cancel_confirm_nothing": (
+        "Деньги по этой записи не резервировались.",
+        "Pinigai šiam užsiėmimui nebuvo rezervuoti.",
+        "No money was held for this enrollment.",
+    ),
+    "confirm_cancel": ("Да, отменить", "Taip, atšaukti", "Yes, cancel"),
+    "keep": ("Нет, оставить", "Ne, palikti", "No, keep it"),
+    "done": ("Готово.", "Atlikta.", "Done."),
+}
+
+
+@cache
+def ui_strings(locale: str) -> dict[str, str]:
+    """Every page string in one language (English for an unknown locale)."""
+    column = SUPPORTED_LOCALES.index(locale) if locale in SUPPORTED_LOCALES else 2
+    return {key: words[column] for key, words in _UI.items()}
+
+
+def text(key: str, locale: str, **values: object) -> str:
+    words = ui_strings(locale)[key]
+    return words.format(**values) if values else words

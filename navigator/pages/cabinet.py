@@ -1,0 +1,259 @@
+"""The parent's cabinet: children and their certificates, the history, enrollments."""
+
+import reflex as rx
+
+from navigator.components.layout import error_text, notice_text, page
+from navigator.state.cabinet import CabinetState
+
+T = CabinetState.t
+
+
+def _input(label_key: str, name: str, value, kind: str = "text", **props) -> rx.Component:
+    field_id = "child-" + name
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=field_id),
+        rx.el.input(
+            id=field_id,
+            name=name,
+            type=kind,
+            default_value=value,
+            class_name="native-input",
+            **props,
+        ),
+        class_name="field",
+    )
+
+
+def _child_form(first_name, last_name, birth_date, new: bool) -> rx.Component:
+    return rx.el.form(
+        rx.vstack(
+            _input("first_name", "first_name", first_name, required=True, max_length=100),
+            _input("last_name", "last_name", last_name, required=True, max_length=100),
+            _input("birth_date", "birth_date", birth_date, kind="date", required=True),
+            rx.cond(
+                new,
+                rx.el.div(
+                    rx.el.label(T["municipality"], html_for="child-municipality"),
+                    rx.el.select(
+                        rx.foreach(
+                            CabinetState.municipalities,
+                            lambda m: rx.el.option(m.label, value=m.value),
+                        ),
+                        id="child-municipality",
+                        name="municipality_id",
+                        class_name="native-select",
+                    ),
+                    class_name="field",
+                ),
+            ),
+            rx.hstack(
+                rx.button(T["save"], type="submit", id="save-child"),
+                rx.button(
+                    T["cancel"], type="button", variant="soft", on_click=CabinetState.stop_edit
+                ),
+            ),
+            align="start",
+        ),
+        on_submit=CabinetState.save_child,
+        reset_on_submit=False,
+        class_name="child-form",
+    )
+
+
+def _amount(label_key: str, value) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(T[label_key]), rx.data_list.value(value))
+
+
+def _history() -> rx.Component:
+    return rx.box(
+        rx.heading(T["history"], size="3", as_="h4"),
+        rx.cond(
+            CabinetState.history.length() == 0,
+            rx.text(T["no_history"]),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(T["date"]),
+                        rx.table.column_header_cell(T["operation"]),
+                        rx.table.column_header_cell(T["program"]),
+                        rx.table.column_header_cell(T["amount"]),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        CabinetState.history,
+                        lambda line: rx.table.row(
+                            rx.table.cell(line.date),
+                            rx.table.cell(line.kind),
+                            rx.table.cell(line.program),
+                            rx.table.cell(line.amount),
+                            class_name="history-line",
+                        ),
+                    )
+                ),
+                size="1",
+                id="history",
+            ),
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
+def _certificate(child: rx.Var) -> rx.Component:
+    return rx.cond(
+        child.has_certificate,
+        rx.vstack(
+            rx.heading(T["certificate"], " ", child.number, size="3", as_="h4"),
+            rx.data_list.root(
+                _amount("status", child.status),
+                _amount("valid_until", child.valid_until),
+                _amount("available", rx.text.span(child.available, class_name="available")),
+                _amount("held", rx.text.span(child.held, class_name="held")),
+                _amount("spent", rx.text.span(child.spent, class_name="spent")),
+                class_name="certificate-card",
+            ),
+            rx.cond(
+                child.funded, rx.text(child.expires, size="2"), rx.text(T["no_funding"], size="2")
+            ),
+            rx.cond(
+                CabinetState.history_child == child.id,
+                rx.vstack(
+                    _history(),
+                    rx.button(
+                        T["cancel"], variant="soft", size="1", on_click=CabinetState.hide_history
+                    ),
+                    width="100%",
+                ),
+                rx.button(
+                    T["show_history"],
+                    variant="soft",
+                    size="1",
+                    on_click=CabinetState.show_history(child.id),
+                    class_name="show-history",
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        rx.button(
+            T["request_certificate"],
+            on_click=CabinetState.get_certificate(child.id),
+            class_name="request-certificate",
+        ),
+    )
+
+
+def _child(child: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(child.name, size="4", as_="h3"),
+                rx.text(child.birth_date_text, " · ", child.municipality, color_scheme="gray"),
+                rx.button(
+                    T["edit"],
+                    variant="ghost",
+                    size="1",
+                    on_click=CabinetState.start_edit(child.id),
+                    aria_label=T["edit"] + " " + child.name,
+                ),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                CabinetState.editing == child.id,
+                _child_form(child.first_name, child.last_name, child.birth_date, new=False),
+            ),
+            _certificate(child),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="child-card",
+    )
+
+
+def _enrollment(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.link(
+                rx.heading(item.program, size="3", as_="h3"),
+                href="/programs/" + item.program_id,
+            ),
+            rx.text(item.child, " · ", item.group, " · ", item.timetable, size="2"),
+            rx.text(item.dates, size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.badge(item.status, class_name="enrollment-status"),
+                rx.text(
+                    T["held"], ": ", rx.text.span(item.held, class_name="enrollment-held"), size="2"
+                ),
+                rx.text(
+                    T["spent"],
+                    ": ",
+                    rx.text.span(item.captured, class_name="enrollment-captured"),
+                    size="2",
+                ),
+                rx.text(item.attendance, size="2"),
+                wrap="wrap",
+            ),
+            rx.cond(
+                CabinetState.cancelling == item.id,
+                rx.callout(
+                    rx.vstack(
+                        rx.text(T["cancel_confirm_title"], weight="bold"),
+                        rx.text(CabinetState.cancel_release, id="cancel-release"),
+                        rx.hstack(
+                            rx.button(
+                                T["confirm_cancel"],
+                                color_scheme="red",
+                                on_click=CabinetState.confirm_cancel,
+                                id="confirm-cancel",
+                            ),
+                            rx.button(
+                                T["keep"], variant="soft", on_click=CabinetState.keep_enrollment
+                            ),
+                        ),
+                    ),
+                    role="alertdialog",
+                    color_scheme="amber",
+                ),
+                rx.cond(
+                    item.can_cancel,
+                    rx.button(
+                        T["cancel_enrollment"],
+                        variant="outline",
+                        color_scheme="red",
+                        size="1",
+                        on_click=CabinetState.ask_cancel(item.id),
+                        class_name="cancel-enrollment",
+                    ),
+                ),
+            ),
+            align="start",
+        ),
+        width="100%",
+        class_name="enrollment-card",
+    )
+
+
+def cabinet_page() -> rx.Component:
+    return page(
+        rx.heading(T["cabinet_title"], size="6", as_="h1"),
+        rx.text(CabinetState.user_email, color_scheme="gray"),
+        error_text(CabinetState.error, "cabinet-error"),
+        notice_text(CabinetState.notice, "cabinet-notice"),
+        rx.heading(T["children"], size="5", as_="h2"),
+        rx.cond(CabinetState.children.length() == 0, rx.text(T["no_children"])),
+        rx.foreach(CabinetState.children, _child),
+        rx.cond(
+            CabinetState.editing == "new",
+            rx.card(_child_form("", "", "", new=True), width="100%"),
+            rx.button(T["add_child"], on_click=CabinetState.start_edit("new"), id="add-child"),
+        ),
+        rx.heading(T["enrollments"], size="5", as_="h2"),
+        rx.cond(
+            CabinetState.enrollments.length() == 0,
+            rx.text(T["no_enrollments"], " ", rx.link(T["nav_catalog"], href="/")),
+        ),
+        rx.foreach(CabinetState.enrollments, _enrollment),
+    )

@@ -1,0 +1,172 @@
+"""A program's page: description, provider, groups, and the application for a signed-in parent."""
+
+import reflex as rx
+
+from navigator.components.layout import error_text, notice_text, page
+from navigator.state.program import ProgramState
+
+T = ProgramState.t
+
+
+def _group_row(group: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(group.name),
+        rx.table.cell(group.timetable),
+        rx.table.cell(group.dates),
+        rx.table.cell(group.seats_left),
+        rx.table.cell(group.price),
+    )
+
+
+def _groups() -> rx.Component:
+    return rx.box(
+        rx.heading(T["groups"], size="4", as_="h2"),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell(T["group"]),
+                    rx.table.column_header_cell(T["timetable"]),
+                    rx.table.column_header_cell(T["dates"]),
+                    rx.table.column_header_cell(T["seats_left"]),
+                    rx.table.column_header_cell(T["price_per_lesson"]),
+                )
+            ),
+            rx.table.body(rx.foreach(ProgramState.groups, _group_row)),
+            variant="surface",
+            size="1",
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
+def _labelled_select(label_key: str, id: str, choices, value, handler) -> rx.Component:
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=id),
+        rx.el.select(
+            rx.el.option("—", value=""),
+            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
+            id=id,
+            value=value,
+            on_change=handler,
+            class_name="native-select",
+        ),
+        class_name="field",
+    )
+
+
+def _line(label_key: str, value: rx.Var) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(T[label_key]), rx.data_list.value(value))
+
+
+def _application() -> rx.Component:
+    b = ProgramState.breakdown
+    return rx.card(
+        rx.vstack(
+            rx.heading(T["apply"], size="4", as_="h2"),
+            rx.cond(
+                ProgramState.children.length() == 0,
+                rx.text(T["add_child_first"], " ", rx.link(T["nav_cabinet"], href="/cabinet")),
+                rx.vstack(
+                    _labelled_select(
+                        "choose_child",
+                        "child",
+                        ProgramState.children,
+                        ProgramState.child_id,
+                        ProgramState.choose_child,
+                    ),
+                    _labelled_select(
+                        "choose_group",
+                        "group",
+                        ProgramState.group_choices,
+                        ProgramState.group_id,
+                        ProgramState.choose_group,
+                    ),
+                    rx.cond(
+                        ProgramState.has_breakdown,
+                        rx.vstack(
+                            rx.heading(T["breakdown"], size="3", as_="h3"),
+                            rx.data_list.root(
+                                _line("lessons", b.lessons),
+                                _line("dates", b.dates),
+                                _line("price_per_lesson", b.price_per_lesson),
+                                _line("contract_total", b.contract),
+                                _line("certificate_share", b.certificate_share),
+                                _line("co_payment", b.co_payment),
+                                id="breakdown",
+                            ),
+                            rx.el.div(
+                                rx.el.input(
+                                    type="checkbox",
+                                    id="terms",
+                                    checked=ProgramState.terms_accepted,
+                                    on_change=ProgramState.set_terms_accepted,
+                                ),
+                                rx.el.label(T["offer_terms"], html_for="terms"),
+                                class_name="facet-option",
+                            ),
+                            rx.button(
+                                T["apply"],
+                                on_click=ProgramState.apply,
+                                disabled=~ProgramState.terms_accepted,
+                                id="apply",
+                            ),
+                            align="start",
+                        ),
+                    ),
+                    align="start",
+                    width="100%",
+                ),
+            ),
+            error_text(ProgramState.error, "apply-error"),
+            notice_text(ProgramState.notice, "apply-notice"),
+            align="start",
+        ),
+        width="100%",
+    )
+
+
+def program_page() -> rx.Component:
+    return page(
+        rx.heading(ProgramState.title, size="6", as_="h1", id="program-title"),
+        rx.cond(
+            ProgramState.found,
+            rx.vstack(
+                rx.hstack(
+                    rx.foreach(ProgramState.facts, lambda f: rx.badge(f, variant="soft")),
+                    rx.cond(
+                        ProgramState.payable_by_certificate,
+                        rx.badge(T["badge_certificate"], color_scheme="green"),
+                    ),
+                    rx.cond(ProgramState.is_free, rx.badge(T["badge_free"], color_scheme="blue")),
+                    wrap="wrap",
+                ),
+                # plain text: a description can never carry markup or script into the page
+                rx.text(ProgramState.description, white_space="pre-line"),
+                rx.data_list.root(
+                    _line("provider", ProgramState.provider),
+                    rx.cond(
+                        ProgramState.address != "",
+                        _line("address", ProgramState.address),
+                    ),
+                ),
+                rx.cond(
+                    ProgramState.map_url != "",
+                    rx.link(T["on_map"], href=ProgramState.map_url, is_external=True),
+                ),
+                _groups(),
+                rx.cond(
+                    ProgramState.signed_in,
+                    _application(),
+                    rx.callout(
+                        rx.link(T["sign_in_to_apply"], href=ProgramState.sign_in_href),
+                        id="sign-in-invitation",
+                        width="100%",
+                    ),
+                ),
+                spacing="4",
+                align="start",
+                width="100%",
+            ),
+        ),
+    )

@@ -1,0 +1,70 @@
+"""The state every page shares: the language and who is signed in.
+
+Who is signed in is decided on the server from the HttpOnly session cookie that the
+browser sends with the websocket handshake; the browser never sees the token or the
+user's id. Each protected handler asks `_user_id()` again, so signing out in another
+tab or an expired session takes effect at once.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+
+from navigator.domain.access import Actor
+from navigator.domain.db import read_session
+from navigator.domain.errors import DomainError
+from navigator.domain.signin import user_for_token
+from navigator.i18n import ui_strings
+from navigator.locale import LOCALE_COOKIE, SESSION_COOKIE, choose_locale
+from navigator.settings import SUPPORTED_LOCALES
+
+YEAR_SECONDS = 365 * 24 * 3600
+
+
+class AppState(rx.State):
+    locale_choice: str = rx.Cookie("", name=LOCALE_COOKIE, max_age=YEAR_SECONDS, same_site="lax")
+    signed_in: bool = False
+    user_email: str = ""
+
+    @rx.var
+    def lang(self) -> str:
+        return choose_locale(self.locale_choice, self.router.headers.accept_language)
+
+    @rx.var
+    def t(self) -> dict[str, str]:
+        return ui_strings(self.lang)
+
+    @rx.event
+    def set_language(self, code: str) -> None:
+        if code in SUPPORTED_LOCALES:
+            self.locale_choice = code
+
+    def _session_token(self) -> str | None:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.router.headers.cookie or "")
+        except CookieError:
+            return None
+        morsel = cookie.get(SESSION_COOKIE)
+        return morsel.value if morsel else None
+
+    def _user_id(self) -> int | None:
+        """The signed-in user, checked against the session table now; None when signed out."""
+        with read_session() as session:
+            user = user_for_token(session, self._session_token())
+            self.signed_in = user is not None
+            self.user_email = user.email if user else ""
+            return user.id if user else None
+
+    def _actor(self) -> Actor | None:
+        user_id = self._user_id()
+        return Actor.user(user_id) if user_id is not None else None
+
+    def _message(self, error: DomainError) -> str:
+        return error.message(self.lang)
+
+    @rx.event
+    def load_session(self) -> None:
+        self._user_id()

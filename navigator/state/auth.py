@@ -1,0 +1,52 @@
+"""The sign-in, registration and password pages: they only show what the URL says.
+
+The forms post to `/auth/...` (navigator.api.session), which set the cookie and answer
+with a redirect; an error comes back as a code in the URL. Only codes from the message
+table are shown, with their own values, so the URL cannot put words on the page.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from navigator.domain.accounts import MIN_PASSWORD_LENGTH
+from navigator.domain.messages import MESSAGES, translate
+from navigator.domain.signin import ATTEMPT_WINDOW
+from navigator.i18n import text
+from navigator.state.app import AppState
+
+ERROR_VALUES: dict[str, dict[str, object]] = {
+    "too_many_attempts": {"minutes": int(ATTEMPT_WINDOW.total_seconds() // 60)},
+    "password_too_short": {"min": MIN_PASSWORD_LENGTH},
+    "field_too_long": {"field": "password", "max_length": 256},
+}
+NOTICES = ("password_changed",)
+
+
+class AuthState(AppState):
+    error: str = ""
+    notice: str = ""
+    email: str = ""
+    next_path: str = "/cabinet"
+    token: str = ""
+    sent: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        self._user_id()
+        params = self.router.url.query_parameters
+        code = params.get("error") or ""
+        self.error = (
+            translate(code, self.lang, **ERROR_VALUES.get(code, {})) if code in MESSAGES else ""
+        )
+        notice = params.get("notice") or ""
+        self.notice = text(notice, self.lang) if notice in NOTICES else ""
+        self.email = (params.get("email") or "")[:254]
+        next_path = params.get("next") or "/cabinet"
+        self.next_path = (
+            next_path
+            if next_path.startswith("/") and not next_path.startswith("//")
+            else "/cabinet"
+        )
+        self.token = (params.get("token") or "")[:200]
+        self.sent = params.get("sent") == "1"

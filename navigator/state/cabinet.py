@@ -1,0 +1,351 @@
+"""The parent's cabinet: children, certificates with their history, enrollments.
+
+Nothing here trusts an id from the browser: each handler re-reads the signed-in parent
+and passes them to the domain as the actor, which answers "not found" for another
+family's child, certificate or enrollment. Ids shown on the page are the parent's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import date
+
+import reflex as rx
+from sqlmodel import col, select
+
+from navigator.domain.accounts import add_child, update_child
+from navigator.domain.cabinet import cabinet_version, children_of, enrollments_of
+from navigator.domain.certificates import request_certificate, statement
+from navigator.domain.db import read_session, transaction
+from navigator.domain.enrollment import cancel_enrollment
+from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.messages import value_label
+from navigator.domain.models import Municipality
+from navigator.i18n import text
+from navigator.state.app import AppState
+from navigator.state.formatting import day, money, timetable
+
+MAX_ID = 2**31 - 1
+WATCH_SECONDS = 2.0
+WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
+
+
+@dataclasses.dataclass
+class ChildCard:
+    id: str
+    name: str
+    first_name: str
+    last_name: str
+    birth_date: str  # ISO, for the edit form
+    birth_date_text: str
+    municipality: str
+    has_certificate: bool
+    number: str = ""
+    status: str = ""
+    valid_until: str = ""
+    available: str = ""
+    held: str = ""
+    spent: str = ""
+    expires: str = ""
+    funded: bool = False
+
+
+@dataclasses.dataclass
+class HistoryLine:
+    date: str
+    kind: str
+    program: str
+    amount: str
+
+
+@dataclasses.dataclass
+class EnrollmentCard:
+    id: str
+    child: str
+    program_id: str
+    program: str
+    group: str
+    timetable: str
+    dates: str
+    status: str
+    held: str
+    captured: str
+    attendance: str
+    can_cancel: bool
+    release: str
+
+
+@dataclasses.dataclass
+class Choice:
+    value: str
+    label: str
+
+
+def _id(value: object) -> int | None:
+    text_value = str(value)
+    return int(text_value) if text_value.isdigit() and 0 < int(text_value) <= MAX_ID else None
+
+
+def _birth_date(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InvalidInput("date_invalid", field="birth_date") from None
+
+
+class CabinetState(AppState):
+    children: list[ChildCard] = []
+    enrollments: list[EnrollmentCard] = []
+    municipalities: list[Choice] = []
+    history: list[HistoryLine] = []
+    history_child: str = ""
+    editing: str = ""  # a child's id, "new", or ""
+    cancelling: str = ""
+    cancel_release: str = ""
+    error: str = ""
+    notice: str = ""
+    _version: int = 0
+    _watching: bool = False
+
+    def _reload(self) -> bool:
+        """Read everything the cabinet shows; False when nobody is signed in."""
+        actor = self._actor()
+        if actor is None:
+            self.children, self.enrollments, self.history = [], [], []
+            return False
+        lang = self.lang
+        with read_session() as session:
+            children = children_of(session, actor)
+            enrollments = enrollments_of(session, actor)
+            self._version = cabinet_version(session, actor)
+            if not self.municipalities:
+                self.municipalities = [
+                    Choice(str(m.id), m.name)
+                    for m in session.exec(select(Municipality).order_by(col(Municipality.name)))
+                ]
+        self.children = []
+        for child in children:
+            card = ChildCard(
+                id=str(child.id),
+                name=f"{child.first_name} {child.last_name}",
+                first_name=child.first_name,
+                last_name=child.last_name,
+                birth_date=child.birth_date.isoformat(),
+                birth_date_text=day(child.birth_date, lang),
+                municipality=child.municipality_name,
+                has_certificate=child.certificate is not None,
+            )
+            if (c := child.certificate) is not None:
+                card.number = c.number
+                card.status = value_label(c.status, lang)
+                card.valid_until = day(c.valid_until, lang)
+                card.available = money(c.available_minor, c.currency, lang)
+                card.held = money(c.held_minor, c.currency, lang)
+                card.spent = money(c.spent_minor, c.currency, lang)
+                card.funded = c.period_name is not None
+                card.expires = (
+                    text("expires_on", lang, date=day(c.expires_on, lang)) if c.expires_on else ""
+                )
+            self.children.append(card)
+        self.enrollments = [
+            EnrollmentCard(
+                id=str(e.id),
+                child=e.child_name,
+                program_id=str(e.program_id),
+                program=e.program_title,
+                group=e.group_name,
+                timetable=timetable(e.timetable, lang),
+                dates=f"{day(e.starts_on, lang)} – {day(e.ends_on, lang)}",
+                status=value_label(e.status, lang),
+                held=money(e.held_minor, e.currency, lang),
+                captured=money(e.captured_minor, e.currency, lang),
+                attendance=text("attended_of", lang, present=e.present, marked=e.marked),
+                can_cancel=e.can_cancel,
+                release=money(e.hold_remaining_minor, e.currency, lang)
+                if e.hold_remaining_minor
+                else "",
+            )
+            for e in enrollments
+        ]
+        return True
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = ""
+        self.editing = self.cancelling = self.history_child = ""
+        self.history = []
+        if not self._reload():
+            return rx.redirect("/login?next=/cabinet")
+        return CabinetState.watch
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Refresh the cabinet when something changes (the provider accepts, a lesson is marked)."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            for _ in range(WATCH_LIMIT):
+                await asyncio.sleep(WATCH_SECONDS)
+                async with self:
+                    if not self.router.url.path.startswith("/cabinet"):
+                        return
+                    actor = self._actor()
+                    if actor is None:
+                        return
+                    with read_session() as session:
+                        version = cabinet_version(session, actor)
+                    if version != self._version:
+                        self._reload()
+        finally:
+            async with self:
+                self._watching = False
+
+    # ---------------------------------------------------------------- children
+
+    @rx.event
+    def start_edit(self, child_id: str) -> None:
+        self.error = self.notice = ""
+        self.editing = child_id if child_id == "new" or _id(child_id) is not None else ""
+
+    @rx.event
+    def stop_edit(self) -> None:
+        self.editing = ""
+        self.error = ""
+
+    @rx.event
+    def save_child(self, form: dict[str, str]) -> None:
+        actor = self._actor()
+        if actor is None or actor.user_id is None:
+            self.error = self._message(DomainError("sign_in_required"))
+            return
+        try:
+            birth_date = _birth_date(form.get("birth_date", ""))
+            with transaction() as session:
+                if self.editing == "new":
+                    municipality_id = _id(form.get("municipality_id", ""))
+                    if municipality_id is None:
+                        raise InvalidInput("field_required", field="municipality_id")
+                    add_child(
+                        session,
+                        actor,
+                        guardian_id=actor.user_id,
+                        municipality_id=municipality_id,
+                        first_name=str(form.get("first_name", "")),
+                        last_name=str(form.get("last_name", "")),
+                        birth_date=birth_date,
+                    )
+                else:
+                    child_id = _id(self.editing)
+                    if child_id is None:
+                        raise NotFound()
+                    update_child(
+                        session,
+                        actor,
+                        child_id,
+                        first_name=str(form.get("first_name", "")),
+                        last_name=str(form.get("last_name", "")),
+                        birth_date=birth_date,
+                    )
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.editing = ""
+        self.error = ""
+        self.notice = text("done", self.lang)
+        self._reload()
+
+    @rx.event
+    def get_certificate(self, child_id: str) -> None:
+        self.error = self.notice = ""
+        actor = self._actor()
+        wanted = _id(child_id)
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            with transaction() as session:
+                _certificate, refusal = request_certificate(session, actor, wanted)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = self._message(refusal) if refusal else text("done", self.lang)
+        self._reload()
+
+    @rx.event
+    def show_history(self, child_id: str) -> None:
+        self._show_history(child_id)
+
+    def _show_history(self, child_id: str) -> None:
+        self.error = ""
+        actor = self._actor()
+        wanted = _id(child_id)
+        if actor is None or wanted is None:
+            return
+        lang = self.lang
+        try:
+            with read_session() as session:
+                child = next((c for c in children_of(session, actor) if c.id == wanted), None)
+                if child is None or child.certificate is None:
+                    raise NotFound()
+                lines = statement(session, actor, child.certificate.certificate_id)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.history_child = child_id
+        self.history = [
+            HistoryLine(
+                date=day(line.lesson_date or line.at, lang),
+                kind=value_label(line.kind, lang),
+                program=" · ".join(p for p in (line.program_title, line.group_name) if p) or "—",
+                amount=money(line.amount_minor, child.currency, lang),
+            )
+            for line in reversed(lines)
+        ]
+
+    @rx.event
+    def hide_history(self) -> None:
+        self.history_child = ""
+        self.history = []
+
+    # ---------------------------------------------------------------- enrollments
+
+    @rx.event
+    def ask_cancel(self, enrollment_id: str) -> None:
+        self.error = self.notice = ""
+        self._reload()
+        card = next((e for e in self.enrollments if e.id == enrollment_id and e.can_cancel), None)
+        if card is None:
+            self.error = self._message(NotFound())
+            return
+        self.cancelling = card.id
+        self.cancel_release = (
+            text("cancel_confirm_release", self.lang, amount=card.release)
+            if card.release
+            else text("cancel_confirm_nothing", self.lang)
+        )
+
+    @rx.event
+    def keep_enrollment(self) -> None:
+        self.cancelling = ""
+
+    @rx.event
+    def confirm_cancel(self) -> None:
+        actor = self._actor()
+        wanted = _id(self.cancelling)
+        self.cancelling = ""
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            with transaction() as session:
+                cancel_enrollment(session, actor, wanted)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("done", self.lang)
+        self._reload()
+        if self.history_child:
+            self._show_history(self.history_child)

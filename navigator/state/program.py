@@ -1,0 +1,221 @@
+"""A program's page and the application: child → group → breakdown → offer terms → apply.
+
+Only programs in the catalog are shown. The child list holds the signed-in parent's own
+children; every handler asks the domain again with the parent as the actor, so an id
+typed into an event answers "not found" unless it is this parent's child.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from urllib.parse import quote_plus
+
+import reflex as rx
+from sqlmodel import col, select
+
+from navigator.domain.db import read_session, transaction
+from navigator.domain.enrollment import apply_to_group, quote
+from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.messages import value_label
+from navigator.domain.models import Child
+from navigator.domain.programs import public_program
+from navigator.i18n import text
+from navigator.state.app import AppState
+from navigator.state.formatting import day, money, timetable
+
+MAX_ID = 2**31 - 1
+
+
+@dataclasses.dataclass
+class GroupRow:
+    id: str
+    name: str
+    timetable: str
+    dates: str
+    seats_left: str
+    price: str
+    open: bool
+
+
+@dataclasses.dataclass
+class Choice:
+    value: str
+    label: str
+
+
+@dataclasses.dataclass
+class Breakdown:
+    lessons: str = ""
+    dates: str = ""
+    price_per_lesson: str = ""
+    contract: str = ""
+    certificate_share: str = ""
+    co_payment: str = ""
+
+
+def _id(value: object) -> int | None:
+    text_value = str(value)
+    return int(text_value) if text_value.isdigit() and 0 < int(text_value) <= MAX_ID else None
+
+
+class ProgramState(AppState):
+    found: bool = False
+    title: str = ""
+    description: str = ""
+    facts: list[str] = []
+    provider: str = ""
+    address: str = ""
+    map_url: str = ""
+    payable_by_certificate: bool = False
+    is_free: bool = False
+    groups: list[GroupRow] = []
+    children: list[Choice] = []
+    child_id: str = ""
+    group_id: str = ""
+    breakdown: Breakdown = Breakdown()
+    has_breakdown: bool = False
+    terms_accepted: bool = False
+    error: str = ""
+    notice: str = ""
+    _program_id: int | None = None
+
+    def _path_id(self) -> int | None:
+        return _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+
+    @rx.event
+    def load(self) -> None:
+        user_id = self._user_id()
+        self.error = self.notice = ""
+        self.child_id = self.group_id = ""
+        self.has_breakdown = self.terms_accepted = False
+        self._program_id = self._path_id()
+        lang = self.lang
+        try:
+            if self._program_id is None:
+                raise NotFound()
+            with read_session() as session:
+                program = public_program(session, self._program_id, datetime.now(UTC).date())
+                children = (
+                    session.exec(
+                        select(Child).where(Child.guardian_id == user_id).order_by(col(Child.id))
+                    ).all()
+                    if user_id is not None
+                    else []
+                )
+        except NotFound:
+            self.found = False
+            self.title = text("program_not_found", lang)
+            return
+        self.found = True
+        self.title = program.title
+        self.description = program.description
+        self.facts = [
+            value_label(program.direction, lang),
+            text("ages", lang, min=program.age_min, max=program.age_max),
+            value_label(program.format, lang),
+            value_label(program.language, lang),
+        ]
+        self.provider = program.provider_name
+        self.address = program.address
+        self.map_url = (
+            f"https://www.openstreetmap.org/?mlat={program.latitude:.5f}&mlon={program.longitude:.5f}#map=16/"
+            f"{program.latitude:.5f}/{program.longitude:.5f}"
+            if program.latitude is not None and program.longitude is not None
+            else (
+                f"https://www.openstreetmap.org/search?query={quote_plus(program.address)}"
+                if program.address
+                else ""
+            )
+        )
+        self.payable_by_certificate = program.payable_by_certificate
+        self.is_free = program.is_free
+        self.groups = [
+            GroupRow(
+                id=str(g.id),
+                name=g.name,
+                timetable=timetable(g.timetable, lang),
+                dates=f"{day(g.starts_on, lang)} – {day(g.ends_on, lang)}",
+                seats_left=f"{g.free_seats} / {g.seats}",
+                price=money(g.price_per_lesson_minor, program.currency, lang),
+                open=g.enrollment_open,
+            )
+            for g in program.groups
+        ]
+        self.children = [Choice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
+        if len(self.children) == 1:
+            self.child_id = self.children[0].value
+
+    def _refresh_quote(self) -> None:
+        self.has_breakdown = False
+        self.error = ""
+        actor = self._actor()
+        child_id, group_id = _id(self.child_id), _id(self.group_id)
+        if actor is None or child_id is None or group_id is None:
+            return
+        try:
+            with read_session() as session:
+                q = quote(session, actor, child_id, group_id)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        lang = self.lang
+        self.breakdown = Breakdown(
+            lessons=str(q.lessons),
+            dates=f"{day(q.first_lesson, lang)} – {day(q.last_lesson, lang)}",
+            price_per_lesson=money(q.price_per_lesson_minor, q.currency, lang),
+            contract=money(q.contract_minor, q.currency, lang),
+            certificate_share=money(q.certificate_share_minor, q.currency, lang),
+            co_payment=money(q.copayment_minor, q.currency, lang),
+        )
+        self.has_breakdown = True
+
+    @rx.event
+    def choose_child(self, value: str) -> None:
+        self.child_id = value if _id(value) is not None else ""
+        self.terms_accepted = False
+        self._refresh_quote()
+
+    @rx.event
+    def choose_group(self, value: str) -> None:
+        self.group_id = value if _id(value) is not None else ""
+        self.terms_accepted = False
+        self._refresh_quote()
+
+    @rx.event
+    def set_terms_accepted(self, value: bool) -> None:
+        self.terms_accepted = bool(value)
+
+    @rx.event
+    def apply(self) -> None:
+        self.notice = ""
+        actor = self._actor()
+        if actor is None:
+            self.error = self._message(DomainError("sign_in_required"))
+            return
+        if not self.terms_accepted:
+            self.error = self._message(InvalidInput("terms_not_accepted"))
+            return
+        child_id, group_id = _id(self.child_id), _id(self.group_id)
+        if child_id is None or group_id is None:
+            self.error = self._message(InvalidInput("field_required", field="group_id"))
+            return
+        try:
+            with transaction() as session:
+                apply_to_group(session, actor, child_id, group_id)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.error = ""
+        self.terms_accepted = False
+        self.notice = text("applied", self.lang)
+
+    @rx.var
+    def group_choices(self) -> list[Choice]:
+        return [
+            Choice(g.id, f"{g.name} · {g.timetable} · {g.price}") for g in self.groups if g.open
+        ]
+
+    @rx.var
+    def sign_in_href(self) -> str:
+        return "/login?" + "next=" + quote_plus(self.router.url.path or "/")

@@ -1,0 +1,26 @@
+"""The catalog search the pages and the open API share: Meilisearch, else SQL (degraded)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError
+from requests.exceptions import RequestException
+
+from navigator.domain.db import read_session
+from navigator.settings import get_settings
+from search.fallback import search_catalog_sql
+from search.keys import search_client
+from search.query import CatalogQuery, CatalogResult, search_catalog
+
+
+def find_programs(query: CatalogQuery) -> CatalogResult:
+    """Invalid values raise InvalidInput; an unreachable Meilisearch answers from SQL."""
+    settings = get_settings()
+    try:
+        client = search_client(settings.meili_url, settings.meili_master_key)
+        return search_catalog(client, query)
+    except (MeilisearchCommunicationError, MeilisearchError, RequestException):
+        search_client.cache_clear()  # the key is fetched again once Meilisearch is back
+        with read_session() as session:  # degraded: the same query answered from SQL
+            return search_catalog_sql(session, query, datetime.now(UTC).date())
