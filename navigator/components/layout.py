@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.el.elements.base import BaseHTML
 
 from navigator.state.app import AppState
 
 LANGUAGES = (("ru", "Русский"), ("lt", "Lietuvių"), ("en", "English"))
 
 
+class NativeForm(BaseHTML):
+    """A form the browser itself posts: the way to the cookie-setting /auth endpoints.
+
+    Reflex's own form always stops the browser's submission to run its handler; this
+    plain <form> has no handler, so it posts even before the page's script has loaded.
+    """
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+def native_form(*children: rx.Component, action: str, **props) -> rx.Component:
+    return NativeForm.create(*children, action=action, method="post", **props)
+
+
 def post_button(label: rx.Var, action: str, **props) -> rx.Component:
-    """A button that submits a plain HTML form: the way to the cookie-setting endpoints."""
-    return rx.el.form(
+    return native_form(
         rx.button(label, type="submit", variant="ghost", **props),
         action=action,
-        method="post",
         style={"display": "inline"},
     )
 

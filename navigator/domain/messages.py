@@ -521,7 +521,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 VALUE_LABELS: dict[str, dict[str, str]] = {
     # certificate statuses and ledger entry kinds
     "accounting": {"en": "registered", "ru": "учётный", "lt": "įregistruotas"},
-    "funded": {"en": "funded", "ru": "персонифицированного финансирования", "lt": "finansuojamas"},
+    "funded": {"en": "funded", "ru": "с номиналом", "lt": "finansuojamas"},
     "credit": {"en": "credited", "ru": "зачисление", "lt": "įskaityta"},
     "hold": {"en": "held", "ru": "резерв", "lt": "rezervuota"},
     "capture": {"en": "paid for a lesson", "ru": "оплата занятия", "lt": "apmokėtas užsiėmimas"},

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from navigator.components.layout import error_text, notice_text, page
+from navigator.components.layout import error_text, native_form, notice_text, page
 from navigator.state.auth import AuthState
 
 T = AuthState.t
@@ -17,7 +17,7 @@ def _field(label_key: str, name: str, kind: str = "text", **props) -> rx.Compone
 
 
 def _form(action: str, *fields: rx.Component, submit_key: str) -> rx.Component:
-    return rx.el.form(
+    return native_form(
         rx.vstack(
             *fields,
             rx.button(T[submit_key], type="submit", id="submit"),
@@ -25,7 +25,6 @@ def _form(action: str, *fields: rx.Component, submit_key: str) -> rx.Component:
             align="start",
         ),
         action=action,
-        method="post",
         class_name="auth-form",
     )
 
