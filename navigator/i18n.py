@@ -203,6 +203,7 @@ _UI: dict[str, tuple[str, str, str]] = {
     ),
     "history": ("История операций", "Operacijų istorija", "History"),
     "show_history": ("Показать историю", "Rodyti istoriją", "Show history"),
+    "hide": ("Скрыть", "Slėpti", "Hide"),
     "no_history": ("Операций пока нет.", "Operacijų dar nėra.", "No entries yet."),
     "date": ("Дата", "Data", "Date"),
     "operation": ("Операция", "Operacija", "Entry"),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
-from navigator.domain.db import make_engine
+from navigator.domain.catalog import count_catalog_programs
+from navigator.domain.db import make_engine, read_session
 from navigator.domain.migrate import upgrade
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.server import MeiliServer, free_port
@@ -18,13 +21,31 @@ from seed.demo import seed_demo
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # The first run on a fresh machine installs the frontend's node modules and builds it.
 APP_START_TIMEOUT_SECONDS = 420
-E2E_PROGRAMS = 80
+E2E_PROGRAMS = 400  # as `make run` seeds: every town has chess, robotics, swimming…
 
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def _wait_for_index(url: str, database_url: str, process, timeout: float = 120.0) -> None:
+    """The app's relay builds the index after the app starts serving; tests start after it."""
+    engine = make_engine(database_url)
+    with read_session(engine) as session:
+        expected = count_catalog_programs(session)
+    engine.dispose()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            answer = httpx.get(f"{url}/api/v1/programs", params={"per_page": 1}, timeout=10)
+            if answer.json().get("total") == expected:
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"the app's search index did not reach {expected} programs", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +79,7 @@ def app_url(
                 tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
                 pytest.fail(f"{error}\n--- {log_path} ---\n{tail}", pytrace=False)
             print(f"\napp serving {url} after {seconds:.1f}s")
+            _wait_for_index(url, env["DATABASE_URL"], process)
             yield url
         finally:
             stop_app(process)

@@ -1,44 +1,128 @@
-"""The home page lists the seeded catalog from the database, page by page."""
+"""The catalog page in a browser: search as you type, facets, the URL, Back, languages."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
-from navigator.domain.catalog import count_catalog_programs, list_catalog_programs
+from navigator.domain.catalog import count_catalog_programs
 from navigator.domain.db import make_engine, read_session
 
 
-@pytest.mark.e2e
-def test_home_page_lists_the_certified_catalog_and_pages_through_it(
-    chromium_browser: Browser, app_url: str, artifacts_dir: Path
-) -> None:
+def _catalog_total() -> int:
     engine = make_engine(os.environ["NAVIGATOR_E2E_DATABASE_URL"])
     with read_session(engine) as s:
-        first_page = [p.title for p in list_catalog_programs(s, limit=30)]
-        second_page = [p.title for p in list_catalog_programs(s, limit=30, offset=30)]
         total = count_catalog_programs(s)
     engine.dispose()
-    assert total > 30
+    return total
 
-    page = chromium_browser.new_page()
+
+def _open(browser: Browser, url: str, locale: str = "ru-RU") -> tuple[Page, list[str]]:
+    page = browser.new_page(locale=locale)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
-        cards = page.locator(".program-card")
-        expect(cards).to_have_count(30, timeout=30_000)
-        expect(page.locator("#catalog-total")).to_contain_text(f"программ: {total}")
-        expect(cards.locator("h2")).to_have_text(first_page)
-        expect(page.get_by_text("Доступна оплата сертификатом").first).to_be_visible()
-        page.screenshot(path=artifacts_dir / "catalog-page-1.png", full_page=True)
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    return page, errors
 
-        page.get_by_role("button", name="Вперёд →").click()
-        expect(cards.locator("h2")).to_have_text(second_page, timeout=15_000)
-        page.screenshot(path=artifacts_dir / "catalog-page-2.png", full_page=True)
+
+def _count(page: Page) -> int:
+    match = re.search(r"(\d+)", page.locator("#catalog-total").inner_text())
+    assert match
+    return int(match.group(1))
+
+
+@pytest.mark.e2e
+def test_search_facets_url_and_back(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path
+) -> None:
+    total = _catalog_total()
+    page, errors = _open(chromium_browser, app_url)
+    try:
+        total_label = page.locator("#catalog-total")
+        expect(total_label).to_have_text(f"Найдено программ: {total}", timeout=30_000)
+        expect(page.locator(".program-card")).to_have_count(min(total, 20))
+
+        # a misspelled query still finds chess, and the URL keeps it
+        page.locator("#search").fill("шахмоты")
+        expect(page.locator(".program-card").first).to_contain_text("Шахмат", timeout=15_000)
+        found = _count(page)
+        assert 0 < found < total
+        expect(page).to_have_url(re.compile(r"q=%D1%88%D0%B0%D1%85%D0%BC%D0%BE%D1%82%D1%8B"))
+        expect(page.locator("mark").first).to_be_visible()
+
+        # a facet narrows the hits to exactly the count it showed
+        option = page.locator(".facet-option:has(#facet-municipality-perm)")
+        shown = int(re.search(r"\((\d+)\)", option.inner_text()).group(1))
+        page.locator("#facet-municipality-perm").click()
+        expect(total_label).to_have_text(f"Найдено программ: {shown}", timeout=15_000)
+        expect(page.locator("#facet-municipality-perm")).to_be_checked()
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["municipality"] == ["perm"] and query["q"] == ["шахмоты"]
+        page.screenshot(path=artifacts_dir / "catalog-search-facet.png", full_page=True)
+
+        # the link can be shared: a fresh page on the same URL shows the same
+        shared, shared_errors = _open(chromium_browser, page.url)
+        expect(shared.locator("#catalog-total")).to_have_text(
+            f"Найдено программ: {shown}", timeout=30_000
+        )
+        expect(shared.locator("#search")).to_have_value("шахмоты")
+        expect(shared.locator("#facet-municipality-perm")).to_be_checked()
+        shared.close()
+        assert shared_errors == []
+
+        # Back undoes the facet, then the query
+        page.go_back()
+        expect(total_label).to_have_text(f"Найдено программ: {found}", timeout=15_000)
+        expect(page.locator("#facet-municipality-perm")).not_to_be_checked()
+
+        # nothing matches: an empty state that offers to loosen the filters
+        page.locator("#search").fill("зззззззз")
+        expect(page.locator("#empty-state")).to_be_visible(timeout=15_000)
+        page.screenshot(path=artifacts_dir / "catalog-empty.png", full_page=True)
     finally:
         page.close()
     assert errors == []
+
+
+@pytest.mark.e2e
+def test_hostile_url_values_are_dropped_not_obeyed(chromium_browser: Browser, app_url: str) -> None:
+    total = _catalog_total()
+    hostile = (
+        "/?direction=technical%22%20OR%201%3D1&municipality=nowhere&age=99&price_max=-5"
+        "&sort=drop&page=-1&lat=999&lng=abc&weekday=9&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+    )
+    page, errors = _open(chromium_browser, app_url + hostile)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        expect(page.locator("#search")).to_have_value("<script>alert(1)</script>", timeout=30_000)
+        expect(page.locator("#catalog-total")).to_have_text(re.compile(r"Найдено программ: \d+"))
+        assert _count(page) <= total
+        expect(page.locator("#age")).to_have_value("")
+        expect(page.locator("#sort")).to_have_value("relevance")
+    finally:
+        page.close()
+    assert errors == [] and dialogs == []
+
+
+@pytest.mark.e2e
+def test_language_follows_the_browser_then_the_switcher(
+    chromium_browser: Browser, app_url: str
+) -> None:
+    context = chromium_browser.new_context(locale="lt-LT")
+    page = context.new_page()
+    try:
+        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
+        expect(page.locator("#catalog-total")).to_contain_text("Rasta programų", timeout=30_000)
+        page.locator("#language").select_option("en")
+        expect(page.locator("#catalog-total")).to_contain_text("Programs found", timeout=15_000)
+        page.reload(wait_until="domcontentloaded")
+        expect(page.locator("#catalog-total")).to_contain_text("Programs found", timeout=30_000)
+        expect(page.locator("#language")).to_have_value("en")
+    finally:
+        context.close()
