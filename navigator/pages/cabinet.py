@@ -121,7 +121,7 @@ def _certificate(child: rx.Var) -> rx.Component:
                 rx.vstack(
                     _history(),
                     rx.button(
-                        T["cancel"], variant="soft", size="1", on_click=CabinetState.hide_history
+                        T["hide"], variant="soft", size="1", on_click=CabinetState.hide_history
                     ),
                     width="100%",
                 ),
