@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func
+from sqlalchemy import select as wide_select  # sqlmodel's select types four columns at most
 from sqlmodel import Session, col, select
 
 from navigator.domain.access import Actor
@@ -110,14 +111,16 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
         .group_by(col(Attendance.enrollment_id))
         .subquery()
     )
-    rows = session.exec(
-        select(Enrollment, Child, Group, Program, Municipality, counts.c.present, counts.c.marked)
+    rows = session.exec(  # type: ignore[call-overload]
+        wide_select(
+            Enrollment, Child, Group, Program, Municipality, counts.c.present, counts.c.marked
+        )
         .join(Child, col(Child.id) == Enrollment.child_id)
         .join(Group, col(Group.id) == Enrollment.group_id)
         .join(Program, col(Program.id) == Group.program_id)
         .join(Municipality, col(Municipality.id) == Program.municipality_id)
         .outerjoin(counts, counts.c.enrollment_id == Enrollment.id)
-        .where(Child.guardian_id == guardian_id)
+        .where(col(Child.guardian_id) == guardian_id)
         .order_by(col(Enrollment.id).desc())
     ).all()
     return [
@@ -148,16 +151,16 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
 def cabinet_version(session: Session, actor: Actor) -> int:
     """A cheap fingerprint of what the cabinet shows: it changes when anything there moves."""
     guardian_id = _guardian(actor)
-    enrollments = session.exec(
-        select(
-            Enrollment.id,
-            Enrollment.status,
-            Enrollment.held_minor,
-            Enrollment.captured_minor,
-            Enrollment.released_minor,
+    enrollments = session.exec(  # type: ignore[call-overload]
+        wide_select(
+            col(Enrollment.id),
+            col(Enrollment.status),
+            col(Enrollment.held_minor),
+            col(Enrollment.captured_minor),
+            col(Enrollment.released_minor),
         )
         .join(Child, col(Child.id) == Enrollment.child_id)
-        .where(Child.guardian_id == guardian_id)
+        .where(col(Child.guardian_id) == guardian_id)
         .order_by(col(Enrollment.id))
     ).all()
     marks = session.exec(

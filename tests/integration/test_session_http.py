@@ -1,0 +1,181 @@
+"""The sign-in endpoints over HTTP: the cookie's flags, redirects, origins, mail."""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from navigator.domain import db as db_module
+from navigator.domain.db import make_engine, read_session
+from navigator.domain.models import LoginSession, User
+from navigator.locale import SESSION_COOKIE
+from navigator.settings import get_settings
+
+PASSWORD = "http-pass-2026"
+ORIGIN = {"origin": "https://testserver"}
+
+
+@pytest.fixture
+def client(sqlite_template, tmp_path):
+    path = tmp_path / "session.db"
+    shutil.copyfile(sqlite_template, path)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    patch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    db_module.get_engine.cache_clear()
+    from navigator.api.session import sessions
+
+    with TestClient(sessions, base_url="https://testserver", follow_redirects=False) as test_client:
+        test_client.engine = make_engine(f"sqlite:///{path}")
+        yield test_client
+        test_client.engine.dispose()
+    patch.undo()
+    get_settings.cache_clear()
+    db_module.get_engine.cache_clear()
+
+
+def _register(client, email="papa@example.org"):
+    return client.post(
+        "/auth/register",
+        data={"email": email, "password": PASSWORD, "password_again": PASSWORD},
+        headers=ORIGIN,
+    )
+
+
+def _where(response) -> tuple[str, dict[str, list[str]]]:
+    assert response.status_code == 303
+    location = urlsplit(response.headers["location"])
+    return location.path, parse_qs(location.query)
+
+
+def test_registration_sets_a_hardened_session_cookie(client):
+    response = _register(client)
+    assert _where(response) == ("/cabinet", {})
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    for flag in ("HttpOnly", "Secure", "SameSite=lax", "Path=/", "Max-Age=1209600"):
+        assert flag.lower() in cookie.lower()
+
+
+@pytest.mark.parametrize(
+    ("form", "code"),
+    [
+        ({"email": "nope", "password": PASSWORD, "password_again": PASSWORD}, "email_invalid"),
+        (
+            {"email": "a@example.org", "password": "short", "password_again": "short"},
+            "password_too_short",
+        ),
+        (
+            {"email": "a@example.org", "password": PASSWORD, "password_again": "x"},
+            "passwords_differ",
+        ),
+        (
+            {
+                "email": "a@example.org" + "x" * 5000,
+                "password": PASSWORD,
+                "password_again": PASSWORD,
+            },
+            "email_invalid",
+        ),
+        ({}, "email_invalid"),
+    ],
+)
+def test_a_bad_registration_comes_back_with_a_code_and_no_cookie(client, form, code):
+    response = client.post("/auth/register", data=form, headers=ORIGIN)
+    path, query = _where(response)
+    assert path == "/register" and query["error"] == [code]
+    assert "set-cookie" not in response.headers
+    assert len(query.get("email", [""])[0]) <= 254
+    with read_session(client.engine) as s:
+        assert s.exec(select(User)).all() == []
+
+
+def test_log_in_redirects_only_within_the_site(client):
+    _register(client)
+    client.cookies.clear()
+    wrong = client.post(
+        "/auth/login", data={"email": "papa@example.org", "password": "nope-nope-1"}, headers=ORIGIN
+    )
+    assert _where(wrong) == (
+        "/login",
+        {"error": ["invalid_credentials"], "email": ["papa@example.org"], "next": ["/cabinet"]},
+    )
+    for target, landed in [
+        ("/programs/7", "/programs/7"),
+        ("//evil.example/x", "/cabinet"),
+        ("https://evil.example/", "/cabinet"),
+        ("javascript:alert(1)", "/cabinet"),
+    ]:
+        response = client.post(
+            "/auth/login",
+            data={"email": "papa@example.org", "password": PASSWORD, "next": target},
+            headers=ORIGIN,
+        )
+        assert _where(response)[0] == landed
+        assert SESSION_COOKIE in response.headers["set-cookie"]
+
+
+def test_another_sites_form_is_refused(client):
+    response = client.post(
+        "/auth/register",
+        data={"email": "x@example.org", "password": PASSWORD, "password_again": PASSWORD},
+        headers={"origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    with read_session(client.engine) as s:
+        assert s.exec(select(User)).all() == []
+
+
+def test_log_out_ends_the_session_and_clears_the_cookie(client):
+    _register(client)
+    with read_session(client.engine) as s:
+        assert len(s.exec(select(LoginSession)).all()) == 1
+    response = client.post("/auth/logout", headers=ORIGIN)
+    assert _where(response) == ("/", {})
+    assert (
+        'nav_session=""' in response.headers["set-cookie"]
+        or "Max-Age=0" in response.headers["set-cookie"]
+    )
+    with read_session(client.engine) as s:
+        assert s.exec(select(LoginSession)).all() == []
+
+
+def test_too_many_failures_answer_with_the_limit(client):
+    _register(client)
+    client.cookies.clear()
+    for _ in range(5):
+        client.post(
+            "/auth/login",
+            data={"email": "papa@example.org", "password": "guess-123456"},
+            headers=ORIGIN,
+        )
+    response = client.post(
+        "/auth/login", data={"email": "papa@example.org", "password": PASSWORD}, headers=ORIGIN
+    )
+    assert _where(response)[1]["error"] == ["too_many_attempts"]
+    assert "set-cookie" not in response.headers
+
+
+def test_forgotten_password_mail_is_written_under_var_mail(client, tmp_path):
+    _register(client)
+    response = client.post(
+        "/auth/password/forgot", data={"email": "papa@example.org"}, headers=ORIGIN
+    )
+    assert _where(response) == ("/password/forgot", {"sent": ["1"]})
+    unknown = client.post(
+        "/auth/password/forgot", data={"email": "who@example.org"}, headers=ORIGIN
+    )
+    assert _where(unknown) == ("/password/forgot", {"sent": ["1"]})  # the same answer
+    letters = list((tmp_path / "var" / "mail").glob("*.eml"))
+    assert len(letters) == 1
+    bad_token = client.post(
+        "/auth/password/reset",
+        data={"token": "forged", "password": PASSWORD + "x", "password_again": PASSWORD + "x"},
+        headers=ORIGIN,
+    )
+    assert _where(bad_token)[1]["error"] == ["reset_link_invalid"]
