@@ -52,7 +52,7 @@ def header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
             rx.link(
-                rx.heading(AppState.t["brand"], size="5", as_="span"),
+                rx.text(AppState.t["brand"], size="5", weight="bold"),
                 href="/",
                 underline="none",
             ),
@@ -91,7 +91,13 @@ def header() -> rx.Component:
 
 def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
     return rx.fragment(
-        rx.el.a(AppState.t["skip_to_content"], href="#content", class_name="skip-link"),
+        rx.el.a(
+            AppState.t["skip_to_content"],
+            href="#content",
+            class_name="skip-link",
+            # the router handles the click itself, so move the focus as the browser would
+            on_click=rx.call_script("document.getElementById('content').focus()"),
+        ),
         rx.container(
             header(),
             rx.el.main(
@@ -109,12 +115,42 @@ def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
 def error_text(message: rx.Var, id: str = "") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, color_scheme="red", role="alert", id=id or None, width="100%"),
+        rx.callout(
+            message,
+            color_scheme="red",
+            high_contrast=True,
+            role="alert",
+            id=id or None,
+            width="100%",
+        ),
     )
 
 
 def notice_text(message: rx.Var, id: str = "") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, color_scheme="green", role="status", id=id or None, width="100%"),
+        rx.callout(
+            message,
+            color_scheme="green",
+            high_contrast=True,
+            role="status",
+            id=id or None,
+            width="100%",
+        ),
+    )
+
+
+def data_table(label: rx.Var, headers: list[rx.Var], body: rx.Component, **props) -> rx.Component:
+    """A plain table in a keyboard-scrollable region (narrow screens scroll it sideways)."""
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
+            rx.el.tbody(body),
+            class_name="data-table",
+            **props,
+        ),
+        role="region",
+        aria_label=label,
+        tab_index=0,
+        class_name="table-scroll",
     )

@@ -20,13 +20,18 @@ def program_card(program: rx.Var) -> rx.Component:
             ),
             rx.text(program.provider, " · ", program.municipality, size="2", color_scheme="gray"),
             rx.hstack(
-                rx.badge(program.direction, variant="soft"),
+                rx.badge(program.direction, variant="soft", high_contrast=True),
                 rx.badge(program.ages, variant="outline", color_scheme="gray"),
                 rx.cond(
                     program.payable_by_certificate,
-                    rx.badge(AppState.t["badge_certificate"], color_scheme="green"),
+                    rx.badge(
+                        AppState.t["badge_certificate"], color_scheme="green", high_contrast=True
+                    ),
                 ),
-                rx.cond(program.is_free, rx.badge(AppState.t["badge_free"], color_scheme="blue")),
+                rx.cond(
+                    program.is_free,
+                    rx.badge(AppState.t["badge_free"], color_scheme="blue", high_contrast=True),
+                ),
                 wrap="wrap",
             ),
             rx.text(program.price, weight="medium"),

@@ -90,7 +90,7 @@ def forgot_page() -> rx.Component:
         error_text(AuthState.error, "auth-error"),
         rx.cond(
             AuthState.sent,
-            rx.callout(T["link_sent"], role="status", id="link-sent"),
+            rx.callout(T["link_sent"], role="status", id="link-sent", high_contrast=True),
             _form(
                 "/auth/password/forgot",
                 _field("email", "email", "email", default_value=AuthState.email, required=True),

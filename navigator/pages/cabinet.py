@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from navigator.components.layout import error_text, notice_text, page
+from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.cabinet import CabinetState
 
 T = CabinetState.t
@@ -70,28 +70,19 @@ def _history() -> rx.Component:
         rx.cond(
             CabinetState.history.length() == 0,
             rx.text(T["no_history"]),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(T["date"]),
-                        rx.table.column_header_cell(T["operation"]),
-                        rx.table.column_header_cell(T["program"]),
-                        rx.table.column_header_cell(T["amount"]),
-                    )
+            data_table(
+                T["history"],
+                [T["date"], T["operation"], T["program"], T["amount"]],
+                rx.foreach(
+                    CabinetState.history,
+                    lambda line: rx.el.tr(
+                        rx.el.td(line.date),
+                        rx.el.td(line.kind),
+                        rx.el.td(line.program),
+                        rx.el.td(line.amount),
+                        class_name="history-line",
+                    ),
                 ),
-                rx.table.body(
-                    rx.foreach(
-                        CabinetState.history,
-                        lambda line: rx.table.row(
-                            rx.table.cell(line.date),
-                            rx.table.cell(line.kind),
-                            rx.table.cell(line.program),
-                            rx.table.cell(line.amount),
-                            class_name="history-line",
-                        ),
-                    )
-                ),
-                size="1",
                 id="history",
             ),
         ),
@@ -183,7 +174,7 @@ def _enrollment(item: rx.Var) -> rx.Component:
             rx.text(item.child, " · ", item.group, " · ", item.timetable, size="2"),
             rx.text(item.dates, size="2", color_scheme="gray"),
             rx.hstack(
-                rx.badge(item.status, class_name="enrollment-status"),
+                rx.badge(item.status, class_name="enrollment-status", high_contrast=True),
                 rx.text(
                     T["held"], ": ", rx.text.span(item.held, class_name="enrollment-held"), size="2"
                 ),
@@ -216,6 +207,7 @@ def _enrollment(item: rx.Var) -> rx.Component:
                     ),
                     role="alertdialog",
                     color_scheme="amber",
+                    high_contrast=True,
                 ),
                 rx.cond(
                     item.can_cancel,
@@ -253,7 +245,9 @@ def cabinet_page() -> rx.Component:
         rx.heading(T["enrollments"], size="5", as_="h2"),
         rx.cond(
             CabinetState.enrollments.length() == 0,
-            rx.text(T["no_enrollments"], " ", rx.link(T["nav_catalog"], href="/")),
+            rx.text(
+                T["no_enrollments"], " ", rx.link(T["nav_catalog"], href="/", underline="always")
+            ),
         ),
         rx.foreach(CabinetState.enrollments, _enrollment),
     )

@@ -18,9 +18,7 @@ def _option(option: rx.Var) -> rx.Component:
             checked=option.selected,
             on_change=CatalogState.toggle(option.facet, option.value),
         ),
-        rx.el.label(
-            option.label, " ", rx.text.span("(", option.count, ")", color="gray"), html_for=box_id
-        ),
+        rx.el.label(option.label, " ", rx.text.span("(", option.count, ")"), html_for=box_id),
         class_name="facet-option",
     )
 
@@ -150,11 +148,18 @@ def results() -> rx.Component:
                 role="status",
                 id="degraded-notice",
                 width="100%",
+                high_contrast=True,
             ),
         ),
         rx.cond(
             CatalogState.error != "",
-            rx.callout(CatalogState.error, color_scheme="red", role="alert", width="100%"),
+            rx.callout(
+                CatalogState.error,
+                color_scheme="red",
+                high_contrast=True,
+                role="alert",
+                width="100%",
+            ),
         ),
         rx.text(CatalogState.found_label, id="catalog-total", role="status", aria_live="polite"),
         rx.cond(

@@ -2,41 +2,31 @@
 
 import reflex as rx
 
-from navigator.components.layout import error_text, notice_text, page
+from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.program import ProgramState
 
 T = ProgramState.t
 
 
 def _group_row(group: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(group.name),
-        rx.table.cell(group.timetable),
-        rx.table.cell(group.dates),
-        rx.table.cell(group.seats_left),
-        rx.table.cell(group.price),
+    return rx.el.tr(
+        rx.el.th(group.name, scope="row"),
+        rx.el.td(group.timetable),
+        rx.el.td(group.dates),
+        rx.el.td(group.seats_left),
+        rx.el.td(group.price),
     )
 
 
 def _groups() -> rx.Component:
     return rx.box(
         rx.heading(T["groups"], size="4", as_="h2"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell(T["group"]),
-                    rx.table.column_header_cell(T["timetable"]),
-                    rx.table.column_header_cell(T["dates"]),
-                    rx.table.column_header_cell(T["seats_left"]),
-                    rx.table.column_header_cell(T["price_per_lesson"]),
-                )
-            ),
-            rx.table.body(rx.foreach(ProgramState.groups, _group_row)),
-            variant="surface",
-            size="1",
+        data_table(
+            T["groups"],
+            [T["group"], T["timetable"], T["dates"], T["seats_left"], T["price_per_lesson"]],
+            rx.foreach(ProgramState.groups, _group_row),
         ),
         width="100%",
-        overflow_x="auto",
     )
 
 
@@ -66,7 +56,11 @@ def _application() -> rx.Component:
             rx.heading(T["apply"], size="4", as_="h2"),
             rx.cond(
                 ProgramState.children.length() == 0,
-                rx.text(T["add_child_first"], " ", rx.link(T["nav_cabinet"], href="/cabinet")),
+                rx.text(
+                    T["add_child_first"],
+                    " ",
+                    rx.link(T["nav_cabinet"], href="/cabinet", underline="always"),
+                ),
                 rx.vstack(
                     _labelled_select(
                         "choose_child",
@@ -133,12 +127,18 @@ def program_page() -> rx.Component:
             ProgramState.found,
             rx.vstack(
                 rx.hstack(
-                    rx.foreach(ProgramState.facts, lambda f: rx.badge(f, variant="soft")),
+                    rx.foreach(
+                        ProgramState.facts,
+                        lambda f: rx.badge(f, variant="soft", high_contrast=True),
+                    ),
                     rx.cond(
                         ProgramState.payable_by_certificate,
-                        rx.badge(T["badge_certificate"], color_scheme="green"),
+                        rx.badge(T["badge_certificate"], color_scheme="green", high_contrast=True),
                     ),
-                    rx.cond(ProgramState.is_free, rx.badge(T["badge_free"], color_scheme="blue")),
+                    rx.cond(
+                        ProgramState.is_free,
+                        rx.badge(T["badge_free"], color_scheme="blue", high_contrast=True),
+                    ),
                     wrap="wrap",
                 ),
                 # plain text: a description can never carry markup or script into the page
@@ -159,9 +159,14 @@ def program_page() -> rx.Component:
                     ProgramState.signed_in,
                     _application(),
                     rx.callout(
-                        rx.link(T["sign_in_to_apply"], href=ProgramState.sign_in_href),
+                        rx.link(
+                            T["sign_in_to_apply"],
+                            href=ProgramState.sign_in_href,
+                            underline="always",
+                        ),
                         id="sign-in-invitation",
                         width="100%",
+                        high_contrast=True,
                     ),
                 ),
                 spacing="4",

@@ -1,0 +1,107 @@
+"""axe-core on the catalog, a program page and the cabinet; phones at 360 px; the keyboard."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.axe import axe_script
+
+SERIOUS = ("serious", "critical")
+
+
+def _violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(axe_script()))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][:5]}" for v in found if v["impact"] in SERIOUS]
+
+
+def _fits(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _sign_up(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/register", wait_until="domcontentloaded", timeout=60_000)
+    page.locator("#email").fill(f"a11y.{time.time_ns()}@example.org")
+    page.locator("#password").fill("a11y-pass-2026")
+    page.locator("#password_again").fill("a11y-pass-2026")
+    page.locator("#submit").click()
+    page.wait_for_url(re.compile(r"/cabinet/?$"), timeout=30_000)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [1280, 360])
+def test_no_serious_violations_and_no_sideways_scroll(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    context = chromium_browser.new_context(locale="ru-RU", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    report: dict[str, list[str]] = {}
+    try:
+        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
+        expect(page.locator(".program-card").first).to_be_visible(timeout=30_000)
+        report["catalog"] = _violations(page)
+        assert _fits(page), "the catalog scrolls sideways"
+        page.screenshot(path=artifacts_dir / f"a11y-catalog-{width}.png", full_page=True)
+
+        page.locator("a.program-link").first.click()
+        expect(page.locator("#program-title")).not_to_have_text("", timeout=30_000)
+        expect(page.locator("#sign-in-invitation")).to_be_visible()
+        report["program"] = _violations(page)
+        assert _fits(page), "the program page scrolls sideways"
+        page.screenshot(path=artifacts_dir / f"a11y-program-{width}.png", full_page=True)
+
+        _sign_up(page, app_url)
+        page.locator("#add-child").click()
+        expect(page.locator("#child-first_name")).to_be_visible(timeout=15_000)
+        report["cabinet"] = _violations(page)
+        assert _fits(page), "the cabinet scrolls sideways"
+        page.locator("#child-first_name").fill("Ona")
+        page.locator("#child-last_name").fill("Jonaitytė")
+        page.locator("#child-birth_date").fill("2016-04-04")
+        page.locator("#child-municipality").select_option(label="Vilnius")
+        page.locator("#save-child").click()
+        page.locator(".request-certificate").click()
+        page.locator(".show-history").click()
+        expect(page.locator(".history-line").first).to_be_visible(timeout=15_000)
+        report["cabinet"] += _violations(page)
+        assert _fits(page), "the cabinet with a certificate scrolls sideways"
+        page.screenshot(path=artifacts_dir / f"a11y-cabinet-{width}.png", full_page=True)
+    finally:
+        context.close()
+    assert report == {"catalog": [], "program": [], "cabinet": []}
+
+
+@pytest.mark.e2e
+def test_the_catalog_works_by_keyboard_alone(chromium_browser: Browser, app_url: str) -> None:
+    page = chromium_browser.new_page(locale="ru-RU")
+    try:
+        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
+        expect(page.locator(".program-card").first).to_be_visible(timeout=30_000)
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        # from the main content, the search box is the first stop
+        for _ in range(3):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "search":
+                break
+        expect(page.locator("#search")).to_be_focused()
+        page.keyboard.type("робототехника")
+        expect(page.locator(".program-card").first).to_contain_text("обот", timeout=15_000)
+        # Tab reaches a result link and Enter opens it
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('program-link')"):
+                break
+        page.keyboard.press("Enter")
+        expect(page.locator("#program-title")).to_contain_text("обот", timeout=30_000)
+    finally:
+        page.close()
