@@ -126,3 +126,56 @@ def test_language_follows_the_browser_then_the_switcher(
         expect(page.locator("#language")).to_have_value("en")
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_slow_typing_ends_on_the_last_query(chromium_browser: Browser, app_url: str) -> None:
+    """Each pause fires a search; the page must end on the last one, never an older answer."""
+    page, errors = _open(chromium_browser, app_url)
+    try:
+        expect(page.locator(".program-card").first).to_be_visible(timeout=30_000)
+        page.locator("#search").press_sequentially("робототехника", delay=180)
+        expect(page).to_have_url(
+            re.compile(
+                r"q=%D1%80%D0%BE%D0%B1%D0%BE%D1%82%D0%BE%D1%82%D0%B5%D1%85%D0%BD%D0%B8%D0%BA%D0%B0$"
+            ),
+            timeout=15_000,
+        )
+        page.wait_for_timeout(1000)  # any older answer would have arrived by now
+        expect(page.locator("#search")).to_have_value("робототехника")
+        for title in page.locator(".program-card h2").all_inner_texts()[:3]:
+            assert "обот" in title.lower() or "robot" in title.lower()
+    finally:
+        page.close()
+    assert errors == []
+
+
+@pytest.mark.e2e
+def test_search_outage_shows_a_notice_and_answers_from_sql(
+    chromium_browser: Browser, app_url: str, meili_server, artifacts_dir: Path
+) -> None:
+    total = _catalog_total()
+    meili_server.stop()
+    try:
+        page, errors = _open(
+            chromium_browser, app_url + "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
+        )
+        expect(page.locator("#degraded-notice")).to_be_visible(timeout=30_000)
+        expect(page.locator(".program-card").first).to_contain_text("Шахмат")
+        page.locator("#search").fill("")
+        expect(page.locator("#catalog-total")).to_have_text(
+            f"Найдено программ: {total}", timeout=15_000
+        )
+        page.screenshot(path=artifacts_dir / "catalog-degraded.png", full_page=True)
+        page.close()
+    finally:
+        meili_server.start()
+    page, more_errors = _open(chromium_browser, app_url)
+    try:
+        expect(page.locator("#catalog-total")).to_have_text(
+            f"Найдено программ: {total}", timeout=30_000
+        )
+        expect(page.locator("#degraded-notice")).to_have_count(0)
+    finally:
+        page.close()
+    assert errors == [] and more_errors == []
