@@ -31,6 +31,7 @@ class Settings:
     default_locale: str
     app_url: str
     secure_cookies: bool = True
+    trusted_proxy_hops: int = 0
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
 
     @property
@@ -53,6 +54,7 @@ def load_settings() -> Settings:
         app_url=os.environ.get("NAVIGATOR_APP_URL", "http://localhost:3000"),
         # browsers keep Secure cookies on http://localhost too; only a plain-http LAN test needs 0
         secure_cookies=os.environ.get("NAVIGATOR_SECURE_COOKIES", "1") != "0",
+        trusted_proxy_hops=int(os.environ.get("NAVIGATOR_TRUSTED_PROXY_HOPS", "0")),
     )
 
 

@@ -38,16 +38,25 @@ def _back(path: str, **params: str) -> RedirectResponse:
 def _safe_next(target: str) -> str:
     """Only a path on this site: never an open redirect to another one."""
     parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(ch) < 32 for ch in target)
+    ):
         return "/cabinet"
     return target
 
 
 def _same_origin(request: Request) -> bool:
+    """A browser's form from this site: its Origin is our public address or our Host."""
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None  # no header: not a browser form from another page
-    return urlsplit(origin).netloc == request.headers.get("host")
+    if origin is None:
+        return True  # not sent by a browser form on another page
+    ours = {urlsplit(get_settings().app_url).netloc, request.headers.get("host")}
+    return origin != "null" and urlsplit(origin).netloc in ours
 
 
 def _set_cookie(response: Response, token: str) -> None:
@@ -63,6 +72,13 @@ def _set_cookie(response: Response, token: str) -> None:
 
 
 def _client_address(request: Request) -> str:
+    """The caller's address; behind N trusted proxies, the Nth from the right they added."""
+    hops = get_settings().trusted_proxy_hops
+    if hops:
+        forwarded = [ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",")]
+        forwarded = [ip for ip in forwarded if ip]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.client.host if request.client else "unknown"
 
 

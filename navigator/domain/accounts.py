@@ -30,6 +30,20 @@ from navigator.domain.validation import check_choice, check_date, check_email, c
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
 OLDEST_CHILD_AGE = 18
+MAX_CHILDREN_PER_GUARDIAN = 12
+
+
+def same_child(child: Child, first_name: str, last_name: str, birth_date: date) -> bool:
+    """The same person by name (any case, any spacing) and date of birth."""
+
+    def norm(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+    return (
+        child.birth_date == birth_date
+        and norm(child.first_name) == norm(first_name)
+        and norm(child.last_name) == norm(last_name)
+    )
 
 
 def hash_password(password: str) -> str:
@@ -133,11 +147,18 @@ def add_child(
     category = check_choice(category, "category", ChildCategory)
     if category != ChildCategory.BASE and not actor.is_system:
         check_municipality_admin(session, actor, municipality_id)
+    first_name = check_text(first_name, "first_name", max_length=100)
+    last_name = check_text(last_name, "last_name", max_length=100)
+    siblings = session.exec(select(Child).where(Child.guardian_id == guardian_id)).all()
+    if len(siblings) >= MAX_CHILDREN_PER_GUARDIAN:
+        raise Conflict("too_many_children", max=MAX_CHILDREN_PER_GUARDIAN)
+    if any(same_child(c, first_name, last_name, birth_date) for c in siblings):
+        raise Conflict("child_exists")
     child = Child(
         guardian_id=guardian_id,
         municipality_id=municipality_id,
-        first_name=check_text(first_name, "first_name", max_length=100),
-        last_name=check_text(last_name, "last_name", max_length=100),
+        first_name=first_name,
+        last_name=last_name,
         birth_date=_check_birth_date(birth_date, local_today(municipality)),
         category=category,
     )

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain import ledger
 from navigator.domain.access import Actor, check_guardian
+from navigator.domain.accounts import same_child
 from navigator.domain.calendar import age_on, birthday, local_today
 from navigator.domain.catalog import policy_of
 from navigator.domain.db import locked
@@ -82,6 +83,19 @@ def issue_certificate(
     age = age_on(child.birth_date, today)
     if not MIN_AGE <= age < MAX_AGE:
         raise InvalidInput("certificate_age", min=MIN_AGE, max=MAX_AGE)
+    namesakes = session.exec(
+        select(Child)
+        .join(Certificate, col(Certificate.child_id) == Child.id)
+        .where(
+            Child.municipality_id == child.municipality_id,
+            Child.birth_date == child.birth_date,
+            Child.id != child.id,
+        )
+    ).all()
+    if any(same_child(c, child.first_name, child.last_name, child.birth_date) for c in namesakes):
+        # one certificate per child: the same child entered again (by this or another
+        # account) gets none until the municipality sorts it out
+        raise Conflict("child_certificate_elsewhere")
     certificate = Certificate(
         child_id=child_id,
         number=_unused_number(session),

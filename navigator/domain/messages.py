@@ -72,6 +72,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "У ребёнка уже есть сертификат: дату рождения может исправить только муниципалитет.",
         "lt": "Vaikas jau turi čekį: gimimo datą gali pataisyti tik savivaldybė.",
     },
+    "too_many_children": {
+        "en": "One account can hold at most {max} children.",
+        "ru": "В одном аккаунте может быть не больше {max} детей.",
+        "lt": "Vienoje paskyroje gali būti ne daugiau kaip {max} vaikų.",
+    },
+    "child_exists": {
+        "en": "This child is already in your account.",
+        "ru": "Этот ребёнок уже добавлен в ваш аккаунт.",
+        "lt": "Šis vaikas jau yra jūsų paskyroje.",
+    },
+    "child_certificate_elsewhere": {
+        "en": "A child with this name and date of birth already has a certificate. "
+        "Please contact the municipality.",
+        "ru": "У ребёнка с такими именем и датой рождения уже есть сертификат. "
+        "Обратитесь в муниципалитет.",
+        "lt": "Vaikas tokiu vardu ir gimimo data jau turi čekį. Kreipkitės į savivaldybę.",
+    },
+    "terms_changed": {
+        "en": "The price or what the certificate covers has just changed. Check the new "
+        "breakdown and apply again.",
+        "ru": "Цена или сумма, которую покрывает сертификат, только что изменилась. "
+        "Проверьте новый расчёт и подайте заявку ещё раз.",
+        "lt": "Kaina arba čekio dengiama suma ką tik pasikeitė. Patikrinkite naują "
+        "skaičiavimą ir pateikite paraišką dar kartą.",
+    },
     # ---- mail
     "mail_reset_subject": {
         "en": "Resetting your Navigator password",

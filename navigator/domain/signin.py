@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts import check_password, create_user, hash_password, verify_password
@@ -48,6 +48,10 @@ def token_hash(token: str) -> str:
 
 def _attempt_key(kind: str, value: str) -> str:
     return token_hash(f"{kind}:{value}")
+
+
+def _lock_key(key: str) -> int:
+    return int(key[:15], 16)  # 60 bits of the hash: a signed 64-bit advisory lock key
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ def sign_in(
     email_key = _attempt_key("email", str(email or "").strip().lower())
     address_key = _attempt_key("address", client_address)
     since = now - ATTEMPT_WINDOW
+    if session.get_bind().dialect.name == "postgresql":
+        # parallel guesses for one e-mail queue here, so each sees the others' failures
+        # (SQLite's BEGIN IMMEDIATE already serialises every write transaction)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(email_key)})
     if (
         _failures(session, email_key, since) >= MAX_FAILURES_PER_EMAIL
         or _failures(session, address_key, since) >= MAX_FAILURES_PER_ADDRESS
@@ -191,6 +199,11 @@ def reset_password(
     user.password_hash = hash_password(check_password(password))
     reset.used_at = now
     session.add_all([user, reset])
+    session.exec(  # type: ignore[call-overload]
+        update(PasswordReset)
+        .where(col(PasswordReset.user_id) == user.id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=now)
+    )
     session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))  # type: ignore[call-overload]
     session.exec(
         delete(LoginAttempt).where(col(LoginAttempt.key) == _attempt_key("email", user.email))  # type: ignore[call-overload]

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from navigator.domain.errors import InvalidInput
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
+# plain ASCII addresses only: no quoting, encoded words or angle brackets to smuggle a second
+# recipient into a mail header
+EMAIL_RE = re.compile(r"^[a-z0-9._%+-]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,63}$")
 
 
 def check_text(value: str, field: str, *, max_length: int, required: bool = True) -> str:

@@ -8,9 +8,8 @@ tab or an expired session takes effect at once.
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
-
 import reflex as rx
+from starlette.requests import cookie_parser
 
 from navigator.domain.access import Actor
 from navigator.domain.db import read_session
@@ -42,13 +41,8 @@ class AppState(rx.State):
             self.locale_choice = code
 
     def _session_token(self) -> str | None:
-        cookie = SimpleCookie()
-        try:
-            cookie.load(self.router.headers.cookie or "")
-        except CookieError:
-            return None
-        morsel = cookie.get(SESSION_COOKIE)
-        return morsel.value if morsel else None
+        # the same lenient parser as the HTTP side: one malformed cookie must not hide ours
+        return cookie_parser(self.router.headers.cookie or "").get(SESSION_COOKIE)
 
     def _user_id(self) -> int | None:
         """The signed-in user, checked against the session table now; None when signed out."""

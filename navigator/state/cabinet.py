@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from datetime import date
 
 import reflex as rx
@@ -83,8 +84,13 @@ class Choice:
 
 
 def _id(value: object) -> int | None:
+    """A row id from the browser, or None: ASCII digits only ("²".isdigit() is True too)."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return None
     text_value = str(value)
-    return int(text_value) if text_value.isdigit() and 0 < int(text_value) <= MAX_ID else None
+    if not re.fullmatch(r"[0-9]{1,10}", text_value):
+        return None
+    return int(text_value) if 0 < int(text_value) <= MAX_ID else None
 
 
 def _birth_date(value: object) -> date:
@@ -217,6 +223,7 @@ class CabinetState(AppState):
 
     @rx.event
     def save_child(self, form: dict[str, str]) -> None:
+        form = form if isinstance(form, dict) else {}
         actor = self._actor()
         if actor is None or actor.user_id is None:
             self.error = self._message(DomainError("sign_in_required"))
@@ -283,6 +290,7 @@ class CabinetState(AppState):
         actor = self._actor()
         wanted = _id(child_id)
         if actor is None or wanted is None:
+            self.error = self._message(NotFound())
             return
         lang = self.lang
         try:

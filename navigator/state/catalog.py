@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
@@ -88,7 +89,9 @@ def _municipalities() -> dict[str, str]:
 
 
 def _int_in(value: str, low: int, high: int) -> int | None:
-    return int(value) if value.isdigit() and low <= int(value) <= high else None
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,6}", value):
+        return None  # ASCII digits only: "²".isdigit() is True but int() refuses it
+    return int(value) if low <= int(value) <= high else None
 
 
 def _coordinate(value: str, limit: float) -> float | None:
@@ -319,7 +322,7 @@ class CatalogState(AppState):
 
     @rx.event
     def toggle(self, facet: str, value: str):
-        if facet not in FACET_FIELDS:
+        if not isinstance(facet, str) or not isinstance(value, str) or facet not in FACET_FIELDS:
             return None
         allowed = CHOICES.get(facet) or tuple(_municipalities())
         if value not in allowed:
@@ -342,17 +345,17 @@ class CatalogState(AppState):
 
     @rx.event
     def set_payable_only(self, value: bool):
-        self.payable_only = bool(value)
+        self.payable_only = value is True  # a checkbox sends true or false, nothing else
         return self._changed()
 
     @rx.event
     def set_free_seats_only(self, value: bool):
-        self.free_seats_only = bool(value)
+        self.free_seats_only = value is True
         return self._changed()
 
     @rx.event
     def set_price_max(self, form: dict[str, str]):
-        value = str(form.get("price_max", ""))[:12].strip()
+        value = str(form.get("price_max", "") if isinstance(form, dict) else "")[:12].strip()
         if value and _price_minor(value) is None:
             self.error = self._message(InvalidInput("must_not_be_negative", field="price_max"))
             return None
@@ -393,7 +396,7 @@ class CatalogState(AppState):
 
     @rx.event
     def near_city(self, code: str):
-        if code not in _municipalities():
+        if not isinstance(code, str) or code not in _municipalities():
             return None
         with read_session() as session:
             center = session.exec(

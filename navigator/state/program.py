@@ -8,6 +8,7 @@ typed into an event answers "not found" unless it is this parent's child.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
@@ -16,7 +17,7 @@ from sqlmodel import col, select
 
 from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import apply_to_group, quote
-from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.messages import value_label
 from navigator.domain.models import Child
 from navigator.domain.programs import public_program
@@ -55,8 +56,13 @@ class Breakdown:
 
 
 def _id(value: object) -> int | None:
+    """A row id from the browser, or None: ASCII digits only ("²".isdigit() is True too)."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return None
     text_value = str(value)
-    return int(text_value) if text_value.isdigit() and 0 < int(text_value) <= MAX_ID else None
+    if not re.fullmatch(r"[0-9]{1,10}", text_value):
+        return None
+    return int(text_value) if 0 < int(text_value) <= MAX_ID else None
 
 
 class ProgramState(AppState):
@@ -79,6 +85,7 @@ class ProgramState(AppState):
     error: str = ""
     notice: str = ""
     _program_id: int | None = None
+    _quoted: tuple[int, int, int, int] | None = None  # what the parent was shown
 
     def _path_id(self) -> int | None:
         return _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
@@ -148,6 +155,7 @@ class ProgramState(AppState):
 
     def _refresh_quote(self) -> None:
         self.has_breakdown = False
+        self._quoted = None
         self.error = ""
         actor = self._actor()
         child_id, group_id = _id(self.child_id), _id(self.group_id)
@@ -160,6 +168,7 @@ class ProgramState(AppState):
             self.error = self._message(error)
             return
         lang = self.lang
+        self._quoted = (q.lessons, q.contract_minor, q.certificate_share_minor, q.copayment_minor)
         self.breakdown = Breakdown(
             lessons=str(q.lessons),
             dates=f"{day(q.first_lesson, lang)} – {day(q.last_lesson, lang)}",
@@ -184,7 +193,7 @@ class ProgramState(AppState):
 
     @rx.event
     def set_terms_accepted(self, value: bool) -> None:
-        self.terms_accepted = bool(value)
+        self.terms_accepted = value is True
 
     @rx.event
     def apply(self) -> None:
@@ -200,11 +209,23 @@ class ProgramState(AppState):
         if child_id is None or group_id is None:
             self.error = self._message(InvalidInput("field_required", field="group_id"))
             return
+        shown = self._quoted
         try:
             with transaction() as session:
-                apply_to_group(session, actor, child_id, group_id)
+                enrollment = apply_to_group(session, actor, child_id, group_id)
+                agreed = (
+                    enrollment.contract_lessons,
+                    enrollment.contract_minor,
+                    enrollment.certificate_share_minor,
+                    enrollment.copayment_minor,
+                )
+                if agreed != shown:  # the price or the balance moved since the breakdown
+                    raise Conflict("terms_changed")
         except DomainError as error:
             self.error = self._message(error)
+            if error.code == "terms_changed":
+                self._refresh_quote()
+                self.error = self._message(error)
             return
         self.error = ""
         self.terms_accepted = False

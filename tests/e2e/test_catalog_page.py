@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from navigator.domain.catalog import count_catalog_programs
 from navigator.domain.db import make_engine, read_session
+from tests.support.browser import tamper
 
 
 def _catalog_total() -> int:
@@ -93,8 +94,8 @@ def test_search_facets_url_and_back(
 def test_hostile_url_values_are_dropped_not_obeyed(chromium_browser: Browser, app_url: str) -> None:
     total = _catalog_total()
     hostile = (
-        "/?direction=technical%22%20OR%201%3D1&municipality=nowhere&age=99&price_max=-5"
-        "&sort=drop&page=-1&lat=999&lng=abc&weekday=9&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+        "/?direction=technical%22%20OR%201%3D1&municipality=nowhere&age=%C2%B2&price_max=-5"
+        "&sort=drop&page=%C2%B9&lat=999&lng=abc&weekday=9&q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
     )
     page, errors = _open(chromium_browser, app_url + hostile)
     dialogs: list[str] = []
@@ -179,3 +180,38 @@ def test_search_outage_shows_a_notice_and_answers_from_sql(
     finally:
         page.close()
     assert errors == [] and more_errors == []
+
+
+@pytest.mark.e2e
+def test_events_with_the_wrong_types_change_nothing_and_crash_nothing(
+    chromium_browser: Browser, app_url: str
+) -> None:
+    page, errors = _open(chromium_browser, app_url)
+    try:
+        total_label = page.locator("#catalog-total")
+        expect(page.locator(".program-card").first).to_be_visible(timeout=30_000)
+        before = total_label.inner_text()
+        tamper(
+            page,
+            {
+                "toggle": {"facet": ["direction"], "value": {"a": 1}},
+                "set_age": {"value": "²"},
+                "set_sort": {"value": ["price"]},
+                "near_city": {"code": [1]},
+                "set_payable_only": {"value": "drop table"},
+            },
+        )
+        page.locator("#facet-direction-technical").click()
+        page.locator("#age").select_option("7")
+        page.locator("#sort").select_option("price")
+        page.locator("#near-city").select_option(index=1)
+        page.wait_for_timeout(1500)
+        expect(total_label).to_have_text(before)
+        expect(page.get_by_text("An error occurred")).to_have_count(0)
+        tamper(page, {"set_query_text": {"value": 12345}})
+        page.locator("#search").fill("x")
+        expect(page.locator("#search")).to_have_value("12345", timeout=15_000)
+        expect(page.get_by_text("An error occurred")).to_have_count(0)
+    finally:
+        page.close()
+    assert errors == []

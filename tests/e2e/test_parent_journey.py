@@ -20,6 +20,7 @@ from navigator.domain.calendar import lesson_dates
 from navigator.domain.db import make_engine, read_session, transaction
 from navigator.domain.enrollment import accept_application, mark_attendance
 from navigator.domain.models import Child, Enrollment, Group, LedgerEntry, User
+from tests.support.browser import tamper
 
 PASSWORD = "journey-pass-2026"
 
@@ -58,18 +59,6 @@ def _add_child(page: Page, first: str, last: str, born: str, town: str) -> None:
     page.locator("#child-birth_date").fill(born)
     page.locator("#child-municipality").select_option(label=town)
     page.locator("#save-child").click()
-
-
-def _tamper(page: Page, overrides: dict[str, dict[str, object]]) -> None:
-    """Rewrite the payload of named events just before the browser sends them."""
-    page.evaluate(
-        """overrides => { window.__reflex_otel = { onEventSend: event => {
-            for (const [suffix, payload] of Object.entries(overrides)) {
-              if (event.name.endsWith('.' + suffix)) Object.assign(event.payload, payload);
-            }
-        } }; }""",
-        overrides,
-    )
 
 
 @pytest.mark.e2e
@@ -212,13 +201,16 @@ def test_parent_journey_and_isolation(
         victim = str(child_id)
 
         # the victim's id put into the intruder's own events: refused, nothing shown
-        _tamper(page, {"get_certificate": {"child_id": victim}})
+        tamper(page, {"get_certificate": {"child_id": victim}})
         page.locator(".request-certificate").click()
         expect(page.locator("#cabinet-error")).to_have_text("Не найдено.", timeout=15_000)
-        _tamper(page, {})
+        tamper(page, {})
         page.locator(".request-certificate").click()
         expect(page.locator(".show-history")).to_be_visible(timeout=15_000)
-        _tamper(page, {"show_history": {"child_id": victim}, "start_edit": {"child_id": victim}})
+        tamper(page, {"show_history": {"child_id": "²"}})
+        page.locator(".show-history").click()
+        expect(page.locator("#cabinet-error")).to_have_text("Не найдено.", timeout=15_000)
+        tamper(page, {"show_history": {"child_id": victim}, "start_edit": {"child_id": victim}})
         page.locator(".show-history").click()
         expect(page.locator("#cabinet-error")).to_have_text("Не найдено.", timeout=15_000)
         expect(page.locator(".history-line")).to_have_count(0)
@@ -230,7 +222,7 @@ def test_parent_journey_and_isolation(
         # the program page's child choice, tampered, gets no quote and no application
         page.goto(f"{app_url}/programs/{group.program_id}", wait_until="domcontentloaded")
         expect(page.locator("#group")).to_be_visible(timeout=30_000)
-        _tamper(page, {"choose_child": {"value": victim}, "choose_group": {"value": str(group.id)}})
+        tamper(page, {"choose_child": {"value": victim}, "choose_group": {"value": str(group.id)}})
         page.locator("#group").select_option(index=1)
         page.locator("#child").select_option(index=1)
         expect(page.locator("#apply-error")).to_have_text("Не найдено.", timeout=15_000)

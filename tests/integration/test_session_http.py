@@ -110,6 +110,8 @@ def test_log_in_redirects_only_within_the_site(client):
         ("//evil.example/x", "/cabinet"),
         ("https://evil.example/", "/cabinet"),
         ("javascript:alert(1)", "/cabinet"),
+        ("/\\evil.example", "/cabinet"),
+        ("/x\r\nSet-Cookie: a=b", "/cabinet"),
     ]:
         response = client.post(
             "/auth/login",

@@ -56,6 +56,9 @@ def test_registration_signs_in_and_stores_only_the_token_hash(engine):
         ("a@example.org", "1234567890123", "1234567890123", "password_too_simple"),
         ("a@example.org", PASSWORD, PASSWORD + "x", "passwords_differ"),
         ("a@example.org", "x" * 300 + "1", "x" * 300 + "1", "field_too_long"),
+        ("=?utf-8?q?victim?=@x.com", PASSWORD, PASSWORD, "email_invalid"),
+        ("a<b@x.com", PASSWORD, PASSWORD, "email_invalid"),
+        ("mama@пример.рф", PASSWORD, PASSWORD, "email_invalid"),
     ],
 )
 def test_bad_registrations_are_refused_and_save_nothing(engine, email, password, again, code):
@@ -155,3 +158,19 @@ def test_reset_links_expire_and_are_not_sent_in_floods(engine, tmp_path):
         )
     with read_session(engine) as s:
         assert all(r.used_at is None for r in s.exec(select(PasswordReset)).all())
+
+
+def test_one_reset_spends_every_open_link(engine, tmp_path):
+    _register(engine)
+    for _ in range(2):
+        with transaction(engine) as s:
+            request_password_reset(s, "mama@example.org", app_url="http://x")
+    first, second = (
+        _letter(path).get_content().split("token=")[1].split()[0]
+        for path in deliver_pending(engine, tmp_path)
+    )
+    with transaction(engine) as s:
+        reset_password(s, second, "new-pass-2026", "new-pass-2026")
+    with pytest.raises(InvalidInput) as refused, transaction(engine) as s:
+        reset_password(s, first, "other-pass-2026", "other-pass-2026")
+    assert refused.value.code == "reset_link_invalid"

@@ -1,0 +1,56 @@
+"""A family's children: no duplicates, no second certificate for the same child."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from navigator.domain.accounts import MAX_CHILDREN_PER_GUARDIAN, add_child
+from navigator.domain.certificates import issue_certificate, request_certificate
+from navigator.domain.errors import Conflict
+from tests.factories import build_world
+
+
+def _child(world, parent, first="Пётр", last="Сидоров", born=date(2016, 4, 1)):
+    with world.tx() as s:
+        return add_child(
+            s,
+            parent,
+            guardian_id=parent.user_id,
+            municipality_id=world.municipality_id,
+            first_name=first,
+            last_name=last,
+            birth_date=born,
+        ).id
+
+
+def test_the_same_child_twice_in_one_account_is_refused(engine):
+    world = build_world(engine)
+    _child(world, world.parent)
+    with pytest.raises(Conflict) as refused:
+        _child(world, world.parent, first=" пётр ", last="СИДОРОВ")
+    assert refused.value.code == "child_exists"
+
+
+def test_an_account_holds_a_bounded_number_of_children(engine):
+    world = build_world(engine)
+    existing = 1  # build_world's own child
+    for n in range(MAX_CHILDREN_PER_GUARDIAN - existing):
+        _child(world, world.parent, first=f"Ребёнок{n}")
+    with pytest.raises(Conflict) as refused:
+        _child(world, world.parent, first="Лишний")
+    assert refused.value.code == "too_many_children"
+
+
+def test_a_child_entered_by_a_second_account_gets_no_second_certificate(engine):
+    world = build_world(engine)
+    mother, _c, _cert, _acc = world.add_parent_with_child()
+    father, _c2, _cert2, _acc2 = world.add_parent_with_child()
+    first = _child(world, mother)
+    second = _child(world, father)  # the same child, typed by the other parent
+    with world.tx() as s:
+        issue_certificate(s, mother, first, today=world.today)
+    with pytest.raises(Conflict) as refused, world.tx() as s:
+        request_certificate(s, father, second, today=world.today)
+    assert refused.value.code == "child_certificate_elsewhere"
