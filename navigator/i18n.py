@@ -237,6 +237,104 @@ _UI: dict[str, tuple[str, str, str]] = {
     "confirm_cancel": ("Да, отменить", "Taip, atšaukti", "Yes, cancel"),
     "keep": ("Нет, оставить", "Ne, palikti", "No, keep it"),
     "done": ("Готово.", "Atlikta.", "Done."),
+    "rejection_reason": ("Причина отказа", "Atmetimo priežastis", "Reason"),
+    # ---- provider cabinet
+    "nav_provider": ("Кабинет организации", "Organizacijos paskyra", "Provider account"),
+    "provider_register_title": (
+        "Регистрация организации",
+        "Organizacijos registracija",
+        "Register an organisation",
+    ),
+    "provider_register_link": (
+        "Вы организация? Зарегистрируйтесь как поставщик",
+        "Esate organizacija? Registruokitės kaip teikėjas",
+        "An organisation? Register as a provider",
+    ),
+    "organisation": ("Название организации", "Organizacijos pavadinimas", "Organisation name"),
+    "provider_kind": ("Тип организации", "Organizacijos tipas", "Kind of organisation"),
+    "licence_number": ("Номер лицензии", "Licencijos numeris", "Licence number"),
+    "pending_admission": (
+        "Организация ждёт допуска от муниципалитета. Программы можно готовить уже сейчас; "
+        "в каталоге они появятся после допуска и сертификации.",
+        "Organizacija laukia savivaldybės leidimo. Programas galima ruošti jau dabar; "
+        "kataloge jos atsiras po leidimo ir sertifikavimo.",
+        "The organisation is waiting for the municipality's admission. You can prepare programs "
+        "now; they appear in the catalog once admitted and certified.",
+    ),
+    "not_provider": (
+        "Этот аккаунт не связан с организацией.",
+        "Ši paskyra nesusieta su organizacija.",
+        "This account does not belong to an organisation.",
+    ),
+    "programs": ("Программы", "Programos", "Programs"),
+    "new_program": ("Новая программа", "Nauja programa", "New program"),
+    "title": ("Название", "Pavadinimas", "Title"),
+    "description": ("Описание", "Aprašymas", "Description"),
+    "direction": ("Направленность", "Kryptis", "Direction"),
+    "age_min": ("Возраст от", "Amžius nuo", "Age from"),
+    "age_max": ("Возраст до", "Amžius iki", "Age to"),
+    "format": ("Формат", "Forma", "Format"),
+    "teaching_language": ("Язык обучения", "Mokymo kalba", "Language of teaching"),
+    "latitude": ("Широта", "Platuma", "Latitude"),
+    "longitude": ("Долгота", "Ilguma", "Longitude"),
+    "is_free_program": ("Бесплатная программа", "Nemokama programa", "Free program"),
+    "create": ("Создать", "Sukurti", "Create"),
+    "submit_for_certification": (
+        "Отправить на сертификацию",
+        "Pateikti sertifikuoti",
+        "Submit for certification",
+    ),
+    "certification": ("Сертификация", "Sertifikavimas", "Certification"),
+    "new_group": ("Новая группа", "Nauja grupė", "New group"),
+    "group_name": ("Название группы", "Grupės pavadinimas", "Group name"),
+    "weekdays": ("Дни занятий", "Užsiėmimų dienos", "Lesson days"),
+    "time_from": ("Начало", "Pradžia", "Starts at"),
+    "time_to": ("Конец", "Pabaiga", "Ends at"),
+    "starts_on": ("Первый день", "Pirma diena", "First day"),
+    "ends_on": ("Последний день", "Paskutinė diena", "Last day"),
+    "seats": ("Мест", "Vietų", "Seats"),
+    "teacher": ("Педагог", "Mokytojas", "Teacher"),
+    "open_enrollment": ("Открыть запись", "Atidaryti registraciją", "Open enrollment"),
+    "close_enrollment": ("Закрыть запись", "Uždaryti registraciją", "Close enrollment"),
+    "register_link": ("Журнал посещаемости", "Lankomumo žurnalas", "Attendance register"),
+    "applications": ("Заявки и записи", "Paraiškos ir užsiėmimai", "Applications and enrollments"),
+    "no_applications": ("Заявок пока нет.", "Paraiškų dar nėra.", "No applications yet."),
+    "accept": ("Принять", "Priimti", "Accept"),
+    "reject": ("Отклонить", "Atmesti", "Reject"),
+    "reason": (
+        "Причина (её увидит родитель)",
+        "Priežastis (ją matys tėvai)",
+        "Reason (the parent sees it)",
+    ),
+    "lesson_date": ("Дата занятия", "Užsiėmimo data", "Lesson date"),
+    "mark_lesson": ("Отметить занятие", "Pažymėti užsiėmimą", "Mark a lesson"),
+    "save_marks": ("Сохранить отметки", "Išsaugoti žymes", "Save the marks"),
+    "no_lessons_yet": (
+        "Занятий, которые можно отметить, пока нет.",
+        "Dar nėra užsiėmimų, kuriuos galima pažymėti.",
+        "No lessons to mark yet.",
+    ),
+    "no_children_seated": (
+        "В группе пока нет зачисленных детей.",
+        "Grupėje dar nėra priimtų vaikų.",
+        "No children are seated in this group yet.",
+    ),
+    "child": ("Ребёнок", "Vaikas", "Child"),
+    "back_to_program": ("← К программе", "← Į programą", "← Back to the program"),
+    "back_to_cabinet": ("← В кабинет", "← Į paskyrą", "← Back to the account"),
+    **{
+        f"weekday_{n}": names
+        for n, names in enumerate(
+            zip(
+                ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
+                ("Pr", "An", "Tr", "Kt", "Pn", "Še", "Sk"),
+                ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                strict=True,
+            ),
+            start=1,
+        )
+    },
+    "marked": ("Отмечено: {count}", "Pažymėta: {count}", "Marked: {count}"),
 }
 
 

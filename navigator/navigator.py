@@ -8,10 +8,17 @@ from navigator.pages.auth import forgot_page, login_page, register_page, reset_p
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
 from navigator.pages.program import program_page
+from navigator.pages.provider import (
+    attendance_page,
+    provider_page,
+    provider_program_page,
+    provider_register_page,
+)
 from navigator.state.auth import AuthState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.program import ProgramState
+from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
 from search.relay import catalog_sync
 
 app = rx.App(
@@ -29,3 +36,19 @@ app.add_page(register_page, route="/register", title="Навигатор", on_lo
 app.add_page(forgot_page, route="/password/forgot", title="Навигатор", on_load=AuthState.load)
 app.add_page(reset_page, route="/password/reset", title="Навигатор", on_load=AuthState.load)
 app.add_page(cabinet_page, route="/cabinet", title="Навигатор", on_load=CabinetState.load)
+app.add_page(
+    provider_register_page, route="/provider/register", title="Навигатор", on_load=AuthState.load
+)
+app.add_page(provider_page, route="/provider", title="Навигатор", on_load=ProviderState.load)
+app.add_page(
+    provider_program_page,
+    route="/provider/programs/[program_id]",
+    title="Навигатор",
+    on_load=ProviderProgramState.load,
+)
+app.add_page(
+    attendance_page,
+    route="/provider/groups/[group_id]",
+    title="Навигатор",
+    on_load=AttendanceState.load,
+)

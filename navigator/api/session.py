@@ -13,9 +13,11 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from navigator.domain.db import get_engine, transaction
+from navigator.domain.access import Actor
+from navigator.domain.db import get_engine, read_session, transaction
 from navigator.domain.errors import DomainError
 from navigator.domain.mail import deliver_pending
+from navigator.domain.providers import providers_of, register_provider
 from navigator.domain.signin import (
     SESSION_LIFETIME,
     register_parent,
@@ -98,7 +100,12 @@ def login(
         return _back("/login", error=error.code, email=email[:254], next=next)
     if signed_in is None:
         return _back("/login", error="invalid_credentials", email=email[:254], next=next)
-    response = _back(_safe_next(next))
+    target = _safe_next(next)
+    if target == "/cabinet":  # the default: staff of a provider land in its cabinet instead
+        with read_session() as session:
+            if providers_of(session, Actor.user(signed_in.user_id)):
+                target = "/provider"
+    response = _back(target)
     _set_cookie(response, signed_in.token)
     return response
 
@@ -120,6 +127,42 @@ def register(
     except DomainError as error:
         return _back("/register", error=error.code, email=email[:254])
     response = _back("/cabinet")
+    _set_cookie(response, signed_in.token)
+    return response
+
+
+@sessions.post("/auth/register-provider")
+def register_organisation(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    password_again: str = Form(""),
+    organisation: str = Form(""),
+    kind: str = Form(""),
+    licence_number: str = Form(""),
+    municipality_id: str = Form(""),
+) -> Response:
+    if not _same_origin(request):
+        return Response(status_code=403)
+    try:
+        municipality = (
+            int(municipality_id) if municipality_id.isascii() and municipality_id.isdigit() else 0
+        )
+        with transaction() as session:
+            signed_in = register_provider(
+                session,
+                email=email,
+                password=password,
+                password_again=password_again,
+                organisation=organisation,
+                kind=kind,
+                licence_number=licence_number,
+                municipality_id=municipality if 0 < municipality < 2**31 else 0,
+                locale=request_locale(request),
+            )
+    except DomainError as error:
+        return _back("/provider/register", error=error.code, email=email[:254])
+    response = _back("/provider")
     _set_cookie(response, signed_in.token)
     return response
 

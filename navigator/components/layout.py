@@ -78,7 +78,15 @@ def header() -> rx.Component:
                     rx.cond(
                         AppState.signed_in,
                         rx.hstack(
-                            rx.link(AppState.t["nav_cabinet"], href="/cabinet", id="nav-cabinet"),
+                            rx.cond(
+                                AppState.is_provider,
+                                rx.link(
+                                    AppState.t["nav_provider"], href="/provider", id="nav-provider"
+                                ),
+                                rx.link(
+                                    AppState.t["nav_cabinet"], href="/cabinet", id="nav-cabinet"
+                                ),
+                            ),
                             sign_out_button(),
                             align="center",
                         ),

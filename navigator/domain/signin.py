@@ -61,7 +61,7 @@ class SignedIn:
     expires_at: datetime
 
 
-def _start_session(session: Session, user_id: int, now: datetime) -> SignedIn:
+def start_session(session: Session, user_id: int, now: datetime) -> SignedIn:
     token = secrets.token_urlsafe(32)
     expires_at = now + SESSION_LIFETIME
     session.add(LoginSession(token_hash=token_hash(token), user_id=user_id, expires_at=expires_at))
@@ -77,7 +77,7 @@ def register_parent(
         raise InvalidInput("passwords_differ")
     user = create_user(session, email, password, locale=locale, roles=((Role.PARENT, None, None),))
     assert user.id is not None
-    return _start_session(session, user.id, utcnow())
+    return start_session(session, user.id, utcnow())
 
 
 def _failures(session: Session, key: str, since: datetime) -> int:
@@ -120,7 +120,7 @@ def sign_in(
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == email_key))  # type: ignore[call-overload]
     session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < now))  # type: ignore[call-overload]
     assert user.id is not None
-    return _start_session(session, user.id, now)
+    return start_session(session, user.id, now)
 
 
 def user_for_token(

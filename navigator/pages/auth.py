@@ -81,6 +81,9 @@ def register_page() -> rx.Component:
             submit_key="create_account",
         ),
         rx.link(T["have_account"], href="/login"),
+        rx.link(
+            T["provider_register_link"], href="/provider/register", id="provider-register-link"
+        ),
     )
 
 

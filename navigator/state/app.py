@@ -9,11 +9,13 @@ tab or an expired session takes effect at once.
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import col, select
 from starlette.requests import cookie_parser
 
 from navigator.domain.access import Actor
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
+from navigator.domain.models import Membership, Role
 from navigator.domain.signin import user_for_token
 from navigator.i18n import ui_strings
 from navigator.locale import LOCALE_COOKIE, SESSION_COOKIE, choose_locale
@@ -26,6 +28,7 @@ class AppState(rx.State):
     locale_choice: str = rx.Cookie("", name=LOCALE_COOKIE, max_age=YEAR_SECONDS, same_site="lax")
     signed_in: bool = False
     user_email: str = ""
+    is_provider: bool = False
 
     @rx.var
     def lang(self) -> str:
@@ -50,6 +53,15 @@ class AppState(rx.State):
             user = user_for_token(session, self._session_token())
             self.signed_in = user is not None
             self.user_email = user.email if user else ""
+            self.is_provider = user is not None and (
+                session.exec(
+                    select(Membership.id).where(
+                        Membership.user_id == user.id,
+                        col(Membership.role).in_((Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)),
+                    )
+                ).first()
+                is not None
+            )
             return user.id if user else None
 
     def _actor(self) -> Actor | None:

@@ -8,9 +8,12 @@ table are shown, with their own values, so the URL cannot put words on the page.
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import col, select
 
 from navigator.domain.accounts import MIN_PASSWORD_LENGTH
-from navigator.domain.messages import MESSAGES, translate
+from navigator.domain.db import read_session
+from navigator.domain.messages import MESSAGES, translate, value_label
+from navigator.domain.models import Municipality, ProviderKind
 from navigator.domain.signin import ATTEMPT_WINDOW
 from navigator.i18n import text
 from navigator.state.app import AppState
@@ -50,3 +53,13 @@ class AuthState(AppState):
         )
         self.token = (params.get("token") or "")[:200]
         self.sent = params.get("sent") == "1"
+
+    @rx.var
+    def municipality_choices(self) -> list[list[str]]:
+        with read_session() as session:
+            rows = session.exec(select(Municipality).order_by(col(Municipality.name))).all()
+        return [[str(m.id), m.name] for m in rows]
+
+    @rx.var
+    def kind_choices(self) -> list[list[str]]:
+        return [[k.value, value_label(k.value, self.lang)] for k in ProviderKind]

@@ -1,0 +1,481 @@
+"""The provider's pages: sign-up, cabinet, a program with its groups, a group's register."""
+
+import reflex as rx
+
+from navigator.components.layout import data_table, error_text, native_form, notice_text, page
+from navigator.state.auth import AuthState
+from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
+
+T = ProviderState.t
+
+
+def _field(label_key: str, name: str, kind: str = "text", value=None, **props) -> rx.Component:
+    field_id = "f-" + name
+    extra = {"default_value": value} if value is not None else {}
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=field_id),
+        rx.el.input(
+            id=field_id, name=name, type=kind, class_name="native-input wide", **extra, **props
+        ),
+        class_name="field",
+    )
+
+
+def _select(label_key: str, name: str, choices, value=None, pairs: bool = False) -> rx.Component:
+    field_id = "f-" + name
+    extra = {"default_value": value} if value is not None else {}
+    option = (
+        (lambda c: rx.el.option(c[1], value=c[0]))
+        if pairs
+        else (lambda c: rx.el.option(c.label, value=c.value))
+    )
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=field_id),
+        rx.el.select(
+            rx.foreach(choices, option), id=field_id, name=name, class_name="native-select", **extra
+        ),
+        class_name="field",
+    )
+
+
+# ---------------------------------------------------------------- sign-up
+
+
+def provider_register_page() -> rx.Component:
+    return page(
+        rx.heading(T["provider_register_title"], size="6", as_="h1"),
+        error_text(AuthState.error, "auth-error"),
+        native_form(
+            rx.vstack(
+                _field("organisation", "organisation", required=True, max_length=200),
+                _select("provider_kind", "kind", AuthState.kind_choices, pairs=True),
+                _field("licence_number", "licence_number", max_length=60),
+                _select(
+                    "municipality", "municipality_id", AuthState.municipality_choices, pairs=True
+                ),
+                _field("email", "email", "email", value=AuthState.email, required=True),
+                _field(
+                    "password", "password", "password", auto_complete="new-password", required=True
+                ),
+                rx.text(T["password_rules"], size="1"),
+                _field(
+                    "password_again",
+                    "password_again",
+                    "password",
+                    auto_complete="new-password",
+                    required=True,
+                ),
+                rx.button(T["create_account"], type="submit", id="submit"),
+                align="start",
+            ),
+            action="/auth/register-provider",
+            class_name="auth-form",
+        ),
+    )
+
+
+# ---------------------------------------------------------------- cabinet
+
+
+def _program_row(program: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(
+            rx.link(
+                program.title,
+                href="/provider/programs/" + program.id,
+                class_name="provider-program",
+            )
+        ),
+        rx.el.td(program.status),
+    )
+
+
+def _program_form(state, submit_key: str, handler) -> rx.Component:
+    s = state
+    return rx.el.form(
+        rx.vstack(
+            _field(
+                "title",
+                "title",
+                value=s.title if s is not None else "",
+                required=True,
+                max_length=200,
+            ),
+            rx.el.div(
+                rx.el.label(T["description"], html_for="f-description"),
+                rx.el.textarea(
+                    id="f-description",
+                    name="description",
+                    default_value=s.description if s is not None else "",
+                    rows=5,
+                    max_length=10_000,
+                    class_name="native-input wide",
+                ),
+                class_name="field",
+            ),
+            _select(
+                "direction",
+                "direction",
+                ProviderProgramState.direction_choices,
+                s.direction if s is not None else None,
+            ),
+            rx.hstack(
+                _field(
+                    "age_min",
+                    "age_min",
+                    "number",
+                    value=s.age_min if s is not None else "7",
+                    min=0,
+                    max=18,
+                ),
+                _field(
+                    "age_max",
+                    "age_max",
+                    "number",
+                    value=s.age_max if s is not None else "12",
+                    min=0,
+                    max=18,
+                ),
+                wrap="wrap",
+            ),
+            _select(
+                "teaching_language",
+                "language",
+                ProviderProgramState.language_choices,
+                s.language if s is not None else None,
+            ),
+            _select(
+                "format",
+                "format",
+                ProviderProgramState.format_choices,
+                s.format if s is not None else None,
+            ),
+            _field("address", "address", value=s.address if s is not None else "", max_length=300),
+            rx.hstack(
+                _field(
+                    "latitude",
+                    "latitude",
+                    value=s.latitude if s is not None else "",
+                    input_mode="decimal",
+                ),
+                _field(
+                    "longitude",
+                    "longitude",
+                    value=s.longitude if s is not None else "",
+                    input_mode="decimal",
+                ),
+                wrap="wrap",
+            ),
+            rx.el.div(
+                rx.el.input(
+                    type="checkbox",
+                    id="f-is_free",
+                    name="is_free",
+                    default_checked=s.is_free if s is not None else False,
+                ),
+                rx.el.label(T["is_free_program"], html_for="f-is_free"),
+                class_name="facet-option",
+            ),
+            rx.button(T[submit_key], type="submit", id="save-program"),
+            align="start",
+        ),
+        on_submit=handler,
+        reset_on_submit=False,
+        key=s.form_key if s is not None else 0,
+    )
+
+
+def _application(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(item.status, high_contrast=True),
+                rx.text(item.child, weight="bold"),
+                wrap="wrap",
+            ),
+            rx.text(item.program, " · ", item.group, size="2"),
+            rx.text(item.money, size="2"),
+            rx.cond(item.reason != "", rx.text(T["rejection_reason"], ": ", item.reason, size="2")),
+            rx.cond(
+                item.pending,
+                rx.cond(
+                    ProviderState.rejecting == item.id,
+                    rx.el.form(
+                        rx.el.label(T["reason"], html_for="reject-reason"),
+                        rx.el.input(
+                            id="reject-reason",
+                            name="reason",
+                            class_name="native-input wide",
+                            required=True,
+                            max_length=500,
+                        ),
+                        rx.button(
+                            T["reject"], type="submit", color_scheme="red", id="confirm-reject"
+                        ),
+                        on_submit=ProviderState.reject,
+                        class_name="field",
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            T["accept"],
+                            on_click=ProviderState.accept(item.id),
+                            class_name="accept-application",
+                        ),
+                        rx.button(
+                            T["reject"],
+                            variant="outline",
+                            color_scheme="red",
+                            on_click=ProviderState.start_reject(item.id),
+                            class_name="reject-application",
+                        ),
+                    ),
+                ),
+            ),
+            align="start",
+        ),
+        width="100%",
+        class_name="application-card",
+    )
+
+
+def provider_page() -> rx.Component:
+    return page(
+        rx.heading(T["nav_provider"], size="6", as_="h1"),
+        error_text(ProviderState.error, "provider-error"),
+        notice_text(ProviderState.notice, "provider-notice"),
+        rx.cond(
+            ProviderState.has_provider,
+            rx.vstack(
+                rx.heading(ProviderState.provider_name, size="5", as_="h2"),
+                rx.cond(
+                    ~ProviderState.admitted,
+                    rx.callout(
+                        T["pending_admission"],
+                        color_scheme="amber",
+                        high_contrast=True,
+                        id="pending-admission",
+                    ),
+                ),
+                rx.heading(T["programs"], size="4", as_="h2"),
+                data_table(
+                    T["programs"],
+                    [T["title"], T["certification"]],
+                    rx.foreach(ProviderState.programs, _program_row),
+                ),
+                rx.heading(T["new_program"], size="4", as_="h2"),
+                _program_form(None, "create", ProviderState.create),
+                rx.heading(T["applications"], size="4", as_="h2"),
+                rx.cond(ProviderState.applications.length() == 0, rx.text(T["no_applications"])),
+                rx.foreach(ProviderState.applications, _application),
+                align="start",
+                width="100%",
+            ),
+            rx.text(T["not_provider"]),
+        ),
+    )
+
+
+# ---------------------------------------------------------------- a program
+
+
+def _group_row(group: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(group.name, scope="row"),
+        rx.el.td(group.timetable),
+        rx.el.td(group.dates),
+        rx.el.td(group.seats),
+        rx.el.td(group.price),
+        rx.el.td(
+            rx.hstack(
+                rx.link(
+                    T["register_link"],
+                    href="/provider/groups/" + group.id,
+                    class_name="register-link",
+                ),
+                rx.button(
+                    rx.cond(group.open, T["close_enrollment"], T["open_enrollment"]),
+                    size="1",
+                    variant="soft",
+                    on_click=ProviderProgramState.toggle_enrollment(group.id),
+                ),
+                wrap="wrap",
+            )
+        ),
+    )
+
+
+def _group_form() -> rx.Component:
+    return rx.el.form(
+        rx.vstack(
+            _field("group_name", "name", required=True, max_length=100),
+            rx.el.fieldset(
+                rx.el.legend(T["weekdays"]),
+                rx.hstack(
+                    *[
+                        rx.el.div(
+                            rx.el.input(type="checkbox", id=f"f-weekday_{n}", name=f"weekday_{n}"),
+                            rx.el.label(T[f"weekday_{n}"], html_for=f"f-weekday_{n}"),
+                            class_name="facet-option",
+                        )
+                        for n in range(1, 8)
+                    ],
+                    wrap="wrap",
+                ),
+                class_name="facet",
+            ),
+            rx.hstack(
+                _field("time_from", "time_from", "time", value="16:00"),
+                _field("time_to", "time_to", "time", value="17:30"),
+                wrap="wrap",
+            ),
+            rx.hstack(
+                _field("starts_on", "starts_on", "date", required=True),
+                _field("ends_on", "ends_on", "date", required=True),
+                wrap="wrap",
+            ),
+            rx.hstack(
+                _field("seats", "seats", "number", value="12", min=1),
+                _field("price_per_lesson", "price", value="0", input_mode="decimal"),
+                wrap="wrap",
+            ),
+            _field("teacher", "teacher", max_length=200),
+            rx.button(T["create"], type="submit", id="add-group"),
+            align="start",
+        ),
+        on_submit=ProviderProgramState.add_group,
+        reset_on_submit=False,
+        key=ProviderProgramState.form_key,
+    )
+
+
+def provider_program_page() -> rx.Component:
+    s = ProviderProgramState
+    return page(
+        rx.link(T["back_to_cabinet"], href="/provider"),
+        rx.cond(
+            s.found,
+            rx.vstack(
+                rx.heading(s.title, size="6", as_="h1", id="provider-program-title"),
+                rx.hstack(
+                    rx.text(
+                        T["certification"], ": ", rx.text.span(s.status, id="certification-status")
+                    ),
+                    rx.cond(
+                        s.can_submit,
+                        rx.button(
+                            T["submit_for_certification"], on_click=s.submit, id="submit-program"
+                        ),
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+                error_text(s.error, "program-error"),
+                notice_text(s.notice, "program-notice"),
+                _program_form(s, "save", s.save),
+                rx.heading(T["groups"], size="4", as_="h2"),
+                data_table(
+                    T["groups"],
+                    [T["group"], T["timetable"], T["dates"], T["seats"], T["price_per_lesson"], ""],
+                    rx.foreach(s.groups, _group_row),
+                ),
+                rx.heading(T["new_group"], size="4", as_="h2"),
+                _group_form(),
+                align="start",
+                width="100%",
+            ),
+            rx.heading(T["program_not_found"], size="5", as_="h1"),
+        ),
+    )
+
+
+# ---------------------------------------------------------------- the register
+
+
+def _register_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(rx.el.th(row.child, scope="row"), rx.foreach(row.cells, lambda c: rx.el.td(c)))
+
+
+def _mark_row(row: rx.Var) -> rx.Component:
+    field_id = "status-" + row.enrollment_id
+    return rx.el.div(
+        rx.el.label(row.child, html_for=field_id),
+        rx.el.select(
+            rx.foreach(
+                AttendanceState.status_choices, lambda c: rx.el.option(c.label, value=c.value)
+            ),
+            id=field_id,
+            name="status_" + row.enrollment_id,
+            class_name="native-select",
+        ),
+        class_name="field",
+    )
+
+
+def attendance_page() -> rx.Component:
+    s = AttendanceState
+    return page(
+        rx.link(T["back_to_program"], href="/provider/programs/" + s.program_id),
+        rx.heading(T["register_link"], size="6", as_="h1"),
+        error_text(s.error, "register-error"),
+        notice_text(s.notice, "register-notice"),
+        rx.cond(
+            s.found,
+            rx.vstack(
+                rx.cond(
+                    s.rows.length() == 0,
+                    rx.text(T["no_children_seated"]),
+                    rx.vstack(
+                        rx.el.div(
+                            rx.el.table(
+                                rx.el.thead(
+                                    rx.el.tr(
+                                        rx.el.th(T["child"], scope="col"),
+                                        rx.foreach(s.dates, lambda d: rx.el.th(d, scope="col")),
+                                    )
+                                ),
+                                rx.el.tbody(rx.foreach(s.rows, _register_row)),
+                                class_name="data-table",
+                                id="register",
+                            ),
+                            role="region",
+                            aria_label=T["register_link"],
+                            tab_index=0,
+                            class_name="table-scroll",
+                        ),
+                        rx.heading(T["mark_lesson"], size="4", as_="h2"),
+                        rx.cond(
+                            s.lesson_choices.length() == 0,
+                            rx.text(T["no_lessons_yet"]),
+                            rx.el.form(
+                                rx.vstack(
+                                    rx.el.div(
+                                        rx.el.label(T["lesson_date"], html_for="lesson-date"),
+                                        rx.el.select(
+                                            rx.foreach(
+                                                s.lesson_choices,
+                                                lambda c: rx.el.option(c.label, value=c.value),
+                                            ),
+                                            id="lesson-date",
+                                            name="lesson_date",
+                                            class_name="native-select",
+                                        ),
+                                        class_name="field",
+                                    ),
+                                    rx.foreach(s.rows, _mark_row),
+                                    rx.button(T["save_marks"], type="submit", id="save-marks"),
+                                    align="start",
+                                ),
+                                on_submit=s.save_lesson,
+                                reset_on_submit=False,
+                                key=s.form_key,
+                            ),
+                        ),
+                        align="start",
+                        width="100%",
+                    ),
+                ),
+                align="start",
+                width="100%",
+            ),
+        ),
+    )

@@ -1,0 +1,518 @@
+"""The provider's cabinet: programs, groups, applications and the attendance register.
+
+Each handler asks the domain with the signed-in user as the actor; the domain answers
+"not found" for another provider's program, group or enrollment. The page only ever
+holds this provider's own rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import reflex as rx
+
+from navigator.domain.calendar import local_today
+from navigator.domain.catalog import ProgramFields, create_group, create_program, set_certification
+from navigator.domain.db import read_session, transaction
+from navigator.domain.enrollment import accept_application, reject_application
+from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.messages import value_label
+from navigator.domain.models import (
+    AttendanceStatus,
+    CertificationStatus,
+    Direction,
+    Group,
+    Language,
+    Municipality,
+    Program,
+    ProgramFormat,
+    ProviderKind,
+)
+from navigator.domain.money import format_amount, parse_amount
+from navigator.domain.providers import (
+    applications_of,
+    groups_of,
+    mark_lesson,
+    program_for_staff,
+    programs_of,
+    providers_of,
+    register_of,
+    set_enrollment_open,
+    update_program,
+)
+from navigator.i18n import text
+from navigator.state.app import AppState
+from navigator.state.formatting import day, timetable
+
+MAX_ID = 2**31 - 1
+
+
+@dataclasses.dataclass
+class Choice:
+    value: str
+    label: str
+
+
+@dataclasses.dataclass
+class ProgramRow:
+    id: str
+    title: str
+    status: str
+
+
+@dataclasses.dataclass
+class ApplicationCard:
+    id: str
+    status: str
+    child: str
+    program: str
+    group: str
+    money: str
+    reason: str
+    pending: bool
+
+
+@dataclasses.dataclass
+class GroupRow:
+    id: str
+    name: str
+    timetable: str
+    dates: str
+    seats: str
+    price: str
+    open: bool
+
+
+def _id(value: object) -> int | None:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return None
+    digits = str(value)
+    if not re.fullmatch(r"[0-9]{1,10}", digits):
+        return None
+    return int(digits) if 0 < int(digits) <= MAX_ID else None
+
+
+def _whole(form: dict, name: str) -> int:
+    raw = str(form.get(name, "")).strip()
+    if not re.fullmatch(r"-?[0-9]{1,9}", raw):
+        raise InvalidInput("must_be_whole_number", field=name)
+    return int(raw)
+
+
+def _coordinate(form: dict, name: str) -> float | None:
+    raw = str(form.get(name, "")).strip().replace(",", ".")
+    if not raw:
+        return None
+    if not re.fullmatch(r"-?[0-9]{1,3}(\.[0-9]{1,8})?", raw):
+        raise InvalidInput("coordinates_out_of_range")
+    return float(raw)
+
+
+def _date(form: dict, name: str) -> date:
+    try:
+        return date.fromisoformat(str(form.get(name, ""))[:10])
+    except ValueError:
+        raise InvalidInput("date_invalid", field=name) from None
+
+
+def program_fields(form: dict) -> ProgramFields:
+    """A program's form, read strictly: a wrong type or number is an error, not a guess."""
+    form = form if isinstance(form, dict) else {}
+    return ProgramFields(
+        title=str(form.get("title", "")),
+        description=str(form.get("description", "")),
+        direction=str(form.get("direction", "")),
+        age_min=_whole(form, "age_min"),
+        age_max=_whole(form, "age_max"),
+        language=str(form.get("language", "")),
+        format=str(form.get("format", "")),
+        address=str(form.get("address", "")),
+        latitude=_coordinate(form, "latitude"),
+        longitude=_coordinate(form, "longitude"),
+        is_free=form.get("is_free") in (True, "on", "true"),
+    )
+
+
+class ProviderState(AppState):
+    """/provider: the organisation, its programs and its applications."""
+
+    has_provider: bool = False
+    provider_name: str = ""
+    admitted: bool = False
+    programs: list[ProgramRow] = []
+    applications: list[ApplicationCard] = []
+    rejecting: str = ""
+    error: str = ""
+    notice: str = ""
+    _provider_id: int | None = None
+
+    def _provider(self) -> tuple[object, int] | None:
+        actor = self._actor()
+        if actor is None:
+            return None
+        with read_session() as session:
+            providers = providers_of(session, actor)
+        if not providers or providers[0].id is None:
+            return None
+        return actor, providers[0].id
+
+    def _reload(self) -> bool:
+        found = self._provider()
+        self.has_provider = found is not None
+        if found is None:
+            self.programs, self.applications = [], []
+            return False
+        actor, provider_id = found
+        lang = self.lang
+        with read_session() as session:
+            provider = providers_of(session, actor)[0]  # type: ignore[arg-type]
+            programs = programs_of(session, actor, provider_id)  # type: ignore[arg-type]
+            applications = applications_of(session, actor, provider_id)  # type: ignore[arg-type]
+            currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
+        self._provider_id = provider_id
+        self.provider_name = provider.name
+        self.admitted = provider.admitted
+        self.programs = [
+            ProgramRow(str(p.id), p.title, value_label(p.certification_status, lang))
+            for p in programs
+        ]
+        self.applications = [
+            ApplicationCard(
+                id=str(a.enrollment_id),
+                status=value_label(a.status, lang),
+                child=f"{a.child_name} ({day(a.child_birth_date, lang)})",
+                program=a.program_title,
+                group=a.group_name,
+                money=" · ".join(
+                    f"{text(label, lang)}: {format_amount(amount, currency, lang)}"
+                    for label, amount in (
+                        ("certificate_share", a.certificate_share_minor),
+                        ("co_payment", a.copayment_minor),
+                    )
+                ),
+                reason=a.reason,
+                pending=a.status in ("applied", "waitlisted"),
+            )
+            for a in applications
+        ]
+        return True
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = self.rejecting = ""
+        if self._actor() is None:
+            return rx.redirect("/login?next=/provider")
+        self._reload()
+        return None
+
+    @rx.event
+    def create(self, form: dict):
+        self.error = ""
+        found = self._provider()
+        if found is None:
+            self.error = self._message(NotFound())
+            return None
+        actor, provider_id = found
+        try:
+            fields = program_fields(form)
+            with transaction() as session:
+                program = create_program(session, actor, provider_id, fields)  # type: ignore[arg-type]
+                program_id = program.id
+        except DomainError as error:
+            self.error = self._message(error)
+            return None
+        return rx.redirect(f"/provider/programs/{program_id}")
+
+    @rx.event
+    def accept(self, enrollment_id: str) -> None:
+        self._decide(enrollment_id, accept=True, reason="")
+
+    @rx.event
+    def start_reject(self, enrollment_id: str) -> None:
+        self.rejecting = enrollment_id if _id(enrollment_id) is not None else ""
+
+    @rx.event
+    def reject(self, form: dict) -> None:
+        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
+        self._decide(self.rejecting, accept=False, reason=reason)
+
+    def _decide(self, enrollment_id: str, *, accept: bool, reason: str) -> None:
+        self.error = self.notice = ""
+        actor = self._actor()
+        wanted = _id(enrollment_id)
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            with transaction() as session:
+                if accept:
+                    accept_application(session, actor, wanted)
+                else:
+                    reject_application(session, actor, wanted, reason=reason)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.rejecting = ""
+        self.notice = text("done", self.lang)
+        self._reload()
+
+    @rx.var
+    def kind_choices(self) -> list[Choice]:
+        return [Choice(k.value, value_label(k.value, self.lang)) for k in ProviderKind]
+
+
+class ProviderProgramState(AppState):
+    """/provider/programs/ID: edit, submit for certification, groups."""
+
+    found: bool = False
+    program_id: str = ""
+    title: str = ""
+    description: str = ""
+    direction: str = ""
+    age_min: str = ""
+    age_max: str = ""
+    language: str = ""
+    format: str = ""
+    address: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    is_free: bool = False
+    status: str = ""
+    can_submit: bool = False
+    groups: list[GroupRow] = []
+    form_key: int = 0  # a new key re-mounts the forms with fresh defaults
+    error: str = ""
+    notice: str = ""
+
+    def _load_program(self) -> None:
+        actor = self._actor()
+        wanted = _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+        self.found = False
+        if actor is None or wanted is None:
+            return
+        lang = self.lang
+        try:
+            with read_session() as session:
+                program = program_for_staff(session, actor, wanted)
+                groups = groups_of(session, actor, wanted)
+                currency = session.get(Municipality, program.municipality_id).currency  # type: ignore[union-attr]
+        except DomainError:
+            return
+        self.found = True
+        self.program_id = str(program.id)
+        self.title, self.description = program.title, program.description
+        self.direction, self.language, self.format = (
+            program.direction,
+            program.language,
+            program.format,
+        )
+        self.age_min, self.age_max = str(program.age_min), str(program.age_max)
+        self.address = program.address
+        self.latitude = "" if program.latitude is None else str(program.latitude)
+        self.longitude = "" if program.longitude is None else str(program.longitude)
+        self.is_free = program.is_free
+        self.status = value_label(program.certification_status, lang)
+        self.can_submit = program.certification_status in (
+            CertificationStatus.DRAFT,
+            CertificationStatus.REJECTED,
+        )
+        self.groups = [
+            GroupRow(
+                id=str(g.id),
+                name=g.name,
+                timetable=timetable(g.timetable, lang),
+                dates=f"{day(g.starts_on, lang)} – {day(g.ends_on, lang)}",
+                seats=f"{g.seats_taken} / {g.seats}",
+                price=format_amount(g.price_per_lesson_minor, currency, lang),
+                open=g.enrollment_open,
+            )
+            for g in groups
+        ]
+        self.form_key += 1
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = ""
+        if self._actor() is None:
+            return rx.redirect("/login?next=/provider")
+        self._load_program()
+        return None
+
+    def _run(self, action) -> None:
+        self.error = self.notice = ""
+        actor = self._actor()
+        wanted = _id(self.program_id)
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            with transaction() as session:
+                action(session, actor, wanted)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("done", self.lang)
+        self._load_program()
+
+    @rx.event
+    def save(self, form: dict) -> None:
+        try:
+            fields = program_fields(form)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self._run(lambda s, actor, pid: update_program(s, actor, pid, fields))
+
+    @rx.event
+    def submit(self) -> None:
+        self._run(
+            lambda s, actor, pid: set_certification(s, actor, pid, CertificationStatus.SUBMITTED)
+        )
+
+    @rx.event
+    def add_group(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+        try:
+            weekdays = [
+                day for day in range(1, 8) if form.get(f"weekday_{day}") in (True, "on", "true")
+            ]
+            start, end = str(form.get("time_from", ""))[:5], str(form.get("time_to", ""))[:5]
+            terms = {
+                "name": str(form.get("name", "")),
+                "teacher": str(form.get("teacher", "")),
+                "timetable": [{"weekday": d, "start": start, "end": end} for d in weekdays],
+                "starts_on": _date(form, "starts_on"),
+                "ends_on": _date(form, "ends_on"),
+                "seats": _whole(form, "seats"),
+            }
+            price_text = str(form.get("price", "")).strip() or "0"
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+
+        def action(session, actor, program_id):
+            program = program_for_staff(session, actor, program_id)
+            currency = session.get(Municipality, program.municipality_id).currency
+            create_group(
+                session,
+                actor,
+                program_id,
+                price_per_lesson_minor=parse_amount(price_text, currency),
+                **terms,
+            )
+
+        self._run(action)
+
+    @rx.event
+    def toggle_enrollment(self, group_id: str) -> None:
+        wanted = _id(group_id)
+        row = next((g for g in self.groups if g.id == group_id), None)
+        if wanted is None or row is None:
+            self.error = self._message(NotFound())
+            return
+        self._run(lambda s, actor, _pid: set_enrollment_open(s, actor, wanted, not row.open))
+
+    @rx.var
+    def direction_choices(self) -> list[Choice]:
+        return [Choice(d.value, value_label(d.value, self.lang)) for d in Direction]
+
+    @rx.var
+    def format_choices(self) -> list[Choice]:
+        return [Choice(f.value, value_label(f.value, self.lang)) for f in ProgramFormat]
+
+    @rx.var
+    def language_choices(self) -> list[Choice]:
+        return [Choice(lang.value, value_label(lang.value, self.lang)) for lang in Language]
+
+
+@dataclasses.dataclass
+class RegisterRow:
+    enrollment_id: str
+    child: str
+    cells: list[str]
+
+
+class AttendanceState(AppState):
+    """/provider/groups/ID: the register grid, and marking one lesson for the whole group."""
+
+    found: bool = False
+    group_id: str = ""
+    program_id: str = ""
+    dates: list[str] = []
+    rows: list[RegisterRow] = []
+    lesson_choices: list[Choice] = []
+    form_key: int = 0
+    error: str = ""
+    notice: str = ""
+
+    def _load_register(self) -> None:
+        actor = self._actor()
+        wanted = _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+        self.found = False
+        if actor is None or wanted is None:
+            return
+        lang = self.lang
+        try:
+            with read_session() as session:
+                group = session.get(Group, wanted)
+                program = session.get(Program, group.program_id) if group else None
+                if group is None or program is None:
+                    raise NotFound()
+                municipality = session.get(Municipality, program.municipality_id)
+                today = local_today(municipality)  # type: ignore[arg-type]
+                register = register_of(session, actor, wanted, today)
+        except DomainError:
+            return
+        self.found = True
+        self.group_id, self.program_id = str(wanted), str(group.program_id)
+        self.dates = [day(d, lang) for d in register.dates]
+        marks = {"present": "✓", "absent": "✗", "excused": "○"}
+        self.rows = [
+            RegisterRow(
+                str(enrollment_id),
+                name,
+                [marks.get(register.marks.get((enrollment_id, d), ""), "") for d in register.dates],
+            )
+            for enrollment_id, name in register.children
+        ]
+        self.lesson_choices = [
+            Choice(d.isoformat(), day(d, lang)) for d in reversed(register.dates)
+        ]
+        self.form_key += 1
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = ""
+        if self._actor() is None:
+            return rx.redirect("/login?next=/provider")
+        self._load_register()
+        return None
+
+    @rx.event
+    def save_lesson(self, form: dict) -> None:
+        self.error = self.notice = ""
+        form = form if isinstance(form, dict) else {}
+        actor = self._actor()
+        group_id = _id(self.group_id)
+        if actor is None or group_id is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            lesson_date = _date(form, "lesson_date")
+            statuses: dict[int, str] = {}
+            for row in self.rows:
+                status = str(form.get(f"status_{row.enrollment_id}", AttendanceStatus.PRESENT))
+                statuses[int(row.enrollment_id)] = status
+            with transaction() as session:
+                count = mark_lesson(session, actor, group_id, lesson_date, statuses)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("marked", self.lang, count=count)
+        self._load_register()
+
+    @rx.var
+    def status_choices(self) -> list[Choice]:
+        return [Choice(s.value, value_label(s.value, self.lang)) for s in AttendanceStatus]
