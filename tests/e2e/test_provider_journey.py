@@ -1,0 +1,181 @@
+"""A provider from sign-up to a marked lesson, and the parent who sees the money move.
+
+The municipality's decisions (admission, certification) go through the domain services,
+as the municipality cabinet would; the parent's application too. The rest is the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlmodel import select
+
+from navigator.domain.access import Actor
+from navigator.domain.accounts import add_child
+from navigator.domain.calendar import local_today
+from navigator.domain.catalog import admit_provider, set_certification
+from navigator.domain.certificates import request_certificate
+from navigator.domain.db import make_engine, read_session, transaction
+from navigator.domain.enrollment import apply_to_group
+from navigator.domain.models import Enrollment, Group, Municipality, Program, Provider
+from navigator.domain.signin import register_parent
+
+PASSWORD = "provider-pass-2026"
+
+
+@pytest.mark.e2e
+def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir: Path) -> None:
+    engine = make_engine(os.environ["NAVIGATOR_E2E_DATABASE_URL"])
+    stamp = int(time.time())
+    email = f"org.{stamp}@example.org"
+    title = f"Ладья {stamp} шахматы"
+    context = chromium_browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def shot(name: str) -> None:
+        page.screenshot(path=artifacts_dir / f"provider-{name}.png", full_page=True)
+
+    try:
+        # ---- signs up; pending until the municipality admits it
+        page.goto(f"{app_url}/provider/register", wait_until="domcontentloaded", timeout=60_000)
+        page.locator("#f-organisation").fill("Шахматный клуб «Ладья»")
+        page.locator("#f-kind").select_option("private")
+        page.locator("#f-municipality_id").select_option(label="Vilnius")
+        page.locator("#f-email").fill(email)
+        page.locator("#f-password").fill(PASSWORD)
+        page.locator("#f-password_again").fill(PASSWORD)
+        page.locator("#submit").click()
+        page.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
+        expect(page.locator("#pending-admission")).to_be_visible(timeout=15_000)
+        shot("01-pending")
+        with transaction(engine) as s:
+            provider = s.exec(
+                select(Provider).where(Provider.name == "Шахматный клуб «Ладья»")
+            ).all()[-1]
+            admit_provider(s, Actor.system(), provider.id)
+            municipality = s.get(Municipality, provider.municipality_id)
+            today = local_today(municipality)
+
+        # ---- creates a program (a bad age range first) and submits it
+        page.reload(wait_until="domcontentloaded")
+        expect(page.locator("#pending-admission")).to_have_count(0, timeout=15_000)
+        page.locator("#f-title").fill(title)
+        page.locator("#f-age_min").fill("12")
+        page.locator("#f-age_max").fill("7")
+        page.locator("#save-program").click()
+        expect(page.locator("#provider-error")).to_be_visible(timeout=15_000)
+        page.locator("#f-age_max").fill("14")
+        page.locator("#f-address").fill("Gedimino pr. 9, Vilnius")
+        page.locator("#f-latitude").fill("54.6872")
+        page.locator("#f-longitude").fill("25.2797")
+        page.locator("#save-program").click()
+        page.wait_for_url(re.compile(r"/provider/programs/\d+/?$"), timeout=30_000)
+        page.locator("#submit-program").click()
+        expect(page.locator("#certification-status")).to_have_text(
+            "на сертификации", timeout=15_000
+        )
+        shot("02-submitted")
+        with transaction(engine) as s:
+            program = s.exec(select(Program).where(Program.title == title)).one()
+            set_certification(s, Actor.system(), program.id, "certified")
+        program_id = program.id
+
+        # ---- opens a group: every day, from today (a timetable with no lessons is refused first)
+        page.reload(wait_until="domcontentloaded")
+        expect(page.locator("#certification-status")).to_have_text(
+            "сертифицирована", timeout=15_000
+        )
+        page.locator("#f-name").fill("Утренняя")
+        page.locator("#f-starts_on").fill(today.isoformat())
+        page.locator("#f-ends_on").fill((today + timedelta(days=60)).isoformat())
+        page.locator("#f-seats").fill("5")
+        page.locator("#f-price").fill("4,00")
+        page.locator("#add-group").click()
+        expect(page.locator("#program-error")).to_contain_text("день", timeout=15_000)
+        for n in range(1, 8):
+            page.locator(f"#f-weekday_{n}").check()
+        page.locator("#add-group").click()
+        expect(page.locator("table tbody tr")).to_have_count(1, timeout=15_000)
+        shot("03-group")
+
+        # ---- the program is in search within seconds
+        catalog = context.new_page()
+        catalog.goto(app_url, wait_until="domcontentloaded")
+        expect(catalog.locator(".program-card").first).to_be_visible(timeout=30_000)
+        first_card = catalog.locator(".program-card").first
+        for _attempt in range(20):  # a parent searching again until the new program shows
+            catalog.locator("#search").fill("")
+            catalog.locator("#search").fill(title)
+            catalog.wait_for_timeout(500)
+            if title in (first_card.inner_text() if first_card.count() else ""):
+                break
+        expect(first_card).to_contain_text(title)
+        catalog.close()
+
+        # ---- a parent applies (domain), the provider accepts in the browser
+        parent_email = f"parent.{stamp}@example.org"
+        with transaction(engine) as s:
+            signed_in = register_parent(s, parent_email, PASSWORD, PASSWORD)
+            parent = Actor.user(signed_in.user_id)
+            child = add_child(
+                s,
+                parent,
+                guardian_id=signed_in.user_id,
+                municipality_id=provider.municipality_id,
+                first_name="Lukas",
+                last_name=f"Ladija{stamp}",
+                birth_date=today.replace(year=today.year - 13, day=1),
+            )
+            request_certificate(s, parent, child.id)
+            group = s.exec(select(Group).where(Group.program_id == program_id)).one()
+            apply_to_group(s, parent, child.id, group.id)
+        page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
+        card = page.locator(".application-card", has_text=f"Ladija{stamp}")
+        expect(card).to_be_visible(timeout=15_000)
+        card.locator(".accept-application").click()
+        expect(card).to_contain_text("принята", timeout=15_000)
+        shot("04-accepted")
+
+        # ---- marks today's lesson in the register
+        page.goto(f"{app_url}/provider/programs/{program_id}", wait_until="domcontentloaded")
+        page.locator(".register-link").first.click()
+        expect(page.locator("#lesson-date")).to_be_visible(timeout=30_000)
+        page.locator("#save-marks").click()
+        expect(page.locator("#register-notice")).to_have_text("Отмечено: 1", timeout=15_000)
+        expect(page.locator("#register td").first).to_have_text("✓")
+        page.locator("#save-marks").click()  # the same grid again changes nothing
+        expect(page.locator("#register-notice")).to_have_text("Отмечено: 0", timeout=15_000)
+        shot("05-register")
+    finally:
+        context.close()
+
+    # ---- the parent's cabinet shows the capture
+    parent_context = chromium_browser.new_context(locale="ru-RU")
+    page = parent_context.new_page()
+    try:
+        page.goto(f"{app_url}/login", wait_until="domcontentloaded", timeout=60_000)
+        page.locator("#email").fill(parent_email)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#submit").click()
+        page.wait_for_url(re.compile(r"/cabinet/?$"), timeout=30_000)
+        with read_session(engine) as s:
+            captured = s.exec(select(Enrollment).where(Enrollment.group_id == group.id)).one()
+        assert 0 < captured.captured_minor <= 400  # the certificate's share of one 4,00 € lesson
+        expected = f"{captured.captured_minor // 100},{captured.captured_minor % 100:02d} €"
+        enrollment = page.locator(".enrollment-card", has_text=title)
+        expect(enrollment.locator(".enrollment-captured")).to_have_text(expected, timeout=15_000)
+        page.screenshot(path=artifacts_dir / "provider-06-parent-sees-capture.png", full_page=True)
+    finally:
+        parent_context.close()
+    with read_session(engine) as s:
+        assert s.get(Program, program_id).certification_status == "certified"
+    engine.dispose()
+    assert errors == []
