@@ -334,6 +334,10 @@ _UI: dict[str, tuple[str, str, str]] = {
             start=1,
         )
     },
+    "statement": ("Отчёт за месяц", "Mėnesio ataskaita", "Monthly statement"),
+    "month": ("Месяц", "Mėnuo", "Month"),
+    "show": ("Показать", "Rodyti", "Show"),
+    "download_csv": ("Скачать CSV", "Atsisiųsti CSV", "Download CSV"),
     "marked": ("Отмечено: {count}", "Pažymėta: {count}", "Marked: {count}"),
 }
 

@@ -65,6 +65,7 @@ class EnrollmentView:
     present: int
     marked: int
     can_cancel: bool
+    reason: str = ""
 
 
 def _guardian(actor: Actor) -> int:
@@ -142,6 +143,7 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
             present=int(present_count or 0),
             marked=int(marked or 0),
             can_cancel=enrollment.status in LIVE,
+            reason=enrollment.reason or "",
         )
         for enrollment, child, group, program, municipality, present_count, marked in rows
         if enrollment.id is not None and program.id is not None

@@ -23,6 +23,7 @@ from navigator.domain.enrollment import SEATED_ENROLLMENT, mark_attendance
 from navigator.domain.errors import InvalidInput, NotFound
 from navigator.domain.models import (
     Attendance,
+    AttendanceStatus,
     CertificationStatus,
     Child,
     Enrollment,
@@ -298,3 +299,81 @@ def mark_lesson(
         mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
         marked += 1
     return marked
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    group_id: int
+    program_title: str
+    group_name: str
+    lessons: int  # lesson dates of the month with the register filled in
+    attendances: int  # children present
+    captured_minor: int  # paid from certificates
+    copayments_minor: int  # due from parents
+
+
+def monthly_statement(
+    session: Session, actor: Actor, provider_id: int, year: int, month: int
+) -> tuple[str, list[StatementRow]]:
+    """The month's lessons and money by group, and the currency.
+
+    A lesson the certificate paid for (present, or absent when the municipality charges
+    absences) is charged; the parent owes the lesson's price less what the certificate paid.
+    """
+    check_provider_staff(session, actor, provider_id)
+    if not (
+        isinstance(year, int)
+        and isinstance(month, int)
+        and 2000 <= year <= 2100
+        and 1 <= month <= 12
+    ):
+        raise InvalidInput("date_invalid", field="month")
+    first = date(year, month, 1)
+    after = date(year + (month == 12), month % 12 + 1, 1)
+    provider = session.get(Provider, provider_id)
+    assert provider is not None
+    currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
+    rows = session.exec(  # type: ignore[call-overload]
+        wide_select(Attendance, Enrollment, Group, Program)
+        .join(Enrollment, col(Enrollment.id) == Attendance.enrollment_id)
+        .join(Group, col(Group.id) == Enrollment.group_id)
+        .join(Program, col(Program.id) == Group.program_id)
+        .where(
+            col(Program.provider_id) == provider_id,
+            col(Attendance.lesson_date) >= first,
+            col(Attendance.lesson_date) < after,
+        )
+    ).all()
+    by_group: dict[int, dict[str, Any]] = {}
+    for attendance, enrollment, group, program in rows:
+        entry = by_group.setdefault(
+            group.id,
+            {
+                "title": program.title,
+                "name": group.name,
+                "dates": set(),
+                "present": 0,
+                "captured": 0,
+                "copay": 0,
+            },
+        )
+        entry["dates"].add(attendance.lesson_date)
+        charged = attendance.status == AttendanceStatus.PRESENT or attendance.charged_minor > 0
+        entry["present"] += attendance.status == AttendanceStatus.PRESENT
+        entry["captured"] += attendance.charged_minor
+        if charged:
+            entry["copay"] += max(0, enrollment.price_per_lesson_minor - attendance.charged_minor)
+    return currency, [
+        StatementRow(
+            group_id=group_id,
+            program_title=e["title"],
+            group_name=e["name"],
+            lessons=len(e["dates"]),
+            attendances=e["present"],
+            captured_minor=e["captured"],
+            copayments_minor=e["copay"],
+        )
+        for group_id, e in sorted(
+            by_group.items(), key=lambda item: (item[1]["title"], item[1]["name"])
+        )
+    ]

@@ -172,7 +172,17 @@ def _enrollment(item: rx.Var) -> rx.Component:
                 href="/programs/" + item.program_id,
             ),
             rx.text(item.child, " · ", item.group, " · ", item.timetable, size="2"),
-            rx.text(item.dates, size="2", color_scheme="gray"),
+            rx.text(item.dates, size="2"),
+            rx.cond(
+                item.reason != "",
+                rx.text(
+                    T["rejection_reason"],
+                    ": ",
+                    item.reason,
+                    size="2",
+                    class_name="rejection-reason",
+                ),
+            ),
             rx.hstack(
                 rx.badge(item.status, class_name="enrollment-status", high_contrast=True),
                 rx.text(

@@ -238,6 +238,71 @@ def _application(item: rx.Var) -> rx.Component:
     )
 
 
+def _statement() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["statement"], size="4", as_="h2"),
+        rx.el.form(
+            rx.hstack(
+                rx.el.div(
+                    rx.el.label(T["month"], html_for="statement-month"),
+                    rx.el.input(
+                        type="month",
+                        id="statement-month",
+                        name="month",
+                        class_name="native-input",
+                        required=True,
+                    ),
+                    class_name="field",
+                ),
+                rx.button(T["show"], type="submit", id="show-statement"),
+                align="end",
+                wrap="wrap",
+            ),
+            on_submit=ProviderState.show_statement,
+            reset_on_submit=False,
+        ),
+        rx.cond(
+            ProviderState.statement_month != "",
+            rx.vstack(
+                data_table(
+                    T["statement"],
+                    [
+                        T["program"],
+                        T["group"],
+                        T["lessons"],
+                        T["attendance"],
+                        T["certificate_share"],
+                        T["co_payment"],
+                    ],
+                    rx.foreach(
+                        ProviderState.statement,
+                        lambda r: rx.el.tr(
+                            rx.el.td(r.program),
+                            rx.el.td(r.group),
+                            rx.el.td(r.lessons),
+                            rx.el.td(r.attendances),
+                            rx.el.td(r.captured),
+                            rx.el.td(r.copayments),
+                            class_name="statement-line",
+                        ),
+                    ),
+                    id="statement",
+                ),
+                rx.button(
+                    T["download_csv"],
+                    variant="soft",
+                    on_click=ProviderState.download_statement,
+                    id="download-statement",
+                ),
+                align="start",
+                width="100%",
+            ),
+        ),
+        align="start",
+        width="100%",
+    )
+
+
 def provider_page() -> rx.Component:
     return page(
         rx.heading(T["nav_provider"], size="6", as_="h1"),
@@ -264,6 +329,7 @@ def provider_page() -> rx.Component:
                 ),
                 rx.heading(T["new_program"], size="4", as_="h2"),
                 _program_form(None, "create", ProviderState.create),
+                _statement(),
                 rx.heading(T["applications"], size="4", as_="h2"),
                 rx.cond(ProviderState.applications.length() == 0, rx.text(T["no_applications"])),
                 rx.foreach(ProviderState.applications, _application),

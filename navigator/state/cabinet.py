@@ -75,6 +75,7 @@ class EnrollmentCard:
     attendance: str
     can_cancel: bool
     release: str
+    reason: str
 
 
 @dataclasses.dataclass
@@ -171,6 +172,7 @@ class CabinetState(AppState):
                 release=money(e.hold_remaining_minor, e.currency, lang)
                 if e.hold_remaining_minor
                 else "",
+                reason=e.reason,
             )
             for e in enrollments
         ]

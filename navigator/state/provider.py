@@ -7,7 +7,9 @@ holds this provider's own rows.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import re
 from datetime import date
 
@@ -35,6 +37,7 @@ from navigator.domain.providers import (
     applications_of,
     groups_of,
     mark_lesson,
+    monthly_statement,
     program_for_staff,
     programs_of,
     providers_of,
@@ -135,6 +138,51 @@ def program_fields(form: dict) -> ProgramFields:
     )
 
 
+@dataclasses.dataclass
+class StatementLine:
+    program: str
+    group: str
+    lessons: str
+    attendances: str
+    captured: str
+    copayments: str
+
+
+def _month(value: object) -> tuple[int, int]:
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", str(value or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput("date_invalid", field="month")
+    return int(match.group(1)), int(match.group(2))
+
+
+def statement_csv(currency: str, rows: list) -> str:
+    """The statement as CSV (UTF-8, comma-separated, amounts in the currency's main unit)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "program",
+            "group",
+            "lessons",
+            "attendances",
+            f"captured_{currency}",
+            f"copayments_{currency}",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.program_title,
+                r.group_name,
+                r.lessons,
+                r.attendances,
+                f"{r.captured_minor / 100:.2f}",
+                f"{r.copayments_minor / 100:.2f}",
+            ]
+        )
+    return out.getvalue()
+
+
 class ProviderState(AppState):
     """/provider: the organisation, its programs and its applications."""
 
@@ -146,6 +194,8 @@ class ProviderState(AppState):
     rejecting: str = ""
     error: str = ""
     notice: str = ""
+    statement_month: str = ""
+    statement: list[StatementLine] = []
     _provider_id: int | None = None
 
     def _provider(self) -> tuple[object, int] | None:
@@ -257,6 +307,49 @@ class ProviderState(AppState):
         self.rejecting = ""
         self.notice = text("done", self.lang)
         self._reload()
+
+    def _statement(self, month: object):
+        found = self._provider()
+        if found is None:
+            raise NotFound()
+        actor, provider_id = found
+        year, number = _month(month)
+        with read_session() as session:
+            return monthly_statement(session, actor, provider_id, year, number)  # type: ignore[arg-type]
+
+    @rx.event
+    def show_statement(self, form: dict) -> None:
+        self.error = ""
+        month = form.get("month", "") if isinstance(form, dict) else ""
+        try:
+            currency, rows = self._statement(month)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        lang = self.lang
+        self.statement_month = str(month)
+        self.statement = [
+            StatementLine(
+                r.program_title,
+                r.group_name,
+                str(r.lessons),
+                str(r.attendances),
+                format_amount(r.captured_minor, currency, lang),
+                format_amount(r.copayments_minor, currency, lang),
+            )
+            for r in rows
+        ]
+
+    @rx.event
+    def download_statement(self):
+        try:
+            currency, rows = self._statement(self.statement_month)
+        except DomainError as error:
+            self.error = self._message(error)
+            return None
+        return rx.download(
+            data=statement_csv(currency, rows), filename=f"statement-{self.statement_month}.csv"
+        )
 
     @rx.var
     def kind_choices(self) -> list[Choice]:

@@ -154,6 +154,19 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator("#save-marks").click()  # the same grid again changes nothing
         expect(page.locator("#register-notice")).to_have_text("Отмечено: 0", timeout=15_000)
         shot("05-register")
+
+        # ---- the month's statement, on screen and as CSV
+        page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
+        page.locator("#statement-month").fill(today.strftime("%Y-%m"))
+        page.locator("#show-statement").click()
+        line = page.locator(".statement-line", has_text="Утренняя")
+        expect(line).to_contain_text("1", timeout=15_000)
+        with page.expect_download() as download:
+            page.locator("#download-statement").click()
+        csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert csv_text.startswith("program,group,lessons,attendances,captured_EUR,copayments_EUR")
+        assert title in csv_text and "Утренняя,1,1," in csv_text
+        shot("06-statement")
     finally:
         context.close()
 
@@ -172,7 +185,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expected = f"{captured.captured_minor // 100},{captured.captured_minor % 100:02d} €"
         enrollment = page.locator(".enrollment-card", has_text=title)
         expect(enrollment.locator(".enrollment-captured")).to_have_text(expected, timeout=15_000)
-        page.screenshot(path=artifacts_dir / "provider-06-parent-sees-capture.png", full_page=True)
+        page.screenshot(path=artifacts_dir / "provider-07-parent-sees-capture.png", full_page=True)
     finally:
         parent_context.close()
     with read_session(engine) as s:

@@ -15,11 +15,20 @@ from navigator.domain.catalog import ProgramFields, create_provider
 from navigator.domain.db import read_session
 from navigator.domain.enrollment import accept_application
 from navigator.domain.errors import InvalidInput, NotFound
-from navigator.domain.models import Attendance, CertificationStatus, Group, Program, Provider, Role
+from navigator.domain.models import (
+    Attendance,
+    CertificationStatus,
+    Group,
+    LedgerEntry,
+    Program,
+    Provider,
+    Role,
+)
 from navigator.domain.providers import (
     applications_of,
     groups_of,
     mark_lesson,
+    monthly_statement,
     programs_of,
     providers_of,
     register_of,
@@ -219,3 +228,51 @@ def test_marking_a_lesson_for_the_group_is_idempotent(engine):
             {first: "asleep"},
             today=later + timedelta(days=7),
         )
+
+
+def test_the_monthly_statement_matches_the_ledger(engine):
+    world = build_world(engine)
+    first = world.apply()
+    parent2, child2, _cert, _acc = world.add_parent_with_child()
+    second = world.apply(child_id=child2, parent=parent2)
+    for enrollment_id in (first, second):
+        with world.tx() as s:
+            accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    with read_session(engine) as s:
+        group = s.get(Group, world.group_id)
+        lessons = lesson_dates(group)[:3]
+    later = lessons[-1] + timedelta(days=1)
+    for lesson in lessons:
+        with world.tx() as s:
+            mark_lesson(
+                s,
+                world.provider_user,
+                world.group_id,
+                lesson,
+                {first: "present", second: "absent"},
+                today=later,
+            )
+    month = lessons[0]
+    with read_session(engine) as s:
+        currency, rows = monthly_statement(
+            s, world.provider_user, world.provider_id, month.year, month.month
+        )
+        captures = s.exec(select(LedgerEntry).where(LedgerEntry.kind == "capture")).all()
+        in_month = [
+            e
+            for e in captures
+            if s.get(Attendance, e.attendance_id).lesson_date.month == month.month
+        ]
+    (row,) = rows
+    in_this_month = [d for d in lessons if d.month == month.month]
+    assert row.lessons == len(in_this_month) and row.attendances == len(in_this_month)
+    assert row.captured_minor == sum(e.amount_minor for e in in_month) > 0
+    assert (
+        row.copayments_minor
+        == len(in_this_month) * group.price_per_lesson_minor - row.captured_minor
+    )
+    assert currency == "RUB" or currency == "EUR"
+    with pytest.raises(InvalidInput), read_session(engine) as s:
+        monthly_statement(s, world.provider_user, world.provider_id, month.year, 13)
+    with pytest.raises(NotFound), read_session(engine) as s:
+        monthly_statement(s, _other_provider(world), world.provider_id, month.year, month.month)
