@@ -338,6 +338,26 @@ _UI: dict[str, tuple[str, str, str]] = {
     "month": ("Месяц", "Mėnuo", "Month"),
     "show": ("Показать", "Rodyti", "Show"),
     "download_csv": ("Скачать CSV", "Atsisiųsti CSV", "Download CSV"),
+    "api_keys": ("API-ключи", "API raktai", "API keys"),
+    "api_keys_hint": (
+        "Для вашей электронной системы учёта: программы, заявки и посещаемость через "
+        "/api/v1/provider (описание — /api/v1/provider/openapi.json).",
+        "Jūsų elektroninei apskaitos sistemai: programos, paraiškos ir lankomumas per "
+        "/api/v1/provider (aprašas — /api/v1/provider/openapi.json).",
+        "For your own e-journal system: programs, applications and attendance through "
+        "/api/v1/provider (described at /api/v1/provider/openapi.json).",
+    ),
+    "key_name": ("Название ключа", "Rakto pavadinimas", "Key name"),
+    "key_prefix": ("Начало ключа", "Rakto pradžia", "Key starts with"),
+    "key_last_used": ("Последнее использование", "Paskutinį kartą naudotas", "Last used"),
+    "key_revoked": ("Отозван", "Atšauktas", "Revoked"),
+    "revoke": ("Отозвать", "Atšaukti", "Revoke"),
+    "create_key": ("Создать ключ", "Sukurti raktą", "Create a key"),
+    "key_shown_once": (
+        "Скопируйте ключ сейчас: больше он показан не будет.",
+        "Nukopijuokite raktą dabar: daugiau jis nebus parodytas.",
+        "Copy the key now: it will not be shown again.",
+    ),
     "marked": ("Отмечено: {count}", "Pažymėta: {count}", "Marked: {count}"),
 }
 

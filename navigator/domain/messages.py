@@ -97,6 +97,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lt": "Kaina arba čekio dengiama suma ką tik pasikeitė. Patikrinkite naują "
         "skaičiavimą ir pateikite paraišką dar kartą.",
     },
+    "too_many_keys": {
+        "en": "A provider can have at most {max} active API keys.",
+        "ru": "У организации может быть не больше {max} действующих API-ключей.",
+        "lt": "Organizacija gali turėti ne daugiau kaip {max} galiojančių API raktų.",
+    },
     # ---- mail
     "mail_reset_subject": {
         "en": "Resetting your Navigator password",

@@ -568,3 +568,19 @@ class OutgoingMail(SQLModel, table=True):
     body: str
     created_at: datetime = _timestamp()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class ApiKey(SQLModel, table=True):
+    """A provider's key for its own e-journal system: shown once, stored as a SHA-256."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    created_by_id: int = Field(foreign_key="app_user.id")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=12)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,7 +17,13 @@ from sqlmodel import Session, col, select
 from navigator.domain.access import Actor, check_provider_staff
 from navigator.domain.accounts import create_user
 from navigator.domain.calendar import lesson_dates
-from navigator.domain.catalog import ProgramFields, clean_program, create_provider, group_terms
+from navigator.domain.catalog import (
+    ProgramFields,
+    clean_program,
+    create_program,
+    create_provider,
+    group_terms,
+)
 from navigator.domain.db import locked
 from navigator.domain.enrollment import SEATED_ENROLLMENT, mark_attendance
 from navigator.domain.errors import InvalidInput, NotFound
@@ -36,6 +42,7 @@ from navigator.domain.models import (
     utcnow,
 )
 from navigator.domain.signin import SignedIn, start_session
+from navigator.domain.validation import check_text
 
 STAFF_ROLES = (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)
 MAX_REGISTER_ROWS = 60
@@ -377,3 +384,20 @@ def monthly_statement(
             by_group.items(), key=lambda item: (item[1]["title"], item[1]["name"])
         )
     ]
+
+
+def upsert_program(
+    session: Session, actor: Actor, provider_id: int, external_id: str, fields: ProgramFields
+) -> tuple[Program, bool]:
+    """Create or update the provider's program with this external id; (program, created)."""
+    check_provider_staff(session, actor, provider_id)
+    external_id = check_text(external_id, "external_id", max_length=100)
+    existing = session.exec(
+        select(Program.id).where(
+            Program.provider_id == provider_id, Program.external_id == external_id
+        )
+    ).first()
+    if existing is not None:
+        return update_program(session, actor, existing, fields), False
+    program = create_program(session, actor, provider_id, replace(fields, external_id=external_id))
+    return program, True

@@ -303,6 +303,72 @@ def _statement() -> rx.Component:
     )
 
 
+def _key_row(key: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(key.name),
+        rx.el.td(rx.el.code(key.prefix)),
+        rx.el.td(key.created),
+        rx.el.td(key.last_used),
+        rx.el.td(
+            rx.cond(
+                key.revoked,
+                T["key_revoked"],
+                rx.button(
+                    T["revoke"],
+                    size="1",
+                    variant="outline",
+                    color_scheme="red",
+                    on_click=ProviderState.revoke_key(key.id),
+                    class_name="revoke-key",
+                ),
+            )
+        ),
+    )
+
+
+def _api_keys() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["api_keys"], size="4", as_="h2"),
+        rx.text(T["api_keys_hint"], size="2"),
+        rx.cond(
+            ProviderState.new_secret != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text(T["key_shown_once"]), rx.el.code(ProviderState.new_secret, id="new-key")
+                ),
+                color_scheme="amber",
+                high_contrast=True,
+            ),
+        ),
+        data_table(
+            T["api_keys"],
+            [T["key_name"], T["key_prefix"], T["date"], T["key_last_used"], ""],
+            rx.foreach(ProviderState.keys, _key_row),
+        ),
+        rx.el.form(
+            rx.hstack(
+                rx.el.div(
+                    rx.el.label(T["key_name"], html_for="key-name"),
+                    rx.el.input(
+                        id="key-name",
+                        name="name",
+                        class_name="native-input",
+                        required=True,
+                        max_length=100,
+                    ),
+                    class_name="field",
+                ),
+                rx.button(T["create_key"], type="submit", id="create-key"),
+                align="end",
+                wrap="wrap",
+            ),
+            on_submit=ProviderState.create_key,
+        ),
+        align="start",
+        width="100%",
+    )
+
+
 def provider_page() -> rx.Component:
     return page(
         rx.heading(T["nav_provider"], size="6", as_="h1"),
@@ -330,6 +396,7 @@ def provider_page() -> rx.Component:
                 rx.heading(T["new_program"], size="4", as_="h2"),
                 _program_form(None, "create", ProviderState.create),
                 _statement(),
+                _api_keys(),
                 rx.heading(T["applications"], size="4", as_="h2"),
                 rx.cond(ProviderState.applications.length() == 0, rx.text(T["no_applications"])),
                 rx.foreach(ProviderState.applications, _application),

@@ -15,6 +15,7 @@ from datetime import date
 
 import reflex as rx
 
+from navigator.domain.apikeys import create_api_key, keys_of, revoke_api_key
 from navigator.domain.calendar import local_today
 from navigator.domain.catalog import ProgramFields, create_group, create_program, set_certification
 from navigator.domain.db import read_session, transaction
@@ -183,6 +184,16 @@ def statement_csv(currency: str, rows: list) -> str:
     return out.getvalue()
 
 
+@dataclasses.dataclass
+class KeyRow:
+    id: str
+    name: str
+    prefix: str
+    created: str
+    last_used: str
+    revoked: bool
+
+
 class ProviderState(AppState):
     """/provider: the organisation, its programs and its applications."""
 
@@ -196,6 +207,8 @@ class ProviderState(AppState):
     notice: str = ""
     statement_month: str = ""
     statement: list[StatementLine] = []
+    keys: list[KeyRow] = []
+    new_secret: str = ""  # the key just made: shown once, forgotten at the next load
     _provider_id: int | None = None
 
     def _provider(self) -> tuple[object, int] | None:
@@ -220,10 +233,22 @@ class ProviderState(AppState):
             provider = providers_of(session, actor)[0]  # type: ignore[arg-type]
             programs = programs_of(session, actor, provider_id)  # type: ignore[arg-type]
             applications = applications_of(session, actor, provider_id)  # type: ignore[arg-type]
+            keys = keys_of(session, actor, provider_id)  # type: ignore[arg-type]
             currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
         self._provider_id = provider_id
         self.provider_name = provider.name
         self.admitted = provider.admitted
+        self.keys = [
+            KeyRow(
+                str(k.id),
+                k.name,
+                k.prefix + "…",
+                day(k.created_at, lang),
+                day(k.last_used_at, lang) if k.last_used_at else "—",
+                k.revoked_at is not None,
+            )
+            for k in keys
+        ]
         self.programs = [
             ProgramRow(str(p.id), p.title, value_label(p.certification_status, lang))
             for p in programs
@@ -251,7 +276,7 @@ class ProviderState(AppState):
 
     @rx.event
     def load(self):
-        self.error = self.notice = self.rejecting = ""
+        self.error = self.notice = self.rejecting = self.new_secret = ""
         if self._actor() is None:
             return rx.redirect("/login?next=/provider")
         self._reload()
@@ -350,6 +375,40 @@ class ProviderState(AppState):
         return rx.download(
             data=statement_csv(currency, rows), filename=f"statement-{self.statement_month}.csv"
         )
+
+    @rx.event
+    def create_key(self, form: dict) -> None:
+        self.error = self.new_secret = ""
+        found = self._provider()
+        if found is None:
+            self.error = self._message(NotFound())
+            return
+        actor, provider_id = found
+        name = str(form.get("name", "")) if isinstance(form, dict) else ""
+        try:
+            with transaction() as session:
+                _key, secret = create_api_key(session, actor, provider_id, name)  # type: ignore[arg-type]
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self._reload()
+        self.new_secret = secret
+
+    @rx.event
+    def revoke_key(self, key_id: str) -> None:
+        self.error = self.new_secret = ""
+        actor = self._actor()
+        wanted = _id(key_id)
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            with transaction() as session:
+                revoke_api_key(session, actor, wanted)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self._reload()
 
     @rx.var
     def kind_choices(self) -> list[Choice]:

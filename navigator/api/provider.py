@@ -1,0 +1,215 @@
+"""The provider API, for the providers' own e-journal systems: /api/v1/provider/...
+
+Every call carries `Authorization: Bearer <key>` (keys are made in the provider cabinet).
+A key acts for the staff member who created it; another provider's ids answer 404.
+Attendance is uploaded in batches: a row already recorded is skipped, so the same batch
+twice changes nothing; a bad row is reported with its index and the others still apply.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from navigator.domain.access import Actor
+from navigator.domain.apikeys import actor_for_key
+from navigator.domain.catalog import ProgramFields
+from navigator.domain.db import read_session, transaction
+from navigator.domain.enrollment import accept_application, mark_attendance, reject_application
+from navigator.domain.errors import DomainError
+from navigator.domain.models import Attendance, Direction, Language, ProgramFormat
+from navigator.domain.providers import applications_of, upsert_program
+from navigator.locale import choose_locale
+
+provider_api = FastAPI(
+    title="Navigator provider API",
+    version="1",
+    description="For providers' own systems: programs by external id, applications, attendance.",
+    openapi_url="/api/v1/provider/openapi.json",
+    docs_url=None,
+    redoc_url=None,
+)
+MAX_BATCH = 1000
+
+
+class Unauthorized(Exception):
+    pass
+
+
+@provider_api.exception_handler(Unauthorized)
+async def _unauthorized(request: Request, error: Unauthorized) -> JSONResponse:
+    return JSONResponse(
+        status_code=401,
+        content={"detail": "a valid API key is required"},
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@provider_api.exception_handler(DomainError)
+async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+    locale = choose_locale(None, request.headers.get("accept-language"))
+    return JSONResponse(
+        status_code=error.http_status,
+        content={"detail": [{"type": error.code, "msg": error.message(locale)}]},
+    )
+
+
+@provider_api.exception_handler(RequestValidationError)
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+            ]
+        },
+    )
+
+
+def caller(authorization: Annotated[str | None, Header()] = None) -> tuple[Actor, int]:
+    scheme, _, secret = (authorization or "").partition(" ")
+    with transaction() as session:
+        found = actor_for_key(session, secret.strip() if scheme.lower() == "bearer" else None)
+    if found is None:
+        raise Unauthorized()
+    return found
+
+
+Caller = Annotated[tuple[Actor, int], Depends(caller)]
+
+
+class ProgramIn(BaseModel):
+    title: str = Field(max_length=200)
+    direction: Direction
+    age_min: int = Field(ge=0, le=18)
+    age_max: int = Field(ge=0, le=18)
+    language: Language
+    description: str = Field(default="", max_length=10_000)
+    format: ProgramFormat = ProgramFormat.IN_PERSON
+    address: str = Field(default="", max_length=300)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    tags: str = Field(default="", max_length=500)
+    is_free: bool = False
+
+
+@provider_api.put("/api/v1/provider/programs/{external_id}", summary="Create or update a program")
+def put_program(
+    external_id: Annotated[str, Path(min_length=1, max_length=100)], body: ProgramIn, who: Caller
+) -> dict[str, Any]:
+    actor, provider_id = who
+    fields = ProgramFields(
+        **{
+            **body.model_dump(),
+            "direction": body.direction.value,
+            "language": body.language.value,
+            "format": body.format.value,
+        }
+    )
+    with transaction() as session:
+        program, created = upsert_program(session, actor, provider_id, external_id, fields)
+        return {
+            "id": program.id,
+            "external_id": program.external_id,
+            "certification_status": program.certification_status,
+            "created": created,
+        }
+
+
+@provider_api.get("/api/v1/provider/applications", summary="Applications and enrollments")
+def list_applications(
+    who: Caller,
+    status: Literal[
+        "applied", "waitlisted", "accepted", "active", "completed", "cancelled", "rejected"
+    ]
+    | None = None,
+) -> list[dict[str, Any]]:
+    actor, provider_id = who
+    with read_session() as session:
+        rows = applications_of(session, actor, provider_id)
+    return [
+        {
+            "enrollment_id": r.enrollment_id,
+            "status": r.status,
+            "child_name": r.child_name,
+            "child_birth_date": r.child_birth_date.isoformat(),
+            "program_title": r.program_title,
+            "group_id": r.group_id,
+            "group_name": r.group_name,
+            "certificate_share_minor": r.certificate_share_minor,
+            "copayment_minor": r.copayment_minor,
+        }
+        for r in rows
+        if status is None or r.status == status
+    ]
+
+
+@provider_api.post(
+    "/api/v1/provider/applications/{enrollment_id}/accept", summary="Accept (places the hold)"
+)
+def accept(enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Caller) -> dict[str, Any]:
+    actor, _provider_id = who
+    with transaction() as session:
+        enrollment = accept_application(session, actor, enrollment_id)
+        return {
+            "enrollment_id": enrollment.id,
+            "status": enrollment.status,
+            "held_minor": enrollment.held_minor,
+        }
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@provider_api.post(
+    "/api/v1/provider/applications/{enrollment_id}/reject", summary="Reject with a reason"
+)
+def reject(
+    enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: RejectIn, who: Caller
+) -> dict[str, Any]:
+    actor, _provider_id = who
+    with transaction() as session:
+        enrollment = reject_application(session, actor, enrollment_id, reason=body.reason)
+        return {"enrollment_id": enrollment.id, "status": enrollment.status}
+
+
+class MarkIn(BaseModel):
+    enrollment_id: int = Field(ge=1, le=2**31 - 1)
+    date: date
+    status: Literal["present", "absent", "excused"]
+
+
+class AttendanceBatch(BaseModel):
+    marks: list[MarkIn] = Field(max_length=MAX_BATCH)
+
+
+@provider_api.post("/api/v1/provider/attendance", summary="Upload attendance marks in a batch")
+def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> dict[str, Any]:
+    actor, _provider_id = who
+    locale = choose_locale(None, request.headers.get("accept-language"))
+    applied, unchanged, errors = 0, 0, []
+    with transaction() as session:
+        for index, mark in enumerate(body.marks):
+            already = session.exec(
+                select(Attendance).where(
+                    Attendance.enrollment_id == mark.enrollment_id,
+                    Attendance.lesson_date == mark.date,
+                )
+            ).first()
+            if already is not None and already.status == mark.status:
+                unchanged += 1
+                continue
+            try:
+                with session.begin_nested():  # a bad row changes nothing, the others still apply
+                    mark_attendance(session, actor, mark.enrollment_id, mark.date, mark.status)
+                applied += 1
+            except DomainError as error:
+                errors.append({"index": index, "type": error.code, "msg": error.message(locale)})
+    return {"applied": applied, "unchanged": unchanged, "errors": errors}

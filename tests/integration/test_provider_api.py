@@ -1,0 +1,169 @@
+"""The provider API over HTTP: keys, programs by external id, applications, attendance batches."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from navigator.domain import db as db_module
+from navigator.domain.apikeys import create_api_key, revoke_api_key
+from navigator.domain.calendar import lesson_dates
+from navigator.domain.db import read_session
+from navigator.domain.enrollment import accept_application
+from navigator.domain.models import Attendance, Enrollment, Group, Membership, Program
+from navigator.settings import get_settings
+from tests.factories import build_world
+
+PROGRAM = {
+    "title": "Робототехника для начинающих",
+    "direction": "technical",
+    "age_min": 8,
+    "age_max": 12,
+    "language": "ru",
+}
+
+
+@pytest.fixture
+def setup(engine, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", str(engine.url.render_as_string(hide_password=False)))
+    get_settings.cache_clear()
+    db_module.get_engine.cache_clear()
+    # the API runs on the real clock: a group that started ten days ago has lessons to mark
+    # and lessons still ahead to accept for
+    world = build_world(engine, today=date.today() - timedelta(days=10))
+    with world.tx() as s:
+        _key, secret = create_api_key(s, world.provider_user, world.provider_id, "e-journal")
+    from navigator.api.provider import provider_api
+
+    client = TestClient(provider_api)
+    client.headers["Authorization"] = f"Bearer {secret}"
+    yield world, client, secret
+    get_settings.cache_clear()
+    db_module.get_engine.cache_clear()
+
+
+def test_no_key_or_a_wrong_one_is_refused(setup):
+    _world, client, secret = setup
+    for header in (None, "Bearer nav_wrong", f"Basic {secret}", "Bearer " + "x" * 5000):
+        headers = {"Authorization": header} if header else {}
+        fresh = TestClient(client.app)
+        response = fresh.get("/api/v1/provider/applications", headers=headers)
+        assert response.status_code == 401
+
+
+def test_put_program_creates_once_then_updates(setup):
+    world, client, _secret = setup
+    first = client.put("/api/v1/provider/programs/R-1", json=PROGRAM)
+    assert first.status_code == 200 and first.json()["created"] is True
+    again = client.put(
+        "/api/v1/provider/programs/R-1", json={**PROGRAM, "title": "Робототехника 2"}
+    )
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert again.json()["id"] == first.json()["id"]
+    with read_session(world.engine) as s:
+        programs = s.exec(select(Program).where(Program.external_id == "R-1")).all()
+    assert [p.title for p in programs] == ["Робототехника 2"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {**PROGRAM, "age_min": 12, "age_max": 8},
+        {**PROGRAM, "direction": "cooking"},
+        {**PROGRAM, "title": ""},
+        {**PROGRAM, "age_min": -1},
+        {**PROGRAM, "latitude": 91},
+        {"title": "x"},
+    ],
+)
+def test_a_bad_program_is_refused_with_a_reason_and_saves_nothing(setup, bad):
+    world, client, _secret = setup
+    response = client.put("/api/v1/provider/programs/BAD", json=bad)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    with read_session(world.engine) as s:
+        assert s.exec(select(Program).where(Program.external_id == "BAD")).all() == []
+
+
+def test_applications_accept_and_reject(setup):
+    world, client, _secret = setup
+    first = world.apply()
+    parent2, child2, _cert, _acc = world.add_parent_with_child()
+    second = world.apply(child_id=child2, parent=parent2)
+    listed = client.get("/api/v1/provider/applications", params={"status": "applied"}).json()
+    assert {row["enrollment_id"] for row in listed} == {first, second}
+    accepted = client.post(f"/api/v1/provider/applications/{first}/accept")
+    assert accepted.status_code == 200 and accepted.json()["held_minor"] > 0
+    assert (
+        client.post(
+            f"/api/v1/provider/applications/{second}/reject", json={"reason": ""}
+        ).status_code
+        == 422
+    )
+    rejected = client.post(
+        f"/api/v1/provider/applications/{second}/reject", json={"reason": "Группа на ремонте"}
+    )
+    assert rejected.json()["status"] == "rejected"
+    assert client.post("/api/v1/provider/applications/999999/accept").status_code == 404
+
+
+def test_attendance_batches_are_idempotent_and_report_bad_rows(setup):
+    world, client, _secret = setup
+    enrollment_id = world.apply()
+    with world.tx() as s:  # accepted when the group started, so its past lessons are its own
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    with read_session(world.engine) as s:
+        lessons = lesson_dates(s.get(Group, world.group_id))
+    past = [d for d in lessons if world.today <= d < date.today()]
+    batch = {
+        "marks": [
+            {"enrollment_id": enrollment_id, "date": past[0].isoformat(), "status": "present"},
+            {"enrollment_id": enrollment_id, "date": "2001-01-01", "status": "present"},
+            {"enrollment_id": 999_999, "date": past[0].isoformat(), "status": "present"},
+        ]
+    }
+    first = client.post("/api/v1/provider/attendance", json=batch)
+    assert first.status_code == 200
+    body = first.json()
+    assert body["applied"] == 1 and [e["index"] for e in body["errors"]] == [1, 2]
+    again = client.post("/api/v1/provider/attendance", json=batch).json()
+    assert again["applied"] == 0 and again["unchanged"] == 1
+    with read_session(world.engine) as s:
+        assert len(s.exec(select(Attendance)).all()) == 1
+    assert (
+        client.post(
+            "/api/v1/provider/attendance", json={"marks": [{"enrollment_id": 1}]}
+        ).status_code
+        == 422
+    )
+
+
+def test_a_revoked_key_or_a_departed_creator_stops_working(setup):
+    world, client, _secret = setup
+    assert client.get("/api/v1/provider/applications").status_code == 200
+    with world.tx() as s:
+        membership = s.exec(
+            select(Membership).where(Membership.user_id == world.provider_user.user_id)
+        ).one()
+        s.delete(membership)
+    assert client.get("/api/v1/provider/applications").status_code == 401
+    with world.tx() as s:
+        s.add(
+            Membership(
+                user_id=world.provider_user.user_id,
+                role="provider_staff",
+                provider_id=world.provider_id,
+            )
+        )
+    assert client.get("/api/v1/provider/applications").status_code == 200
+    with world.tx() as s:
+        from navigator.domain.models import ApiKey
+
+        key = s.exec(select(ApiKey)).one()
+        revoke_api_key(s, world.provider_user, key.id)
+    assert client.get("/api/v1/provider/applications").status_code == 401
+    with read_session(world.engine) as s:
+        assert s.exec(select(Enrollment)).all() == []
