@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
@@ -167,6 +168,21 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         assert csv_text.startswith("program,group,lessons,attendances,captured_EUR,copayments_EUR")
         assert title in csv_text and "Утренняя,1,1," in csv_text
         shot("06-statement")
+
+        # ---- an API key for the provider's own system: shown once, works, then revoked
+        page.locator("#key-name").fill("e-journal")
+        page.locator("#create-key").click()
+        secret = page.locator("#new-key").inner_text(timeout=15_000)
+        assert secret.startswith("nav_")
+        auth = {"Authorization": f"Bearer {secret}"}
+        listed = httpx.get(f"{app_url}/api/v1/provider/applications", headers=auth, timeout=30)
+        assert listed.status_code == 200 and listed.json()[0]["status"] == "active"
+        page.reload(wait_until="domcontentloaded")
+        expect(page.locator("#new-key")).to_have_count(0, timeout=15_000)
+        assert secret not in page.content()
+        page.locator(".revoke-key").first.click()
+        expect(page.get_by_text("Отозван")).to_be_visible(timeout=15_000)
+        assert httpx.get(f"{app_url}/api/v1/provider/applications", headers=auth).status_code == 401
     finally:
         context.close()
 
