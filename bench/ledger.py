@@ -49,7 +49,9 @@ CHILDREN_PER_PARENT = 100
 SETUP_BATCH = 250
 
 
-def build(engine: Engine, children: int) -> tuple[Actor, list[int]]:
+def build(
+    engine: Engine, children: int, seats_per_group: int = SEATS_PER_GROUP
+) -> tuple[Actor, list[int]]:
     """A municipality, one certified program with enough 5-lesson groups, and `children`
     funded children, each with an application waiting to be accepted."""
     with transaction(engine) as s:
@@ -105,10 +107,10 @@ def build(engine: Engine, children: int) -> tuple[Actor, list[int]]:
                 timetable=[{"weekday": d, "start": "16:00", "end": "17:00"} for d in (1, 3, 5)],
                 starts_on=LESSONS[0],
                 ends_on=LESSONS[-1],
-                seats=SEATS_PER_GROUP,
+                seats=seats_per_group,
                 price_per_lesson_minor=50_000,
             ).id
-            for g in range(-(-children // SEATS_PER_GROUP))
+            for g in range(-(-children // seats_per_group))
         ]
         town_id, period_id = town.id, period.id
 
@@ -135,7 +137,7 @@ def build(engine: Engine, children: int) -> tuple[Actor, list[int]]:
                 fund_certificate(s, parent, certificate.id, period_id, today=FIRST_DAY)
                 applications.append(
                     apply_to_group(
-                        s, parent, child.id, groups[n // SEATS_PER_GROUP], today=FIRST_DAY
+                        s, parent, child.id, groups[n // seats_per_group], today=FIRST_DAY
                     ).id
                 )
     return staff, applications

@@ -105,3 +105,35 @@ def test_the_catalog_works_by_keyboard_alone(chromium_browser: Browser, app_url:
         expect(page.locator("#program-title")).to_contain_text("обот", timeout=30_000)
     finally:
         page.close()
+
+
+@pytest.mark.e2e
+def test_the_provider_pages_have_no_serious_violations(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path
+) -> None:
+    context = chromium_browser.new_context(locale="ru-RU", viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    report: dict[str, list[str]] = {}
+    try:
+        page.goto(f"{app_url}/provider/register", wait_until="domcontentloaded", timeout=60_000)
+        expect(page.locator("#f-municipality_id option").first).to_be_attached(timeout=30_000)
+        report["sign-up"] = _violations(page)
+        page.locator("#f-organisation").fill("Студия «Доступность»")
+        page.locator("#f-email").fill(f"a11y.org.{time.time_ns()}@example.org")
+        page.locator("#f-password").fill("a11y-pass-2026")
+        page.locator("#f-password_again").fill("a11y-pass-2026")
+        page.locator("#submit").click()
+        page.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
+        expect(page.locator("#pending-admission")).to_be_visible(timeout=15_000)
+        report["cabinet"] = _violations(page)
+        assert _fits(page), "the provider cabinet scrolls sideways"
+        page.locator("#f-title").fill("Доступная программа")
+        page.locator("#save-program").click()
+        page.wait_for_url(re.compile(r"/provider/programs/\d+/?$"), timeout=30_000)
+        expect(page.locator("#certification-status")).to_be_visible(timeout=15_000)
+        report["program"] = _violations(page)
+        assert _fits(page), "the provider's program page scrolls sideways"
+        page.screenshot(path=artifacts_dir / "a11y-provider-program-360.png", full_page=True)
+    finally:
+        context.close()
+    assert report == {"sign-up": [], "cabinet": [], "program": []}
