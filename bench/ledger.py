@@ -45,7 +45,7 @@ SYSTEM = Actor.system()
 FIRST_DAY = date(2026, 9, 7)  # a Monday
 LESSONS = [FIRST_DAY + timedelta(days=d) for d in (0, 2, 4, 7, 9)]  # Mon Wed Fri Mon Wed
 SEATS_PER_GROUP = 20
-CHILDREN_PER_PARENT = 100
+CHILDREN_PER_PARENT = 10  # an account holds at most 12 children
 SETUP_BATCH = 250
 
 

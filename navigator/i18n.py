@@ -358,6 +358,31 @@ _UI: dict[str, tuple[str, str, str]] = {
         "Nukopijuokite raktą dabar: daugiau jis nebus parodytas.",
         "Copy the key now: it will not be shown again.",
     ),
+    "import_title": (
+        "Загрузка программ из CSV",
+        "Programų įkėlimas iš CSV",
+        "Import programs from CSV",
+    ),
+    "import_hint": (
+        "Формат описан в README: строка заголовков, UTF-8; "
+        "повторная загрузка обновляет по external_id.",
+        "Formatas aprašytas README: antraštės eilutė, UTF-8; "
+        "pakartotinis įkėlimas atnaujina pagal external_id.",
+        "The format is in the README: a header row, UTF-8; importing again updates by external_id.",
+    ),
+    "import_drop": (
+        "Перетащите CSV-файл сюда или нажмите, чтобы выбрать",
+        "Nutempkite CSV failą čia arba spustelėkite ir pasirinkite",
+        "Drop a CSV file here or click to choose one",
+    ),
+    "import": ("Загрузить", "Įkelti", "Import"),
+    "import_done": (
+        "Создано: {created}, обновлено: {updated}, строк с ошибками: {failed}.",
+        "Sukurta: {created}, atnaujinta: {updated}, eilučių su klaidomis: {failed}.",
+        "Created: {created}, updated: {updated}, rows with errors: {failed}.",
+    ),
+    "import_line": ("Строка", "Eilutė", "Line"),
+    "import_problem": ("Ошибка", "Klaida", "Problem"),
     "marked": ("Отмечено: {count}", "Pažymėta: {count}", "Marked: {count}"),
 }
 

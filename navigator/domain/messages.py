@@ -102,6 +102,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "У организации может быть не больше {max} действующих API-ключей.",
         "lt": "Organizacija gali turėti ne daugiau kaip {max} galiojančių API raktų.",
     },
+    "import_not_utf8": {
+        "en": "The file is not UTF-8 text. Save it as CSV UTF-8 and try again.",
+        "ru": "Файл не в кодировке UTF-8. Сохраните его как CSV UTF-8 и загрузите снова.",
+        "lt": "Failas nėra UTF-8 tekstas. Išsaugokite jį kaip CSV UTF-8 ir bandykite dar kartą.",
+    },
     # ---- mail
     "mail_reset_subject": {
         "en": "Resetting your Navigator password",
@@ -464,6 +469,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "title": {"en": "Title", "ru": "Название", "lt": "Pavadinimas"},
     "group_id": {"en": "Group", "ru": "Группа", "lt": "Grupė"},
+    "file": {"en": "File", "ru": "Файл", "lt": "Failas"},
     "municipality_id": {"en": "Municipality", "ru": "Муниципалитет", "lt": "Savivaldybė"},
     "child_id": {"en": "Child", "ru": "Ребёнок", "lt": "Vaikas"},
     "description": {"en": "Description", "ru": "Описание", "lt": "Aprašymas"},

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as wide_select  # sqlmodel's select types four columns at most
 from sqlmodel import Session, col, select
 
@@ -340,8 +340,19 @@ def monthly_statement(
     provider = session.get(Provider, provider_id)
     assert provider is not None
     currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
+    present = col(Attendance.status) == AttendanceStatus.PRESENT
+    charged = present | (col(Attendance.charged_minor) > 0)
+    owed = col(Enrollment.price_per_lesson_minor) - col(Attendance.charged_minor)
     rows = session.exec(  # type: ignore[call-overload]
-        wide_select(Attendance, Enrollment, Group, Program)
+        wide_select(
+            col(Group.id),
+            col(Program.title),
+            col(Group.name),
+            func.count(func.distinct(col(Attendance.lesson_date))),
+            func.sum(case((present, 1), else_=0)),
+            func.sum(col(Attendance.charged_minor)),
+            func.sum(case((charged & (owed > 0), owed), else_=0)),
+        )
         .join(Enrollment, col(Enrollment.id) == Attendance.enrollment_id)
         .join(Group, col(Group.id) == Enrollment.group_id)
         .join(Program, col(Program.id) == Group.program_id)
@@ -350,39 +361,20 @@ def monthly_statement(
             col(Attendance.lesson_date) >= first,
             col(Attendance.lesson_date) < after,
         )
+        .group_by(col(Group.id), col(Program.title), col(Group.name))
+        .order_by(col(Program.title), col(Group.name), col(Group.id))
     ).all()
-    by_group: dict[int, dict[str, Any]] = {}
-    for attendance, enrollment, group, program in rows:
-        entry = by_group.setdefault(
-            group.id,
-            {
-                "title": program.title,
-                "name": group.name,
-                "dates": set(),
-                "present": 0,
-                "captured": 0,
-                "copay": 0,
-            },
-        )
-        entry["dates"].add(attendance.lesson_date)
-        charged = attendance.status == AttendanceStatus.PRESENT or attendance.charged_minor > 0
-        entry["present"] += attendance.status == AttendanceStatus.PRESENT
-        entry["captured"] += attendance.charged_minor
-        if charged:
-            entry["copay"] += max(0, enrollment.price_per_lesson_minor - attendance.charged_minor)
     return currency, [
         StatementRow(
             group_id=group_id,
-            program_title=e["title"],
-            group_name=e["name"],
-            lessons=len(e["dates"]),
-            attendances=e["present"],
-            captured_minor=e["captured"],
-            copayments_minor=e["copay"],
+            program_title=title,
+            group_name=name,
+            lessons=int(lessons),
+            attendances=int(attendances or 0),
+            captured_minor=int(captured or 0),
+            copayments_minor=int(copayments or 0),
         )
-        for group_id, e in sorted(
-            by_group.items(), key=lambda item: (item[1]["title"], item[1]["name"])
-        )
+        for group_id, title, name, lessons, attendances, captured, copayments in rows
     ]
 
 

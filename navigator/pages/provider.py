@@ -185,6 +185,50 @@ def _program_form(state, submit_key: str, handler) -> rx.Component:
     )
 
 
+def _import() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["import_title"], size="4", as_="h2"),
+        rx.text(T["import_hint"], size="2"),
+        rx.upload(
+            rx.vstack(
+                rx.text(T["import_drop"]), rx.foreach(rx.selected_files("programs-csv"), rx.text)
+            ),
+            id="programs-csv",
+            accept={"text/csv": [".csv"]},
+            max_files=1,
+            multiple=False,
+            max_size=5_000_000,
+            border="1px dashed #8b8d98",
+            padding="4",
+            width="100%",
+        ),
+        rx.button(
+            T["import"],
+            on_click=ProviderState.import_csv(rx.upload_files(upload_id="programs-csv")),
+            id="import-programs",
+        ),
+        rx.cond(
+            ProviderState.import_summary != "",
+            rx.text(ProviderState.import_summary, id="import-summary", role="status"),
+        ),
+        rx.cond(
+            ProviderState.import_errors.length() > 0,
+            data_table(
+                T["import_title"],
+                [T["import_line"], T["import_problem"]],
+                rx.foreach(
+                    ProviderState.import_errors,
+                    lambda e: rx.el.tr(
+                        rx.el.td(e.line), rx.el.td(e.message), class_name="import-error"
+                    ),
+                ),
+            ),
+        ),
+        align="start",
+        width="100%",
+    )
+
+
 def _application(item: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -395,6 +439,7 @@ def provider_page() -> rx.Component:
                 ),
                 rx.heading(T["new_program"], size="4", as_="h2"),
                 _program_form(None, "create", ProviderState.create),
+                _import(),
                 _statement(),
                 _api_keys(),
                 rx.heading(T["applications"], size="4", as_="h2"),

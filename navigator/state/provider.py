@@ -21,6 +21,7 @@ from navigator.domain.catalog import ProgramFields, create_group, create_program
 from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import accept_application, reject_application
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.importing import import_programs
 from navigator.domain.messages import value_label
 from navigator.domain.models import (
     AttendanceStatus,
@@ -194,6 +195,15 @@ class KeyRow:
     revoked: bool
 
 
+MAX_IMPORT_BYTES = 5_000_000
+
+
+@dataclasses.dataclass
+class ImportLine:
+    line: str
+    message: str
+
+
 class ProviderState(AppState):
     """/provider: the organisation, its programs and its applications."""
 
@@ -208,6 +218,8 @@ class ProviderState(AppState):
     statement_month: str = ""
     statement: list[StatementLine] = []
     keys: list[KeyRow] = []
+    import_summary: str = ""
+    import_errors: list[ImportLine] = []
     new_secret: str = ""  # the key just made: shown once, forgotten at the next load
     _provider_id: int | None = None
 
@@ -375,6 +387,47 @@ class ProviderState(AppState):
         return rx.download(
             data=statement_csv(currency, rows), filename=f"statement-{self.statement_month}.csv"
         )
+
+    @rx.event
+    async def import_csv(self, files: list[rx.UploadFile]):
+        """Programs from the CSV format of the README; each bad row is listed, good rows import."""
+        self.error = self.import_summary = ""
+        self.import_errors = []
+        found = self._provider()
+        if found is None or not files:
+            self.error = self._message(
+                NotFound() if found is None else InvalidInput("field_required", field="file")
+            )
+            return
+        actor, provider_id = found
+        content = await files[0].read(MAX_IMPORT_BYTES + 1)
+        if len(content) > MAX_IMPORT_BYTES:
+            self.error = self._message(
+                InvalidInput("value_too_large", field="file", max=MAX_IMPORT_BYTES)
+            )
+            return
+        try:
+            text_content = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self.error = self._message(InvalidInput("import_not_utf8"))
+            return
+        try:
+            with transaction() as session:
+                report = import_programs(session, actor, provider_id, text_content)  # type: ignore[arg-type]
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.import_summary = text(
+            "import_done",
+            self.lang,
+            created=report.created,
+            updated=report.updated,
+            failed=len(report.errors),
+        )
+        self.import_errors = [
+            ImportLine(str(e.line), self._message(e.error)) for e in report.errors[:500]
+        ]
+        self._reload()
 
     @rx.event
     def create_key(self, form: dict) -> None:

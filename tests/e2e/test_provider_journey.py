@@ -89,6 +89,28 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             set_certification(s, Actor.system(), program.id, "certified")
         program_id = program.id
 
+        # ---- imports two more programs from CSV: a good row imports, a bad row is reported
+        csv_path = artifacts_dir / "provider-import.csv"
+        csv_path.write_text(
+            "external_id,title,description,direction,age_min,age_max,language,format,address,lat,"
+            "lng,price_per_lesson,lessons_per_week,start_date,end_date,seats,weekdays\n"
+            f"imp-1,Импорт {stamp},,technical,7,12,ru,in_person,,,,3.50,2,{today},"
+            f"{today + timedelta(days=60)},10,1 3\n"
+            f"imp-2,Плохая строка,,cooking,7,12,ru,in_person,,,,3.50,2,{today},"
+            f"{today + timedelta(days=60)},10,1 3\n",
+            encoding="utf-8",
+        )
+        page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
+        page.locator("#programs-csv input[type=file]").set_input_files(str(csv_path))
+        page.locator("#import-programs").click()
+        expect(page.locator("#import-summary")).to_have_text(
+            "Создано: 1, обновлено: 0, строк с ошибками: 1.", timeout=15_000
+        )
+        expect(page.locator(".import-error")).to_contain_text("3")
+        expect(page.locator(".provider-program", has_text=f"Импорт {stamp}")).to_be_visible()
+        shot("03-imported")
+        page.goto(f"{app_url}/provider/programs/{program_id}", wait_until="domcontentloaded")
+
         # ---- opens a group: every day, from today (a timetable with no lessons is refused first)
         page.reload(wait_until="domcontentloaded")
         expect(page.locator("#certification-status")).to_have_text(
@@ -105,7 +127,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             page.locator(f"#f-weekday_{n}").check()
         page.locator("#add-group").click()
         expect(page.locator("table tbody tr")).to_have_count(1, timeout=15_000)
-        shot("03-group")
+        shot("04-group")
 
         # ---- the program is in search within seconds
         catalog = context.new_page()
@@ -143,7 +165,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(card).to_be_visible(timeout=15_000)
         card.locator(".accept-application").click()
         expect(card).to_contain_text("принята", timeout=15_000)
-        shot("04-accepted")
+        shot("05-accepted")
 
         # ---- marks today's lesson in the register
         page.goto(f"{app_url}/provider/programs/{program_id}", wait_until="domcontentloaded")
@@ -154,7 +176,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(page.locator("#register td").first).to_have_text("✓")
         page.locator("#save-marks").click()  # the same grid again changes nothing
         expect(page.locator("#register-notice")).to_have_text("Отмечено: 0", timeout=15_000)
-        shot("05-register")
+        shot("06-register")
 
         # ---- the month's statement, on screen and as CSV
         page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
@@ -167,7 +189,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         csv_text = Path(download.value.path()).read_text(encoding="utf-8")
         assert csv_text.startswith("program,group,lessons,attendances,captured_EUR,copayments_EUR")
         assert title in csv_text and "Утренняя,1,1," in csv_text
-        shot("06-statement")
+        shot("07-statement")
 
         # ---- an API key for the provider's own system: shown once, works, then revoked
         page.locator("#key-name").fill("e-journal")
@@ -201,7 +223,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expected = f"{captured.captured_minor // 100},{captured.captured_minor % 100:02d} €"
         enrollment = page.locator(".enrollment-card", has_text=title)
         expect(enrollment.locator(".enrollment-captured")).to_have_text(expected, timeout=15_000)
-        page.screenshot(path=artifacts_dir / "provider-07-parent-sees-capture.png", full_page=True)
+        page.screenshot(path=artifacts_dir / "provider-08-parent-sees-capture.png", full_page=True)
     finally:
         parent_context.close()
     with read_session(engine) as s:
