@@ -383,6 +383,24 @@ _UI: dict[str, tuple[str, str, str]] = {
     ),
     "import_line": ("Строка", "Eilutė", "Line"),
     "import_problem": ("Ошибка", "Klaida", "Problem"),
+    "offline_title": ("Запись на месте", "Registracija vietoje", "Enrollment at the desk"),
+    "offline_hint": (
+        "Номер сертификата и дата рождения находят ребёнка. Родитель подтвердит запись в своём "
+        "кабинете; до этого деньги не резервируются.",
+        "Čekio numeris ir gimimo data suranda vaiką. Tėvai patvirtins registraciją savo paskyroje; "
+        "iki tol pinigai nerezervuojami.",
+        "The certificate number and the date of birth find the child. The parent confirms in their "
+        "account; until then no money is held.",
+    ),
+    "send_offer": ("Отправить родителю", "Siųsti tėvams", "Send to the parent"),
+    "offer_sent": (
+        "Отправлено. Запись появится, когда родитель подтвердит её в кабинете.",
+        "Išsiųsta. Registracija atsiras, kai tėvai ją patvirtins paskyroje.",
+        "Sent. The enrollment appears once the parent confirms it in their account.",
+    ),
+    "offers": ("Предложения записи", "Registracijos pasiūlymai", "Enrollment offers"),
+    "confirm_offer": ("Подтвердить запись", "Patvirtinti", "Confirm the enrollment"),
+    "decline_offer": ("Отказаться", "Atsisakyti", "Decline"),
     "marked": ("Отмечено: {count}", "Pažymėta: {count}", "Marked: {count}"),
 }
 

@@ -21,6 +21,7 @@ from navigator.domain.models import (
     Certificate,
     Child,
     Enrollment,
+    EnrollmentOffer,
     EnrollmentStatus,
     Group,
     Municipality,
@@ -172,4 +173,10 @@ def cabinet_version(session: Session, actor: Actor) -> int:
         .join(Child, col(Child.id) == Enrollment.child_id)
         .where(Child.guardian_id == guardian_id)
     ).one()
-    return hash((tuple(tuple(row) for row in enrollments), marks))
+    offers = session.exec(
+        select(func.count())
+        .select_from(EnrollmentOffer)
+        .join(Child, col(Child.id) == EnrollmentOffer.child_id)
+        .where(col(Child.guardian_id) == guardian_id, col(EnrollmentOffer.decision) == "pending")
+    ).one()
+    return hash((tuple(tuple(row) for row in enrollments), marks, offers))

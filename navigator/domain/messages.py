@@ -107,6 +107,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Файл не в кодировке UTF-8. Сохраните его как CSV UTF-8 и загрузите снова.",
         "lt": "Failas nėra UTF-8 tekstas. Išsaugokite jį kaip CSV UTF-8 ir bandykite dar kartą.",
     },
+    "certificate_not_matched": {
+        "en": "No certificate with this number and date of birth.",
+        "ru": "Сертификат с таким номером и датой рождения не найден.",
+        "lt": "Čekio su tokiu numeriu ir gimimo data nėra.",
+    },
+    "offer_pending": {
+        "en": "This child already has an offer for this group waiting for the parent.",
+        "ru": "Этому ребёнку уже отправлено предложение в эту группу: ждём ответа родителя.",
+        "lt": "Šiam vaikui jau pasiūlyta ši grupė: laukiama tėvų atsakymo.",
+    },
+    "offer_decided": {
+        "en": "This offer has already been answered.",
+        "ru": "На это предложение уже ответили.",
+        "lt": "Į šį pasiūlymą jau atsakyta.",
+    },
     # ---- mail
     "mail_reset_subject": {
         "en": "Resetting your Navigator password",

@@ -584,3 +584,27 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = _timestamp()
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EnrollmentOffer(SQLModel, table=True):
+    """An enrollment a provider prepared at its desk (certificate number + birth date).
+
+    Nothing is held until the parent confirms it in their cabinet; then it becomes an
+    application, accepted at once because the provider asked for it.
+    """
+
+    __tablename__ = "enrollment_offer"
+    __table_args__ = (
+        CheckConstraint(
+            "decision IN ('pending', 'confirmed', 'declined')", name="ck_offer_decision"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    group_id: int = Field(foreign_key="program_group.id", index=True)
+    offered_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    decision: str = Field(default="pending", max_length=10)
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
+    created_at: datetime = _timestamp()
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -238,6 +238,34 @@ def _enrollment(item: rx.Var) -> rx.Component:
     )
 
 
+def _offer(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(item.program, size="3", as_="h3"),
+            rx.text(item.child, " · ", item.group, size="2"),
+            rx.cond(item.terms != "", rx.text(item.terms, size="2", class_name="offer-terms")),
+            rx.cond(item.problem != "", rx.text(item.problem, size="2", color_scheme="red")),
+            rx.hstack(
+                rx.button(
+                    T["confirm_offer"],
+                    on_click=CabinetState.accept_offer(item.id),
+                    disabled=item.problem != "",
+                    class_name="confirm-offer",
+                ),
+                rx.button(
+                    T["decline_offer"],
+                    variant="outline",
+                    on_click=CabinetState.refuse_offer(item.id),
+                    class_name="decline-offer",
+                ),
+            ),
+            align="start",
+        ),
+        width="100%",
+        class_name="offer-card",
+    )
+
+
 def cabinet_page() -> rx.Component:
     return page(
         rx.heading(T["cabinet_title"], size="6", as_="h1"),
@@ -251,6 +279,14 @@ def cabinet_page() -> rx.Component:
             CabinetState.editing == "new",
             rx.card(_child_form("", "", "", new=True), width="100%"),
             rx.button(T["add_child"], on_click=CabinetState.start_edit("new"), id="add-child"),
+        ),
+        rx.cond(
+            CabinetState.offers.length() > 0,
+            rx.vstack(
+                rx.heading(T["offers"], size="5", as_="h2"),
+                rx.foreach(CabinetState.offers, _offer),
+                width="100%",
+            ),
         ),
         rx.heading(T["enrollments"], size="5", as_="h2"),
         rx.cond(

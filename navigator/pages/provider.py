@@ -282,6 +282,58 @@ def _application(item: rx.Var) -> rx.Component:
     )
 
 
+def _offline_enrollment() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["offline_title"], size="4", as_="h2"),
+        rx.text(T["offline_hint"], size="2"),
+        rx.el.form(
+            rx.vstack(
+                rx.el.div(
+                    rx.el.label(T["group"], html_for="offer-group"),
+                    rx.el.select(
+                        rx.foreach(
+                            ProviderState.group_choices,
+                            lambda c: rx.el.option(c.label, value=c.value),
+                        ),
+                        id="offer-group",
+                        name="group_id",
+                        class_name="native-select",
+                    ),
+                    class_name="field",
+                ),
+                rx.el.div(
+                    rx.el.label(T["certificate_number"], html_for="offer-number"),
+                    rx.el.input(
+                        id="offer-number",
+                        name="certificate_number",
+                        class_name="native-input",
+                        required=True,
+                        max_length=20,
+                        input_mode="numeric",
+                    ),
+                    class_name="field",
+                ),
+                rx.el.div(
+                    rx.el.label(T["birth_date"], html_for="offer-birth"),
+                    rx.el.input(
+                        id="offer-birth",
+                        name="birth_date",
+                        type="date",
+                        class_name="native-input",
+                        required=True,
+                    ),
+                    class_name="field",
+                ),
+                rx.button(T["send_offer"], type="submit", id="send-offer"),
+                align="start",
+            ),
+            on_submit=ProviderState.offer,
+        ),
+        align="start",
+        width="100%",
+    )
+
+
 def _statement() -> rx.Component:
     return rx.vstack(
         rx.heading(T["statement"], size="4", as_="h2"),
@@ -440,6 +492,7 @@ def provider_page() -> rx.Component:
                 rx.heading(T["new_program"], size="4", as_="h2"),
                 _program_form(None, "create", ProviderState.create),
                 _import(),
+                _offline_enrollment(),
                 _statement(),
                 _api_keys(),
                 rx.heading(T["applications"], size="4", as_="h2"),

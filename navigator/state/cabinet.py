@@ -23,6 +23,7 @@ from navigator.domain.enrollment import cancel_enrollment
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.messages import value_label
 from navigator.domain.models import Municipality
+from navigator.domain.offers import confirm_offer, decline_offer, offers_for_guardian
 from navigator.i18n import text
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
@@ -79,6 +80,16 @@ class EnrollmentCard:
 
 
 @dataclasses.dataclass
+class OfferCard:
+    id: str
+    child: str
+    program: str
+    group: str
+    terms: str
+    problem: str
+
+
+@dataclasses.dataclass
 class Choice:
     value: str
     label: str
@@ -104,6 +115,7 @@ def _birth_date(value: object) -> date:
 class CabinetState(AppState):
     children: list[ChildCard] = []
     enrollments: list[EnrollmentCard] = []
+    offers: list[OfferCard] = []
     municipalities: list[Choice] = []
     history: list[HistoryLine] = []
     history_child: str = ""
@@ -125,6 +137,7 @@ class CabinetState(AppState):
         with read_session() as session:
             children = children_of(session, actor)
             enrollments = enrollments_of(session, actor)
+            offers = offers_for_guardian(session, actor)
             self._version = cabinet_version(session, actor)
             if not self.municipalities:
                 self.municipalities = [
@@ -155,6 +168,29 @@ class CabinetState(AppState):
                     text("expires_on", lang, date=day(c.expires_on, lang)) if c.expires_on else ""
                 )
             self.children.append(card)
+        self.offers = [
+            OfferCard(
+                id=str(o.id),
+                child=o.child_name,
+                program=o.program_title,
+                group=o.group_name,
+                terms=(
+                    " · ".join(
+                        (
+                            f"{text('lessons', lang)}: {o.quote.lessons}",
+                            f"{text('certificate_share', lang)}: "
+                            + money(o.quote.certificate_share_minor, o.quote.currency, lang),
+                            f"{text('co_payment', lang)}: "
+                            + money(o.quote.copayment_minor, o.quote.currency, lang),
+                        )
+                    )
+                    if o.quote
+                    else ""
+                ),
+                problem=self._message(o.problem) if o.problem else "",
+            )
+            for o in offers
+        ]
         self.enrollments = [
             EnrollmentCard(
                 id=str(e.id),
@@ -319,6 +355,35 @@ class CabinetState(AppState):
     def hide_history(self) -> None:
         self.history_child = ""
         self.history = []
+
+    # ---------------------------------------------------------------- offers
+
+    def _answer(self, offer_id: str, confirm: bool) -> None:
+        self.error = self.notice = ""
+        actor = self._actor()
+        wanted = _id(offer_id)
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            with transaction() as session:
+                if confirm:
+                    confirm_offer(session, actor, wanted)
+                else:
+                    decline_offer(session, actor, wanted)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("done", self.lang)
+        self._reload()
+
+    @rx.event
+    def accept_offer(self, offer_id: str) -> None:
+        self._answer(offer_id, confirm=True)
+
+    @rx.event
+    def refuse_offer(self, offer_id: str) -> None:
+        self._answer(offer_id, confirm=False)
 
     # ---------------------------------------------------------------- enrollments
 

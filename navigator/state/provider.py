@@ -35,6 +35,7 @@ from navigator.domain.models import (
     ProviderKind,
 )
 from navigator.domain.money import format_amount, parse_amount
+from navigator.domain.offers import offer_enrollment
 from navigator.domain.providers import (
     applications_of,
     groups_of,
@@ -219,6 +220,7 @@ class ProviderState(AppState):
     statement: list[StatementLine] = []
     keys: list[KeyRow] = []
     import_summary: str = ""
+    group_choices: list[Choice] = []
     import_errors: list[ImportLine] = []
     new_secret: str = ""  # the key just made: shown once, forgotten at the next load
     _provider_id: int | None = None
@@ -246,10 +248,18 @@ class ProviderState(AppState):
             programs = programs_of(session, actor, provider_id)  # type: ignore[arg-type]
             applications = applications_of(session, actor, provider_id)  # type: ignore[arg-type]
             keys = keys_of(session, actor, provider_id)  # type: ignore[arg-type]
+            groups = [
+                (program, group)
+                for program in programs
+                for group in groups_of(session, actor, program.id)  # type: ignore[arg-type]
+            ]
             currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
         self._provider_id = provider_id
         self.provider_name = provider.name
         self.admitted = provider.admitted
+        self.group_choices = [
+            Choice(str(g.id), f"{p.title} · {g.name}") for p, g in groups if g.enrollment_open
+        ]
         self.keys = [
             KeyRow(
                 str(k.id),
@@ -428,6 +438,29 @@ class ProviderState(AppState):
             ImportLine(str(e.line), self._message(e.error)) for e in report.errors[:500]
         ]
         self._reload()
+
+    @rx.event
+    def offer(self, form: dict) -> None:
+        """Offline enrollment: prepare it for the parent to confirm; nothing is held yet."""
+        self.error = self.notice = ""
+        form = form if isinstance(form, dict) else {}
+        actor = self._actor()
+        group_id = _id(form.get("group_id", ""))
+        if actor is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            if group_id is None:
+                raise InvalidInput("field_required", field="group_id")
+            born = _date(form, "birth_date")
+            with transaction() as session:
+                offer_enrollment(
+                    session, actor, group_id, str(form.get("certificate_number", ""))[:40], born
+                )
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("offer_sent", self.lang)
 
     @rx.event
     def create_key(self, form: dict) -> None:

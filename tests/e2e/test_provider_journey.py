@@ -21,7 +21,7 @@ from navigator.domain.access import Actor
 from navigator.domain.accounts import add_child
 from navigator.domain.calendar import local_today
 from navigator.domain.catalog import admit_provider, set_certification
-from navigator.domain.certificates import request_certificate
+from navigator.domain.certificates import format_certificate_number, request_certificate
 from navigator.domain.db import make_engine, read_session, transaction
 from navigator.domain.enrollment import apply_to_group
 from navigator.domain.models import Enrollment, Group, Municipality, Program, Provider
@@ -158,6 +158,18 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
                 birth_date=today.replace(year=today.year - 13, day=1),
             )
             request_certificate(s, parent, child.id)
+            sister = add_child(
+                s,
+                parent,
+                guardian_id=signed_in.user_id,
+                municipality_id=provider.municipality_id,
+                first_name="Ona",
+                last_name=f"Ladija{stamp}",
+                birth_date=today.replace(year=today.year - 12, day=2),
+            )
+            sister_certificate, _refusal = request_certificate(s, parent, sister.id)
+            sister_number = format_certificate_number(sister_certificate.number)
+            sister_born = sister.birth_date
             group = s.exec(select(Group).where(Group.program_id == program_id)).one()
             apply_to_group(s, parent, child.id, group.id)
         page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
@@ -205,6 +217,20 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator(".revoke-key").first.click()
         expect(page.get_by_text("Отозван")).to_be_visible(timeout=15_000)
         assert httpx.get(f"{app_url}/api/v1/provider/applications", headers=auth).status_code == 401
+
+        # ---- enrollment at the desk: certificate number + birth date; nothing held yet
+        page.locator("#offer-group").select_option(label=f"{title} · Утренняя")
+        page.locator("#offer-number").fill(sister_number)
+        page.locator("#offer-birth").fill("2001-01-01")
+        page.locator("#send-offer").click()
+        expect(page.locator("#provider-error")).to_have_text(
+            "Сертификат с таким номером и датой рождения не найден.", timeout=15_000
+        )
+        page.locator("#offer-birth").fill(sister_born.isoformat())
+        page.locator("#send-offer").click()
+        expect(page.locator("#provider-notice")).to_contain_text("Отправлено", timeout=15_000)
+        with read_session(engine) as s:
+            assert len(s.exec(select(Enrollment).where(Enrollment.group_id == group.id)).all()) == 1
     finally:
         context.close()
 
@@ -224,6 +250,16 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         enrollment = page.locator(".enrollment-card", has_text=title)
         expect(enrollment.locator(".enrollment-captured")).to_have_text(expected, timeout=15_000)
         page.screenshot(path=artifacts_dir / "provider-08-parent-sees-capture.png", full_page=True)
+
+        # ---- and confirms the desk's offer: now the hold is placed
+        offer = page.locator(".offer-card")
+        expect(offer.locator(".offer-terms")).to_contain_text("Оплатит сертификат")
+        offer.locator(".confirm-offer").click()
+        sister_card = page.locator(".enrollment-card", has_text="Ona")
+        expect(sister_card.locator(".enrollment-status")).to_have_text("принята", timeout=15_000)
+        expect(sister_card.locator(".enrollment-held")).not_to_have_text("0,00 €")
+        expect(page.locator(".offer-card")).to_have_count(0)
+        page.screenshot(path=artifacts_dir / "provider-09-offer-confirmed.png", full_page=True)
     finally:
         parent_context.close()
     with read_session(engine) as s:
