@@ -189,18 +189,23 @@ def _import() -> rx.Component:
     return rx.vstack(
         rx.heading(T["import_title"], size="4", as_="h2"),
         rx.text(T["import_hint"], size="2"),
-        rx.upload(
-            rx.vstack(
-                rx.text(T["import_drop"]), rx.foreach(rx.selected_files("programs-csv"), rx.text)
+        # the label around the dropzone names its file input (axe: every input labelled)
+        rx.el.label(
+            rx.upload(
+                rx.vstack(
+                    rx.text(T["import_drop"]),
+                    rx.foreach(rx.selected_files("programs-csv"), rx.text),
+                ),
+                id="programs-csv",
+                accept={"text/csv": [".csv"]},
+                max_files=1,
+                multiple=False,
+                max_size=5_000_000,
+                border="1px dashed #8b8d98",
+                padding="4",
+                width="100%",
             ),
-            id="programs-csv",
-            accept={"text/csv": [".csv"]},
-            max_files=1,
-            multiple=False,
-            max_size=5_000_000,
-            border="1px dashed #8b8d98",
-            padding="4",
-            width="100%",
+            style={"display": "block", "width": "100%"},
         ),
         rx.button(
             T["import"],
