@@ -10,6 +10,12 @@ from functools import cache
 
 from navigator.settings import SUPPORTED_LOCALES
 
+WEEKDAY_NAMES = {
+    "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
+    "lt": ("Pr", "An", "Tr", "Kt", "Pn", "Še", "Sk"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
 _UI: dict[str, tuple[str, str, str]] = {
     # ---- shell
     "brand": ("Навигатор", "Navigatorius", "Navigator"),
@@ -325,13 +331,7 @@ _UI: dict[str, tuple[str, str, str]] = {
     **{
         f"weekday_{n}": names
         for n, names in enumerate(
-            zip(
-                ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
-                ("Pr", "An", "Tr", "Kt", "Pn", "Še", "Sk"),
-                ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-                strict=True,
-            ),
-            start=1,
+            zip(*(WEEKDAY_NAMES[lang] for lang in SUPPORTED_LOCALES), strict=True), start=1
         )
     },
     "statement": ("Отчёт за месяц", "Mėnesio ataskaita", "Monthly statement"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import FastAPI, Form, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from navigator.domain.access import Actor
@@ -28,8 +28,6 @@ from navigator.domain.signin import (
 )
 from navigator.locale import SESSION_COOKIE, request_locale
 from navigator.settings import get_settings
-
-sessions = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
 
 def _back(path: str, **params: str) -> RedirectResponse:
@@ -52,13 +50,19 @@ def _safe_next(target: str) -> str:
     return target
 
 
-def _same_origin(request: Request) -> bool:
-    """A browser's form from this site: its Origin is our public address or our Host."""
+def _same_origin(request: Request) -> None:
+    """Every form here comes from this site: its Origin is our public address or our Host."""
     origin = request.headers.get("origin")
     if origin is None:
-        return True  # not sent by a browser form on another page
+        return  # not sent by a browser form on another page
     ours = {urlsplit(get_settings().app_url).netloc, request.headers.get("host")}
-    return origin != "null" and urlsplit(origin).netloc in ours
+    if origin == "null" or urlsplit(origin).netloc not in ours:
+        raise HTTPException(status_code=403)
+
+
+sessions = FastAPI(
+    openapi_url=None, docs_url=None, redoc_url=None, dependencies=[Depends(_same_origin)]
+)
 
 
 def _set_cookie(response: Response, token: str) -> None:
@@ -91,8 +95,6 @@ def login(
     password: str = Form(""),
     next: str = Form("/cabinet"),
 ) -> Response:
-    if not _same_origin(request):
-        return Response(status_code=403)
     try:
         with transaction() as session:
             signed_in = sign_in(session, email, password, _client_address(request))
@@ -117,8 +119,6 @@ def register(
     password: str = Form(""),
     password_again: str = Form(""),
 ) -> Response:
-    if not _same_origin(request):
-        return Response(status_code=403)
     try:
         with transaction() as session:
             signed_in = register_parent(
@@ -142,8 +142,6 @@ def register_organisation(
     licence_number: str = Form(""),
     municipality_id: str = Form(""),
 ) -> Response:
-    if not _same_origin(request):
-        return Response(status_code=403)
     try:
         municipality = (
             int(municipality_id) if municipality_id.isascii() and municipality_id.isdigit() else 0
@@ -169,8 +167,6 @@ def register_organisation(
 
 @sessions.post("/auth/logout")
 def logout(request: Request) -> Response:
-    if not _same_origin(request):
-        return Response(status_code=403)
     with transaction() as session:
         sign_out(session, request.cookies.get(SESSION_COOKIE))
     response = _back("/")
@@ -180,8 +176,6 @@ def logout(request: Request) -> Response:
 
 @sessions.post("/auth/password/forgot")
 def forgot_password(request: Request, email: str = Form("")) -> Response:
-    if not _same_origin(request):
-        return Response(status_code=403)
     settings = get_settings()
     try:
         with transaction() as session:
@@ -196,13 +190,10 @@ def forgot_password(request: Request, email: str = Form("")) -> Response:
 
 @sessions.post("/auth/password/reset")
 def set_new_password(
-    request: Request,
     token: str = Form(""),
     password: str = Form(""),
     password_again: str = Form(""),
 ) -> Response:
-    if not _same_origin(request):
-        return Response(status_code=403)
     try:
         with transaction() as session:
             reset_password(session, token, password, password_again)

@@ -16,23 +16,16 @@ from navigator.domain.access import Actor
 from navigator.domain.certificates import CertificateSummary, certificate_summary
 from navigator.domain.errors import NotFound
 from navigator.domain.models import (
+    LIVE_ENROLLMENT,
     Attendance,
     AttendanceStatus,
     Certificate,
     Child,
     Enrollment,
     EnrollmentOffer,
-    EnrollmentStatus,
     Group,
     Municipality,
     Program,
-)
-
-LIVE = (
-    EnrollmentStatus.APPLIED,
-    EnrollmentStatus.WAITLISTED,
-    EnrollmentStatus.ACCEPTED,
-    EnrollmentStatus.ACTIVE,
 )
 
 
@@ -143,7 +136,7 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
             copayment_minor=enrollment.copayment_minor,
             present=int(present_count or 0),
             marked=int(marked or 0),
-            can_cancel=enrollment.status in LIVE,
+            can_cancel=enrollment.status in LIVE_ENROLLMENT,
             reason=enrollment.reason or "",
         )
         for enrollment, child, group, program, municipality, present_count, marked in rows

@@ -404,3 +404,25 @@ def count_catalog_programs(session: Session) -> int:
         .join(Provider, col(Provider.id) == Program.provider_id)
         .where(catalog_filter())
     ).one()
+
+
+def municipalities(session: Session) -> list[Municipality]:
+    """Every municipality, by name: the choices of the forms and filters."""
+    return list(session.exec(select(Municipality).order_by(col(Municipality.name))).all())
+
+
+def currency_of(session: Session, municipality_id: int) -> str:
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise NotFound()
+    return municipality.currency
+
+
+def municipality_center(session: Session, code: str) -> tuple[float, float] | None:
+    """Where "near this city" starts from: the mean position of its programs."""
+    latitude, longitude = session.exec(
+        select(func.avg(Program.latitude), func.avg(Program.longitude))
+        .join(Municipality, col(Municipality.id) == Program.municipality_id)
+        .where(Municipality.code == code, col(Program.latitude).is_not(None))
+    ).one()
+    return None if latitude is None else (float(latitude), float(longitude))

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.access import Actor, check_provider_staff
 from navigator.domain.accounts import create_user
-from navigator.domain.calendar import lesson_dates
+from navigator.domain.calendar import lesson_dates, local_today
 from navigator.domain.catalog import (
     ProgramFields,
     clean_program,
@@ -243,14 +243,22 @@ class Register:
     """A group's attendance register: children × lesson dates."""
 
     group_id: int
+    program_id: int
     dates: list[date]
     children: list[tuple[int, str]]  # (enrollment id, child's name)
     marks: dict[tuple[int, date], str]
 
 
-def register_of(session: Session, actor: Actor, group_id: int, today: date) -> Register:
-    """Lesson dates up to today (the latest MAX_REGISTER_ROWS) and the seated children."""
-    group, _program_row = _group(session, actor, group_id)
+def register_of(
+    session: Session, actor: Actor, group_id: int, today: date | None = None
+) -> Register:
+    """Lesson dates up to today (the latest MAX_REGISTER_ROWS) and the seated children.
+
+    Today is the municipality's own date unless given.
+    """
+    group, program = _group(session, actor, group_id)
+    if today is None:
+        today = local_today(session.get(Municipality, program.municipality_id))  # type: ignore[arg-type]
     dates = [d for d in lesson_dates(group) if d <= today][-MAX_REGISTER_ROWS:]
     seated = session.exec(
         select(Enrollment, Child)
@@ -267,6 +275,7 @@ def register_of(session: Session, actor: Actor, group_id: int, today: date) -> R
     }
     return Register(
         group_id=group_id,
+        program_id=program.id,  # type: ignore[arg-type]
         dates=dates,
         children=[(e.id, f"{c.last_name} {c.first_name}") for e, c in seated if e.id is not None],
         marks=marks,

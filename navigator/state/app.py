@@ -9,13 +9,12 @@ tab or an expired session takes effect at once.
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import col, select
 from starlette.requests import cookie_parser
 
 from navigator.domain.access import Actor
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
-from navigator.domain.models import Membership, Role
+from navigator.domain.providers import providers_of
 from navigator.domain.signin import user_for_token
 from navigator.i18n import ui_strings
 from navigator.locale import LOCALE_COOKIE, SESSION_COOKIE, choose_locale
@@ -53,15 +52,7 @@ class AppState(rx.State):
             user = user_for_token(session, self._session_token())
             self.signed_in = user is not None
             self.user_email = user.email if user else ""
-            self.is_provider = user is not None and (
-                session.exec(
-                    select(Membership.id).where(
-                        Membership.user_id == user.id,
-                        col(Membership.role).in_((Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)),
-                    )
-                ).first()
-                is not None
-            )
+            self.is_provider = user is not None and bool(providers_of(session, Actor.user(user.id)))
             return user.id if user else None
 
     def _actor(self) -> Actor | None:
@@ -70,7 +61,3 @@ class AppState(rx.State):
 
     def _message(self, error: DomainError) -> str:
         return error.message(self.lang)
-
-    @rx.event
-    def load_session(self) -> None:
-        self._user_id()

@@ -8,12 +8,12 @@ table are shown, with their own values, so the URL cannot put words on the page.
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import col, select
 
 from navigator.domain.accounts import MIN_PASSWORD_LENGTH
+from navigator.domain.catalog import municipalities
 from navigator.domain.db import read_session
 from navigator.domain.messages import MESSAGES, translate, value_label
-from navigator.domain.models import Municipality, ProviderKind
+from navigator.domain.models import ProviderKind
 from navigator.domain.signin import ATTEMPT_WINDOW
 from navigator.i18n import text
 from navigator.state.app import AppState
@@ -57,8 +57,7 @@ class AuthState(AppState):
     @rx.var
     def municipality_choices(self) -> list[list[str]]:
         with read_session() as session:
-            rows = session.exec(select(Municipality).order_by(col(Municipality.name))).all()
-        return [[str(m.id), m.name] for m in rows]
+            return [[str(m.id), m.name] for m in municipalities(session)]
 
     @rx.var
     def kind_choices(self) -> list[list[str]]:

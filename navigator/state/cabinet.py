@@ -9,26 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
-from datetime import date
 
 import reflex as rx
-from sqlmodel import col, select
 
 from navigator.domain.accounts import add_child, update_child
 from navigator.domain.cabinet import cabinet_version, children_of, enrollments_of
+from navigator.domain.catalog import municipalities
 from navigator.domain.certificates import request_certificate, statement
 from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import cancel_enrollment
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.messages import value_label
-from navigator.domain.models import Municipality
 from navigator.domain.offers import confirm_offer, decline_offer, offers_for_guardian
 from navigator.i18n import text
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
+from navigator.state.forms import Choice, form_date, row_id
 
-MAX_ID = 2**31 - 1
 WATCH_SECONDS = 2.0
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
 
@@ -89,29 +86,6 @@ class OfferCard:
     problem: str
 
 
-@dataclasses.dataclass
-class Choice:
-    value: str
-    label: str
-
-
-def _id(value: object) -> int | None:
-    """A row id from the browser, or None: ASCII digits only ("²".isdigit() is True too)."""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        return None
-    text_value = str(value)
-    if not re.fullmatch(r"[0-9]{1,10}", text_value):
-        return None
-    return int(text_value) if 0 < int(text_value) <= MAX_ID else None
-
-
-def _birth_date(value: object) -> date:
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise InvalidInput("date_invalid", field="birth_date") from None
-
-
 class CabinetState(AppState):
     children: list[ChildCard] = []
     enrollments: list[EnrollmentCard] = []
@@ -140,10 +114,7 @@ class CabinetState(AppState):
             offers = offers_for_guardian(session, actor)
             self._version = cabinet_version(session, actor)
             if not self.municipalities:
-                self.municipalities = [
-                    Choice(str(m.id), m.name)
-                    for m in session.exec(select(Municipality).order_by(col(Municipality.name)))
-                ]
+                self.municipalities = [Choice(str(m.id), m.name) for m in municipalities(session)]
         self.children = []
         for child in children:
             card = ChildCard(
@@ -252,7 +223,7 @@ class CabinetState(AppState):
     @rx.event
     def start_edit(self, child_id: str) -> None:
         self.error = self.notice = ""
-        self.editing = child_id if child_id == "new" or _id(child_id) is not None else ""
+        self.editing = child_id if child_id == "new" or row_id(child_id) is not None else ""
 
     @rx.event
     def stop_edit(self) -> None:
@@ -267,10 +238,10 @@ class CabinetState(AppState):
             self.error = self._message(DomainError("sign_in_required"))
             return
         try:
-            birth_date = _birth_date(form.get("birth_date", ""))
+            birth_date = form_date(form, "birth_date")
             with transaction() as session:
                 if self.editing == "new":
-                    municipality_id = _id(form.get("municipality_id", ""))
+                    municipality_id = row_id(form.get("municipality_id", ""))
                     if municipality_id is None:
                         raise InvalidInput("field_required", field="municipality_id")
                     add_child(
@@ -283,7 +254,7 @@ class CabinetState(AppState):
                         birth_date=birth_date,
                     )
                 else:
-                    child_id = _id(self.editing)
+                    child_id = row_id(self.editing)
                     if child_id is None:
                         raise NotFound()
                     update_child(
@@ -306,7 +277,7 @@ class CabinetState(AppState):
     def get_certificate(self, child_id: str) -> None:
         self.error = self.notice = ""
         actor = self._actor()
-        wanted = _id(child_id)
+        wanted = row_id(child_id)
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
@@ -326,7 +297,7 @@ class CabinetState(AppState):
     def _show_history(self, child_id: str) -> None:
         self.error = ""
         actor = self._actor()
-        wanted = _id(child_id)
+        wanted = row_id(child_id)
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
@@ -361,7 +332,7 @@ class CabinetState(AppState):
     def _answer(self, offer_id: str, confirm: bool) -> None:
         self.error = self.notice = ""
         actor = self._actor()
-        wanted = _id(offer_id)
+        wanted = row_id(offer_id)
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
@@ -409,7 +380,7 @@ class CabinetState(AppState):
     @rx.event
     def confirm_cancel(self) -> None:
         actor = self._actor()
-        wanted = _id(self.cancelling)
+        wanted = row_id(self.cancelling)
         self.cancelling = ""
         if actor is None or wanted is None:
             self.error = self._message(NotFound())

@@ -19,17 +19,15 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 import reflex as rx
-from sqlalchemy import func
-from sqlmodel import col, select
 
+from navigator.domain.catalog import municipalities, municipality_center
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError, InvalidInput
 from navigator.domain.messages import value_label
-from navigator.domain.models import Direction, Language, Municipality, Program, ProgramFormat
+from navigator.domain.models import Direction, Language, ProgramFormat
 from navigator.domain.money import format_amount
-from navigator.i18n import text
+from navigator.i18n import WEEKDAY_NAMES, text
 from navigator.state.app import AppState
-from navigator.state.formatting import WEEKDAY_NAMES
 from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
 
@@ -85,7 +83,7 @@ class FacetOption:
 
 def _municipalities() -> dict[str, str]:
     with read_session() as session:
-        return dict(session.exec(select(Municipality.code, Municipality.name)).all())
+        return {m.code: m.name for m in municipalities(session)}
 
 
 def _int_in(value: str, low: int, high: int) -> int | None:
@@ -399,14 +397,10 @@ class CatalogState(AppState):
         if not isinstance(code, str) or code not in _municipalities():
             return None
         with read_session() as session:
-            center = session.exec(
-                select(func.avg(Program.latitude), func.avg(Program.longitude))
-                .join(Municipality, col(Municipality.id) == Program.municipality_id)
-                .where(Municipality.code == code, col(Program.latitude).is_not(None))
-            ).one()
-        if center[0] is None:
+            center = municipality_center(session, code)
+        if center is None:
             return None
-        self.latitude, self.longitude = float(center[0]), float(center[1])
+        self.latitude, self.longitude = center
         self.near, self.sort = code, "distance"
         return self._changed()
 

@@ -7,12 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from navigator.domain.money import format_amount
-
-WEEKDAY_NAMES = {
-    "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
-    "lt": ("Pr", "An", "Tr", "Kt", "Pn", "Še", "Sk"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
+from navigator.i18n import WEEKDAY_NAMES
 
 
 def day(value: date | datetime | None, lang: str) -> str:

@@ -8,24 +8,22 @@ typed into an event answers "not found" unless it is this parent's child.
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 import reflex as rx
-from sqlmodel import col, select
 
+from navigator.domain.access import Actor
+from navigator.domain.cabinet import children_of
 from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import apply_to_group, quote
 from navigator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.messages import value_label
-from navigator.domain.models import Child
 from navigator.domain.programs import public_program
 from navigator.i18n import text
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
-
-MAX_ID = 2**31 - 1
+from navigator.state.forms import Choice, path_id, row_id
 
 
 @dataclasses.dataclass
@@ -40,12 +38,6 @@ class GroupRow:
 
 
 @dataclasses.dataclass
-class Choice:
-    value: str
-    label: str
-
-
-@dataclasses.dataclass
 class Breakdown:
     lessons: str = ""
     dates: str = ""
@@ -53,16 +45,6 @@ class Breakdown:
     contract: str = ""
     certificate_share: str = ""
     co_payment: str = ""
-
-
-def _id(value: object) -> int | None:
-    """A row id from the browser, or None: ASCII digits only ("²".isdigit() is True too)."""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        return None
-    text_value = str(value)
-    if not re.fullmatch(r"[0-9]{1,10}", text_value):
-        return None
-    return int(text_value) if 0 < int(text_value) <= MAX_ID else None
 
 
 class ProgramState(AppState):
@@ -87,29 +69,20 @@ class ProgramState(AppState):
     _program_id: int | None = None
     _quoted: tuple[int, int, int, int] | None = None  # what the parent was shown
 
-    def _path_id(self) -> int | None:
-        return _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
-
     @rx.event
     def load(self) -> None:
         user_id = self._user_id()
         self.error = self.notice = ""
         self.child_id = self.group_id = ""
         self.has_breakdown = self.terms_accepted = False
-        self._program_id = self._path_id()
+        self._program_id = path_id(self.router.url.path)
         lang = self.lang
         try:
             if self._program_id is None:
                 raise NotFound()
             with read_session() as session:
                 program = public_program(session, self._program_id, datetime.now(UTC).date())
-                children = (
-                    session.exec(
-                        select(Child).where(Child.guardian_id == user_id).order_by(col(Child.id))
-                    ).all()
-                    if user_id is not None
-                    else []
-                )
+                children = children_of(session, Actor.user(user_id)) if user_id is not None else []
         except NotFound:
             self.found = False
             self.title = text("program_not_found", lang)
@@ -158,7 +131,7 @@ class ProgramState(AppState):
         self._quoted = None
         self.error = ""
         actor = self._actor()
-        child_id, group_id = _id(self.child_id), _id(self.group_id)
+        child_id, group_id = row_id(self.child_id), row_id(self.group_id)
         if actor is None or child_id is None or group_id is None:
             return
         try:
@@ -181,13 +154,13 @@ class ProgramState(AppState):
 
     @rx.event
     def choose_child(self, value: str) -> None:
-        self.child_id = value if _id(value) is not None else ""
+        self.child_id = value if row_id(value) is not None else ""
         self.terms_accepted = False
         self._refresh_quote()
 
     @rx.event
     def choose_group(self, value: str) -> None:
-        self.group_id = value if _id(value) is not None else ""
+        self.group_id = value if row_id(value) is not None else ""
         self.terms_accepted = False
         self._refresh_quote()
 
@@ -205,7 +178,7 @@ class ProgramState(AppState):
         if not self.terms_accepted:
             self.error = self._message(InvalidInput("terms_not_accepted"))
             return
-        child_id, group_id = _id(self.child_id), _id(self.group_id)
+        child_id, group_id = row_id(self.child_id), row_id(self.group_id)
         if child_id is None or group_id is None:
             self.error = self._message(InvalidInput("field_required", field="group_id"))
             return

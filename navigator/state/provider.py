@@ -11,13 +11,17 @@ import csv
 import dataclasses
 import io
 import re
-from datetime import date
 
 import reflex as rx
 
 from navigator.domain.apikeys import create_api_key, keys_of, revoke_api_key
-from navigator.domain.calendar import local_today
-from navigator.domain.catalog import ProgramFields, create_group, create_program, set_certification
+from navigator.domain.catalog import (
+    ProgramFields,
+    create_group,
+    create_program,
+    currency_of,
+    set_certification,
+)
 from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import accept_application, reject_application
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
@@ -27,12 +31,8 @@ from navigator.domain.models import (
     AttendanceStatus,
     CertificationStatus,
     Direction,
-    Group,
     Language,
-    Municipality,
-    Program,
     ProgramFormat,
-    ProviderKind,
 )
 from navigator.domain.money import format_amount, parse_amount
 from navigator.domain.offers import offer_enrollment
@@ -51,14 +51,7 @@ from navigator.domain.providers import (
 from navigator.i18n import text
 from navigator.state.app import AppState
 from navigator.state.formatting import day, timetable
-
-MAX_ID = 2**31 - 1
-
-
-@dataclasses.dataclass
-class Choice:
-    value: str
-    label: str
+from navigator.state.forms import Choice, form_date, path_id, row_id
 
 
 @dataclasses.dataclass
@@ -91,15 +84,6 @@ class GroupRow:
     open: bool
 
 
-def _id(value: object) -> int | None:
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        return None
-    digits = str(value)
-    if not re.fullmatch(r"[0-9]{1,10}", digits):
-        return None
-    return int(digits) if 0 < int(digits) <= MAX_ID else None
-
-
 def _whole(form: dict, name: str) -> int:
     raw = str(form.get(name, "")).strip()
     if not re.fullmatch(r"-?[0-9]{1,9}", raw):
@@ -114,13 +98,6 @@ def _coordinate(form: dict, name: str) -> float | None:
     if not re.fullmatch(r"-?[0-9]{1,3}(\.[0-9]{1,8})?", raw):
         raise InvalidInput("coordinates_out_of_range")
     return float(raw)
-
-
-def _date(form: dict, name: str) -> date:
-    try:
-        return date.fromisoformat(str(form.get(name, ""))[:10])
-    except ValueError:
-        raise InvalidInput("date_invalid", field=name) from None
 
 
 def program_fields(form: dict) -> ProgramFields:
@@ -253,7 +230,7 @@ class ProviderState(AppState):
                 for program in programs
                 for group in groups_of(session, actor, program.id)  # type: ignore[arg-type]
             ]
-            currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
+            currency = currency_of(session, provider.municipality_id)
         self._provider_id = provider_id
         self.provider_name = provider.name
         self.admitted = provider.admitted
@@ -328,7 +305,7 @@ class ProviderState(AppState):
 
     @rx.event
     def start_reject(self, enrollment_id: str) -> None:
-        self.rejecting = enrollment_id if _id(enrollment_id) is not None else ""
+        self.rejecting = enrollment_id if row_id(enrollment_id) is not None else ""
 
     @rx.event
     def reject(self, form: dict) -> None:
@@ -338,7 +315,7 @@ class ProviderState(AppState):
     def _decide(self, enrollment_id: str, *, accept: bool, reason: str) -> None:
         self.error = self.notice = ""
         actor = self._actor()
-        wanted = _id(enrollment_id)
+        wanted = row_id(enrollment_id)
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
@@ -445,14 +422,14 @@ class ProviderState(AppState):
         self.error = self.notice = ""
         form = form if isinstance(form, dict) else {}
         actor = self._actor()
-        group_id = _id(form.get("group_id", ""))
+        group_id = row_id(form.get("group_id", ""))
         if actor is None:
             self.error = self._message(NotFound())
             return
         try:
             if group_id is None:
                 raise InvalidInput("field_required", field="group_id")
-            born = _date(form, "birth_date")
+            born = form_date(form, "birth_date")
             with transaction() as session:
                 offer_enrollment(
                     session, actor, group_id, str(form.get("certificate_number", ""))[:40], born
@@ -484,7 +461,7 @@ class ProviderState(AppState):
     def revoke_key(self, key_id: str) -> None:
         self.error = self.new_secret = ""
         actor = self._actor()
-        wanted = _id(key_id)
+        wanted = row_id(key_id)
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
@@ -495,10 +472,6 @@ class ProviderState(AppState):
             self.error = self._message(error)
             return
         self._reload()
-
-    @rx.var
-    def kind_choices(self) -> list[Choice]:
-        return [Choice(k.value, value_label(k.value, self.lang)) for k in ProviderKind]
 
 
 class ProviderProgramState(AppState):
@@ -526,7 +499,7 @@ class ProviderProgramState(AppState):
 
     def _load_program(self) -> None:
         actor = self._actor()
-        wanted = _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+        wanted = path_id(self.router.url.path)
         self.found = False
         if actor is None or wanted is None:
             return
@@ -535,7 +508,7 @@ class ProviderProgramState(AppState):
             with read_session() as session:
                 program = program_for_staff(session, actor, wanted)
                 groups = groups_of(session, actor, wanted)
-                currency = session.get(Municipality, program.municipality_id).currency  # type: ignore[union-attr]
+                currency = currency_of(session, program.municipality_id)
         except DomainError:
             return
         self.found = True
@@ -581,7 +554,7 @@ class ProviderProgramState(AppState):
     def _run(self, action) -> None:
         self.error = self.notice = ""
         actor = self._actor()
-        wanted = _id(self.program_id)
+        wanted = row_id(self.program_id)
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
@@ -621,8 +594,8 @@ class ProviderProgramState(AppState):
                 "name": str(form.get("name", "")),
                 "teacher": str(form.get("teacher", "")),
                 "timetable": [{"weekday": d, "start": start, "end": end} for d in weekdays],
-                "starts_on": _date(form, "starts_on"),
-                "ends_on": _date(form, "ends_on"),
+                "starts_on": form_date(form, "starts_on"),
+                "ends_on": form_date(form, "ends_on"),
                 "seats": _whole(form, "seats"),
             }
             price_text = str(form.get("price", "")).strip() or "0"
@@ -632,7 +605,7 @@ class ProviderProgramState(AppState):
 
         def action(session, actor, program_id):
             program = program_for_staff(session, actor, program_id)
-            currency = session.get(Municipality, program.municipality_id).currency
+            currency = currency_of(session, program.municipality_id)
             create_group(
                 session,
                 actor,
@@ -645,7 +618,7 @@ class ProviderProgramState(AppState):
 
     @rx.event
     def toggle_enrollment(self, group_id: str) -> None:
-        wanted = _id(group_id)
+        wanted = row_id(group_id)
         row = next((g for g in self.groups if g.id == group_id), None)
         if wanted is None or row is None:
             self.error = self._message(NotFound())
@@ -687,24 +660,18 @@ class AttendanceState(AppState):
 
     def _load_register(self) -> None:
         actor = self._actor()
-        wanted = _id(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+        wanted = path_id(self.router.url.path)
         self.found = False
         if actor is None or wanted is None:
             return
         lang = self.lang
         try:
             with read_session() as session:
-                group = session.get(Group, wanted)
-                program = session.get(Program, group.program_id) if group else None
-                if group is None or program is None:
-                    raise NotFound()
-                municipality = session.get(Municipality, program.municipality_id)
-                today = local_today(municipality)  # type: ignore[arg-type]
-                register = register_of(session, actor, wanted, today)
+                register = register_of(session, actor, wanted)
         except DomainError:
             return
         self.found = True
-        self.group_id, self.program_id = str(wanted), str(group.program_id)
+        self.group_id, self.program_id = str(wanted), str(register.program_id)
         self.dates = [day(d, lang) for d in register.dates]
         marks = {"present": "✓", "absent": "✗", "excused": "○"}
         self.rows = [
@@ -733,12 +700,12 @@ class AttendanceState(AppState):
         self.error = self.notice = ""
         form = form if isinstance(form, dict) else {}
         actor = self._actor()
-        group_id = _id(self.group_id)
+        group_id = row_id(self.group_id)
         if actor is None or group_id is None:
             self.error = self._message(NotFound())
             return
         try:
-            lesson_date = _date(form, "lesson_date")
+            lesson_date = form_date(form, "lesson_date")
             statuses: dict[int, str] = {}
             for row in self.rows:
                 status = str(form.get(f"status_{row.enrollment_id}", AttendanceStatus.PRESENT))
