@@ -33,6 +33,7 @@ from navigator.domain.models import (
     SEATED_ENROLLMENT,
     AbsenceCharge,
     Attendance,
+    AttendanceCorrection,
     AttendanceStatus,
     Certificate,
     CertificateAccount,
@@ -51,7 +52,7 @@ from navigator.domain.models import (
     Provider,
     utcnow,
 )
-from navigator.domain.validation import check_choice, check_date
+from navigator.domain.validation import check_choice, check_date, check_text
 
 
 @dataclass(frozen=True)
@@ -430,10 +431,6 @@ def mark_attendance(
     if already is not None:
         raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
 
-    charged = status is AttendanceStatus.PRESENT or (
-        status is AttendanceStatus.ABSENT
-        and policy_of(session, ctx.child.municipality_id).absence_charge == AbsenceCharge.FULL
-    )
     attendance = Attendance(
         enrollment_id=enrollment_id,
         lesson_date=lesson_date,
@@ -442,35 +439,164 @@ def mark_attendance(
     )
     session.add(attendance)
     session.flush()
-    in_funded_window = (
-        enrollment.funded_until is not None and lesson_date <= enrollment.funded_until
-    )
-    if charged and in_funded_window and enrollment.account_id is not None:
-        enrollment.lessons_charged += 1
-        share = lesson_share(
-            enrollment.certificate_share_minor,
-            enrollment.funded_lessons,
-            enrollment.lessons_charged,
+    if _charges(session, ctx, status):
+        _capture_lesson(
+            session,
+            actor,
+            ctx,
+            enrollment,
+            attendance,
+            f"capture:{enrollment_id}:{lesson_date.isoformat()}",
         )
-        amount = min(share, enrollment.hold_remaining_minor)
-        if amount > 0:
-            ledger.post(
-                session,
-                enrollment.account_id,
-                EntryKind.CAPTURE,
-                amount,
-                f"capture:{enrollment_id}:{lesson_date.isoformat()}",
-                actor_id=actor.user_id,
-                notify_user_id=ctx.child.guardian_id,
-                enrollment_id=enrollment_id,
-                attendance_id=attendance.id,
-            )
-            enrollment.captured_minor += amount
-            attendance.charged_minor = amount
     enrollment.status = EnrollmentStatus.ACTIVE
     session.add_all([enrollment, attendance])
     session.flush()
     return attendance
+
+
+def _charges(session: Session, ctx: _Context, status: AttendanceStatus) -> bool:
+    """Whether the certificate pays for a lesson marked so: present, or absent if the rules say."""
+    return status is AttendanceStatus.PRESENT or (
+        status is AttendanceStatus.ABSENT
+        and policy_of(session, ctx.child.municipality_id).absence_charge == AbsenceCharge.FULL
+    )
+
+
+def _capture_lesson(
+    session: Session,
+    actor: Actor,
+    ctx: _Context,
+    enrollment: Enrollment,
+    attendance: Attendance,
+    idempotency_key: str,
+) -> int:
+    """Capture the lesson's part of the hold, if the certificate pays for that date."""
+    in_funded_window = (
+        enrollment.funded_until is not None and attendance.lesson_date <= enrollment.funded_until
+    )
+    if not in_funded_window or enrollment.account_id is None:
+        return 0
+    enrollment.lessons_charged += 1
+    share = lesson_share(
+        enrollment.certificate_share_minor, enrollment.funded_lessons, enrollment.lessons_charged
+    )
+    amount = min(share, enrollment.hold_remaining_minor)
+    if amount > 0:
+        ledger.post(
+            session,
+            enrollment.account_id,
+            EntryKind.CAPTURE,
+            amount,
+            idempotency_key,
+            actor_id=actor.user_id,
+            notify_user_id=ctx.child.guardian_id,
+            enrollment_id=enrollment.id,
+            attendance_id=attendance.id,
+        )
+        enrollment.captured_minor += amount
+        attendance.charged_minor = amount
+    return amount
+
+
+def correct_attendance(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    lesson_date: date,
+    status: AttendanceStatus | str,
+    reason: str,
+    *,
+    today: date | None = None,
+) -> AttendanceCorrection:
+    """Change a mark within the municipality's correction window, leaving an audit row.
+
+    Removing a charged lesson refunds its capture; while the child is still seated the
+    refund is held again, so the remaining lessons stay covered and the parent's available
+    balance is exactly what it was before the wrong mark. Adding a charge captures as a
+    first marking would.
+    """
+    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    check_date(lesson_date, "lesson_date")
+    status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
+    reason = check_text(reason, "reason", max_length=300)
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert enrollment is not None
+    attendance = session.exec(
+        select(Attendance)
+        .where(Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date)
+        .with_for_update()
+    ).first()
+    if attendance is None:
+        raise NotFound()
+    today = today or local_today(ctx.municipality)
+    window = policy_of(session, ctx.child.municipality_id).attendance_correction_days
+    if lesson_date < today - timedelta(days=window):
+        raise Conflict("correction_window_closed", days=window)
+    before = AttendanceStatus(attendance.status)
+    if before is status:
+        raise InvalidInput("correction_same_status")
+    seated = enrollment.status in SEATED_ENROLLMENT
+    correction = AttendanceCorrection(
+        attendance_id=attendance.id,  # type: ignore[arg-type]
+        enrollment_id=enrollment_id,
+        lesson_date=lesson_date,
+        from_status=before,
+        to_status=status,
+        reason=reason,
+        actor_id=actor.user_id,
+    )
+    session.add(correction)
+    session.flush()
+    was_charged, charges_now = attendance.charged_minor > 0, _charges(session, ctx, status)
+    if was_charged != charges_now and enrollment.account_id is not None:
+        account = session.get(CertificateAccount, enrollment.account_id)
+        period = session.get(FundingPeriod, account.period_id) if account else None
+        if period is None or period.status == PeriodStatus.CLOSED:
+            raise Conflict("correction_period_closed")
+    if was_charged and not charges_now:
+        refund = attendance.charged_minor
+        assert enrollment.account_id is not None
+        ledger.post(
+            session,
+            enrollment.account_id,
+            EntryKind.REFUND,
+            refund,
+            f"refund:correction:{correction.id}",
+            actor_id=actor.user_id,
+            notify_user_id=ctx.child.guardian_id,
+            enrollment_id=enrollment_id,
+            attendance_id=attendance.id,
+            note=f"{lesson_date.isoformat()}: {before.value} → {status.value}",
+        )
+        enrollment.refunded_minor += refund
+        enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
+        if seated:
+            ledger.post(
+                session,
+                enrollment.account_id,
+                EntryKind.HOLD,
+                refund,
+                f"hold:correction:{correction.id}",
+                actor_id=actor.user_id,
+                notify_user_id=None,
+                enrollment_id=enrollment_id,
+                note=lesson_date.isoformat(),
+            )
+            enrollment.held_minor += refund
+        attendance.charged_minor = 0
+        correction.refunded_minor = refund
+    elif charges_now and not was_charged:
+        if not seated:
+            raise Conflict("attendance_not_enrolled", status=enrollment.status)
+        correction.captured_minor = _capture_lesson(
+            session, actor, ctx, enrollment, attendance, f"capture:correction:{correction.id}"
+        )
+    attendance.status = status
+    attendance.marked_by_id = actor.user_id
+    attendance.marked_at = utcnow()
+    session.add_all([enrollment, attendance, correction])
+    session.flush()
+    return correction
 
 
 def release_rest_of_hold(

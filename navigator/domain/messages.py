@@ -479,6 +479,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Посещаемость за {date} уже отмечена.",
         "lt": "{date} lankomumas jau pažymėtas.",
     },
+    "correction_window_closed": {
+        "en": "Marks can only be corrected within {days} days of the lesson.",
+        "ru": "Отметку можно исправить только в течение {days} дн. после занятия.",
+        "lt": "Žymą galima taisyti tik per {days} d. po užsiėmimo.",
+    },
+    "correction_same_status": {
+        "en": "The lesson is already marked so; choose another mark.",
+        "ru": "Занятие уже отмечено так; выберите другую отметку.",
+        "lt": "Užsiėmimas jau taip pažymėtas; pasirinkite kitą žymą.",
+    },
+    "correction_period_closed": {
+        "en": "The funding period of this lesson is closed; its payment can no longer change.",
+        "ru": "Период финансирования этого занятия закрыт; оплату уже нельзя изменить.",
+        "lt": "Šio užsiėmimo finansavimo laikotarpis uždarytas; mokėjimo keisti nebegalima.",
+    },
 }
 
 FIELD_LABELS: dict[str, dict[str, str]] = {

@@ -428,6 +428,10 @@ class Enrollment(SQLModel, table=True):
             name="ck_enrollment_hold",
         ),
         CheckConstraint(
+            "refunded_minor >= 0 AND refunded_minor <= captured_minor",
+            name="ck_enrollment_refund",
+        ),
+        CheckConstraint(
             "certificate_share_minor >= 0 AND copayment_minor >= 0"
             " AND certificate_share_minor + copayment_minor = contract_minor",
             name="ck_enrollment_breakdown",
@@ -460,6 +464,8 @@ class Enrollment(SQLModel, table=True):
     held_minor: int = Field(default=0, sa_type=BigInteger)
     captured_minor: int = Field(default=0, sa_type=BigInteger)
     released_minor: int = Field(default=0, sa_type=BigInteger)
+    # Captures given back by attendance corrections; a seated enrollment holds them again.
+    refunded_minor: int = Field(default=0, sa_type=BigInteger)
     lessons_charged: int = 0  # funded lessons charged to the certificate so far
     reason: str = Field(default="", max_length=500)
     applied_at: datetime = _timestamp()
@@ -485,6 +491,31 @@ class Attendance(SQLModel, table=True):
     charged_minor: int = Field(default=0, sa_type=BigInteger)
     marked_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     marked_at: datetime = _timestamp()
+
+
+class AttendanceCorrection(SQLModel, table=True):
+    """The audit trail of a changed mark: who changed what, when, why, and the money it moved."""
+
+    __tablename__ = "attendance_correction"
+    __table_args__ = (
+        CheckConstraint(_in("from_status", AttendanceStatus), name="ck_correction_from"),
+        CheckConstraint(_in("to_status", AttendanceStatus), name="ck_correction_to"),
+        CheckConstraint(
+            "refunded_minor >= 0 AND captured_minor >= 0", name="ck_correction_amounts"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    attendance_id: int = Field(foreign_key="attendance.id", index=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    lesson_date: date
+    from_status: str = Field(max_length=10)
+    to_status: str = Field(max_length=10)
+    reason: str = Field(max_length=300)
+    refunded_minor: int = Field(default=0, sa_type=BigInteger)
+    captured_minor: int = Field(default=0, sa_type=BigInteger)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    corrected_at: datetime = _timestamp()
 
 
 class LedgerEntry(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Random sequences of every ledger operation: whatever happens, the money adds up.
 
 After each step: no balance below zero, captured ≤ held per enrollment, seats taken ≤
-capacity, the account counters equal the ledger's sums; a refused step changes nothing.
+capacity, the account counters equal the ledger's sums, a corrected lesson's refund matches
+its capture; a refused step changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from navigator.domain.enrollment import (
     accept_application,
     cancel_enrollment,
     complete_enrollment,
+    correct_attendance,
     mark_attendance,
     reject_application,
 )
@@ -34,6 +36,12 @@ operations = st.one_of(
     st.tuples(st.just("reject"), st.integers(0, 7)),
     st.tuples(
         st.just("mark"),
+        st.integers(0, 7),
+        st.integers(0, len(LESSON_DAYS) - 1),
+        st.sampled_from(["present", "absent", "excused"]),
+    ),
+    st.tuples(
+        st.just("correct"),
         st.integers(0, 7),
         st.integers(0, len(LESSON_DAYS) - 1),
         st.sampled_from(["present", "absent", "excused"]),
@@ -61,7 +69,7 @@ def snapshot(engine):
 
 
 @settings(
-    max_examples=30,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -100,6 +108,9 @@ def test_any_sequence_of_operations_keeps_the_ledger_whole(engine, steps):
             elif kind == "mark":
                 day = LESSON_DAYS[step[2]]
                 mark_attendance(s, world.provider_user, target, day, step[3], today=day)
+            elif kind == "correct":
+                day = LESSON_DAYS[step[2]]
+                correct_attendance(s, world.provider_user, target, day, step[3], "fix", today=day)
             elif kind == "cancel":
                 by_guardian = step[2]
                 child_id = s.get(Enrollment, target).child_id

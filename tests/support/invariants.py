@@ -10,6 +10,7 @@ from navigator.domain.db import read_session
 from navigator.domain.ledger import ledger_sums
 from navigator.domain.models import (
     SEATED_ENROLLMENT,
+    Attendance,
     CertificateAccount,
     Enrollment,
     EntryKind,
@@ -44,7 +45,18 @@ def assert_ledger_invariants(engine: Engine) -> None:
             assert by_kind.get(EntryKind.HOLD, 0) == enrollment.held_minor
             assert by_kind.get(EntryKind.CAPTURE, 0) == enrollment.captured_minor
             assert by_kind.get(EntryKind.RELEASE, 0) == enrollment.released_minor
-            assert enrollment.held_minor <= enrollment.certificate_share_minor
+            assert by_kind.get(EntryKind.REFUND, 0) == enrollment.refunded_minor
+            # a refunded capture may be held again, never more than the contract's share
+            assert (
+                enrollment.held_minor - enrollment.refunded_minor
+                <= enrollment.certificate_share_minor
+            )
+            charged = s.exec(
+                select(func.coalesce(func.sum(Attendance.charged_minor), 0)).where(
+                    Attendance.enrollment_id == enrollment.id
+                )
+            ).one()
+            assert charged == enrollment.captured_minor - enrollment.refunded_minor
         for period in s.exec(select(FundingPeriod)).all():
             credited = s.exec(
                 select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
