@@ -402,6 +402,57 @@ _UI: dict[str, tuple[str, str, str]] = {
     "confirm_offer": ("Подтвердить запись", "Patvirtinti", "Confirm the enrollment"),
     "decline_offer": ("Отказаться", "Atsisakyti", "Decline"),
     "marked": ("Отмечено: {count}", "Pažymėta: {count}", "Marked: {count}"),
+    "correction_saved": (
+        "Отметка исправлена; исправление записано в журнал.",
+        "Žyma pataisyta; pataisymas įrašytas į žurnalą.",
+        "The mark is corrected and the correction is logged.",
+    ),
+    "description_hint": (
+        "Пустая строка начинает новый абзац; строки, начинающиеся с «- », становятся списком.",
+        "Tuščia eilutė pradeda naują pastraipą; eilutės, prasidedančios „- “, tampa sąrašu.",
+        'A blank line starts a new paragraph; lines that begin with "- " become a list.',
+    ),
+    "photo": ("Фотография", "Nuotrauka", "Photo"),
+    "photo_hint": (
+        "JPEG, PNG или WebP до 5 МБ, не меньше 200 пикселей по стороне. Данные камеры и"
+        " геометки удаляются.",
+        "JPEG, PNG arba WebP iki 5 MB, ne mažiau kaip 200 taškų kiekvienoje pusėje. Fotoaparato"
+        " duomenys ir vietos žymos pašalinamos.",
+        "JPEG, PNG or WebP up to 5 MB, at least 200 pixels a side. Camera data and location"
+        " tags are removed.",
+    ),
+    "photo_drop": (
+        "Перетащите фотографию сюда или нажмите, чтобы выбрать",
+        "Nutempkite nuotrauką čia arba spustelėkite, kad pasirinktumėte",
+        "Drop a photo here or click to choose one",
+    ),
+    "upload_photo": ("Загрузить фото", "Įkelti nuotrauką", "Upload the photo"),
+    "remove_photo": ("Убрать фото", "Pašalinti nuotrauką", "Remove the photo"),
+    "listing": ("Состояние", "Būsena", "State"),
+    "pause_program": ("Приостановить набор", "Sustabdyti", "Pause"),
+    "resume_program": ("Вернуть в каталог", "Grąžinti į katalogą", "Back in the catalog"),
+    "archive_program": ("В архив", "Į archyvą", "Archive"),
+    "restore_program": ("Вернуть из архива", "Grąžinti iš archyvo", "Restore from the archive"),
+    "correct_mark": ("Исправить отметку", "Pataisyti žymą", "Correct a mark"),
+    "correct_mark_hint": (
+        "Исправлять можно занятия последних дней по правилам муниципалитета. Если снять"
+        " присутствие, списанная сумма вернётся на сертификат.",
+        "Taisyti galima tik pastarųjų dienų užsiėmimus pagal savivaldybės taisykles. Panaikinus"
+        " dalyvavimą, nurašyta suma grąžinama į čekį.",
+        "Marks of recent lessons can be corrected under the municipality's rules. Removing a"
+        " presence returns its charge to the certificate.",
+    ),
+    "no_correctable_lessons": (
+        "Нет занятий, отметки которых ещё можно исправить.",
+        "Nėra užsiėmimų, kurių žymas dar galima taisyti.",
+        "No lessons whose marks can still be corrected.",
+    ),
+    "new_mark": ("Новая отметка", "Nauja žyma", "New mark"),
+    "correction_reason": ("Причина исправления", "Taisymo priežastis", "Reason for the correction"),
+    "save_correction": ("Исправить", "Pataisyti", "Correct"),
+    "corrections_log": ("Журнал исправлений", "Pataisymų žurnalas", "Corrections log"),
+    "change": ("Изменение", "Pakeitimas", "Change"),
+    "corrected_by": ("Кто и когда", "Kas ir kada", "By whom and when"),
 }
 
 

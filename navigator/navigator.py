@@ -3,6 +3,7 @@
 import reflex as rx
 
 from navigator.api.catalog import api as catalog_api
+from navigator.api.media import media
 from navigator.api.provider import provider_api
 from navigator.api.session import sessions
 from navigator.pages.auth import forgot_page, login_page, register_page, reset_page
@@ -25,7 +26,7 @@ from search.relay import catalog_sync
 app = rx.App(
     theme=rx.theme(accent_color="indigo"),
     stylesheets=["/navigator.css"],
-    api_transformer=[catalog_api, sessions, provider_api],
+    api_transformer=[catalog_api, sessions, provider_api, media],
 )
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
 app.add_page(index, route="/", title="Навигатор", on_load=CatalogState.load)

@@ -2,8 +2,9 @@
 
 Every call carries `Authorization: Bearer <key>` (keys are made in the provider cabinet).
 A key acts for the staff member who created it; another provider's ids answer 404.
-Attendance is uploaded in batches: a row already recorded is skipped, so the same batch
-twice changes nothing; a bad row is reported with its index and the others still apply.
+Attendance is uploaded in batches: a row already recorded the same way is left as it is, so
+the same batch twice changes nothing; a row with a correction reason corrects a recorded
+mark; a bad row is reported with its index and the others still apply.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from navigator.domain.access import Actor
 from navigator.domain.apikeys import actor_for_key
 from navigator.domain.catalog import ProgramFields
 from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import accept_application, mark_attendance, reject_application
+from navigator.domain.enrollment import accept_application, record_attendance, reject_application
 from navigator.domain.errors import DomainError
-from navigator.domain.models import Attendance, Direction, Language, ProgramFormat
+from navigator.domain.models import Direction, Language, ProgramFormat
 from navigator.domain.providers import applications_of, upsert_program
 from navigator.locale import choose_locale
 
@@ -184,6 +184,13 @@ class MarkIn(BaseModel):
     enrollment_id: int = Field(ge=1, le=2**31 - 1)
     date: date
     status: Literal["present", "absent", "excused"]
+    correction_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="Changes a mark already recorded (within the municipality's correction"
+        " window); without it a different mark for a recorded lesson is reported as an error.",
+    )
 
 
 class AttendanceBatch(BaseModel):
@@ -194,22 +201,26 @@ class AttendanceBatch(BaseModel):
 def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> dict[str, Any]:
     actor, _provider_id = who
     locale = choose_locale(None, request.headers.get("accept-language"))
-    applied, unchanged, errors = 0, 0, []
+    counts = {"marked": 0, "corrected": 0, "unchanged": 0}
+    errors = []
     with transaction() as session:
         for index, mark in enumerate(body.marks):
-            already = session.exec(
-                select(Attendance).where(
-                    Attendance.enrollment_id == mark.enrollment_id,
-                    Attendance.lesson_date == mark.date,
-                )
-            ).first()
-            if already is not None and already.status == mark.status:
-                unchanged += 1
-                continue
             try:
                 with session.begin_nested():  # a bad row changes nothing, the others still apply
-                    mark_attendance(session, actor, mark.enrollment_id, mark.date, mark.status)
-                applied += 1
+                    outcome = record_attendance(
+                        session,
+                        actor,
+                        mark.enrollment_id,
+                        mark.date,
+                        mark.status,
+                        correction_reason=mark.correction_reason,
+                    )
+                counts[outcome] += 1
             except DomainError as error:
                 errors.append({"index": index, "type": error.code, "msg": error.message(locale)})
-    return {"applied": applied, "unchanged": unchanged, "errors": errors}
+    return {
+        "applied": counts["marked"] + counts["corrected"],
+        "corrected": counts["corrected"],
+        "unchanged": counts["unchanged"],
+        "errors": errors,
+    }

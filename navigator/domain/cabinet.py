@@ -53,7 +53,7 @@ class EnrollmentView:
     status: str
     currency: str
     held_minor: int
-    captured_minor: int
+    captured_minor: int  # paid for lessons so far, after any corrections' refunds
     hold_remaining_minor: int
     copayment_minor: int
     present: int
@@ -131,7 +131,7 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
             status=enrollment.status,
             currency=municipality.currency,
             held_minor=enrollment.held_minor,
-            captured_minor=enrollment.captured_minor,
+            captured_minor=enrollment.captured_minor - enrollment.refunded_minor,
             hold_remaining_minor=enrollment.hold_remaining_minor,
             copayment_minor=enrollment.copayment_minor,
             present=int(present_count or 0),
@@ -154,6 +154,7 @@ def cabinet_version(session: Session, actor: Actor) -> int:
             col(Enrollment.held_minor),
             col(Enrollment.captured_minor),
             col(Enrollment.released_minor),
+            col(Enrollment.refunded_minor),
         )
         .join(Child, col(Child.id) == Enrollment.child_id)
         .where(col(Child.guardian_id) == guardian_id)

@@ -25,6 +25,7 @@ from navigator.domain.models import (
     MunicipalityPolicy,
     Program,
     ProgramFormat,
+    ProgramListing,
     Provider,
     ProviderKind,
     utcnow,
@@ -179,6 +180,11 @@ def create_program(
     return program
 
 
+def check_not_archived(program: Program) -> None:
+    if program.listing == ProgramListing.ARCHIVED:
+        raise Conflict("program_archived")
+
+
 def set_certification(
     session: Session, actor: Actor, program_id: int, status: CertificationStatus | str
 ) -> Program:
@@ -198,6 +204,7 @@ def set_certification(
     }
     if status is CertificationStatus.SUBMITTED:
         check_provider_staff(session, actor, program.provider_id)
+        check_not_archived(program)
     else:
         check_municipality_admin(session, actor, program.municipality_id)
     if program.certification_status not in allowed.get(status, set()):
@@ -295,6 +302,7 @@ def create_group(
     if program is None:
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)
+    check_not_archived(program)
     group = Group(
         program_id=program_id,
         **group_terms(
@@ -335,7 +343,8 @@ class ProgramSummary:
 
 
 def catalog_filter() -> Any:
-    """A program is in the catalog when certified or budget-funded free, by an admitted provider."""
+    """A program is in the catalog when certified or budget-funded free, by an admitted provider,
+    and listed by that provider."""
     return (
         (col(Provider.admitted).is_(True))
         & (
@@ -343,6 +352,7 @@ def catalog_filter() -> Any:
             | (col(Program.is_free).is_(True))
         )
         & (col(Program.certification_status) != CertificationStatus.SUSPENDED)
+        & (col(Program.listing) == ProgramListing.LISTED)
     )
 
 

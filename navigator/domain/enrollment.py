@@ -9,8 +9,9 @@ Locks are taken in one order everywhere: child → funding period → group → 
 certificate account. The period is share-locked by accept, so a period cannot close
 while a hold is being placed in it.
 
-A suspended or decertified program takes no new applications or acceptances; contracts
-already accepted run to their end on the terms agreed while it was certified.
+A suspended or decertified program (suspended by the municipality, or paused by its
+provider) takes no new applications or acceptances; contracts already accepted run to
+their end on the terms agreed while it was certified.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from navigator.domain.models import (
     Notification,
     PeriodStatus,
     Program,
+    ProgramListing,
     Provider,
     utcnow,
 )
@@ -104,6 +106,7 @@ def _in_catalog(ctx: _Context) -> bool:
     program = ctx.program
     return (
         ctx.provider.admitted
+        and program.listing == ProgramListing.LISTED
         and program.certification_status != CertificationStatus.SUSPENDED
         and (program.certification_status == CertificationStatus.CERTIFIED or program.is_free)
     )
@@ -452,6 +455,41 @@ def mark_attendance(
     session.add_all([enrollment, attendance])
     session.flush()
     return attendance
+
+
+def record_attendance(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    lesson_date: date,
+    status: AttendanceStatus | str,
+    *,
+    correction_reason: str | None = None,
+    today: date | None = None,
+) -> str:
+    """Mark a lesson, or leave it when marked the same, or correct it when a reason is given.
+
+    Returns "marked", "unchanged" or "corrected": an e-journal can send the same marks
+    twice and nothing moves the second time.
+    """
+    _staff_context(session, actor, enrollment_id)
+    check_date(lesson_date, "lesson_date")
+    existing = session.exec(
+        select(Attendance.status).where(
+            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+        )
+    ).first()
+    if existing is None:
+        mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
+        return "marked"
+    if existing == status:
+        return "unchanged"
+    if correction_reason is None:
+        raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
+    correct_attendance(
+        session, actor, enrollment_id, lesson_date, status, correction_reason, today=today
+    )
+    return "corrected"
 
 
 def _charges(session: Session, ctx: _Context, status: AttendanceStatus) -> bool:

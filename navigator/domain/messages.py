@@ -479,6 +479,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Посещаемость за {date} уже отмечена.",
         "lt": "{date} lankomumas jau pažymėtas.",
     },
+    "photo_not_image": {
+        "en": "This file is not a photo: upload a JPEG, PNG or WebP image.",
+        "ru": "Этот файл — не фотография: загрузите изображение JPEG, PNG или WebP.",
+        "lt": "Šis failas nėra nuotrauka: įkelkite JPEG, PNG arba WebP paveikslėlį.",
+    },
+    "photo_too_large": {
+        "en": "The photo is too large: at most {max_mb} MB.",
+        "ru": "Фотография слишком большая: не более {max_mb} МБ.",
+        "lt": "Nuotrauka per didelė: ne daugiau kaip {max_mb} MB.",
+    },
+    "photo_too_small": {
+        "en": "The photo is too small: at least {min} pixels on each side.",
+        "ru": "Фотография слишком маленькая: не менее {min} пикселей по каждой стороне.",
+        "lt": "Nuotrauka per maža: ne mažiau kaip {min} taškų kiekvienoje pusėje.",
+    },
+    "program_archived": {
+        "en": "This program is archived; restore it to change it.",
+        "ru": "Программа в архиве; чтобы изменить её, верните её из архива.",
+        "lt": "Programa archyvuota; norėdami ją keisti, grąžinkite ją iš archyvo.",
+    },
+    "listing_transition": {
+        "en": "A program that is {current} cannot become {target}.",
+        "ru": "Программу в состоянии «{current}» нельзя перевести в «{target}».",
+        "lt": "Programos, kurios būsena „{current}“, negalima perkelti į „{target}“.",
+    },
+    "archive_with_children": {
+        "en": "Children are still enrolled or waiting in this program ({count}); finish or"
+        " cancel their enrollments before archiving it.",
+        "ru": "В программе ещё есть зачисленные или ожидающие дети ({count}); завершите или"
+        " отмените их зачисления, прежде чем отправлять её в архив.",
+        "lt": "Programoje dar yra priimtų ar laukiančių vaikų ({count}); prieš archyvuodami"
+        " užbaikite arba atšaukite jų priėmimus.",
+    },
     "correction_window_closed": {
         "en": "Marks can only be corrected within {days} days of the lesson.",
         "ru": "Отметку можно исправить только в течение {days} дн. после занятия.",
@@ -673,6 +706,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "certified": {"en": "certified", "ru": "сертифицирована", "lt": "sertifikuota"},
     "rejected": {"en": "rejected", "ru": "отклонена", "lt": "atmesta"},
     "suspended": {"en": "suspended", "ru": "приостановлена", "lt": "sustabdyta"},
+    "listed": {"en": "in the catalog", "ru": "в каталоге", "lt": "kataloge"},
+    "archived": {"en": "archived", "ru": "в архиве", "lt": "archyvuota"},
     "applied": {"en": "applied", "ru": "заявка подана", "lt": "paraiška pateikta"},
     "waitlisted": {
         "en": "on the waiting list",

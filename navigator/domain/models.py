@@ -88,6 +88,14 @@ class CertificationStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
+class ProgramListing(StrEnum):
+    """The provider's own switch, apart from certification: listed, paused, or put away."""
+
+    LISTED = "listed"
+    SUSPENDED = "suspended"  # hidden from the catalog; contracts already made run on
+    ARCHIVED = "archived"  # hidden and read-only; only once no child is enrolled
+
+
 class ProviderKind(StrEnum):
     MUNICIPAL = "municipal"
     PRIVATE = "private"
@@ -304,6 +312,7 @@ class Program(SQLModel, table=True):
         CheckConstraint(_in("format", ProgramFormat), name="ck_program_format"),
         CheckConstraint(_in("language", Language), name="ck_program_language"),
         CheckConstraint(_in("certification_status", CertificationStatus), name="ck_program_cert"),
+        CheckConstraint(_in("listing", ProgramListing), name="ck_program_listing"),
         CheckConstraint(
             "age_min >= 0 AND age_min <= age_max AND age_max <= 18", name="ck_program_ages"
         ),
@@ -325,7 +334,9 @@ class Program(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     tags: str = Field(default="", max_length=500)
+    photo: str = Field(default="", max_length=60)  # a file under var/media/programs
     certification_status: str = Field(default=CertificationStatus.DRAFT, max_length=20)
+    listing: str = Field(default=ProgramListing.LISTED, max_length=10)
     is_free: bool = False
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()

@@ -46,6 +46,7 @@ class PublicProgram:
     currency: str
     payable_by_certificate: bool
     is_free: bool
+    photo_url: str  # "" when the program has no photo
     groups: list[PublicGroup]
 
 
@@ -69,6 +70,7 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         id=program_id,
         title=program.title,
         description=program.description,
+        photo_url=f"/media/programs/{program.photo}" if program.photo else "",
         direction=program.direction,
         age_min=program.age_min,
         age_max=program.age_max,

@@ -7,7 +7,7 @@ the row; another provider's id answers NotFound, exactly like a missing one.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func
@@ -19,16 +19,20 @@ from navigator.domain.accounts import create_user
 from navigator.domain.calendar import lesson_dates, local_today
 from navigator.domain.catalog import (
     ProgramFields,
+    check_not_archived,
     clean_program,
     create_program,
     create_provider,
     group_terms,
+    policy_of,
 )
 from navigator.domain.db import locked
 from navigator.domain.enrollment import SEATED_ENROLLMENT, mark_attendance
-from navigator.domain.errors import InvalidInput, NotFound
+from navigator.domain.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.models import (
+    LIVE_ENROLLMENT,
     Attendance,
+    AttendanceCorrection,
     AttendanceStatus,
     CertificationStatus,
     Child,
@@ -37,12 +41,14 @@ from navigator.domain.models import (
     Membership,
     Municipality,
     Program,
+    ProgramListing,
     Provider,
     Role,
+    User,
     utcnow,
 )
 from navigator.domain.signin import SignedIn, start_session
-from navigator.domain.validation import check_text
+from navigator.domain.validation import check_choice, check_text
 
 STAFF_ROLES = (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)
 MAX_REGISTER_ROWS = 60
@@ -144,6 +150,7 @@ def update_program(
 ) -> Program:
     """Edit a program; a certified one returns to review (its price terms may have changed)."""
     program = _program(session, actor, program_id, lock=True)
+    check_not_archived(program)
     cleaned = clean_program(replace(fields, external_id=program.external_id))
     changed = {k: v for k, v in cleaned.items() if getattr(program, k) != v}
     if not changed:
@@ -151,6 +158,44 @@ def update_program(
     for name, value in changed.items():
         setattr(program, name, value)
     _back_to_review(program)
+    program.updated_at = utcnow()
+    session.add(program)
+    session.flush()
+    return program
+
+
+_LISTING_MOVES = {
+    ProgramListing.LISTED: {ProgramListing.SUSPENDED},
+    ProgramListing.SUSPENDED: {ProgramListing.LISTED, ProgramListing.ARCHIVED},
+    ProgramListing.ARCHIVED: {ProgramListing.SUSPENDED},
+}
+
+
+def set_listing(
+    session: Session, actor: Actor, program_id: int, listing: ProgramListing | str
+) -> Program:
+    """Pause a program (out of the catalog, contracts run on), resume it, archive or restore it.
+
+    Only a paused program is archived, and only once no child is enrolled or waiting in any
+    of its groups: an archived program is read-only. A restored one comes back paused.
+    """
+    target = ProgramListing(check_choice(listing, "listing", ProgramListing))
+    program = _program(session, actor, program_id, lock=True)
+    current = ProgramListing(program.listing)
+    if target is current:
+        return program
+    if target not in _LISTING_MOVES[current]:
+        raise Conflict("listing_transition", current=current.value, target=target.value)
+    if target is ProgramListing.ARCHIVED:
+        live = session.exec(
+            select(func.count())
+            .select_from(Enrollment)
+            .join(Group, col(Group.id) == Enrollment.group_id)
+            .where(Group.program_id == program_id, col(Enrollment.status).in_(LIVE_ENROLLMENT))
+        ).one()
+        if live:
+            raise Conflict("archive_with_children", count=live)
+    program.listing = target
     program.updated_at = utcnow()
     session.add(program)
     session.flush()
@@ -171,6 +216,7 @@ def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) ->
     seats never drop below the children already seated."""
     group, _program_row = _group(session, actor, group_id, lock=True)
     program = _program(session, actor, group.program_id, lock=True)
+    check_not_archived(program)
     cleaned = group_terms(program, **terms)
     if cleaned["seats"] < group.seats_taken:
         raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
@@ -185,7 +231,8 @@ def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) ->
 
 
 def set_enrollment_open(session: Session, actor: Actor, group_id: int, is_open: bool) -> Group:
-    group, _program_row = _group(session, actor, group_id, lock=True)
+    group, program = _group(session, actor, group_id, lock=True)
+    check_not_archived(program)
     group.enrollment_open = is_open is True
     session.add(group)
     session.flush()
@@ -247,6 +294,7 @@ class Register:
     dates: list[date]
     children: list[tuple[int, str]]  # (enrollment id, child's name)
     marks: dict[tuple[int, date], str]
+    correctable_from: date  # marks of lessons on or after this date may still be corrected
 
 
 def register_of(
@@ -273,10 +321,12 @@ def register_of(
             select(Attendance).where(col(Attendance.enrollment_id).in_(ids))
         ).all()
     }
+    window = policy_of(session, program.municipality_id).attendance_correction_days
     return Register(
         group_id=group_id,
         program_id=program.id,  # type: ignore[arg-type]
         dates=dates,
+        correctable_from=today - timedelta(days=window),
         children=[(e.id, f"{c.last_name} {c.first_name}") for e, c in seated if e.id is not None],
         marks=marks,
     )
@@ -315,6 +365,47 @@ def mark_lesson(
         mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
         marked += 1
     return marked
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    lesson_date: date
+    child_name: str
+    from_status: str
+    to_status: str
+    reason: str
+    refunded_minor: int
+    captured_minor: int
+    corrected_by: str
+    corrected_at: datetime
+
+
+def corrections_of(session: Session, actor: Actor, group_id: int) -> list[CorrectionRow]:
+    """The group's audit trail of changed marks, newest first."""
+    _group(session, actor, group_id)
+    rows = session.exec(  # type: ignore[call-overload]
+        wide_select(AttendanceCorrection, Child, User)
+        .join(Enrollment, col(Enrollment.id) == AttendanceCorrection.enrollment_id)
+        .join(Child, col(Child.id) == Enrollment.child_id)
+        .outerjoin(User, col(User.id) == AttendanceCorrection.actor_id)
+        .where(col(Enrollment.group_id) == group_id)
+        .order_by(col(AttendanceCorrection.id).desc())
+        .limit(200)
+    ).all()
+    return [
+        CorrectionRow(
+            lesson_date=c.lesson_date,
+            child_name=f"{child.last_name} {child.first_name}",
+            from_status=c.from_status,
+            to_status=c.to_status,
+            reason=c.reason,
+            refunded_minor=c.refunded_minor,
+            captured_minor=c.captured_minor,
+            corrected_by=user.email if user is not None else "",
+            corrected_at=c.corrected_at,
+        )
+        for c, child, user in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from navigator.components.description import description
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.program import ProgramState
 
@@ -141,8 +142,17 @@ def program_page() -> rx.Component:
                     ),
                     wrap="wrap",
                 ),
-                # plain text: a description can never carry markup or script into the page
-                rx.text(ProgramState.description, white_space="pre-line"),
+                rx.cond(
+                    ProgramState.photo_url != "",
+                    rx.image(
+                        src=ProgramState.photo_url,
+                        alt=ProgramState.title,
+                        class_name="program-photo",
+                        id="program-photo",
+                    ),
+                ),
+                # text nodes only: a description can never carry markup or script into the page
+                description(ProgramState.description, id="program-description"),
                 rx.data_list.root(
                     _line("provider", ProgramState.provider),
                     rx.cond(

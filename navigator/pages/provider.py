@@ -110,7 +110,9 @@ def _program_form(state, submit_key: str, handler) -> rx.Component:
                     rows=5,
                     max_length=10_000,
                     class_name="native-input wide",
+                    aria_describedby="description-hint",
                 ),
+                rx.text(T["description_hint"], size="1", id="description-hint"),
                 class_name="field",
             ),
             _select(
@@ -584,6 +586,98 @@ def _group_form() -> rx.Component:
     )
 
 
+def _photo(s) -> rx.Component:
+    """The program's photo: shown, replaced by an upload, or removed."""
+    return rx.vstack(
+        rx.heading(T["photo"], size="4", as_="h2"),
+        rx.cond(
+            s.photo_url != "",
+            rx.hstack(
+                rx.image(src=s.photo_url, alt=s.title, class_name="program-photo", width="240px"),
+                rx.button(
+                    T["remove_photo"], on_click=s.remove_photo, variant="outline", id="remove-photo"
+                ),
+                align="end",
+                wrap="wrap",
+            ),
+        ),
+        rx.text(T["photo_hint"], size="1"),
+        rx.el.label(
+            rx.text.span(T["photo"], class_name="visually-hidden"),
+            rx.upload(
+                rx.vstack(
+                    rx.text(T["photo_drop"]),
+                    rx.foreach(rx.selected_files("program-photo"), rx.text),
+                ),
+                id="program-photo",
+                accept={
+                    "image/jpeg": [".jpg", ".jpeg"],
+                    "image/png": [".png"],
+                    "image/webp": [".webp"],
+                },
+                max_files=1,
+                multiple=False,
+                border="1px dashed #8b8d98",
+                padding="4",
+                width="100%",
+            ),
+            style={"display": "block", "width": "100%"},
+        ),
+        rx.button(
+            T["upload_photo"],
+            on_click=s.upload_photo(rx.upload_files(upload_id="program-photo")),
+            id="upload-photo",
+        ),
+        align="start",
+        width="100%",
+    )
+
+
+def _listing_controls(s) -> rx.Component:
+    """The provider's own switch: pause and resume in the catalog, archive and restore."""
+    return rx.hstack(
+        rx.text(T["listing"], ": ", rx.text.span(s.listing_label, id="program-listing")),
+        rx.match(
+            s.listing,
+            (
+                "listed",
+                rx.button(
+                    T["pause_program"],
+                    on_click=s.set_listing("suspended"),
+                    variant="outline",
+                    id="pause-program",
+                ),
+            ),
+            (
+                "suspended",
+                rx.hstack(
+                    rx.button(
+                        T["resume_program"], on_click=s.set_listing("listed"), id="resume-program"
+                    ),
+                    rx.button(
+                        T["archive_program"],
+                        on_click=s.set_listing("archived"),
+                        variant="outline",
+                        color_scheme="red",
+                        id="archive-program",
+                    ),
+                ),
+            ),
+            (
+                "archived",
+                rx.button(
+                    T["restore_program"],
+                    on_click=s.set_listing("suspended"),
+                    variant="outline",
+                    id="restore-program",
+                ),
+            ),
+        ),
+        align="center",
+        wrap="wrap",
+    )
+
+
 def provider_program_page() -> rx.Component:
     s = ProviderProgramState
     return page(
@@ -605,6 +699,8 @@ def provider_program_page() -> rx.Component:
                     align="center",
                     wrap="wrap",
                 ),
+                _listing_controls(s),
+                _photo(s),
                 error_text(s.error, "program-error"),
                 notice_text(s.notice, "program-notice"),
                 _program_form(s, "save", s.save),
@@ -644,6 +740,79 @@ def _mark_row(row: rx.Var) -> rx.Component:
             class_name="native-select",
         ),
         class_name="field",
+    )
+
+
+def _correction_row(line: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(line.lesson_date),
+        rx.el.td(line.child),
+        rx.el.td(line.change),
+        rx.el.td(line.reason),
+        rx.el.td(line.money),
+        rx.el.td(line.by),
+    )
+
+
+def _correction_form() -> rx.Component:
+    s = AttendanceState
+    return rx.vstack(
+        rx.heading(T["correct_mark"], size="4", as_="h2"),
+        rx.text(T["correct_mark_hint"], size="2"),
+        error_text(s.correction_error, "correction-error"),
+        notice_text(s.correction_notice, "correction-notice"),
+        rx.cond(
+            s.correctable_choices.length() == 0,
+            rx.text(T["no_correctable_lessons"]),
+            rx.el.form(
+                rx.hstack(
+                    rx.el.div(
+                        rx.el.label(T["child"], html_for="f-correct-child"),
+                        rx.el.select(
+                            rx.foreach(
+                                s.rows, lambda r: rx.el.option(r.child, value=r.enrollment_id)
+                            ),
+                            id="f-correct-child",
+                            name="enrollment_id",
+                            class_name="native-select",
+                        ),
+                        class_name="field",
+                    ),
+                    _select("lesson_date", "lesson_date", s.correctable_choices),
+                    _select("new_mark", "status", s.status_choices),
+                    _field("correction_reason", "reason", required=True, max_length=300),
+                    rx.button(T["save_correction"], type="submit", id="save-correction"),
+                    align="end",
+                    wrap="wrap",
+                ),
+                on_submit=s.correct,
+                reset_on_submit=False,
+                key=s.form_key,
+            ),
+        ),
+        rx.cond(
+            s.corrections.length() > 0,
+            rx.vstack(
+                rx.heading(T["corrections_log"], size="4", as_="h2"),
+                data_table(
+                    T["corrections_log"],
+                    [
+                        T["lesson_date"],
+                        T["child"],
+                        T["change"],
+                        T["reason"],
+                        T["amount"],
+                        T["corrected_by"],
+                    ],
+                    rx.foreach(s.corrections, _correction_row),
+                    id="corrections",
+                ),
+                align="start",
+                width="100%",
+            ),
+        ),
+        align="start",
+        width="100%",
     )
 
 
@@ -706,6 +875,7 @@ def attendance_page() -> rx.Component:
                                 key=s.form_key,
                             ),
                         ),
+                        _correction_form(),
                         align="start",
                         width="100%",
                     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -33,3 +35,32 @@ def timetable(slots: Iterable[dict[str, Any]], lang: str) -> str:
 
 def money(minor: int, currency: str, lang: str) -> str:
     return format_amount(minor, currency, lang)
+
+
+@dataclasses.dataclass
+class TextBlock:
+    """A paragraph (its lines) or a bulleted list (its items) of a program's description."""
+
+    kind: str  # "p" or "ul"
+    lines: list[str]
+
+
+_BULLET = re.compile(r"^\s*[-•*–]\s+")
+
+
+def description_blocks(description: str) -> list[TextBlock]:
+    """The description's safe formatting: a blank line starts a paragraph, and lines that
+    begin with "- " (or "• ") make a list. Everything is shown as text, never as markup."""
+    blocks: list[TextBlock] = []
+    for chunk in re.split(r"\n\s*\n", description.replace("\r\n", "\n").strip()):
+        current: TextBlock | None = None  # a new chunk always starts a new block
+        for raw in chunk.split("\n"):
+            line = raw.strip()
+            if not line:
+                continue
+            kind = "ul" if _BULLET.match(line) else "p"
+            if current is None or current.kind != kind:
+                current = TextBlock(kind, [])
+                blocks.append(current)
+            current.lines.append(_BULLET.sub("", line) if kind == "ul" else line)
+    return blocks

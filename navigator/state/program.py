@@ -22,7 +22,7 @@ from navigator.domain.messages import value_label
 from navigator.domain.programs import public_program
 from navigator.i18n import text
 from navigator.state.app import AppState
-from navigator.state.formatting import day, money, timetable
+from navigator.state.formatting import TextBlock, day, description_blocks, money, timetable
 from navigator.state.forms import Choice, path_id, row_id
 
 
@@ -50,7 +50,8 @@ class Breakdown:
 class ProgramState(AppState):
     found: bool = False
     title: str = ""
-    description: str = ""
+    description: list[TextBlock] = []
+    photo_url: str = ""
     facts: list[str] = []
     provider: str = ""
     address: str = ""
@@ -89,7 +90,8 @@ class ProgramState(AppState):
             return
         self.found = True
         self.title = program.title
-        self.description = program.description
+        self.description = description_blocks(program.description)
+        self.photo_url = program.photo_url
         self.facts = [
             value_label(program.direction, lang),
             text("ages", lang, min=program.age_min, max=program.age_max),

@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import io
 import re
+from pathlib import Path
 
 import reflex as rx
 
@@ -23,7 +24,11 @@ from navigator.domain.catalog import (
     set_certification,
 )
 from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import accept_application, reject_application
+from navigator.domain.enrollment import (
+    accept_application,
+    correct_attendance,
+    reject_application,
+)
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.importing import import_programs
 from navigator.domain.messages import value_label
@@ -36,8 +41,16 @@ from navigator.domain.models import (
 )
 from navigator.domain.money import format_amount, parse_amount
 from navigator.domain.offers import offer_enrollment
+from navigator.domain.photos import (
+    MAX_PHOTO_BYTES,
+    forget_photo,
+    media_dir,
+    remove_program_photo,
+    set_program_photo,
+)
 from navigator.domain.providers import (
     applications_of,
+    corrections_of,
     groups_of,
     mark_lesson,
     monthly_statement,
@@ -46,9 +59,11 @@ from navigator.domain.providers import (
     providers_of,
     register_of,
     set_enrollment_open,
+    set_listing,
     update_program,
 )
 from navigator.i18n import text
+from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, timetable
 from navigator.state.forms import Choice, form_date, path_id, row_id
@@ -249,7 +264,12 @@ class ProviderState(AppState):
             for k in keys
         ]
         self.programs = [
-            ProgramRow(str(p.id), p.title, value_label(p.certification_status, lang))
+            ProgramRow(
+                str(p.id),
+                p.title,
+                value_label(p.certification_status, lang)
+                + ("" if p.listing == "listed" else " · " + value_label(p.listing, lang)),
+            )
             for p in programs
         ]
         self.applications = [
@@ -474,6 +494,10 @@ class ProviderState(AppState):
         self._reload()
 
 
+def _media() -> Path:
+    return media_dir(get_settings().var_dir)
+
+
 class ProviderProgramState(AppState):
     """/provider/programs/ID: edit, submit for certification, groups."""
 
@@ -492,6 +516,9 @@ class ProviderProgramState(AppState):
     is_free: bool = False
     status: str = ""
     can_submit: bool = False
+    photo_url: str = ""
+    listing: str = ""  # listed / suspended / archived
+    listing_label: str = ""
     groups: list[GroupRow] = []
     form_key: int = 0  # a new key re-mounts the forms with fresh defaults
     error: str = ""
@@ -525,6 +552,9 @@ class ProviderProgramState(AppState):
         self.longitude = "" if program.longitude is None else str(program.longitude)
         self.is_free = program.is_free
         self.status = value_label(program.certification_status, lang)
+        self.listing = program.listing
+        self.photo_url = f"/media/programs/{program.photo}" if program.photo else ""
+        self.listing_label = value_label(program.listing, lang)
         self.can_submit = program.certification_status in (
             CertificationStatus.DRAFT,
             CertificationStatus.REJECTED,
@@ -581,6 +611,34 @@ class ProviderProgramState(AppState):
         self._run(
             lambda s, actor, pid: set_certification(s, actor, pid, CertificationStatus.SUBMITTED)
         )
+
+    @rx.event
+    async def upload_photo(self, files: list[rx.UploadFile]):
+        """A new photo; the domain checks that it is an image and stores a clean copy."""
+        if not files:
+            self.error = self._message(InvalidInput("field_required", field="photo"))
+            return
+        data = await files[0].read(MAX_PHOTO_BYTES + 1)
+        self._with_photo(lambda s, actor, pid: set_program_photo(s, actor, pid, data, _media()))
+
+    @rx.event
+    def remove_photo(self) -> None:
+        self._with_photo(lambda s, actor, pid: remove_program_photo(s, actor, pid))
+
+    def _with_photo(self, action) -> None:
+        """Run a photo change; the replaced file goes only once the change has committed."""
+        replaced: list[str] = []
+        self._run(lambda s, actor, pid: replaced.append(action(s, actor, pid)))
+        if not self.error and replaced:
+            forget_photo(_media(), replaced[0])
+
+    @rx.event
+    def set_listing(self, listing: str) -> None:
+        """Pause, resume, archive or restore; the domain refuses any other move."""
+        if not isinstance(listing, str):
+            self.error = self._message(NotFound())
+            return
+        self._run(lambda s, actor, pid: set_listing(s, actor, pid, listing))
 
     @rx.event
     def add_group(self, form: dict) -> None:
@@ -645,6 +703,16 @@ class RegisterRow:
     cells: list[str]
 
 
+@dataclasses.dataclass
+class CorrectionLine:
+    lesson_date: str
+    child: str
+    change: str
+    reason: str
+    money: str
+    by: str
+
+
 class AttendanceState(AppState):
     """/provider/groups/ID: the register grid, and marking one lesson for the whole group."""
 
@@ -654,9 +722,14 @@ class AttendanceState(AppState):
     dates: list[str] = []
     rows: list[RegisterRow] = []
     lesson_choices: list[Choice] = []
+    correctable_choices: list[Choice] = []
+    corrections: list[CorrectionLine] = []
+    correction_days: str = ""
     form_key: int = 0
     error: str = ""
     notice: str = ""
+    correction_error: str = ""
+    correction_notice: str = ""
 
     def _load_register(self) -> None:
         actor = self._actor()
@@ -684,6 +757,32 @@ class AttendanceState(AppState):
         ]
         self.lesson_choices = [
             Choice(d.isoformat(), day(d, lang)) for d in reversed(register.dates)
+        ]
+        self.correctable_choices = [
+            c
+            for c, d in zip(self.lesson_choices, reversed(register.dates), strict=True)
+            if d >= register.correctable_from
+        ]
+        with read_session() as session:
+            program = program_for_staff(session, actor, register.program_id)
+            currency = currency_of(session, program.municipality_id)
+            audit = corrections_of(session, actor, wanted)
+        self.corrections = [
+            CorrectionLine(
+                lesson_date=day(c.lesson_date, lang),
+                child=c.child_name,
+                change=f"{value_label(c.from_status, lang)} → {value_label(c.to_status, lang)}",
+                reason=c.reason,
+                money=(
+                    "+" + format_amount(c.refunded_minor, currency, lang)
+                    if c.refunded_minor
+                    else "−" + format_amount(c.captured_minor, currency, lang)
+                    if c.captured_minor
+                    else "—"
+                ),
+                by=f"{c.corrected_by}, {day(c.corrected_at, lang)}",
+            )
+            for c in audit
         ]
         self.form_key += 1
 
@@ -716,6 +815,34 @@ class AttendanceState(AppState):
             self.error = self._message(error)
             return
         self.notice = text("marked", self.lang, count=count)
+        self._load_register()
+
+    @rx.event
+    def correct(self, form: dict) -> None:
+        """Change one recorded mark; the domain checks the window, audits it and moves money."""
+        self.correction_error = self.correction_notice = self.error = self.notice = ""
+        form = form if isinstance(form, dict) else {}
+        actor = self._actor()
+        enrollment_id = row_id(form.get("enrollment_id"))
+        seated = {row.enrollment_id for row in self.rows}
+        if actor is None or enrollment_id is None or str(enrollment_id) not in seated:
+            self.correction_error = self._message(NotFound())
+            return
+        try:
+            lesson_date = form_date(form, "lesson_date")
+            with transaction() as session:
+                correct_attendance(
+                    session,
+                    actor,
+                    enrollment_id,
+                    lesson_date,
+                    str(form.get("status", "")),
+                    str(form.get("reason", "")),
+                )
+        except DomainError as error:
+            self.correction_error = self._message(error)
+            return
+        self.correction_notice = text("correction_saved", self.lang)
         self._load_register()
 
     @rx.var

@@ -190,6 +190,24 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(page.locator("#register-notice")).to_have_text("Отмечено: 0", timeout=15_000)
         shot("06-register")
 
+        # ---- corrects the mark (absent: the charge comes back), then back to present
+        correction = page.locator("#save-correction")
+        page.locator("#f-status").select_option("absent")
+        correction.click()  # the reason is required by the browser; the domain too
+        expect(page.locator("#correction-notice")).to_have_count(0)
+        page.locator("#f-reason").fill("Отмечен по ошибке")
+        correction.click()
+        expect(page.locator("#correction-notice")).to_be_visible(timeout=15_000)
+        expect(page.locator("#register td").first).to_have_text("✗")
+        expect(page.locator("#corrections tbody tr")).to_have_count(1)
+        expect(page.locator("#corrections")).to_contain_text("Отмечен по ошибке")
+        page.locator("#f-status").select_option("present")
+        page.locator("#f-reason").fill("Всё-таки был")
+        correction.click()
+        expect(page.locator("#corrections tbody tr")).to_have_count(2, timeout=15_000)
+        expect(page.locator("#register td").first).to_have_text("✓")
+        shot("06b-corrections")
+
         # ---- the month's statement, on screen and as CSV
         page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
         page.locator("#statement-month").fill(today.strftime("%Y-%m"))
@@ -245,8 +263,10 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.wait_for_url(re.compile(r"/cabinet/?$"), timeout=30_000)
         with read_session(engine) as s:
             captured = s.exec(select(Enrollment).where(Enrollment.group_id == group.id)).one()
-        assert 0 < captured.captured_minor <= 400  # the certificate's share of one 4,00 € lesson
-        expected = f"{captured.captured_minor // 100},{captured.captured_minor % 100:02d} €"
+        # one lesson paid: captured, refunded by the correction, captured again
+        paid = captured.captured_minor - captured.refunded_minor
+        assert 0 < paid == captured.refunded_minor <= 400  # the share of one 4,00 € lesson
+        expected = f"{paid // 100},{paid % 100:02d} €"
         enrollment = page.locator(".enrollment-card", has_text=title)
         expect(enrollment.locator(".enrollment-captured")).to_have_text(expected, timeout=15_000)
         page.screenshot(path=artifacts_dir / "provider-08-parent-sees-capture.png", full_page=True)

@@ -141,6 +141,40 @@ def test_attendance_batches_are_idempotent_and_report_bad_rows(setup):
     )
 
 
+def test_a_mark_is_corrected_only_with_a_reason_and_a_stranger_learns_nothing(setup):
+    world, client, _secret = setup
+    enrollment_id = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    with read_session(world.engine) as s:
+        lessons = lesson_dates(s.get(Group, world.group_id))
+    lesson = max(d for d in lessons if d < date.today()).isoformat()
+    row = {"enrollment_id": enrollment_id, "date": lesson}
+    url = "/api/v1/provider/attendance"
+    assert client.post(url, json={"marks": [{**row, "status": "present"}]}).json()["applied"] == 1
+    refused = client.post(url, json={"marks": [{**row, "status": "absent"}]}).json()
+    assert [e["type"] for e in refused["errors"]] == ["attendance_already_marked"]
+    fix = {**row, "status": "absent", "correction_reason": "Был болен"}
+    corrected = client.post(url, json={"marks": [fix]}).json()
+    assert (corrected["corrected"], corrected["errors"]) == (1, [])
+    assert client.post(url, json={"marks": [fix]}).json()["unchanged"] == 1
+    with read_session(world.engine) as s:
+        enrollment = s.get(Enrollment, enrollment_id)
+        assert enrollment.refunded_minor == enrollment.captured_minor > 0
+
+    # another provider's key cannot tell a marked lesson from a missing one
+    stranger = build_world(world.engine, today=world.today)
+    with stranger.tx() as s:
+        _key, other_secret = create_api_key(
+            s, stranger.provider_user, stranger.provider_id, "other"
+        )
+    other = TestClient(client.app, headers={"Authorization": f"Bearer {other_secret}"})
+    for status in ("absent", "present"):
+        probe = other.post(url, json={"marks": [{**row, "status": status}]}).json()
+        assert [e["type"] for e in probe["errors"]] == ["not_found"]
+        assert probe["unchanged"] == 0
+
+
 def test_a_revoked_key_or_a_departed_creator_stops_working(setup):
     world, client, _secret = setup
     assert client.get("/api/v1/provider/applications").status_code == 200

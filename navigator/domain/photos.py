@@ -1,0 +1,125 @@
+"""Program photos: checked, re-encoded without their metadata, stored under var/media.
+
+An upload is trusted for nothing: its bytes must decode as a JPEG, PNG or WebP image of a
+sensible size. What is stored is a fresh JPEG drawn from the decoded pixels, so camera
+metadata (a phone's GPS position of a children's class, for one) and anything hidden in
+the file never reach the catalog. Files get random names; the program row names its file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import secrets
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlmodel import Session
+
+from navigator.domain.access import Actor, check_provider_staff
+from navigator.domain.catalog import check_not_archived
+from navigator.domain.db import locked
+from navigator.domain.errors import InvalidInput, NotFound
+from navigator.domain.models import Program, utcnow
+
+MAX_PHOTO_BYTES = 5_000_000
+MIN_SIDE = 200  # pixels; anything smaller is an icon, not a photo
+MAX_PIXELS = 40_000_000  # refuses decompression bombs long before memory suffers
+STORED_SIDE = 1600
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_NAME = re.compile(r"[0-9]{1,10}-[0-9a-f]{16}\.jpg")
+
+
+def media_dir(var_dir: Path) -> Path:
+    return var_dir / "media" / "programs"
+
+
+def clean_photo(data: bytes) -> bytes:
+    """The upload as a metadata-free JPEG at most STORED_SIDE pixels on its longer side."""
+    if not isinstance(data, bytes | bytearray) or not data:
+        raise InvalidInput("field_required", field="photo")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise InvalidInput("photo_too_large", max_mb=MAX_PHOTO_BYTES // 1_000_000)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in ALLOWED_FORMATS:
+                    raise InvalidInput("photo_not_image")
+                width, height = probe.size
+                if width * height > MAX_PIXELS:
+                    raise InvalidInput("photo_not_image")
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                picture = ImageOps.exif_transpose(image).convert("RGB")
+    except InvalidInput:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Warning) as error:
+        raise InvalidInput("photo_not_image") from error
+    except Image.DecompressionBombError as error:
+        raise InvalidInput("photo_not_image") from error
+    if min(picture.size) < MIN_SIDE:
+        raise InvalidInput("photo_too_small", min=MIN_SIDE)
+    picture.thumbnail((STORED_SIDE, STORED_SIDE))
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def photo_file(directory: Path, name: str) -> Path | None:
+    """The stored file for a name from a URL, or None: only names we make are accepted."""
+    if not isinstance(name, str) or not PHOTO_NAME.fullmatch(name):
+        return None
+    path = directory / name
+    return path if path.is_file() else None
+
+
+def set_program_photo(
+    session: Session, actor: Actor, program_id: int, data: bytes, directory: Path
+) -> str:
+    """Store a new photo for the program; returns the replaced file's name, which the caller
+    removes with forget_photo once the transaction has committed.
+
+    A photo is not among the certified terms, so a certified program stays certified.
+    """
+    program = _program_for_photo(session, actor, program_id)
+    picture = clean_photo(data)
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"{program.id}-{secrets.token_hex(8)}.jpg"
+    (directory / name).write_bytes(picture)
+    old = program.photo
+    program.photo = name
+    program.updated_at = utcnow()
+    session.add(program)
+    session.flush()
+    return old
+
+
+def remove_program_photo(session: Session, actor: Actor, program_id: int) -> str:
+    """Take the photo off the program; returns the file's name for forget_photo after commit."""
+    program = _program_for_photo(session, actor, program_id)
+    old, program.photo = program.photo, ""
+    program.updated_at = utcnow()
+    session.add(program)
+    session.flush()
+    return old
+
+
+def _program_for_photo(session: Session, actor: Actor, program_id: int) -> Program:
+    program = locked(session, Program, program_id) if isinstance(program_id, int) else None
+    if program is None:
+        raise NotFound()
+    check_provider_staff(session, actor, program.provider_id)
+    check_not_archived(program)
+    return program
+
+
+def forget_photo(directory: Path, name: str) -> None:
+    """Delete a replaced photo's file; a name we did not make is ignored."""
+    path = photo_file(directory, name) if name else None
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink()
