@@ -6,7 +6,7 @@ from navigator.api.catalog import api as catalog_api
 from navigator.api.media import media
 from navigator.api.provider import provider_api
 from navigator.api.session import sessions
-from navigator.pages.auth import forgot_page, login_page, register_page, reset_page
+from navigator.pages.auth import forgot_page, invite_page, login_page, register_page, reset_page
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
 from navigator.pages.program import program_page
@@ -16,7 +16,7 @@ from navigator.pages.provider import (
     provider_program_page,
     provider_register_page,
 )
-from navigator.state.auth import AuthState
+from navigator.state.auth import AuthState, InviteState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.program import ProgramState
@@ -37,6 +37,7 @@ app.add_page(login_page, route="/login", title="Навигатор", on_load=Aut
 app.add_page(register_page, route="/register", title="Навигатор", on_load=AuthState.load)
 app.add_page(forgot_page, route="/password/forgot", title="Навигатор", on_load=AuthState.load)
 app.add_page(reset_page, route="/password/reset", title="Навигатор", on_load=AuthState.load)
+app.add_page(invite_page, route="/invite", title="Навигатор", on_load=InviteState.load_invitation)
 app.add_page(cabinet_page, route="/cabinet", title="Навигатор", on_load=CabinetState.load)
 app.add_page(
     provider_register_page, route="/provider/register", title="Навигатор", on_load=AuthState.load

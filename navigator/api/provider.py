@@ -24,7 +24,7 @@ from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import accept_application, record_attendance, reject_application
 from navigator.domain.errors import DomainError
 from navigator.domain.models import Direction, Language, ProgramFormat
-from navigator.domain.providers import applications_of, upsert_program
+from navigator.domain.providers import applications_of, upsert_group, upsert_program
 from navigator.locale import choose_locale
 
 provider_api = FastAPI(
@@ -118,6 +118,49 @@ def put_program(
             "id": program.id,
             "external_id": program.external_id,
             "certification_status": program.certification_status,
+            "created": created,
+        }
+
+
+class LessonSlot(BaseModel):
+    weekday: int = Field(ge=1, le=7, description="ISO weekday: 1 is Monday")
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+class GroupIn(BaseModel):
+    name: str = Field(max_length=100)
+    timetable: list[LessonSlot] = Field(max_length=50)
+    starts_on: date
+    ends_on: date
+    seats: int = Field(ge=1, le=10_000)
+    price_per_lesson_minor: int = Field(ge=0, le=10**13)
+    teacher: str = Field(default="", max_length=200)
+    excluded_dates: list[date] = Field(default_factory=list, max_length=400)
+
+
+@provider_api.put(
+    "/api/v1/provider/programs/{program_external_id}/groups/{external_id}",
+    summary="Create or update a group of a program",
+)
+def put_group(
+    program_external_id: Annotated[str, Path(min_length=1, max_length=100)],
+    external_id: Annotated[str, Path(min_length=1, max_length=100)],
+    body: GroupIn,
+    who: Caller,
+) -> dict[str, Any]:
+    actor, provider_id = who
+    terms = body.model_dump()
+    terms["timetable"] = [slot.model_dump() for slot in body.timetable]
+    with transaction() as session:
+        group, created = upsert_group(
+            session, actor, provider_id, program_external_id, external_id, **terms
+        )
+        return {
+            "id": group.id,
+            "external_id": group.external_id,
+            "seats": group.seats,
+            "seats_taken": group.seats_taken,
             "created": created,
         }
 

@@ -26,6 +26,7 @@ from navigator.domain.signin import (
     sign_in,
     sign_out,
 )
+from navigator.domain.staff import accept_invitation
 from navigator.locale import SESSION_COOKIE, request_locale
 from navigator.settings import get_settings
 
@@ -200,3 +201,30 @@ def set_new_password(
     except DomainError as error:
         return _back("/password/reset", error=error.code, token=token[:200])
     return _back("/login", notice="password_changed")
+
+
+@sessions.post("/auth/invite")
+def accept_staff_invitation(
+    request: Request,
+    token: str = Form(""),
+    password: str = Form(""),
+    password_again: str = Form(""),
+) -> Response:
+    """Join a provider from an invitation link: the new member lands in its cabinet."""
+    try:
+        with transaction() as session:
+            signed_in = accept_invitation(
+                session,
+                token,
+                password,
+                password_again,
+                client_address=_client_address(request),
+                locale=request_locale(request),
+            )
+    except DomainError as error:
+        return _back("/invite", error=error.code, token=token[:200])
+    if signed_in is None:
+        return _back("/invite", error="invitation_wrong_password", token=token[:200])
+    response = _back("/provider")
+    _set_cookie(response, signed_in.token)
+    return response

@@ -62,6 +62,19 @@ def check_guardian(session: Session, actor: Actor, child: Child | None) -> Child
     return child
 
 
+def is_provider_owner(session: Session, actor: Actor, provider_id: int) -> bool:
+    return is_operator(session, actor) or _has_role(
+        session, actor, (Role.PROVIDER_OWNER,), provider_id=provider_id
+    )
+
+
+def is_provider_staff(session: Session, actor: Actor, provider_id: int) -> bool:
+    """Owner or staff of this provider (the operator too)."""
+    return is_operator(session, actor) or _has_role(
+        session, actor, (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF), provider_id=provider_id
+    )
+
+
 def check_provider_staff(session: Session, actor: Actor, provider_id: int) -> None:
     if is_operator(session, actor):
         return

@@ -47,6 +47,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Слишком много попыток. Попробуйте через {minutes} мин.",
         "lt": "Per daug bandymų. Bandykite po {minutes} min.",
     },
+    "invitation_invalid": {
+        "en": "This invitation has expired, was withdrawn or was already used. Ask for a new one.",
+        "ru": "Приглашение устарело, отозвано или уже использовано. Попросите новое.",
+        "lt": "Kvietimas nebegalioja, atšauktas arba jau panaudotas. Paprašykite naujo.",
+    },
+    "invitation_wrong_password": {
+        "en": "This address already has an account: enter its password to accept.",
+        "ru": "У этого адреса уже есть учётная запись: введите её пароль, чтобы принять"
+        " приглашение.",
+        "lt": "Šis adresas jau turi paskyrą: įveskite jos slaptažodį, kad priimtumėte kvietimą.",
+    },
+    "owner_only": {
+        "en": "Only an owner of the organisation can do this.",
+        "ru": "Это может сделать только владелец организации.",
+        "lt": "Tai gali padaryti tik organizacijos savininkas.",
+    },
+    "staff_already_member": {
+        "en": "This person already works for the organisation.",
+        "ru": "Этот человек уже работает в организации.",
+        "lt": "Šis asmuo jau dirba organizacijoje.",
+    },
+    "too_many_invitations": {
+        "en": "Too many open invitations (at most {max}); withdraw some first.",
+        "ru": "Слишком много открытых приглашений (не более {max}); сначала отзовите часть.",
+        "lt": "Per daug atvirų kvietimų (ne daugiau kaip {max}); pirmiausia atšaukite kai kuriuos.",
+    },
+    "last_owner": {
+        "en": "The organisation needs at least one owner; make someone else an owner first.",
+        "ru": "У организации должен остаться хотя бы один владелец; сначала назначьте другого.",
+        "lt": "Organizacija turi turėti bent vieną savininką; pirmiausia paskirkite kitą.",
+    },
     "reset_link_invalid": {
         "en": "This link has expired or was already used. Ask for a new one.",
         "ru": "Ссылка устарела или уже использована. Запросите новую.",
@@ -123,6 +154,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lt": "Į šį pasiūlymą jau atsakyta.",
     },
     # ---- mail
+    "mail_invite_subject": {
+        "en": "An invitation to work for {provider} in the Navigator",
+        "ru": "Приглашение в кабинет организации «{provider}» в Навигаторе",
+        "lt": "Kvietimas dirbti organizacijos „{provider}“ paskyroje Navigatoriuje",
+    },
+    "mail_invite_body": {
+        "en": "You are invited to keep programs, applications and the attendance register of"
+        " {provider}. Open this link within {days} days to accept:\n\n{link}\n\n"
+        "If you do not expect it, ignore this letter.",
+        "ru": "Вас пригласили вести программы, заявки и журнал посещаемости организации"
+        " «{provider}». Чтобы принять приглашение, откройте ссылку в течение {days} дней:"
+        "\n\n{link}\n\nЕсли вы не ждали этого письма, просто проигнорируйте его.",
+        "lt": "Esate kviečiami tvarkyti organizacijos „{provider}“ programas, paraiškas ir"
+        " lankomumo žurnalą. Norėdami priimti kvietimą, atverkite nuorodą per {days} d.:"
+        "\n\n{link}\n\nJei šio laiško nelaukėte, tiesiog jį ignoruokite.",
+    },
     "mail_reset_subject": {
         "en": "Resetting your Navigator password",
         "ru": "Сброс пароля в Навигаторе",

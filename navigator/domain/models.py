@@ -355,10 +355,12 @@ class Group(SQLModel, table=True):
         CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="ck_group_seats_taken"),
         CheckConstraint("price_per_lesson_minor >= 0", name="ck_group_price"),
         CheckConstraint("ends_on >= starts_on", name="ck_group_dates"),
+        Index("uq_group_external", "program_id", "external_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id", index=True)
+    external_id: str | None = Field(default=None, max_length=100)  # the provider's own id
     name: str = Field(max_length=100)
     teacher: str = Field(default="", max_length=200)
     # [{"weekday": 1..7 (ISO), "start": "HH:MM", "end": "HH:MM"}]
@@ -650,3 +652,23 @@ class EnrollmentOffer(SQLModel, table=True):
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
     created_at: datetime = _timestamp()
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StaffInvitation(SQLModel, table=True):
+    """An owner's invitation to join the provider: the link's token is kept only as a hash."""
+
+    __tablename__ = "staff_invitation"
+    __table_args__ = (
+        CheckConstraint("role IN ('provider_owner', 'provider_staff')", name="ck_invitation_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    email: str = Field(max_length=254)
+    role: str = Field(max_length=30)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -21,6 +21,7 @@ from navigator.domain.catalog import (
     ProgramFields,
     check_not_archived,
     clean_program,
+    create_group,
     create_program,
     create_provider,
     group_terms,
@@ -493,3 +494,36 @@ def upsert_program(
         return update_program(session, actor, existing, fields), False
     program = create_program(session, actor, provider_id, replace(fields, external_id=external_id))
     return program, True
+
+
+def upsert_group(
+    session: Session,
+    actor: Actor,
+    provider_id: int,
+    program_external_id: str,
+    external_id: str,
+    **terms: Any,
+) -> tuple[Group, bool]:
+    """Create or update the group with this external id in the provider's program; (group,
+    created). The same rules as on screen: seats never below the children seated, a new
+    price sends a certified program back to review."""
+    check_provider_staff(session, actor, provider_id)
+    program_external_id = check_text(program_external_id, "external_id", max_length=100)
+    external_id = check_text(external_id, "external_id", max_length=100)
+    program_id = session.exec(
+        select(Program.id).where(
+            Program.provider_id == provider_id, Program.external_id == program_external_id
+        )
+    ).first()
+    if program_id is None:
+        raise NotFound()
+    existing = session.exec(
+        select(Group.id).where(Group.program_id == program_id, Group.external_id == external_id)
+    ).first()
+    if existing is not None:
+        return update_group(session, actor, existing, **terms), False
+    group = create_group(session, actor, program_id, **terms)
+    group.external_id = external_id
+    session.add(group)
+    session.flush()
+    return group, True

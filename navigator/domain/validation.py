@@ -82,6 +82,8 @@ def check_date_range(starts_on: date, ends_on: date) -> None:
 
 
 def check_email(value: str) -> str:
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("email_invalid")
     cleaned = (value or "").strip().lower()
     if not EMAIL_RE.match(cleaned):
         raise InvalidInput("email_invalid")

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from navigator.components.layout import error_text, native_form, notice_text, page
-from navigator.state.auth import AuthState
+from navigator.state.auth import AuthState, InviteState
 
 T = AuthState.t
 
@@ -120,5 +120,65 @@ def reset_page() -> rx.Component:
                 required=True,
             ),
             submit_key="save_password",
+        ),
+    )
+
+
+def invite_page() -> rx.Component:
+    s = InviteState
+    return page(
+        rx.heading(T["invite_title"], size="6", as_="h1"),
+        error_text(s.error, "auth-error"),
+        rx.cond(
+            s.valid,
+            rx.vstack(
+                rx.text(
+                    T["invite_from"],
+                    " ",
+                    rx.text.strong(s.provider_name, id="invite-provider"),
+                    " (",
+                    s.role,
+                    "), ",
+                    rx.text.span(s.invited_email, id="invite-email"),
+                ),
+                rx.cond(
+                    s.has_account,
+                    _form(
+                        "/auth/invite",
+                        rx.el.input(type="hidden", name="token", value=s.token),
+                        rx.text(T["invite_existing_account"], size="2"),
+                        _field(
+                            "password",
+                            "password",
+                            "password",
+                            auto_complete="current-password",
+                            required=True,
+                        ),
+                        submit_key="accept_invitation",
+                    ),
+                    _form(
+                        "/auth/invite",
+                        rx.el.input(type="hidden", name="token", value=s.token),
+                        _field(
+                            "password",
+                            "password",
+                            "password",
+                            auto_complete="new-password",
+                            required=True,
+                        ),
+                        rx.text(T["password_rules"], size="1", color_scheme="gray"),
+                        _field(
+                            "password_again",
+                            "password_again",
+                            "password",
+                            auto_complete="new-password",
+                            required=True,
+                        ),
+                        submit_key="accept_invitation",
+                    ),
+                ),
+                align="start",
+                width="100%",
+            ),
         ),
     )

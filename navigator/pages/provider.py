@@ -472,6 +472,84 @@ def _api_keys() -> rx.Component:
     )
 
 
+def _staff_row(person: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(person.email),
+        rx.el.td(person.role),
+        rx.el.td(
+            rx.cond(
+                person.pending,
+                rx.button(
+                    T["revoke_invitation"],
+                    on_click=ProviderState.withdraw_invitation(person.invitation_id),
+                    variant="outline",
+                    size="1",
+                    class_name="withdraw-invitation",
+                ),
+                rx.button(
+                    T["remove_staff"],
+                    on_click=ProviderState.remove_member(person.user_id),
+                    variant="outline",
+                    color_scheme="red",
+                    size="1",
+                    class_name="remove-member",
+                ),
+            )
+        ),
+        class_name="staff-row",
+    )
+
+
+def _staff() -> rx.Component:
+    """Owners only: who works here, open invitations, and a new invitation by e-mail."""
+    return rx.cond(
+        ProviderState.is_owner,
+        rx.vstack(
+            rx.heading(T["staff_title"], size="4", as_="h2"),
+            data_table(
+                T["staff_title"],
+                [T["email"], T["role"], ""],
+                rx.foreach(ProviderState.staff, _staff_row),
+                id="staff",
+            ),
+            rx.el.form(
+                rx.hstack(
+                    rx.el.div(
+                        rx.el.label(T["email"], html_for="invite-email"),
+                        rx.el.input(
+                            id="invite-email",
+                            name="email",
+                            type="email",
+                            class_name="native-input",
+                            required=True,
+                            max_length=254,
+                        ),
+                        class_name="field",
+                    ),
+                    rx.el.div(
+                        rx.el.label(T["role"], html_for="invite-role"),
+                        rx.el.select(
+                            rx.el.option(T["role_staff"], value="provider_staff"),
+                            rx.el.option(T["role_owner"], value="provider_owner"),
+                            id="invite-role",
+                            name="role",
+                            class_name="native-select",
+                        ),
+                        class_name="field",
+                    ),
+                    rx.button(T["invite_staff"], type="submit", id="send-invitation"),
+                    align="end",
+                    wrap="wrap",
+                ),
+                on_submit=ProviderState.invite,
+                reset_on_submit=True,
+            ),
+            align="start",
+            width="100%",
+        ),
+    )
+
+
 def provider_page() -> rx.Component:
     return page(
         rx.heading(T["nav_provider"], size="6", as_="h1"),
@@ -502,6 +580,7 @@ def provider_page() -> rx.Component:
                 _offline_enrollment(),
                 _statement(),
                 _api_keys(),
+                _staff(),
                 rx.heading(T["applications"], size="4", as_="h2"),
                 rx.cond(ProviderState.applications.length() == 0, rx.text(T["no_applications"])),
                 rx.foreach(ProviderState.applications, _application),

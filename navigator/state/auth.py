@@ -12,9 +12,11 @@ import reflex as rx
 from navigator.domain.accounts import MIN_PASSWORD_LENGTH
 from navigator.domain.catalog import municipalities
 from navigator.domain.db import read_session
+from navigator.domain.errors import DomainError
 from navigator.domain.messages import MESSAGES, translate, value_label
 from navigator.domain.models import ProviderKind
 from navigator.domain.signin import ATTEMPT_WINDOW
+from navigator.domain.staff import invitation_for_token
 from navigator.i18n import text
 from navigator.state.app import AppState
 
@@ -62,3 +64,28 @@ class AuthState(AppState):
     @rx.var
     def kind_choices(self) -> list[list[str]]:
         return [[k.value, value_label(k.value, self.lang)] for k in ProviderKind]
+
+
+class InviteState(AuthState):
+    """/invite?token=...: whom the invitation is from, and whether the address has an account."""
+
+    valid: bool = False
+    provider_name: str = ""
+    invited_email: str = ""
+    role: str = ""
+    has_account: bool = False
+
+    @rx.event
+    def load_invitation(self) -> None:
+        self.load()
+        self.valid = False
+        try:
+            with read_session() as session:
+                view = invitation_for_token(session, self.token)
+        except DomainError as error:
+            self.error = self.error or error.message(self.lang)
+            return
+        self.valid = True
+        self.provider_name, self.invited_email = view.provider_name, view.email
+        self.role = value_label(view.role, self.lang)
+        self.has_account = view.has_account

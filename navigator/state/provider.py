@@ -15,6 +15,7 @@ from pathlib import Path
 
 import reflex as rx
 
+from navigator.domain.access import is_provider_owner
 from navigator.domain.apikeys import create_api_key, keys_of, revoke_api_key
 from navigator.domain.catalog import (
     ProgramFields,
@@ -23,7 +24,7 @@ from navigator.domain.catalog import (
     currency_of,
     set_certification,
 )
-from navigator.domain.db import read_session, transaction
+from navigator.domain.db import get_engine, read_session, transaction
 from navigator.domain.enrollment import (
     accept_application,
     correct_attendance,
@@ -31,6 +32,7 @@ from navigator.domain.enrollment import (
 )
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.importing import import_programs
+from navigator.domain.mail import deliver_pending
 from navigator.domain.messages import value_label
 from navigator.domain.models import (
     AttendanceStatus,
@@ -62,6 +64,7 @@ from navigator.domain.providers import (
     set_listing,
     update_program,
 )
+from navigator.domain.staff import invite_staff, remove_staff, revoke_invitation, staff_of
 from navigator.i18n import text
 from navigator.settings import get_settings
 from navigator.state.app import AppState
@@ -197,6 +200,15 @@ class ImportLine:
     message: str
 
 
+@dataclasses.dataclass
+class StaffLine:
+    user_id: str
+    invitation_id: str
+    email: str
+    role: str
+    pending: bool
+
+
 class ProviderState(AppState):
     """/provider: the organisation, its programs and its applications."""
 
@@ -215,6 +227,8 @@ class ProviderState(AppState):
     group_choices: list[Choice] = []
     import_errors: list[ImportLine] = []
     new_secret: str = ""  # the key just made: shown once, forgotten at the next load
+    is_owner: bool = False
+    staff: list[StaffLine] = []
     _provider_id: int | None = None
 
     def _provider(self) -> tuple[object, int] | None:
@@ -246,7 +260,21 @@ class ProviderState(AppState):
                 for group in groups_of(session, actor, program.id)  # type: ignore[arg-type]
             ]
             currency = currency_of(session, provider.municipality_id)
+            owner = is_provider_owner(session, actor, provider_id)  # type: ignore[arg-type]
+            people = staff_of(session, actor, provider_id) if owner else []  # type: ignore[arg-type]
         self._provider_id = provider_id
+        self.is_owner = owner
+        self.staff = [
+            StaffLine(
+                str(p.user_id or ""),
+                str(p.invitation_id or ""),
+                p.email,
+                value_label(p.role, lang)
+                + (" · " + text("invitation_pending", lang) if p.pending else ""),
+                p.pending,
+            )
+            for p in people
+        ]
         self.provider_name = provider.name
         self.admitted = provider.admitted
         self.group_choices = [
@@ -458,6 +486,52 @@ class ProviderState(AppState):
             self.error = self._message(error)
             return
         self.notice = text("offer_sent", self.lang)
+
+    def _owner_action(self, action) -> bool:
+        """Run an owner's change to the staff list; the domain checks the role again."""
+        self.error = self.notice = ""
+        found = self._provider()
+        if found is None:
+            self.error = self._message(NotFound())
+            return False
+        actor, provider_id = found
+        try:
+            with transaction() as session:
+                action(session, actor, provider_id)
+        except DomainError as error:
+            self.error = self._message(error)
+            return False
+        self._reload()
+        return True
+
+    @rx.event
+    def invite(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+        email, role = str(form.get("email", ""))[:300], str(form.get("role", ""))
+        settings = get_settings()
+        if self._owner_action(
+            lambda s, actor, pid: invite_staff(
+                s, actor, pid, email, role, app_url=settings.app_url, locale=self.lang
+            )
+        ):
+            deliver_pending(get_engine(), settings.var_dir / "mail")
+            self.notice = text("invitation_sent", self.lang, email=email.strip().lower())
+
+    @rx.event
+    def remove_member(self, user_id: str) -> None:
+        wanted = row_id(user_id)
+        if wanted is None:
+            self.error = self._message(NotFound())
+            return
+        self._owner_action(lambda s, actor, pid: remove_staff(s, actor, pid, wanted))
+
+    @rx.event
+    def withdraw_invitation(self, invitation_id: str) -> None:
+        wanted = row_id(invitation_id)
+        if wanted is None:
+            self.error = self._message(NotFound())
+            return
+        self._owner_action(lambda s, actor, pid: revoke_invitation(s, actor, pid, wanted))
 
     @rx.event
     def create_key(self, form: dict) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
@@ -24,7 +25,14 @@ from navigator.domain.catalog import admit_provider, set_certification
 from navigator.domain.certificates import format_certificate_number, request_certificate
 from navigator.domain.db import make_engine, read_session, transaction
 from navigator.domain.enrollment import apply_to_group
-from navigator.domain.models import Enrollment, Group, Municipality, Program, Provider
+from navigator.domain.models import (
+    Enrollment,
+    Group,
+    Municipality,
+    OutgoingMail,
+    Program,
+    Provider,
+)
 from navigator.domain.signin import register_parent
 
 PASSWORD = "provider-pass-2026"
@@ -74,6 +82,9 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator("#save-program").click()
         expect(page.locator("#provider-error")).to_be_visible(timeout=15_000)
         page.locator("#f-age_max").fill("14")
+        page.locator("#f-description").fill(
+            "Для начинающих.\n\n- дебюты\n- эндшпиль\n\n<b>не жирный</b>"
+        )
         page.locator("#f-address").fill("Gedimino pr. 9, Vilnius")
         page.locator("#f-latitude").fill("54.6872")
         page.locator("#f-longitude").fill("25.2797")
@@ -84,6 +95,29 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             "на сертификации", timeout=15_000
         )
         shot("02-submitted")
+
+        # ---- a photo: a text file is refused, a real one is shown (re-encoded as JPEG)
+        fake = artifacts_dir / "not-a-photo.jpg"
+        fake.write_text("name,age\n")
+        page.locator("#program-photo input[type=file]").set_input_files(str(fake))
+        page.locator("#upload-photo").click()
+        expect(page.locator("#program-error")).to_contain_text("не фотография", timeout=15_000)
+        photo_path = artifacts_dir / "photo.png"
+        Image.new("RGB", (800, 600), "teal").save(photo_path)
+        page.locator("#program-photo input[type=file]").set_input_files(str(photo_path))
+        page.locator("#upload-photo").click()
+        expect(page.locator("img.program-photo")).to_be_visible(timeout=15_000)
+        photo_src = page.locator("img.program-photo").get_attribute("src")
+        assert photo_src and photo_src.endswith(".jpg")
+        assert httpx.get(f"{app_url}{photo_src}", timeout=30).headers["content-type"] == (
+            "image/jpeg"
+        )
+
+        # ---- paused, it leaves the catalog; resumed, it is back
+        page.locator("#pause-program").click()
+        expect(page.locator("#program-listing")).to_have_text("приостановлена", timeout=15_000)
+        page.locator("#resume-program").click()
+        expect(page.locator("#program-listing")).to_have_text("в каталоге", timeout=15_000)
         with transaction(engine) as s:
             program = s.exec(select(Program).where(Program.title == title)).one()
             set_certification(s, Actor.system(), program.id, "certified")
@@ -141,6 +175,12 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             if title in (first_card.inner_text() if first_card.count() else ""):
                 break
         expect(first_card).to_contain_text(title)
+        # its page: the photo, the description's list, markup shown as typed
+        catalog.goto(f"{app_url}/programs/{program_id}", wait_until="domcontentloaded")
+        expect(catalog.locator("#program-photo")).to_be_visible(timeout=30_000)
+        expect(catalog.locator("#program-description li")).to_have_count(2)
+        expect(catalog.locator("#program-description")).to_contain_text("<b>не жирный</b>")
+        expect(catalog.locator("#program-description b")).to_have_count(0)
         catalog.close()
 
         # ---- a parent applies (domain), the provider accepts in the browser
@@ -249,6 +289,34 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(page.locator("#provider-notice")).to_contain_text("Отправлено", timeout=15_000)
         with read_session(engine) as s:
             assert len(s.exec(select(Enrollment).where(Enrollment.group_id == group.id)).all()) == 1
+
+        # ---- the owner invites a teacher by e-mail; the teacher joins from the link
+        page.locator("#invite-email").fill(f"teacher.{stamp}@example.org")
+        page.locator("#send-invitation").click()
+        expect(page.locator("#provider-notice")).to_contain_text("teacher.", timeout=15_000)
+        expect(page.locator("#staff .staff-row")).to_have_count(2)
+        with read_session(engine) as s:
+            letter = s.exec(
+                select(OutgoingMail).where(OutgoingMail.recipient == f"teacher.{stamp}@example.org")
+            ).one()
+        link = re.search(r"https?://\S+/invite\?token=\S+", letter.body).group(0)
+        invitee = chromium_browser.new_context(locale="ru-RU")
+        try:
+            joiner = invitee.new_page()
+            joiner.goto(f"{app_url}/invite?{link.split('?', 1)[1]}", wait_until="domcontentloaded")
+            expect(joiner.locator("#invite-provider")).to_have_text(
+                "Шахматный клуб «Ладья»", timeout=30_000
+            )
+            joiner.locator("#password").fill(PASSWORD)
+            joiner.locator("#password_again").fill(PASSWORD)
+            joiner.locator("#submit").click()
+            joiner.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
+            expect(joiner.locator(".provider-program", has_text=title)).to_be_visible(
+                timeout=15_000
+            )
+            expect(joiner.locator("#staff")).to_have_count(0)  # staff do not manage staff
+        finally:
+            invitee.close()
     finally:
         context.close()
 

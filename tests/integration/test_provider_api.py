@@ -88,6 +88,43 @@ def test_a_bad_program_is_refused_with_a_reason_and_saves_nothing(setup, bad):
         assert s.exec(select(Program).where(Program.external_id == "BAD")).all() == []
 
 
+def test_put_group_creates_once_then_updates_and_refuses_bad_terms(setup):
+    world, client, _secret = setup
+    assert client.put("/api/v1/provider/programs/R-7", json=PROGRAM).status_code == 200
+    start = date.today()
+    group = {
+        "name": "Утро",
+        "timetable": [{"weekday": 2, "start": "10:00", "end": "11:30"}],
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=90)).isoformat(),
+        "seats": 8,
+        "price_per_lesson_minor": 45_000,
+    }
+    url = "/api/v1/provider/programs/R-7/groups/G-1"
+    first = client.put(url, json=group)
+    assert first.status_code == 200 and first.json()["created"] is True
+    again = client.put(url, json={**group, "seats": 12})
+    assert again.json() == {**first.json(), "seats": 12, "created": False}
+    bad = [
+        {**group, "seats": 0},
+        {**group, "price_per_lesson_minor": -1},
+        {**group, "timetable": []},
+        {**group, "timetable": [{"weekday": 8, "start": "10:00", "end": "11:00"}]},
+        {**group, "timetable": [{"weekday": 1, "start": "25:00", "end": "11:00"}]},
+        {**group, "ends_on": (start - timedelta(days=1)).isoformat()},
+        {**group, "name": ""},
+        {**group, "starts_on": "2026-02-30"},
+    ]
+    for body in bad:
+        response = client.put(url, json=body)
+        assert response.status_code in (409, 422), body
+        assert response.json()["detail"]
+    assert client.put("/api/v1/provider/programs/NOPE/groups/G-1", json=group).status_code == 404
+    with read_session(world.engine) as s:
+        (row,) = s.exec(select(Group).where(Group.external_id == "G-1")).all()
+    assert (row.seats, row.name, row.price_per_lesson_minor) == (12, "Утро", 45_000)
+
+
 def test_applications_accept_and_reject(setup):
     world, client, _secret = setup
     first = world.apply()

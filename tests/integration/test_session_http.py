@@ -181,3 +181,54 @@ def test_forgotten_password_mail_is_written_under_var_mail(client, tmp_path):
         headers=ORIGIN,
     )
     assert _where(bad_token)[1]["error"] == ["reset_link_invalid"]
+
+
+def test_an_invitation_link_signs_the_new_member_in_to_the_provider_cabinet(client):
+    from navigator.domain.access import Actor
+    from navigator.domain.models import OutgoingMail
+    from navigator.domain.providers import providers_of
+    from navigator.domain.staff import invite_staff
+    from tests.factories import SYSTEM, build_world
+
+    world = build_world(client.engine)
+    with world.tx() as s:
+        invite_staff(
+            s,
+            SYSTEM,
+            world.provider_id,
+            "joiner@example.org",
+            "provider_staff",
+            app_url="https://testserver",
+        )
+    with read_session(client.engine) as s:
+        body = s.exec(select(OutgoingMail)).one().body
+    token = body.split("token=")[1].split()[0]
+    wrong = client.post(
+        "/auth/invite",
+        data={"token": token, "password": PASSWORD, "password_again": "different-pass-1"},
+        headers=ORIGIN,
+    )
+    assert _where(wrong) == ("/invite", {"error": ["passwords_differ"], "token": [token]})
+    forged = client.post(
+        "/auth/invite",
+        data={"token": token, "password": PASSWORD, "password_again": PASSWORD},
+        headers={"origin": "https://evil.example"},
+    )
+    assert forged.status_code == 403
+    joined = client.post(
+        "/auth/invite",
+        data={"token": token, "password": PASSWORD, "password_again": PASSWORD},
+        headers=ORIGIN,
+    )
+    assert _where(joined) == ("/provider", {})
+    assert joined.headers["set-cookie"].startswith(f"{SESSION_COOKIE}=")
+    again = client.post(
+        "/auth/invite",
+        data={"token": token, "password": PASSWORD, "password_again": PASSWORD},
+        headers=ORIGIN,
+    )
+    assert _where(again)[1]["error"] == ["invitation_invalid"]
+    with read_session(client.engine) as s:
+        user = s.exec(select(User).where(User.email == "joiner@example.org")).one()
+        joined_providers = providers_of(s, Actor.user(user.id))
+    assert [p.id for p in joined_providers] == [world.provider_id]
