@@ -24,7 +24,12 @@ from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import accept_application, record_attendance, reject_application
 from navigator.domain.errors import DomainError
 from navigator.domain.models import Direction, Language, ProgramFormat
-from navigator.domain.providers import applications_of, upsert_group, upsert_program
+from navigator.domain.providers import (
+    applications_of,
+    check_enrollment_of,
+    upsert_group,
+    upsert_program,
+)
 from navigator.locale import choose_locale
 
 provider_api = FastAPI(
@@ -197,8 +202,9 @@ def list_applications(
     "/api/v1/provider/applications/{enrollment_id}/accept", summary="Accept (places the hold)"
 )
 def accept(enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Caller) -> dict[str, Any]:
-    actor, _provider_id = who
+    actor, provider_id = who
     with transaction() as session:
+        check_enrollment_of(session, provider_id, enrollment_id)
         enrollment = accept_application(session, actor, enrollment_id)
         return {
             "enrollment_id": enrollment.id,
@@ -217,8 +223,9 @@ class RejectIn(BaseModel):
 def reject(
     enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: RejectIn, who: Caller
 ) -> dict[str, Any]:
-    actor, _provider_id = who
+    actor, provider_id = who
     with transaction() as session:
+        check_enrollment_of(session, provider_id, enrollment_id)
         enrollment = reject_application(session, actor, enrollment_id, reason=body.reason)
         return {"enrollment_id": enrollment.id, "status": enrollment.status}
 
@@ -242,7 +249,7 @@ class AttendanceBatch(BaseModel):
 
 @provider_api.post("/api/v1/provider/attendance", summary="Upload attendance marks in a batch")
 def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> dict[str, Any]:
-    actor, _provider_id = who
+    actor, provider_id = who
     locale = choose_locale(None, request.headers.get("accept-language"))
     counts = {"marked": 0, "corrected": 0, "unchanged": 0}
     errors = []
@@ -250,6 +257,7 @@ def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> d
         for index, mark in enumerate(body.marks):
             try:
                 with session.begin_nested():  # a bad row changes nothing, the others still apply
+                    check_enrollment_of(session, provider_id, mark.enrollment_id)
                     outcome = record_attendance(
                         session,
                         actor,

@@ -585,45 +585,53 @@ def correct_attendance(
     )
     session.add(correction)
     session.flush()
-    was_charged, charges_now = attendance.charged_minor > 0, _charges(session, ctx, status)
-    if was_charged != charges_now and enrollment.account_id is not None:
+    # a lesson counts toward the certificate's lessons exactly as _capture_lesson counted it
+    paid_by_certificate = (
+        enrollment.account_id is not None
+        and enrollment.funded_until is not None
+        and lesson_date <= enrollment.funded_until
+    )
+    counted_before = paid_by_certificate and _charges(session, ctx, before)
+    counts_now = paid_by_certificate and _charges(session, ctx, status)
+    if counted_before != counts_now:
         account = session.get(CertificateAccount, enrollment.account_id)
         period = session.get(FundingPeriod, account.period_id) if account else None
         if period is None or period.status == PeriodStatus.CLOSED:
             raise Conflict("correction_period_closed")
-    if was_charged and not charges_now:
+    if counted_before and not counts_now:
         refund = attendance.charged_minor
         assert enrollment.account_id is not None
-        ledger.post(
-            session,
-            enrollment.account_id,
-            EntryKind.REFUND,
-            refund,
-            f"refund:correction:{correction.id}",
-            actor_id=actor.user_id,
-            notify_user_id=ctx.child.guardian_id,
-            enrollment_id=enrollment_id,
-            attendance_id=attendance.id,
-            note=f"{lesson_date.isoformat()}: {before.value} → {status.value}",
-        )
-        enrollment.refunded_minor += refund
-        enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
-        if seated:
+        if refund > 0:
             ledger.post(
                 session,
                 enrollment.account_id,
-                EntryKind.HOLD,
+                EntryKind.REFUND,
                 refund,
-                f"hold:correction:{correction.id}",
+                f"refund:correction:{correction.id}",
                 actor_id=actor.user_id,
-                notify_user_id=None,
+                notify_user_id=ctx.child.guardian_id,
                 enrollment_id=enrollment_id,
-                note=lesson_date.isoformat(),
+                attendance_id=attendance.id,
+                note=f"{lesson_date.isoformat()}: {before.value} → {status.value}",
             )
-            enrollment.held_minor += refund
+            enrollment.refunded_minor += refund
+            if seated:
+                ledger.post(
+                    session,
+                    enrollment.account_id,
+                    EntryKind.HOLD,
+                    refund,
+                    f"hold:correction:{correction.id}",
+                    actor_id=actor.user_id,
+                    notify_user_id=None,
+                    enrollment_id=enrollment_id,
+                    note=lesson_date.isoformat(),
+                )
+                enrollment.held_minor += refund
+        enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
         attendance.charged_minor = 0
         correction.refunded_minor = refund
-    elif charges_now and not was_charged:
+    elif counts_now and not counted_before:
         if not seated:
             raise Conflict("attendance_not_enrolled", status=enrollment.status)
         correction.captured_minor = _capture_lesson(

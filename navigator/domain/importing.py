@@ -15,7 +15,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from navigator.domain.access import Actor, check_provider_staff, is_operator
-from navigator.domain.catalog import ProgramFields, clean_program, group_terms
+from navigator.domain.catalog import ProgramFields, check_not_archived, clean_program, group_terms
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.models import (
     CertificationStatus,
@@ -142,6 +142,7 @@ def _import_row(
             provider_id=provider.id or 0, municipality_id=provider.municipality_id, **values
         )
     else:
+        check_not_archived(program)
         group = session.exec(
             select(Group).where(Group.program_id == program.id, Group.name == IMPORTED_GROUP)
         ).first()

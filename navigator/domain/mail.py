@@ -21,6 +21,9 @@ SENDER = "Navigator <no-reply@navigator.local>"
 
 
 def queue_mail(session: Session, recipient: str, subject: str, body: str) -> None:
+    # a subject names user text (an organisation's name): a line break there would break
+    # the header, so control characters become spaces
+    subject = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in subject)[:200]
     session.add(OutgoingMail(recipient=recipient, subject=subject, body=body))
 
 

@@ -527,3 +527,20 @@ def upsert_group(
     session.add(group)
     session.flush()
     return group, True
+
+
+def check_enrollment_of(session: Session, provider_id: int, enrollment_id: int) -> None:
+    """NotFound unless the enrollment is in one of this provider's groups (an API key acts
+    for one provider, even when its creator works for several)."""
+    owner = (
+        session.exec(
+            select(Program.provider_id)
+            .join(Group, col(Group.program_id) == Program.id)
+            .join(Enrollment, col(Enrollment.group_id) == Group.id)
+            .where(Enrollment.id == enrollment_id)
+        ).first()
+        if isinstance(enrollment_id, int)
+        else None
+    )
+    if owner is None or owner != provider_id:
+        raise NotFound()

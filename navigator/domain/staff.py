@@ -4,7 +4,7 @@ Only an owner invites or removes. The invitation link carries a random token (th
 database keeps its hash) and lasts a week. Whoever follows it either sets a password for
 a new account or, if the address already has one, proves it with that account's password;
 either way the membership is added and they are signed in. A provider always keeps at
-least one owner. A removed member's API keys stop working with their membership.
+least one owner. A removed member's API keys are revoked.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from navigator.domain.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.mail import queue_mail
 from navigator.domain.messages import translate
 from navigator.domain.models import (
+    ApiKey,
     Language,
     Membership,
     Provider,
@@ -175,7 +176,11 @@ def accept_invitation(
     found = _open_invitation(session, token, now)
     invitation = locked(session, StaffInvitation, found.id)
     assert invitation is not None
-    if invitation.accepted_at is not None:
+    if (
+        invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= now
+    ):  # accepted, withdrawn or replaced while we waited for the lock
         raise InvalidInput("invitation_invalid")
     user = session.exec(select(User).where(User.email == invitation.email)).first()
     if user is None:
@@ -262,6 +267,15 @@ def remove_staff(session: Session, actor: Actor, provider_id: int, user_id: int)
         raise Conflict("last_owner")
     for membership in memberships:
         session.delete(membership)
+    for key in session.exec(
+        select(ApiKey).where(
+            ApiKey.provider_id == provider_id,
+            ApiKey.created_by_id == user_id,
+            col(ApiKey.revoked_at).is_(None),
+        )
+    ).all():  # revoked for good: an invitation back later does not revive them
+        key.revoked_at = utcnow()
+        session.add(key)
     session.flush()
 
 

@@ -212,6 +212,29 @@ def test_a_mark_is_corrected_only_with_a_reason_and_a_stranger_learns_nothing(se
         assert probe["unchanged"] == 0
 
 
+def test_a_key_acts_only_for_its_own_provider_even_when_its_creator_works_for_two(setup):
+    world, client, _secret = setup
+    other = build_world(world.engine, today=world.today)
+    with other.tx() as s:  # the same person also works for the other provider
+        s.add(
+            Membership(
+                user_id=world.provider_user.user_id,
+                role="provider_staff",
+                provider_id=other.provider_id,
+            )
+        )
+    enrollment_id = other.apply()
+    assert client.post(f"/api/v1/provider/applications/{enrollment_id}/accept").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/provider/applications/{enrollment_id}/reject", json={"reason": "no"}
+        ).status_code
+        == 404
+    )
+    with read_session(world.engine) as s:
+        assert s.get(Enrollment, enrollment_id).status == "applied"
+
+
 def test_a_revoked_key_or_a_departed_creator_stops_working(setup):
     world, client, _secret = setup
     assert client.get("/api/v1/provider/applications").status_code == 200

@@ -13,7 +13,16 @@ from navigator.domain.accounts import create_user
 from navigator.domain.apikeys import actor_for_key, create_api_key
 from navigator.domain.db import read_session
 from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.models import LoginAttempt, Membership, OutgoingMail, Role, utcnow
+from navigator.domain.mail import deliver_pending
+from navigator.domain.models import (
+    LoginAttempt,
+    Membership,
+    OutgoingMail,
+    Provider,
+    Role,
+    User,
+    utcnow,
+)
 from navigator.domain.providers import programs_of
 from navigator.domain.staff import (
     accept_invitation,
@@ -23,6 +32,7 @@ from navigator.domain.staff import (
     revoke_invitation,
     staff_of,
 )
+from tests.factories import PASSWORD as PASSWORD_OF_FACTORY
 from tests.factories import build_world
 
 APP = "https://navigator.example"
@@ -196,3 +206,27 @@ def test_another_provider_or_a_parent_sees_and_changes_nothing(engine):
         rows = staff_of(s, owner, world.provider_id)
     assert [r.email for r in rows if r.pending] == ["pending@example.org"]
     assert len([r for r in rows if not r.pending]) == 2
+
+
+def test_a_returning_member_finds_their_old_keys_revoked(engine):
+    world = build_world(engine)
+    owner = _owner(world)
+    with world.tx() as s:
+        _key, secret = create_api_key(s, world.provider_user, world.provider_id, "journal")
+        email = s.get(User, world.provider_user.user_id).email
+        remove_staff(s, owner, world.provider_id, world.provider_user.user_id)
+    token = _invite(world, owner, email)
+    assert _accept(world, token, password=PASSWORD_OF_FACTORY) is not None
+    with world.tx() as s:
+        assert actor_for_key(s, secret) is None
+
+
+def test_an_organisation_name_with_a_line_break_cannot_break_the_mail(engine, tmp_path):
+    world = build_world(engine)
+    owner = _owner(world)
+    with world.tx() as s:
+        s.get(Provider, world.provider_id).name = "Клуб\r\nBcc: everyone@example.org"
+    with world.tx() as s:
+        invite_staff(s, owner, world.provider_id, "a@example.org", "provider_staff", app_url=APP)
+    (path,) = deliver_pending(engine, tmp_path)
+    assert "\nBcc:" not in path.read_text().split("\n\n", 1)[0]
