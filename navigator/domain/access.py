@@ -76,10 +76,7 @@ def is_provider_staff(session: Session, actor: Actor, provider_id: int) -> bool:
 
 
 def check_provider_staff(session: Session, actor: Actor, provider_id: int) -> None:
-    if is_operator(session, actor):
-        return
-    staff = (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)
-    if not _has_role(session, actor, staff, provider_id=provider_id):
+    if not is_provider_staff(session, actor, provider_id):
         raise NotFound()
 
 

@@ -32,6 +32,11 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_NAME = re.compile(r"[0-9]{1,10}-[0-9a-f]{16}\.jpg")
 
 
+def photo_url(name: str) -> str:
+    """Where the browser loads a stored photo; "" when there is none."""
+    return f"/media/programs/{name}" if name else ""
+
+
 def media_dir(var_dir: Path) -> Path:
     return var_dir / "media" / "programs"
 

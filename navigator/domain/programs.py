@@ -11,6 +11,7 @@ from navigator.domain.calendar import lesson_dates
 from navigator.domain.catalog import catalog_filter
 from navigator.domain.errors import NotFound
 from navigator.domain.models import Group, Municipality, Program, Provider
+from navigator.domain.photos import photo_url
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         id=program_id,
         title=program.title,
         description=program.description,
-        photo_url=f"/media/programs/{program.photo}" if program.photo else "",
+        photo_url=photo_url(program.photo),
         direction=program.direction,
         age_min=program.age_min,
         age_max=program.age_max,

@@ -31,11 +31,11 @@ from navigator.domain.models import (
     User,
     utcnow,
 )
+from navigator.domain.providers import STAFF_ROLES
 from navigator.domain.signin import MAX_TOKEN_LENGTH, SignedIn, sign_in, start_session, token_hash
 from navigator.domain.validation import check_choice, check_email
 
 INVITATION_LIFETIME = timedelta(days=7)
-STAFF_ROLES = (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)
 MAX_PENDING = 50
 
 

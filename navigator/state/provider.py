@@ -47,6 +47,7 @@ from navigator.domain.photos import (
     MAX_PHOTO_BYTES,
     forget_photo,
     media_dir,
+    photo_url,
     remove_program_photo,
     set_program_photo,
 )
@@ -627,7 +628,7 @@ class ProviderProgramState(AppState):
         self.is_free = program.is_free
         self.status = value_label(program.certification_status, lang)
         self.listing = program.listing
-        self.photo_url = f"/media/programs/{program.photo}" if program.photo else ""
+        self.photo_url = photo_url(program.photo)
         self.listing_label = value_label(program.listing, lang)
         self.can_submit = program.certification_status in (
             CertificationStatus.DRAFT,
@@ -798,7 +799,6 @@ class AttendanceState(AppState):
     lesson_choices: list[Choice] = []
     correctable_choices: list[Choice] = []
     corrections: list[CorrectionLine] = []
-    correction_days: str = ""
     form_key: int = 0
     error: str = ""
     notice: str = ""
@@ -815,6 +815,9 @@ class AttendanceState(AppState):
         try:
             with read_session() as session:
                 register = register_of(session, actor, wanted)
+                program = program_for_staff(session, actor, register.program_id)
+                currency = currency_of(session, program.municipality_id)
+                audit = corrections_of(session, actor, wanted)
         except DomainError:
             return
         self.found = True
@@ -837,10 +840,6 @@ class AttendanceState(AppState):
             for c, d in zip(self.lesson_choices, reversed(register.dates), strict=True)
             if d >= register.correctable_from
         ]
-        with read_session() as session:
-            program = program_for_staff(session, actor, register.program_id)
-            currency = currency_of(session, program.municipality_id)
-            audit = corrections_of(session, actor, wanted)
         self.corrections = [
             CorrectionLine(
                 lesson_date=day(c.lesson_date, lang),
