@@ -123,6 +123,47 @@ def _import_programs(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def _admin_create(args: argparse.Namespace) -> int:
+    from navigator.domain.access import Actor
+    from navigator.domain.db import get_engine, transaction
+    from navigator.domain.errors import DomainError
+    from navigator.domain.mail import deliver_pending
+    from navigator.domain.municipality import create_admin
+    from navigator.domain.signin import request_password_reset
+
+    settings = get_settings()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        with transaction() as session:  # the operator's command line acts as the system
+            user, created = create_admin(
+                session,
+                Actor.system(),
+                email=args.email,
+                municipality_code=args.municipality,
+                full_name=args.name,
+                password=password,
+            )
+            if created and password is None:
+                request_password_reset(
+                    session, user.email, app_url=settings.app_url, locale=user.locale
+                )
+            email = user.email
+    except DomainError as error:
+        print(error.message(settings.default_locale), file=sys.stderr)
+        return 1
+    deliver_pending(get_engine(), settings.var_dir / "mail")
+    if not created:
+        print(f"{email} is now an administrator of {args.municipality} (existing account)")
+    elif password is None:
+        print(
+            f"created {email}, administrator of {args.municipality};"
+            f" a link to set the password was mailed (in development: {settings.var_dir / 'mail'})"
+        )
+    else:
+        print(f"created {email}, administrator of {args.municipality}")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from navigator.devserver import run
 
@@ -170,6 +211,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--certified", action="store_true", help="mark them certified (operator only)"
     )
     programs.set_defaults(handler=_import_programs)
+
+    admin = commands.add_parser("admin", help="municipality administrators").add_subparsers(
+        dest="admin_command", required=True
+    )
+    create = admin.add_parser("create", help="make an account administrator of a municipality")
+    create.add_argument("--email", required=True)
+    create.add_argument("--municipality", required=True, help="the municipality's code")
+    create.add_argument("--name", default="", help="the administrator's full name")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new account's password from standard input (else a link is mailed)",
+    )
+    create.set_defaults(handler=_admin_create)
 
     run = commands.add_parser("run", help="start Meilisearch and the app (http://localhost:3000)")
     run.add_argument("--port", type=int, default=3000)

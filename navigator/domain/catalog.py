@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from navigator.domain import audit
 from navigator.domain.access import Actor, check_municipality_admin, check_provider_staff
 from navigator.domain.calendar import lesson_dates
 from navigator.domain.db import locked
@@ -122,7 +123,34 @@ def admit_provider(session: Session, actor: Actor, provider_id: int) -> Provider
     if not provider.admitted:
         provider.admitted = True
         provider.admitted_at = utcnow()
+        provider.admission_note = ""
         session.add(provider)
+        audit.record(
+            session, actor, provider.municipality_id, "provider.admitted", "provider", provider.id
+        )
+    return provider
+
+
+def refuse_admission(session: Session, actor: Actor, provider_id: int, *, reason: str) -> Provider:
+    """Leave a provider out, saying why; it may apply again (an admin can admit it later)."""
+    provider = locked(session, Provider, provider_id)
+    if provider is None:
+        raise NotFound()
+    check_municipality_admin(session, actor, provider.municipality_id)
+    reason = check_text(reason, "reason", max_length=500)
+    if provider.admitted:
+        raise Conflict("provider_already_admitted")
+    provider.admission_note = reason
+    session.add(provider)
+    audit.record(
+        session,
+        actor,
+        provider.municipality_id,
+        "provider.refused",
+        "provider",
+        provider.id,
+        reason=reason,
+    )
     return provider
 
 
@@ -186,9 +214,18 @@ def check_not_archived(program: Program) -> None:
 
 
 def set_certification(
-    session: Session, actor: Actor, program_id: int, status: CertificationStatus | str
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    status: CertificationStatus | str,
+    *,
+    reason: str = "",
 ) -> Program:
-    """Moves a program along draft → submitted → certified / rejected → suspended."""
+    """Moves a program along draft → submitted → certified / rejected → suspended.
+
+    A rejection or a suspension says why. Each move is in the audit log; a certification
+    keeps the program as certified, which the next review is compared against.
+    """
     status = CertificationStatus(check_choice(status, "status", CertificationStatus))
     program = locked(session, Program, program_id)
     if program is None:
@@ -211,9 +248,24 @@ def set_certification(
         raise Conflict(
             "certification_transition", current=program.certification_status, target=status.value
         )
+    needs_reason = status in (CertificationStatus.REJECTED, CertificationStatus.SUSPENDED)
+    reason = check_text(reason, "reason", max_length=500, required=needs_reason)
+    payload: dict[str, Any] = {"from": program.certification_status}
+    if status is CertificationStatus.CERTIFIED:
+        payload["snapshot"] = audit.program_snapshot(session, program)
     program.certification_status = status
     program.updated_at = utcnow()
     session.add(program)
+    audit.record(
+        session,
+        actor,
+        program.municipality_id,
+        f"program.{status.value}",
+        "program",
+        program.id,
+        reason=reason,
+        payload=payload,
+    )
     return program
 
 

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from navigator.domain import ledger
@@ -117,18 +118,31 @@ def _unused_number(session: Session) -> str:
 def nominal_for(
     session: Session, period: FundingPeriod, age: int, category: str, on: date
 ) -> NominalRule | None:
-    """The rule in force on `on` for this age and category; the base category when none."""
+    """The rule in force on `on` for this age and category; the base category when none.
+
+    The rules of a category with one effective date form a table; the latest table in force
+    replaces the earlier ones entirely (an age it leaves out has no nominal in that category).
+    """
     for wanted in dict.fromkeys((category, ChildCategory.BASE)):
+        in_force = session.exec(
+            select(func.max(NominalRule.effective_from)).where(
+                NominalRule.period_id == period.id,
+                NominalRule.category == wanted,
+                NominalRule.effective_from <= on,
+            )
+        ).one()
+        if in_force is None:
+            continue
         rule = session.exec(
             select(NominalRule)
             .where(
                 NominalRule.period_id == period.id,
                 NominalRule.category == wanted,
+                NominalRule.effective_from == in_force,
                 NominalRule.age_min <= age,
                 NominalRule.age_max >= age,
-                NominalRule.effective_from <= on,
             )
-            .order_by(col(NominalRule.effective_from).desc(), col(NominalRule.id).desc())
+            .order_by(col(NominalRule.id).desc())
         ).first()
         if rule is not None:
             return rule
@@ -143,7 +157,9 @@ def fund_certificate(
     *,
     today: date | None = None,
 ) -> CertificateAccount:
-    """Credit the period's nominal; refused when the budget or the certificate cap is spent.
+    """Credit the period's nominal; refused when the period's certificates are all issued.
+
+    The budget bounds what holds and captures commit (see `accept_application`), not credits.
 
     Funding again for the same period returns the existing account and credits nothing.
     """
@@ -176,8 +192,6 @@ def fund_certificate(
     amount = _prorated(session, period, rule.amount_minor, today)
     if period.funded_certificates + 1 > period.max_funded_certificates:
         raise Conflict("period_certificate_cap_reached")
-    if period.credited_minor + amount > period.budget_minor:
-        raise Conflict("period_budget_exhausted")
 
     account = CertificateAccount(
         certificate_id=certificate_id, period_id=period_id, nominal_rule_id=rule.id

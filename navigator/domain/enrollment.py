@@ -315,7 +315,8 @@ def accept_application(
     today = today or local_today(ctx.municipality)
     funding = _funding(session, ctx, today)
     if funding is not None:
-        period = locked(session, FundingPeriod, funding.period.id, shared=True)
+        # exclusive: two acceptances must not both fit into the last of the budget
+        period = locked(session, FundingPeriod, funding.period.id)
         if period is None or period.status != PeriodStatus.OPEN:
             funding = None
     group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
@@ -346,6 +347,15 @@ def accept_application(
             raise Conflict(
                 "insufficient_balance",
                 available_minor=account.available_minor,
+                currency=ctx.municipality.currency,
+            )
+        assert funding.period.id is not None
+        committed, spent = ledger.period_money(session, funding.period.id)
+        remaining = funding.period.budget_minor - committed - spent
+        if share > remaining:
+            raise Conflict(
+                "period_budget_exhausted",
+                remaining_minor=max(remaining, 0),
                 currency=ctx.municipality.currency,
             )
 

@@ -160,3 +160,16 @@ def ledger_sums(session: Session, account_id: int) -> LedgerSums:
         refunded=sums.get(EntryKind.REFUND, 0),
         expired=sums.get(EntryKind.EXPIRE, 0),
     )
+
+
+def period_money(session: Session, period_id: int) -> tuple[int, int]:
+    """(committed, spent) of a funding period: its open holds, and captures less refunds."""
+    committed, spent = session.exec(
+        select(
+            func.coalesce(func.sum(CertificateAccount.held_minor), 0),
+            func.coalesce(
+                func.sum(CertificateAccount.captured_minor - CertificateAccount.refunded_minor), 0
+            ),
+        ).where(CertificateAccount.period_id == period_id)
+    ).one()
+    return int(committed), int(spent)

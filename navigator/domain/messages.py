@@ -431,9 +431,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lt": "Visi šio laikotarpio finansuojami sertifikatai jau išduoti.",
     },
     "period_budget_exhausted": {
-        "en": "The budget of this funding period is spent.",
-        "ru": "Бюджет этого периода финансирования исчерпан.",
-        "lt": "Šio finansavimo laikotarpio biudžetas išnaudotas.",
+        "en": "The municipality's budget for this funding period cannot cover this enrollment"
+        " ({remaining} left).",
+        "ru": "Бюджета муниципалитета на этот период финансирования не хватает на это зачисление"
+        " (осталось {remaining}).",
+        "lt": "Savivaldybės šio finansavimo laikotarpio biudžeto šiam įrašymui nepakanka"
+        " (liko {remaining}).",
     },
     "insufficient_balance": {
         "en": "The certificate balance ({available}) no longer covers the agreed amount.",
@@ -574,6 +577,69 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Период финансирования этого занятия закрыт; оплату уже нельзя изменить.",
         "lt": "Šio užsiėmimo finansavimo laikotarpis uždarytas; mokėjimo keisti nebegalima.",
     },
+    "provider_already_admitted": {
+        "en": "The provider is already admitted.",
+        "ru": "Поставщик уже допущен.",
+        "lt": "Teikėjas jau priimtas.",
+    },
+    "budget_below_committed": {
+        "en": "The budget cannot be less than what is already committed and spent ({committed}).",
+        "ru": "Бюджет не может быть меньше уже зарезервированного и потраченного ({committed}).",
+        "lt": "Biudžetas negali būti mažesnis nei jau rezervuota ir išleista ({committed}).",
+    },
+    "cap_below_funded": {
+        "en": "The cap cannot be less than the certificates already funded ({funded}).",
+        "ru": "Лимит не может быть меньше числа уже профинансированных сертификатов ({funded}).",
+        "lt": "Riba negali būti mažesnė nei jau finansuotų sertifikatų skaičius ({funded}).",
+    },
+    "period_closed": {
+        "en": "This funding period is closed; it can no longer be changed.",
+        "ru": "Этот период финансирования закрыт; его больше нельзя изменить.",
+        "lt": "Šis finansavimo laikotarpis uždarytas; jo nebegalima keisti.",
+    },
+    "period_without_nominal": {
+        "en": "Set the nominal values before opening the period.",
+        "ru": "Перед открытием периода задайте номиналы.",
+        "lt": "Prieš atidarydami laikotarpį nustatykite nominalias vertes.",
+    },
+    "effective_outside_period": {
+        "en": "The effective date must fall within the funding period.",
+        "ru": "Дата начала действия должна быть внутри периода финансирования.",
+        "lt": "Įsigaliojimo data turi būti finansavimo laikotarpio viduje.",
+    },
+    "effective_in_past": {
+        "en": "The effective date cannot be in the past: money already credited never changes.",
+        "ru": "Дата начала действия не может быть в прошлом: уже начисленные средства не меняются.",
+        "lt": "Įsigaliojimo data negali būti praeityje: jau priskirtos lėšos nesikeičia.",
+    },
+    "nominal_table_empty": {
+        "en": "Enter at least one age range with its nominal value.",
+        "ru": "Укажите хотя бы один возрастной диапазон с номиналом.",
+        "lt": "Įveskite bent vieną amžiaus intervalą su nominalia verte.",
+    },
+    "nominal_table_too_long": {
+        "en": "A nominal table has at most {max} age ranges.",
+        "ru": "В таблице номиналов не больше {max} возрастных диапазонов.",
+        "lt": "Nominalių verčių lentelėje gali būti ne daugiau kaip {max} amžiaus intervalų.",
+    },
+    "age_ranges_overlap": {
+        "en": "The age ranges {first} and {second} overlap.",
+        "ru": "Возрастные диапазоны {first} и {second} пересекаются.",
+        "lt": "Amžiaus intervalai {first} ir {second} persidengia.",
+    },
+    "age_ranges_gap": {
+        "en": "The age ranges leave ages {start}–{end} without a nominal value.",
+        "ru": "Возрастные диапазоны оставляют возраст {start}–{end} без номинала.",
+        "lt": "Amžiaus intervalai palieka {start}–{end} m. amžių be nominalios vertės.",
+    },
+    "nominal_table_in_use": {
+        "en": "Certificates have already been funded by the table of this date;"
+        " give the new table a later effective date.",
+        "ru": "По таблице с этой датой уже профинансированы сертификаты;"
+        " укажите для новой таблицы более позднюю дату.",
+        "lt": "Pagal šios datos lentelę jau finansuoti sertifikatai;"
+        " naujai lentelei nurodykite vėlesnę datą.",
+    },
 }
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -661,6 +727,13 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "ru": "Срок исправления посещаемости, дней",
         "lt": "Lankomumo taisymo terminas, dienomis",
     },
+    "prorate_late_start": {
+        "en": "Prorate late start",
+        "ru": "Пропорционально при позднем начале",
+        "lt": "Proporcingai vėlyvai pradžiai",
+    },
+    "decision": {"en": "Decision", "ru": "Решение", "lt": "Sprendimas"},
+    "district": {"en": "District", "ru": "Район", "lt": "Rajonas"},
 }
 
 

@@ -205,9 +205,9 @@ class FundingPeriod(SQLModel, table=True):
         CheckConstraint("ends_on > starts_on", name="ck_period_dates"),
         CheckConstraint("budget_minor > 0", name="ck_period_budget"),
         CheckConstraint("max_funded_certificates > 0", name="ck_period_cap"),
-        CheckConstraint(
-            "credited_minor >= 0 AND credited_minor <= budget_minor", name="ck_period_credited"
-        ),
+        # the budget bounds what is committed and spent (holds and captures), not what is
+        # credited: a municipality may fund more certificates than it expects to be used
+        CheckConstraint("credited_minor >= 0", name="ck_period_credited"),
         CheckConstraint(
             "funded_certificates >= 0 AND funded_certificates <= max_funded_certificates",
             name="ck_period_funded",
@@ -287,6 +287,7 @@ class Child(SQLModel, table=True):
     last_name: str = Field(max_length=100)
     birth_date: date
     category: str = Field(default=ChildCategory.BASE, max_length=20)
+    district: str = Field(default="", max_length=100)  # where the family lives, for outreach
     created_at: datetime = _timestamp()
 
 
@@ -303,6 +304,7 @@ class Provider(SQLModel, table=True):
     licence_number: str = Field(default="", max_length=60)
     admitted: bool = False
     admitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    admission_note: str = Field(default="", max_length=500)  # why admission was refused
     created_at: datetime = _timestamp()
 
 
@@ -672,3 +674,23 @@ class StaffInvitation(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """A municipality's decision: who, when, what, why, and the state it acted on.
+
+    Admissions, certification decisions (with the program as certified, for the next diff),
+    funding periods, budgets, nominal values and policy changes. Rows are never changed.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    action: str = Field(max_length=40)
+    subject: str = Field(max_length=20)  # provider, program, period, policy
+    subject_id: int | None = None
+    reason: str = Field(default="", max_length=500)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = _timestamp(index=True)

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from navigator.domain import ledger
+from navigator.domain import audit, ledger
 from navigator.domain.access import Actor, check_municipality_admin
 from navigator.domain.db import locked
 from navigator.domain.enrollment import release_rest_of_hold
@@ -78,6 +78,21 @@ def create_period(
     )
     session.add(period)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        municipality_id,
+        "period.created",
+        "period",
+        period.id,
+        payload={
+            "name": period.name,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "budget_minor": period.budget_minor,
+            "max_funded_certificates": period.max_funded_certificates,
+        },
+    )
     return period
 
 
@@ -172,5 +187,14 @@ def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSumma
     period.status = PeriodStatus.CLOSED
     period.closed_at = utcnow()
     session.add(period)
+    audit.record(
+        session,
+        actor,
+        period.municipality_id,
+        "period.closed",
+        "period",
+        period.id,
+        payload={"accounts": count, "released_minor": released, "expired_minor": expired},
+    )
     session.flush()
     return ClosingSummary(accounts=count, released_minor=released, expired_minor=expired)

@@ -154,7 +154,9 @@ def test_no_hold_for_a_program_suspended_after_the_application(engine):
     world = build_world(engine)
     enrollment_id = world.apply()
     with world.tx() as s:
-        set_certification(s, SYSTEM, world.program_id, CertificationStatus.SUSPENDED)
+        set_certification(
+            s, SYSTEM, world.program_id, CertificationStatus.SUSPENDED, reason="licence lapsed"
+        )
     with pytest.raises(Conflict) as error, world.tx() as s:
         accept_application(s, world.provider_user, enrollment_id, today=world.today)
     assert error.value.code == "program_not_open"

@@ -96,7 +96,9 @@ def test_changes_reach_the_index_through_the_outbox(engine, index):
     assert document.free_seats == 2
 
     with world.tx() as s:
-        set_certification(s, SYSTEM, world.program_id, CertificationStatus.SUSPENDED)
+        set_certification(
+            s, SYSTEM, world.program_id, CertificationStatus.SUSPENDED, reason="licence lapsed"
+        )
     drain(engine, client, uid=uid)
     assert hits(client, uid, "Робототехника") == []
 
