@@ -9,6 +9,7 @@ from navigator.api.session import sessions
 from navigator.pages.auth import forgot_page, invite_page, login_page, register_page, reset_page
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
+from navigator.pages.municipality import municipality_page
 from navigator.pages.program import program_page
 from navigator.pages.provider import (
     attendance_page,
@@ -19,6 +20,7 @@ from navigator.pages.provider import (
 from navigator.state.auth import AuthState, InviteState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
+from navigator.state.municipality import MunicipalityState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
 from search.relay import catalog_sync
@@ -54,4 +56,10 @@ app.add_page(
     route="/provider/groups/[group_id]",
     title="Навигатор",
     on_load=AttendanceState.load,
+)
+app.add_page(
+    municipality_page,
+    route="/municipality",
+    title="Навигатор",
+    on_load=MunicipalityState.load,
 )

@@ -49,6 +49,7 @@ from seed.vocabulary import (
 )
 
 SYSTEM = Actor.system()
+DISTRICTS = {"ru": ("Центральный", "Северный", "Заречный"), "lt": ("Senamiestis", "Žirmūnai")}
 DEMO_PASSWORD = "demo-navigator-2026"  # noqa: S105 - published demo logins
 BATCH = 5_000
 
@@ -264,6 +265,7 @@ def _seed_town(
                 first_name=first,
                 last_name=rng.choice(LAST_NAMES[vocabulary]),
                 birth_date=date(today.year - years, rng.randint(1, 12), rng.randint(1, 28)),
+                district=rng.choice(DISTRICTS[vocabulary]),
             )
             certificate = issue_certificate(s, actor, child.id, today=today)
             fund_certificate(s, actor, certificate.id, period.id, today=today)

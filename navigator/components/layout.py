@@ -79,6 +79,14 @@ def header() -> rx.Component:
                         AppState.signed_in,
                         rx.hstack(
                             rx.cond(
+                                AppState.is_admin,
+                                rx.link(
+                                    AppState.t["nav_municipality"],
+                                    href="/municipality",
+                                    id="nav-municipality",
+                                ),
+                            ),
+                            rx.cond(
                                 AppState.is_provider,
                                 rx.link(
                                     AppState.t["nav_provider"], href="/provider", id="nav-provider"

@@ -137,6 +137,7 @@ def add_child(
     last_name: str,
     birth_date: date,
     category: str = ChildCategory.BASE,
+    district: str = "",
 ) -> Child:
     """A guardian adds their child in the base category; only the municipality sets another."""
     if not (actor.is_system or actor.user_id == guardian_id):
@@ -161,6 +162,7 @@ def add_child(
         last_name=last_name,
         birth_date=_check_birth_date(birth_date, local_today(municipality)),
         category=category,
+        district=check_text(district, "district", max_length=100, required=False),
     )
     session.add(child)
     session.flush()
@@ -186,13 +188,16 @@ def update_child(
     first_name: str,
     last_name: str,
     birth_date: date,
+    district: str | None = None,
 ) -> Child:
-    """The guardian corrects a name or the birth date (fixed once a certificate exists)."""
+    """The guardian corrects a name, the district or the birth date (fixed once certified)."""
     child = check_guardian(session, actor, locked(session, Child, child_id))
     municipality = session.get(Municipality, child.municipality_id)
     assert municipality is not None
     child.first_name = check_text(first_name, "first_name", max_length=100)
     child.last_name = check_text(last_name, "last_name", max_length=100)
+    if district is not None:
+        child.district = check_text(district, "district", max_length=100, required=False)
     birth_date = _check_birth_date(birth_date, local_today(municipality))
     if birth_date != child.birth_date:
         has_certificate = session.exec(

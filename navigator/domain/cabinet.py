@@ -38,6 +38,7 @@ class ChildView:
     municipality_name: str
     currency: str
     certificate: CertificateSummary | None
+    district: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
             birth_date=child.birth_date,
             municipality_name=municipality.name,
             currency=municipality.currency,
+            district=child.district,
             certificate=certificate_summary(session, actor, certificate_id)
             if certificate_id
             else None,

@@ -24,12 +24,13 @@ def _input(label_key: str, name: str, value, kind: str = "text", **props) -> rx.
     )
 
 
-def _child_form(first_name, last_name, birth_date, new: bool) -> rx.Component:
+def _child_form(first_name, last_name, birth_date, district, new: bool) -> rx.Component:
     return rx.el.form(
         rx.vstack(
             _input("first_name", "first_name", first_name, required=True, max_length=100),
             _input("last_name", "last_name", last_name, required=True, max_length=100),
             _input("birth_date", "birth_date", birth_date, kind="date", required=True),
+            _input("district", "district", district, max_length=100),
             rx.cond(
                 new,
                 rx.el.div(
@@ -153,7 +154,9 @@ def _child(child: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 CabinetState.editing == child.id,
-                _child_form(child.first_name, child.last_name, child.birth_date, new=False),
+                _child_form(
+                    child.first_name, child.last_name, child.birth_date, child.district, new=False
+                ),
             ),
             _certificate(child),
             align="start",
@@ -277,7 +280,7 @@ def cabinet_page() -> rx.Component:
         rx.foreach(CabinetState.children, _child),
         rx.cond(
             CabinetState.editing == "new",
-            rx.card(_child_form("", "", "", new=True), width="100%"),
+            rx.card(_child_form("", "", "", "", new=True), width="100%"),
             rx.button(T["add_child"], on_click=CabinetState.start_edit("new"), id="add-child"),
         ),
         rx.cond(

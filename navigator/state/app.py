@@ -14,6 +14,7 @@ from starlette.requests import cookie_parser
 from navigator.domain.access import Actor
 from navigator.domain.db import read_session
 from navigator.domain.errors import DomainError
+from navigator.domain.municipality import municipalities_of
 from navigator.domain.providers import providers_of
 from navigator.domain.signin import user_for_token
 from navigator.i18n import ui_strings
@@ -28,6 +29,7 @@ class AppState(rx.State):
     signed_in: bool = False
     user_email: str = ""
     is_provider: bool = False
+    is_admin: bool = False
 
     @rx.var
     def lang(self) -> str:
@@ -53,6 +55,9 @@ class AppState(rx.State):
             self.signed_in = user is not None
             self.user_email = user.email if user else ""
             self.is_provider = user is not None and bool(providers_of(session, Actor.user(user.id)))
+            self.is_admin = user is not None and bool(
+                municipalities_of(session, Actor.user(user.id))
+            )
             return user.id if user else None
 
     def _actor(self) -> Actor | None:

@@ -39,6 +39,7 @@ class ChildCard:
     birth_date: str  # ISO, for the edit form
     birth_date_text: str
     municipality: str
+    district: str
     has_certificate: bool
     number: str = ""
     status: str = ""
@@ -125,6 +126,7 @@ class CabinetState(AppState):
                 birth_date=child.birth_date.isoformat(),
                 birth_date_text=day(child.birth_date, lang),
                 municipality=child.municipality_name,
+                district=child.district,
                 has_certificate=child.certificate is not None,
             )
             if (c := child.certificate) is not None:
@@ -252,6 +254,7 @@ class CabinetState(AppState):
                         first_name=str(form.get("first_name", "")),
                         last_name=str(form.get("last_name", "")),
                         birth_date=birth_date,
+                        district=str(form.get("district", "")),
                     )
                 else:
                     child_id = row_id(self.editing)
@@ -264,6 +267,7 @@ class CabinetState(AppState):
                         first_name=str(form.get("first_name", "")),
                         last_name=str(form.get("last_name", "")),
                         birth_date=birth_date,
+                        district=str(form.get("district", "")),
                     )
         except DomainError as error:
             self.error = self._message(error)

@@ -1,0 +1,622 @@
+"""The municipality's cabinet: periods and budget, nominal values, policy, queues, reports, log."""
+
+import reflex as rx
+
+from navigator.components.layout import data_table, error_text, notice_text, page
+from navigator.state.municipality import MunicipalityState as S
+
+T = S.t
+
+
+def _input(label_key: str, name: str, kind: str = "text", value=None, **props) -> rx.Component:
+    field_id = "m-" + name
+    extra = {"default_value": value} if value is not None else {}
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=field_id),
+        rx.el.input(id=field_id, name=name, type=kind, class_name="native-input", **extra, **props),
+        class_name="field",
+    )
+
+
+def _select(label_key: str, name: str, choices, value=None) -> rx.Component:
+    field_id = "m-" + name
+    extra = {"default_value": value} if value is not None else {}
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=field_id),
+        rx.el.select(
+            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
+            id=field_id,
+            name=name,
+            class_name="native-select",
+            **extra,
+        ),
+        class_name="field",
+    )
+
+
+def _reason_form(button_key: str) -> rx.Component:
+    return rx.el.form(
+        rx.el.label(T["reason"], html_for="decision-reason"),
+        rx.el.input(
+            id="decision-reason",
+            name="reason",
+            class_name="native-input wide",
+            required=True,
+            max_length=500,
+        ),
+        rx.hstack(
+            rx.button(T[button_key], type="submit", color_scheme="red", id="confirm-decision"),
+            rx.button(T["cancel"], type="button", variant="outline", on_click=S.cancel_decision),
+        ),
+        on_submit=S.decide,
+        class_name="field",
+    )
+
+
+# ---------------------------------------------------------------- periods and budget
+
+
+def _budget_bar(row) -> rx.Component:
+    return rx.el.div(
+        rx.el.div(class_name="budget-spent", width=row.spent_percent.to(str) + "%"),
+        rx.el.div(class_name="budget-committed", width=row.committed_percent.to(str) + "%"),
+        class_name="budget-bar",
+        role="img",
+        aria_label=T["spent"] + " " + row.spent + ", " + T["committed"] + " " + row.committed,
+    )
+
+
+def _period_row(row) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(
+            rx.button(
+                row.name,
+                variant=rx.cond(row.id == S.period_id, "solid", "ghost"),
+                on_click=S.choose_period(row.id),
+                class_name="period-choice",
+            )
+        ),
+        rx.el.td(row.dates),
+        rx.el.td(row.status, class_name="period-status"),
+        rx.el.td(row.budget),
+        rx.el.td(row.credited),
+        rx.el.td(row.committed, class_name="period-committed"),
+        rx.el.td(row.spent, class_name="period-spent"),
+        rx.el.td(row.remaining, class_name="period-remaining"),
+        rx.el.td(row.certificates),
+        rx.el.td(_budget_bar(row)),
+    )
+
+
+def _periods() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["funding_periods"], size="5", as_="h2", id="periods"),
+        rx.text(T["budget_hint"], size="2"),
+        data_table(
+            T["funding_periods"],
+            [
+                T["period"],
+                T["dates"],
+                T["status"],
+                T["budget"],
+                T["col_credited"],
+                T["col_committed"],
+                T["col_spent"],
+                T["col_remaining"],
+                T["certificates"],
+                T["budget_use"],
+            ],
+            rx.foreach(S.periods, _period_row),
+            id="periods-table",
+        ),
+        rx.el.details(
+            rx.el.summary(T["new_period"]),
+            rx.el.form(
+                rx.hstack(
+                    _input("period", "name", required=True, max_length=100),
+                    _input("starts_on", "starts_on", "date", required=True),
+                    _input("ends_on", "ends_on", "date", required=True),
+                    _input("budget", "budget", required=True, input_mode="decimal"),
+                    _input(
+                        "max_funded_certificates",
+                        "max_funded_certificates",
+                        required=True,
+                        input_mode="numeric",
+                    ),
+                    rx.button(T["create"], type="submit", id="create-period"),
+                    wrap="wrap",
+                    align="end",
+                ),
+                on_submit=S.create_period,
+                reset_on_submit=False,
+                id="new-period",
+            ),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _nominal_row(i) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(
+            rx.el.input(
+                name="from_" + i,
+                class_name="native-input narrow",
+                input_mode="numeric",
+                aria_label=T["age_from"],
+                id="nominal-from-" + i,
+            )
+        ),
+        rx.el.td(
+            rx.el.input(
+                name="to_" + i,
+                class_name="native-input narrow",
+                input_mode="numeric",
+                aria_label=T["age_to"],
+                id="nominal-to-" + i,
+            )
+        ),
+        rx.el.td(
+            rx.el.input(
+                name="amount_" + i,
+                class_name="native-input",
+                input_mode="decimal",
+                aria_label=T["nominal"],
+                id="nominal-amount-" + i,
+            )
+        ),
+    )
+
+
+def _period_detail() -> rx.Component:
+    return rx.cond(
+        S.period_id != "",
+        rx.vstack(
+            rx.heading(S.period_name, size="4", as_="h3", id="period-detail"),
+            rx.hstack(
+                rx.cond(
+                    S.period_status == "draft",
+                    rx.button(T["open_period"], on_click=S.open_period, id="open-period"),
+                ),
+                rx.cond(
+                    S.period_status == "open",
+                    rx.button(
+                        T["close_period"],
+                        color_scheme="red",
+                        variant="outline",
+                        on_click=S.preview_close,
+                        id="preview-close",
+                    ),
+                ),
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.closing != "",
+                rx.callout(
+                    rx.vstack(
+                        rx.text(S.closing, id="closing-preview"),
+                        rx.hstack(
+                            rx.button(
+                                T["close_period_confirm"],
+                                color_scheme="red",
+                                on_click=S.close_period,
+                                id="confirm-close",
+                            ),
+                            rx.button(T["cancel"], variant="outline", on_click=S.cancel_close),
+                        ),
+                    ),
+                    color_scheme="amber",
+                    role="alert",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                S.period_status != "closed",
+                rx.el.form(
+                    rx.hstack(
+                        _input("period", "name", value=S.period_name, required=True),
+                        _input("budget", "budget", value=S.period_budget, input_mode="decimal"),
+                        _input(
+                            "max_funded_certificates",
+                            "max_funded_certificates",
+                            value=S.period_cap,
+                            input_mode="numeric",
+                        ),
+                        rx.button(T["save"], type="submit", id="save-period"),
+                        wrap="wrap",
+                        align="end",
+                    ),
+                    on_submit=S.save_period,
+                    reset_on_submit=False,
+                    key=S.period_id + S.period_budget + S.period_cap + S.period_name,
+                    id="period-form",
+                ),
+            ),
+            rx.heading(T["nominal_values"], size="4", as_="h3"),
+            rx.text(T["nominal_hint"], size="2"),
+            data_table(
+                T["nominal_values"],
+                [T["category"], T["effective_from"], T["ages"], T["nominal"]],
+                rx.foreach(
+                    S.nominal,
+                    lambda r: rx.el.tr(
+                        rx.el.td(r.category),
+                        rx.el.td(r.effective_from),
+                        rx.el.td(r.ages),
+                        rx.el.td(r.amount),
+                    ),
+                ),
+                id="nominal-table",
+            ),
+            rx.cond(
+                S.period_status != "closed",
+                rx.el.form(
+                    rx.vstack(
+                        rx.hstack(
+                            _select("category", "category", S.category_choices, value="base"),
+                            _input("effective_from", "effective_from", "date", required=True),
+                            wrap="wrap",
+                        ),
+                        rx.el.table(
+                            rx.el.thead(
+                                rx.el.tr(
+                                    rx.el.th(T["age_from"], scope="col"),
+                                    rx.el.th(T["age_to"], scope="col"),
+                                    rx.el.th(T["nominal"], scope="col"),
+                                )
+                            ),
+                            rx.el.tbody(rx.foreach(S.nominal_form_rows, _nominal_row)),
+                            class_name="data-table",
+                        ),
+                        rx.button(T["save_nominal"], type="submit", id="save-nominal"),
+                        align="start",
+                    ),
+                    on_submit=S.save_nominal,
+                    reset_on_submit=False,
+                    id="nominal-form",
+                ),
+            ),
+            width="100%",
+            align="start",
+        ),
+    )
+
+
+def _policy() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["policy"], size="5", as_="h2", id="policy"),
+        rx.el.form(
+            rx.hstack(
+                _input(
+                    "max_funded_enrollments",
+                    "max_funded_enrollments",
+                    value=S.policy_max_funded,
+                    input_mode="numeric",
+                ),
+                _select("absence_charge", "absence_charge", S.absence_choices, S.policy_absence),
+                _input(
+                    "attendance_correction_days",
+                    "attendance_correction_days",
+                    value=S.policy_correction_days,
+                    input_mode="numeric",
+                ),
+                rx.el.div(
+                    rx.el.input(
+                        type="checkbox",
+                        id="m-prorate",
+                        name="prorate_late_start",
+                        default_checked=S.policy_prorate,
+                    ),
+                    rx.el.label(T["prorate_late_start"], html_for="m-prorate"),
+                    class_name="field inline",
+                ),
+                rx.button(T["save"], type="submit", id="save-policy"),
+                wrap="wrap",
+                align="end",
+            ),
+            on_submit=S.save_policy,
+            reset_on_submit=False,
+            key=S.policy_max_funded + S.policy_absence + S.policy_correction_days,
+            id="policy-form",
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+# ---------------------------------------------------------------- queues
+
+
+def _admission(line) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(line.name, weight="bold"),
+            rx.text(line.kind, " · ", T["licence_number"], ": ", line.licence, size="2"),
+            rx.text(T["registered"], ": ", line.registered, size="2"),
+            rx.cond(
+                line.refused_reason != "",
+                rx.text(T["refused_reason"], ": ", line.refused_reason, size="2"),
+            ),
+            rx.cond(
+                S.deciding == "refuse:" + line.id,
+                _reason_form("refuse_admission"),
+                rx.hstack(
+                    rx.button(T["admit"], on_click=S.admit(line.id), class_name="admit-provider"),
+                    rx.button(
+                        T["refuse_admission"],
+                        variant="outline",
+                        color_scheme="red",
+                        on_click=S.start_decision("refuse", line.id),
+                        class_name="refuse-provider",
+                    ),
+                ),
+            ),
+            align="start",
+        ),
+        width="100%",
+        class_name="admission-card",
+    )
+
+
+def _change(change) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(change.field, scope="row"), rx.el.td(change.before), rx.el.td(change.after)
+    )
+
+
+def _submission(line) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.link(line.title, href="/programs/" + line.id, weight="bold"),
+                rx.text("· ", line.provider, size="2"),
+                wrap="wrap",
+            ),
+            rx.text(
+                rx.cond(
+                    line.last_certified != "",
+                    T["changes_since"] + " " + line.last_certified,
+                    T["first_certification"],
+                ),
+                size="2",
+            ),
+            data_table(
+                T["changes"],
+                [T["field"], T["before"], T["after"]],
+                rx.foreach(line.changes, _change),
+            ),
+            rx.cond(
+                S.deciding == "reject:" + line.id,
+                _reason_form("reject"),
+                rx.hstack(
+                    rx.button(
+                        T["certify"], on_click=S.certify(line.id), class_name="certify-program"
+                    ),
+                    rx.button(
+                        T["reject"],
+                        variant="outline",
+                        color_scheme="red",
+                        on_click=S.start_decision("reject", line.id),
+                        class_name="reject-program",
+                    ),
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="submission-card",
+    )
+
+
+def _certified(line) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(rx.link(line.title, href="/programs/" + line.id)),
+        rx.el.td(line.provider),
+        rx.el.td(line.status),
+        rx.el.td(
+            rx.cond(
+                line.suspended,
+                rx.button(T["reinstate"], size="1", on_click=S.reinstate(line.id)),
+                rx.cond(
+                    S.deciding == "suspend:" + line.id,
+                    _reason_form("suspend"),
+                    rx.button(
+                        T["suspend"],
+                        size="1",
+                        variant="outline",
+                        color_scheme="red",
+                        on_click=S.start_decision("suspend", line.id),
+                        class_name="suspend-program",
+                    ),
+                ),
+            )
+        ),
+    )
+
+
+def _queues() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["admission_queue"], size="5", as_="h2", id="admissions"),
+        rx.cond(
+            S.admissions.length() > 0,
+            rx.foreach(S.admissions, _admission),
+            rx.text(T["queue_empty"], size="2"),
+        ),
+        rx.heading(T["certification_queue"], size="5", as_="h2", id="queue"),
+        rx.cond(
+            S.submissions.length() > 0,
+            rx.foreach(S.submissions, _submission),
+            rx.text(T["queue_empty"], size="2", id="certification-empty"),
+        ),
+        rx.heading(T["certified_programs"], size="4", as_="h3"),
+        data_table(
+            T["certified_programs"],
+            [T["program"], T["provider"], T["status"], T["action"]],
+            rx.foreach(S.certified, _certified),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+# ---------------------------------------------------------------- reports and log
+
+
+def _reports() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["reports"], size="5", as_="h2", id="reports"),
+        rx.hstack(
+            rx.foreach(
+                S.report_choices,
+                lambda c: rx.button(
+                    c.label,
+                    variant=rx.cond(S.report_name == c.value, "solid", "outline"),
+                    on_click=S.show_report(c.value),
+                    id="report-" + c.value,
+                ),
+            ),
+            wrap="wrap",
+        ),
+        rx.cond(
+            S.report_name != "",
+            rx.vstack(
+                rx.cond(
+                    S.chart.length() > 0,
+                    rx.recharts.bar_chart(
+                        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+                        rx.recharts.x_axis(data_key="label"),
+                        rx.recharts.y_axis(),
+                        rx.recharts.tooltip(),
+                        rx.recharts.legend(),
+                        rx.recharts.bar(data_key="first", name=S.chart_first, fill="#6e56cf"),
+                        rx.recharts.bar(data_key="second", name=S.chart_second, fill="#e5484d"),
+                        data=S.chart,
+                        width="100%",
+                        height=280,
+                    ),
+                ),
+                rx.hstack(
+                    rx.button(
+                        T["download_csv"],
+                        variant="outline",
+                        on_click=S.download_report("csv"),
+                        id="report-csv",
+                    ),
+                    rx.button(
+                        T["download_xlsx"],
+                        variant="outline",
+                        on_click=S.download_report("xlsx"),
+                        id="report-xlsx",
+                    ),
+                ),
+                rx.el.div(
+                    rx.el.table(
+                        rx.el.thead(
+                            rx.el.tr(
+                                rx.foreach(S.report_columns, lambda c: rx.el.th(c, scope="col"))
+                            )
+                        ),
+                        rx.el.tbody(
+                            rx.foreach(
+                                S.report_rows,
+                                lambda row: rx.el.tr(rx.foreach(row, lambda v: rx.el.td(v))),
+                            )
+                        ),
+                        class_name="data-table",
+                        id="report-table",
+                    ),
+                    role="region",
+                    aria_label=T["reports"],
+                    tab_index=0,
+                    class_name="table-scroll",
+                ),
+                rx.cond(
+                    S.report_total_rows > S.report_rows.length(),
+                    rx.text(T["report_truncated"], size="1"),
+                ),
+                width="100%",
+                align="start",
+            ),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _log() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["audit_log"], size="5", as_="h2", id="log"),
+        data_table(
+            T["audit_log"],
+            [T["when"], T["who"], T["action"], T["subject"], T["reason"]],
+            rx.foreach(
+                S.log,
+                lambda e: rx.el.tr(
+                    rx.el.td(e.at),
+                    rx.el.td(e.who),
+                    rx.el.td(e.action),
+                    rx.el.td(e.subject),
+                    rx.el.td(e.reason),
+                ),
+            ),
+            id="audit-log",
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def municipality_page() -> rx.Component:
+    return page(
+        rx.cond(
+            S.has_access,
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(T["municipality_cabinet"], size="6", as_="h1"),
+                    rx.text(S.municipality_name, size="4", id="municipality-name"),
+                    rx.cond(
+                        S.municipality_choices.length() > 1,
+                        rx.el.select(
+                            rx.foreach(
+                                S.municipality_choices,
+                                lambda c: rx.el.option(c.label, value=c.value),
+                            ),
+                            value=S.municipality_id,
+                            on_change=S.choose_municipality,
+                            aria_label=T["municipality"],
+                            class_name="native-select",
+                        ),
+                    ),
+                    wrap="wrap",
+                    align="center",
+                ),
+                rx.el.nav(
+                    rx.hstack(
+                        rx.link(T["funding_periods"], href="#periods"),
+                        rx.link(T["policy"], href="#policy"),
+                        rx.link(T["admission_queue"], href="#admissions"),
+                        rx.link(T["certification_queue"], href="#queue"),
+                        rx.link(T["reports"], href="#reports"),
+                        rx.link(T["audit_log"], href="#log"),
+                        wrap="wrap",
+                        spacing="4",
+                    ),
+                    aria_label=T["municipality_cabinet"],
+                ),
+                error_text(S.error, "municipality-error"),
+                notice_text(S.notice, "municipality-notice"),
+                _periods(),
+                _period_detail(),
+                _policy(),
+                _queues(),
+                _reports(),
+                _log(),
+                width="100%",
+                align="start",
+                spacing="5",
+            ),
+            rx.callout(T["not_an_admin"], role="alert", id="not-an-admin"),
+        ),
+    )

@@ -1,0 +1,674 @@
+"""The municipality's cabinet: periods and budget, nominal values, policy, queues, reports, log.
+
+Every handler asks `_admin()` who is signed in and which municipality they administer,
+then calls the domain with that user as the actor; the domain answers "not found" for
+another municipality's period, provider or program. Ids from the browser are parsed, never
+trusted, and the page holds only this municipality's rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+
+import reflex as rx
+
+from navigator.domain import reports
+from navigator.domain.access import Actor
+from navigator.domain.catalog import admit_provider, refuse_admission
+from navigator.domain.db import read_session, transaction
+from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.exports import to_csv, to_xlsx
+from navigator.domain.messages import field_label, value_label
+from navigator.domain.models import AbsenceCharge, ChildCategory, PeriodStatus
+from navigator.domain.money import exponent, format_amount, parse_amount
+from navigator.domain.municipality import (
+    NominalRow,
+    admission_queue,
+    audit_log,
+    certification_queue,
+    certified_programs,
+    closing_preview,
+    decide_certification,
+    municipalities_of,
+    nominal_table,
+    open_period,
+    period_figures,
+    periods_of,
+    policy_for_admin,
+    set_nominal_table,
+    set_policy,
+    update_period,
+)
+from navigator.domain.periods import close_period, create_period
+from navigator.i18n import text, ui_strings
+from navigator.state.app import AppState
+from navigator.state.formatting import day
+from navigator.state.forms import Choice, form_date, row_id
+
+NOMINAL_FORM_ROWS = 6
+MAX_REPORT_ROWS_SHOWN = 200
+
+
+@dataclasses.dataclass
+class PeriodRow:
+    id: str
+    name: str
+    dates: str
+    status: str
+    budget: str
+    credited: str
+    committed: str
+    spent: str
+    remaining: str
+    certificates: str
+    committed_percent: int
+    spent_percent: int
+
+
+@dataclasses.dataclass
+class NominalLine:
+    category: str
+    effective_from: str
+    ages: str
+    amount: str
+
+
+@dataclasses.dataclass
+class AdmissionLine:
+    id: str
+    name: str
+    kind: str
+    licence: str
+    registered: str
+    refused_reason: str
+
+
+@dataclasses.dataclass
+class ChangeLine:
+    field: str
+    before: str
+    after: str
+
+
+@dataclasses.dataclass
+class SubmissionLine:
+    id: str
+    title: str
+    provider: str
+    last_certified: str
+    changes: list[ChangeLine]
+
+
+@dataclasses.dataclass
+class CertifiedLine:
+    id: str
+    title: str
+    provider: str
+    status: str
+    suspended: bool
+
+
+@dataclasses.dataclass
+class LogLine:
+    at: str
+    who: str
+    action: str
+    subject: str
+    reason: str
+
+
+def _whole(form: dict, name: str) -> int:
+    value = str(form.get(name, "")).strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise InvalidInput("must_be_whole_number", field=name)
+    return int(value)
+
+
+def _change_text(value: object, currency: str, lang: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return text("yes" if value else "no", lang)
+    if isinstance(value, list):  # groups
+        return (
+            "; ".join(
+                f"{g.get('name', '')} · {g.get('starts_on', '')}–{g.get('ends_on', '')}"
+                f" · {g.get('seats', '')}"
+                f" · {format_amount(int(g.get('price_minor', 0)), currency, lang)}"
+                for g in value
+                if isinstance(g, dict)
+            )
+            or "—"
+        )
+    if isinstance(value, str):
+        return value_label(value, lang) if value else "—"
+    return str(value)
+
+
+def _action_label(action: str, lang: str) -> str:
+    key = "audit_" + action.replace(".", "_")
+    return text(key, lang) if key in ui_strings(lang) else action
+
+
+class MunicipalityState(AppState):
+    """/municipality: where the municipality's money is, and the decisions it makes."""
+
+    has_access: bool = False
+    municipality_choices: list[Choice] = []
+    municipality_id: str = ""
+    municipality_name: str = ""
+    currency: str = ""
+    periods: list[PeriodRow] = []
+    period_id: str = ""
+    period_name: str = ""
+    period_budget: str = ""
+    period_cap: str = ""
+    period_status: str = ""
+    nominal: list[NominalLine] = []
+    closing: str = ""  # the preview shown before closing
+    policy_max_funded: str = ""
+    policy_absence: str = ""
+    policy_prorate: bool = False
+    policy_correction_days: str = ""
+    admissions: list[AdmissionLine] = []
+    submissions: list[SubmissionLine] = []
+    certified: list[CertifiedLine] = []
+    deciding: str = ""  # "reject:12", "suspend:12" or "refuse:4": waiting for a reason
+    report_name: str = ""
+    report_columns: list[str] = []
+    report_rows: list[list[str]] = []
+    report_total_rows: int = 0
+    chart: list[dict[str, str | float]] = []
+    chart_first: str = ""
+    chart_second: str = ""
+    log: list[LogLine] = []
+    error: str = ""
+    notice: str = ""
+
+    # ------------------------------------------------------------ who is asking
+
+    def _admin(self) -> tuple[Actor, int] | None:
+        """The signed-in administrator and the chosen municipality they administer."""
+        actor = self._actor()
+        if actor is None:
+            return None
+        with read_session() as session:
+            mine = [m for m in municipalities_of(session, actor) if m.id is not None]
+        wanted = row_id(self.municipality_id)
+        chosen = next((m for m in mine if m.id == wanted), mine[0] if mine else None)
+        if chosen is None or chosen.id is None:
+            return None
+        return actor, chosen.id
+
+    def _period_id(self) -> int | None:
+        return row_id(self.period_id)
+
+    def _fail(self, error: DomainError) -> None:
+        self.error = self._message(error)
+        self.notice = ""
+
+    def _act(self, action) -> bool:
+        """Run `action(session, actor, municipality_id)` in one transaction; reload after."""
+        self.error = self.notice = ""
+        found = self._admin()
+        if found is None:
+            self._fail(NotFound())
+            return False
+        actor, municipality_id = found
+        try:
+            with transaction() as session:
+                action(session, actor, municipality_id)
+        except DomainError as error:
+            self._fail(error)
+            return False
+        self.notice = text("done", self.lang)
+        self._reload()
+        return True
+
+    # ------------------------------------------------------------ loading
+
+    def _reload(self) -> None:
+        found = self._admin()
+        self.has_access = found is not None
+        if found is None:
+            self._clear()
+            return
+        actor, municipality_id = found
+        lang = self.lang
+        with read_session() as session:
+            mine = municipalities_of(session, actor)
+            municipality = next(m for m in mine if m.id == municipality_id)
+            currency = municipality.currency
+            figures = periods_of(session, actor, municipality_id)
+            policy = policy_for_admin(session, actor, municipality_id)
+            providers = admission_queue(session, actor, municipality_id)
+            queue = certification_queue(session, actor, municipality_id)
+            programs = certified_programs(session, actor, municipality_id)
+            events = audit_log(session, actor, municipality_id, limit=100)
+        self.municipality_choices = [Choice(str(m.id), m.name) for m in mine]
+        self.municipality_id = str(municipality_id)
+        self.municipality_name = municipality.name
+        self.currency = currency
+
+        def money(minor: int) -> str:
+            return format_amount(minor, currency, lang)
+
+        self.periods = [
+            PeriodRow(
+                id=str(f.period.id),
+                name=f.period.name,
+                dates=f"{day(f.period.starts_on, lang)} – {day(f.period.ends_on, lang)}",
+                status=value_label(f.period.status, lang),
+                budget=money(f.period.budget_minor),
+                credited=money(f.period.credited_minor),
+                committed=money(f.committed_minor),
+                spent=money(f.spent_minor),
+                remaining=money(f.remaining_minor),
+                certificates=f"{f.period.funded_certificates} / {f.period.max_funded_certificates}",
+                committed_percent=min(100, f.committed_minor * 100 // f.period.budget_minor),
+                spent_percent=min(100, f.spent_minor * 100 // f.period.budget_minor),
+            )
+            for f in figures
+        ]
+        ids = [f.period.id for f in figures]
+        if row_id(self.period_id) not in ids:
+            self.period_id = str(ids[0]) if ids else ""
+        self.policy_max_funded = str(policy.max_funded_enrollments)
+        self.policy_absence = policy.absence_charge
+        self.policy_prorate = policy.prorate_late_start
+        self.policy_correction_days = str(policy.attendance_correction_days)
+        self.admissions = [
+            AdmissionLine(
+                str(p.id),
+                p.name,
+                value_label(p.kind, lang),
+                p.licence_number or "—",
+                day(p.created_at, lang),
+                p.admission_note,
+            )
+            for p in providers
+        ]
+        self.submissions = [
+            SubmissionLine(
+                id=str(s.program.id),
+                title=s.program.title,
+                provider=s.provider_name,
+                last_certified=day(s.last_certified_at, lang) if s.last_certified_at else "",
+                changes=[
+                    ChangeLine(
+                        field_label(c.field, lang),
+                        _change_text(c.before, currency, lang),
+                        _change_text(c.after, currency, lang),
+                    )
+                    for c in s.changes
+                ],
+            )
+            for s in queue
+        ]
+        self.certified = [
+            CertifiedLine(
+                str(p.id),
+                p.title,
+                name,
+                value_label(p.certification_status, lang),
+                p.certification_status == "suspended",
+            )
+            for p, name in programs
+        ]
+        self.log = [
+            LogLine(
+                at=f"{day(e.at, lang)} {e.at.strftime('%H:%M')}",
+                who=e.actor_email,
+                action=_action_label(e.action, lang),
+                subject=e.subject_name,
+                reason=e.reason,
+            )
+            for e in events
+        ]
+        self._load_period()
+        if self.report_name:
+            self._load_report()
+
+    def _clear(self) -> None:
+        self.periods, self.nominal, self.admissions, self.submissions = [], [], [], []
+        self.certified, self.log, self.report_rows, self.chart = [], [], [], []
+        self.municipality_choices = []
+
+    def _load_period(self) -> None:
+        found = self._admin()
+        period_id = self._period_id()
+        if found is None or period_id is None:
+            self.nominal = []
+            self.period_name = self.period_budget = self.period_cap = self.period_status = ""
+            return
+        actor, _municipality_id = found
+        lang = self.lang
+        with read_session() as session:
+            figures = period_figures(session, actor, period_id)
+            rules = nominal_table(session, actor, period_id)
+        period = figures.period
+        self.period_name = period.name
+        self.period_budget = f"{Decimal(period.budget_minor).scaleb(-exponent(self.currency)):f}"
+        self.period_cap = str(period.max_funded_certificates)
+        self.period_status = period.status
+        self.nominal = [
+            NominalLine(
+                value_label(r.category, lang),
+                day(r.effective_from, lang),
+                f"{r.age_min}–{r.age_max}",
+                format_amount(r.amount_minor, self.currency, lang),
+            )
+            for r in rules
+        ]
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = self.closing = self.deciding = ""
+        if self._actor() is None:
+            return rx.redirect("/login?next=/municipality")
+        self._reload()
+        return None
+
+    @rx.event
+    def choose_municipality(self, value: str) -> None:
+        self.municipality_id = value if row_id(value) is not None else ""
+        self.period_id = self.report_name = self.closing = ""
+        self._reload()
+
+    @rx.event
+    def choose_period(self, value: str) -> None:
+        self.closing = ""
+        self.period_id = value if row_id(value) is not None else ""
+        self._reload()
+
+    # ------------------------------------------------------------ periods
+
+    @rx.event
+    def create_period(self, form: dict) -> None:
+        def action(session, actor, municipality_id):
+            period = create_period(
+                session,
+                actor,
+                municipality_id,
+                name=str(form.get("name", "")),
+                starts_on=form_date(form, "starts_on"),
+                ends_on=form_date(form, "ends_on"),
+                budget_minor=parse_amount(str(form.get("budget", "")), self.currency),
+                max_funded_certificates=_whole(form, "max_funded_certificates"),
+                status=PeriodStatus.DRAFT,
+            )
+            self.period_id = str(period.id)
+
+        self._act(action)
+
+    @rx.event
+    def save_period(self, form: dict) -> None:
+        period_id = self._period_id()
+
+        def action(session, actor, _municipality_id):
+            if period_id is None:
+                raise NotFound()
+            update_period(
+                session,
+                actor,
+                period_id,
+                name=str(form.get("name", "")),
+                budget_minor=parse_amount(str(form.get("budget", "")), self.currency),
+                max_funded_certificates=_whole(form, "max_funded_certificates"),
+            )
+
+        self._act(action)
+
+    @rx.event
+    def open_period(self) -> None:
+        period_id = self._period_id()
+        self._act(lambda s, actor, _m: open_period(s, actor, period_id or 0))
+
+    @rx.event
+    def preview_close(self) -> None:
+        self.error = self.notice = ""
+        found, period_id = self._admin(), self._period_id()
+        if found is None or period_id is None:
+            self._fail(NotFound())
+            return
+        try:
+            with read_session() as session:
+                summary = closing_preview(session, found[0], period_id)
+        except DomainError as error:
+            self._fail(error)
+            return
+        self.closing = text(
+            "closing_preview",
+            self.lang,
+            accounts=summary.accounts,
+            released=format_amount(summary.released_minor, self.currency, self.lang),
+            expired=format_amount(summary.expired_minor, self.currency, self.lang),
+        )
+
+    @rx.event
+    def cancel_close(self) -> None:
+        self.closing = ""
+
+    @rx.event
+    def close_period(self) -> None:
+        period_id = self._period_id()
+        if self.closing and self._act(lambda s, actor, _m: close_period(s, actor, period_id or 0)):
+            self.closing = ""
+
+    @rx.event
+    def save_nominal(self, form: dict) -> None:
+        period_id = self._period_id()
+
+        def action(session, actor, _municipality_id):
+            rows = []
+            for i in range(NOMINAL_FORM_ROWS):
+                cells = [
+                    str(form.get(f"{name}_{i}", "")).strip() for name in ("from", "to", "amount")
+                ]
+                if not any(cells):
+                    continue
+                rows.append(
+                    NominalRow(
+                        _whole(form, f"from_{i}") if cells[0] else -1,
+                        _whole(form, f"to_{i}") if cells[1] else -1,
+                        parse_amount(cells[2], self.currency) if cells[2] else 0,
+                    )
+                )
+            set_nominal_table(
+                session,
+                actor,
+                period_id or 0,
+                category=str(form.get("category", "")),
+                effective_from=form_date(form, "effective_from"),
+                rows=rows,
+            )
+
+        self._act(action)
+
+    # ------------------------------------------------------------ policy
+
+    @rx.event
+    def save_policy(self, form: dict) -> None:
+        def action(session, actor, municipality_id):
+            set_policy(
+                session,
+                actor,
+                municipality_id,
+                max_funded_enrollments=_whole(form, "max_funded_enrollments"),
+                absence_charge=str(form.get("absence_charge", "")),
+                prorate_late_start=form.get("prorate_late_start") in ("on", True, "true"),
+                attendance_correction_days=_whole(form, "attendance_correction_days"),
+            )
+
+        self._act(action)
+
+    # ------------------------------------------------------------ queues
+
+    @rx.event
+    def admit(self, provider_id: str) -> None:
+        wanted = row_id(provider_id)
+        self._act(lambda s, actor, _m: admit_provider(s, actor, wanted or 0))
+
+    @rx.event
+    def certify(self, program_id: str) -> None:
+        self._decide_program(program_id, "certify", "")
+
+    @rx.event
+    def reinstate(self, program_id: str) -> None:
+        self._decide_program(program_id, "reinstate", "")
+
+    @rx.event
+    def start_decision(self, kind: str, subject_id: str) -> None:
+        """Ask for the reason of a rejection, suspension or refused admission."""
+        ok = kind in ("reject", "suspend", "refuse") and row_id(subject_id) is not None
+        self.deciding = f"{kind}:{subject_id}" if ok else ""
+
+    @rx.event
+    def cancel_decision(self) -> None:
+        self.deciding = ""
+
+    @rx.event
+    def decide(self, form: dict) -> None:
+        kind, _, subject_id = self.deciding.partition(":")
+        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
+        if kind == "refuse":
+            wanted = row_id(subject_id)
+            done = self._act(
+                lambda s, actor, _m: refuse_admission(s, actor, wanted or 0, reason=reason)
+            )
+        elif kind in ("reject", "suspend"):
+            done = self._decide_program(subject_id, kind, reason)
+        else:
+            self._fail(NotFound())
+            return
+        if done:
+            self.deciding = ""
+
+    def _decide_program(self, program_id: str, decision: str, reason: str) -> bool:
+        wanted = row_id(program_id)
+        return self._act(
+            lambda s, actor, _m: decide_certification(
+                s, actor, wanted or 0, decision, reason=reason
+            )
+        )
+
+    # ------------------------------------------------------------ reports
+
+    def _report(self) -> reports.Report:
+        found, period_id = self._admin(), self._period_id()
+        if found is None or period_id is None or self.report_name not in reports.REPORTS:
+            raise NotFound()
+        with read_session() as session:
+            return reports.build(session, found[0], self.report_name, period_id)
+
+    def _load_report(self) -> None:
+        try:
+            report = self._report()
+        except DomainError as error:
+            self._fail(error)
+            self.report_rows, self.chart = [], []
+            return
+        lang = self.lang
+        self.report_columns = [text("col_" + c, lang) for c in report.columns]
+        self.report_total_rows = len(report.rows)
+        self.report_rows = [
+            [
+                self._cell(report, name, value)
+                for name, value in zip(report.columns, row, strict=True)
+            ]
+            for row in report.rows[:MAX_REPORT_ROWS_SHOWN]
+        ]
+        self._chart(report)
+
+    def _cell(self, report: reports.Report, column: str, value: object) -> str:
+        if column in report.money and isinstance(value, int):
+            return format_amount(value, report.currency, self.lang)
+        if column in report.translated and isinstance(value, str):
+            return value_label(value, self.lang)
+        if column == "district" and value == "":
+            return text("district_unknown", self.lang)
+        return str(value)
+
+    def _chart(self, report: reports.Report) -> None:
+        """Two series per report, in main currency units for money."""
+        lang = self.lang
+        columns = list(report.columns)
+        label_column, first, second = {
+            "spending": ("month", "held", "spent"),
+            "enrollments": ("direction", "enrollments", "funded"),
+            "take_up": ("category", "with_certificate", "with_enrollment"),
+            "not_enrolled": ("district", "with_certificate", "not_enrolled"),
+            "providers": ("provider", "committed", "spent"),
+        }[report.name]
+        totals: dict[str, list[float]] = {}
+        scale = 100 if report.currency not in ("JPY",) else 1
+        for row in report.rows:
+            values = dict(zip(columns, row, strict=True))
+            label = self._cell(report, label_column, values[label_column])
+            line = totals.setdefault(label, [0.0, 0.0])
+            for i, column in enumerate((first, second)):
+                amount = float(values[column])  # type: ignore[arg-type]
+                line[i] += amount / scale if column in report.money else amount
+        self.chart = [
+            {"label": label, "first": round(a, 2), "second": round(b, 2)}
+            for label, (a, b) in list(totals.items())[:24]
+        ]
+        self.chart_first = text("col_" + first, lang)
+        self.chart_second = text("col_" + second, lang)
+
+    @rx.event
+    def show_report(self, name: str) -> None:
+        self.error = ""
+        self.report_name = name if name in reports.REPORTS else ""
+        if self.report_name:
+            self._load_report()
+
+    @rx.event
+    def download_report(self, fmt: str):
+        self.error = ""
+        try:
+            report = self._report()
+        except DomainError as error:
+            self._fail(error)
+            return None
+        lang = self.lang
+        header = [text("col_" + c, lang) for c in report.columns]
+        rows = [
+            [
+                value_label(v, lang) if c in report.translated and isinstance(v, str) else v
+                for c, v in zip(report.columns, row, strict=True)
+            ]
+            for row in report.rows
+        ]
+        money_at = {i for i, c in enumerate(report.columns) if c in report.money}
+        filename = f"{report.name}-{self.period_id}-{date.today().isoformat()}"
+        if fmt == "xlsx":
+            return rx.download(
+                data=to_xlsx(
+                    text("report_" + report.name, lang), header, rows, money_at, report.currency
+                ),
+                filename=filename + ".xlsx",
+            )
+        return rx.download(
+            data=to_csv(header, rows, money_at, report.currency), filename=filename + ".csv"
+        )
+
+    # ------------------------------------------------------------ choices
+
+    @rx.var
+    def category_choices(self) -> list[Choice]:
+        return [Choice(c.value, value_label(c.value, self.lang)) for c in ChildCategory]
+
+    @rx.var
+    def absence_choices(self) -> list[Choice]:
+        return [Choice(c.value, value_label(c.value, self.lang)) for c in AbsenceCharge]
+
+    @rx.var
+    def report_choices(self) -> list[Choice]:
+        return [Choice(name, text("report_" + name, self.lang)) for name in reports.REPORTS]
+
+    @rx.var
+    def nominal_form_rows(self) -> list[str]:
+        return [str(i) for i in range(NOMINAL_FORM_ROWS)]
