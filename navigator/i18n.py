@@ -638,6 +638,25 @@ _UI: dict[str, tuple[str, str, str]] = {
     "who": ("Кто", "Kas", "Who"),
     "subject": ("Объект", "Objektas", "Subject"),
     "yes": ("да", "taip", "yes"),
+    "age_range": ("Возраст", "Amžius", "Ages"),
+    "decision_reason": ("Причина", "Priežastis", "Reason"),
+    "max_funded_certificates": (
+        "Лимит сертификатов финансирования",
+        "Finansuojamų sertifikatų riba",
+        "Cap on funded certificates",
+    ),
+    "max_funded_enrollments": (
+        "Оплачиваемых программ у ребёнка одновременно",
+        "Vienu metu apmokamų vaiko programų",
+        "Funded programs per child at once",
+    ),
+    "absence_charge": ("Оплата пропуска", "Mokestis už praleidimą", "What an absence costs"),
+    "attendance_correction_days": (
+        "Срок исправления посещаемости, дней",
+        "Lankomumo taisymo terminas, dienomis",
+        "Attendance correction window, days",
+    ),
+    "no": ("нет", "ne", "no"),
     "audit_admin_added": (
         "назначен администратор",
         "paskirtas administratorius",

@@ -65,3 +65,19 @@ def program_snapshot(session: Session, program: Program) -> dict[str, Any]:
         for g in groups
     ]
     return snapshot
+
+
+def decision_reason(session: Session, program: Program) -> str:
+    """Why the program was rejected or suspended, for the provider; "" otherwise."""
+    if program.certification_status not in ("rejected", "suspended"):
+        return ""
+    event = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.subject == "program",
+            AuditEvent.subject_id == program.id,
+            AuditEvent.action == f"program.{program.certification_status}",
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    return event.reason if event else ""

@@ -36,7 +36,7 @@ def _select(label_key: str, name: str, choices, value=None) -> rx.Component:
 
 def _reason_form(button_key: str) -> rx.Component:
     return rx.el.form(
-        rx.el.label(T["reason"], html_for="decision-reason"),
+        rx.el.label(T["decision_reason"], html_for="decision-reason"),
         rx.el.input(
             id="decision-reason",
             name="reason",
@@ -131,6 +131,7 @@ def _periods() -> rx.Component:
                 reset_on_submit=False,
                 id="new-period",
             ),
+            id="new-period-box",
         ),
         width="100%",
         align="start",
@@ -237,7 +238,7 @@ def _period_detail() -> rx.Component:
             rx.text(T["nominal_hint"], size="2"),
             data_table(
                 T["nominal_values"],
-                [T["category"], T["effective_from"], T["ages"], T["nominal"]],
+                [T["category"], T["effective_from"], T["age_range"], T["nominal"]],
                 rx.foreach(
                     S.nominal,
                     lambda r: rx.el.tr(
@@ -550,7 +551,7 @@ def _log() -> rx.Component:
         rx.heading(T["audit_log"], size="5", as_="h2", id="log"),
         data_table(
             T["audit_log"],
-            [T["when"], T["who"], T["action"], T["subject"], T["reason"]],
+            [T["when"], T["who"], T["action"], T["subject"], T["decision_reason"]],
             rx.foreach(
                 S.log,
                 lambda e: rx.el.tr(

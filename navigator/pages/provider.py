@@ -778,6 +778,10 @@ def provider_program_page() -> rx.Component:
                     align="center",
                     wrap="wrap",
                 ),
+                rx.cond(
+                    s.status_reason != "",
+                    rx.text(T["decision_reason"], ": ", s.status_reason, id="certification-reason"),
+                ),
                 _listing_controls(s),
                 _photo(s),
                 error_text(s.error, "program-error"),

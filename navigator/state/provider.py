@@ -7,9 +7,7 @@ holds this provider's own rows.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import re
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import reflex as rx
 
 from navigator.domain.access import is_provider_owner
 from navigator.domain.apikeys import create_api_key, keys_of, revoke_api_key
+from navigator.domain.audit import decision_reason
 from navigator.domain.catalog import (
     ProgramFields,
     create_group,
@@ -31,6 +30,7 @@ from navigator.domain.enrollment import (
     reject_application,
 )
 from navigator.domain.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.exports import to_csv
 from navigator.domain.importing import import_programs
 from navigator.domain.mail import deliver_pending
 from navigator.domain.messages import value_label
@@ -155,31 +155,25 @@ def _month(value: object) -> tuple[int, int]:
 
 
 def statement_csv(currency: str, rows: list) -> str:
-    """The statement as CSV (UTF-8, comma-separated, amounts in the currency's main unit)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    """The statement as CSV (UTF-8, amounts in the currency's main unit, names never formulas)."""
+    header = ["program", "group", "lessons", "attendances"]
+    header += [f"captured_{currency}", f"copayments_{currency}"]
+    return to_csv(
+        header,
         [
-            "program",
-            "group",
-            "lessons",
-            "attendances",
-            f"captured_{currency}",
-            f"copayments_{currency}",
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
+            (
                 r.program_title,
                 r.group_name,
                 r.lessons,
                 r.attendances,
-                f"{r.captured_minor / 100:.2f}",
-                f"{r.copayments_minor / 100:.2f}",
-            ]
-        )
-    return out.getvalue()
+                r.captured_minor,
+                r.copayments_minor,
+            )
+            for r in rows
+        ],
+        {4, 5},
+        currency,
+    )
 
 
 @dataclasses.dataclass
@@ -599,6 +593,8 @@ class ProviderProgramState(AppState):
     error: str = ""
     notice: str = ""
 
+    status_reason: str = ""  # why the municipality rejected or suspended it
+
     def _load_program(self) -> None:
         actor = self._actor()
         wanted = path_id(self.router.url.path)
@@ -611,6 +607,7 @@ class ProviderProgramState(AppState):
                 program = program_for_staff(session, actor, wanted)
                 groups = groups_of(session, actor, wanted)
                 currency = currency_of(session, program.municipality_id)
+                self.status_reason = decision_reason(session, program)
         except DomainError:
             return
         self.found = True

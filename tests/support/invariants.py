@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from navigator.domain.db import read_session
-from navigator.domain.ledger import ledger_sums
+from navigator.domain.ledger import ledger_sums, period_money
 from navigator.domain.models import (
     SEATED_ENROLLMENT,
     Attendance,
@@ -70,7 +70,10 @@ def assert_ledger_invariants(engine: Engine) -> None:
                 .select_from(CertificateAccount)
                 .where(CertificateAccount.period_id == period.id)
             ).one()
-            assert credited == period.credited_minor <= period.budget_minor, period
+            assert credited == period.credited_minor, period
+            # the budget bounds what holds commit and captures spend, not what is credited
+            committed, spent = period_money(s, period.id)
+            assert committed + spent <= period.budget_minor, (committed, spent, period)
             assert accounts == period.funded_certificates <= period.max_funded_certificates, period
         for group in s.exec(select(Group)).all():
             seated = s.exec(
