@@ -1,0 +1,245 @@
+"""Every event handler of the municipality cabinet, called as a browser could call it.
+
+Any handler can be invoked by name with any arguments, so each one is called here by an
+administrator of town A with town B's ids (and by a parent): nothing of B changes and
+nothing of B appears in the state. The state runs against the real database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlmodel import func, select
+
+import navigator.domain.db as db
+from navigator.domain.access import Actor
+from navigator.domain.accounts import create_user
+from navigator.domain.catalog import create_provider, set_certification
+from navigator.domain.models import (
+    AuditEvent,
+    CertificationStatus,
+    FundingPeriod,
+    MunicipalityPolicy,
+    NominalRule,
+    Program,
+    Provider,
+    Role,
+    utcnow,
+)
+from navigator.domain.signin import start_session
+from navigator.state.app import AppState
+from navigator.state.municipality import MunicipalityState
+from tests.factories import PASSWORD, build_world
+
+SYSTEM = Actor.system()
+
+
+@pytest.fixture
+def towns(engine, monkeypatch):
+    """Town A with its admin signed in (the state's user), town B with pending work."""
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    a, b = build_world(engine), build_world(engine)
+    with a.tx() as s:
+        admin = create_user(
+            s,
+            f"admin-a-{a.municipality_id}@example.org",
+            PASSWORD,
+            roles=((Role.MUNICIPALITY_ADMIN, a.municipality_id, None),),
+        )
+        token = start_session(s, admin.id, utcnow()).token
+        pending = create_provider(
+            s, municipality_id=b.municipality_id, name="B pending", kind="private"
+        )
+        program = s.get(Program, b.program_id)
+        program.title = "B changed"
+        program.certification_status = CertificationStatus.SUBMITTED
+        s.add(program)
+    monkeypatch.setattr(AppState, "_session_token", lambda self: token)
+    return a, b, pending.id
+
+
+def snapshot(engine, b) -> tuple:
+    """Everything of town B a handler could change."""
+    with db.read_session(engine) as s:
+        period = s.get(FundingPeriod, b.period_id)
+        return (
+            period.name,
+            period.budget_minor,
+            period.max_funded_certificates,
+            period.status,
+            s.exec(
+                select(func.count())
+                .select_from(NominalRule)
+                .where(NominalRule.period_id == b.period_id)
+            ).one(),
+            s.exec(
+                select(MunicipalityPolicy).where(
+                    MunicipalityPolicy.municipality_id == b.municipality_id
+                )
+            )
+            .one()
+            .model_dump(),
+            s.get(Program, b.program_id).certification_status,
+            [
+                p.admitted
+                for p in s.exec(
+                    select(Provider).where(Provider.municipality_id == b.municipality_id)
+                ).all()
+            ],
+            s.exec(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.municipality_id == b.municipality_id)
+            ).one(),
+        )
+
+
+def fresh_state() -> MunicipalityState:
+    return MunicipalityState(_reflex_internal_init=True)
+
+
+def calls(a, b, pending_id):
+    """(handler name, positional arguments) aimed at town B."""
+    today = a.today
+    period_form = {"name": "hijack", "budget": "1", "max_funded_certificates": "1"}
+    return [
+        ("load", ()),
+        ("choose_municipality", (str(b.municipality_id),)),
+        ("choose_period", (str(b.period_id),)),
+        (
+            "create_period",
+            (
+                {
+                    "name": "x",
+                    "starts_on": str(today),
+                    "ends_on": str(today + timedelta(days=9)),
+                    "budget": "5",
+                    "max_funded_certificates": "5",
+                },
+            ),
+        ),
+        ("save_period", (period_form,)),
+        ("open_period", ()),
+        ("preview_close", ()),
+        ("cancel_close", ()),
+        ("close_period", ()),
+        (
+            "save_nominal",
+            (
+                {
+                    "category": "base",
+                    "effective_from": str(today),
+                    "from_0": "5",
+                    "to_0": "17",
+                    "amount_0": "1",
+                },
+            ),
+        ),
+        (
+            "save_policy",
+            (
+                {
+                    "max_funded_enrollments": "1",
+                    "absence_charge": "full",
+                    "attendance_correction_days": "0",
+                },
+            ),
+        ),
+        ("admit", (str(pending_id),)),
+        ("certify", (str(b.program_id),)),
+        ("reinstate", (str(b.program_id),)),
+        ("start_decision", ("reject", str(b.program_id))),
+        ("cancel_decision", ()),
+        ("decide", ({"reason": "no"},)),
+        ("show_report", ("spending",)),
+        ("download_report", ("csv",)),
+    ]
+
+
+def test_every_handler_is_in_the_table():
+    handlers = {
+        name
+        for name, value in vars(MunicipalityState).items()
+        if not name.startswith("_") and type(value).__name__ == "EventHandler"
+    }
+    town = SimpleNamespace(today=date.today(), municipality_id=0, period_id=0, program_id=0)
+    assert handlers, "found no handlers"
+    assert handlers - {name for name, _ in calls(town, town, 0)} == set(), "a handler untested"
+
+
+def _run(state: MunicipalityState, name: str, args: tuple) -> object:
+    handler = getattr(MunicipalityState, name)
+    fn = handler.fn
+    return fn(state, *args)
+
+
+def test_an_admin_of_a_changes_nothing_of_b_through_any_handler(engine, towns):
+    a, b, pending_id = towns
+    before = snapshot(engine, b)
+    for name, args in calls(a, b, pending_id):
+        state = fresh_state()
+        state.period_id = str(b.period_id)  # as if the browser had sent B's ids all along
+        state.municipality_id = str(b.municipality_id)
+        state.closing = "shown"  # a close without its preview must not slip through either
+        state.deciding = f"suspend:{b.program_id}"
+        _run(state, name, args)
+        assert snapshot(engine, b) == before, name
+        shown = repr(
+            [
+                state.periods,
+                state.admissions,
+                state.submissions,
+                state.certified,
+                state.log,
+                state.report_rows,
+            ]
+        )
+        assert "B pending" not in shown and "B changed" not in shown, name
+        assert {p.id for p in state.periods} <= {str(a.period_id)}, name
+
+
+def test_a_parent_gets_nothing_from_any_handler(engine, towns, monkeypatch):
+    a, b, pending_id = towns
+    with a.tx() as s:
+        token = start_session(s, a.parent.user_id, utcnow()).token
+    monkeypatch.setattr(AppState, "_session_token", lambda self: token)
+    before = snapshot(engine, b)
+    for name, args in calls(a, b, pending_id):
+        state = fresh_state()
+        state.period_id = str(a.period_id)
+        _run(state, name, args)
+        assert snapshot(engine, b) == before, name
+        assert not state.has_access and state.periods == [], name
+
+
+def test_the_admin_works_on_their_own_town(engine, towns):
+    a, _b, _pending = towns
+    state = fresh_state()
+    _run(state, "load", ())
+    assert state.has_access and [p.id for p in state.periods] == [str(a.period_id)]
+    _run(
+        state,
+        "save_period",
+        ({"name": "renamed", "budget": "2000000", "max_funded_certificates": "500"},),
+    )
+    assert state.error == "" and state.periods[0].name == "renamed"
+    _run(
+        state,
+        "save_period",
+        ({"name": "renamed", "budget": "-1", "max_funded_certificates": "500"},),
+    )
+    assert "negative" in state.error or "отриц" in state.error
+    with db.read_session(engine) as s:
+        assert s.get(FundingPeriod, a.period_id).budget_minor == 200_000_000
+    _run(state, "show_report", ("take_up",))
+    assert state.report_rows and state.chart
+    download = _run(state, "download_report", ("xlsx",))
+    assert download is not None
+    _run(state, "show_report", ("../../etc/passwd",))
+    assert state.report_name == ""
+    with a.tx() as s:
+        set_certification(s, SYSTEM, a.program_id, CertificationStatus.SUSPENDED, reason="audit")
+    _run(state, "reinstate", (str(a.program_id),))
+    assert state.error == ""
