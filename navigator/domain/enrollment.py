@@ -6,8 +6,8 @@ pays only for lessons inside its funding period (and before the child turns 18),
 for a certified program of the child's own municipality.
 
 Locks are taken in one order everywhere: child → funding period → group → enrollment →
-certificate account. The period is share-locked by accept, so a period cannot close
-while a hold is being placed in it.
+certificate account. Accept locks the period exclusively: a period cannot close while a
+hold is being placed in it, and two holds cannot both take the last of its budget.
 
 A suspended or decertified program (suspended by the municipality, or paused by its
 provider) takes no new applications or acceptances; contracts already accepted run to
@@ -601,7 +601,11 @@ def correct_attendance(
         and enrollment.funded_until is not None
         and lesson_date <= enrollment.funded_until
     )
-    counted_before = paid_by_certificate and _charges(session, ctx, before)
+    # what the lesson cost when it was marked, not what today's policy would say: the
+    # municipality may have changed what an absence costs since
+    counted_before = paid_by_certificate and (
+        before is AttendanceStatus.PRESENT or attendance.charged_minor > 0
+    )
     counts_now = paid_by_certificate and _charges(session, ctx, status)
     if counted_before != counts_now:
         account = session.get(CertificateAccount, enrollment.account_id)

@@ -21,8 +21,10 @@ from navigator.domain.models import (
     Certificate,
     Child,
     EnrollmentOffer,
+    FundingPeriod,
     Group,
     Notification,
+    PeriodStatus,
     Program,
     utcnow,
 )
@@ -130,6 +132,20 @@ def confirm_offer(session: Session, actor: Actor, offer_id: int) -> int:
     """The parent agrees: the application is made with today's terms and accepted at once
     (the provider asked for it). The enrollment id."""
     offer = _guardian_offer(session, actor, offer_id)
+    child = locked(session, Child, offer.child_id)
+    assert child is not None
+    # child → period → group, the order of the enrollment module: the period must not come
+    # after the group that apply_to_group locks, or this deadlocks with a provider accepting
+    # another child of the same group at the same moment
+    session.exec(
+        select(FundingPeriod.id)
+        .where(
+            FundingPeriod.municipality_id == child.municipality_id,
+            FundingPeriod.status == PeriodStatus.OPEN,
+        )
+        .order_by(col(FundingPeriod.id))
+        .with_for_update()
+    ).all()
     enrollment = apply_to_group(session, actor, offer.child_id, offer.group_id)
     assert enrollment.id is not None
     if enrollment.status == "applied":

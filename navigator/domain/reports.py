@@ -120,9 +120,10 @@ def spending(session: Session, actor: Actor, period_id: int) -> Report:
     )
 
 
-def _period_enrollments(period: FundingPeriod) -> Any:
+def _period_enrollments(period: FundingPeriod, *columns: Any) -> Any:
+    """The period's enrollments (only the columns asked for: whole rows cost 10× more)."""
     return (
-        select(Enrollment, Child, Program)
+        select(*columns)
         .join(Child, col(Child.id) == Enrollment.child_id)
         .join(Group, col(Group.id) == Enrollment.group_id)
         .join(Program, col(Program.id) == Group.program_id)
@@ -139,10 +140,19 @@ def enrollments(session: Session, actor: Actor, period_id: int) -> Report:
     """Enrollments by direction and the child's age when the contract started."""
     period, municipality = _period(session, actor, period_id)
     counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for enrollment, child, program in session.exec(_period_enrollments(period)).all():
-        key = (program.direction, age_on(child.birth_date, enrollment.contract_starts_on))
+    found = session.exec(
+        _period_enrollments(
+            period,
+            Program.direction,
+            Child.birth_date,
+            Enrollment.contract_starts_on,
+            Enrollment.account_id,
+        )
+    ).all()
+    for direction, birth_date, starts_on, account_id in found:
+        key = (direction, age_on(birth_date, starts_on))
         counts[key][0] += 1
-        counts[key][1] += 1 if enrollment.account_id is not None else 0
+        counts[key][1] += 1 if account_id is not None else 0
     rows: list[tuple[object, ...]] = [
         (direction, age, total, funded)
         for (direction, age), (total, funded) in sorted(counts.items())
@@ -157,9 +167,7 @@ def enrollments(session: Session, actor: Actor, period_id: int) -> Report:
 
 
 def _enrolled_children(session: Session, period: FundingPeriod) -> set[int]:
-    return {
-        child.id for _e, child, _p in session.exec(_period_enrollments(period)).all() if child.id
-    }
+    return set(session.exec(_period_enrollments(period, Child.id).distinct()).all())
 
 
 def take_up(session: Session, actor: Actor, period_id: int) -> Report:

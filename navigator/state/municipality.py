@@ -387,6 +387,8 @@ class MunicipalityState(AppState):
 
     @rx.event
     def create_period(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+
         def action(session, actor, municipality_id):
             period = create_period(
                 session,
@@ -405,6 +407,7 @@ class MunicipalityState(AppState):
 
     @rx.event
     def save_period(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
         period_id = self._period_id()
 
         def action(session, actor, _municipality_id):
@@ -439,6 +442,9 @@ class MunicipalityState(AppState):
         except DomainError as error:
             self._fail(error)
             return
+        if not self.currency:
+            self._fail(NotFound())
+            return
         self.closing = text(
             "closing_preview",
             self.lang,
@@ -459,6 +465,7 @@ class MunicipalityState(AppState):
 
     @rx.event
     def save_nominal(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
         period_id = self._period_id()
 
         def action(session, actor, _municipality_id):
@@ -491,6 +498,8 @@ class MunicipalityState(AppState):
 
     @rx.event
     def save_policy(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+
         def action(session, actor, municipality_id):
             set_policy(
                 session,
@@ -603,7 +612,7 @@ class MunicipalityState(AppState):
             "providers": ("provider", "committed", "spent"),
         }[report.name]
         totals: dict[str, list[float]] = {}
-        scale = 100 if report.currency not in ("JPY",) else 1
+        scale = 10 ** exponent(report.currency)
         for row in report.rows:
             values = dict(zip(columns, row, strict=True))
             label = self._cell(report, label_column, values[label_column])

@@ -5,6 +5,7 @@ Revises: 0011
 Create Date: 2026-11-25 01:12:05.438034
 """
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -75,11 +76,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     _replace_credited_check("credited_minor >= 0 AND credited_minor <= budget_minor")
 
-    with op.batch_alter_table("provider", schema=None) as batch_op:
-        batch_op.drop_column("admission_note")
-
-    with op.batch_alter_table("child", schema=None) as batch_op:
-        batch_op.drop_column("district")
+    # plain DROP COLUMN (SQLite ≥ 3.35): a batch copy of child or provider would be refused
+    # by the foreign keys pointing at them
+    op.drop_column("provider", "admission_note")
+    op.drop_column("child", "district")
 
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_municipality_id"))
@@ -89,10 +89,28 @@ def downgrade() -> None:
 
 
 def _replace_credited_check(condition: str) -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table("funding_period", recreate="always") as batch_op:
-            batch_op.drop_constraint("ck_period_credited", type_="check")
-            batch_op.create_check_constraint("ck_period_credited", condition)
-    else:
+    if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint("ck_period_credited", "funding_period", type_="check")
         op.create_check_constraint("ck_period_credited", "funding_period", condition)
+        return
+    # SQLite cannot alter a CHECK. A batch copy of the table would have to drop it, which
+    # foreign keys from nominal_rule and certificate_account refuse once rows exist; changing
+    # a CHECK's text in the schema is the documented way (sqlite.org/lang_altertable.html#otheralter)
+    bind = op.get_bind()
+    sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'funding_period'"
+    ).scalar_one()
+    changed, count = re.subn(
+        r"CONSTRAINT ck_period_credited CHECK \([^()]*\)",
+        f"CONSTRAINT ck_period_credited CHECK ({condition})",
+        sql,
+    )
+    assert count == 1, "funding_period has no ck_period_credited to change"
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'funding_period'",
+        (changed,),
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
