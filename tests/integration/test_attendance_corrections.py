@@ -263,3 +263,43 @@ def test_corrections_then_completion_release_exactly_what_is_left(engine):
     presences = sum(1 for i in range(len(lessons)) if i % 3)
     assert charged == presences * enrollment.certificate_share_minor // enrollment.funded_lessons
     assert_ledger_invariants(engine)
+
+
+@pytest.mark.parametrize("to_status", ["present", "excused"])
+def test_a_policy_change_after_marking_does_not_change_what_a_correction_moves(engine, to_status):
+    """An absence charged under "absences cost full", corrected after the policy became "free"."""
+    from navigator.domain.municipality import set_policy
+
+    world = build_world(engine, absence_charge="full")
+    enrollment_id, lessons = _seated(world)
+    lesson = lessons[0]
+    with world.tx() as s:
+        charged = mark_attendance(
+            s, world.provider_user, enrollment_id, lesson, "absent", today=lesson
+        ).charged_minor
+        set_policy(
+            s,
+            SYSTEM,
+            world.municipality_id,
+            max_funded_enrollments=3,
+            absence_charge="none",
+            prorate_late_start=False,
+            attendance_correction_days=7,
+        )
+    assert charged > 0
+    with world.tx() as s:
+        correct_attendance(
+            s,
+            world.provider_user,
+            enrollment_id,
+            lesson,
+            to_status,
+            "wrong mark",
+            today=lesson + timedelta(days=1),
+        )
+    with read_session(engine) as s:
+        enrollment = s.get(Enrollment, enrollment_id)
+        paid = enrollment.captured_minor - enrollment.refunded_minor
+    # present: the lesson stays paid once (no second capture); excused: it is refunded
+    assert paid == (charged if to_status == "present" else 0)
+    assert_ledger_invariants(engine)
