@@ -509,7 +509,8 @@ def decide_certification(
     """certify or reject a submission; suspend or reinstate a certified program."""
     if not isinstance(decision, str) or decision not in DECISIONS:
         raise InvalidInput("field_not_allowed", field="decision", allowed=", ".join(DECISIONS))
-    program = session.get(Program, program_id)
+    # locked before its state is checked: a decision never acts on a state it did not see
+    program = locked(session, Program, program_id)
     if program is None:
         raise NotFound()
     check_municipality_admin(session, actor, program.municipality_id)

@@ -50,7 +50,8 @@ def create_period(
     status: PeriodStatus = PeriodStatus.OPEN,
 ) -> FundingPeriod:
     check_municipality_admin(session, actor, municipality_id)
-    if session.get(Municipality, municipality_id) is None:
+    # locked: two overlapping periods created at once must not both pass the overlap check
+    if locked(session, Municipality, municipality_id) is None:
         raise NotFound()
     check_date_range(starts_on, ends_on)
     if ends_on == starts_on:

@@ -124,6 +124,7 @@ def _period_enrollments(period: FundingPeriod, *columns: Any) -> Any:
     """The period's enrollments (only the columns asked for: whole rows cost 10× more)."""
     return (
         select(*columns)
+        .select_from(Enrollment)
         .join(Child, col(Child.id) == Enrollment.child_id)
         .join(Group, col(Group.id) == Enrollment.group_id)
         .join(Program, col(Program.id) == Group.program_id)

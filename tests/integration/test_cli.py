@@ -8,17 +8,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 NAVIGATOR = [sys.executable, "-m", "navigator.cli"]
 
 
-def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], tmp_path: Path, *, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "NAVIGATOR_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cli.db'}",
     }
-    return subprocess.run([*NAVIGATOR, *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [*NAVIGATOR, *args], input=stdin, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_help_lists_the_commands(tmp_path):
@@ -69,3 +74,35 @@ def test_import_programs_from_a_file_reports_bad_rows_and_exits_nonzero(tmp_path
         ["import", "programs", str(tmp_path / "nope.csv"), "--provider", "1"], tmp_path
     )
     assert unreadable.returncode == 2
+
+
+def test_admin_create_names_an_administrator_once_and_refuses_an_unknown_municipality(tmp_path):
+    from navigator.domain.accounts import verify_password
+    from navigator.domain.db import make_engine, read_session
+    from navigator.domain.models import Membership, Municipality, User
+
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    assert run(["seed", "--programs", "8"], tmp_path).returncode == 0
+    create = ["admin", "create", "--email", "Head@Perm.example", "--password-stdin"]
+
+    first = run([*create, "--municipality", "perm"], tmp_path, stdin="head-pass-2026\n")
+    again = run([*create, "--municipality", "perm"], tmp_path, stdin="other-pass-2026\n")
+    unknown = run([*create, "--municipality", "atlantis"], tmp_path, stdin="head-pass-2026\n")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "created head@perm.example, administrator of perm"
+    assert again.returncode == 0, again.stderr
+    assert "existing account" in again.stdout
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() and unknown.stdout == ""
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'cli.db'}")
+    with read_session(engine) as s:
+        user = s.exec(select(User).where(User.email == "head@perm.example")).one()
+        roles = s.exec(
+            select(Membership.role, Municipality.code)
+            .join(Municipality, Municipality.id == Membership.municipality_id)
+            .where(Membership.user_id == user.id)
+        ).all()
+    engine.dispose()
+    assert roles == [("municipality_admin", "perm")]  # once, though named twice
+    assert verify_password("head-pass-2026", user.password_hash)  # the second run kept it

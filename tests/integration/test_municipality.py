@@ -6,11 +6,13 @@ audit log, through the domain services on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -392,6 +394,39 @@ def test_an_overlapping_period_is_refused_and_an_adjacent_one_is_not(engine):
     assert _outcome(world, create(*NEXT_YEAR)) == "ok"
     created = _audit(world, "period.created")[-1]
     assert (created.actor_id, created.payload["starts_on"]) == (admin.user_id, "2027-09-01")
+
+
+def test_two_overlapping_periods_created_at_once_are_not_both_saved(engine, monkeypatch):
+    world = build_world(engine)
+    both_looked = threading.Barrier(2)
+    name_check = periods.check_text
+
+    def after_looking_for_overlaps(*args, **kwargs):  # create_period checks the name next
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait(timeout=2)
+        return name_check(*args, **kwargs)
+
+    monkeypatch.setattr(periods, "check_text", after_looking_for_overlaps)
+
+    outcomes = run_in_parallel(
+        engine,
+        [
+            lambda s, starts_on=starts_on: periods.create_period(
+                s,
+                SYSTEM,
+                world.municipality_id,
+                name="2027/28",
+                starts_on=starts_on,
+                ends_on=NEXT_YEAR[1],
+                budget_minor=1_000_000,
+                max_funded_certificates=10,
+            )
+            for starts_on in (NEXT_YEAR[0], NEXT_YEAR[0] + timedelta(days=1))
+        ],
+    )
+
+    assert outcomes == Counter({"ok": 1, "period_overlaps": 1})
+    assert _count(world, FundingPeriod) == 2
 
 
 def test_the_budget_never_drops_below_what_is_committed_and_spent(engine):
@@ -958,6 +993,39 @@ def test_certification_decisions_move_a_program_only_from_the_state_they_expect(
         set_certification(s, world.provider_user, submitted, CertificationStatus.SUBMITTED)
     assert _decide(world, admin, submitted, "certify") == "ok"
     assert _status(world, submitted) == CertificationStatus.CERTIFIED
+
+
+def test_a_decision_acts_only_on_the_state_it_was_checked_against(engine, monkeypatch):
+    """A "certify" clicked while another admin certifies and suspends never reinstates."""
+    world = build_world(engine)
+    admin = _admin(world)
+    program_id, _, _ = _submitted_program(world)
+    checked, elsewhere_done = threading.Event(), threading.Event()
+    elsewhere: list[str] = []
+    access_check = municipality.check_municipality_admin
+
+    def check_then_let_another_admin_act(*args, **kwargs):
+        access_check(*args, **kwargs)
+        if not checked.is_set():  # the first decision only: the other admin's go straight on
+            checked.set()
+            elsewhere_done.wait(timeout=2)  # they finish only if this one locked nothing
+
+    def another_admin() -> None:
+        checked.wait(timeout=10)
+        elsewhere.append(_decide(world, SYSTEM, program_id, "certify"))
+        elsewhere.append(_decide(world, SYSTEM, program_id, "suspend", "Complaint received"))
+        elsewhere_done.set()
+
+    monkeypatch.setattr(municipality, "check_municipality_admin", check_then_let_another_admin_act)
+    thread = threading.Thread(target=another_admin)
+    thread.start()
+    mine = _decide(world, admin, program_id, "certify")
+    thread.join(timeout=60)
+
+    assert (mine, elsewhere) == ("ok", ["certification_transition", "ok"])
+    assert _status(world, program_id) == CertificationStatus.SUSPENDED
+    certified = [e for e in _audit(world, "program.certified") if e.subject_id == program_id]
+    assert [(e.actor_id, e.payload["from"]) for e in certified] == [(admin.user_id, "submitted")]
 
 
 def test_the_audit_log_lists_every_decision_newest_first_with_who_and_why(engine):
