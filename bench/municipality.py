@@ -12,26 +12,20 @@ application (bench.ledger.build). Then:
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
-import tempfile
 import time
-from pathlib import Path
 
 from sqlmodel import select
 
 from bench.ledger import FIRST_DAY, LESSONS, build
+from bench.provider import main as run_benchmark
 from bench.provider import percentiles
 from navigator.domain import reports
 from navigator.domain.access import Actor
-from navigator.domain.db import make_engine, read_session, transaction
+from navigator.domain.db import read_session, transaction
 from navigator.domain.enrollment import accept_application
-from navigator.domain.migrate import upgrade
 from navigator.domain.models import Enrollment, FundingPeriod
 from navigator.domain.providers import mark_lesson
 from tests.support.invariants import assert_ledger_invariants
-from tests.support.postgres import PostgresCluster
 
 ADMIN = Actor.system()  # the operator: an administrator of every municipality
 
@@ -67,30 +61,7 @@ def measure(engine, enrollments: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--enrollments", type=int, default=5000)
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    args = parser.parse_args()
-    print(f"# {platform.platform()}, {platform.machine()}, python {platform.python_version()}")
-    if args.db in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            upgrade(url)
-            engine = make_engine(url)
-            print(json.dumps({"db": "sqlite", **measure(engine, args.enrollments)}), flush=True)
-            engine.dispose()
-    if args.db in ("postgres", "both"):
-        cluster = PostgresCluster(durable=True).start()
-        try:
-            cluster.execute("CREATE DATABASE bench")
-            upgrade(cluster.url("bench"))
-            engine = make_engine(cluster.url("bench"), pool_size=4)
-            print(json.dumps({"db": "postgres", **measure(engine, args.enrollments)}), flush=True)
-            engine.dispose()
-        finally:
-            cluster.stop()
+    run_benchmark(measure, __doc__)
 
 
 if __name__ == "__main__":

@@ -94,9 +94,10 @@ def measure(engine, enrollments: int) -> dict:
     }
 
 
-def main() -> None:
+def main(measure=measure, description: str | None = __doc__) -> None:
+    """Run `measure(engine, enrollments)` on a fresh SQLite and/or PostgreSQL; print JSON."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--enrollments", type=int, default=5000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")

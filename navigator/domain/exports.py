@@ -24,13 +24,14 @@ def _safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _money(minor: int, currency: str) -> Decimal:
+def main_units(minor: int, currency: str) -> Decimal:
+    """1250 EUR → Decimal('12.50'): exact, for files and form fields."""
     return Decimal(minor).scaleb(-exponent(currency))
 
 
 def _cells(row: Sequence[object], money_at: set[int], currency: str) -> list[object]:
     return [
-        _money(int(value), currency) if i in money_at and isinstance(value, int) else value  # type: ignore[arg-type]
+        main_units(int(value), currency) if i in money_at and isinstance(value, int) else value  # type: ignore[arg-type]
         for i, value in enumerate(row)
     ]
 

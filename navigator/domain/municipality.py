@@ -367,15 +367,13 @@ def set_policy(
     )
     policy = policy_of(session, municipality_id)
     policy = locked(session, MunicipalityPolicy, policy.id) or policy
-    fields = ("max_funded_enrollments", "absence_charge", "prorate_late_start")
-    before = {name: getattr(policy, name) for name in fields}
-    before["attendance_correction_days"] = policy.attendance_correction_days
     after = {
         "max_funded_enrollments": max_funded_enrollments,
         "absence_charge": absence_charge,
         "prorate_late_start": prorate_late_start,
         "attendance_correction_days": attendance_correction_days,
     }
+    before = {name: getattr(policy, name) for name in after}
     if before == after:
         return policy
     for name, value in after.items():

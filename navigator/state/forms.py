@@ -37,6 +37,14 @@ def form_date(form: dict, name: str) -> date:
         raise InvalidInput("date_invalid", field=name) from None
 
 
+def form_whole(form: dict, name: str) -> int:
+    """A whole-number field of a submitted form (its sign is the domain's to judge)."""
+    raw = str(form.get(name, "")).strip()
+    if not re.fullmatch(r"-?[0-9]{1,9}", raw):
+        raise InvalidInput("must_be_whole_number", field=name)
+    return int(raw)
+
+
 def path_id(path: str) -> int | None:
     """The id at the end of a page path such as /programs/42."""
     return row_id(path.rstrip("/").rsplit("/", 1)[-1])

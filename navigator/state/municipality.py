@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from decimal import Decimal
 
 import reflex as rx
 
@@ -18,8 +17,8 @@ from navigator.domain import reports
 from navigator.domain.access import Actor
 from navigator.domain.catalog import admit_provider, refuse_admission
 from navigator.domain.db import read_session, transaction
-from navigator.domain.errors import DomainError, InvalidInput, NotFound
-from navigator.domain.exports import to_csv, to_xlsx
+from navigator.domain.errors import DomainError, NotFound
+from navigator.domain.exports import main_units, to_csv, to_xlsx
 from navigator.domain.messages import field_label, value_label
 from navigator.domain.models import AbsenceCharge, ChildCategory, PeriodStatus
 from navigator.domain.money import exponent, format_amount, parse_amount
@@ -45,7 +44,7 @@ from navigator.domain.periods import close_period, create_period
 from navigator.i18n import text, ui_strings
 from navigator.state.app import AppState
 from navigator.state.formatting import day
-from navigator.state.forms import Choice, form_date, row_id
+from navigator.state.forms import Choice, form_date, form_whole, row_id
 
 NOMINAL_FORM_ROWS = 6
 MAX_REPORT_ROWS_SHOWN = 200
@@ -117,13 +116,6 @@ class LogLine:
     action: str
     subject: str
     reason: str
-
-
-def _whole(form: dict, name: str) -> int:
-    value = str(form.get(name, "")).strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 9:
-        raise InvalidInput("must_be_whole_number", field=name)
-    return int(value)
 
 
 def _change_text(value: object, currency: str, lang: str) -> str:
@@ -350,7 +342,7 @@ class MunicipalityState(AppState):
             rules = nominal_table(session, actor, period_id)
         period = figures.period
         self.period_name = period.name
-        self.period_budget = f"{Decimal(period.budget_minor).scaleb(-exponent(self.currency)):f}"
+        self.period_budget = f"{main_units(period.budget_minor, self.currency):f}"
         self.period_cap = str(period.max_funded_certificates)
         self.period_status = period.status
         self.nominal = [
@@ -398,7 +390,7 @@ class MunicipalityState(AppState):
                 starts_on=form_date(form, "starts_on"),
                 ends_on=form_date(form, "ends_on"),
                 budget_minor=parse_amount(str(form.get("budget", "")), self.currency),
-                max_funded_certificates=_whole(form, "max_funded_certificates"),
+                max_funded_certificates=form_whole(form, "max_funded_certificates"),
                 status=PeriodStatus.DRAFT,
             )
             self.period_id = str(period.id)
@@ -419,7 +411,7 @@ class MunicipalityState(AppState):
                 period_id,
                 name=str(form.get("name", "")),
                 budget_minor=parse_amount(str(form.get("budget", "")), self.currency),
-                max_funded_certificates=_whole(form, "max_funded_certificates"),
+                max_funded_certificates=form_whole(form, "max_funded_certificates"),
             )
 
         self._act(action)
@@ -478,8 +470,8 @@ class MunicipalityState(AppState):
                     continue
                 rows.append(
                     NominalRow(
-                        _whole(form, f"from_{i}") if cells[0] else -1,
-                        _whole(form, f"to_{i}") if cells[1] else -1,
+                        form_whole(form, f"from_{i}") if cells[0] else -1,
+                        form_whole(form, f"to_{i}") if cells[1] else -1,
                         parse_amount(cells[2], self.currency) if cells[2] else 0,
                     )
                 )
@@ -505,10 +497,10 @@ class MunicipalityState(AppState):
                 session,
                 actor,
                 municipality_id,
-                max_funded_enrollments=_whole(form, "max_funded_enrollments"),
+                max_funded_enrollments=form_whole(form, "max_funded_enrollments"),
                 absence_charge=str(form.get("absence_charge", "")),
                 prorate_late_start=form.get("prorate_late_start") in ("on", True, "true"),
-                attendance_correction_days=_whole(form, "attendance_correction_days"),
+                attendance_correction_days=form_whole(form, "attendance_correction_days"),
             )
 
         self._act(action)

@@ -70,7 +70,7 @@ from navigator.i18n import text
 from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, timetable
-from navigator.state.forms import Choice, form_date, path_id, row_id
+from navigator.state.forms import Choice, form_date, form_whole, path_id, row_id
 
 
 @dataclasses.dataclass
@@ -103,13 +103,6 @@ class GroupRow:
     open: bool
 
 
-def _whole(form: dict, name: str) -> int:
-    raw = str(form.get(name, "")).strip()
-    if not re.fullmatch(r"-?[0-9]{1,9}", raw):
-        raise InvalidInput("must_be_whole_number", field=name)
-    return int(raw)
-
-
 def _coordinate(form: dict, name: str) -> float | None:
     raw = str(form.get(name, "")).strip().replace(",", ".")
     if not raw:
@@ -126,8 +119,8 @@ def program_fields(form: dict) -> ProgramFields:
         title=str(form.get("title", "")),
         description=str(form.get("description", "")),
         direction=str(form.get("direction", "")),
-        age_min=_whole(form, "age_min"),
-        age_max=_whole(form, "age_max"),
+        age_min=form_whole(form, "age_min"),
+        age_max=form_whole(form, "age_max"),
         language=str(form.get("language", "")),
         format=str(form.get("format", "")),
         address=str(form.get("address", "")),
@@ -726,7 +719,7 @@ class ProviderProgramState(AppState):
                 "timetable": [{"weekday": d, "start": start, "end": end} for d in weekdays],
                 "starts_on": form_date(form, "starts_on"),
                 "ends_on": form_date(form, "ends_on"),
-                "seats": _whole(form, "seats"),
+                "seats": form_whole(form, "seats"),
             }
             price_text = str(form.get("price", "")).strip() or "0"
         except DomainError as error:
