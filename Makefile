@@ -9,7 +9,7 @@ VENV_STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PYTEST_ARGS ?=
 
-.PHONY: venv run test lint clean system-deps
+.PHONY: venv i18n run test lint clean system-deps
 
 venv: $(VENV_STAMP)
 
@@ -21,7 +21,17 @@ $(VENV_STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --no-deps -r $(LOCK) -e .
 	touch $@
 
-run: venv
+# The translations: .po catalogs (what translators edit) compiled into .mo files.
+PO := $(wildcard navigator/i18n/locales/*/LC_MESSAGES/*.po)
+I18N_STAMP := navigator/i18n/locales/.compiled
+
+i18n: $(I18N_STAMP)
+
+$(I18N_STAMP): $(PO) $(VENV_STAMP)
+	$(BIN)/navigator i18n compile >/dev/null
+	touch $@
+
+run: venv i18n
 	$(BIN)/navigator db upgrade
 	$(BIN)/navigator seed --if-empty
 	$(BIN)/navigator run
@@ -29,7 +39,7 @@ run: venv
 system-deps:
 	bash scripts/ensure-system-deps.sh
 
-test: venv system-deps
+test: venv i18n system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -40,4 +50,5 @@ lint: venv
 # Build outputs and caches only: var/ keeps the development database, index and key.
 clean:
 	rm -rf .web .states test-artifacts var/e2e var/node .pytest_cache .ruff_cache .mypy_cache
+	rm -f navigator/i18n/locales/*/LC_MESSAGES/*.mo navigator/i18n/locales/.compiled
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

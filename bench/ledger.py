@@ -21,23 +21,23 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import add_child, create_user
-from navigator.domain.catalog import (
-    ProgramFields,
-    admit_provider,
-    create_group,
-    create_municipality,
-    create_program,
-    create_provider,
-    set_certification,
-)
-from navigator.domain.certificates import fund_certificate, issue_certificate
-from navigator.domain.db import make_engine, transaction
-from navigator.domain.enrollment import accept_application, apply_to_group, mark_attendance
-from navigator.domain.migrate import upgrade
-from navigator.domain.models import CertificationStatus, PeriodStatus, Role
-from navigator.domain.periods import add_nominal_rule, create_period
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.children import add_child
+from navigator.domain.accounts.models import Role
+from navigator.domain.certificates.api import fund_certificate, issue_certificate
+from navigator.domain.enrollment.api import accept_application, apply_to_group
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.funding.models import PeriodStatus
+from navigator.domain.funding.nominal import add_nominal_rule
+from navigator.domain.funding.periods import create_period
+from navigator.domain.municipalities.api import create_municipality
+from navigator.domain.programs.api import ProgramFields, create_group, create_program
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import CertificationStatus
+from navigator.domain.providers.api import admit_provider, create_provider
+from navigator.domain.shared.db import make_engine, transaction
+from navigator.domain.shared.migrate import upgrade
 from tests.support.invariants import assert_ledger_invariants
 from tests.support.postgres import PostgresCluster
 

@@ -19,12 +19,13 @@ from sqlmodel import select
 from bench.ledger import FIRST_DAY, LESSONS, build
 from bench.provider import main as run_benchmark
 from bench.provider import percentiles
-from navigator.domain import reports
-from navigator.domain.access import Actor
-from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import accept_application
-from navigator.domain.models import Enrollment, FundingPeriod
-from navigator.domain.providers import mark_lesson
+from navigator.domain.accounts.access import Actor
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.attendance import mark_lesson
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.funding import reports
+from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.shared.db import read_session, transaction
 from tests.support.invariants import assert_ledger_invariants
 
 ADMIN = Actor.system()  # the operator: an administrator of every municipality

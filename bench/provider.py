@@ -23,11 +23,13 @@ from pathlib import Path
 from sqlmodel import select
 
 from bench.ledger import FIRST_DAY, LESSONS, build
-from navigator.domain.db import make_engine, read_session, transaction
-from navigator.domain.enrollment import accept_application
-from navigator.domain.migrate import upgrade
-from navigator.domain.models import Enrollment
-from navigator.domain.providers import mark_lesson, monthly_statement, providers_of
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.attendance import mark_lesson
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.enrollment.queries import monthly_statement
+from navigator.domain.providers.queries import providers_of
+from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.migrate import upgrade
 from tests.support.invariants import assert_ledger_invariants
 from tests.support.postgres import PostgresCluster
 

@@ -34,10 +34,11 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
-from navigator.domain.catalog import catalog_filter
-from navigator.domain.db import make_engine, read_session, transaction
-from navigator.domain.migrate import upgrade
-from navigator.domain.models import Program, Provider
+from navigator.domain.programs.models import Program
+from navigator.domain.programs.queries import catalog_filter
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.migrate import upgrade
 from search.documents import build_batch, catalog_program_ids
 from search.fallback import search_catalog_sql
 from search.keys import search_client

@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
-from navigator.domain.catalog import count_catalog_programs
-from navigator.domain.db import make_engine, read_session
-from navigator.domain.migrate import upgrade
+from navigator.domain.programs.queries import count_catalog_programs
+from navigator.domain.shared.db import make_engine, read_session
+from navigator.domain.shared.migrate import upgrade
 from navigator.settings import get_settings
 from search.relay import make_client, reindex
 from search.server import free_port, throwaway_server

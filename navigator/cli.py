@@ -10,7 +10,7 @@ from navigator.settings import get_settings
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from navigator.domain.migrate import upgrade
+    from navigator.domain.shared.migrate import upgrade
 
     get_settings().var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(revision=args.revision)
@@ -21,7 +21,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _db_current(_args: argparse.Namespace) -> int:
     from alembic import command
 
-    from navigator.domain.migrate import alembic_config
+    from navigator.domain.shared.migrate import alembic_config
 
     command.current(alembic_config(), verbose=False)
     return 0
@@ -35,7 +35,7 @@ def _safe_url() -> str:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from navigator.domain.db import get_engine
+    from navigator.domain.shared.db import get_engine
     from seed.demo import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
 
     engine = get_engine()
@@ -68,7 +68,7 @@ def _search_client():
 
 
 def _search_reindex(_args: argparse.Namespace) -> int:
-    from navigator.domain.db import get_engine
+    from navigator.domain.shared.db import get_engine
     from search.relay import reindex
 
     report = reindex(get_engine(), _search_client())
@@ -79,7 +79,7 @@ def _search_reindex(_args: argparse.Namespace) -> int:
 
 
 def _search_relay(args: argparse.Namespace) -> int:
-    from navigator.domain.db import get_engine
+    from navigator.domain.shared.db import get_engine
     from search.relay import Relay, drain, ensure_index
 
     engine, client = get_engine(), _search_client()
@@ -98,10 +98,10 @@ def _search_relay(args: argparse.Namespace) -> int:
 def _import_programs(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from navigator.domain.access import Actor
-    from navigator.domain.db import transaction
-    from navigator.domain.errors import DomainError
-    from navigator.domain.importing import import_programs
+    from navigator.domain.accounts.access import Actor
+    from navigator.domain.programs.importing import import_programs
+    from navigator.domain.shared.db import transaction
+    from navigator.domain.shared.errors import DomainError
 
     locale = get_settings().default_locale
     try:
@@ -124,12 +124,12 @@ def _import_programs(args: argparse.Namespace) -> int:
 
 
 def _admin_create(args: argparse.Namespace) -> int:
-    from navigator.domain.access import Actor
-    from navigator.domain.db import get_engine, transaction
-    from navigator.domain.errors import DomainError
-    from navigator.domain.mail import deliver_pending
-    from navigator.domain.municipality import create_admin
-    from navigator.domain.signin import request_password_reset
+    from navigator.domain.accounts.access import Actor
+    from navigator.domain.accounts.signin import request_password_reset
+    from navigator.domain.municipalities.api import create_admin
+    from navigator.domain.shared.db import transaction
+    from navigator.domain.shared.errors import DomainError
+    from navigator.domain.shared.mail import deliver_after_commit
 
     settings = get_settings()
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
@@ -147,11 +147,11 @@ def _admin_create(args: argparse.Namespace) -> int:
                 request_password_reset(
                     session, user.email, app_url=settings.app_url, locale=user.locale
                 )
+                deliver_after_commit(session)
             email = user.email
     except DomainError as error:
         print(error.message(settings.default_locale), file=sys.stderr)
         return 1
-    deliver_pending(get_engine(), settings.var_dir / "mail")
     if not created:
         print(f"{email} is now an administrator of {args.municipality} (existing account)")
     elif password is None:
@@ -170,6 +170,14 @@ def _run(args: argparse.Namespace) -> int:
     return run(port=args.port)
 
 
+def _i18n_compile(_args: argparse.Namespace) -> int:
+    from navigator.i18n.catalogs import compile_all
+
+    for path in compile_all():
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="navigator", description="Operate the navigator of children's programs."
@@ -183,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(handler=_db_upgrade)
     db.add_parser("current", help="show the applied revision").set_defaults(handler=_db_current)
+
+    i18n = commands.add_parser("i18n", help="the translations").add_subparsers(
+        dest="i18n_command", required=True, metavar="ACTION"
+    )
+    i18n.add_parser("compile", help="compile the .po catalogs into .mo files").set_defaults(
+        handler=_i18n_compile
+    )
 
     seed = commands.add_parser("seed", help="fill an empty database with demo data")
     seed.add_argument("--programs", type=int, default=400, help="how many programs (default 400)")

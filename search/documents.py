@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from navigator.domain.catalog import catalog_filter
-from navigator.domain.messages import value_label
-from navigator.domain.models import Group, Municipality, Program, Provider
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.programs.queries import catalog_filter
+from navigator.domain.providers.models import Provider
+from navigator.i18n import value_label
 from search.settings import LANGUAGES
 
 EPOCH = date(1970, 1, 1)

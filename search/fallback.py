@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import func, literal_column, text
 from sqlmodel import Session, col, select
 
-from navigator.domain.catalog import catalog_filter
-from navigator.domain.models import CertificationStatus, Group, Municipality, Program, Provider
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.programs.queries import catalog_filter
+from navigator.domain.providers.models import Provider
 from search.documents import EPOCH
 from search.query import DISJUNCTIVE, FACETS, CatalogQuery, CatalogResult, Hit, Segment, validate
 

@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 import meilisearch
 
-from navigator.domain.errors import InvalidInput
-from navigator.domain.models import Direction, Language, ProgramFormat
+from navigator.domain.programs.models import Direction, ProgramFormat
+from navigator.domain.shared.errors import InvalidInput
+from navigator.domain.shared.models import Language
 from search.settings import INDEX_UID, LANGUAGES
 
 Sort = Literal["relevance", "price", "distance", "start"]

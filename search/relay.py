@@ -28,8 +28,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
-from navigator.domain.models import Program
-from navigator.domain.outbox import CatalogChange
+from navigator.domain.programs.models import Program
+from navigator.domain.shared.models import CatalogChange
 from search.documents import build_batch, catalog_program_ids
 from search.settings import INDEX_UID, PRIMARY_KEY, apply_settings
 
@@ -206,7 +206,7 @@ def make_client(url: str, key: str) -> meilisearch.Client:
 @asynccontextmanager
 async def catalog_sync() -> AsyncIterator[None]:
     """The app's lifespan task: the relay runs in a thread for as long as the app does."""
-    from navigator.domain.db import get_engine
+    from navigator.domain.shared.db import get_engine
     from navigator.settings import get_settings
 
     settings = get_settings()

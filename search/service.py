@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError
 from requests.exceptions import RequestException
 
-from navigator.domain.db import read_session
+from navigator.domain.shared.db import read_session
 from navigator.settings import get_settings
 from search.fallback import search_catalog_sql
 from search.keys import search_client

@@ -18,26 +18,28 @@ from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import add_child, create_user
-from navigator.domain.calendar import local_today
-from navigator.domain.catalog import create_municipality, create_provider
-from navigator.domain.certificates import fund_certificate, issue_certificate
-from navigator.domain.db import transaction
-from navigator.domain.models import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.children import add_child
+from navigator.domain.accounts.models import Role, User
+from navigator.domain.certificates.api import fund_certificate, issue_certificate
+from navigator.domain.funding.models import PeriodStatus
+from navigator.domain.funding.nominal import add_nominal_rule
+from navigator.domain.funding.periods import create_period
+from navigator.domain.municipalities.api import create_municipality
+from navigator.domain.municipalities.models import MunicipalityPolicy
+from navigator.domain.programs.models import (
     CertificationStatus,
     Direction,
     Group,
-    MunicipalityPolicy,
-    PeriodStatus,
     Program,
     ProgramFormat,
-    ProviderKind,
-    Role,
-    User,
-    utcnow,
 )
-from navigator.domain.periods import add_nominal_rule, create_period
+from navigator.domain.providers.api import create_provider
+from navigator.domain.providers.models import ProviderKind
+from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.db import transaction
+from navigator.domain.shared.models import utcnow
 from seed.vocabulary import (
     DESCRIPTIONS,
     FIRST_NAMES,
@@ -252,11 +254,12 @@ def _seed_town(
         report.logins.extend(
             [(admin, "municipality admin"), (staff, "provider"), (parent_email, "parent")]
         )
-        actor = Actor.user(parent.id)
-        for years, first in (
-            (9, rng.choice(FIRST_NAMES[vocabulary])),
-            (13, rng.choice(FIRST_NAMES[vocabulary])),
-        ):
+    actor = Actor.user(parent.id)
+    for years, first in (
+        (9, rng.choice(FIRST_NAMES[vocabulary])),
+        (13, rng.choice(FIRST_NAMES[vocabulary])),
+    ):
+        with transaction(engine) as s:  # each child as the parent would: one request each
             child = add_child(
                 s,
                 actor,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from navigator.domain.db import make_engine
-from navigator.domain.migrate import upgrade
+from navigator.domain.shared.db import make_engine
+from navigator.domain.shared.migrate import upgrade
 from tests.support.availability import service_unavailable
 from tests.support.postgres import PostgresCluster, PostgresUnavailable
 

@@ -15,10 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from navigator.domain.db import read_session
-from navigator.domain.errors import DomainError
-from navigator.domain.models import Direction, Language, ProgramFormat
-from navigator.domain.programs import public_program
+from navigator.domain.programs.models import Direction, ProgramFormat
+from navigator.domain.programs.queries import public_program
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.models import Language
 from navigator.locale import choose_locale
 from navigator.settings import get_settings
 from search.query import CatalogQuery

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse
 
-from navigator.domain.photos import media_dir, photo_file
+from navigator.domain.programs.photos import media_dir, photo_file
 from navigator.settings import get_settings
 
 media = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)

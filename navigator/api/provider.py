@@ -17,19 +17,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from navigator.domain.access import Actor
-from navigator.domain.apikeys import actor_for_key
-from navigator.domain.catalog import ProgramFields
-from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import accept_application, record_attendance, reject_application
-from navigator.domain.errors import DomainError
-from navigator.domain.models import Direction, Language, ProgramFormat
-from navigator.domain.providers import (
-    applications_of,
-    check_enrollment_of,
-    upsert_group,
-    upsert_program,
-)
+from navigator.domain.accounts.access import Actor
+from navigator.domain.enrollment.api import accept_application, reject_application
+from navigator.domain.enrollment.attendance import lock_batch, record_attendance
+from navigator.domain.enrollment.queries import applications_of, check_enrollment_of
+from navigator.domain.programs.api import ProgramFields, upsert_group, upsert_program
+from navigator.domain.programs.models import Direction, ProgramFormat
+from navigator.domain.providers.apikeys import actor_for_key
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.models import Language
 from navigator.locale import choose_locale
 
 provider_api = FastAPI(
@@ -254,6 +251,7 @@ def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> d
     counts = {"marked": 0, "corrected": 0, "unchanged": 0}
     errors = []
     with transaction() as session:
+        lock_batch(session, [mark.enrollment_id for mark in body.marks])
         for index, mark in enumerate(body.marks):
             try:
                 with session.begin_nested():  # a bad row changes nothing, the others still apply

@@ -13,12 +13,8 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from navigator.domain.access import Actor
-from navigator.domain.db import get_engine, read_session, transaction
-from navigator.domain.errors import DomainError
-from navigator.domain.mail import deliver_pending
-from navigator.domain.providers import providers_of, register_provider
-from navigator.domain.signin import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.signin import (
     SESSION_LIFETIME,
     register_parent,
     request_password_reset,
@@ -26,7 +22,12 @@ from navigator.domain.signin import (
     sign_in,
     sign_out,
 )
-from navigator.domain.staff import accept_invitation
+from navigator.domain.providers.api import register_provider
+from navigator.domain.providers.queries import providers_of
+from navigator.domain.providers.staff import accept_invitation
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.mail import deliver_after_commit
 from navigator.locale import SESSION_COOKIE, request_locale
 from navigator.settings import get_settings
 
@@ -183,9 +184,9 @@ def forgot_password(request: Request, email: str = Form("")) -> Response:
             request_password_reset(
                 session, email, app_url=settings.app_url, locale=request_locale(request)
             )
+            deliver_after_commit(session)
     except DomainError as error:
         return _back("/password/forgot", error=error.code, email=email[:254])
-    deliver_pending(get_engine(), settings.var_dir / "mail")
     return _back("/password/forgot", sent="1")
 
 

@@ -3,9 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import navigator.domain.models
-import navigator.domain.outbox  # noqa: F401
-from navigator.domain.db import make_engine
+from navigator.domain.shared.db import make_engine
 from navigator.migrations.env_filters import include_object
 from navigator.settings import get_settings
 

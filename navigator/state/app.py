@@ -11,12 +11,12 @@ from __future__ import annotations
 import reflex as rx
 from starlette.requests import cookie_parser
 
-from navigator.domain.access import Actor
-from navigator.domain.db import read_session
-from navigator.domain.errors import DomainError
-from navigator.domain.municipality import municipalities_of
-from navigator.domain.providers import providers_of
-from navigator.domain.signin import user_for_token
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.signin import user_for_token
+from navigator.domain.municipalities.queries import municipalities_of
+from navigator.domain.providers.queries import providers_of
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import DomainError
 from navigator.i18n import ui_strings
 from navigator.locale import LOCALE_COOKIE, SESSION_COOKIE, choose_locale
 from navigator.settings import SUPPORTED_LOCALES

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from navigator.domain.accounts import MIN_PASSWORD_LENGTH
-from navigator.domain.catalog import municipalities
-from navigator.domain.db import read_session
-from navigator.domain.errors import DomainError
-from navigator.domain.messages import MESSAGES, translate, value_label
-from navigator.domain.models import ProviderKind
-from navigator.domain.signin import ATTEMPT_WINDOW
-from navigator.domain.staff import invitation_for_token
-from navigator.i18n import text
+from navigator.domain.accounts.api import MIN_PASSWORD_LENGTH
+from navigator.domain.accounts.signin import ATTEMPT_WINDOW
+from navigator.domain.municipalities.queries import municipalities
+from navigator.domain.providers.models import ProviderKind
+from navigator.domain.providers.staff import invitation_for_token
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import DomainError
+from navigator.i18n import has_message, text, translate, value_label
 from navigator.state.app import AppState
 
 ERROR_VALUES: dict[str, dict[str, object]] = {
@@ -42,7 +41,7 @@ class AuthState(AppState):
         params = self.router.url.query_parameters
         code = params.get("error") or ""
         self.error = (
-            translate(code, self.lang, **ERROR_VALUES.get(code, {})) if code in MESSAGES else ""
+            translate(code, self.lang, **ERROR_VALUES.get(code, {})) if has_message(code) else ""
         )
         notice = params.get("notice") or ""
         self.notice = text(notice, self.lang) if notice in NOTICES else ""

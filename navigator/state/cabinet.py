@@ -12,16 +12,16 @@ import dataclasses
 
 import reflex as rx
 
-from navigator.domain.accounts import add_child, update_child
-from navigator.domain.cabinet import cabinet_version, children_of, enrollments_of
-from navigator.domain.catalog import municipalities
-from navigator.domain.certificates import request_certificate, statement
-from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import cancel_enrollment
-from navigator.domain.errors import DomainError, InvalidInput, NotFound
-from navigator.domain.messages import value_label
-from navigator.domain.offers import confirm_offer, decline_offer, offers_for_guardian
-from navigator.i18n import text
+from navigator.domain.accounts.children import add_child, update_child
+from navigator.domain.certificates.api import request_certificate
+from navigator.domain.certificates.queries import children_of, statement
+from navigator.domain.enrollment.api import cancel_enrollment
+from navigator.domain.enrollment.offers import confirm_offer, decline_offer, offers_for_guardian
+from navigator.domain.enrollment.queries import cabinet_version, enrollments_of
+from navigator.domain.municipalities.queries import municipalities
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.i18n import text, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id

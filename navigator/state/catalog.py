@@ -20,13 +20,14 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from navigator.domain.catalog import municipalities, municipality_center
-from navigator.domain.db import read_session
-from navigator.domain.errors import DomainError, InvalidInput
-from navigator.domain.messages import value_label
-from navigator.domain.models import Direction, Language, ProgramFormat
-from navigator.domain.money import format_amount
-from navigator.i18n import WEEKDAY_NAMES, text
+from navigator.domain.municipalities.queries import municipalities
+from navigator.domain.programs.models import Direction, ProgramFormat
+from navigator.domain.programs.queries import municipality_center
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import DomainError, InvalidInput
+from navigator.domain.shared.models import Language
+from navigator.i18n import text, value_label
+from navigator.i18n.formatting import format_distance, format_money, weekday_abbreviations
 from navigator.state.app import AppState
 from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
@@ -262,7 +263,7 @@ class CatalogState(AppState):
                     else text(
                         "price_from",
                         lang,
-                        price=format_amount(hit.lowest_price_minor, hit.currency, lang),
+                        price=format_money(hit.lowest_price_minor, hit.currency, lang),
                     )
                     if hit.lowest_price_minor is not None
                     else text("no_open_groups", lang)
@@ -271,9 +272,7 @@ class CatalogState(AppState):
                 payable_by_certificate=hit.payable_by_certificate,
                 is_free=hit.is_free,
                 distance=(
-                    text("distance_km", lang, km=f"{hit.distance_m / 1000:.1f}")
-                    if hit.distance_m is not None
-                    else ""
+                    format_distance(hit.distance_m, lang) if hit.distance_m is not None else ""
                 ),
             )
             for hit in result.hits
@@ -300,7 +299,9 @@ class CatalogState(AppState):
             "format": options("format", "format", lambda v: value_label(v, lang)),
             "language": options("language", "language", lambda v: value_label(v, lang)),
             "municipality": options("municipality", "municipality", lambda v: names.get(v, v)),
-            "weekday": options("weekday", "weekdays", lambda v: WEEKDAY_NAMES[lang][int(v) - 1]),
+            "weekday": options(
+                "weekday", "weekdays", lambda v: weekday_abbreviations(lang)[int(v) - 1]
+            ),
         }
 
     # ---------------------------------------------------------------- events
@@ -424,7 +425,7 @@ class CatalogState(AppState):
 
     @rx.var
     def found_label(self) -> str:
-        return text("found", self.lang, total=self.total)
+        return text("found", self.lang, count=self.total)
 
     @rx.var
     def page_label(self) -> str:

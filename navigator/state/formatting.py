@@ -1,40 +1,26 @@
-"""How dates, timetables and money read on the pages, per language."""
+"""How dates, timetables, money and descriptions read on the pages, per language."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
 
-from navigator.domain.money import format_amount
-from navigator.i18n import WEEKDAY_NAMES
+from navigator.i18n.formatting import format_day, format_money, weekday_abbreviations
 
-
-def day(value: date | datetime | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = value.date()
-    return (
-        value.isoformat()
-        if lang == "lt"
-        else value.strftime("%d.%m.%Y" if lang == "ru" else "%d %b %Y")
-    )
+# the pages' short names for CLDR's formats (navigator.i18n.formatting)
+day = format_day
+money = format_money
 
 
 def timetable(slots: Iterable[dict[str, Any]], lang: str) -> str:
-    names = WEEKDAY_NAMES.get(lang, WEEKDAY_NAMES["en"])
+    names = weekday_abbreviations(lang)
     parts = []
     for slot in slots:
         hours = f" {slot['start']}–{slot['end']}" if slot.get("start") else ""
         parts.append(f"{names[int(slot['weekday']) - 1]}{hours}")
     return ", ".join(parts) or "—"
-
-
-def money(minor: int, currency: str, lang: str) -> str:
-    return format_amount(minor, currency, lang)
 
 
 @dataclasses.dataclass

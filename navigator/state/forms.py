@@ -6,7 +6,7 @@ import dataclasses
 import re
 from datetime import date
 
-from navigator.domain.errors import InvalidInput
+from navigator.domain.shared.errors import InvalidInput
 
 MAX_ID = 2**31 - 1
 

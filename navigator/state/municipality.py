@@ -13,35 +13,36 @@ from datetime import date
 
 import reflex as rx
 
-from navigator.domain import reports
-from navigator.domain.access import Actor
-from navigator.domain.catalog import admit_provider, refuse_admission
-from navigator.domain.db import read_session, transaction
-from navigator.domain.errors import DomainError, NotFound
-from navigator.domain.exports import main_units, to_csv, to_xlsx
-from navigator.domain.messages import field_label, value_label
-from navigator.domain.models import AbsenceCharge, ChildCategory, PeriodStatus
-from navigator.domain.money import exponent, format_amount, parse_amount
-from navigator.domain.municipality import (
-    NominalRow,
-    admission_queue,
-    audit_log,
-    certification_queue,
-    certified_programs,
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.models import ChildCategory
+from navigator.domain.funding import reports
+from navigator.domain.funding.models import PeriodStatus
+from navigator.domain.funding.nominal import NominalRow, nominal_table, set_nominal_table
+from navigator.domain.funding.periods import (
+    close_period,
     closing_preview,
-    decide_certification,
-    municipalities_of,
-    nominal_table,
+    create_period,
     open_period,
     period_figures,
     periods_of,
-    policy_for_admin,
-    set_nominal_table,
-    set_policy,
     update_period,
 )
-from navigator.domain.periods import close_period, create_period
-from navigator.i18n import text, ui_strings
+from navigator.domain.municipalities.api import set_policy
+from navigator.domain.municipalities.models import AbsenceCharge
+from navigator.domain.municipalities.queries import audit_log, municipalities_of, policy_for_admin
+from navigator.domain.programs.certification import (
+    certification_queue,
+    certified_programs,
+    decide_certification,
+)
+from navigator.domain.providers.api import admit_provider, refuse_admission
+from navigator.domain.providers.queries import admission_queue
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError, NotFound
+from navigator.domain.shared.exports import main_units, to_csv, to_xlsx
+from navigator.domain.shared.money import exponent, parse_amount
+from navigator.i18n import field_label, text, ui_strings, value_label
+from navigator.i18n.formatting import format_money
 from navigator.state.app import AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, form_whole, row_id
@@ -128,7 +129,7 @@ def _change_text(value: object, currency: str, lang: str) -> str:
             "; ".join(
                 f"{g.get('name', '')} · {g.get('starts_on', '')}–{g.get('ends_on', '')}"
                 f" · {g.get('seats', '')}"
-                f" · {format_amount(int(g.get('price_minor', 0)), currency, lang)}"
+                f" · {format_money(int(g.get('price_minor', 0)), currency, lang)}"
                 for g in value
                 if isinstance(g, dict)
             )
@@ -245,7 +246,7 @@ class MunicipalityState(AppState):
         self.currency = currency
 
         def money(minor: int) -> str:
-            return format_amount(minor, currency, lang)
+            return format_money(minor, currency, lang)
 
         self.periods = [
             PeriodRow(
@@ -350,7 +351,7 @@ class MunicipalityState(AppState):
                 value_label(r.category, lang),
                 day(r.effective_from, lang),
                 f"{r.age_min}–{r.age_max}",
-                format_amount(r.amount_minor, self.currency, lang),
+                format_money(r.amount_minor, self.currency, lang),
             )
             for r in rules
         ]
@@ -441,8 +442,8 @@ class MunicipalityState(AppState):
             "closing_preview",
             self.lang,
             accounts=summary.accounts,
-            released=format_amount(summary.released_minor, self.currency, self.lang),
-            expired=format_amount(summary.expired_minor, self.currency, self.lang),
+            released=format_money(summary.released_minor, self.currency, self.lang),
+            expired=format_money(summary.expired_minor, self.currency, self.lang),
         )
 
     @rx.event
@@ -585,7 +586,7 @@ class MunicipalityState(AppState):
 
     def _cell(self, report: reports.Report, column: str, value: object) -> str:
         if column in report.money and isinstance(value, int):
-            return format_amount(value, report.currency, self.lang)
+            return format_money(value, report.currency, self.lang)
         if column in report.translated and isinstance(value, str):
             return value_label(value, self.lang)
         if column == "district" and value == "":

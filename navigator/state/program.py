@@ -13,14 +13,14 @@ from urllib.parse import quote_plus
 
 import reflex as rx
 
-from navigator.domain.access import Actor
-from navigator.domain.cabinet import children_of
-from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import apply_to_group, quote
-from navigator.domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from navigator.domain.messages import value_label
-from navigator.domain.programs import public_program
-from navigator.i18n import text
+from navigator.domain.accounts.access import Actor
+from navigator.domain.certificates.queries import children_of
+from navigator.domain.enrollment.api import apply_to_group
+from navigator.domain.enrollment.terms import quote
+from navigator.domain.programs.queries import public_program
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
+from navigator.i18n import text, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import TextBlock, day, description_blocks, money, timetable
 from navigator.state.forms import Choice, path_id, row_id

@@ -13,60 +13,48 @@ from pathlib import Path
 
 import reflex as rx
 
-from navigator.domain.access import is_provider_owner
-from navigator.domain.apikeys import create_api_key, keys_of, revoke_api_key
-from navigator.domain.audit import decision_reason
-from navigator.domain.catalog import (
+from navigator.domain.accounts.access import is_provider_owner
+from navigator.domain.enrollment.api import accept_application, reject_application
+from navigator.domain.enrollment.attendance import (
+    correct_attendance,
+    corrections_of,
+    mark_lesson,
+    register_of,
+)
+from navigator.domain.enrollment.models import AttendanceStatus
+from navigator.domain.enrollment.offers import offer_enrollment
+from navigator.domain.enrollment.queries import applications_of, monthly_statement
+from navigator.domain.municipalities.queries import currency_of
+from navigator.domain.programs.api import (
     ProgramFields,
     create_group,
     create_program,
-    currency_of,
-    set_certification,
+    set_enrollment_open,
+    set_listing,
+    update_program,
 )
-from navigator.domain.db import get_engine, read_session, transaction
-from navigator.domain.enrollment import (
-    accept_application,
-    correct_attendance,
-    reject_application,
-)
-from navigator.domain.errors import DomainError, InvalidInput, NotFound
-from navigator.domain.exports import to_csv
-from navigator.domain.importing import import_programs
-from navigator.domain.mail import deliver_pending
-from navigator.domain.messages import value_label
-from navigator.domain.models import (
-    AttendanceStatus,
-    CertificationStatus,
-    Direction,
-    Language,
-    ProgramFormat,
-)
-from navigator.domain.money import format_amount, parse_amount
-from navigator.domain.offers import offer_enrollment
-from navigator.domain.photos import (
+from navigator.domain.programs.certification import decision_reason, set_certification
+from navigator.domain.programs.importing import import_programs
+from navigator.domain.programs.models import CertificationStatus, Direction, ProgramFormat
+from navigator.domain.programs.photos import (
     MAX_PHOTO_BYTES,
-    forget_photo,
     media_dir,
     photo_url,
     remove_program_photo,
     set_program_photo,
 )
-from navigator.domain.providers import (
-    applications_of,
-    corrections_of,
-    groups_of,
-    mark_lesson,
-    monthly_statement,
-    program_for_staff,
-    programs_of,
-    providers_of,
-    register_of,
-    set_enrollment_open,
-    set_listing,
-    update_program,
-)
-from navigator.domain.staff import invite_staff, remove_staff, revoke_invitation, staff_of
-from navigator.i18n import text
+from navigator.domain.programs.queries import groups_of, program_for_staff, programs_of
+from navigator.domain.providers.apikeys import create_api_key, keys_of, revoke_api_key
+from navigator.domain.providers.queries import providers_of
+from navigator.domain.providers.staff import invite_staff, remove_staff, revoke_invitation, staff_of
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.exports import to_csv
+from navigator.domain.shared.mail import deliver_after_commit
+from navigator.domain.shared.models import Language
+from navigator.domain.shared.money import parse_amount
+from navigator.i18n import text, value_label
+from navigator.i18n.formatting import format_money
 from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, timetable
@@ -296,7 +284,7 @@ class ProviderState(AppState):
                 program=a.program_title,
                 group=a.group_name,
                 money=" · ".join(
-                    f"{text(label, lang)}: {format_amount(amount, currency, lang)}"
+                    f"{text(label, lang)}: {format_money(amount, currency, lang)}"
                     for label, amount in (
                         ("certificate_share", a.certificate_share_minor),
                         ("co_payment", a.copayment_minor),
@@ -394,8 +382,8 @@ class ProviderState(AppState):
                 r.group_name,
                 str(r.lessons),
                 str(r.attendances),
-                format_amount(r.captured_minor, currency, lang),
-                format_amount(r.copayments_minor, currency, lang),
+                format_money(r.captured_minor, currency, lang),
+                format_money(r.copayments_minor, currency, lang),
             )
             for r in rows
         ]
@@ -497,12 +485,12 @@ class ProviderState(AppState):
         form = form if isinstance(form, dict) else {}
         email, role = str(form.get("email", ""))[:300], str(form.get("role", ""))
         settings = get_settings()
-        if self._owner_action(
-            lambda s, actor, pid: invite_staff(
-                s, actor, pid, email, role, app_url=settings.app_url, locale=self.lang
-            )
-        ):
-            deliver_pending(get_engine(), settings.var_dir / "mail")
+
+        def invite_and_mail(s, actor, pid) -> None:
+            invite_staff(s, actor, pid, email, role, app_url=settings.app_url, locale=self.lang)
+            deliver_after_commit(s)
+
+        if self._owner_action(invite_and_mail):
             self.notice = text("invitation_sent", self.lang, email=email.strip().lower())
 
     @rx.event
@@ -631,7 +619,7 @@ class ProviderProgramState(AppState):
                 timetable=timetable(g.timetable, lang),
                 dates=f"{day(g.starts_on, lang)} – {day(g.ends_on, lang)}",
                 seats=f"{g.seats_taken} / {g.seats}",
-                price=format_amount(g.price_per_lesson_minor, currency, lang),
+                price=format_money(g.price_per_lesson_minor, currency, lang),
                 open=g.enrollment_open,
             )
             for g in groups
@@ -684,18 +672,11 @@ class ProviderProgramState(AppState):
             self.error = self._message(InvalidInput("field_required", field="photo"))
             return
         data = await files[0].read(MAX_PHOTO_BYTES + 1)
-        self._with_photo(lambda s, actor, pid: set_program_photo(s, actor, pid, data, _media()))
+        self._run(lambda s, actor, pid: set_program_photo(s, actor, pid, data, _media()))
 
     @rx.event
     def remove_photo(self) -> None:
-        self._with_photo(lambda s, actor, pid: remove_program_photo(s, actor, pid))
-
-    def _with_photo(self, action) -> None:
-        """Run a photo change; the replaced file goes only once the change has committed."""
-        replaced: list[str] = []
-        self._run(lambda s, actor, pid: replaced.append(action(s, actor, pid)))
-        if not self.error and replaced:
-            forget_photo(_media(), replaced[0])
+        self._run(lambda s, actor, pid: remove_program_photo(s, actor, pid, _media()))
 
     @rx.event
     def set_listing(self, listing: str) -> None:
@@ -837,9 +818,9 @@ class AttendanceState(AppState):
                 change=f"{value_label(c.from_status, lang)} → {value_label(c.to_status, lang)}",
                 reason=c.reason,
                 money=(
-                    "+" + format_amount(c.refunded_minor, currency, lang)
+                    "+" + format_money(c.refunded_minor, currency, lang)
                     if c.refunded_minor
-                    else "−" + format_amount(c.captured_minor, currency, lang)
+                    else "−" + format_money(c.captured_minor, currency, lang)
                     if c.captured_minor
                     else "—"
                 ),

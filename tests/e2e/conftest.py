@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
-from navigator.domain.catalog import count_catalog_programs
-from navigator.domain.db import make_engine, read_session
-from navigator.domain.migrate import upgrade
+from navigator.domain.programs.queries import count_catalog_programs
+from navigator.domain.shared.db import make_engine, read_session
+from navigator.domain.shared.migrate import upgrade
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.server import MeiliServer, free_port
 from seed.demo import seed_demo

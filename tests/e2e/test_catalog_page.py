@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from navigator.domain.catalog import count_catalog_programs
-from navigator.domain.db import make_engine, read_session
+from navigator.domain.programs.queries import count_catalog_programs
+from navigator.domain.shared.db import make_engine, read_session
 from tests.support.browser import tamper
 
 

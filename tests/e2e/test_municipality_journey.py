@@ -19,22 +19,25 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import add_child, create_user
-from navigator.domain.catalog import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.children import add_child
+from navigator.domain.accounts.models import Role
+from navigator.domain.certificates.api import request_certificate
+from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.enrollment.api import accept_application, apply_to_group
+from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.municipalities.api import create_admin, create_municipality
+from navigator.domain.programs.api import (
     ProgramFields,
     create_group,
-    create_municipality,
     create_program,
-    create_provider,
-    set_certification,
+    update_program,
 )
-from navigator.domain.certificates import request_certificate
-from navigator.domain.db import make_engine, read_session, transaction
-from navigator.domain.enrollment import accept_application, apply_to_group
-from navigator.domain.models import CertificateAccount, FundingPeriod, Group, Role
-from navigator.domain.municipality import create_admin
-from navigator.domain.providers import update_program
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import Group
+from navigator.domain.providers.api import create_provider
+from navigator.domain.shared.db import make_engine, read_session, transaction
 
 PASSWORD = "municipal-pass-2026"
 SYSTEM = Actor.system()

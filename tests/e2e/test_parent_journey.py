@@ -15,11 +15,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, select
 
-from navigator.domain.access import Actor
-from navigator.domain.calendar import lesson_dates
-from navigator.domain.db import make_engine, read_session, transaction
-from navigator.domain.enrollment import accept_application, mark_attendance
-from navigator.domain.models import Child, Enrollment, Group, LedgerEntry, User
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.models import Child, User
+from navigator.domain.certificates.models import LedgerEntry
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.programs.models import Group
+from navigator.domain.programs.timetable import lesson_dates
+from navigator.domain.shared.db import make_engine, read_session, transaction
 from tests.support.browser import tamper
 
 PASSWORD = "journey-pass-2026"

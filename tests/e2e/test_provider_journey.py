@@ -18,22 +18,21 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import add_child
-from navigator.domain.calendar import local_today
-from navigator.domain.catalog import admit_provider, set_certification
-from navigator.domain.certificates import format_certificate_number, request_certificate
-from navigator.domain.db import make_engine, read_session, transaction
-from navigator.domain.enrollment import apply_to_group
-from navigator.domain.models import (
-    Enrollment,
-    Group,
-    Municipality,
-    OutgoingMail,
-    Program,
-    Provider,
-)
-from navigator.domain.signin import register_parent
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.children import add_child
+from navigator.domain.accounts.signin import register_parent
+from navigator.domain.certificates.api import request_certificate
+from navigator.domain.certificates.numbers import format_certificate_number
+from navigator.domain.enrollment.api import apply_to_group
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.providers.api import admit_provider
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.models import OutgoingMail
 
 PASSWORD = "provider-pass-2026"
 

@@ -7,31 +7,25 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user
-from navigator.domain.calendar import lesson_dates
-from navigator.domain.catalog import create_provider
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.certificates.models import CertificateAccount, LedgerEntry
+from navigator.domain.enrollment.api import (
     accept_application,
     cancel_enrollment,
     complete_enrollment,
-    correct_attendance,
-    mark_attendance,
 )
-from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.models import (
-    Attendance,
-    AttendanceCorrection,
-    CertificateAccount,
-    Enrollment,
-    Group,
-    LedgerEntry,
-    Notification,
-    Role,
-)
-from navigator.domain.periods import close_period
-from navigator.domain.providers import monthly_statement
+from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
+from navigator.domain.enrollment.models import Attendance, AttendanceCorrection, Enrollment
+from navigator.domain.enrollment.queries import monthly_statement
+from navigator.domain.funding.periods import close_period
+from navigator.domain.programs.models import Group
+from navigator.domain.programs.timetable import lesson_dates
+from navigator.domain.providers.api import create_provider
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.models import Notification
 from tests.factories import SYSTEM, build_world
 from tests.support.invariants import assert_ledger_invariants
 
@@ -130,6 +124,7 @@ def test_the_month_statement_shows_the_corrected_figures(engine):
     lesson = lessons[0]
     with world.tx() as s:
         mark_attendance(s, world.provider_user, enrollment_id, lesson, "present", today=lesson)
+    with world.tx() as s:
         correct_attendance(
             s, world.provider_user, enrollment_id, lesson, "excused", "doctor's note", today=lesson
         )
@@ -248,7 +243,8 @@ def test_corrections_then_completion_release_exactly_what_is_left(engine):
     for i, lesson in enumerate(lessons):
         with world.tx() as s:
             mark_attendance(s, world.provider_user, enrollment_id, lesson, "present", today=lesson)
-            if i % 3 == 0:
+        if i % 3 == 0:
+            with world.tx() as s:
                 correct_attendance(
                     s, world.provider_user, enrollment_id, lesson, "absent", "fix", today=lesson
                 )
@@ -268,7 +264,7 @@ def test_corrections_then_completion_release_exactly_what_is_left(engine):
 @pytest.mark.parametrize("to_status", ["present", "excused"])
 def test_a_policy_change_after_marking_does_not_change_what_a_correction_moves(engine, to_status):
     """An absence charged under "absences cost full", corrected after the policy became "free"."""
-    from navigator.domain.municipality import set_policy
+    from navigator.domain.municipalities.api import set_policy
 
     world = build_world(engine, absence_charge="full")
     enrollment_id, lessons = _seated(world)

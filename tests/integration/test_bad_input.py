@@ -7,29 +7,22 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import func, select
 
-from navigator.domain.accounts import add_child, create_user
-from navigator.domain.catalog import (
-    ProgramFields,
-    create_group,
-    create_municipality,
-    create_program,
-)
-from navigator.domain.certificates import fund_certificate, issue_certificate
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application, cancel_enrollment, mark_attendance
-from navigator.domain.errors import DomainError, NotFound
-from navigator.domain.models import (
-    Attendance,
-    Certificate,
-    Child,
-    Group,
-    LedgerEntry,
-    Municipality,
-    NominalRule,
-    Program,
-    User,
-)
-from navigator.domain.periods import add_nominal_rule
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.children import add_child
+from navigator.domain.accounts.models import Child, User
+from navigator.domain.certificates.api import fund_certificate, issue_certificate
+from navigator.domain.certificates.models import Certificate, LedgerEntry
+from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Attendance
+from navigator.domain.funding.models import NominalRule
+from navigator.domain.funding.nominal import add_nominal_rule
+from navigator.domain.municipalities.api import create_municipality
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.api import ProgramFields, create_group, create_program
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import DomainError, NotFound
 from tests.factories import PASSWORD, SYSTEM, build_world
 
 
@@ -300,9 +293,9 @@ def test_values_of_the_wrong_type_or_size_are_refused_not_crashed(engine, overri
 
 
 def test_admin_inputs_of_the_wrong_kind_are_refused(engine):
-    from navigator.domain.catalog import set_certification
-    from navigator.domain.models import MunicipalityPolicy
-    from navigator.domain.periods import create_period
+    from navigator.domain.funding.periods import create_period
+    from navigator.domain.municipalities.models import MunicipalityPolicy
+    from navigator.domain.programs.certification import set_certification
 
     world = build_world(engine)
     period = dict(
@@ -398,7 +391,7 @@ def test_people_and_dates_of_the_wrong_kind_are_refused(engine):
 
 
 def test_a_certificate_number_with_non_ascii_digits_is_refused():
-    from navigator.domain.certificates import normalize_certificate_number
+    from navigator.domain.certificates.numbers import normalize_certificate_number
 
     with pytest.raises(DomainError):
         normalize_certificate_number("1234567890²1")

@@ -7,8 +7,8 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from navigator.domain import db as db_module
-from navigator.domain.db import make_engine
+from navigator.domain.shared import db as db_module
+from navigator.domain.shared.db import make_engine
 from navigator.settings import get_settings
 from search.relay import make_client, reindex
 from seed.demo import seed_demo

@@ -77,9 +77,10 @@ def test_import_programs_from_a_file_reports_bad_rows_and_exits_nonzero(tmp_path
 
 
 def test_admin_create_names_an_administrator_once_and_refuses_an_unknown_municipality(tmp_path):
-    from navigator.domain.accounts import verify_password
-    from navigator.domain.db import make_engine, read_session
-    from navigator.domain.models import Membership, Municipality, User
+    from navigator.domain.accounts.api import verify_password
+    from navigator.domain.accounts.models import Membership, User
+    from navigator.domain.municipalities.models import Municipality
+    from navigator.domain.shared.db import make_engine, read_session
 
     assert run(["db", "upgrade"], tmp_path).returncode == 0
     assert run(["seed", "--programs", "8"], tmp_path).returncode == 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from navigator.domain.db import locked, read_session, transaction
-from navigator.domain.errors import Conflict, DomainError
-from navigator.domain.models import Municipality
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import Conflict, DomainError
+from navigator.domain.shared.locks import locked
 
 
 def town(code: str) -> Municipality:

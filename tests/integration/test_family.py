@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from navigator.domain.accounts import MAX_CHILDREN_PER_GUARDIAN, add_child
-from navigator.domain.certificates import issue_certificate, request_certificate
-from navigator.domain.errors import Conflict
+from navigator.domain.accounts.children import MAX_CHILDREN_PER_GUARDIAN, add_child
+from navigator.domain.certificates.api import issue_certificate, request_certificate
+from navigator.domain.shared.errors import Conflict
 from tests.factories import build_world
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, func, select
 
-from navigator.domain.db import read_session
-from navigator.domain.errors import InvalidInput, NotFound
-from navigator.domain.importing import COLUMNS, import_programs
-from navigator.domain.models import Group, Program
+from navigator.domain.programs.importing import COLUMNS, import_programs
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import InvalidInput, NotFound
 from tests.factories import SYSTEM, build_world
 
 HEADER = ",".join(COLUMNS)

@@ -7,28 +7,23 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from navigator.domain.access import Actor
-from navigator.domain.certificates import fund_certificate, statement
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.certificates.api import fund_certificate
+from navigator.domain.certificates.models import CertificateAccount, LedgerEntry
+from navigator.domain.certificates.queries import statement
+from navigator.domain.enrollment.api import (
     accept_application,
     cancel_enrollment,
     complete_enrollment,
-    lesson_share,
-    mark_attendance,
-    quote,
 )
-from navigator.domain.errors import Conflict, NotFound
-from navigator.domain.models import (
-    AttendanceStatus,
-    CertificateAccount,
-    Enrollment,
-    EnrollmentStatus,
-    Group,
-    LedgerEntry,
-    Notification,
-)
-from navigator.domain.periods import close_period
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import AttendanceStatus, Enrollment, EnrollmentStatus
+from navigator.domain.enrollment.terms import lesson_share, quote
+from navigator.domain.funding.periods import close_period
+from navigator.domain.programs.models import Group
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, NotFound
+from navigator.domain.shared.models import Notification
 from tests.factories import SYSTEM, build_world
 from tests.support.invariants import assert_ledger_invariants
 

@@ -8,10 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import select
 
-from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import accept_application, mark_attendance
-from navigator.domain.errors import DomainError
-from navigator.domain.models import CertificateAccount, Enrollment, EnrollmentStatus, Group
+from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
+from navigator.domain.programs.models import Group
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError
 from tests.factories import build_world
 from tests.support.invariants import assert_ledger_invariants
 

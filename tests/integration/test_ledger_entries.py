@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from navigator.domain import ledger
-from navigator.domain.certificates import certificate_summary
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application
-from navigator.domain.errors import Conflict, NotFound
-from navigator.domain.models import CertificateAccount, EntryKind, LedgerEntry
+from navigator.domain.certificates import ledger
+from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
+from navigator.domain.certificates.queries import certificate_summary
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, NotFound
 from tests.factories import build_world
 
 

@@ -13,18 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import (
+from navigator.domain.certificates.models import CertificateAccount, LedgerEntry
+from navigator.domain.enrollment.api import (
     accept_application,
     cancel_enrollment,
     complete_enrollment,
-    correct_attendance,
-    mark_attendance,
     reject_application,
 )
-from navigator.domain.errors import DomainError
-from navigator.domain.models import CertificateAccount, Enrollment, Group, LedgerEntry
-from navigator.domain.periods import close_period
+from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.funding.periods import close_period
+from navigator.domain.programs.models import Group
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import DomainError
 from tests.factories import SYSTEM, build_world
 from tests.support.invariants import assert_ledger_invariants
 

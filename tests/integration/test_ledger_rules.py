@@ -8,34 +8,27 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from navigator.domain.accounts import add_child, set_child_category
-from navigator.domain.catalog import (
-    ProgramFields,
-    admit_provider,
-    create_municipality,
-    create_program,
-    create_provider,
-    set_certification,
-)
-from navigator.domain.certificates import fund_certificate, issue_certificate
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import (
+from navigator.domain.accounts.children import add_child, set_child_category
+from navigator.domain.certificates.api import fund_certificate, issue_certificate
+from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.enrollment.api import (
     accept_application,
     cancel_enrollment,
-    mark_attendance,
-    quote,
     reject_application,
 )
-from navigator.domain.errors import Conflict, NotFound
-from navigator.domain.models import (
-    CertificateAccount,
-    CertificationStatus,
-    Enrollment,
-    EnrollmentStatus,
-    FundingPeriod,
-    PeriodStatus,
-)
-from navigator.domain.periods import add_nominal_rule, close_period
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
+from navigator.domain.enrollment.terms import quote
+from navigator.domain.funding.models import FundingPeriod, PeriodStatus
+from navigator.domain.funding.nominal import add_nominal_rule
+from navigator.domain.funding.periods import close_period
+from navigator.domain.municipalities.api import create_municipality
+from navigator.domain.programs.api import ProgramFields, create_program
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import CertificationStatus
+from navigator.domain.providers.api import admit_provider, create_provider
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, NotFound
 from tests.factories import SYSTEM, World, build_world
 from tests.integration.test_ledger_concurrency import run_in_parallel
 from tests.support.invariants import assert_ledger_invariants

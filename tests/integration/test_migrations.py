@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from navigator.domain.db import make_engine
-from navigator.domain.migrate import alembic_config, downgrade, upgrade
+from navigator.domain.shared.db import make_engine
+from navigator.domain.shared.migrate import alembic_config, downgrade, upgrade
 from navigator.migrations.env_filters import include_object
 
 

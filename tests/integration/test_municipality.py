@@ -18,45 +18,35 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from navigator.domain import audit, catalog, municipality, periods, reports
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user, set_child_category, verify_password
-from navigator.domain.catalog import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user, verify_password
+from navigator.domain.accounts.children import set_child_category
+from navigator.domain.accounts.models import Membership, Role, User
+from navigator.domain.certificates.api import fund_certificate
+from navigator.domain.certificates.ledger import period_money
+from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
+from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
+from navigator.domain.funding import reports
+from navigator.domain.funding.models import FundingPeriod, NominalRule, PeriodStatus
+from navigator.domain.funding.nominal import NominalRow
+from navigator.domain.funding.periods import ClosingSummary
+from navigator.domain.municipalities.models import Municipality, MunicipalityPolicy
+from navigator.domain.programs.api import (
     ProgramFields,
-    admit_provider,
     create_program,
-    create_provider,
-    refuse_admission,
-    set_certification,
+    update_group,
+    update_program,
 )
-from navigator.domain.certificates import fund_certificate
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application, cancel_enrollment, mark_attendance
-from navigator.domain.errors import Conflict, DomainError, InvalidInput
-from navigator.domain.ledger import period_money
-from navigator.domain.models import (
-    AuditEvent,
-    CertificateAccount,
-    CertificationStatus,
-    Enrollment,
-    EnrollmentStatus,
-    EntryKind,
-    FundingPeriod,
-    Group,
-    LedgerEntry,
-    Membership,
-    Municipality,
-    MunicipalityPolicy,
-    NominalRule,
-    PeriodStatus,
-    Program,
-    Provider,
-    Role,
-    User,
-)
-from navigator.domain.municipality import Change, NominalRow
-from navigator.domain.periods import ClosingSummary
-from navigator.domain.providers import update_group, update_program
+from navigator.domain.programs.certification import Change, set_certification
+from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.providers.api import admit_provider, create_provider, refuse_admission
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared import audit
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput
+from navigator.domain.shared.models import AuditEvent
 from tests.factories import PASSWORD, SYSTEM, World, build_world
 from tests.integration.test_ledger_concurrency import run_in_parallel
 from tests.support.invariants import assert_ledger_invariants

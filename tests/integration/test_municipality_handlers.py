@@ -13,22 +13,18 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import func, select
 
-import navigator.domain.db as db
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user
-from navigator.domain.catalog import create_provider, set_certification
-from navigator.domain.models import (
-    AuditEvent,
-    CertificationStatus,
-    FundingPeriod,
-    MunicipalityPolicy,
-    NominalRule,
-    Program,
-    Provider,
-    Role,
-    utcnow,
-)
-from navigator.domain.signin import start_session
+import navigator.domain.shared.db as db
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.accounts.signin import start_session
+from navigator.domain.funding.models import FundingPeriod, NominalRule
+from navigator.domain.municipalities.models import MunicipalityPolicy
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import CertificationStatus, Program
+from navigator.domain.providers.api import create_provider
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.models import AuditEvent, utcnow
 from navigator.state.app import AppState
 from navigator.state.municipality import MunicipalityState
 from tests.factories import PASSWORD, build_world

@@ -7,23 +7,18 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from navigator.domain.certificates import format_certificate_number
-from navigator.domain.db import read_session
-from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.models import (
-    Certificate,
-    CertificateAccount,
-    Child,
-    Enrollment,
-    EnrollmentOffer,
-    LedgerEntry,
-)
-from navigator.domain.offers import (
+from navigator.domain.accounts.models import Child
+from navigator.domain.certificates.models import Certificate, CertificateAccount, LedgerEntry
+from navigator.domain.certificates.numbers import format_certificate_number
+from navigator.domain.enrollment.models import Enrollment, EnrollmentOffer
+from navigator.domain.enrollment.offers import (
     confirm_offer,
     decline_offer,
     offer_enrollment,
     offers_for_guardian,
 )
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from tests.factories import build_world
 from tests.integration.test_providers import _other_provider
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, delete, select
 
-from navigator.domain.catalog import admit_provider
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application
-from navigator.domain.errors import Conflict
-from navigator.domain.models import Provider
-from navigator.domain.outbox import CatalogChange
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.providers.api import admit_provider
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict
+from navigator.domain.shared.models import CatalogChange
 from tests.factories import SYSTEM, build_world
 
 

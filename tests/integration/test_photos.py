@@ -8,21 +8,22 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user
-from navigator.domain.catalog import create_provider
-from navigator.domain.db import read_session
-from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.models import Program, Role
-from navigator.domain.photos import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.programs.api import set_listing
+from navigator.domain.programs.models import Program
+from navigator.domain.programs.photos import (
     MAX_PHOTO_BYTES,
     forget_photo,
     media_dir,
     remove_program_photo,
     set_program_photo,
 )
-from navigator.domain.programs import public_program
-from navigator.domain.providers import set_listing
+from navigator.domain.programs.queries import public_program
+from navigator.domain.providers.api import create_provider
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.settings import get_settings
 from tests.factories import build_world
 
@@ -79,7 +80,7 @@ def test_a_photo_is_stored_as_a_clean_jpeg_and_replacing_it_removes_the_old_file
     second = _photo(world)
     assert (photos / second).exists() and second != first
     with world.tx() as s:
-        forget_photo(photos, remove_program_photo(s, world.provider_user, world.program_id))
+        forget_photo(photos, remove_program_photo(s, world.provider_user, world.program_id, photos))
     assert _photo(world) == "" and files(photos) == []
 
 
@@ -128,7 +129,7 @@ def test_another_provider_or_an_archived_program_gets_no_photo(engine, tmp_path)
         with pytest.raises(NotFound), world.tx() as s:
             set_program_photo(s, actor, world.program_id, image_bytes(), photos)
         with pytest.raises(NotFound), world.tx() as s:
-            remove_program_photo(s, actor, world.program_id)
+            remove_program_photo(s, actor, world.program_id, photos)
     with world.tx() as s:
         set_listing(s, world.provider_user, world.program_id, "suspended")
         set_listing(s, world.provider_user, world.program_id, "archived")

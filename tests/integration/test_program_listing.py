@@ -7,20 +7,24 @@ from datetime import date
 
 import pytest
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user
-from navigator.domain.catalog import ProgramFields, create_group, create_provider, set_certification
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application, cancel_enrollment
-from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.models import CertificationStatus, Program, Role
-from navigator.domain.programs import public_program
-from navigator.domain.providers import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.programs.api import (
+    ProgramFields,
+    create_group,
     set_enrollment_open,
     set_listing,
     update_group,
     update_program,
 )
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import CertificationStatus, Program
+from navigator.domain.programs.queries import public_program
+from navigator.domain.providers.api import create_provider
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from search.relay import drain, make_client
 from tests.factories import build_world
 from tests.support.invariants import assert_ledger_invariants
@@ -42,6 +46,7 @@ def test_a_paused_program_leaves_the_catalog_and_takes_no_applications_but_contr
     seated = world.apply()
     with world.tx() as s:
         accept_application(s, world.provider_user, seated, today=world.today)
+    with world.tx() as s:
         set_listing(s, world.provider_user, world.program_id, "suspended")
     with pytest.raises(NotFound), read_session(engine) as s:
         public_program(s, world.program_id, world.today)

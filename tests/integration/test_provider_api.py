@@ -8,12 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from navigator.domain import db as db_module
-from navigator.domain.apikeys import create_api_key, revoke_api_key
-from navigator.domain.calendar import lesson_dates
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application
-from navigator.domain.models import Attendance, Enrollment, Group, Membership, Program
+from navigator.domain.accounts.models import Membership
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.models import Attendance, Enrollment
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.programs.timetable import lesson_dates
+from navigator.domain.providers.apikeys import create_api_key, revoke_api_key
+from navigator.domain.shared import db as db_module
+from navigator.domain.shared.db import read_session
 from navigator.settings import get_settings
 from tests.factories import build_world
 
@@ -254,7 +256,7 @@ def test_a_revoked_key_or_a_departed_creator_stops_working(setup):
         )
     assert client.get("/api/v1/provider/applications").status_code == 200
     with world.tx() as s:
-        from navigator.domain.models import ApiKey
+        from navigator.domain.providers.models import ApiKey
 
         key = s.exec(select(ApiKey)).one()
         revoke_api_key(s, world.provider_user, key.id)

@@ -8,34 +8,23 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user
-from navigator.domain.calendar import lesson_dates
-from navigator.domain.catalog import ProgramFields, create_provider
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import accept_application
-from navigator.domain.errors import InvalidInput, NotFound
-from navigator.domain.models import (
-    Attendance,
-    CertificationStatus,
-    Group,
-    LedgerEntry,
-    Program,
-    Provider,
-    Role,
-)
-from navigator.domain.providers import (
-    applications_of,
-    groups_of,
-    mark_lesson,
-    monthly_statement,
-    programs_of,
-    providers_of,
-    register_of,
-    register_provider,
-    update_group,
-    update_program,
-)
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.certificates.models import LedgerEntry
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.attendance import mark_lesson, register_of
+from navigator.domain.enrollment.models import Attendance
+from navigator.domain.enrollment.queries import applications_of, monthly_statement
+from navigator.domain.programs.api import ProgramFields, update_group, update_program
+from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.programs.queries import groups_of, programs_of
+from navigator.domain.programs.timetable import lesson_dates
+from navigator.domain.providers.api import create_provider, register_provider
+from navigator.domain.providers.models import Provider
+from navigator.domain.providers.queries import providers_of
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import InvalidInput, NotFound
 from tests.factories import build_world
 
 PASSWORD = "provider-pass-2026"

@@ -14,33 +14,21 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from navigator.domain import reports
-from navigator.domain.access import Actor
-from navigator.domain.accounts import add_child, create_user, set_child_category
-from navigator.domain.catalog import (
-    ProgramFields,
-    admit_provider,
-    create_program,
-    create_provider,
-    set_certification,
-)
-from navigator.domain.db import read_session
-from navigator.domain.enrollment import (
-    accept_application,
-    cancel_enrollment,
-    correct_attendance,
-    mark_attendance,
-)
-from navigator.domain.exports import to_csv, to_xlsx
-from navigator.domain.ledger import period_money
-from navigator.domain.models import (
-    CertificateAccount,
-    CertificationStatus,
-    Child,
-    EntryKind,
-    LedgerEntry,
-    Role,
-)
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.children import add_child, set_child_category
+from navigator.domain.accounts.models import Child, Role
+from navigator.domain.certificates.ledger import period_money
+from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
+from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
+from navigator.domain.funding import reports
+from navigator.domain.programs.api import ProgramFields, create_program
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import CertificationStatus
+from navigator.domain.providers.api import admit_provider, create_provider
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.exports import to_csv, to_xlsx
 from tests.factories import PASSWORD, SYSTEM, World, build_world
 from tests.support.invariants import assert_ledger_invariants
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from navigator.domain.db import read_session
+from navigator.domain.shared.db import read_session
 from search.fallback import search_catalog_sql
 from search.query import CatalogQuery
 from seed.demo import seed_demo

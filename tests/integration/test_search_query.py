@@ -10,10 +10,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, func, select
 
-from navigator.domain.catalog import ProgramFields, catalog_filter, create_group, create_program
-from navigator.domain.db import make_engine, read_session, transaction
-from navigator.domain.errors import InvalidInput
-from navigator.domain.models import Municipality, Program, Provider
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.api import ProgramFields, create_group, create_program
+from navigator.domain.programs.models import Program
+from navigator.domain.programs.queries import catalog_filter
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.errors import InvalidInput
 from search.query import CatalogQuery, search_catalog, segments
 from search.relay import drain, make_client, reindex
 from seed.demo import seed_demo

@@ -12,11 +12,12 @@ import pytest
 from meilisearch.errors import MeilisearchApiError
 from sqlmodel import func, select
 
-from navigator.domain.catalog import set_certification
-from navigator.domain.db import read_session, transaction
-from navigator.domain.enrollment import accept_application
-from navigator.domain.models import CertificationStatus, Child, Program, User
-from navigator.domain.outbox import CatalogChange
+from navigator.domain.accounts.models import Child, User
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.programs.certification import set_certification
+from navigator.domain.programs.models import CertificationStatus, Program
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.models import CatalogChange
 from search import relay as relay_module
 from search.documents import build_batch
 from search.relay import Relay, drain, ensure_index, make_client, reindex, relay_batch
@@ -191,7 +192,7 @@ def test_a_reindex_swaps_in_a_full_index_while_searches_keep_answering(engine, i
         stop.set()
         searcher.join()
     with read_session(engine) as s:
-        from navigator.domain.catalog import count_catalog_programs
+        from navigator.domain.programs.queries import count_catalog_programs
 
         in_catalog = count_catalog_programs(s)
     assert report.documents == in_catalog

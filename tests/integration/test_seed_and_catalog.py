@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from navigator.domain.accounts import verify_password
-from navigator.domain.catalog import count_catalog_programs, list_catalog_programs
-from navigator.domain.db import read_session
-from navigator.domain.ledger import ledger_sums
-from navigator.domain.models import (
-    CertificateAccount,
-    CertificationStatus,
-    Municipality,
-    Program,
-    Provider,
-    User,
-)
+from navigator.domain.accounts.api import verify_password
+from navigator.domain.accounts.models import User
+from navigator.domain.certificates.ledger import ledger_sums
+from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import CertificationStatus, Program
+from navigator.domain.programs.queries import count_catalog_programs, list_catalog_programs
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import read_session
 from seed.demo import DEMO_PASSWORD, database_is_empty, seed_demo
 from tests.support.invariants import assert_ledger_invariants
 

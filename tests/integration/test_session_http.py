@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from navigator.domain import db as db_module
-from navigator.domain.db import make_engine, read_session
-from navigator.domain.models import LoginSession, User
+from navigator.domain.accounts.models import LoginSession, User
+from navigator.domain.shared import db as db_module
+from navigator.domain.shared.db import make_engine, read_session
 from navigator.locale import SESSION_COOKIE
 from navigator.settings import get_settings
 
@@ -184,10 +184,10 @@ def test_forgotten_password_mail_is_written_under_var_mail(client, tmp_path):
 
 
 def test_an_invitation_link_signs_the_new_member_in_to_the_provider_cabinet(client):
-    from navigator.domain.access import Actor
-    from navigator.domain.models import OutgoingMail
-    from navigator.domain.providers import providers_of
-    from navigator.domain.staff import invite_staff
+    from navigator.domain.accounts.access import Actor
+    from navigator.domain.providers.queries import providers_of
+    from navigator.domain.providers.staff import invite_staff
+    from navigator.domain.shared.models import OutgoingMail
     from tests.factories import SYSTEM, build_world
 
     world = build_world(client.engine)

@@ -10,11 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from navigator.domain.db import read_session, transaction
-from navigator.domain.errors import Conflict, InvalidInput, TooManyAttempts
-from navigator.domain.mail import deliver_pending
-from navigator.domain.models import LoginSession, OutgoingMail, PasswordReset, User, utcnow
-from navigator.domain.signin import (
+from navigator.domain.accounts.models import LoginSession, PasswordReset, User
+from navigator.domain.accounts.signin import (
     MAX_FAILURES_PER_EMAIL,
     SESSION_LIFETIME,
     register_parent,
@@ -24,6 +21,10 @@ from navigator.domain.signin import (
     sign_out,
     user_for_token,
 )
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import Conflict, InvalidInput, TooManyAttempts
+from navigator.domain.shared.mail import deliver_pending
+from navigator.domain.shared.models import OutgoingMail, utcnow
 
 PASSWORD = "first-pass-2026"
 

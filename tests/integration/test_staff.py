@@ -8,23 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from navigator.domain.access import Actor
-from navigator.domain.accounts import create_user
-from navigator.domain.apikeys import actor_for_key, create_api_key
-from navigator.domain.db import read_session
-from navigator.domain.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.mail import deliver_pending
-from navigator.domain.models import (
-    LoginAttempt,
-    Membership,
-    OutgoingMail,
-    Provider,
-    Role,
-    User,
-    utcnow,
-)
-from navigator.domain.providers import programs_of
-from navigator.domain.staff import (
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import LoginAttempt, Membership, Role, User
+from navigator.domain.programs.queries import programs_of
+from navigator.domain.providers.apikeys import actor_for_key, create_api_key
+from navigator.domain.providers.models import Provider
+from navigator.domain.providers.staff import (
     accept_invitation,
     invitation_for_token,
     invite_staff,
@@ -32,6 +22,10 @@ from navigator.domain.staff import (
     revoke_invitation,
     staff_of,
 )
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.mail import deliver_pending
+from navigator.domain.shared.models import OutgoingMail, utcnow
 from tests.factories import PASSWORD as PASSWORD_OF_FACTORY
 from tests.factories import build_world
 

@@ -6,18 +6,12 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from navigator.domain.db import read_session
-from navigator.domain.ledger import ledger_sums, period_money
-from navigator.domain.models import (
-    SEATED_ENROLLMENT,
-    Attendance,
-    CertificateAccount,
-    Enrollment,
-    EntryKind,
-    FundingPeriod,
-    Group,
-    LedgerEntry,
-)
+from navigator.domain.certificates.ledger import ledger_sums, period_money
+from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
+from navigator.domain.enrollment.models import SEATED_ENROLLMENT, Attendance, Enrollment
+from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.programs.models import Group
+from navigator.domain.shared.db import read_session
 
 
 def assert_ledger_invariants(engine: Engine) -> None:

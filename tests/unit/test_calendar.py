@@ -1,7 +1,9 @@
 from datetime import UTC, date, datetime
 
-from navigator.domain.calendar import age_on, birthday, is_lesson_date, lesson_dates, local_today
-from navigator.domain.models import Group, Municipality
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import Group
+from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
+from navigator.domain.shared.calendar import age_on, birthday, local_today
 
 
 def group(**kwargs) -> Group:

@@ -1,11 +1,11 @@
 import pytest
 
-from navigator.domain.certificates import (
+from navigator.domain.certificates.numbers import (
     format_certificate_number,
     new_certificate_number,
     normalize_certificate_number,
 )
-from navigator.domain.errors import InvalidInput
+from navigator.domain.shared.errors import InvalidInput
 
 
 def test_new_numbers_are_random_and_carry_a_valid_check_digit():

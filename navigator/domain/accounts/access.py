@@ -1,0 +1,87 @@
+"""Who is asking. Every service takes an Actor and checks it before reading a row for them.
+
+An id the actor may not see answers NotFound, exactly like an id that does not exist,
+so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from navigator.domain.accounts.models import Child, Membership, Role
+from navigator.domain.shared.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user, or the system itself (operator command line, scheduled jobs)."""
+
+    user_id: int | None
+    is_system: bool = False
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user_id=None, is_system=True)
+
+    @classmethod
+    def user(cls, user_id: int) -> Actor:
+        return cls(user_id=user_id)
+
+
+def _has_role(
+    session: Session,
+    actor: Actor,
+    roles: tuple[Role, ...],
+    *,
+    provider_id: int | None = None,
+    municipality_id: int | None = None,
+) -> bool:
+    if actor.user_id is None:
+        return False
+    statement = select(Membership.id).where(
+        Membership.user_id == actor.user_id,
+        Membership.role.in_([r.value for r in roles]),  # type: ignore[attr-defined]
+    )
+    if provider_id is not None:
+        statement = statement.where(Membership.provider_id == provider_id)
+    if municipality_id is not None:
+        statement = statement.where(Membership.municipality_id == municipality_id)
+    return session.exec(statement).first() is not None
+
+
+def is_operator(session: Session, actor: Actor) -> bool:
+    return actor.is_system or _has_role(session, actor, (Role.OPERATOR,))
+
+
+def check_guardian(session: Session, actor: Actor, child: Child | None) -> Child:
+    """The child, if the actor is its guardian (or the system)."""
+    if child is None or not (actor.is_system or actor.user_id == child.guardian_id):
+        raise NotFound()
+    return child
+
+
+def is_provider_owner(session: Session, actor: Actor, provider_id: int) -> bool:
+    return is_operator(session, actor) or _has_role(
+        session, actor, (Role.PROVIDER_OWNER,), provider_id=provider_id
+    )
+
+
+def is_provider_staff(session: Session, actor: Actor, provider_id: int) -> bool:
+    """Owner or staff of this provider (the operator too)."""
+    return is_operator(session, actor) or _has_role(
+        session, actor, (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF), provider_id=provider_id
+    )
+
+
+def check_provider_staff(session: Session, actor: Actor, provider_id: int) -> None:
+    if not is_provider_staff(session, actor, provider_id):
+        raise NotFound()
+
+
+def check_municipality_admin(session: Session, actor: Actor, municipality_id: int) -> None:
+    if is_operator(session, actor):
+        return
+    if not _has_role(session, actor, (Role.MUNICIPALITY_ADMIN,), municipality_id=municipality_id):
+        raise NotFound()

@@ -1,0 +1,105 @@
+"""People: users, the roles they hold, their children, and their sign-in records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from navigator.domain.shared.models import UTCDateTime, _in, _timestamp
+
+
+class Role(StrEnum):
+    PARENT = "parent"
+    PROVIDER_OWNER = "provider_owner"
+    PROVIDER_STAFF = "provider_staff"
+    MUNICIPALITY_ADMIN = "municipality_admin"
+    SCHOOL_COORDINATOR = "school_coordinator"
+    OPERATOR = "operator"
+
+
+class ChildCategory(StrEnum):
+    BASE = "base"
+    DISABILITY = "disability"
+    LARGE_FAMILY = "large_family"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=300)
+    full_name: str = Field(default="", max_length=200)
+    locale: str = Field(default="ru", max_length=5)
+    is_active: bool = True
+    created_at: datetime = _timestamp()
+
+
+class Membership(SQLModel, table=True):
+    """A role a user holds, scoped to a municipality or a provider where the role needs one."""
+
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="ck_membership_role"),
+        UniqueConstraint("user_id", "role", "municipality_id", "provider_id", name="uq_membership"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    role: str = Field(max_length=30)
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+
+
+class Child(SQLModel, table=True):
+    __table_args__ = (CheckConstraint(_in("category", ChildCategory), name="ck_child_category"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guardian_id: int = Field(foreign_key="app_user.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    birth_date: date
+    category: str = Field(default=ChildCategory.BASE, max_length=20)
+    district: str = Field(default="", max_length=100)  # where the family lives, for outreach
+    created_at: datetime = _timestamp()
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. Only the token's SHA-256 is stored; the cookie holds the token."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in, counted per e-mail and per client address to slow down guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, index=True)  # SHA-256 of "email:..." or "ip:..."
+    at: datetime = _timestamp(index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link: its token's SHA-256, single use, short-lived."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

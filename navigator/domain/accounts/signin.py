@@ -1,0 +1,222 @@
+"""Signing in: parent sign-up, sessions, rate-limited log-in, password reset by e-mail.
+
+A session or reset token is 32 random bytes; the database keeps only its SHA-256, so a
+leaked database opens no account. Failed log-ins are counted per e-mail and per client
+address; past the limit every attempt is refused for a while, right password or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, text, update
+from sqlmodel import Session, col, select
+
+from navigator.domain.accounts.api import (
+    check_password,
+    create_user,
+    hash_password,
+    verify_password,
+)
+from navigator.domain.accounts.models import LoginAttempt, LoginSession, PasswordReset, Role, User
+from navigator.domain.shared.errors import InvalidInput, TooManyAttempts
+from navigator.domain.shared.locks import locked
+from navigator.domain.shared.mail import queue_mail
+from navigator.domain.shared.models import Language, utcnow
+from navigator.domain.shared.validation import check_choice, check_email
+from navigator.i18n import translate
+
+SESSION_LIFETIME = timedelta(days=14)
+
+
+RESET_LIFETIME = timedelta(hours=1)
+
+
+ATTEMPT_WINDOW = timedelta(minutes=15)
+
+
+MAX_FAILURES_PER_EMAIL = 5
+
+
+MAX_FAILURES_PER_ADDRESS = 30
+
+
+MAX_RESETS_PER_WINDOW = 3
+
+
+MAX_TOKEN_LENGTH = 100
+
+
+# verify_password runs on this for unknown e-mails, so timing does not tell who has an account
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _attempt_key(kind: str, value: str) -> str:
+    return token_hash(f"{kind}:{value}")
+
+
+def _lock_key(key: str) -> int:
+    return int(key[:15], 16)  # 60 bits of the hash: a signed 64-bit advisory lock key
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user_id: int
+    token: str
+    expires_at: datetime
+
+
+def start_session(session: Session, user_id: int, now: datetime) -> SignedIn:
+    token = secrets.token_urlsafe(32)
+    expires_at = now + SESSION_LIFETIME
+    session.add(LoginSession(token_hash=token_hash(token), user_id=user_id, expires_at=expires_at))
+    session.flush()
+    return SignedIn(user_id, token, expires_at)
+
+
+def register_parent(
+    session: Session, email: str, password: str, password_again: str, *, locale: str = "ru"
+) -> SignedIn:
+    """A new parent account, signed in at once."""
+    if password != password_again:
+        raise InvalidInput("passwords_differ")
+    user = create_user(session, email, password, locale=locale, roles=((Role.PARENT, None, None),))
+    assert user.id is not None
+    return start_session(session, user.id, utcnow())
+
+
+def _failures(session: Session, key: str, since: datetime) -> int:
+    query = select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    return session.exec(query).one()
+
+
+def sign_in(
+    session: Session, email: str, password: str, client_address: str, *, now: datetime | None = None
+) -> SignedIn | None:
+    """A new session, or None for a wrong e-mail or password (the failure is recorded).
+
+    The caller commits either way: a failure must stay counted.
+    """
+    now = now or utcnow()
+    email_key = _attempt_key("email", str(email or "").strip().lower())
+    address_key = _attempt_key("address", client_address)
+    since = now - ATTEMPT_WINDOW
+    if session.get_bind().dialect.name == "postgresql":
+        # parallel guesses for one e-mail queue here, so each sees the others' failures
+        # (SQLite's BEGIN IMMEDIATE already serialises every write transaction)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(email_key)})
+    if (
+        _failures(session, email_key, since) >= MAX_FAILURES_PER_EMAIL
+        or _failures(session, address_key, since) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts(minutes=int(ATTEMPT_WINDOW.total_seconds() // 60))
+    try:
+        email = check_email(email)
+    except InvalidInput:
+        email = ""
+    user = session.exec(select(User).where(User.email == email)).first() if email else None
+    password = password if isinstance(password, str) and len(password) <= 256 else ""
+    matches = verify_password(password, user.password_hash if user else _DUMMY_HASH)
+    if user is None or not matches or not user.is_active:
+        session.add(LoginAttempt(key=email_key, at=now))
+        session.add(LoginAttempt(key=address_key, at=now))
+        session.flush()
+        return None
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == email_key))  # type: ignore[call-overload]
+    session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < now))  # type: ignore[call-overload]
+    assert user.id is not None
+    return start_session(session, user.id, now)
+
+
+def user_for_token(
+    session: Session, token: str | None, *, now: datetime | None = None
+) -> User | None:
+    """The signed-in user of this session token; None when unknown, expired or disabled."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    row = session.exec(
+        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+    ).first()
+    if row is None or row.expires_at <= (now or utcnow()):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def sign_out(session: Session, token: str | None) -> None:
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(token)))  # type: ignore[call-overload]
+
+
+def request_password_reset(
+    session: Session, email: str, *, app_url: str, locale: str = "ru", now: datetime | None = None
+) -> None:
+    """Mail a one-hour reset link if the account exists. The answer is the same either way."""
+    now = now or utcnow()
+    locale = check_choice(locale, "locale", Language)
+    email = check_email(email)
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None or not user.is_active:
+        return
+    recent = session.exec(
+        select(func.count()).where(
+            PasswordReset.user_id == user.id, PasswordReset.created_at >= now - ATTEMPT_WINDOW
+        )
+    ).one()
+    if recent >= MAX_RESETS_PER_WINDOW:
+        return  # the links already sent still work; no mail flood to a victim's inbox
+    token = secrets.token_urlsafe(32)
+    assert user.id is not None
+    session.add(
+        PasswordReset(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
+        )
+    )
+    link = f"{app_url.rstrip('/')}/password/reset?token={token}"
+    queue_mail(
+        session,
+        user.email,
+        translate("mail_reset_subject", locale),
+        translate("mail_reset_body", locale, link=link, hours=1),
+    )
+
+
+def reset_password(
+    session: Session, token: str, password: str, password_again: str, *, now: datetime | None = None
+) -> None:
+    """Set a new password from a reset link; the link is spent and every session ends."""
+    now = now or utcnow()
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidInput("reset_link_invalid")
+    found = session.exec(
+        select(PasswordReset.id).where(PasswordReset.token_hash == token_hash(token))
+    ).first()
+    reset = locked(session, PasswordReset, found) if found is not None else None  # one use only
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise InvalidInput("reset_link_invalid")
+    if password != password_again:
+        raise InvalidInput("passwords_differ")
+    user = session.get(User, reset.user_id)
+    assert user is not None
+    user.password_hash = hash_password(check_password(password))
+    reset.used_at = now
+    session.add_all([user, reset])
+    session.exec(  # type: ignore[call-overload]
+        update(PasswordReset)
+        .where(col(PasswordReset.user_id) == user.id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=now)
+    )
+    session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))  # type: ignore[call-overload]
+    session.exec(
+        delete(LoginAttempt).where(col(LoginAttempt.key) == _attempt_key("email", user.email))  # type: ignore[call-overload]
+    )

@@ -1,0 +1,425 @@
+"""The attendance register: marking lessons, capturing their price, correcting marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select as wide_select
+from sqlmodel import Session, col, select
+
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.models import Child, User
+from navigator.domain.certificates import ledger
+from navigator.domain.certificates.models import CertificateAccount, EntryKind
+from navigator.domain.enrollment.models import (
+    SEATED_ENROLLMENT,
+    Attendance,
+    AttendanceCorrection,
+    AttendanceStatus,
+    Enrollment,
+    EnrollmentStatus,
+)
+from navigator.domain.enrollment.terms import _Context, _staff_context, lesson_share
+from navigator.domain.funding.models import FundingPeriod, PeriodStatus
+from navigator.domain.municipalities.models import AbsenceCharge, Municipality
+from navigator.domain.municipalities.queries import policy_of
+from navigator.domain.programs.api import _group
+from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
+from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.locks import locked, locked_rows
+from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.validation import check_choice, check_date, check_text
+
+
+def mark_attendance(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    lesson_date: date,
+    status: AttendanceStatus | str,
+    *,
+    today: date | None = None,
+) -> Attendance:
+    """Record one lesson; a charged lesson captures its certificate share from the hold."""
+    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    check_date(lesson_date, "lesson_date")
+    status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert enrollment is not None
+    if enrollment.status not in SEATED_ENROLLMENT:
+        raise Conflict("attendance_not_enrolled", status=enrollment.status)
+    today = today or local_today(ctx.municipality)
+    if lesson_date > today:
+        raise InvalidInput("attendance_in_future")
+    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(ctx.group, lesson_date):
+        raise InvalidInput("attendance_not_a_lesson", date=lesson_date.isoformat())
+    already = session.exec(
+        select(Attendance.id).where(
+            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+        )
+    ).first()
+    if already is not None:
+        raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
+
+    attendance = Attendance(
+        enrollment_id=enrollment_id,
+        lesson_date=lesson_date,
+        status=status,
+        marked_by_id=actor.user_id,
+    )
+    session.add(attendance)
+    session.flush()
+    if _charges(session, ctx, status):
+        _capture_lesson(
+            session,
+            actor,
+            ctx,
+            enrollment,
+            attendance,
+            f"capture:{enrollment_id}:{lesson_date.isoformat()}",
+        )
+    enrollment.status = EnrollmentStatus.ACTIVE
+    session.add_all([enrollment, attendance])
+    session.flush()
+    return attendance
+
+
+def record_attendance(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    lesson_date: date,
+    status: AttendanceStatus | str,
+    *,
+    correction_reason: str | None = None,
+    today: date | None = None,
+) -> str:
+    """Mark a lesson, or leave it when marked the same, or correct it when a reason is given.
+
+    Returns "marked", "unchanged" or "corrected": an e-journal can send the same marks
+    twice and nothing moves the second time.
+    """
+    _staff_context(session, actor, enrollment_id)
+    check_date(lesson_date, "lesson_date")
+    existing = session.exec(
+        select(Attendance.status).where(
+            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+        )
+    ).first()
+    if existing is None:
+        mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
+        return "marked"
+    if existing == status:
+        return "unchanged"
+    if correction_reason is None:
+        raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
+    correct_attendance(
+        session, actor, enrollment_id, lesson_date, status, correction_reason, today=today
+    )
+    return "corrected"
+
+
+def _charges(session: Session, ctx: _Context, status: AttendanceStatus) -> bool:
+    """Whether the certificate pays for a lesson marked so: present, or absent if the rules say."""
+    return status is AttendanceStatus.PRESENT or (
+        status is AttendanceStatus.ABSENT
+        and policy_of(session, ctx.child.municipality_id).absence_charge == AbsenceCharge.FULL
+    )
+
+
+def _capture_lesson(
+    session: Session,
+    actor: Actor,
+    ctx: _Context,
+    enrollment: Enrollment,
+    attendance: Attendance,
+    idempotency_key: str,
+) -> int:
+    """Capture the lesson's part of the hold, if the certificate pays for that date."""
+    in_funded_window = (
+        enrollment.funded_until is not None and attendance.lesson_date <= enrollment.funded_until
+    )
+    if not in_funded_window or enrollment.account_id is None:
+        return 0
+    enrollment.lessons_charged += 1
+    share = lesson_share(
+        enrollment.certificate_share_minor, enrollment.funded_lessons, enrollment.lessons_charged
+    )
+    amount = min(share, enrollment.hold_remaining_minor)
+    if amount > 0:
+        ledger.post(
+            session,
+            enrollment.account_id,
+            EntryKind.CAPTURE,
+            amount,
+            idempotency_key,
+            actor_id=actor.user_id,
+            notify_user_id=ctx.child.guardian_id,
+            enrollment_id=enrollment.id,
+            attendance_id=attendance.id,
+        )
+        enrollment.captured_minor += amount
+        attendance.charged_minor = amount
+    return amount
+
+
+def correct_attendance(
+    session: Session,
+    actor: Actor,
+    enrollment_id: int,
+    lesson_date: date,
+    status: AttendanceStatus | str,
+    reason: str,
+    *,
+    today: date | None = None,
+) -> AttendanceCorrection:
+    """Change a mark within the municipality's correction window, leaving an audit row.
+
+    Removing a charged lesson refunds its capture; while the child is still seated the
+    refund is held again, so the remaining lessons stay covered and the parent's available
+    balance is exactly what it was before the wrong mark. Adding a charge captures as a
+    first marking would.
+    """
+    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    check_date(lesson_date, "lesson_date")
+    status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
+    reason = check_text(reason, "reason", max_length=300)
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert enrollment is not None
+    attendance = next(
+        iter(
+            locked_rows(
+                session,
+                Attendance,
+                select(Attendance).where(
+                    Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+                ),
+            )
+        ),
+        None,
+    )
+    if attendance is None:
+        raise NotFound()
+    today = today or local_today(ctx.municipality)
+    window = policy_of(session, ctx.child.municipality_id).attendance_correction_days
+    if lesson_date < today - timedelta(days=window):
+        raise Conflict("correction_window_closed", days=window)
+    before = AttendanceStatus(attendance.status)
+    if before is status:
+        raise InvalidInput("correction_same_status")
+    seated = enrollment.status in SEATED_ENROLLMENT
+    correction = AttendanceCorrection(
+        attendance_id=attendance.id,  # type: ignore[arg-type]
+        enrollment_id=enrollment_id,
+        lesson_date=lesson_date,
+        from_status=before,
+        to_status=status,
+        reason=reason,
+        actor_id=actor.user_id,
+    )
+    session.add(correction)
+    session.flush()
+    # a lesson counts toward the certificate's lessons exactly as _capture_lesson counted it
+    paid_by_certificate = (
+        enrollment.account_id is not None
+        and enrollment.funded_until is not None
+        and lesson_date <= enrollment.funded_until
+    )
+    # what the lesson cost when it was marked, not what today's policy would say: the
+    # municipality may have changed what an absence costs since
+    counted_before = paid_by_certificate and (
+        before is AttendanceStatus.PRESENT or attendance.charged_minor > 0
+    )
+    counts_now = paid_by_certificate and _charges(session, ctx, status)
+    if counted_before != counts_now:
+        account = session.get(CertificateAccount, enrollment.account_id)
+        period = session.get(FundingPeriod, account.period_id) if account else None
+        if period is None or period.status == PeriodStatus.CLOSED:
+            raise Conflict("correction_period_closed")
+    if counted_before and not counts_now:
+        refund = attendance.charged_minor
+        assert enrollment.account_id is not None
+        if refund > 0:
+            ledger.post(
+                session,
+                enrollment.account_id,
+                EntryKind.REFUND,
+                refund,
+                f"refund:correction:{correction.id}",
+                actor_id=actor.user_id,
+                notify_user_id=ctx.child.guardian_id,
+                enrollment_id=enrollment_id,
+                attendance_id=attendance.id,
+                note=f"{lesson_date.isoformat()}: {before.value} → {status.value}",
+            )
+            enrollment.refunded_minor += refund
+            if seated:
+                ledger.post(
+                    session,
+                    enrollment.account_id,
+                    EntryKind.HOLD,
+                    refund,
+                    f"hold:correction:{correction.id}",
+                    actor_id=actor.user_id,
+                    notify_user_id=None,
+                    enrollment_id=enrollment_id,
+                    note=lesson_date.isoformat(),
+                )
+                enrollment.held_minor += refund
+        enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
+        attendance.charged_minor = 0
+        correction.refunded_minor = refund
+    elif counts_now and not counted_before:
+        if not seated:
+            raise Conflict("attendance_not_enrolled", status=enrollment.status)
+        correction.captured_minor = _capture_lesson(
+            session, actor, ctx, enrollment, attendance, f"capture:correction:{correction.id}"
+        )
+    attendance.status = status
+    attendance.marked_by_id = actor.user_id
+    attendance.marked_at = utcnow()
+    session.add_all([enrollment, attendance, correction])
+    session.flush()
+    return correction
+
+
+MAX_REGISTER_ROWS = 60
+
+
+@dataclass(frozen=True)
+class Register:
+    """A group's attendance register: children × lesson dates."""
+
+    group_id: int
+    program_id: int
+    dates: list[date]
+    children: list[tuple[int, str]]  # (enrollment id, child's name)
+    marks: dict[tuple[int, date], str]
+    correctable_from: date  # marks of lessons on or after this date may still be corrected
+
+
+def register_of(
+    session: Session, actor: Actor, group_id: int, today: date | None = None
+) -> Register:
+    """Lesson dates up to today (the latest MAX_REGISTER_ROWS) and the seated children.
+
+    Today is the municipality's own date unless given.
+    """
+    group, program = _group(session, actor, group_id)
+    if today is None:
+        today = local_today(session.get(Municipality, program.municipality_id))  # type: ignore[arg-type]
+    dates = [d for d in lesson_dates(group) if d <= today][-MAX_REGISTER_ROWS:]
+    seated = session.exec(
+        select(Enrollment, Child)
+        .join(Child, col(Child.id) == Enrollment.child_id)
+        .where(Enrollment.group_id == group_id, col(Enrollment.status).in_(list(SEATED_ENROLLMENT)))
+        .order_by(col(Child.last_name), col(Child.first_name))
+    ).all()
+    ids = [e.id for e, _c in seated if e.id is not None]
+    marks = {
+        (a.enrollment_id, a.lesson_date): a.status
+        for a in session.exec(
+            select(Attendance).where(col(Attendance.enrollment_id).in_(ids))
+        ).all()
+    }
+    window = policy_of(session, program.municipality_id).attendance_correction_days
+    return Register(
+        group_id=group_id,
+        program_id=program.id,  # type: ignore[arg-type]
+        dates=dates,
+        correctable_from=today - timedelta(days=window),
+        children=[(e.id, f"{c.last_name} {c.first_name}") for e, c in seated if e.id is not None],
+        marks=marks,
+    )
+
+
+def lock_batch(session: Session, enrollment_ids: list[object]) -> None:
+    """Lock every enrollment of a batch of marks, in id order, before any lesson's money is
+    captured: places before accounts, as the lock order says."""
+    locked_rows(
+        session,
+        Enrollment,
+        select(Enrollment)
+        .where(col(Enrollment.id).in_([i for i in enrollment_ids if isinstance(i, int)]))
+        .order_by(col(Enrollment.id)),
+    )
+
+
+def mark_lesson(
+    session: Session,
+    actor: Actor,
+    group_id: int,
+    lesson_date: date,
+    statuses: dict[int, str],
+    *,
+    today: date | None = None,
+) -> int:
+    """Mark one date for several children of one group at once; the number newly marked.
+
+    Children already marked for that date are left as they are (a correction is its own,
+    audited step), so saving the same grid twice changes nothing.
+    """
+    _group(session, actor, group_id)
+    if len(statuses) > 500:
+        raise InvalidInput("value_too_large", field="statuses", max=500)
+    lock_batch(session, list(statuses))
+    marked = 0
+    for enrollment_id, status in statuses.items():
+        enrollment = (
+            session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
+        )
+        if enrollment is None or enrollment.group_id != group_id:
+            raise NotFound()
+        if session.exec(
+            select(func.count()).where(
+                Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+            )
+        ).one():
+            continue
+        mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
+        marked += 1
+    return marked
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    lesson_date: date
+    child_name: str
+    from_status: str
+    to_status: str
+    reason: str
+    refunded_minor: int
+    captured_minor: int
+    corrected_by: str
+    corrected_at: datetime
+
+
+def corrections_of(session: Session, actor: Actor, group_id: int) -> list[CorrectionRow]:
+    """The group's audit trail of changed marks, newest first."""
+    _group(session, actor, group_id)
+    rows = session.exec(  # type: ignore[call-overload]
+        wide_select(AttendanceCorrection, Child, User)
+        .join(Enrollment, col(Enrollment.id) == AttendanceCorrection.enrollment_id)
+        .join(Child, col(Child.id) == Enrollment.child_id)
+        .outerjoin(User, col(User.id) == AttendanceCorrection.actor_id)
+        .where(col(Enrollment.group_id) == group_id)
+        .order_by(col(AttendanceCorrection.id).desc())
+        .limit(200)
+    ).all()
+    return [
+        CorrectionRow(
+            lesson_date=c.lesson_date,
+            child_name=f"{child.last_name} {child.first_name}",
+            from_status=c.from_status,
+            to_status=c.to_status,
+            reason=c.reason,
+            refunded_minor=c.refunded_minor,
+            captured_minor=c.captured_minor,
+            corrected_by=user.email if user is not None else "",
+            corrected_at=c.corrected_at,
+        )
+        for c, child, user in rows
+    ]

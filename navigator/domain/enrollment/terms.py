@@ -1,0 +1,189 @@
+"""What an enrollment costs and who pays: the quote a parent agrees to, and the context
+(child, group, program, provider, municipality, certificate) every enrollment rule reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from navigator.domain.accounts.access import Actor, check_guardian, check_provider_staff
+from navigator.domain.accounts.models import Child
+from navigator.domain.certificates.models import Certificate, CertificateAccount, CertificateStatus
+from navigator.domain.certificates.queries import current_account
+from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
+from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import CertificationStatus, Group, Program, ProgramListing
+from navigator.domain.programs.timetable import lesson_dates
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.errors import NotFound
+from navigator.domain.shared.locks import locked
+from navigator.domain.shared.models import Notification
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What an enrollment costs and who pays: the breakdown a parent agrees to."""
+
+    lessons: int
+    first_lesson: date | None
+    last_lesson: date | None
+    price_per_lesson_minor: int
+    contract_minor: int
+    certificate_share_minor: int
+    copayment_minor: int
+    funded: bool
+    funded_lessons: int
+    funded_until: date | None
+    available_minor: int
+    currency: str
+
+
+@dataclass
+class _Context:
+    child: Child
+    group: Group
+    program: Program
+    provider: Provider
+    municipality: Municipality
+    certificate: Certificate | None
+
+
+@dataclass(frozen=True)
+class _Funding:
+    account: CertificateAccount
+    period: FundingPeriod
+    until: date
+
+
+def _context(session: Session, child: Child, group: Group) -> _Context:
+    program = session.get(Program, group.program_id)
+    assert program is not None
+    provider = session.get(Provider, program.provider_id)
+    municipality = session.get(Municipality, child.municipality_id)
+    assert provider is not None and municipality is not None
+    certificate = session.exec(select(Certificate).where(Certificate.child_id == child.id)).first()
+    return _Context(child, group, program, provider, municipality, certificate)
+
+
+def _in_catalog(ctx: _Context) -> bool:
+    program = ctx.program
+    return (
+        ctx.provider.admitted
+        and program.listing == ProgramListing.LISTED
+        and program.certification_status != CertificationStatus.SUSPENDED
+        and (program.certification_status == CertificationStatus.CERTIFIED or program.is_free)
+    )
+
+
+def _funding(session: Session, ctx: _Context, today: date) -> _Funding | None:
+    """The account that pays, when the certificate may pay for this program at all."""
+    certificate = ctx.certificate
+    if (
+        certificate is None
+        or certificate.status != CertificateStatus.FUNDED
+        or not ctx.program.payable_by_certificate
+        or ctx.program.municipality_id != ctx.child.municipality_id
+    ):
+        return None
+    account = current_account(session, certificate, today)
+    if account is None:
+        return None
+    period = session.get(FundingPeriod, account.period_id)
+    assert period is not None
+    until = min(period.ends_on, certificate.valid_until - timedelta(days=1))
+    return _Funding(account, period, until)
+
+
+def lesson_share(certificate_share: int, lessons: int, lesson_number: int) -> int:
+    """The certificate's part of lesson k of n: spread evenly, summing exactly to the share."""
+    if lessons <= 0 or not 1 <= lesson_number <= lessons:
+        return 0
+    return (
+        certificate_share * lesson_number // lessons
+        - certificate_share * (lesson_number - 1) // lessons
+    )
+
+
+def _quote(session: Session, ctx: _Context, today: date) -> Quote:
+    dates = lesson_dates(ctx.group, today)
+    price = ctx.group.price_per_lesson_minor
+    contract = price * len(dates)
+    funding = _funding(session, ctx, today)
+    funded_lessons = sum(1 for d in dates if d <= funding.until) if funding else 0
+    available = funding.account.available_minor if funding else 0
+    share = min(price * funded_lessons, available)
+    return Quote(
+        lessons=len(dates),
+        first_lesson=dates[0] if dates else None,
+        last_lesson=dates[-1] if dates else None,
+        price_per_lesson_minor=price,
+        contract_minor=contract,
+        certificate_share_minor=share,
+        copayment_minor=contract - share,
+        funded=share > 0,
+        funded_lessons=funded_lessons if share > 0 else 0,
+        funded_until=funding.until if funding and share > 0 else None,
+        available_minor=available,
+        currency=ctx.municipality.currency,
+    )
+
+
+def _group_or_not_found(session: Session, group_id: int) -> Group:
+    """The group, or NotFound for an unknown (or malformed) id."""
+    group = session.get(Group, group_id) if isinstance(group_id, int) else None
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def quote(
+    session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
+) -> Quote:
+    child = check_guardian(session, actor, session.get(Child, child_id))
+    ctx = _context(session, child, _group_or_not_found(session, group_id))
+    if not _in_catalog(ctx):
+        raise NotFound()
+    return _quote(session, ctx, today or local_today(ctx.municipality))
+
+
+def _live_statuses() -> list[str]:
+    return [s.value for s in LIVE_ENROLLMENT]
+
+
+def _staff_context(
+    session: Session, actor: Actor, enrollment_id: int
+) -> tuple[Enrollment, _Context]:
+    """Checks the actor works for the enrollment's provider before anything is locked."""
+    peek = session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
+    if peek is None:
+        raise NotFound()
+    group = session.get(Group, peek.group_id)
+    child = session.get(Child, peek.child_id)
+    assert group is not None and child is not None
+    ctx = _context(session, child, group)
+    check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
+    return peek, ctx
+
+
+def _lock_group_and_enrollment(
+    session: Session, ctx: _Context, enrollment_id: int
+) -> tuple[Group, Enrollment]:
+    group = locked(session, Group, ctx.group.id)
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert group is not None and enrollment is not None
+    ctx.group = group
+    return group, enrollment
+
+
+def _notify(session: Session, user_id: int, kind: str, enrollment: Enrollment) -> None:
+    session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            payload={"enrollment_id": enrollment.id, "group_id": enrollment.group_id},
+        )
+    )

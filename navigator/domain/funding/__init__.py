@@ -1,0 +1,1 @@
+"""The municipality's money: funding periods, nominal values, budget figures, reports."""

@@ -1,0 +1,1 @@
+"""Municipalities: their policy, their administrators and their decision log."""

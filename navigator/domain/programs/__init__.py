@@ -1,0 +1,1 @@
+"""Programs and groups: listing, timetables, certification, photos, import, the catalog."""

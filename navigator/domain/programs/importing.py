@@ -1,0 +1,220 @@
+"""Importing a provider's programs from CSV (UTF-8, header row).
+
+Each good row lands; each bad row is reported with its line number and reason and
+changes nothing (a savepoint per row); importing again updates by `external_id` instead
+of duplicating. A price of 0 marks a budget-funded free program.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from navigator.domain.accounts.access import Actor, check_provider_staff, is_operator
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.api import (
+    ProgramFields,
+    check_not_archived,
+    clean_program,
+    group_terms,
+)
+from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.money import parse_amount
+from navigator.domain.shared.validation import check_text
+
+COLUMNS = (
+    "external_id",
+    "title",
+    "description",
+    "direction",
+    "age_min",
+    "age_max",
+    "language",
+    "format",
+    "address",
+    "lat",
+    "lng",
+    "price_per_lesson",
+    "lessons_per_week",
+    "start_date",
+    "end_date",
+    "seats",
+    "weekdays",
+)
+
+
+OPTIONAL_COLUMNS = ("start_time", "end_time")  # without them the hours are "to be agreed"
+
+
+IMPORTED_GROUP = "1"
+
+
+MAX_ROWS = 100_000
+
+
+@dataclass
+class RowError:
+    line: int
+    error: DomainError
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _integer(value: str, name: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput("must_be_whole_number", field=name) from None
+
+
+def _coordinate(value: str) -> float | None:
+    if not value.strip():
+        return None
+    try:
+        return float(value.strip().replace(",", "."))
+    except ValueError:
+        raise InvalidInput("coordinates_out_of_range") from None
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("date_invalid", field=name) from None
+
+
+def _weekdays(value: str) -> list[int]:
+    """'1 3 5', '1,3,5' or '1;3;5' (ISO: 1 is Monday)."""
+    days = []
+    for part in value.replace(";", " ").replace(",", " ").split():
+        if not part.isdecimal() or not 1 <= int(part) <= 7:
+            raise InvalidInput("timetable_weekday")
+        days.append(int(part))
+    if not days:
+        raise InvalidInput("timetable_empty")
+    return days
+
+
+def _import_row(
+    session: Session,
+    provider: Provider,
+    currency: str,
+    row: dict[str, str],
+    certified: bool,
+) -> bool:
+    """True when the row created a program, False when it updated one."""
+    external_id = check_text(row["external_id"], "external_id", max_length=100)
+    price = parse_amount(row["price_per_lesson"], currency)
+    values = clean_program(
+        ProgramFields(
+            title=row["title"],
+            description=row["description"],
+            direction=row["direction"].strip(),
+            age_min=_integer(row["age_min"], "age_min"),
+            age_max=_integer(row["age_max"], "age_max"),
+            language=row["language"].strip(),
+            format=row["format"].strip() or "in_person",
+            address=row["address"],
+            latitude=_coordinate(row["lat"]),
+            longitude=_coordinate(row["lng"]),
+            is_free=price == 0,
+            external_id=external_id,
+        )
+    )
+    weekdays = _weekdays(row["weekdays"])
+    if _integer(row["lessons_per_week"], "lessons_per_week") != len(weekdays):
+        raise InvalidInput("import_lessons_per_week", weekdays=len(weekdays))
+    hours = [(row.get(column) or "").strip() for column in OPTIONAL_COLUMNS]
+    program = session.exec(
+        select(Program).where(
+            Program.provider_id == provider.id, Program.external_id == external_id
+        )
+    ).first()
+    created = program is None
+    group = None
+    if program is None:
+        program = Program(
+            provider_id=provider.id or 0, municipality_id=provider.municipality_id, **values
+        )
+    else:
+        check_not_archived(program)
+        group = session.exec(
+            select(Group).where(Group.program_id == program.id, Group.name == IMPORTED_GROUP)
+        ).first()
+        if (
+            group is not None
+            and group.price_per_lesson_minor != price
+            and program.certification_status == CertificationStatus.CERTIFIED
+        ):
+            program.certification_status = CertificationStatus.SUBMITTED  # a new price: re-certify
+        for name, value in values.items():
+            setattr(program, name, value)
+        program.updated_at = utcnow()
+    if certified:
+        program.certification_status = CertificationStatus.CERTIFIED
+    terms = group_terms(
+        program,
+        name=IMPORTED_GROUP,
+        timetable=[{"weekday": d, "start": hours[0], "end": hours[1]} for d in weekdays],
+        starts_on=_date(row["start_date"], "start_date"),
+        ends_on=_date(row["end_date"], "end_date"),
+        seats=_integer(row["seats"], "seats"),
+        price_per_lesson_minor=price,
+    )
+    if group is not None and terms["seats"] < group.seats_taken:
+        raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
+    session.add(program)
+    session.flush()
+    group = group or Group(program_id=program.id or 0, **terms)
+    for name, value in terms.items():
+        setattr(group, name, value)
+    session.add(group)
+    session.flush()
+    return created
+
+
+def import_programs(
+    session: Session, actor: Actor, provider_id: int, content: str, *, certified: bool = False
+) -> ImportReport:
+    """Import CSV text for one provider; `certified` is for the operator alone."""
+    provider = session.get(Provider, provider_id) if isinstance(provider_id, int) else None
+    if provider is None:
+        raise NotFound()
+    check_provider_staff(session, actor, provider_id)
+    if certified and not is_operator(session, actor):
+        raise NotFound()
+    municipality = session.get(Municipality, provider.municipality_id)
+    assert municipality is not None
+    reader = csv.DictReader(io.StringIO(content.removeprefix("\ufeff")))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput("import_columns_missing", columns=", ".join(missing))
+    report = ImportReport()
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            report.errors.append(RowError(line, InvalidInput("import_too_many_rows", max=MAX_ROWS)))
+            break
+        if None in row or any(value is None for value in row.values()):
+            report.errors.append(RowError(line, InvalidInput("import_row_shape")))
+            continue
+        try:
+            with session.begin_nested():
+                created = _import_row(session, provider, municipality.currency, row, certified)
+        except DomainError as error:
+            report.errors.append(RowError(line, error))
+            continue
+        report.created += created
+        report.updated += not created
+    return report

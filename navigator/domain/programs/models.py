@@ -1,0 +1,129 @@
+"""Programs and their groups: what the catalog lists and a certificate may pay for."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Index,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from navigator.domain.shared import outbox
+from navigator.domain.shared.models import Language, _in, _timestamp
+
+
+class Direction(StrEnum):
+    TECHNICAL = "technical"
+    NATURAL_SCIENCE = "natural_science"
+    PHYSICAL_SPORTS = "physical_sports"
+    ARTISTIC = "artistic"
+    TOURISM_LOCAL_HISTORY = "tourism_local_history"
+    SOCIAL_HUMANITARIAN = "social_humanitarian"
+
+
+class ProgramFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    MIXED = "mixed"
+
+
+class CertificationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CERTIFIED = "certified"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class ProgramListing(StrEnum):
+    """The provider's own switch, apart from certification: listed, paused, or put away."""
+
+    LISTED = "listed"
+    SUSPENDED = "suspended"  # hidden from the catalog; contracts already made run on
+    ARCHIVED = "archived"  # hidden and read-only; only once no child is enrolled
+
+
+class Program(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("direction", Direction), name="ck_program_direction"),
+        CheckConstraint(_in("format", ProgramFormat), name="ck_program_format"),
+        CheckConstraint(_in("language", Language), name="ck_program_language"),
+        CheckConstraint(_in("certification_status", CertificationStatus), name="ck_program_cert"),
+        CheckConstraint(_in("listing", ProgramListing), name="ck_program_listing"),
+        CheckConstraint(
+            "age_min >= 0 AND age_min <= age_max AND age_max <= 18", name="ck_program_ages"
+        ),
+        UniqueConstraint("provider_id", "external_id", name="uq_program_external"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    external_id: str | None = Field(default=None, max_length=100)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    direction: str = Field(max_length=30)
+    age_min: int
+    age_max: int
+    format: str = Field(default=ProgramFormat.IN_PERSON, max_length=20)
+    language: str = Field(max_length=5)
+    address: str = Field(default="", max_length=300)
+    latitude: float | None = None
+    longitude: float | None = None
+    tags: str = Field(default="", max_length=500)
+    photo: str = Field(default="", max_length=60)  # a file under var/media/programs
+    certification_status: str = Field(default=CertificationStatus.DRAFT, max_length=20)
+    listing: str = Field(default=ProgramListing.LISTED, max_length=10)
+    is_free: bool = False
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+    @property
+    def payable_by_certificate(self) -> bool:
+        return self.certification_status == CertificationStatus.CERTIFIED and not self.is_free
+
+
+class Group(SQLModel, table=True):
+    """A group of a program: timetable, dates, seats and the price of one lesson."""
+
+    __tablename__ = "program_group"
+    __table_args__ = (
+        CheckConstraint("seats > 0", name="ck_group_seats"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="ck_group_seats_taken"),
+        CheckConstraint("price_per_lesson_minor >= 0", name="ck_group_price"),
+        CheckConstraint("ends_on >= starts_on", name="ck_group_dates"),
+        Index("uq_group_external", "program_id", "external_id", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    external_id: str | None = Field(default=None, max_length=100)  # the provider's own id
+    name: str = Field(max_length=100)
+    teacher: str = Field(default="", max_length=200)
+    # [{"weekday": 1..7 (ISO), "start": "HH:MM", "end": "HH:MM"}]
+    timetable: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    excluded_dates: list[str] = Field(default_factory=list, sa_type=JSON)
+    starts_on: date
+    ends_on: date
+    seats: int
+    seats_taken: int = 0
+    price_per_lesson_minor: int = Field(sa_type=BigInteger)
+    enrollment_open: bool = True
+    created_at: datetime = _timestamp()
+
+
+# the catalog shows programs and their groups: every change reaches the search index
+outbox.publishes(
+    Program, lambda p, _new: {"program_id": p.id, "provider_id": None} if p.id else None
+)
+outbox.publishes(
+    Group,
+    lambda g, _new: {"program_id": g.program_id, "provider_id": None} if g.program_id else None,
+)

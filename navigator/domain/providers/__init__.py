@@ -1,0 +1,1 @@
+"""Providers: sign-up and admission, staff and invitations, API keys."""

@@ -1,0 +1,110 @@
+"""Providers: sign-up, and the municipality's admission or refusal."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from navigator.domain.accounts.access import Actor, check_municipality_admin
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.accounts.signin import SignedIn, start_session
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.providers.models import Provider, ProviderKind
+from navigator.domain.shared import audit
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.locks import locked
+from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.validation import check_choice, check_text
+
+STAFF_ROLES = (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF)
+
+
+def register_provider(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    password_again: str,
+    organisation: str,
+    kind: str,
+    licence_number: str,
+    municipality_id: int,
+    locale: str = "ru",
+) -> SignedIn:
+    """An organisation and its owner; it lists programs once the municipality admits it."""
+    if password != password_again:
+        raise InvalidInput("passwords_differ")
+    if not isinstance(municipality_id, int) or session.get(Municipality, municipality_id) is None:
+        raise InvalidInput("field_required", field="municipality_id")
+    provider = create_provider(
+        session,
+        municipality_id=municipality_id,
+        name=organisation,
+        kind=kind,
+        licence_number=licence_number,
+    )
+    user = create_user(
+        session, email, password, locale=locale, roles=((Role.PROVIDER_OWNER, None, provider.id),)
+    )
+    assert user.id is not None
+    return start_session(session, user.id, utcnow())
+
+
+def create_provider(
+    session: Session,
+    *,
+    municipality_id: int,
+    name: str,
+    kind: str,
+    licence_number: str = "",
+) -> Provider:
+    if session.get(Municipality, municipality_id) is None:
+        raise NotFound()
+    provider = Provider(
+        municipality_id=municipality_id,
+        name=check_text(name, "name", max_length=200),
+        kind=check_choice(kind, "kind", ProviderKind),
+        licence_number=check_text(licence_number, "licence_number", max_length=60, required=False),
+    )
+    session.add(provider)
+    session.flush()
+    return provider
+
+
+def admit_provider(session: Session, actor: Actor, provider_id: int) -> Provider:
+    provider = locked(session, Provider, provider_id)
+    if provider is None:
+        raise NotFound()
+    check_municipality_admin(session, actor, provider.municipality_id)
+    if not provider.admitted:
+        provider.admitted = True
+        provider.admitted_at = utcnow()
+        provider.admission_note = ""
+        session.add(provider)
+        audit.record(
+            session, actor, provider.municipality_id, "provider.admitted", "provider", provider.id
+        )
+    return provider
+
+
+def refuse_admission(session: Session, actor: Actor, provider_id: int, *, reason: str) -> Provider:
+    """Leave a provider out, saying why; it may apply again (an admin can admit it later)."""
+    provider = locked(session, Provider, provider_id)
+    if provider is None:
+        raise NotFound()
+    check_municipality_admin(session, actor, provider.municipality_id)
+    reason = check_text(reason, "reason", max_length=500)
+    if provider.admitted:
+        raise Conflict("provider_already_admitted")
+    provider.admission_note = reason
+    session.add(provider)
+    audit.record(
+        session,
+        actor,
+        provider.municipality_id,
+        "provider.refused",
+        "provider",
+        provider.id,
+        reason=reason,
+    )
+    return provider

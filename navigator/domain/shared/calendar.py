@@ -1,0 +1,28 @@
+"""Dates: a child's age, a birthday, a municipality's today."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.shared.models import utcnow
+
+
+def age_on(birth_date: date, day: date) -> int:
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def birthday(birth_date: date, years: int) -> date:
+    """The date a child turns `years`; 29 February falls on 1 March in other years."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return date(birth_date.year + years, 3, 1)
+
+
+def local_today(municipality: Municipality, now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(ZoneInfo(municipality.timezone)).date()

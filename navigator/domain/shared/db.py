@@ -1,0 +1,114 @@
+"""The database engine and the one transaction helper every write goes through.
+
+SQLite serialises writers, so a write transaction starts with BEGIN IMMEDIATE and
+holds the write lock from its first statement; PostgreSQL rows are locked with
+SELECT … FOR UPDATE in a fixed order (period → group → enrollment → account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlmodel import Session, create_engine
+
+from navigator.domain.shared.errors import Conflict, InvalidInput
+from navigator.settings import get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(database_url: str, **kwargs: Any) -> Engine:
+    """An engine with the project's connection rules for SQLite or PostgreSQL."""
+    if database_url.startswith("sqlite"):
+        engine = create_engine(
+            database_url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+@contextmanager
+def transaction(engine: Engine | None = None) -> Iterator[Session]:
+    """A write transaction: committed when the block ends, rolled back on any error.
+
+    A constraint the database enforces (the backstop behind every rule) surfaces as a
+    domain Conflict, an out-of-range value as InvalidInput: never as a crash. Work given to
+    `after_commit` runs once the commit succeeded; work given to `after_rollback` once the
+    change is gone.
+    """
+    engine = engine or get_engine()
+    session = Session(engine.execution_options(write=True), expire_on_commit=False)
+    try:
+        with session, session.begin():
+            yield session
+    except BaseException as error:
+        _run(session, AFTER_ROLLBACK)
+        if isinstance(error, IntegrityError):
+            raise Conflict() from error
+        if isinstance(error, (DataError, OverflowError)):
+            raise InvalidInput() from error
+        raise
+    _run(session, AFTER_COMMIT)
+
+
+AFTER_COMMIT, AFTER_ROLLBACK = "after_commit", "after_rollback"
+
+
+def after_commit(session: Session, work: Callable[[], object]) -> None:
+    """Run `work` once this transaction has committed, never if it rolls back: mail goes
+    out and a replaced file goes away only when the change that caused it is kept."""
+    session.info.setdefault(AFTER_COMMIT, []).append(work)
+
+
+def after_rollback(session: Session, work: Callable[[], object]) -> None:
+    """Run `work` if this transaction rolls back: a file written for a change that is lost."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(work)
+
+
+def _run(session: Session, which: str) -> None:
+    for work in session.info.pop(which, []):
+        work()
+    session.info.pop(AFTER_COMMIT, None)
+    session.info.pop(AFTER_ROLLBACK, None)
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A read-only session; nothing it does is committed."""
+    engine = engine or get_engine()
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

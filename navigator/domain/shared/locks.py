@@ -1,0 +1,89 @@
+"""The one order in which a transaction locks rows, and the only way rows are locked.
+
+Two transactions that lock the same rows in different orders can each wait for the other
+forever (a deadlock). So every service locks through `locked` or `locked_rows`, and they
+check, for each transaction, that tables are locked in LOCK_ORDER: a lock on a table that
+comes earlier in the order, taken after a lock on a later one, is refused at once with
+LockOrderError (a programming error, found by the tests) instead of deadlocking under load.
+Rows of one table may be locked in any order for now; a row already locked may be locked
+again. A table not named here is locked on its own, never together with another.
+
+On SQLite the BEGIN IMMEDIATE of every write transaction already serialises writers; the
+order is checked there too, so a mistake shows on either database.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, select
+
+T = TypeVar("T", bound=SQLModel)
+
+# Earlier first. Why this order:
+#   municipality, app_user   a child is added under its municipality and guardian (shared)
+#   enrollment_offer → child the offer decides which child; the child serialises its family
+#   child → funding_period   a child's applications and certificate before the period money
+#   funding_period → group   an acceptance fixes the period (budget, not closing) first
+#   program_group → program  a group's new price sends its program back to review
+#   program → enrollment     then the child's place in the group
+#   enrollment → attendance  then a lesson of that place
+#   → certificate_account    money last: the ledger locks the account when it posts
+LOCK_ORDER: tuple[str, ...] = (
+    "municipality",
+    "app_user",
+    "enrollment_offer",
+    "child",
+    "funding_period",
+    "program_group",
+    "program",
+    "enrollment",
+    "attendance",
+    "certificate_account",
+)
+_RANK = {table: rank for rank, table in enumerate(LOCK_ORDER)}
+
+
+class LockOrderError(RuntimeError):
+    """A service locked rows against LOCK_ORDER: fix the service, not the order."""
+
+
+def _note_lock(session: Session, model: type[SQLModel], row_ids: list[Any]) -> None:
+    table = str(model.__tablename__)
+    rank = _RANK.get(table)
+    held: set[tuple[str, Any]] = session.info.setdefault("locks_held", set())
+    new = [row_id for row_id in row_ids if (table, row_id) not in held]
+    if rank is not None and new:
+        highest = session.info.get("lock_rank_highest", -1)
+        if rank < highest:
+            raise LockOrderError(
+                f"{table} locked after {LOCK_ORDER[highest]}: see navigator/domain/shared/locks.py"
+            )
+        session.info["lock_rank_highest"] = rank
+    held.update((table, row_id) for row_id in new)
+
+
+def locked(session: Session, model: type[T], row_id: object, *, shared: bool = False) -> T | None:
+    """Load one row fresh and lock it until the transaction ends; None for a bad or unknown id.
+
+    FOR UPDATE, or FOR SHARE when `shared` (others may read-lock it too).
+    """
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
+        return None
+    _note_lock(session, model, [row_id])
+    statement = (
+        select(model)
+        .where(model.id == row_id)  # type: ignore[attr-defined]
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).first()
+
+
+def locked_rows(session: Session, model: type[T], statement: Any) -> list[T]:
+    """Every row of `model` the select finds, loaded fresh and locked FOR UPDATE."""
+    rows = list(
+        session.exec(statement.with_for_update().execution_options(populate_existing=True)).all()
+    )
+    _note_lock(session, model, [getattr(row, "id", row) for row in rows])
+    return rows
