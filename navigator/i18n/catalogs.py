@@ -61,7 +61,9 @@ def messages(language: str, domain: str) -> dict[str, Text]:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
-        found[key] = message.string if isinstance(message.string, str) else tuple(message.string)
+        found[key] = (
+            message.string if isinstance(message.string, str) else tuple(message.string or ())
+        )
     return found
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from navigator.domain.shared.models import UTCDateTime, _in, _timestamp
+from navigator.domain.shared.models import UTCDateTime, one_of, timestamp_field
 
 
 class Role(StrEnum):
@@ -38,14 +38,14 @@ class User(SQLModel, table=True):
     full_name: str = Field(default="", max_length=200)
     locale: str = Field(default="ru", max_length=5)
     is_active: bool = True
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 class Membership(SQLModel, table=True):
     """A role a user holds, scoped to a municipality or a provider where the role needs one."""
 
     __table_args__ = (
-        CheckConstraint(_in("role", Role), name="ck_membership_role"),
+        CheckConstraint(one_of("role", Role), name="ck_membership_role"),
         UniqueConstraint("user_id", "role", "municipality_id", "provider_id", name="uq_membership"),
     )
 
@@ -57,7 +57,7 @@ class Membership(SQLModel, table=True):
 
 
 class Child(SQLModel, table=True):
-    __table_args__ = (CheckConstraint(_in("category", ChildCategory), name="ck_child_category"),)
+    __table_args__ = (CheckConstraint(one_of("category", ChildCategory), name="ck_child_category"),)
 
     id: int | None = Field(default=None, primary_key=True)
     guardian_id: int = Field(foreign_key="app_user.id", index=True)
@@ -67,7 +67,7 @@ class Child(SQLModel, table=True):
     birth_date: date
     category: str = Field(default=ChildCategory.BASE, max_length=20)
     district: str = Field(default="", max_length=100)  # where the family lives, for outreach
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 class LoginSession(SQLModel, table=True):
@@ -78,7 +78,7 @@ class LoginSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -89,7 +89,7 @@ class LoginAttempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, index=True)  # SHA-256 of "email:..." or "ip:..."
-    at: datetime = _timestamp(index=True)
+    at: datetime = timestamp_field(index=True)
 
 
 class PasswordReset(SQLModel, table=True):
@@ -100,6 +100,6 @@ class PasswordReset(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from navigator.domain.shared.models import _in, _timestamp
+from navigator.domain.shared.models import one_of, timestamp_field
 
 
 class CertificateStatus(StrEnum):
@@ -31,7 +31,7 @@ class EntryKind(StrEnum):
 
 class Certificate(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint(_in("status", CertificateStatus), name="ck_certificate_status"),
+        CheckConstraint(one_of("status", CertificateStatus), name="ck_certificate_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,7 +39,7 @@ class Certificate(SQLModel, table=True):
     number: str = Field(max_length=20, unique=True)
     status: str = Field(default=CertificateStatus.ACCOUNTING, max_length=20)
     valid_until: date
-    issued_at: datetime = _timestamp()
+    issued_at: datetime = timestamp_field()
 
 
 class CertificateAccount(SQLModel, table=True):
@@ -68,7 +68,7 @@ class CertificateAccount(SQLModel, table=True):
     captured_minor: int = Field(default=0, sa_type=BigInteger)
     refunded_minor: int = Field(default=0, sa_type=BigInteger)
     expired_minor: int = Field(default=0, sa_type=BigInteger)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
     @property
     def available_minor(self) -> int:
@@ -86,7 +86,7 @@ class LedgerEntry(SQLModel, table=True):
 
     __tablename__ = "ledger_entry"
     __table_args__ = (
-        CheckConstraint(_in("kind", EntryKind), name="ck_ledger_kind"),
+        CheckConstraint(one_of("kind", EntryKind), name="ck_ledger_kind"),
         CheckConstraint("amount_minor > 0", name="ck_ledger_amount"),
     )
 
@@ -99,4 +99,4 @@ class LedgerEntry(SQLModel, table=True):
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", index=True)
     attendance_id: int | None = Field(default=None, foreign_key="attendance.id")
     note: str = Field(default="", max_length=300)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()

@@ -134,14 +134,14 @@ class ChildView:
     district: str = ""
 
 
-def _guardian(actor: Actor) -> int:
+def guardian_id_of(actor: Actor) -> int:
     if actor.user_id is None:
         raise NotFound()
     return actor.user_id
 
 
 def children_of(session: Session, actor: Actor) -> list[ChildView]:
-    guardian_id = _guardian(actor)
+    guardian_id = guardian_id_of(actor)
     rows = session.exec(
         select(Child, Municipality, col(Certificate.id))
         .join(Municipality, col(Municipality.id) == Child.municipality_id)

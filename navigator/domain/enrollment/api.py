@@ -32,16 +32,16 @@ from navigator.domain.enrollment.models import (
     EnrollmentStatus,
 )
 from navigator.domain.enrollment.terms import (
-    _Context,
-    _context,
-    _funding,
-    _group_or_not_found,
-    _in_catalog,
-    _live_statuses,
-    _lock_group_and_enrollment,
-    _notify,
-    _quote,
-    _staff_context,
+    EnrollmentContext,
+    context_of,
+    funding_of,
+    group_or_not_found,
+    in_catalog,
+    live_statuses,
+    lock_group_and_enrollment,
+    notify,
+    quote_terms,
+    staff_context,
 )
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.queries import policy_of
@@ -53,8 +53,8 @@ from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
 
 
-def _check_can_apply(session: Session, ctx: _Context, today: date) -> None:
-    if not _in_catalog(ctx):
+def _check_can_apply(session: Session, ctx: EnrollmentContext, today: date) -> None:
+    if not in_catalog(ctx):
         raise NotFound()
     group, program = ctx.group, ctx.program
     if not group.enrollment_open or group.ends_on < today:
@@ -70,14 +70,16 @@ def _check_can_apply(session: Session, ctx: _Context, today: date) -> None:
         select(Enrollment.id).where(
             Enrollment.child_id == ctx.child.id,
             Enrollment.group_id == group.id,
-            col(Enrollment.status).in_(_live_statuses()),
+            col(Enrollment.status).in_(live_statuses()),
         )
     ).first()
     if live is not None:
         raise Conflict("already_enrolled")
 
 
-def _check_funded_limit(session: Session, ctx: _Context, exclude_id: int | None = None) -> None:
+def _check_funded_limit(
+    session: Session, ctx: EnrollmentContext, exclude_id: int | None = None
+) -> None:
     limit = policy_of(session, ctx.child.municipality_id).max_funded_enrollments
     statement = (
         select(func.count())
@@ -85,7 +87,7 @@ def _check_funded_limit(session: Session, ctx: _Context, exclude_id: int | None 
         .where(
             Enrollment.child_id == ctx.child.id,
             col(Enrollment.funded).is_(True),
-            col(Enrollment.status).in_(_live_statuses()),
+            col(Enrollment.status).in_(live_statuses()),
         )
     )
     if exclude_id is not None:
@@ -113,13 +115,13 @@ def apply_to_group(
     A full group, or one with a waiting list already, puts the application on the list.
     """
     child = check_guardian(session, actor, locked(session, Child, child_id))
-    _group_or_not_found(session, group_id)
+    group_or_not_found(session, group_id)
     group = locked(session, Group, group_id)
     assert group is not None
-    ctx = _context(session, child, group)
+    ctx = context_of(session, child, group)
     today = today or local_today(ctx.municipality)
     _check_can_apply(session, ctx, today)
-    terms = _quote(session, ctx, today)
+    terms = quote_terms(session, ctx, today)
     if terms.lessons == 0:
         raise Conflict("group_closed")
     if terms.funded:
@@ -152,20 +154,20 @@ def accept_application(
     The hold never exceeds the share the parent agreed to; if the certificate no longer
     covers it, the acceptance is refused rather than shifting the cost onto the parent.
     """
-    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    _peek, ctx = staff_context(session, actor, enrollment_id)
     today = today or local_today(ctx.municipality)
-    funding = _funding(session, ctx, today)
+    funding = funding_of(session, ctx, today)
     if funding is not None:
         # exclusive: two acceptances must not both fit into the last of the budget
         period = locked(session, FundingPeriod, funding.period.id)
         if period is None or period.status != PeriodStatus.OPEN:
             funding = None
-    group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
+    group, enrollment = lock_group_and_enrollment(session, ctx, enrollment_id)
     if enrollment.status in SEATED_ENROLLMENT:
         return enrollment
     if enrollment.status != EnrollmentStatus.APPLIED:
         raise Conflict("enrollment_not_pending", status=enrollment.status)
-    if not _in_catalog(ctx):
+    if not in_catalog(ctx):
         raise Conflict("program_not_open")
     if group.seats_taken >= group.seats:
         raise Conflict("group_full")
@@ -229,7 +231,7 @@ def accept_application(
         enrollment.held_minor = share
         session.add(enrollment)
     else:
-        _notify(session, ctx.child.guardian_id, "enrollment.accepted", enrollment)
+        notify(session, ctx.child.guardian_id, "enrollment.accepted", enrollment)
     session.flush()
     return enrollment
 
@@ -237,8 +239,8 @@ def accept_application(
 def reject_application(
     session: Session, actor: Actor, enrollment_id: int, *, reason: str
 ) -> Enrollment:
-    _peek, ctx = _staff_context(session, actor, enrollment_id)
-    group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
+    _peek, ctx = staff_context(session, actor, enrollment_id)
+    group, enrollment = lock_group_and_enrollment(session, ctx, enrollment_id)
     if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
         raise Conflict("enrollment_not_pending", status=enrollment.status)
     reason = reason.strip() if isinstance(reason, str) else ""
@@ -249,7 +251,7 @@ def reject_application(
     enrollment.decided_at = utcnow()
     session.add(enrollment)
     session.flush()
-    _notify(session, ctx.child.guardian_id, "enrollment.rejected", enrollment)
+    notify(session, ctx.child.guardian_id, "enrollment.rejected", enrollment)
     _promote_waitlist(session, group)
     session.flush()
     return enrollment
@@ -291,10 +293,10 @@ def _end(
         assert peek is not None and child is not None
         group_row = session.get(Group, peek.group_id)
         assert group_row is not None
-        ctx = _context(session, child, group_row)
+        ctx = context_of(session, child, group_row)
     else:
-        _peek, ctx = _staff_context(session, actor, enrollment_id)
-    group, enrollment = _lock_group_and_enrollment(session, ctx, enrollment_id)
+        _peek, ctx = staff_context(session, actor, enrollment_id)
+    group, enrollment = lock_group_and_enrollment(session, ctx, enrollment_id)
     if enrollment.status == final:
         return enrollment
     allowed: tuple[EnrollmentStatus, ...] = SEATED_ENROLLMENT
@@ -313,7 +315,7 @@ def _end(
     session.flush()
     _promote_waitlist(session, group)  # the waiting enrollments before the account (lock order)
     release_rest_of_hold(session, actor, enrollment, ctx.child.guardian_id)
-    _notify(session, ctx.child.guardian_id, f"enrollment.{final.value}", enrollment)
+    notify(session, ctx.child.guardian_id, f"enrollment.{final.value}", enrollment)
     session.flush()
     return enrollment
 
@@ -359,4 +361,4 @@ def _promote_waitlist(session: Session, group: Group) -> None:
         session.add(enrollment)
         child = session.get(Child, enrollment.child_id)
         if child is not None:
-            _notify(session, child.guardian_id, "enrollment.promoted", enrollment)
+            notify(session, child.guardian_id, "enrollment.promoted", enrollment)

@@ -21,11 +21,11 @@ from navigator.domain.enrollment.models import (
     Enrollment,
     EnrollmentStatus,
 )
-from navigator.domain.enrollment.terms import _Context, _staff_context, lesson_share
+from navigator.domain.enrollment.terms import EnrollmentContext, lesson_share, staff_context
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality
 from navigator.domain.municipalities.queries import policy_of
-from navigator.domain.programs.api import _group
+from navigator.domain.programs.api import staff_group
 from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
@@ -44,7 +44,7 @@ def mark_attendance(
     today: date | None = None,
 ) -> Attendance:
     """Record one lesson; a charged lesson captures its certificate share from the hold."""
-    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    _peek, ctx = staff_context(session, actor, enrollment_id)
     check_date(lesson_date, "lesson_date")
     status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     enrollment = locked(session, Enrollment, enrollment_id)
@@ -102,7 +102,7 @@ def record_attendance(
     Returns "marked", "unchanged" or "corrected": an e-journal can send the same marks
     twice and nothing moves the second time.
     """
-    _staff_context(session, actor, enrollment_id)
+    staff_context(session, actor, enrollment_id)
     check_date(lesson_date, "lesson_date")
     existing = session.exec(
         select(Attendance.status).where(
@@ -122,7 +122,7 @@ def record_attendance(
     return "corrected"
 
 
-def _charges(session: Session, ctx: _Context, status: AttendanceStatus) -> bool:
+def _charges(session: Session, ctx: EnrollmentContext, status: AttendanceStatus) -> bool:
     """Whether the certificate pays for a lesson marked so: present, or absent if the rules say."""
     return status is AttendanceStatus.PRESENT or (
         status is AttendanceStatus.ABSENT
@@ -133,7 +133,7 @@ def _charges(session: Session, ctx: _Context, status: AttendanceStatus) -> bool:
 def _capture_lesson(
     session: Session,
     actor: Actor,
-    ctx: _Context,
+    ctx: EnrollmentContext,
     enrollment: Enrollment,
     attendance: Attendance,
     idempotency_key: str,
@@ -183,7 +183,7 @@ def correct_attendance(
     balance is exactly what it was before the wrong mark. Adding a charge captures as a
     first marking would.
     """
-    _peek, ctx = _staff_context(session, actor, enrollment_id)
+    _peek, ctx = staff_context(session, actor, enrollment_id)
     check_date(lesson_date, "lesson_date")
     status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     reason = check_text(reason, "reason", max_length=300)
@@ -308,7 +308,7 @@ def register_of(
 
     Today is the municipality's own date unless given.
     """
-    group, program = _group(session, actor, group_id)
+    group, program = staff_group(session, actor, group_id)
     if today is None:
         today = local_today(session.get(Municipality, program.municipality_id))  # type: ignore[arg-type]
     dates = [d for d in lesson_dates(group) if d <= today][-MAX_REGISTER_ROWS:]
@@ -362,7 +362,7 @@ def mark_lesson(
     Children already marked for that date are left as they are (a correction is its own,
     audited step), so saving the same grid twice changes nothing.
     """
-    _group(session, actor, group_id)
+    staff_group(session, actor, group_id)
     if len(statuses) > 500:
         raise InvalidInput("value_too_large", field="statuses", max=500)
     lock_batch(session, list(statuses))
@@ -399,7 +399,7 @@ class CorrectionRow:
 
 def corrections_of(session: Session, actor: Actor, group_id: int) -> list[CorrectionRow]:
     """The group's audit trail of changed marks, newest first."""
-    _group(session, actor, group_id)
+    staff_group(session, actor, group_id)
     rows = session.exec(  # type: ignore[call-overload]
         wide_select(AttendanceCorrection, Child, User)
         .join(Enrollment, col(Enrollment.id) == AttendanceCorrection.enrollment_id)

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from navigator.domain.shared.models import UTCDateTime, _in, _timestamp
+from navigator.domain.shared.models import UTCDateTime, one_of, timestamp_field
 
 
 class EnrollmentStatus(StrEnum):
@@ -48,7 +48,7 @@ class Enrollment(SQLModel, table=True):
     """A child's place in a group and the contract's money: agreed share, hold, captures."""
 
     __table_args__ = (
-        CheckConstraint(_in("status", EnrollmentStatus), name="ck_enrollment_status"),
+        CheckConstraint(one_of("status", EnrollmentStatus), name="ck_enrollment_status"),
         CheckConstraint(
             "held_minor >= 0 AND captured_minor >= 0 AND released_minor >= 0"
             " AND captured_minor + released_minor <= held_minor",
@@ -68,8 +68,8 @@ class Enrollment(SQLModel, table=True):
             "child_id",
             "group_id",
             unique=True,
-            sqlite_where=text(_in("status", LIVE_ENROLLMENT)),
-            postgresql_where=text(_in("status", LIVE_ENROLLMENT)),
+            sqlite_where=text(one_of("status", LIVE_ENROLLMENT)),
+            postgresql_where=text(one_of("status", LIVE_ENROLLMENT)),
         ),
     )
 
@@ -95,7 +95,7 @@ class Enrollment(SQLModel, table=True):
     refunded_minor: int = Field(default=0, sa_type=BigInteger)
     lessons_charged: int = 0  # funded lessons charged to the certificate so far
     reason: str = Field(default="", max_length=500)
-    applied_at: datetime = _timestamp()
+    applied_at: datetime = timestamp_field()
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -107,7 +107,7 @@ class Enrollment(SQLModel, table=True):
 class Attendance(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "lesson_date", name="uq_attendance_lesson"),
-        CheckConstraint(_in("status", AttendanceStatus), name="ck_attendance_status"),
+        CheckConstraint(one_of("status", AttendanceStatus), name="ck_attendance_status"),
         CheckConstraint("charged_minor >= 0", name="ck_attendance_charged"),
     )
 
@@ -117,7 +117,7 @@ class Attendance(SQLModel, table=True):
     status: str = Field(max_length=10)
     charged_minor: int = Field(default=0, sa_type=BigInteger)
     marked_by_id: int | None = Field(default=None, foreign_key="app_user.id")
-    marked_at: datetime = _timestamp()
+    marked_at: datetime = timestamp_field()
 
 
 class AttendanceCorrection(SQLModel, table=True):
@@ -125,8 +125,8 @@ class AttendanceCorrection(SQLModel, table=True):
 
     __tablename__ = "attendance_correction"
     __table_args__ = (
-        CheckConstraint(_in("from_status", AttendanceStatus), name="ck_correction_from"),
-        CheckConstraint(_in("to_status", AttendanceStatus), name="ck_correction_to"),
+        CheckConstraint(one_of("from_status", AttendanceStatus), name="ck_correction_from"),
+        CheckConstraint(one_of("to_status", AttendanceStatus), name="ck_correction_to"),
         CheckConstraint(
             "refunded_minor >= 0 AND captured_minor >= 0", name="ck_correction_amounts"
         ),
@@ -142,7 +142,7 @@ class AttendanceCorrection(SQLModel, table=True):
     refunded_minor: int = Field(default=0, sa_type=BigInteger)
     captured_minor: int = Field(default=0, sa_type=BigInteger)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")
-    corrected_at: datetime = _timestamp()
+    corrected_at: datetime = timestamp_field()
 
 
 class EnrollmentOffer(SQLModel, table=True):
@@ -165,5 +165,5 @@ class EnrollmentOffer(SQLModel, table=True):
     offered_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     decision: str = Field(default="pending", max_length=10)
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.accounts.models import Child
-from navigator.domain.certificates.queries import _guardian
+from navigator.domain.certificates.queries import guardian_id_of
 from navigator.domain.enrollment.models import (
     LIVE_ENROLLMENT,
     Attendance,
@@ -183,7 +183,7 @@ class EnrollmentView:
 
 
 def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
-    guardian_id = _guardian(actor)
+    guardian_id = guardian_id_of(actor)
     present = func.sum(case((col(Attendance.status) == AttendanceStatus.PRESENT, 1), else_=0))
     counts = (
         select(
@@ -234,7 +234,7 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
 
 def cabinet_version(session: Session, actor: Actor) -> int:
     """A cheap fingerprint of what the cabinet shows: it changes when anything there moves."""
-    guardian_id = _guardian(actor)
+    guardian_id = guardian_id_of(actor)
     enrollments = session.exec(  # type: ignore[call-overload]
         wide_select(
             col(Enrollment.id),

@@ -43,7 +43,7 @@ class Quote:
 
 
 @dataclass
-class _Context:
+class EnrollmentContext:
     child: Child
     group: Group
     program: Program
@@ -53,23 +53,23 @@ class _Context:
 
 
 @dataclass(frozen=True)
-class _Funding:
+class Funding:
     account: CertificateAccount
     period: FundingPeriod
     until: date
 
 
-def _context(session: Session, child: Child, group: Group) -> _Context:
+def context_of(session: Session, child: Child, group: Group) -> EnrollmentContext:
     program = session.get(Program, group.program_id)
     assert program is not None
     provider = session.get(Provider, program.provider_id)
     municipality = session.get(Municipality, child.municipality_id)
     assert provider is not None and municipality is not None
     certificate = session.exec(select(Certificate).where(Certificate.child_id == child.id)).first()
-    return _Context(child, group, program, provider, municipality, certificate)
+    return EnrollmentContext(child, group, program, provider, municipality, certificate)
 
 
-def _in_catalog(ctx: _Context) -> bool:
+def in_catalog(ctx: EnrollmentContext) -> bool:
     program = ctx.program
     return (
         ctx.provider.admitted
@@ -79,7 +79,7 @@ def _in_catalog(ctx: _Context) -> bool:
     )
 
 
-def _funding(session: Session, ctx: _Context, today: date) -> _Funding | None:
+def funding_of(session: Session, ctx: EnrollmentContext, today: date) -> Funding | None:
     """The account that pays, when the certificate may pay for this program at all."""
     certificate = ctx.certificate
     if (
@@ -95,7 +95,7 @@ def _funding(session: Session, ctx: _Context, today: date) -> _Funding | None:
     period = session.get(FundingPeriod, account.period_id)
     assert period is not None
     until = min(period.ends_on, certificate.valid_until - timedelta(days=1))
-    return _Funding(account, period, until)
+    return Funding(account, period, until)
 
 
 def lesson_share(certificate_share: int, lessons: int, lesson_number: int) -> int:
@@ -108,11 +108,11 @@ def lesson_share(certificate_share: int, lessons: int, lesson_number: int) -> in
     )
 
 
-def _quote(session: Session, ctx: _Context, today: date) -> Quote:
+def quote_terms(session: Session, ctx: EnrollmentContext, today: date) -> Quote:
     dates = lesson_dates(ctx.group, today)
     price = ctx.group.price_per_lesson_minor
     contract = price * len(dates)
-    funding = _funding(session, ctx, today)
+    funding = funding_of(session, ctx, today)
     funded_lessons = sum(1 for d in dates if d <= funding.until) if funding else 0
     available = funding.account.available_minor if funding else 0
     share = min(price * funded_lessons, available)
@@ -132,7 +132,7 @@ def _quote(session: Session, ctx: _Context, today: date) -> Quote:
     )
 
 
-def _group_or_not_found(session: Session, group_id: int) -> Group:
+def group_or_not_found(session: Session, group_id: int) -> Group:
     """The group, or NotFound for an unknown (or malformed) id."""
     group = session.get(Group, group_id) if isinstance(group_id, int) else None
     if group is None:
@@ -144,19 +144,19 @@ def quote(
     session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
 ) -> Quote:
     child = check_guardian(session, actor, session.get(Child, child_id))
-    ctx = _context(session, child, _group_or_not_found(session, group_id))
-    if not _in_catalog(ctx):
+    ctx = context_of(session, child, group_or_not_found(session, group_id))
+    if not in_catalog(ctx):
         raise NotFound()
-    return _quote(session, ctx, today or local_today(ctx.municipality))
+    return quote_terms(session, ctx, today or local_today(ctx.municipality))
 
 
-def _live_statuses() -> list[str]:
+def live_statuses() -> list[str]:
     return [s.value for s in LIVE_ENROLLMENT]
 
 
-def _staff_context(
+def staff_context(
     session: Session, actor: Actor, enrollment_id: int
-) -> tuple[Enrollment, _Context]:
+) -> tuple[Enrollment, EnrollmentContext]:
     """Checks the actor works for the enrollment's provider before anything is locked."""
     peek = session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
     if peek is None:
@@ -164,13 +164,13 @@ def _staff_context(
     group = session.get(Group, peek.group_id)
     child = session.get(Child, peek.child_id)
     assert group is not None and child is not None
-    ctx = _context(session, child, group)
+    ctx = context_of(session, child, group)
     check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]
     return peek, ctx
 
 
-def _lock_group_and_enrollment(
-    session: Session, ctx: _Context, enrollment_id: int
+def lock_group_and_enrollment(
+    session: Session, ctx: EnrollmentContext, enrollment_id: int
 ) -> tuple[Group, Enrollment]:
     group = locked(session, Group, ctx.group.id)
     enrollment = locked(session, Enrollment, enrollment_id)
@@ -179,7 +179,7 @@ def _lock_group_and_enrollment(
     return group, enrollment
 
 
-def _notify(session: Session, user_id: int, kind: str, enrollment: Enrollment) -> None:
+def notify(session: Session, user_id: int, kind: str, enrollment: Enrollment) -> None:
     session.add(
         Notification(
             user_id=user_id,

@@ -12,7 +12,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from navigator.domain.accounts.models import ChildCategory
-from navigator.domain.shared.models import UTCDateTime, _in
+from navigator.domain.shared.models import UTCDateTime, one_of
 
 
 class PeriodStatus(StrEnum):
@@ -34,7 +34,7 @@ class FundingPeriod(SQLModel, table=True):
             "funded_certificates >= 0 AND funded_certificates <= max_funded_certificates",
             name="ck_period_funded",
         ),
-        CheckConstraint(_in("status", PeriodStatus), name="ck_period_status"),
+        CheckConstraint(one_of("status", PeriodStatus), name="ck_period_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -57,7 +57,7 @@ class NominalRule(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="ck_nominal_amount"),
         CheckConstraint("age_min >= 0 AND age_min <= age_max", name="ck_nominal_ages"),
-        CheckConstraint(_in("category", ChildCategory), name="ck_nominal_category"),
+        CheckConstraint(one_of("category", ChildCategory), name="ck_nominal_category"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,7 +13,7 @@ from navigator.domain.accounts.access import Actor, check_municipality_admin
 from navigator.domain.accounts.models import ChildCategory
 from navigator.domain.certificates.models import CertificateAccount
 from navigator.domain.funding.models import FundingPeriod, NominalRule, PeriodStatus
-from navigator.domain.funding.periods import _period
+from navigator.domain.funding.periods import period_for_admin
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.shared import audit
 from navigator.domain.shared.calendar import local_today
@@ -104,7 +104,7 @@ class NominalRow:
 
 def nominal_table(session: Session, actor: Actor, period_id: int) -> list[NominalRule]:
     """Every rule of the period: by category, then effective date, then age."""
-    _period(session, actor, period_id)
+    period_for_admin(session, actor, period_id)
     return list(
         session.exec(
             select(NominalRule)
@@ -134,7 +134,7 @@ def set_nominal_table(
     replaces the table of the same date unless a certificate was already funded by it.
     Money already credited never changes.
     """
-    period = _period(session, actor, period_id, lock=True)
+    period = period_for_admin(session, actor, period_id, lock=True)
     if period.status == PeriodStatus.CLOSED:
         raise Conflict("period_closed")
     category = check_choice(category, "category", ChildCategory)

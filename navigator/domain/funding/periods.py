@@ -20,7 +20,7 @@ from navigator.domain.enrollment.api import release_rest_of_hold
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
 from navigator.domain.funding.models import FundingPeriod, NominalRule, PeriodStatus
 from navigator.domain.municipalities.models import Municipality
-from navigator.domain.municipalities.queries import _municipality
+from navigator.domain.municipalities.queries import municipality_for_admin
 from navigator.domain.shared import audit
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
@@ -170,7 +170,9 @@ def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSumma
     return ClosingSummary(accounts=count, released_minor=released, expired_minor=expired)
 
 
-def _period(session: Session, actor: Actor, period_id: int, *, lock: bool = False) -> FundingPeriod:
+def period_for_admin(
+    session: Session, actor: Actor, period_id: int, *, lock: bool = False
+) -> FundingPeriod:
     period = (
         locked(session, FundingPeriod, period_id) if lock else session.get(FundingPeriod, period_id)
     )
@@ -194,7 +196,7 @@ class PeriodFigures:
 
 
 def periods_of(session: Session, actor: Actor, municipality_id: int) -> list[PeriodFigures]:
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     periods = session.exec(
         select(FundingPeriod)
         .where(FundingPeriod.municipality_id == municipality_id)
@@ -204,7 +206,7 @@ def periods_of(session: Session, actor: Actor, municipality_id: int) -> list[Per
 
 
 def period_figures(session: Session, actor: Actor, period_id: int) -> PeriodFigures:
-    period = _period(session, actor, period_id)
+    period = period_for_admin(session, actor, period_id)
     assert period.id is not None
     return PeriodFigures(period, *period_money(session, period.id))
 
@@ -219,7 +221,7 @@ def update_period(
     max_funded_certificates: int,
 ) -> FundingPeriod:
     """Rename, change the budget or the certificate cap; never below what is already used."""
-    period = _period(session, actor, period_id, lock=True)
+    period = period_for_admin(session, actor, period_id, lock=True)
     if period.status == PeriodStatus.CLOSED:
         raise Conflict("period_closed")
     name = check_text(name, "name", max_length=100)
@@ -266,7 +268,7 @@ def _currency(session: Session, period: FundingPeriod) -> str:
 
 def open_period(session: Session, actor: Actor, period_id: int) -> FundingPeriod:
     """A draft period opens for funding once it has a nominal table."""
-    period = _period(session, actor, period_id, lock=True)
+    period = period_for_admin(session, actor, period_id, lock=True)
     if period.status == PeriodStatus.OPEN:
         return period
     if period.status != PeriodStatus.DRAFT:
@@ -285,7 +287,7 @@ def open_period(session: Session, actor: Actor, period_id: int) -> FundingPeriod
 
 def closing_preview(session: Session, actor: Actor, period_id: int) -> ClosingSummary:
     """What `close_period` would do now: holds it would release and balances it would expire."""
-    period = _period(session, actor, period_id)
+    period = period_for_admin(session, actor, period_id)
     if period.status == PeriodStatus.CLOSED:
         return ClosingSummary(0, 0, 0)
     accounts, held, unspent = session.exec(

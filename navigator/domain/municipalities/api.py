@@ -10,7 +10,7 @@ from navigator.domain.accounts.access import Actor, is_operator
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Membership, Role, User
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality, MunicipalityPolicy
-from navigator.domain.municipalities.queries import _municipality, policy_of
+from navigator.domain.municipalities.queries import municipality_for_admin, policy_of
 from navigator.domain.shared import audit
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
@@ -81,7 +81,7 @@ def set_policy(
     attendance_correction_days: int,
 ) -> MunicipalityPolicy:
     """The rules every enrollment follows from now on; contracts already made keep their money."""
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     check_positive(max_funded_enrollments, "max_funded_enrollments", maximum=MAX_FUNDED_ENROLLMENTS)
     absence_charge = check_choice(absence_charge, "absence_charge", AbsenceCharge)
     if not isinstance(prorate_late_start, bool):

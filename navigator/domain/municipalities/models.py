@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from navigator.domain.shared.models import _in, _timestamp
+from navigator.domain.shared.models import one_of, timestamp_field
 
 
 class AbsenceCharge(StrEnum):
@@ -28,14 +28,14 @@ class Municipality(SQLModel, table=True):
     currency: str = Field(max_length=3)
     locale: str = Field(max_length=5)
     timezone: str = Field(max_length=64)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 class MunicipalityPolicy(SQLModel, table=True):
     __tablename__ = "municipality_policy"
     __table_args__ = (
         CheckConstraint("max_funded_enrollments >= 1", name="ck_policy_max_funded"),
-        CheckConstraint(_in("absence_charge", AbsenceCharge), name="ck_policy_absence"),
+        CheckConstraint(one_of("absence_charge", AbsenceCharge), name="ck_policy_absence"),
         CheckConstraint("attendance_correction_days >= 0", name="ck_policy_correction"),
     )
 

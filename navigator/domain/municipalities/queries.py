@@ -55,7 +55,7 @@ def municipalities_of(session: Session, actor: Actor) -> list[Municipality]:
     return list(session.exec(statement).all())
 
 
-def _municipality(session: Session, actor: Actor, municipality_id: int) -> Municipality:
+def municipality_for_admin(session: Session, actor: Actor, municipality_id: int) -> Municipality:
     check_municipality_admin(session, actor, municipality_id)
     municipality = session.get(Municipality, municipality_id)
     if municipality is None:
@@ -64,7 +64,7 @@ def _municipality(session: Session, actor: Actor, municipality_id: int) -> Munic
 
 
 def policy_for_admin(session: Session, actor: Actor, municipality_id: int) -> MunicipalityPolicy:
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     return policy_of(session, municipality_id)
 
 
@@ -84,7 +84,7 @@ def audit_log(
     session: Session, actor: Actor, municipality_id: int, *, limit: int = 200
 ) -> list[LogLine]:
     """The latest decisions, newest first, with who made them and about what."""
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     events = session.exec(
         select(AuditEvent, User.email)
         .join(User, col(User.id) == AuditEvent.actor_id, isouter=True)

@@ -22,7 +22,7 @@ from navigator.domain.programs.models import (
     ProgramFormat,
     ProgramListing,
 )
-from navigator.domain.programs.timetable import _clean_timetable, lesson_dates
+from navigator.domain.programs.timetable import clean_timetable, lesson_dates
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
@@ -129,7 +129,7 @@ def group_terms(
     terms: dict[str, Any] = {
         "name": check_text(name, "name", max_length=100),
         "teacher": check_text(teacher, "teacher", max_length=200, required=False),
-        "timetable": _clean_timetable(timetable),
+        "timetable": clean_timetable(timetable),
         "excluded_dates": sorted({d.isoformat() for d in excluded_dates or []}),
         "starts_on": starts_on,
         "ends_on": ends_on,
@@ -179,7 +179,9 @@ def create_group(
     return group
 
 
-def _program(session: Session, actor: Actor, program_id: int, *, lock: bool = False) -> Program:
+def staff_program(
+    session: Session, actor: Actor, program_id: int, *, lock: bool = False
+) -> Program:
     program = (
         (locked(session, Program, program_id) if lock else session.get(Program, program_id))
         if isinstance(program_id, int)
@@ -191,7 +193,7 @@ def _program(session: Session, actor: Actor, program_id: int, *, lock: bool = Fa
     return program
 
 
-def _group(
+def staff_group(
     session: Session, actor: Actor, group_id: int, *, lock: bool = False
 ) -> tuple[Group, Program]:
     group = (
@@ -201,7 +203,7 @@ def _group(
     )
     if group is None:
         raise NotFound()
-    return group, _program(session, actor, group.program_id)
+    return group, staff_program(session, actor, group.program_id)
 
 
 def _back_to_review(program: Program) -> None:
@@ -214,7 +216,7 @@ def update_program(
     session: Session, actor: Actor, program_id: int, fields: ProgramFields
 ) -> Program:
     """Edit a program; a certified one returns to review (its price terms may have changed)."""
-    program = _program(session, actor, program_id, lock=True)
+    program = staff_program(session, actor, program_id, lock=True)
     check_not_archived(program)
     cleaned = clean_program(replace(fields, external_id=program.external_id))
     changed = {k: v for k, v in cleaned.items() if getattr(program, k) != v}
@@ -245,7 +247,7 @@ def set_listing(
     of its groups: an archived program is read-only. A restored one comes back paused.
     """
     target = ProgramListing(check_choice(listing, "listing", ProgramListing))
-    program = _program(session, actor, program_id, lock=True)
+    program = staff_program(session, actor, program_id, lock=True)
     current = ProgramListing(program.listing)
     if target is current:
         return program
@@ -270,8 +272,8 @@ def set_listing(
 def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) -> Group:
     """New timetable, dates, seats or price. A new price on a certified program sends it to review;
     seats never drop below the children already seated."""
-    group, _program_row = _group(session, actor, group_id, lock=True)
-    program = _program(session, actor, group.program_id, lock=True)
+    group, _program_row = staff_group(session, actor, group_id, lock=True)
+    program = staff_program(session, actor, group.program_id, lock=True)
     check_not_archived(program)
     cleaned = group_terms(program, **terms)
     if cleaned["seats"] < group.seats_taken:
@@ -287,7 +289,7 @@ def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) ->
 
 
 def set_enrollment_open(session: Session, actor: Actor, group_id: int, is_open: bool) -> Group:
-    group, program = _group(session, actor, group_id, lock=True)
+    group, program = staff_group(session, actor, group_id, lock=True)
     check_not_archived(program)
     group.enrollment_open = is_open is True
     session.add(group)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_municipality_admin, check_provider_staff
-from navigator.domain.municipalities.queries import _municipality
+from navigator.domain.municipalities.queries import municipality_for_admin
 from navigator.domain.programs.api import check_not_archived
 from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.providers.models import Provider
@@ -171,7 +171,7 @@ def program_changes(session: Session, program: Program) -> tuple[datetime | None
 
 def certification_queue(session: Session, actor: Actor, municipality_id: int) -> list[Submission]:
     """Programs waiting for a decision, oldest change first, each with its diff."""
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     rows = session.exec(
         select(Program, Provider.name)
         .join(Provider, col(Provider.id) == Program.provider_id)
@@ -192,7 +192,7 @@ def certified_programs(
     session: Session, actor: Actor, municipality_id: int
 ) -> list[tuple[Program, str]]:
     """Certified and suspended programs, for suspending and reinstating."""
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     return [
         (program, name)
         for program, name in session.exec(

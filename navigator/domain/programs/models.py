@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from navigator.domain.shared import outbox
-from navigator.domain.shared.models import Language, _in, _timestamp
+from navigator.domain.shared.models import Language, one_of, timestamp_field
 
 
 class Direction(StrEnum):
@@ -52,11 +52,13 @@ class ProgramListing(StrEnum):
 
 class Program(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint(_in("direction", Direction), name="ck_program_direction"),
-        CheckConstraint(_in("format", ProgramFormat), name="ck_program_format"),
-        CheckConstraint(_in("language", Language), name="ck_program_language"),
-        CheckConstraint(_in("certification_status", CertificationStatus), name="ck_program_cert"),
-        CheckConstraint(_in("listing", ProgramListing), name="ck_program_listing"),
+        CheckConstraint(one_of("direction", Direction), name="ck_program_direction"),
+        CheckConstraint(one_of("format", ProgramFormat), name="ck_program_format"),
+        CheckConstraint(one_of("language", Language), name="ck_program_language"),
+        CheckConstraint(
+            one_of("certification_status", CertificationStatus), name="ck_program_cert"
+        ),
+        CheckConstraint(one_of("listing", ProgramListing), name="ck_program_listing"),
         CheckConstraint(
             "age_min >= 0 AND age_min <= age_max AND age_max <= 18", name="ck_program_ages"
         ),
@@ -82,8 +84,8 @@ class Program(SQLModel, table=True):
     certification_status: str = Field(default=CertificationStatus.DRAFT, max_length=20)
     listing: str = Field(default=ProgramListing.LISTED, max_length=10)
     is_free: bool = False
-    created_at: datetime = _timestamp()
-    updated_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
     @property
     def payable_by_certificate(self) -> bool:
@@ -116,7 +118,7 @@ class Group(SQLModel, table=True):
     seats_taken: int = 0
     price_per_lesson_minor: int = Field(sa_type=BigInteger)
     enrollment_open: bool = True
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 # the catalog shows programs and their groups: every change reaches the search index

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.municipalities.models import Municipality
-from navigator.domain.programs.api import _program
+from navigator.domain.programs.api import staff_program
 from navigator.domain.programs.models import CertificationStatus, Group, Program, ProgramListing
 from navigator.domain.programs.photos import photo_url
 from navigator.domain.programs.timetable import lesson_dates
@@ -226,11 +226,11 @@ def programs_of(session: Session, actor: Actor, provider_id: int) -> list[Progra
 
 
 def program_for_staff(session: Session, actor: Actor, program_id: int) -> Program:
-    return _program(session, actor, program_id)
+    return staff_program(session, actor, program_id)
 
 
 def groups_of(session: Session, actor: Actor, program_id: int) -> list[Group]:
-    _program(session, actor, program_id)
+    staff_program(session, actor, program_id)
     return list(
         session.exec(
             select(Group).where(Group.program_id == program_id).order_by(col(Group.id))

@@ -12,7 +12,7 @@ from navigator.domain.shared.errors import InvalidInput
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _clean_timetable(timetable: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def clean_timetable(timetable: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not timetable:
         raise InvalidInput("timetable_empty")
     seen: set[int] = set()

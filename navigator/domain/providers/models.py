@@ -11,7 +11,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from navigator.domain.shared import outbox
-from navigator.domain.shared.models import UTCDateTime, _in, _timestamp
+from navigator.domain.shared.models import UTCDateTime, one_of, timestamp_field
 
 
 class ProviderKind(StrEnum):
@@ -21,7 +21,7 @@ class ProviderKind(StrEnum):
 
 
 class Provider(SQLModel, table=True):
-    __table_args__ = (CheckConstraint(_in("kind", ProviderKind), name="ck_provider_kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", ProviderKind), name="ck_provider_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
@@ -31,7 +31,7 @@ class Provider(SQLModel, table=True):
     admitted: bool = False
     admitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     admission_note: str = Field(default="", max_length=500)  # why admission was refused
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
 
 
 class ApiKey(SQLModel, table=True):
@@ -45,7 +45,7 @@ class ApiKey(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=12)
     key_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -64,7 +64,7 @@ class StaffInvitation(SQLModel, table=True):
     role: str = Field(max_length=30)
     token_hash: str = Field(max_length=64, unique=True)
     invited_by_id: int | None = Field(default=None, foreign_key="app_user.id")
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     expires_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

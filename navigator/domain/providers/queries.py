@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import Membership
-from navigator.domain.municipalities.queries import _municipality
+from navigator.domain.municipalities.queries import municipality_for_admin
 from navigator.domain.providers.api import STAFF_ROLES
 from navigator.domain.providers.models import Provider
 
@@ -27,7 +27,7 @@ def providers_of(session: Session, actor: Actor) -> list[Provider]:
 
 def admission_queue(session: Session, actor: Actor, municipality_id: int) -> list[Provider]:
     """Providers not admitted yet: waiting ones first, then those refused (with the reason)."""
-    _municipality(session, actor, municipality_id)
+    municipality_for_admin(session, actor, municipality_id)
     return list(
         session.exec(
             select(Provider)

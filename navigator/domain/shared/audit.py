@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from navigator.domain.accounts.access import Actor
 from navigator.domain.shared.models import AuditEvent
+
+
+class Acting(Protocol):
+    """Whoever acts: a user (their id), or the system (no id). `accounts.access.Actor`."""
+
+    @property
+    def user_id(self) -> int | None: ...
 
 
 def record(
     session: Session,
-    actor: Actor,
+    actor: Acting,
     municipality_id: int,
     action: str,
     subject: str,

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from navigator.domain.municipalities.models import Municipality
 from navigator.domain.shared.models import utcnow
+
+
+class Zoned(Protocol):
+    """Anything with a time zone: a municipality."""
+
+    @property
+    def timezone(self) -> str: ...
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -24,5 +31,5 @@ def birthday(birth_date: date, years: int) -> date:
         return date(birth_date.year + years, 3, 1)
 
 
-def local_today(municipality: Municipality, now: datetime | None = None) -> date:
+def local_today(municipality: Zoned, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(municipality.timezone)).date()

@@ -43,11 +43,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _in(column: str, values: Iterable[StrEnum]) -> str:
+def one_of(column: str, values: Iterable[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-def _timestamp(**kwargs: Any) -> Any:
+def timestamp_field(**kwargs: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
 
 
@@ -64,7 +64,7 @@ class Notification(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", index=True)
     kind: str = Field(max_length=40)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -77,7 +77,7 @@ class OutgoingMail(SQLModel, table=True):
     recipient: str = Field(max_length=254)
     subject: str = Field(max_length=200)
     body: str
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp_field()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
@@ -98,7 +98,7 @@ class AuditEvent(SQLModel, table=True):
     subject_id: int | None = None
     reason: str = Field(default="", max_length=500)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    at: datetime = _timestamp(index=True)
+    at: datetime = timestamp_field(index=True)
 
 
 class CatalogChange(SQLModel, table=True):
