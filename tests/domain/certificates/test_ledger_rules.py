@@ -30,8 +30,8 @@ from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import Conflict, NotFound
 from tests.factories import SYSTEM, World, build_world
-from tests.integration.test_ledger_concurrency import run_in_parallel
 from tests.support.invariants import assert_ledger_invariants
+from tests.support.parallel import run_in_parallel
 
 
 def status(world: World, enrollment_id: int) -> str:

@@ -19,8 +19,8 @@ from navigator.domain.enrollment.offers import (
 )
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from tests.domain.providers.test_providers import _other_provider
 from tests.factories import build_world
-from tests.integration.test_providers import _other_provider
 
 
 def _number_and_birth(world) -> tuple[str, date]:

@@ -53,7 +53,7 @@ def test_a_bad_program_count_is_refused(tmp_path, value):
 
 
 def test_import_programs_from_a_file_reports_bad_rows_and_exits_nonzero(tmp_path):
-    from tests.integration.test_import import BAD, GOOD, HEADER
+    from tests.domain.programs.test_importing import BAD, GOOD, HEADER
 
     assert run(["db", "upgrade"], tmp_path).returncode == 0
     assert run(["seed", "--programs", "8"], tmp_path).returncode == 0

@@ -29,6 +29,7 @@ from navigator.domain.programs.models import CertificationStatus
 from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.exports import to_csv, to_xlsx
+from tests.domain.cabinet import _outcome
 from tests.factories import PASSWORD, SYSTEM, World, build_world
 from tests.support.invariants import assert_ledger_invariants
 
@@ -214,6 +215,14 @@ def town(engine) -> Town:
     made = _town(engine)
     assert_ledger_invariants(engine)
     return made
+
+
+def test_an_unknown_report_is_not_found_even_for_the_admin(engine):
+    world = build_world(engine)
+    admin = _admin(world)
+    assert _outcome(world, lambda s: reports.build(s, admin, "salaries", world.period_id)) == (
+        "not_found"
+    )
 
 
 # ---------------------------------------------------------------- money

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import select
 
@@ -13,27 +11,10 @@ from navigator.domain.enrollment.api import accept_application
 from navigator.domain.enrollment.attendance import mark_attendance
 from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.programs.models import Group
-from navigator.domain.shared.db import read_session, transaction
-from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.db import read_session
 from tests.factories import build_world
 from tests.support.invariants import assert_ledger_invariants
-
-
-def run_in_parallel(engine, calls) -> Counter:
-    """Start every call at once, each in its own transaction; count outcomes by error code."""
-    barrier = threading.Barrier(len(calls))
-
-    def attempt(call):
-        barrier.wait()
-        try:
-            with transaction(engine) as session:
-                call(session)
-            return "ok"
-        except DomainError as error:
-            return error.code
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return Counter(pool.map(attempt, calls))
+from tests.support.parallel import run_in_parallel
 
 
 def test_fifty_parallel_accepts_for_the_last_three_seats_seat_exactly_three(engine):
