@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from navigator import routes
 from navigator.state.app import AppState
 
 LANGUAGES = (("ru", "Русский"), ("lt", "Lietuvių"), ("en", "English"))
@@ -43,7 +44,7 @@ def sign_out_button() -> rx.Component:
                 ),
             ],
         ),
-        action="/auth/logout",
+        action=routes.AUTH_LOGOUT,
         id="sign-out-form",
         style={"display": "inline"},
     )
@@ -68,13 +69,13 @@ def header() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.text(AppState.t["brand"], size="5", weight="bold"),
-                href="/",
+                href=routes.HOME,
                 underline="none",
             ),
             rx.spacer(),
             rx.el.nav(
                 rx.hstack(
-                    rx.link(AppState.t["nav_catalog"], href="/"),
+                    rx.link(AppState.t["nav_catalog"], href=routes.HOME),
                     rx.cond(
                         AppState.signed_in,
                         rx.hstack(
@@ -82,25 +83,27 @@ def header() -> rx.Component:
                                 AppState.is_admin,
                                 rx.link(
                                     AppState.t["nav_municipality"],
-                                    href="/municipality",
+                                    href=routes.MUNICIPALITY,
                                     id="nav-municipality",
                                 ),
                             ),
                             rx.cond(
                                 AppState.is_provider,
                                 rx.link(
-                                    AppState.t["nav_provider"], href="/provider", id="nav-provider"
+                                    AppState.t["nav_provider"],
+                                    href=routes.PROVIDER,
+                                    id="nav-provider",
                                 ),
                                 rx.link(
-                                    AppState.t["nav_cabinet"], href="/cabinet", id="nav-cabinet"
+                                    AppState.t["nav_cabinet"], href=routes.CABINET, id="nav-cabinet"
                                 ),
                             ),
                             sign_out_button(),
                             align="center",
                         ),
                         rx.hstack(
-                            rx.link(AppState.t["nav_sign_in"], href="/login", id="nav-sign-in"),
-                            rx.link(AppState.t["nav_register"], href="/register"),
+                            rx.link(AppState.t["nav_sign_in"], href=routes.LOGIN, id="nav-sign-in"),
+                            rx.link(AppState.t["nav_register"], href=routes.REGISTER),
                             align="center",
                         ),
                     ),

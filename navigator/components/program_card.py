@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from navigator import routes
 from navigator.state.app import AppState
 
 
@@ -15,7 +16,7 @@ def program_card(program: rx.Var) -> rx.Component:
         rx.vstack(
             rx.link(
                 rx.heading(rx.foreach(program.title_parts, _title_part), size="4", as_="h2"),
-                href="/programs/" + program.id.to(str),
+                href=routes.PROGRAM + program.id.to(str),
                 class_name="program-link",
             ),
             rx.text(program.provider, " · ", program.municipality, size="2", color_scheme="gray"),

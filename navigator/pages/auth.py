@@ -2,17 +2,46 @@
 
 import reflex as rx
 
+from navigator import routes
+from navigator.components.forms import input_field
 from navigator.components.layout import error_text, native_form, notice_text, page
 from navigator.state.auth import AuthState, InviteState
 
 T = AuthState.t
 
 
-def _field(label_key: str, name: str, kind: str = "text", **props) -> rx.Component:
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=name),
-        rx.el.input(id=name, name=name, type=kind, class_name="native-input wide", **props),
-        class_name="field",
+def _email(**props) -> rx.Component:
+    return input_field(
+        T["email"], id="email", name="email", kind="email", wide=True, required=True, **props
+    )
+
+
+def _password(auto_complete: str) -> rx.Component:
+    return input_field(
+        T["password"],
+        id="password",
+        name="password",
+        kind="password",
+        wide=True,
+        auto_complete=auto_complete,
+        required=True,
+    )
+
+
+def _new_password() -> tuple[rx.Component, ...]:
+    """A new password, its rules, and the same again."""
+    return (
+        _password("new-password"),
+        rx.text(T["password_rules"], size="1", color_scheme="gray"),
+        input_field(
+            T["password_again"],
+            id="password_again",
+            name="password_again",
+            kind="password",
+            wide=True,
+            auto_complete="new-password",
+            required=True,
+        ),
     )
 
 
@@ -35,23 +64,14 @@ def login_page() -> rx.Component:
         notice_text(AuthState.notice, "auth-notice"),
         error_text(AuthState.error, "auth-error"),
         _form(
-            "/auth/login",
-            _field(
-                "email",
-                "email",
-                "email",
-                default_value=AuthState.email,
-                auto_complete="username",
-                required=True,
-            ),
-            _field(
-                "password", "password", "password", auto_complete="current-password", required=True
-            ),
+            routes.AUTH_LOGIN,
+            _email(default_value=AuthState.email, auto_complete="username"),
+            _password("current-password"),
             rx.el.input(type="hidden", name="next", value=AuthState.next_path),
             submit_key="nav_sign_in",
         ),
-        rx.link(T["forgot_password"], href="/password/forgot"),
-        rx.link(T["no_account"], href="/register"),
+        rx.link(T["forgot_password"], href=routes.PASSWORD_FORGOT),
+        rx.link(T["no_account"], href=routes.REGISTER),
     )
 
 
@@ -60,29 +80,14 @@ def register_page() -> rx.Component:
         rx.heading(T["register_title"], size="6", as_="h1"),
         error_text(AuthState.error, "auth-error"),
         _form(
-            "/auth/register",
-            _field(
-                "email",
-                "email",
-                "email",
-                default_value=AuthState.email,
-                auto_complete="username",
-                required=True,
-            ),
-            _field("password", "password", "password", auto_complete="new-password", required=True),
-            rx.text(T["password_rules"], size="1", color_scheme="gray"),
-            _field(
-                "password_again",
-                "password_again",
-                "password",
-                auto_complete="new-password",
-                required=True,
-            ),
+            routes.AUTH_REGISTER,
+            _email(default_value=AuthState.email, auto_complete="username"),
+            *_new_password(),
             submit_key="create_account",
         ),
-        rx.link(T["have_account"], href="/login"),
+        rx.link(T["have_account"], href=routes.LOGIN),
         rx.link(
-            T["provider_register_link"], href="/provider/register", id="provider-register-link"
+            T["provider_register_link"], href=routes.PROVIDER_REGISTER, id="provider-register-link"
         ),
     )
 
@@ -95,8 +100,8 @@ def forgot_page() -> rx.Component:
             AuthState.sent,
             rx.callout(T["link_sent"], role="status", id="link-sent", high_contrast=True),
             _form(
-                "/auth/password/forgot",
-                _field("email", "email", "email", default_value=AuthState.email, required=True),
+                routes.AUTH_PASSWORD_FORGOT,
+                _email(default_value=AuthState.email),
                 submit_key="send_link",
             ),
         ),
@@ -108,17 +113,9 @@ def reset_page() -> rx.Component:
         rx.heading(T["new_password_title"], size="6", as_="h1"),
         error_text(AuthState.error, "auth-error"),
         _form(
-            "/auth/password/reset",
+            routes.AUTH_PASSWORD_RESET,
             rx.el.input(type="hidden", name="token", value=AuthState.token),
-            _field("password", "password", "password", auto_complete="new-password", required=True),
-            rx.text(T["password_rules"], size="1", color_scheme="gray"),
-            _field(
-                "password_again",
-                "password_again",
-                "password",
-                auto_complete="new-password",
-                required=True,
-            ),
+            *_new_password(),
             submit_key="save_password",
         ),
     )
@@ -144,36 +141,16 @@ def invite_page() -> rx.Component:
                 rx.cond(
                     s.has_account,
                     _form(
-                        "/auth/invite",
+                        routes.AUTH_INVITE,
                         rx.el.input(type="hidden", name="token", value=s.token),
                         rx.text(T["invite_existing_account"], size="2"),
-                        _field(
-                            "password",
-                            "password",
-                            "password",
-                            auto_complete="current-password",
-                            required=True,
-                        ),
+                        _password("current-password"),
                         submit_key="accept_invitation",
                     ),
                     _form(
-                        "/auth/invite",
+                        routes.AUTH_INVITE,
                         rx.el.input(type="hidden", name="token", value=s.token),
-                        _field(
-                            "password",
-                            "password",
-                            "password",
-                            auto_complete="new-password",
-                            required=True,
-                        ),
-                        rx.text(T["password_rules"], size="1", color_scheme="gray"),
-                        _field(
-                            "password_again",
-                            "password_again",
-                            "password",
-                            auto_complete="new-password",
-                            required=True,
-                        ),
+                        *_new_password(),
                         submit_key="accept_invitation",
                     ),
                 ),

@@ -2,49 +2,55 @@
 
 import reflex as rx
 
+from navigator import routes
+from navigator.components.forms import choice_options, input_field, select_field
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.cabinet import CabinetState
 
 T = CabinetState.t
 
 
-def _input(label_key: str, name: str, value, kind: str = "text", **props) -> rx.Component:
-    field_id = "child-" + name
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=field_id),
-        rx.el.input(
-            id=field_id,
-            name=name,
-            type=kind,
-            default_value=value,
-            class_name="native-input",
-            **props,
-        ),
-        class_name="field",
-    )
-
-
 def _child_form(first_name, last_name, birth_date, district, new: bool) -> rx.Component:
     return rx.el.form(
         rx.vstack(
-            _input("first_name", "first_name", first_name, required=True, max_length=100),
-            _input("last_name", "last_name", last_name, required=True, max_length=100),
-            _input("birth_date", "birth_date", birth_date, kind="date", required=True),
-            _input("district", "district", district, max_length=100),
+            input_field(
+                T["first_name"],
+                id="child-first_name",
+                name="first_name",
+                default_value=first_name,
+                required=True,
+                max_length=100,
+            ),
+            input_field(
+                T["last_name"],
+                id="child-last_name",
+                name="last_name",
+                default_value=last_name,
+                required=True,
+                max_length=100,
+            ),
+            input_field(
+                T["birth_date"],
+                id="child-birth_date",
+                name="birth_date",
+                kind="date",
+                default_value=birth_date,
+                required=True,
+            ),
+            input_field(
+                T["district"],
+                id="child-district",
+                name="district",
+                default_value=district,
+                max_length=100,
+            ),
             rx.cond(
                 new,
-                rx.el.div(
-                    rx.el.label(T["municipality"], html_for="child-municipality"),
-                    rx.el.select(
-                        rx.foreach(
-                            CabinetState.municipalities,
-                            lambda m: rx.el.option(m.label, value=m.value),
-                        ),
-                        id="child-municipality",
-                        name="municipality_id",
-                        class_name="native-select",
-                    ),
-                    class_name="field",
+                select_field(
+                    T["municipality"],
+                    choice_options(CabinetState.municipalities),
+                    id="child-municipality",
+                    name="municipality_id",
                 ),
             ),
             rx.hstack(
@@ -172,7 +178,7 @@ def _enrollment(item: rx.Var) -> rx.Component:
         rx.vstack(
             rx.link(
                 rx.heading(item.program, size="3", as_="h3"),
-                href="/programs/" + item.program_id,
+                href=routes.PROGRAM + item.program_id,
             ),
             rx.text(item.child, " · ", item.group, " · ", item.timetable, size="2"),
             rx.text(item.dates, size="2"),
@@ -295,7 +301,9 @@ def cabinet_page() -> rx.Component:
         rx.cond(
             CabinetState.enrollments.length() == 0,
             rx.text(
-                T["no_enrollments"], " ", rx.link(T["nav_catalog"], href="/", underline="always")
+                T["no_enrollments"],
+                " ",
+                rx.link(T["nav_catalog"], href=routes.HOME, underline="always"),
             ),
         ),
         rx.foreach(CabinetState.enrollments, _enrollment),

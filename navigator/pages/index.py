@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from navigator.components.forms import checkbox_field, pair_options, select_field
 from navigator.components.layout import page
 from navigator.components.program_card import program_card
 from navigator.state.catalog import CatalogState
@@ -10,16 +11,13 @@ T = CatalogState.t
 
 
 def _option(option: rx.Var) -> rx.Component:
-    box_id = "facet-" + option.facet + "-" + option.value
-    return rx.el.div(
-        rx.el.input(
-            type="checkbox",
-            id=box_id,
-            checked=option.selected,
-            on_change=CatalogState.toggle(option.facet, option.value),
-        ),
-        rx.el.label(option.label, " ", rx.text.span("(", option.count, ")"), html_for=box_id),
-        class_name="facet-option",
+    return checkbox_field(
+        option.label,
+        " ",
+        rx.text.span("(", option.count, ")"),
+        id="facet-" + option.facet + "-" + option.value,
+        checked=option.selected,
+        on_change=CatalogState.toggle(option.facet, option.value),
     )
 
 
@@ -34,38 +32,29 @@ def _facet(name: str, title_key: str) -> rx.Component:
     )
 
 
-def _switch(label_key: str, checked: rx.Var, handler, id: str) -> rx.Component:
-    return rx.el.div(
-        rx.el.input(type="checkbox", id=id, checked=checked, on_change=handler),
-        rx.el.label(T[label_key], html_for=id),
-        class_name="facet-option",
-    )
-
-
 def filters_panel() -> rx.Component:
     return rx.el.aside(
         rx.vstack(
             rx.heading(T["filters"], size="3", as_="h2"),
-            rx.el.div(
-                rx.el.label(T["child_age"], html_for="age"),
-                rx.el.select(
-                    rx.el.option(T["any_age"], value=""),
-                    *[rx.el.option(str(age), value=str(age)) for age in range(3, 19)],
-                    id="age",
-                    value=CatalogState.age,
-                    on_change=CatalogState.set_age,
-                    class_name="native-select",
-                ),
-                class_name="field",
+            select_field(
+                T["child_age"],
+                rx.el.option(T["any_age"], value=""),
+                *[rx.el.option(str(age), value=str(age)) for age in range(3, 19)],
+                id="age",
+                value=CatalogState.age,
+                on_change=CatalogState.set_age,
             ),
-            _switch(
-                "payable_only", CatalogState.payable_only, CatalogState.set_payable_only, "payable"
+            checkbox_field(
+                T["payable_only"],
+                id="payable",
+                checked=CatalogState.payable_only,
+                on_change=CatalogState.set_payable_only,
             ),
-            _switch(
-                "free_seats_only",
-                CatalogState.free_seats_only,
-                CatalogState.set_free_seats_only,
-                "seats",
+            checkbox_field(
+                T["free_seats_only"],
+                id="seats",
+                checked=CatalogState.free_seats_only,
+                on_change=CatalogState.set_free_seats_only,
             ),
             rx.el.form(
                 rx.el.label(T["price_max"], html_for="price-max"),
@@ -100,37 +89,26 @@ def filters_panel() -> rx.Component:
 
 def toolbar() -> rx.Component:
     return rx.hstack(
-        rx.el.div(
-            rx.el.label(T["sort_by"], html_for="sort"),
-            rx.el.select(
-                rx.el.option(T["sort_relevance"], value="relevance"),
-                rx.el.option(T["sort_price"], value="price"),
-                rx.el.option(T["sort_start"], value="start"),
-                rx.el.option(T["sort_distance"], value="distance"),
-                id="sort",
-                value=CatalogState.sort,
-                on_change=CatalogState.set_sort,
-                class_name="native-select",
-            ),
-            class_name="field",
+        select_field(
+            T["sort_by"],
+            rx.el.option(T["sort_relevance"], value="relevance"),
+            rx.el.option(T["sort_price"], value="price"),
+            rx.el.option(T["sort_start"], value="start"),
+            rx.el.option(T["sort_distance"], value="distance"),
+            id="sort",
+            value=CatalogState.sort,
+            on_change=CatalogState.set_sort,
         ),
         rx.button(
             T["near_me"], on_click=CatalogState.locate, variant="soft", size="1", id="near-me"
         ),
-        rx.el.div(
-            rx.el.label(T["near_city"], html_for="near-city"),
-            rx.el.select(
-                rx.el.option("—", value=""),
-                rx.foreach(
-                    CatalogState.municipality_choices,
-                    lambda pair: rx.el.option(pair[1], value=pair[0]),
-                ),
-                id="near-city",
-                value=rx.cond(CatalogState.near == "me", "", CatalogState.near),
-                on_change=CatalogState.near_city,
-                class_name="native-select",
-            ),
-            class_name="field",
+        select_field(
+            T["near_city"],
+            rx.el.option("—", value=""),
+            pair_options(CatalogState.municipality_choices),
+            id="near-city",
+            value=rx.cond(CatalogState.near == "me", "", CatalogState.near),
+            on_change=CatalogState.near_city,
         ),
         wrap="wrap",
         align="end",

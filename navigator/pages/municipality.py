@@ -2,54 +2,29 @@
 
 import reflex as rx
 
+from navigator import routes
+from navigator.components.forms import (
+    checkbox_field,
+    choice_options,
+    input_field,
+    reason_form,
+    select_field,
+)
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.municipality import MunicipalityState as S
 
 T = S.t
 
 
-def _input(label_key: str, name: str, kind: str = "text", value=None, **props) -> rx.Component:
-    field_id = "m-" + name
-    extra = {"default_value": value} if value is not None else {}
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=field_id),
-        rx.el.input(id=field_id, name=name, type=kind, class_name="native-input", **extra, **props),
-        class_name="field",
-    )
-
-
-def _select(label_key: str, name: str, choices, value=None) -> rx.Component:
-    field_id = "m-" + name
-    extra = {"default_value": value} if value is not None else {}
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=field_id),
-        rx.el.select(
-            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
-            id=field_id,
-            name=name,
-            class_name="native-select",
-            **extra,
-        ),
-        class_name="field",
-    )
-
-
 def _reason_form(button_key: str) -> rx.Component:
-    return rx.el.form(
-        rx.el.label(T["decision_reason"], html_for="decision-reason"),
-        rx.el.input(
-            id="decision-reason",
-            name="reason",
-            class_name="native-input wide",
-            required=True,
-            max_length=500,
-        ),
+    return reason_form(
+        T["decision_reason"],
         rx.hstack(
             rx.button(T[button_key], type="submit", color_scheme="red", id="confirm-decision"),
             rx.button(T["cancel"], type="button", variant="outline", on_click=S.cancel_decision),
         ),
+        id="decision-reason",
         on_submit=S.decide,
-        class_name="field",
     )
 
 
@@ -113,13 +88,30 @@ def _periods() -> rx.Component:
             rx.el.summary(T["new_period"]),
             rx.el.form(
                 rx.hstack(
-                    _input("period", "name", required=True, max_length=100),
-                    _input("starts_on", "starts_on", "date", required=True),
-                    _input("ends_on", "ends_on", "date", required=True),
-                    _input("budget", "budget", required=True, input_mode="decimal"),
-                    _input(
-                        "max_funded_certificates",
-                        "max_funded_certificates",
+                    input_field(
+                        T["period"], id="m-name", name="name", required=True, max_length=100
+                    ),
+                    input_field(
+                        T["starts_on"],
+                        id="m-starts_on",
+                        name="starts_on",
+                        kind="date",
+                        required=True,
+                    ),
+                    input_field(
+                        T["ends_on"], id="m-ends_on", name="ends_on", kind="date", required=True
+                    ),
+                    input_field(
+                        T["budget"],
+                        id="m-budget",
+                        name="budget",
+                        required=True,
+                        input_mode="decimal",
+                    ),
+                    input_field(
+                        T["max_funded_certificates"],
+                        id="m-max_funded_certificates",
+                        name="max_funded_certificates",
                         required=True,
                         input_mode="numeric",
                     ),
@@ -216,12 +208,25 @@ def _period_detail() -> rx.Component:
                 S.period_status != "closed",
                 rx.el.form(
                     rx.hstack(
-                        _input("period", "name", value=S.period_name, required=True),
-                        _input("budget", "budget", value=S.period_budget, input_mode="decimal"),
-                        _input(
-                            "max_funded_certificates",
-                            "max_funded_certificates",
-                            value=S.period_cap,
+                        input_field(
+                            T["period"],
+                            id="m-name",
+                            name="name",
+                            default_value=S.period_name,
+                            required=True,
+                        ),
+                        input_field(
+                            T["budget"],
+                            id="m-budget",
+                            name="budget",
+                            default_value=S.period_budget,
+                            input_mode="decimal",
+                        ),
+                        input_field(
+                            T["max_funded_certificates"],
+                            id="m-max_funded_certificates",
+                            name="max_funded_certificates",
+                            default_value=S.period_cap,
                             input_mode="numeric",
                         ),
                         rx.button(T["save"], type="submit", id="save-period"),
@@ -255,8 +260,20 @@ def _period_detail() -> rx.Component:
                 rx.el.form(
                     rx.vstack(
                         rx.hstack(
-                            _select("category", "category", S.category_choices, value="base"),
-                            _input("effective_from", "effective_from", "date", required=True),
+                            select_field(
+                                T["category"],
+                                choice_options(S.category_choices),
+                                id="m-category",
+                                name="category",
+                                default_value="base",
+                            ),
+                            input_field(
+                                T["effective_from"],
+                                id="m-effective_from",
+                                name="effective_from",
+                                kind="date",
+                                required=True,
+                            ),
                             wrap="wrap",
                         ),
                         rx.el.table(
@@ -289,28 +306,33 @@ def _policy() -> rx.Component:
         rx.heading(T["policy"], size="5", as_="h2", id="policy"),
         rx.el.form(
             rx.hstack(
-                _input(
-                    "max_funded_enrollments",
-                    "max_funded_enrollments",
-                    value=S.policy_max_funded,
+                input_field(
+                    T["max_funded_enrollments"],
+                    id="m-max_funded_enrollments",
+                    name="max_funded_enrollments",
+                    default_value=S.policy_max_funded,
                     input_mode="numeric",
                 ),
-                _select("absence_charge", "absence_charge", S.absence_choices, S.policy_absence),
-                _input(
-                    "attendance_correction_days",
-                    "attendance_correction_days",
-                    value=S.policy_correction_days,
+                select_field(
+                    T["absence_charge"],
+                    choice_options(S.absence_choices),
+                    id="m-absence_charge",
+                    name="absence_charge",
+                    default_value=S.policy_absence,
+                ),
+                input_field(
+                    T["attendance_correction_days"],
+                    id="m-attendance_correction_days",
+                    name="attendance_correction_days",
+                    default_value=S.policy_correction_days,
                     input_mode="numeric",
                 ),
-                rx.el.div(
-                    rx.el.input(
-                        type="checkbox",
-                        id="m-prorate",
-                        name="prorate_late_start",
-                        default_checked=S.policy_prorate,
-                    ),
-                    rx.el.label(T["prorate_late_start"], html_for="m-prorate"),
-                    class_name="field inline",
+                checkbox_field(
+                    T["prorate_late_start"],
+                    id="m-prorate",
+                    box_class="field inline",
+                    name="prorate_late_start",
+                    default_checked=S.policy_prorate,
                 ),
                 rx.button(T["save"], type="submit", id="save-policy"),
                 wrap="wrap",
@@ -370,7 +392,7 @@ def _submission(line) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.link(line.title, href="/programs/" + line.id, weight="bold"),
+                rx.link(line.title, href=routes.PROGRAM + line.id, weight="bold"),
                 rx.text("· ", line.provider, size="2"),
                 wrap="wrap",
             ),
@@ -413,7 +435,7 @@ def _submission(line) -> rx.Component:
 
 def _certified(line) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.link(line.title, href="/programs/" + line.id)),
+        rx.el.td(rx.link(line.title, href=routes.PROGRAM + line.id)),
         rx.el.td(line.provider),
         rx.el.td(line.status),
         rx.el.td(

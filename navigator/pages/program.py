@@ -2,7 +2,9 @@
 
 import reflex as rx
 
+from navigator import routes
 from navigator.components.description import description
+from navigator.components.forms import checkbox_field, choice_options, select_field
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.program import ProgramState
 
@@ -31,18 +33,15 @@ def _groups() -> rx.Component:
     )
 
 
-def _labelled_select(label_key: str, id: str, choices, value, handler) -> rx.Component:
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=id),
-        rx.el.select(
-            rx.el.option("—", value=""),
-            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
-            id=id,
-            value=value,
-            on_change=handler,
-            class_name="native-select",
-        ),
-        class_name="field",
+def _choose(label_key: str, id: str, choices, value, handler) -> rx.Component:
+    """A choice that applies at once: nothing chosen shows as a dash."""
+    return select_field(
+        T[label_key],
+        rx.el.option("—", value=""),
+        choice_options(choices),
+        id=id,
+        value=value,
+        on_change=handler,
     )
 
 
@@ -60,17 +59,17 @@ def _application() -> rx.Component:
                 rx.text(
                     T["add_child_first"],
                     " ",
-                    rx.link(T["nav_cabinet"], href="/cabinet", underline="always"),
+                    rx.link(T["nav_cabinet"], href=routes.CABINET, underline="always"),
                 ),
                 rx.vstack(
-                    _labelled_select(
+                    _choose(
                         "choose_child",
                         "child",
                         ProgramState.children,
                         ProgramState.child_id,
                         ProgramState.choose_child,
                     ),
-                    _labelled_select(
+                    _choose(
                         "choose_group",
                         "group",
                         ProgramState.group_choices,
@@ -90,15 +89,11 @@ def _application() -> rx.Component:
                                 _line("co_payment", b.co_payment),
                                 id="breakdown",
                             ),
-                            rx.el.div(
-                                rx.el.input(
-                                    type="checkbox",
-                                    id="terms",
-                                    checked=ProgramState.terms_accepted,
-                                    on_change=ProgramState.set_terms_accepted,
-                                ),
-                                rx.el.label(T["offer_terms"], html_for="terms"),
-                                class_name="facet-option",
+                            checkbox_field(
+                                T["offer_terms"],
+                                id="terms",
+                                checked=ProgramState.terms_accepted,
+                                on_change=ProgramState.set_terms_accepted,
                             ),
                             rx.button(
                                 T["apply"],

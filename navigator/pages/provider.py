@@ -2,40 +2,21 @@
 
 import reflex as rx
 
+from navigator import routes
+from navigator.components.forms import (
+    checkbox_field,
+    choice_options,
+    field,
+    input_field,
+    pair_options,
+    reason_form,
+    select_field,
+)
 from navigator.components.layout import data_table, error_text, native_form, notice_text, page
 from navigator.state.auth import AuthState
 from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
 
 T = ProviderState.t
-
-
-def _field(label_key: str, name: str, kind: str = "text", value=None, **props) -> rx.Component:
-    field_id = "f-" + name
-    extra = {"default_value": value} if value is not None else {}
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=field_id),
-        rx.el.input(
-            id=field_id, name=name, type=kind, class_name="native-input wide", **extra, **props
-        ),
-        class_name="field",
-    )
-
-
-def _select(label_key: str, name: str, choices, value=None, pairs: bool = False) -> rx.Component:
-    field_id = "f-" + name
-    extra = {"default_value": value} if value is not None else {}
-    option = (
-        (lambda c: rx.el.option(c[1], value=c[0]))
-        if pairs
-        else (lambda c: rx.el.option(c.label, value=c.value))
-    )
-    return rx.el.div(
-        rx.el.label(T[label_key], html_for=field_id),
-        rx.el.select(
-            rx.foreach(choices, option), id=field_id, name=name, class_name="native-select", **extra
-        ),
-        class_name="field",
-    )
 
 
 # ---------------------------------------------------------------- sign-up
@@ -47,28 +28,65 @@ def provider_register_page() -> rx.Component:
         error_text(AuthState.error, "auth-error"),
         native_form(
             rx.vstack(
-                _field("organisation", "organisation", required=True, max_length=200),
-                _select("provider_kind", "kind", AuthState.kind_choices, pairs=True),
-                _field("licence_number", "licence_number", max_length=60),
-                _select(
-                    "municipality", "municipality_id", AuthState.municipality_choices, pairs=True
+                input_field(
+                    T["organisation"],
+                    id="f-organisation",
+                    name="organisation",
+                    wide=True,
+                    required=True,
+                    max_length=200,
                 ),
-                _field("email", "email", "email", value=AuthState.email, required=True),
-                _field(
-                    "password", "password", "password", auto_complete="new-password", required=True
+                select_field(
+                    T["provider_kind"],
+                    pair_options(AuthState.kind_choices),
+                    id="f-kind",
+                    name="kind",
+                ),
+                input_field(
+                    T["licence_number"],
+                    id="f-licence_number",
+                    name="licence_number",
+                    wide=True,
+                    max_length=60,
+                ),
+                select_field(
+                    T["municipality"],
+                    pair_options(AuthState.municipality_choices),
+                    id="f-municipality_id",
+                    name="municipality_id",
+                ),
+                input_field(
+                    T["email"],
+                    id="f-email",
+                    name="email",
+                    kind="email",
+                    wide=True,
+                    default_value=AuthState.email,
+                    required=True,
+                ),
+                input_field(
+                    T["password"],
+                    id="f-password",
+                    name="password",
+                    kind="password",
+                    wide=True,
+                    auto_complete="new-password",
+                    required=True,
                 ),
                 rx.text(T["password_rules"], size="1"),
-                _field(
-                    "password_again",
-                    "password_again",
-                    "password",
+                input_field(
+                    T["password_again"],
+                    id="f-password_again",
+                    name="password_again",
+                    kind="password",
+                    wide=True,
                     auto_complete="new-password",
                     required=True,
                 ),
                 rx.button(T["create_account"], type="submit", id="submit"),
                 align="start",
             ),
-            action="/auth/register-provider",
+            action=routes.AUTH_REGISTER_PROVIDER,
             class_name="auth-form",
         ),
     )
@@ -82,7 +100,7 @@ def _program_row(program: rx.Var) -> rx.Component:
         rx.el.td(
             rx.link(
                 program.title,
-                href="/provider/programs/" + program.id,
+                href=routes.PROVIDER_PROGRAM + program.id,
                 class_name="provider-program",
             )
         ),
@@ -94,15 +112,17 @@ def _program_form(state, submit_key: str, handler) -> rx.Component:
     s = state
     return rx.el.form(
         rx.vstack(
-            _field(
-                "title",
-                "title",
-                value=s.title if s is not None else "",
+            input_field(
+                T["title"],
+                id="f-title",
+                name="title",
+                wide=True,
+                default_value=s.title if s is not None else "",
                 required=True,
                 max_length=200,
             ),
-            rx.el.div(
-                rx.el.label(T["description"], html_for="f-description"),
+            field(
+                T["description"],
                 rx.el.textarea(
                     id="f-description",
                     name="description",
@@ -113,70 +133,84 @@ def _program_form(state, submit_key: str, handler) -> rx.Component:
                     aria_describedby="description-hint",
                 ),
                 rx.text(T["description_hint"], size="1", id="description-hint"),
-                class_name="field",
+                id="f-description",
             ),
-            _select(
-                "direction",
-                "direction",
-                ProviderProgramState.direction_choices,
-                s.direction if s is not None else None,
+            select_field(
+                T["direction"],
+                choice_options(ProviderProgramState.direction_choices),
+                id="f-direction",
+                name="direction",
+                default_value=s.direction if s is not None else None,
             ),
             rx.hstack(
-                _field(
-                    "age_min",
-                    "age_min",
-                    "number",
-                    value=s.age_min if s is not None else "7",
+                input_field(
+                    T["age_min"],
+                    id="f-age_min",
+                    name="age_min",
+                    kind="number",
+                    wide=True,
+                    default_value=s.age_min if s is not None else "7",
                     min=0,
                     max=18,
                 ),
-                _field(
-                    "age_max",
-                    "age_max",
-                    "number",
-                    value=s.age_max if s is not None else "12",
+                input_field(
+                    T["age_max"],
+                    id="f-age_max",
+                    name="age_max",
+                    kind="number",
+                    wide=True,
+                    default_value=s.age_max if s is not None else "12",
                     min=0,
                     max=18,
                 ),
                 wrap="wrap",
             ),
-            _select(
-                "teaching_language",
-                "language",
-                ProviderProgramState.language_choices,
-                s.language if s is not None else None,
+            select_field(
+                T["teaching_language"],
+                choice_options(ProviderProgramState.language_choices),
+                id="f-language",
+                name="language",
+                default_value=s.language if s is not None else None,
             ),
-            _select(
-                "format",
-                "format",
-                ProviderProgramState.format_choices,
-                s.format if s is not None else None,
+            select_field(
+                T["format"],
+                choice_options(ProviderProgramState.format_choices),
+                id="f-format",
+                name="format",
+                default_value=s.format if s is not None else None,
             ),
-            _field("address", "address", value=s.address if s is not None else "", max_length=300),
+            input_field(
+                T["address"],
+                id="f-address",
+                name="address",
+                wide=True,
+                default_value=s.address if s is not None else "",
+                max_length=300,
+            ),
             rx.hstack(
-                _field(
-                    "latitude",
-                    "latitude",
-                    value=s.latitude if s is not None else "",
+                input_field(
+                    T["latitude"],
+                    id="f-latitude",
+                    name="latitude",
+                    wide=True,
+                    default_value=s.latitude if s is not None else "",
                     input_mode="decimal",
                 ),
-                _field(
-                    "longitude",
-                    "longitude",
-                    value=s.longitude if s is not None else "",
+                input_field(
+                    T["longitude"],
+                    id="f-longitude",
+                    name="longitude",
+                    wide=True,
+                    default_value=s.longitude if s is not None else "",
                     input_mode="decimal",
                 ),
                 wrap="wrap",
             ),
-            rx.el.div(
-                rx.el.input(
-                    type="checkbox",
-                    id="f-is_free",
-                    name="is_free",
-                    default_checked=s.is_free if s is not None else False,
-                ),
-                rx.el.label(T["is_free_program"], html_for="f-is_free"),
-                class_name="facet-option",
+            checkbox_field(
+                T["is_free_program"],
+                id="f-is_free",
+                name="is_free",
+                default_checked=s.is_free if s is not None else False,
             ),
             rx.button(T[submit_key], type="submit", id="save-program"),
             align="start",
@@ -251,20 +285,13 @@ def _application(item: rx.Var) -> rx.Component:
                 item.pending,
                 rx.cond(
                     ProviderState.rejecting == item.id,
-                    rx.el.form(
-                        rx.el.label(T["reason"], html_for="reject-reason"),
-                        rx.el.input(
-                            id="reject-reason",
-                            name="reason",
-                            class_name="native-input wide",
-                            required=True,
-                            max_length=500,
-                        ),
+                    reason_form(
+                        T["reason"],
                         rx.button(
                             T["reject"], type="submit", color_scheme="red", id="confirm-reject"
                         ),
+                        id="reject-reason",
                         on_submit=ProviderState.reject,
-                        class_name="field",
                     ),
                     rx.hstack(
                         rx.button(
@@ -295,41 +322,26 @@ def _offline_enrollment() -> rx.Component:
         rx.text(T["offline_hint"], size="2"),
         rx.el.form(
             rx.vstack(
-                rx.el.div(
-                    rx.el.label(T["group"], html_for="offer-group"),
-                    rx.el.select(
-                        rx.foreach(
-                            ProviderState.group_choices,
-                            lambda c: rx.el.option(c.label, value=c.value),
-                        ),
-                        id="offer-group",
-                        name="group_id",
-                        class_name="native-select",
-                    ),
-                    class_name="field",
+                select_field(
+                    T["group"],
+                    choice_options(ProviderState.group_choices),
+                    id="offer-group",
+                    name="group_id",
                 ),
-                rx.el.div(
-                    rx.el.label(T["certificate_number"], html_for="offer-number"),
-                    rx.el.input(
-                        id="offer-number",
-                        name="certificate_number",
-                        class_name="native-input",
-                        required=True,
-                        max_length=20,
-                        input_mode="numeric",
-                    ),
-                    class_name="field",
+                input_field(
+                    T["certificate_number"],
+                    id="offer-number",
+                    name="certificate_number",
+                    required=True,
+                    max_length=20,
+                    input_mode="numeric",
                 ),
-                rx.el.div(
-                    rx.el.label(T["birth_date"], html_for="offer-birth"),
-                    rx.el.input(
-                        id="offer-birth",
-                        name="birth_date",
-                        type="date",
-                        class_name="native-input",
-                        required=True,
-                    ),
-                    class_name="field",
+                input_field(
+                    T["birth_date"],
+                    id="offer-birth",
+                    name="birth_date",
+                    kind="date",
+                    required=True,
                 ),
                 rx.button(T["send_offer"], type="submit", id="send-offer"),
                 align="start",
@@ -346,16 +358,8 @@ def _statement() -> rx.Component:
         rx.heading(T["statement"], size="4", as_="h2"),
         rx.el.form(
             rx.hstack(
-                rx.el.div(
-                    rx.el.label(T["month"], html_for="statement-month"),
-                    rx.el.input(
-                        type="month",
-                        id="statement-month",
-                        name="month",
-                        class_name="native-input",
-                        required=True,
-                    ),
-                    class_name="field",
+                input_field(
+                    T["month"], id="statement-month", name="month", kind="month", required=True
                 ),
                 rx.button(T["show"], type="submit", id="show-statement"),
                 align="end",
@@ -450,16 +454,8 @@ def _api_keys() -> rx.Component:
         ),
         rx.el.form(
             rx.hstack(
-                rx.el.div(
-                    rx.el.label(T["key_name"], html_for="key-name"),
-                    rx.el.input(
-                        id="key-name",
-                        name="name",
-                        class_name="native-input",
-                        required=True,
-                        max_length=100,
-                    ),
-                    class_name="field",
+                input_field(
+                    T["key_name"], id="key-name", name="name", required=True, max_length=100
                 ),
                 rx.button(T["create_key"], type="submit", id="create-key"),
                 align="end",
@@ -514,28 +510,20 @@ def _staff() -> rx.Component:
             ),
             rx.el.form(
                 rx.hstack(
-                    rx.el.div(
-                        rx.el.label(T["email"], html_for="invite-email"),
-                        rx.el.input(
-                            id="invite-email",
-                            name="email",
-                            type="email",
-                            class_name="native-input",
-                            required=True,
-                            max_length=254,
-                        ),
-                        class_name="field",
+                    input_field(
+                        T["email"],
+                        id="invite-email",
+                        name="email",
+                        kind="email",
+                        required=True,
+                        max_length=254,
                     ),
-                    rx.el.div(
-                        rx.el.label(T["role"], html_for="invite-role"),
-                        rx.el.select(
-                            rx.el.option(T["role_staff"], value="provider_staff"),
-                            rx.el.option(T["role_owner"], value="provider_owner"),
-                            id="invite-role",
-                            name="role",
-                            class_name="native-select",
-                        ),
-                        class_name="field",
+                    select_field(
+                        T["role"],
+                        rx.el.option(T["role_staff"], value="provider_staff"),
+                        rx.el.option(T["role_owner"], value="provider_owner"),
+                        id="invite-role",
+                        name="role",
                     ),
                     rx.button(T["invite_staff"], type="submit", id="send-invitation"),
                     align="end",
@@ -606,7 +594,7 @@ def _group_row(group: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.link(
                     T["register_link"],
-                    href="/provider/groups/" + group.id,
+                    href=routes.PROVIDER_GROUP + group.id,
                     class_name="register-link",
                 ),
                 rx.button(
@@ -624,16 +612,14 @@ def _group_row(group: rx.Var) -> rx.Component:
 def _group_form() -> rx.Component:
     return rx.el.form(
         rx.vstack(
-            _field("group_name", "name", required=True, max_length=100),
+            input_field(
+                T["group_name"], id="f-name", name="name", wide=True, required=True, max_length=100
+            ),
             rx.el.fieldset(
                 rx.el.legend(T["weekdays"]),
                 rx.hstack(
                     *[
-                        rx.el.div(
-                            rx.el.input(type="checkbox", id=f"f-weekday_{n}", name=f"weekday_{n}"),
-                            rx.el.label(T[f"weekday_{n}"], html_for=f"f-weekday_{n}"),
-                            class_name="facet-option",
-                        )
+                        checkbox_field(T[f"weekday_{n}"], id=f"f-weekday_{n}", name=f"weekday_{n}")
                         for n in range(1, 8)
                     ],
                     wrap="wrap",
@@ -641,21 +627,64 @@ def _group_form() -> rx.Component:
                 class_name="facet",
             ),
             rx.hstack(
-                _field("time_from", "time_from", "time", value="16:00"),
-                _field("time_to", "time_to", "time", value="17:30"),
+                input_field(
+                    T["time_from"],
+                    id="f-time_from",
+                    name="time_from",
+                    kind="time",
+                    wide=True,
+                    default_value="16:00",
+                ),
+                input_field(
+                    T["time_to"],
+                    id="f-time_to",
+                    name="time_to",
+                    kind="time",
+                    wide=True,
+                    default_value="17:30",
+                ),
                 wrap="wrap",
             ),
             rx.hstack(
-                _field("starts_on", "starts_on", "date", required=True),
-                _field("ends_on", "ends_on", "date", required=True),
+                input_field(
+                    T["starts_on"],
+                    id="f-starts_on",
+                    name="starts_on",
+                    kind="date",
+                    wide=True,
+                    required=True,
+                ),
+                input_field(
+                    T["ends_on"],
+                    id="f-ends_on",
+                    name="ends_on",
+                    kind="date",
+                    wide=True,
+                    required=True,
+                ),
                 wrap="wrap",
             ),
             rx.hstack(
-                _field("seats", "seats", "number", value="12", min=1),
-                _field("price_per_lesson", "price", value="0", input_mode="decimal"),
+                input_field(
+                    T["seats"],
+                    id="f-seats",
+                    name="seats",
+                    kind="number",
+                    wide=True,
+                    default_value="12",
+                    min=1,
+                ),
+                input_field(
+                    T["price_per_lesson"],
+                    id="f-price",
+                    name="price",
+                    wide=True,
+                    default_value="0",
+                    input_mode="decimal",
+                ),
                 wrap="wrap",
             ),
-            _field("teacher", "teacher", max_length=200),
+            input_field(T["teacher"], id="f-teacher", name="teacher", wide=True, max_length=200),
             rx.button(T["create"], type="submit", id="add-group"),
             align="start",
         ),
@@ -760,7 +789,7 @@ def _listing_controls(s) -> rx.Component:
 def provider_program_page() -> rx.Component:
     s = ProviderProgramState
     return page(
-        rx.link(T["back_to_cabinet"], href="/provider"),
+        rx.link(T["back_to_cabinet"], href=routes.PROVIDER),
         rx.cond(
             s.found,
             rx.vstack(
@@ -811,18 +840,11 @@ def _register_row(row: rx.Var) -> rx.Component:
 
 
 def _mark_row(row: rx.Var) -> rx.Component:
-    field_id = "status-" + row.enrollment_id
-    return rx.el.div(
-        rx.el.label(row.child, html_for=field_id),
-        rx.el.select(
-            rx.foreach(
-                AttendanceState.status_choices, lambda c: rx.el.option(c.label, value=c.value)
-            ),
-            id=field_id,
-            name="status_" + row.enrollment_id,
-            class_name="native-select",
-        ),
-        class_name="field",
+    return select_field(
+        row.child,
+        choice_options(AttendanceState.status_choices),
+        id="status-" + row.enrollment_id,
+        name="status_" + row.enrollment_id,
     )
 
 
@@ -849,21 +871,32 @@ def _correction_form() -> rx.Component:
             rx.text(T["no_correctable_lessons"]),
             rx.el.form(
                 rx.hstack(
-                    rx.el.div(
-                        rx.el.label(T["child"], html_for="f-correct-child"),
-                        rx.el.select(
-                            rx.foreach(
-                                s.rows, lambda r: rx.el.option(r.child, value=r.enrollment_id)
-                            ),
-                            id="f-correct-child",
-                            name="enrollment_id",
-                            class_name="native-select",
-                        ),
-                        class_name="field",
+                    select_field(
+                        T["child"],
+                        rx.foreach(s.rows, lambda r: rx.el.option(r.child, value=r.enrollment_id)),
+                        id="f-correct-child",
+                        name="enrollment_id",
                     ),
-                    _select("lesson_date", "lesson_date", s.correctable_choices),
-                    _select("new_mark", "status", s.status_choices),
-                    _field("correction_reason", "reason", required=True, max_length=300),
+                    select_field(
+                        T["lesson_date"],
+                        choice_options(s.correctable_choices),
+                        id="f-lesson_date",
+                        name="lesson_date",
+                    ),
+                    select_field(
+                        T["new_mark"],
+                        choice_options(s.status_choices),
+                        id="f-status",
+                        name="status",
+                    ),
+                    input_field(
+                        T["correction_reason"],
+                        id="f-reason",
+                        name="reason",
+                        wide=True,
+                        required=True,
+                        max_length=300,
+                    ),
                     rx.button(T["save_correction"], type="submit", id="save-correction"),
                     align="end",
                     wrap="wrap",
@@ -902,7 +935,7 @@ def _correction_form() -> rx.Component:
 def attendance_page() -> rx.Component:
     s = AttendanceState
     return page(
-        rx.link(T["back_to_program"], href="/provider/programs/" + s.program_id),
+        rx.link(T["back_to_program"], href=routes.PROVIDER_PROGRAM + s.program_id),
         rx.heading(T["register_link"], size="6", as_="h1"),
         error_text(s.error, "register-error"),
         notice_text(s.notice, "register-notice"),
@@ -936,18 +969,11 @@ def attendance_page() -> rx.Component:
                             rx.text(T["no_lessons_yet"]),
                             rx.el.form(
                                 rx.vstack(
-                                    rx.el.div(
-                                        rx.el.label(T["lesson_date"], html_for="lesson-date"),
-                                        rx.el.select(
-                                            rx.foreach(
-                                                s.lesson_choices,
-                                                lambda c: rx.el.option(c.label, value=c.value),
-                                            ),
-                                            id="lesson-date",
-                                            name="lesson_date",
-                                            class_name="native-select",
-                                        ),
-                                        class_name="field",
+                                    select_field(
+                                        T["lesson_date"],
+                                        choice_options(s.lesson_choices),
+                                        id="lesson-date",
+                                        name="lesson_date",
                                     ),
                                     rx.foreach(s.rows, _mark_row),
                                     rx.button(T["save_marks"], type="submit", id="save-marks"),

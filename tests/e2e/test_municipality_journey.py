@@ -189,6 +189,7 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
             ).one()
             assert account.credited_minor == 1_500_000  # 15 000,00 ₽ for ages 5–10
             group_id = s.exec(select(Group.id).where(Group.program_id == program_id)).one()
+        with transaction(engine) as s:  # one request each, as the parent's browser sends them
             enrollment = apply_to_group(s, parent_actor, child.id, group_id)
         with transaction(engine) as s:
             accepted = accept_application(s, owner_actor, enrollment.id)

@@ -197,6 +197,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
                 birth_date=today.replace(year=today.year - 13, day=1),
             )
             request_certificate(s, parent, child.id)
+        with transaction(engine) as s:  # one request each, as the parent's browser sends them
             sister = add_child(
                 s,
                 parent,
@@ -210,6 +211,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             sister_number = format_certificate_number(sister_certificate.number)
             sister_born = sister.birth_date
             group = s.exec(select(Group).where(Group.program_id == program_id)).one()
+        with transaction(engine) as s:
             apply_to_group(s, parent, child.id, group.id)
         page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
         card = page.locator(".application-card", has_text=f"Ladija{stamp}")
@@ -223,10 +225,10 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator(".register-link").first.click()
         expect(page.locator("#lesson-date")).to_be_visible(timeout=30_000)
         page.locator("#save-marks").click()
-        expect(page.locator("#register-notice")).to_have_text("Отмечено: 1", timeout=15_000)
+        expect(page.locator("#register-notice")).to_have_text("Отмечен 1 ребёнок", timeout=15_000)
         expect(page.locator("#register td").first).to_have_text("✓")
         page.locator("#save-marks").click()  # the same grid again changes nothing
-        expect(page.locator("#register-notice")).to_have_text("Отмечено: 0", timeout=15_000)
+        expect(page.locator("#register-notice")).to_have_text("Отмечено 0 детей", timeout=15_000)
         shot("06-register")
 
         # ---- corrects the mark (absent: the charge comes back), then back to present

@@ -1,0 +1,85 @@
+"""Form fields: a label tied to its control by one id, in the `.field` box every form uses.
+
+The id is given once and written to both the label's `for` and the control's `id`, so no
+control goes unlabelled (the axe checks ask that of every input). Other keyword arguments
+go to the control as they are: `default_value`, `required`, `value` and `on_change`, ...
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+Text = rx.Var | str
+
+
+def field(label: Text, *controls: rx.Component, id: Text) -> rx.Component:
+    """A label above its control (and anything that goes with it, such as a hint)."""
+    return rx.el.div(rx.el.label(label, html_for=id), *controls, class_name="field")
+
+
+def input_field(
+    label: Text,
+    *,
+    id: Text,
+    name: Text | None = None,
+    kind: str = "text",
+    wide: bool = False,
+    **props,
+) -> rx.Component:
+    """A labelled <input>; `wide` lets it take the whole width of its form."""
+    return field(
+        label,
+        rx.el.input(
+            id=id,
+            name=name,
+            type=kind,
+            class_name="native-input wide" if wide else "native-input",
+            **props,
+        ),
+        id=id,
+    )
+
+
+def select_field(
+    label: Text, *options: rx.Component, id: Text, name: Text | None = None, **props
+) -> rx.Component:
+    """A labelled <select> of the given options (see `choice_options`, `pair_options`)."""
+    return field(
+        label,
+        rx.el.select(*options, id=id, name=name, class_name="native-select", **props),
+        id=id,
+    )
+
+
+def choice_options(choices: rx.Var) -> rx.Component:
+    """An <option> for each Choice (value, label) of a state list."""
+    return rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value))
+
+
+def pair_options(pairs: rx.Var) -> rx.Component:
+    """An <option> for each [value, label] pair of a state list."""
+    return rx.foreach(pairs, lambda c: rx.el.option(c[1], value=c[0]))
+
+
+def checkbox_field(
+    *label: Text | rx.Component, id: Text, box_class: str = "facet-option", **props
+) -> rx.Component:
+    """A checkbox with its label after it, as a line of options reads."""
+    return rx.el.div(
+        rx.el.input(type="checkbox", id=id, **props),
+        rx.el.label(*label, html_for=id),
+        class_name=box_class,
+    )
+
+
+def reason_form(label: Text, *buttons: rx.Component, id: str, on_submit) -> rx.Component:
+    """A one-line form asking why (a rejection, a refusal): the reason is required, 500 at most."""
+    return rx.el.form(
+        rx.el.label(label, html_for=id),
+        rx.el.input(
+            id=id, name="reason", class_name="native-input wide", required=True, max_length=500
+        ),
+        *buttons,
+        on_submit=on_submit,
+        class_name="field",
+    )

@@ -1,0 +1,65 @@
+"""Every path the app answers, written once: pages, the sign-in form posts, the APIs, media.
+
+A path that ends in "/" takes an id after it (`PROGRAM + id`); its `*_ROUTE` is the pattern
+the page or endpoint is registered under. The domain writes some of them into mail and photo
+URLs, so this module imports nothing.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- pages
+
+HOME = "/"
+PROGRAM = "/programs/"
+PROGRAM_ROUTE = "/programs/[program_id]"
+LOGIN = "/login"
+REGISTER = "/register"
+PASSWORD_FORGOT = "/password/forgot"  # noqa: S105 (a path, not a password)
+PASSWORD_RESET = "/password/reset"  # noqa: S105 (a path, not a password)
+INVITE = "/invite"
+CABINET = "/cabinet"
+PROVIDER = "/provider"
+PROVIDER_REGISTER = "/provider/register"
+PROVIDER_PROGRAM = "/provider/programs/"
+PROVIDER_PROGRAM_ROUTE = "/provider/programs/[program_id]"
+PROVIDER_GROUP = "/provider/groups/"
+PROVIDER_GROUP_ROUTE = "/provider/groups/[group_id]"
+MUNICIPALITY = "/municipality"
+
+
+def login_then(next_path: str) -> str:
+    """The sign-in page that returns to `next_path`, which is already safe in a URL (a
+    constant here, or quoted by the caller)."""
+    return f"{LOGIN}?next={next_path}"
+
+
+# ---------------------------------------------------------------- sign-in form posts
+
+AUTH_LOGIN = "/auth/login"
+AUTH_REGISTER = "/auth/register"
+AUTH_REGISTER_PROVIDER = "/auth/register-provider"
+AUTH_LOGOUT = "/auth/logout"
+AUTH_PASSWORD_FORGOT = "/auth/password/forgot"  # noqa: S105 (a path, not a password)
+AUTH_PASSWORD_RESET = "/auth/password/reset"  # noqa: S105 (a path, not a password)
+AUTH_INVITE = "/auth/invite"
+
+# ---------------------------------------------------------------- the open catalog API
+
+CATALOG_API_OPENAPI = "/api/v1/openapi.json"
+CATALOG_API_PROGRAMS = "/api/v1/programs"
+CATALOG_API_PROGRAM = "/api/v1/programs/{program_id}"
+
+# ---------------------------------------------------------------- the provider API
+
+PROVIDER_API_OPENAPI = "/api/v1/provider/openapi.json"
+PROVIDER_API_PROGRAM = "/api/v1/provider/programs/{external_id}"
+PROVIDER_API_GROUP = "/api/v1/provider/programs/{program_external_id}/groups/{external_id}"
+PROVIDER_API_APPLICATIONS = "/api/v1/provider/applications"
+PROVIDER_API_ACCEPT = "/api/v1/provider/applications/{enrollment_id}/accept"
+PROVIDER_API_REJECT = "/api/v1/provider/applications/{enrollment_id}/reject"
+PROVIDER_API_ATTENDANCE = "/api/v1/provider/attendance"
+
+# ---------------------------------------------------------------- media
+
+MEDIA_PROGRAMS = "/media/programs/"
+MEDIA_PROGRAM_ROUTE = MEDIA_PROGRAMS + "{name}"
