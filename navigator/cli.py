@@ -67,6 +67,16 @@ def _search_client():
     return make_client(settings.meili_url, settings.meili_master_key)
 
 
+def _search_keys(_args: argparse.Namespace) -> int:
+    """The web process's two scoped keys, made with the master key (the operator's)."""
+    from search.keys import app_keys
+
+    settings = get_settings()
+    for name, key in app_keys(settings.meili_url, settings.meili_master_key).items():
+        print(f"{name}={key}")
+    return 0
+
+
 def _search_reindex(_args: argparse.Namespace) -> int:
     from navigator.domain.shared.db import get_engine
     from search.relay import reindex
@@ -212,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_parser(
         "reindex", help="rebuild the index from the database and swap it in atomically"
     ).set_defaults(handler=_search_reindex)
+    search.add_parser(
+        "keys", help="print the web process's scoped keys (MEILI_SEARCH_KEY, MEILI_RELAY_KEY)"
+    ).set_defaults(handler=_search_keys)
     relay = search.add_parser("relay", help="send catalog changes to Meilisearch (until Ctrl-C)")
     relay.add_argument("--once", action="store_true", help="empty the outbox, then stop")
     relay.set_defaults(handler=_search_relay)

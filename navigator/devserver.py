@@ -22,6 +22,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from navigator.settings import PROJECT_ROOT, get_settings
+from search.keys import app_keys
 from search.server import (
     NPM_CLI,
     MeiliServerError,
@@ -68,14 +69,16 @@ def node_bin_dir(var_dir: Path) -> Path:
 def app_environment(
     meili_url: str, meili_master_key: str, base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """What the Reflex process needs: the search server, and npm instead of bun."""
+    """What the Reflex process needs: the search server and its scoped keys, npm not bun."""
     env = dict(os.environ if base is None else base)
     var_dir = get_settings().var_dir
     env["PATH"] = os.pathsep.join(
         [str(node_bin_dir(var_dir)), str(Path(sys.executable).parent), env.get("PATH", "")]
     )
     env["MEILI_URL"] = meili_url
-    env["MEILI_MASTER_KEY"] = meili_master_key
+    # the web process gets keys scoped to the catalog index, never the master key
+    env.pop("MEILI_MASTER_KEY", None)
+    env.update(app_keys(meili_url, meili_master_key))
     env["REFLEX_USE_NPM"] = "1"  # Reflex's bun installer downloads from outside the registries
     env.setdefault("REFLEX_CHECK_LATEST_VERSION", "0")
     return env

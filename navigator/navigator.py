@@ -2,10 +2,12 @@
 
 import reflex as rx
 
+from navigator import routes
 from navigator.api.catalog import api as catalog_api
 from navigator.api.media import media
 from navigator.api.provider import provider_api
 from navigator.api.session import sessions
+from navigator.api.socket_origin import only_own_pages
 from navigator.pages.auth import forgot_page, invite_page, login_page, register_page, reset_page
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
@@ -28,38 +30,42 @@ from search.relay import catalog_sync
 app = rx.App(
     theme=rx.theme(accent_color="indigo"),
     stylesheets=["/navigator.css"],
-    api_transformer=[catalog_api, sessions, provider_api, media],
+    # the socket guard wraps the Reflex backend first; the APIs are mounted around it
+    api_transformer=[only_own_pages, catalog_api, sessions, provider_api, media],
 )
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
-app.add_page(index, route="/", title="Навигатор", on_load=CatalogState.load)
+app.add_page(index, route=routes.HOME, title="Навигатор", on_load=CatalogState.load)
+app.add_page(program_page, route=routes.PROGRAM_ROUTE, title="Навигатор", on_load=ProgramState.load)
+app.add_page(login_page, route=routes.LOGIN, title="Навигатор", on_load=AuthState.load)
+app.add_page(register_page, route=routes.REGISTER, title="Навигатор", on_load=AuthState.load)
+app.add_page(forgot_page, route=routes.PASSWORD_FORGOT, title="Навигатор", on_load=AuthState.load)
+app.add_page(reset_page, route=routes.PASSWORD_RESET, title="Навигатор", on_load=AuthState.load)
 app.add_page(
-    program_page, route="/programs/[program_id]", title="Навигатор", on_load=ProgramState.load
+    invite_page, route=routes.INVITE, title="Навигатор", on_load=InviteState.load_invitation
 )
-app.add_page(login_page, route="/login", title="Навигатор", on_load=AuthState.load)
-app.add_page(register_page, route="/register", title="Навигатор", on_load=AuthState.load)
-app.add_page(forgot_page, route="/password/forgot", title="Навигатор", on_load=AuthState.load)
-app.add_page(reset_page, route="/password/reset", title="Навигатор", on_load=AuthState.load)
-app.add_page(invite_page, route="/invite", title="Навигатор", on_load=InviteState.load_invitation)
-app.add_page(cabinet_page, route="/cabinet", title="Навигатор", on_load=CabinetState.load)
+app.add_page(cabinet_page, route=routes.CABINET, title="Навигатор", on_load=CabinetState.load)
 app.add_page(
-    provider_register_page, route="/provider/register", title="Навигатор", on_load=AuthState.load
+    provider_register_page,
+    route=routes.PROVIDER_REGISTER,
+    title="Навигатор",
+    on_load=AuthState.load,
 )
-app.add_page(provider_page, route="/provider", title="Навигатор", on_load=ProviderState.load)
+app.add_page(provider_page, route=routes.PROVIDER, title="Навигатор", on_load=ProviderState.load)
 app.add_page(
     provider_program_page,
-    route="/provider/programs/[program_id]",
+    route=routes.PROVIDER_PROGRAM_ROUTE,
     title="Навигатор",
     on_load=ProviderProgramState.load,
 )
 app.add_page(
     attendance_page,
-    route="/provider/groups/[group_id]",
+    route=routes.PROVIDER_GROUP_ROUTE,
     title="Навигатор",
     on_load=AttendanceState.load,
 )
 app.add_page(
     municipality_page,
-    route="/municipality",
+    route=routes.MUNICIPALITY,
     title="Навигатор",
     on_load=MunicipalityState.load,
 )

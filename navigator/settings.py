@@ -26,12 +26,17 @@ class Settings:
     var_dir: Path
     database_url: str
     meili_url: str
-    meili_master_key: str
+    meili_master_key: str  # the operator's; "" in a web process given its scoped keys
     redis_url: str | None
     default_locale: str
     app_url: str
     secure_cookies: bool = True
     trusted_proxy_hops: int = 0
+    # PostgreSQL gives up waiting for a row lock after this long: the request answers "busy"
+    # instead of hanging behind a stuck transaction
+    lock_timeout_ms: int = 10_000
+    meili_search_key: str = ""  # search only, the catalog index only
+    meili_relay_key: str = ""  # the catalog index's documents and settings only
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
 
     @property
@@ -48,13 +53,17 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'navigator.db'}"),
         meili_url=os.environ.get("MEILI_URL", "http://127.0.0.1:7700"),
-        meili_master_key=os.environ.get("MEILI_MASTER_KEY") or _read_master_key(var_dir),
+        meili_master_key=os.environ.get("MEILI_MASTER_KEY")
+        or ("" if os.environ.get("MEILI_RELAY_KEY") else _read_master_key(var_dir)),
+        meili_search_key=os.environ.get("MEILI_SEARCH_KEY", ""),
+        meili_relay_key=os.environ.get("MEILI_RELAY_KEY", ""),
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
         default_locale=default_locale,
         app_url=os.environ.get("NAVIGATOR_APP_URL", "http://localhost:3000"),
         # browsers keep Secure cookies on http://localhost too; only a plain-http LAN test needs 0
         secure_cookies=os.environ.get("NAVIGATOR_SECURE_COOKIES", "1") != "0",
         trusted_proxy_hops=int(os.environ.get("NAVIGATOR_TRUSTED_PROXY_HOPS", "0")),
+        lock_timeout_ms=int(os.environ.get("NAVIGATOR_LOCK_TIMEOUT_MS", "10000")),
     )
 
 

@@ -1,7 +1,11 @@
-"""Scoped Meilisearch keys: the app answers searches with a key that can only search.
+"""Scoped Meilisearch keys: the app searches with a key that can only search the catalog,
+and its relay writes with a key limited to the catalog's documents, settings and the
+indexes a reindex builds beside it.
 
-The master key stays with the relay and the command line; a leaked search key can read
-the public catalog and nothing else.
+The master key stays with the operator's command line and `navigator run`, which make these
+keys and hand only them to the web process: a leaked search key reads the public catalog,
+a leaked relay key rewrites the catalog index, and neither makes keys or touches another
+index.
 """
 
 from __future__ import annotations
@@ -14,26 +18,67 @@ from search.relay import make_client
 from search.settings import INDEX_UID
 
 SEARCH_KEY_NAME = "navigator-search"
+RELAY_KEY_NAME = "navigator-relay"
+RELAY_ACTIONS = [
+    "documents.add",
+    "documents.get",
+    "documents.delete",
+    "indexes.create",
+    "indexes.get",
+    "indexes.update",
+    "indexes.delete",
+    "indexes.swap",
+    "settings.get",
+    "settings.update",
+    "stats.get",
+    "tasks.get",
+]
 
 
-def search_key(admin: meilisearch.Client, uid: str = INDEX_UID) -> str:
-    """The search-only key for the catalog index, created on first use."""
+def _scoped_key(
+    admin: meilisearch.Client, name: str, description: str, actions: list[str], indexes: list[str]
+) -> str:
+    """The key with exactly these rights, created on first use."""
     for key in admin.get_keys({"limit": 1000}).results:
-        if key.name == SEARCH_KEY_NAME and key.actions == ["search"] and key.indexes == [uid]:
+        if key.name == name and sorted(key.actions) == sorted(actions) and key.indexes == indexes:
             return key.key
     created = admin.create_key(
         {
-            "name": SEARCH_KEY_NAME,
-            "description": "Catalog searches by the navigator app",
-            "actions": ["search"],
-            "indexes": [uid],
+            "name": name,
+            "description": description,
+            "actions": actions,
+            "indexes": indexes,
             "expiresAt": None,
         }
     )
     return created.key
 
 
+def search_key(admin: meilisearch.Client, uid: str = INDEX_UID) -> str:
+    """The search-only key for the catalog index."""
+    return _scoped_key(
+        admin, SEARCH_KEY_NAME, "Catalog searches by the navigator app", ["search"], [uid]
+    )
+
+
+def relay_key(admin: meilisearch.Client, uid: str = INDEX_UID) -> str:
+    """The relay's key: the catalog index and the `<uid>_…` indexes a reindex swaps in."""
+    return _scoped_key(
+        admin,
+        RELAY_KEY_NAME,
+        "Catalog index updates by the navigator relay",
+        RELAY_ACTIONS,
+        [uid, f"{uid}_*"],
+    )
+
+
 @lru_cache(maxsize=4)
 def search_client(url: str, master_key: str, uid: str = INDEX_UID) -> meilisearch.Client:
     admin = make_client(url, master_key)
     return make_client(url, search_key(admin, uid))
+
+
+def app_keys(url: str, master_key: str, uid: str = INDEX_UID) -> dict[str, str]:
+    """What the web process gets instead of the master key: its two scoped keys."""
+    admin = make_client(url, master_key)
+    return {"MEILI_SEARCH_KEY": search_key(admin, uid), "MEILI_RELAY_KEY": relay_key(admin, uid)}

@@ -12,6 +12,7 @@ changes meanwhile for the relay to replay into the new index.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import threading
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import meilisearch
+from meilisearch.errors import MeilisearchApiError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
@@ -210,7 +212,8 @@ async def catalog_sync() -> AsyncIterator[None]:
     from navigator.settings import get_settings
 
     settings = get_settings()
-    relay = Relay(get_engine(), make_client(settings.meili_url, settings.meili_master_key))
+    key = settings.meili_relay_key or settings.meili_master_key  # scoped, when given one
+    relay = Relay(get_engine(), make_client(settings.meili_url, key))
     thread = relay.start_thread()
     try:
         yield
@@ -252,8 +255,15 @@ def reindex(
                     tasks.append(task.task_uid)
                 count += len(batch.documents)
         _wait(client, *tasks)
-        _wait(client, client.swap_indexes([{"indexes": [uid, building]}]).task_uid)
-        _wait(client, client.delete_index(building).task_uid)  # the old documents, now there
+        swap = client.swap_indexes([{"indexes": [uid, building]}]).task_uid
+        # the old documents, now under the building name; Meilisearch runs tasks in order, so
+        # this waits for the swap too (the relay's scoped key cannot see a swap task itself)
+        _wait(client, client.delete_index(building).task_uid)
+        with contextlib.suppress(MeilisearchApiError):
+            _wait(client, swap)  # with the master key: the swap's own outcome, checked
+        live = client.index(uid).get_stats().number_of_documents
+        if live != count:
+            raise RelayError(f"the swap left {live} documents in {uid}, not {count}")
         with Session(engine.execution_options(write=True)) as session, session.begin():
             for first in range(0, len(covered), 10_000):
                 chunk = covered[first : first + 10_000]

@@ -12,13 +12,18 @@ from navigator.settings import get_settings
 from search.fallback import search_catalog_sql
 from search.keys import search_client
 from search.query import CatalogQuery, CatalogResult, search_catalog
+from search.relay import make_client
 
 
 def find_programs(query: CatalogQuery) -> CatalogResult:
     """Invalid values raise InvalidInput; an unreachable Meilisearch answers from SQL."""
     settings = get_settings()
     try:
-        client = search_client(settings.meili_url, settings.meili_master_key)
+        client = (
+            make_client(settings.meili_url, settings.meili_search_key)
+            if settings.meili_search_key
+            else search_client(settings.meili_url, settings.meili_master_key)
+        )
         return search_catalog(client, query)
     except (MeilisearchCommunicationError, MeilisearchError, RequestException):
         search_client.cache_clear()  # the key is fetched again once Meilisearch is back

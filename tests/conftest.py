@@ -75,3 +75,11 @@ def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
     made = _sqlite_engine(sqlite_template, tmp_path)
     yield made
     made.dispose()
+
+
+@pytest.fixture
+def postgres_engine(pg_cluster: PostgresCluster) -> Iterator[Engine]:
+    """A freshly migrated PostgreSQL database, for what only PostgreSQL does (row locks)."""
+    made = _postgres_engine(pg_cluster)
+    yield made
+    made.dispose()

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from navigator import routes
+from navigator.api.errors import answer_errors
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.programs.queries import public_program
 from navigator.domain.shared.db import read_session
@@ -29,7 +29,7 @@ api = FastAPI(
     title="Navigator catalog API",
     version="1",
     description="Read-only catalog of certified and free children's programs.",
-    openapi_url="/api/v1/openapi.json",
+    openapi_url=routes.CATALOG_API_OPENAPI,
     docs_url=None,
     redoc_url=None,
 )
@@ -39,40 +39,24 @@ def _locale(request: Request) -> str:
     return choose_locale(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
-@api.exception_handler(DomainError)
-async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+def _error_detail(error: DomainError, locale: str) -> dict[str, Any]:
+    """A domain error in FastAPI's own shape, naming the query parameter when it is about one."""
     field = error.params.get("field")
-    return JSONResponse(
-        status_code=error.http_status,
-        content={
-            "detail": [
-                {
-                    "loc": ["query", field] if field else [],
-                    "msg": error.message(_locale(request)),
-                    "type": error.code,
-                }
-            ]
-        },
-    )
+    return {
+        "loc": ["query", field] if field else [],
+        "msg": error.message(locale),
+        "type": error.code,
+    }
 
 
-@api.exception_handler(RequestValidationError)
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    return JSONResponse(
-        status_code=422,
-        content={
-            "detail": [
-                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
-            ]
-        },
-    )
+answer_errors(api, locale=_locale, detail=_error_detail)
 
 
 def _plain(value: Any) -> Any:
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
-@api.get("/api/v1/programs", summary="Search the catalog")
+@api.get(routes.CATALOG_API_PROGRAMS, summary="Search the catalog")
 def list_programs(
     q: Annotated[str, Query(max_length=200)] = "",
     direction: Annotated[list[Direction] | None, Query()] = None,
@@ -123,7 +107,7 @@ def list_programs(
     }
 
 
-@api.get("/api/v1/programs/{program_id}", summary="One program with its groups")
+@api.get(routes.CATALOG_API_PROGRAM, summary="One program with its groups")
 def get_program(program_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> dict[str, Any]:
     with read_session() as session:
         return _plain(public_program(session, program_id, datetime.now(UTC).date()))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse
 
+from navigator import routes
 from navigator.domain.programs.photos import media_dir, photo_file
 from navigator.settings import get_settings
 
 media = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
 
-@media.get("/media/programs/{name}")
+@media.get(routes.MEDIA_PROGRAM_ROUTE)
 def program_photo(name: str) -> FileResponse:
     path = photo_file(media_dir(get_settings().var_dir), name)
     if path is None:

@@ -13,10 +13,12 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Path, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
+from navigator import routes
+from navigator.api.errors import answer_errors
 from navigator.domain.accounts.access import Actor
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import lock_batch, record_attendance
@@ -24,8 +26,8 @@ from navigator.domain.enrollment.queries import applications_of, check_enrollmen
 from navigator.domain.programs.api import ProgramFields, upsert_group, upsert_program
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.providers.apikeys import actor_for_key
-from navigator.domain.shared.db import read_session, transaction
-from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.db import atomically, read_session, transaction
+from navigator.domain.shared.errors import Busy, DomainError
 from navigator.domain.shared.models import Language
 from navigator.locale import choose_locale
 
@@ -33,7 +35,7 @@ provider_api = FastAPI(
     title="Navigator provider API",
     version="1",
     description="For providers' own systems: programs by external id, applications, attendance.",
-    openapi_url="/api/v1/provider/openapi.json",
+    openapi_url=routes.PROVIDER_API_OPENAPI,
     docs_url=None,
     redoc_url=None,
 )
@@ -53,25 +55,15 @@ async def _unauthorized(request: Request, error: Unauthorized) -> JSONResponse:
     )
 
 
-@provider_api.exception_handler(DomainError)
-async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
-    locale = choose_locale(None, request.headers.get("accept-language"))
-    return JSONResponse(
-        status_code=error.http_status,
-        content={"detail": [{"type": error.code, "msg": error.message(locale)}]},
-    )
+def _locale(request: Request) -> str:
+    return choose_locale(None, request.headers.get("accept-language"))
 
 
-@provider_api.exception_handler(RequestValidationError)
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    return JSONResponse(
-        status_code=422,
-        content={
-            "detail": [
-                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
-            ]
-        },
-    )
+def _error_detail(error: DomainError, locale: str) -> dict[str, Any]:
+    return {"type": error.code, "msg": error.message(locale)}
+
+
+answer_errors(provider_api, locale=_locale, detail=_error_detail)
 
 
 def caller(authorization: Annotated[str | None, Header()] = None) -> tuple[Actor, int]:
@@ -101,7 +93,7 @@ class ProgramIn(BaseModel):
     is_free: bool = False
 
 
-@provider_api.put("/api/v1/provider/programs/{external_id}", summary="Create or update a program")
+@provider_api.put(routes.PROVIDER_API_PROGRAM, summary="Create or update a program")
 def put_program(
     external_id: Annotated[str, Path(min_length=1, max_length=100)], body: ProgramIn, who: Caller
 ) -> dict[str, Any]:
@@ -141,10 +133,7 @@ class GroupIn(BaseModel):
     excluded_dates: list[date] = Field(default_factory=list, max_length=400)
 
 
-@provider_api.put(
-    "/api/v1/provider/programs/{program_external_id}/groups/{external_id}",
-    summary="Create or update a group of a program",
-)
+@provider_api.put(routes.PROVIDER_API_GROUP, summary="Create or update a group of a program")
 def put_group(
     program_external_id: Annotated[str, Path(min_length=1, max_length=100)],
     external_id: Annotated[str, Path(min_length=1, max_length=100)],
@@ -167,7 +156,7 @@ def put_group(
         }
 
 
-@provider_api.get("/api/v1/provider/applications", summary="Applications and enrollments")
+@provider_api.get(routes.PROVIDER_API_APPLICATIONS, summary="Applications and enrollments")
 def list_applications(
     who: Caller,
     status: Literal[
@@ -195,12 +184,11 @@ def list_applications(
     ]
 
 
-@provider_api.post(
-    "/api/v1/provider/applications/{enrollment_id}/accept", summary="Accept (places the hold)"
-)
+@provider_api.post(routes.PROVIDER_API_ACCEPT, summary="Accept (places the hold)")
 def accept(enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Caller) -> dict[str, Any]:
     actor, provider_id = who
-    with transaction() as session:
+
+    def accept_it(session: Session) -> dict[str, Any]:
         check_enrollment_of(session, provider_id, enrollment_id)
         enrollment = accept_application(session, actor, enrollment_id)
         return {
@@ -209,22 +197,25 @@ def accept(enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Caller)
             "held_minor": enrollment.held_minor,
         }
 
+    return atomically(accept_it)
+
 
 class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-@provider_api.post(
-    "/api/v1/provider/applications/{enrollment_id}/reject", summary="Reject with a reason"
-)
+@provider_api.post(routes.PROVIDER_API_REJECT, summary="Reject with a reason")
 def reject(
     enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: RejectIn, who: Caller
 ) -> dict[str, Any]:
     actor, provider_id = who
-    with transaction() as session:
+
+    def reject_it(session: Session) -> dict[str, Any]:
         check_enrollment_of(session, provider_id, enrollment_id)
         enrollment = reject_application(session, actor, enrollment_id, reason=body.reason)
         return {"enrollment_id": enrollment.id, "status": enrollment.status}
+
+    return atomically(reject_it)
 
 
 class MarkIn(BaseModel):
@@ -244,13 +235,14 @@ class AttendanceBatch(BaseModel):
     marks: list[MarkIn] = Field(max_length=MAX_BATCH)
 
 
-@provider_api.post("/api/v1/provider/attendance", summary="Upload attendance marks in a batch")
+@provider_api.post(routes.PROVIDER_API_ATTENDANCE, summary="Upload attendance marks in a batch")
 def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> dict[str, Any]:
     actor, provider_id = who
-    locale = choose_locale(None, request.headers.get("accept-language"))
-    counts = {"marked": 0, "corrected": 0, "unchanged": 0}
-    errors = []
-    with transaction() as session:
+    locale = _locale(request)
+
+    def upload(session: Session) -> dict[str, Any]:  # run again from scratch if unlucky
+        counts = {"marked": 0, "corrected": 0, "unchanged": 0}
+        errors = []
         lock_batch(session, [mark.enrollment_id for mark in body.marks])
         for index, mark in enumerate(body.marks):
             try:
@@ -266,10 +258,14 @@ def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> d
                     )
                 counts[outcome] += 1
             except DomainError as error:
-                errors.append({"index": index, "type": error.code, "msg": error.message(locale)})
-    return {
-        "applied": counts["marked"] + counts["corrected"],
-        "corrected": counts["corrected"],
-        "unchanged": counts["unchanged"],
-        "errors": errors,
-    }
+                if isinstance(error, Busy):
+                    raise  # the whole batch again, not a row reported as failed
+                errors.append({"index": index, **_error_detail(error, locale)})
+        return {
+            "applied": counts["marked"] + counts["corrected"],
+            "corrected": counts["corrected"],
+            "unchanged": counts["unchanged"],
+            "errors": errors,
+        }
+
+    return atomically(upload)

@@ -8,11 +8,12 @@ another site's page is refused by its Origin header.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.signin import (
     SESSION_LIFETIME,
@@ -22,6 +23,7 @@ from navigator.domain.accounts.signin import (
     sign_in,
     sign_out,
 )
+from navigator.domain.accounts.throttle import spend_attempt
 from navigator.domain.providers.api import register_provider
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.providers.staff import accept_invitation
@@ -48,8 +50,16 @@ def _safe_next(target: str) -> str:
         or "\\" in target
         or any(ord(ch) < 32 for ch in target)
     ):
-        return "/cabinet"
+        return routes.CABINET
     return target
+
+
+def _next_of_referer(request: Request) -> str:
+    """The `next` of the sign-in page this form was posted from, or the cabinet."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.path.rstrip("/") != routes.LOGIN:
+        return routes.CABINET
+    return parse_qs(referer.query).get("next", [routes.CABINET])[0]
 
 
 def _same_origin(request: Request) -> None:
@@ -90,31 +100,34 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@sessions.post("/auth/login")
+@sessions.post(routes.AUTH_LOGIN)
 def login(
     request: Request,
     email: str = Form(""),
     password: str = Form(""),
-    next: str = Form("/cabinet"),
+    next: str = Form(""),
 ) -> Response:
+    # a form sent before its page finished loading has no `next` yet: the page's own address
+    # (the Referer of a same-site post) still says where the person was going
+    next = next or _next_of_referer(request)
     try:
         with transaction() as session:
             signed_in = sign_in(session, email, password, _client_address(request))
     except DomainError as error:
-        return _back("/login", error=error.code, email=email[:254], next=next)
+        return _back(routes.LOGIN, error=error.code, email=email[:254], next=next)
     if signed_in is None:
-        return _back("/login", error="invalid_credentials", email=email[:254], next=next)
+        return _back(routes.LOGIN, error="invalid_credentials", email=email[:254], next=next)
     target = _safe_next(next)
-    if target == "/cabinet":  # the default: staff of a provider land in its cabinet instead
+    if target == routes.CABINET:  # the default: staff of a provider land in its cabinet instead
         with read_session() as session:
             if providers_of(session, Actor.user(signed_in.user_id)):
-                target = "/provider"
+                target = routes.PROVIDER
     response = _back(target)
     _set_cookie(response, signed_in.token)
     return response
 
 
-@sessions.post("/auth/register")
+@sessions.post(routes.AUTH_REGISTER)
 def register(
     request: Request,
     email: str = Form(""),
@@ -122,18 +135,21 @@ def register(
     password_again: str = Form(""),
 ) -> Response:
     try:
+        with transaction() as session:  # counted even when the sign-up below is refused
+            spend_attempt(session, "register", "address", _client_address(request))
+            spend_attempt(session, "register", "email", email[:254])
         with transaction() as session:
             signed_in = register_parent(
                 session, email, password, password_again, locale=request_locale(request)
             )
     except DomainError as error:
-        return _back("/register", error=error.code, email=email[:254])
-    response = _back("/cabinet")
+        return _back(routes.REGISTER, error=error.code, email=email[:254])
+    response = _back(routes.CABINET)
     _set_cookie(response, signed_in.token)
     return response
 
 
-@sessions.post("/auth/register-provider")
+@sessions.post(routes.AUTH_REGISTER_PROVIDER)
 def register_organisation(
     request: Request,
     email: str = Form(""),
@@ -148,6 +164,8 @@ def register_organisation(
         municipality = (
             int(municipality_id) if municipality_id.isascii() and municipality_id.isdigit() else 0
         )
+        with transaction() as session:  # counted even when the sign-up below is refused
+            spend_attempt(session, "register_provider", "address", _client_address(request))
         with transaction() as session:
             signed_in = register_provider(
                 session,
@@ -161,22 +179,22 @@ def register_organisation(
                 locale=request_locale(request),
             )
     except DomainError as error:
-        return _back("/provider/register", error=error.code, email=email[:254])
-    response = _back("/provider")
+        return _back(routes.PROVIDER_REGISTER, error=error.code, email=email[:254])
+    response = _back(routes.PROVIDER)
     _set_cookie(response, signed_in.token)
     return response
 
 
-@sessions.post("/auth/logout")
+@sessions.post(routes.AUTH_LOGOUT)
 def logout(request: Request) -> Response:
     with transaction() as session:
         sign_out(session, request.cookies.get(SESSION_COOKIE))
-    response = _back("/")
+    response = _back(routes.HOME)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
 
 
-@sessions.post("/auth/password/forgot")
+@sessions.post(routes.AUTH_PASSWORD_FORGOT)
 def forgot_password(request: Request, email: str = Form("")) -> Response:
     settings = get_settings()
     try:
@@ -186,11 +204,11 @@ def forgot_password(request: Request, email: str = Form("")) -> Response:
             )
             deliver_after_commit(session)
     except DomainError as error:
-        return _back("/password/forgot", error=error.code, email=email[:254])
-    return _back("/password/forgot", sent="1")
+        return _back(routes.PASSWORD_FORGOT, error=error.code, email=email[:254])
+    return _back(routes.PASSWORD_FORGOT, sent="1")
 
 
-@sessions.post("/auth/password/reset")
+@sessions.post(routes.AUTH_PASSWORD_RESET)
 def set_new_password(
     token: str = Form(""),
     password: str = Form(""),
@@ -200,11 +218,11 @@ def set_new_password(
         with transaction() as session:
             reset_password(session, token, password, password_again)
     except DomainError as error:
-        return _back("/password/reset", error=error.code, token=token[:200])
-    return _back("/login", notice="password_changed")
+        return _back(routes.PASSWORD_RESET, error=error.code, token=token[:200])
+    return _back(routes.LOGIN, notice="password_changed")
 
 
-@sessions.post("/auth/invite")
+@sessions.post(routes.AUTH_INVITE)
 def accept_staff_invitation(
     request: Request,
     token: str = Form(""),
@@ -223,9 +241,9 @@ def accept_staff_invitation(
                 locale=request_locale(request),
             )
     except DomainError as error:
-        return _back("/invite", error=error.code, token=token[:200])
+        return _back(routes.INVITE, error=error.code, token=token[:200])
     if signed_in is None:
-        return _back("/invite", error="invitation_wrong_password", token=token[:200])
-    response = _back("/provider")
+        return _back(routes.INVITE, error="invitation_wrong_password", token=token[:200])
+    response = _back(routes.PROVIDER)
     _set_cookie(response, signed_in.token)
     return response

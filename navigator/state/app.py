@@ -30,6 +30,8 @@ class AppState(rx.State):
     user_email: str = ""
     is_provider: bool = False
     is_admin: bool = False
+    # whose data each screen (a substate, by its full name) holds; backend only
+    _shown_for: dict[str, int | None] = {}
 
     @rx.var
     def lang(self) -> str:
@@ -49,7 +51,12 @@ class AppState(rx.State):
         return cookie_parser(self.router.headers.cookie or "").get(SESSION_COOKIE)
 
     def _user_id(self) -> int | None:
-        """The signed-in user, checked against the session table now; None when signed out."""
+        """The signed-in user, checked against the session table now; None when signed out.
+
+        When it is not the person this screen's data was loaded for (signed out, signed in as
+        someone else in another tab, the session expired or was ended by a password reset),
+        the screen forgets everything it held before anything else happens.
+        """
         with read_session() as session:
             user = user_for_token(session, self._session_token())
             self.signed_in = user is not None
@@ -58,7 +65,21 @@ class AppState(rx.State):
             self.is_admin = user is not None and bool(
                 municipalities_of(session, Actor.user(user.id))
             )
-            return user.id if user else None
+        person = user.id if user else None
+        self._forget_other_person(person)
+        return person
+
+    def _holds_personal_data(self) -> bool:
+        """A screen that shows only public things (the catalog, the sign-in forms) says no."""
+        return self.get_full_name() != AppState.get_full_name()
+
+    def _forget_other_person(self, person: int | None) -> None:
+        screen = self.get_full_name()  # self may be a background task's proxy of the state
+        if not self._holds_personal_data() or self._shown_for.get(screen, person) == person:
+            self._shown_for = {**self._shown_for, screen: person}
+            return
+        self.reset()  # this screen's own vars back to their defaults
+        self._shown_for = {**self._shown_for, screen: person}
 
     def _actor(self) -> Actor | None:
         user_id = self._user_id()

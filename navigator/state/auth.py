@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from navigator import routes
 from navigator.domain.accounts.api import MIN_PASSWORD_LENGTH
 from navigator.domain.accounts.signin import ATTEMPT_WINDOW
+from navigator.domain.accounts.throttle import WINDOW_MINUTES
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.providers.models import ProviderKind
 from navigator.domain.providers.staff import invitation_for_token
@@ -21,6 +23,7 @@ from navigator.state.app import AppState
 
 ERROR_VALUES: dict[str, dict[str, object]] = {
     "too_many_attempts": {"minutes": int(ATTEMPT_WINDOW.total_seconds() // 60)},
+    "too_many_requests": {"minutes": WINDOW_MINUTES},
     "password_too_short": {"min": MIN_PASSWORD_LENGTH},
     "field_too_long": {"field": "password", "max_length": 256},
 }
@@ -31,9 +34,12 @@ class AuthState(AppState):
     error: str = ""
     notice: str = ""
     email: str = ""
-    next_path: str = "/cabinet"
+    next_path: str = ""  # empty until the page has read its URL: the server asks the Referer
     token: str = ""
     sent: bool = False
+
+    def _holds_personal_data(self) -> bool:
+        return False  # public: nothing to forget when the person changes
 
     @rx.event
     def load(self) -> None:
@@ -46,11 +52,11 @@ class AuthState(AppState):
         notice = params.get("notice") or ""
         self.notice = text(notice, self.lang) if notice in NOTICES else ""
         self.email = (params.get("email") or "")[:254]
-        next_path = params.get("next") or "/cabinet"
+        next_path = params.get("next") or routes.CABINET
         self.next_path = (
             next_path
             if next_path.startswith("/") and not next_path.startswith("//")
-            else "/cabinet"
+            else routes.CABINET
         )
         self.token = (params.get("token") or "")[:200]
         self.sent = params.get("sent") == "1"

@@ -12,15 +12,17 @@ import dataclasses
 
 import reflex as rx
 
+from navigator import routes
 from navigator.domain.accounts.children import add_child, update_child
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import children_of, statement
 from navigator.domain.enrollment.api import cancel_enrollment
 from navigator.domain.enrollment.offers import confirm_offer, decline_offer, offers_for_guardian
 from navigator.domain.enrollment.queries import cabinet_version, enrollments_of
+from navigator.domain.enrollment.terms import Quote
 from navigator.domain.municipalities.queries import municipalities
-from navigator.domain.shared.db import read_session, transaction
-from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.db import atomically, read_session, transaction
+from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.i18n import text, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
@@ -101,6 +103,8 @@ class CabinetState(AppState):
     notice: str = ""
     _version: int = 0
     _watching: bool = False
+    # the terms each offer card shows, by offer id: what a confirmation is held to
+    _offer_terms: dict[str, Quote] = {}
 
     def _reload(self) -> bool:
         """Read everything the cabinet shows; False when nobody is signed in."""
@@ -141,6 +145,7 @@ class CabinetState(AppState):
                     text("expires_on", lang, date=day(c.expires_on, lang)) if c.expires_on else ""
                 )
             self.children.append(card)
+        self._offer_terms = {str(o.id): o.quote for o in offers if o.quote is not None}
         self.offers = [
             OfferCard(
                 id=str(o.id),
@@ -150,7 +155,9 @@ class CabinetState(AppState):
                 terms=(
                     " · ".join(
                         (
-                            f"{text('lessons', lang)}: {o.quote.lessons}",
+                            f"{text('lessons', lang)}: {o.quote.lessons} ("
+                            + f"{day(o.quote.first_lesson, lang)} – "
+                            + f"{day(o.quote.last_lesson, lang)})",
                             f"{text('certificate_share', lang)}: "
                             + money(o.quote.certificate_share_minor, o.quote.currency, lang),
                             f"{text('co_payment', lang)}: "
@@ -193,7 +200,7 @@ class CabinetState(AppState):
         self.editing = self.cancelling = self.history_child = ""
         self.history = []
         if not self._reload():
-            return rx.redirect("/login?next=/cabinet")
+            return rx.redirect(routes.login_then(routes.CABINET))
         return CabinetState.watch
 
     @rx.event(background=True)
@@ -207,7 +214,7 @@ class CabinetState(AppState):
             for _ in range(WATCH_LIMIT):
                 await asyncio.sleep(WATCH_SECONDS)
                 async with self:
-                    if not self.router.url.path.startswith("/cabinet"):
+                    if not self.router.url.path.startswith(routes.CABINET):
                         return
                     actor = self._actor()
                     if actor is None:
@@ -286,8 +293,9 @@ class CabinetState(AppState):
             self.error = self._message(NotFound())
             return
         try:
-            with transaction() as session:
-                _certificate, refusal = request_certificate(session, actor, wanted)
+            _certificate, refusal = atomically(
+                lambda session: request_certificate(session, actor, wanted)
+            )
         except DomainError as error:
             self.error = self._message(error)
             return
@@ -340,13 +348,20 @@ class CabinetState(AppState):
         if actor is None or wanted is None:
             self.error = self._message(NotFound())
             return
+        shown = self._offer_terms.get(str(wanted))
         try:
-            with transaction() as session:
-                if confirm:
-                    confirm_offer(session, actor, wanted)
-                else:
-                    decline_offer(session, actor, wanted)
+            if confirm and shown is None:  # no terms were on the card: nothing to agree to
+                raise Conflict("terms_changed")
+            atomically(
+                lambda session: (
+                    confirm_offer(session, actor, wanted, shown=shown)
+                    if confirm
+                    else decline_offer(session, actor, wanted)
+                )
+            )
         except DomainError as error:
+            if error.code == "terms_changed":
+                self._reload()  # the card now shows the terms that would be held
             self.error = self._message(error)
             return
         self.notice = text("done", self.lang)
@@ -390,8 +405,7 @@ class CabinetState(AppState):
             self.error = self._message(NotFound())
             return
         try:
-            with transaction() as session:
-                cancel_enrollment(session, actor, wanted)
+            atomically(lambda session: cancel_enrollment(session, actor, wanted))
         except DomainError as error:
             self.error = self._message(error)
             return

@@ -20,12 +20,14 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from navigator import routes
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.programs.queries import municipality_center
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput
 from navigator.domain.shared.models import Language
+from navigator.domain.shared.validation import check_coordinates, parse_coordinate
 from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_distance, format_money, weekday_abbreviations
 from navigator.state.app import AppState
@@ -93,12 +95,14 @@ def _int_in(value: str, low: int, high: int) -> int | None:
     return int(value) if low <= int(value) <= high else None
 
 
-def _coordinate(value: str, limit: float) -> float | None:
+def _point(latitude: object, longitude: object) -> tuple[float, float] | None:
+    """A place on the map, or None when either half is missing, malformed or off the map."""
     try:
-        number = float(value)
-    except ValueError:
+        lat, lng = parse_coordinate(latitude), parse_coordinate(longitude)
+        check_coordinates(lat, lng)
+    except InvalidInput:
         return None
-    return number if -limit <= number <= limit else None
+    return (lat, lng) if lat is not None and lng is not None else None
 
 
 def _price_minor(value: str) -> int | None:
@@ -139,6 +143,9 @@ class CatalogState(AppState):
 
     # ---------------------------------------------------------------- URL ⇄ state
 
+    def _holds_personal_data(self) -> bool:
+        return False  # public: nothing to forget when the person changes
+
     def _read_url(self) -> None:
         params = self.router.url.query_parameters
         known = _municipalities()
@@ -161,10 +168,7 @@ class CatalogState(AppState):
         self.price_max = "" if price is None else params.get("price_max", "")[:12]
         self.sort = params.get("sort") if params.get("sort") in SORTS else "relevance"
         self.page = _int_in(params.get("page") or "", 1, MAX_PAGE) or 1
-        self.latitude = _coordinate(params.get("lat") or "", 90)
-        self.longitude = _coordinate(params.get("lng") or "", 180)
-        if self.latitude is None or self.longitude is None:
-            self.latitude = self.longitude = None
+        self.latitude, self.longitude = _point(params.get("lat"), params.get("lng")) or (None, None)
         near = params.get("near") or ""
         self.near = near if near == "me" or near in known else ""
         if self.sort == "distance" and self.latitude is None:
@@ -199,7 +203,7 @@ class CatalogState(AppState):
                 params["near"] = self.near
         if self.page > 1:
             params["page"] = str(self.page)
-        return "/?" + urlencode(params) if params else "/"
+        return f"{routes.HOME}?{urlencode(params)}" if params else routes.HOME
 
     def _write_url(self, *, replace: bool):
         method = "replaceState" if replace else "pushState"
@@ -385,12 +389,12 @@ class CatalogState(AppState):
         if not isinstance(coordinates, list) or len(coordinates) != 2:
             self.error = text("location_denied", self.lang)
             return None
-        latitude = _coordinate(str(coordinates[0]), 90)
-        longitude = _coordinate(str(coordinates[1]), 180)
-        if latitude is None or longitude is None:
+        point = _point(*coordinates)
+        if point is None:
             self.error = text("location_denied", self.lang)
             return None
-        self.latitude, self.longitude, self.near, self.sort = latitude, longitude, "me", "distance"
+        self.latitude, self.longitude = point
+        self.near, self.sort = "me", "distance"
         return self._changed()
 
     @rx.event

@@ -13,6 +13,7 @@ from datetime import date
 
 import reflex as rx
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import ChildCategory
 from navigator.domain.funding import reports
@@ -37,7 +38,7 @@ from navigator.domain.programs.certification import (
 )
 from navigator.domain.providers.api import admit_provider, refuse_admission
 from navigator.domain.providers.queries import admission_queue
-from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, NotFound
 from navigator.domain.shared.exports import main_units, to_csv, to_xlsx
 from navigator.domain.shared.money import exponent, parse_amount
@@ -211,8 +212,7 @@ class MunicipalityState(AppState):
             return False
         actor, municipality_id = found
         try:
-            with transaction() as session:
-                action(session, actor, municipality_id)
+            atomically(lambda session: action(session, actor, municipality_id))
         except DomainError as error:
             self._fail(error)
             return False
@@ -360,7 +360,7 @@ class MunicipalityState(AppState):
     def load(self):
         self.error = self.notice = self.closing = self.deciding = ""
         if self._actor() is None:
-            return rx.redirect("/login?next=/municipality")
+            return rx.redirect(routes.login_then(routes.MUNICIPALITY))
         self._reload()
         return None
 

@@ -13,12 +13,13 @@ from urllib.parse import quote_plus
 
 import reflex as rx
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.certificates.queries import children_of
 from navigator.domain.enrollment.api import apply_to_group
 from navigator.domain.enrollment.terms import quote
 from navigator.domain.programs.queries import public_program
-from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.i18n import text, value_label
 from navigator.state.app import AppState
@@ -186,7 +187,8 @@ class ProgramState(AppState):
             return
         shown = self._quoted
         try:
-            with transaction() as session:
+
+            def apply(session):
                 enrollment = apply_to_group(session, actor, child_id, group_id)
                 agreed = (
                     enrollment.contract_lessons,
@@ -196,6 +198,8 @@ class ProgramState(AppState):
                 )
                 if agreed != shown:  # the price or the balance moved since the breakdown
                     raise Conflict("terms_changed")
+
+            atomically(apply)
         except DomainError as error:
             self.error = self._message(error)
             if error.code == "terms_changed":
@@ -214,4 +218,4 @@ class ProgramState(AppState):
 
     @rx.var
     def sign_in_href(self) -> str:
-        return "/login?" + "next=" + quote_plus(self.router.url.path or "/")
+        return routes.login_then(quote_plus(self.router.url.path or routes.HOME))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import reflex as rx
 
+from navigator import routes
 from navigator.domain.accounts.access import is_provider_owner
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import (
@@ -47,12 +48,13 @@ from navigator.domain.programs.queries import groups_of, program_for_staff, prog
 from navigator.domain.providers.apikeys import create_api_key, keys_of, revoke_api_key
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.providers.staff import invite_staff, remove_staff, revoke_invitation, staff_of
-from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv
 from navigator.domain.shared.mail import deliver_after_commit
 from navigator.domain.shared.models import Language
 from navigator.domain.shared.money import parse_amount
+from navigator.domain.shared.validation import parse_coordinate
 from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_money
 from navigator.settings import get_settings
@@ -91,15 +93,6 @@ class GroupRow:
     open: bool
 
 
-def _coordinate(form: dict, name: str) -> float | None:
-    raw = str(form.get(name, "")).strip().replace(",", ".")
-    if not raw:
-        return None
-    if not re.fullmatch(r"-?[0-9]{1,3}(\.[0-9]{1,8})?", raw):
-        raise InvalidInput("coordinates_out_of_range")
-    return float(raw)
-
-
 def program_fields(form: dict) -> ProgramFields:
     """A program's form, read strictly: a wrong type or number is an error, not a guess."""
     form = form if isinstance(form, dict) else {}
@@ -112,8 +105,8 @@ def program_fields(form: dict) -> ProgramFields:
         language=str(form.get("language", "")),
         format=str(form.get("format", "")),
         address=str(form.get("address", "")),
-        latitude=_coordinate(form, "latitude"),
-        longitude=_coordinate(form, "longitude"),
+        latitude=parse_coordinate(form.get("latitude")),
+        longitude=parse_coordinate(form.get("longitude")),
         is_free=form.get("is_free") in (True, "on", "true"),
     )
 
@@ -301,7 +294,7 @@ class ProviderState(AppState):
     def load(self):
         self.error = self.notice = self.rejecting = self.new_secret = ""
         if self._actor() is None:
-            return rx.redirect("/login?next=/provider")
+            return rx.redirect(routes.login_then(routes.PROVIDER))
         self._reload()
         return None
 
@@ -321,7 +314,7 @@ class ProviderState(AppState):
         except DomainError as error:
             self.error = self._message(error)
             return None
-        return rx.redirect(f"/provider/programs/{program_id}")
+        return rx.redirect(f"{routes.PROVIDER_PROGRAM}{program_id}")
 
     @rx.event
     def accept(self, enrollment_id: str) -> None:
@@ -344,11 +337,13 @@ class ProviderState(AppState):
             self.error = self._message(NotFound())
             return
         try:
-            with transaction() as session:
-                if accept:
+            atomically(
+                lambda session: (
                     accept_application(session, actor, wanted)
-                else:
-                    reject_application(session, actor, wanted, reason=reason)
+                    if accept
+                    else reject_application(session, actor, wanted, reason=reason)
+                )
+            )
         except DomainError as error:
             self.error = self._message(error)
             return
@@ -630,7 +625,7 @@ class ProviderProgramState(AppState):
     def load(self):
         self.error = self.notice = ""
         if self._actor() is None:
-            return rx.redirect("/login?next=/provider")
+            return rx.redirect(routes.login_then(routes.PROVIDER))
         self._load_program()
         return None
 
@@ -642,8 +637,7 @@ class ProviderProgramState(AppState):
             self.error = self._message(NotFound())
             return
         try:
-            with transaction() as session:
-                action(session, actor, wanted)
+            atomically(lambda session: action(session, actor, wanted))
         except DomainError as error:
             self.error = self._message(error)
             return
@@ -834,7 +828,7 @@ class AttendanceState(AppState):
     def load(self):
         self.error = self.notice = ""
         if self._actor() is None:
-            return rx.redirect("/login?next=/provider")
+            return rx.redirect(routes.login_then(routes.PROVIDER))
         self._load_register()
         return None
 
@@ -849,12 +843,15 @@ class AttendanceState(AppState):
             return
         try:
             lesson_date = form_date(form, "lesson_date")
-            statuses: dict[int, str] = {}
-            for row in self.rows:
-                status = str(form.get(f"status_{row.enrollment_id}", AttendanceStatus.PRESENT))
-                statuses[int(row.enrollment_id)] = status
-            with transaction() as session:
-                count = mark_lesson(session, actor, group_id, lesson_date, statuses)
+            # a child the form does not name stays unmarked: missing is never "present"
+            statuses = {
+                int(row.enrollment_id): str(form[f"status_{row.enrollment_id}"])
+                for row in self.rows
+                if f"status_{row.enrollment_id}" in form
+            }
+            count = atomically(
+                lambda session: mark_lesson(session, actor, group_id, lesson_date, statuses)
+            )
         except DomainError as error:
             self.error = self._message(error)
             return
@@ -874,15 +871,12 @@ class AttendanceState(AppState):
             return
         try:
             lesson_date = form_date(form, "lesson_date")
-            with transaction() as session:
-                correct_attendance(
-                    session,
-                    actor,
-                    enrollment_id,
-                    lesson_date,
-                    str(form.get("status", "")),
-                    str(form.get("reason", "")),
+            status, reason = str(form.get("status", "")), str(form.get("reason", ""))
+            atomically(
+                lambda session: correct_attendance(
+                    session, actor, enrollment_id, lesson_date, status, reason
                 )
+            )
         except DomainError as error:
             self.correction_error = self._message(error)
             return

@@ -232,3 +232,45 @@ def test_an_invitation_link_signs_the_new_member_in_to_the_provider_cabinet(clie
         user = s.exec(select(User).where(User.email == "joiner@example.org")).one()
         joined_providers = providers_of(s, Actor.user(user.id))
     assert [p.id for p in joined_providers] == [world.provider_id]
+
+
+def test_sign_ups_from_one_address_are_limited_and_a_refused_one_creates_nobody(client):
+    from navigator.domain.accounts.throttle import LIMITS
+
+    allowed = LIMITS[("register", "address")]
+    for n in range(allowed):
+        assert _where(_register(client, f"parent{n}@example.org"))[0] == "/cabinet"
+    path, query = _where(_register(client, "one.too.many@example.org"))
+    assert (path, query["error"]) == ("/register", ["too_many_requests"])
+    with read_session(client.engine) as s:
+        emails = {u.email for u in s.exec(select(User)).all()}
+    assert "one.too.many@example.org" not in emails and len(emails) == allowed
+
+
+def test_one_email_is_tried_three_times_an_hour_even_when_each_try_fails(client):
+    for _ in range(3):  # a taken address fails each time, and each time counts
+        _register(client, "taken@example.org")
+    path, query = _where(_register(client, "taken@example.org"))
+    assert (path, query["error"]) == ("/register", ["too_many_requests"])
+
+
+def test_a_sign_in_posted_before_its_page_loaded_still_goes_where_the_link_asked(client):
+    """The page had not filled the form's `next` yet: the sign-in page's own address (the
+    Referer of the post) still names it; another page's or another site's does not count."""
+    _register(client, "deep@example.org")
+    client.cookies.clear()
+    form = {"email": "deep@example.org", "password": PASSWORD, "next": ""}
+    page = "https://testserver/login?next=/municipality"
+    assert (
+        _where(client.post("/auth/login", data=form, headers={**ORIGIN, "referer": page}))[0]
+        == "/municipality"
+    )
+    client.cookies.clear()
+    for referer in (
+        "https://testserver/login?next=//other.example/x",
+        "https://testserver/login?next=https://other.example",
+        "https://testserver/programs/1?next=/municipality",
+    ):
+        response = client.post("/auth/login", data=form, headers={**ORIGIN, "referer": referer})
+        assert _where(response)[0] == "/cabinet", referer
+        client.cookies.clear()

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from navigator.domain.accounts.models import Child, Membership, Role
 from navigator.domain.shared.errors import NotFound
+from navigator.domain.shared.validation import check_row_id, is_row_id
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ def _has_role(
 ) -> bool:
     if actor.user_id is None:
         return False
+    if any(i is not None and not is_row_id(i) for i in (provider_id, municipality_id)):
+        return False
     statement = select(Membership.id).where(
         Membership.user_id == actor.user_id,
         Membership.role.in_([r.value for r in roles]),  # type: ignore[attr-defined]
@@ -63,6 +66,8 @@ def check_guardian(session: Session, actor: Actor, child: Child | None) -> Child
 
 
 def is_provider_owner(session: Session, actor: Actor, provider_id: int) -> bool:
+    if not is_row_id(provider_id):
+        return False
     return is_operator(session, actor) or _has_role(
         session, actor, (Role.PROVIDER_OWNER,), provider_id=provider_id
     )
@@ -70,17 +75,21 @@ def is_provider_owner(session: Session, actor: Actor, provider_id: int) -> bool:
 
 def is_provider_staff(session: Session, actor: Actor, provider_id: int) -> bool:
     """Owner or staff of this provider (the operator too)."""
+    if not is_row_id(provider_id):
+        return False
     return is_operator(session, actor) or _has_role(
         session, actor, (Role.PROVIDER_OWNER, Role.PROVIDER_STAFF), provider_id=provider_id
     )
 
 
 def check_provider_staff(session: Session, actor: Actor, provider_id: int) -> None:
+    check_row_id(provider_id)
     if not is_provider_staff(session, actor, provider_id):
         raise NotFound()
 
 
 def check_municipality_admin(session: Session, actor: Actor, municipality_id: int) -> None:
+    check_row_id(municipality_id)
     if is_operator(session, actor):
         return
     if not _has_role(session, actor, (Role.MUNICIPALITY_ADMIN,), municipality_id=municipality_id):

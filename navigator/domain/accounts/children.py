@@ -12,6 +12,7 @@ from navigator.domain.accounts.models import Child, ChildCategory, User
 from navigator.domain.certificates.models import Certificate
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.shared.calendar import age_on, local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.validation import check_choice, check_date, check_text
@@ -109,7 +110,7 @@ def update_child(
 ) -> Child:
     """The guardian corrects a name, the district or the birth date (fixed once certified)."""
     child = check_guardian(session, actor, locked(session, Child, child_id))
-    municipality = session.get(Municipality, child.municipality_id)
+    municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
     child.first_name = check_text(first_name, "first_name", max_length=100)
     child.last_name = check_text(last_name, "last_name", max_length=100)

@@ -92,6 +92,16 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = timestamp_field(index=True)
 
 
+class ActionAttempt(SQLModel, table=True):
+    """A sign-up or an invitation, counted per address, e-mail or inviter (accounts.throttle)."""
+
+    __tablename__ = "action_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, index=True)  # SHA-256 of "action:what:subject"
+    at: datetime = timestamp_field(index=True)
+
+
 class PasswordReset(SQLModel, table=True):
     """A password-reset link: its token's SHA-256, single use, short-lived."""
 

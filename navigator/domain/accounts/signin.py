@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
+from navigator import routes
 from navigator.domain.accounts.api import (
     check_password,
     create_user,
@@ -22,6 +23,7 @@ from navigator.domain.accounts.api import (
     verify_password,
 )
 from navigator.domain.accounts.models import LoginAttempt, LoginSession, PasswordReset, Role, User
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import InvalidInput, TooManyAttempts
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
@@ -139,19 +141,19 @@ def user_for_token(
     session: Session, token: str | None, *, now: datetime | None = None
 ) -> User | None:
     """The signed-in user of this session token; None when unknown, expired or disabled."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = session.exec(
         select(LoginSession).where(LoginSession.token_hash == token_hash(token))
     ).first()
     if row is None or row.expires_at <= (now or utcnow()):
         return None
-    user = session.get(User, row.user_id)
+    user = get_row(session, User, row.user_id)
     return user if user is not None and user.is_active else None
 
 
 def sign_out(session: Session, token: str | None) -> None:
-    if token and len(token) <= MAX_TOKEN_LENGTH:
+    if isinstance(token, str) and token and len(token) <= MAX_TOKEN_LENGTH:
         session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(token)))  # type: ignore[call-overload]
 
 
@@ -182,7 +184,7 @@ def request_password_reset(
             expires_at=now + RESET_LIFETIME,
         )
     )
-    link = f"{app_url.rstrip('/')}/password/reset?token={token}"
+    link = f"{app_url.rstrip('/')}{routes.PASSWORD_RESET}?token={token}"
     queue_mail(
         session,
         user.email,
@@ -206,7 +208,7 @@ def reset_password(
         raise InvalidInput("reset_link_invalid")
     if password != password_again:
         raise InvalidInput("passwords_differ")
-    user = session.get(User, reset.user_id)
+    user = get_row(session, User, reset.user_id)
     assert user is not None
     user.password_hash = hash_password(check_password(password))
     reset.used_at = now

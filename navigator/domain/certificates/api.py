@@ -22,6 +22,7 @@ from navigator.domain.funding.nominal import nominal_for
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.shared.calendar import age_on, birthday, local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 
@@ -33,7 +34,7 @@ def issue_certificate(
 ) -> Certificate:
     """One certificate per child for life, for ages 5 to 18, valid until the 18th birthday."""
     child = check_guardian(session, actor, locked(session, Child, child_id))
-    municipality = session.get(Municipality, child.municipality_id)
+    municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
     today = today or local_today(municipality)
     existing = session.exec(select(Certificate).where(Certificate.child_id == child_id)).first()
@@ -88,10 +89,10 @@ def fund_certificate(
     Funding again for the same period returns the existing account and credits nothing.
     """
     period = locked(session, FundingPeriod, period_id)
-    certificate = session.get(Certificate, certificate_id)
+    certificate = get_row(session, Certificate, certificate_id)
     if period is None or certificate is None:
         raise NotFound()
-    child = check_guardian(session, actor, session.get(Child, certificate.child_id))
+    child = check_guardian(session, actor, get_row(session, Child, certificate.child_id))
     if child.municipality_id != period.municipality_id:
         raise NotFound()
     existing = session.exec(
@@ -103,7 +104,7 @@ def fund_certificate(
     if existing is not None:
         return existing
 
-    municipality = session.get(Municipality, period.municipality_id)
+    municipality = get_row(session, Municipality, period.municipality_id)
     assert municipality is not None
     today = today or local_today(municipality)
     if period.status != PeriodStatus.OPEN or not period.starts_on <= today <= period.ends_on:
@@ -163,9 +164,9 @@ def request_certificate(
     nominal for this age); the refusal comes back so the parent can read why.
     """
     certificate = issue_certificate(session, actor, child_id, today=today)
-    child = session.get(Child, child_id)
+    child = get_row(session, Child, child_id)
     assert child is not None and certificate.id is not None
-    municipality = session.get(Municipality, child.municipality_id)
+    municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
     today = today or local_today(municipality)
     period = session.exec(

@@ -21,6 +21,7 @@ from navigator.domain.certificates.models import CertificateAccount, EntryKind, 
 from navigator.domain.shared.errors import Conflict
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import Notification
+from navigator.domain.shared.validation import check_row_id
 
 
 @event.listens_for(LedgerEntry, "before_update")
@@ -31,6 +32,8 @@ def _refuse_rewriting_history(_mapper: Any, _connection: Any, entry: LedgerEntry
 
 
 def find_entry(session: Session, idempotency_key: str) -> LedgerEntry | None:
+    if not isinstance(idempotency_key, str):
+        return None
     return session.exec(
         select(LedgerEntry).where(LedgerEntry.idempotency_key == idempotency_key)
     ).first()
@@ -142,6 +145,7 @@ class LedgerSums:
 
 
 def ledger_sums(session: Session, account_id: int) -> LedgerSums:
+    check_row_id(account_id)
     rows = session.exec(
         select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
         .where(LedgerEntry.account_id == account_id)
@@ -160,6 +164,7 @@ def ledger_sums(session: Session, account_id: int) -> LedgerSums:
 
 def period_money(session: Session, period_id: int) -> tuple[int, int]:
     """(committed, spent) of a funding period: its open holds, and captures less refunds."""
+    check_row_id(period_id)
     committed, spent = session.exec(
         select(
             func.coalesce(func.sum(CertificateAccount.held_minor), 0),

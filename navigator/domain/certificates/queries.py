@@ -18,6 +18,7 @@ from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 
 
@@ -51,10 +52,10 @@ class StatementLine:
 
 def statement(session: Session, actor: Actor, certificate_id: int) -> list[StatementLine]:
     """Every entry of every period of the certificate, oldest first, with what it paid for."""
-    certificate = session.get(Certificate, certificate_id)
+    certificate = get_row(session, Certificate, certificate_id)
     if certificate is None:
         raise NotFound()
-    check_guardian(session, actor, session.get(Child, certificate.child_id))
+    check_guardian(session, actor, get_row(session, Child, certificate.child_id))
     rows = session.exec(
         select(LedgerEntry, col(Program.title), col(Group.name), col(Attendance.lesson_date))
         .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
@@ -100,14 +101,14 @@ def certificate_summary(
     session: Session, actor: Actor, certificate_id: int, *, today: date | None = None
 ) -> CertificateSummary:
     """Balance, holds and spending in the current period, and when the unspent part expires."""
-    certificate = session.get(Certificate, certificate_id)
+    certificate = get_row(session, Certificate, certificate_id)
     if certificate is None:
         raise NotFound()
-    child = check_guardian(session, actor, session.get(Child, certificate.child_id))
-    municipality = session.get(Municipality, child.municipality_id)
+    child = check_guardian(session, actor, get_row(session, Child, certificate.child_id))
+    municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
     account = current_account(session, certificate, today or local_today(municipality))
-    period = session.get(FundingPeriod, account.period_id) if account else None
+    period = get_row(session, FundingPeriod, account.period_id) if account else None
     return CertificateSummary(
         certificate_id=certificate_id,
         number=format_certificate_number(certificate.number),

@@ -48,6 +48,7 @@ from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.models import Group
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.shared.calendar import age_on, local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
@@ -287,11 +288,11 @@ def _end(
     by_guardian: bool,
 ) -> Enrollment:
     if by_guardian:
-        peek = session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
-        child = session.get(Child, peek.child_id) if peek else None
+        peek = get_row(session, Enrollment, enrollment_id)
+        child = get_row(session, Child, peek.child_id) if peek else None
         check_guardian(session, actor, child)
         assert peek is not None and child is not None
-        group_row = session.get(Group, peek.group_id)
+        group_row = get_row(session, Group, peek.group_id)
         assert group_row is not None
         ctx = context_of(session, child, group_row)
     else:
@@ -359,6 +360,6 @@ def _promote_waitlist(session: Session, group: Group) -> None:
     for enrollment in waiting:
         enrollment.status = EnrollmentStatus.APPLIED
         session.add(enrollment)
-        child = session.get(Child, enrollment.child_id)
+        child = get_row(session, Child, enrollment.child_id)
         if child is not None:
             notify(session, child.guardian_id, "enrollment.promoted", enrollment)

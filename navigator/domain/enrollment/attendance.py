@@ -28,10 +28,11 @@ from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.api import staff_group
 from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
 from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
-from navigator.domain.shared.validation import check_choice, check_date, check_text
+from navigator.domain.shared.validation import check_choice, check_date, check_text, is_row_id
 
 
 def mark_attendance(
@@ -104,6 +105,9 @@ def record_attendance(
     """
     staff_context(session, actor, enrollment_id)
     check_date(lesson_date, "lesson_date")
+    # the place is locked before "already marked?" is read: the same batch sent twice at
+    # once waits here, then finds the first one's marks and changes nothing
+    locked(session, Enrollment, enrollment_id)
     existing = session.exec(
         select(Attendance.status).where(
             Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
@@ -235,8 +239,8 @@ def correct_attendance(
     )
     counts_now = paid_by_certificate and _charges(session, ctx, status)
     if counted_before != counts_now:
-        account = session.get(CertificateAccount, enrollment.account_id)
-        period = session.get(FundingPeriod, account.period_id) if account else None
+        account = get_row(session, CertificateAccount, enrollment.account_id)
+        period = get_row(session, FundingPeriod, account.period_id) if account else None
         if period is None or period.status == PeriodStatus.CLOSED:
             raise Conflict("correction_period_closed")
     if counted_before and not counts_now:
@@ -310,7 +314,7 @@ def register_of(
     """
     group, program = staff_group(session, actor, group_id)
     if today is None:
-        today = local_today(session.get(Municipality, program.municipality_id))  # type: ignore[arg-type]
+        today = local_today(get_row(session, Municipality, program.municipality_id))  # type: ignore[arg-type]
     dates = [d for d in lesson_dates(group) if d <= today][-MAX_REGISTER_ROWS:]
     seated = session.exec(
         select(Enrollment, Child)
@@ -339,11 +343,13 @@ def register_of(
 def lock_batch(session: Session, enrollment_ids: list[object]) -> None:
     """Lock every enrollment of a batch of marks, in id order, before any lesson's money is
     captured: places before accounts, as the lock order says."""
+    if not isinstance(enrollment_ids, (list, tuple, dict)):
+        raise InvalidInput("field_required", field="statuses")
     locked_rows(
         session,
         Enrollment,
         select(Enrollment)
-        .where(col(Enrollment.id).in_([i for i in enrollment_ids if isinstance(i, int)]))
+        .where(col(Enrollment.id).in_([i for i in enrollment_ids if is_row_id(i)]))
         .order_by(col(Enrollment.id)),
     )
 
@@ -363,16 +369,19 @@ def mark_lesson(
     audited step), so saving the same grid twice changes nothing.
     """
     staff_group(session, actor, group_id)
+    check_date(lesson_date, "lesson_date")
+    if not isinstance(statuses, dict):
+        raise InvalidInput("field_required", field="statuses")
     if len(statuses) > 500:
         raise InvalidInput("value_too_large", field="statuses", max=500)
     lock_batch(session, list(statuses))
     marked = 0
     for enrollment_id, status in statuses.items():
-        enrollment = (
-            session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
-        )
+        enrollment = get_row(session, Enrollment, enrollment_id)
         if enrollment is None or enrollment.group_id != group_id:
             raise NotFound()
+        if enrollment.status not in SEATED_ENROLLMENT:
+            continue  # cancelled a moment ago: the rest of the class is still marked
         if session.exec(
             select(func.count()).where(
                 Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date

@@ -17,10 +17,11 @@ from navigator.domain.accounts.models import Child
 from navigator.domain.certificates.models import Certificate
 from navigator.domain.certificates.numbers import normalize_certificate_number
 from navigator.domain.enrollment.api import accept_application, apply_to_group
-from navigator.domain.enrollment.models import EnrollmentOffer
+from navigator.domain.enrollment.models import Enrollment, EnrollmentOffer
 from navigator.domain.enrollment.terms import Quote, quote
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.programs.models import Group, Program
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import Notification, utcnow
@@ -28,8 +29,8 @@ from navigator.domain.shared.validation import check_date
 
 
 def _staff_group(session: Session, actor: Actor, group_id: int) -> Group:
-    group = session.get(Group, group_id) if isinstance(group_id, int) else None
-    program = session.get(Program, group.program_id) if group else None
+    group = get_row(session, Group, group_id)
+    program = get_row(session, Program, group.program_id) if group else None
     if group is None or program is None:
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)
@@ -94,8 +95,8 @@ def offers_for_guardian(session: Session, actor: Actor) -> list[OfferView]:
     ).all()
     views = []
     for offer, child in rows:
-        group = session.get(Group, offer.group_id)
-        program = session.get(Program, group.program_id) if group else None
+        group = get_row(session, Group, offer.group_id)
+        program = get_row(session, Program, group.program_id) if group else None
         terms, problem = None, None
         try:
             terms = quote(session, actor, offer.child_id, offer.group_id)
@@ -118,15 +119,23 @@ def _guardian_offer(session: Session, actor: Actor, offer_id: int) -> Enrollment
     offer = locked(session, EnrollmentOffer, offer_id)
     if offer is None:
         raise NotFound()
-    check_guardian(session, actor, session.get(Child, offer.child_id))
+    check_guardian(session, actor, get_row(session, Child, offer.child_id))
     if offer.decision != "pending":
         raise Conflict("offer_decided")
     return offer
 
 
-def confirm_offer(session: Session, actor: Actor, offer_id: int) -> int:
+def confirm_offer(
+    session: Session, actor: Actor, offer_id: int, *, shown: Quote | None = None
+) -> int:
     """The parent agrees: the application is made with today's terms and accepted at once
-    (the provider asked for it). The enrollment id."""
+    (the provider asked for it). The enrollment id.
+
+    `shown` is the quote the parent read: when the terms that would be held differ from it
+    (another acceptance took the balance, the group's dates or price moved, a day passed),
+    nothing is held and Conflict("terms_changed") asks them to read the new terms. The
+    same rule as an application made online.
+    """
     offer = _guardian_offer(session, actor, offer_id)
     child = locked(session, Child, offer.child_id)
     assert child is not None
@@ -144,12 +153,37 @@ def confirm_offer(session: Session, actor: Actor, offer_id: int) -> int:
         .order_by(col(FundingPeriod.id)),
     )
     enrollment = apply_to_group(session, actor, offer.child_id, offer.group_id)
-    assert enrollment.id is not None
+    enrollment_id = enrollment.id
+    assert enrollment_id is not None
     if enrollment.status == "applied":
-        accept_application(session, Actor.system(), enrollment.id)
-    offer.decision, offer.decided_at, offer.enrollment_id = "confirmed", utcnow(), enrollment.id
+        enrollment = accept_application(session, Actor.system(), enrollment_id)
+    if shown is not None and held_terms(enrollment) != shown_terms(shown):
+        raise Conflict("terms_changed")
+    offer.decision, offer.decided_at, offer.enrollment_id = "confirmed", utcnow(), enrollment_id
     session.add(offer)
-    return enrollment.id
+    return enrollment_id
+
+
+def shown_terms(quote: Quote) -> tuple[object, ...]:
+    """What a parent agrees to: lessons and their first date, the price, who pays what."""
+    return (
+        quote.lessons,
+        quote.first_lesson,
+        quote.contract_minor,
+        quote.certificate_share_minor,
+        quote.copayment_minor,
+    )
+
+
+def held_terms(enrollment: Enrollment) -> tuple[object, ...]:
+    """The same figures of a contract as accepted (or as applied for, on a waiting list)."""
+    return (
+        enrollment.contract_lessons,
+        enrollment.contract_starts_on,
+        enrollment.contract_minor,
+        enrollment.certificate_share_minor,
+        enrollment.copayment_minor,
+    )
 
 
 def decline_offer(session: Session, actor: Actor, offer_id: int) -> None:

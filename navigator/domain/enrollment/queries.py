@@ -24,7 +24,9 @@ from navigator.domain.enrollment.models import (
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import InvalidInput, NotFound
+from navigator.domain.shared.validation import is_row_id
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,9 @@ def monthly_statement(
         raise InvalidInput("date_invalid", field="month")
     first = date(year, month, 1)
     after = date(year + (month == 12), month % 12 + 1, 1)
-    provider = session.get(Provider, provider_id)
+    provider = get_row(session, Provider, provider_id)
     assert provider is not None
-    currency = session.get(Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
+    currency = get_row(session, Municipality, provider.municipality_id).currency  # type: ignore[union-attr]
     present = col(Attendance.status) == AttendanceStatus.PRESENT
     charged = present | (col(Attendance.charged_minor) > 0)
     owed = col(Enrollment.price_per_lesson_minor) - col(Attendance.charged_minor)
@@ -153,7 +155,7 @@ def check_enrollment_of(session: Session, provider_id: int, enrollment_id: int) 
             .join(Enrollment, col(Enrollment.group_id) == Group.id)
             .where(Enrollment.id == enrollment_id)
         ).first()
-        if isinstance(enrollment_id, int)
+        if is_row_id(enrollment_id)
         else None
     )
     if owner is None or owner != provider_id:

@@ -19,6 +19,7 @@ from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import Notification
@@ -60,10 +61,10 @@ class Funding:
 
 
 def context_of(session: Session, child: Child, group: Group) -> EnrollmentContext:
-    program = session.get(Program, group.program_id)
+    program = get_row(session, Program, group.program_id)
     assert program is not None
-    provider = session.get(Provider, program.provider_id)
-    municipality = session.get(Municipality, child.municipality_id)
+    provider = get_row(session, Provider, program.provider_id)
+    municipality = get_row(session, Municipality, child.municipality_id)
     assert provider is not None and municipality is not None
     certificate = session.exec(select(Certificate).where(Certificate.child_id == child.id)).first()
     return EnrollmentContext(child, group, program, provider, municipality, certificate)
@@ -92,7 +93,7 @@ def funding_of(session: Session, ctx: EnrollmentContext, today: date) -> Funding
     account = current_account(session, certificate, today)
     if account is None:
         return None
-    period = session.get(FundingPeriod, account.period_id)
+    period = get_row(session, FundingPeriod, account.period_id)
     assert period is not None
     until = min(period.ends_on, certificate.valid_until - timedelta(days=1))
     return Funding(account, period, until)
@@ -134,7 +135,7 @@ def quote_terms(session: Session, ctx: EnrollmentContext, today: date) -> Quote:
 
 def group_or_not_found(session: Session, group_id: int) -> Group:
     """The group, or NotFound for an unknown (or malformed) id."""
-    group = session.get(Group, group_id) if isinstance(group_id, int) else None
+    group = get_row(session, Group, group_id)
     if group is None:
         raise NotFound()
     return group
@@ -143,7 +144,7 @@ def group_or_not_found(session: Session, group_id: int) -> Group:
 def quote(
     session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
 ) -> Quote:
-    child = check_guardian(session, actor, session.get(Child, child_id))
+    child = check_guardian(session, actor, get_row(session, Child, child_id))
     ctx = context_of(session, child, group_or_not_found(session, group_id))
     if not in_catalog(ctx):
         raise NotFound()
@@ -158,11 +159,11 @@ def staff_context(
     session: Session, actor: Actor, enrollment_id: int
 ) -> tuple[Enrollment, EnrollmentContext]:
     """Checks the actor works for the enrollment's provider before anything is locked."""
-    peek = session.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
+    peek = get_row(session, Enrollment, enrollment_id)
     if peek is None:
         raise NotFound()
-    group = session.get(Group, peek.group_id)
-    child = session.get(Child, peek.child_id)
+    group = get_row(session, Group, peek.group_id)
+    child = get_row(session, Child, peek.child_id)
     assert group is not None and child is not None
     ctx = context_of(session, child, group)
     check_provider_staff(session, actor, ctx.provider.id)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from navigator.domain.funding.periods import period_for_admin
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.shared import audit
 from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.validation import (
     check_age_range,
@@ -38,7 +39,7 @@ def add_nominal_rule(
     effective_from: date | None = None,
 ) -> NominalRule:
     """A new rule applies to certificates funded from its date on; credited money never changes."""
-    period = session.get(FundingPeriod, period_id)
+    period = get_row(session, FundingPeriod, period_id)
     if period is None:
         raise NotFound()
     check_municipality_admin(session, actor, period.municipality_id)
@@ -139,7 +140,7 @@ def set_nominal_table(
         raise Conflict("period_closed")
     category = check_choice(category, "category", ChildCategory)
     check_date(effective_from, "effective_from")
-    municipality = session.get(Municipality, period.municipality_id)
+    municipality = get_row(session, Municipality, period.municipality_id)
     assert municipality is not None
     today = today or local_today(municipality)
     if not period.starts_on <= effective_from <= period.ends_on:

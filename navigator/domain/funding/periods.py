@@ -22,6 +22,7 @@ from navigator.domain.funding.models import FundingPeriod, NominalRule, PeriodSt
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.municipalities.queries import municipality_for_admin
 from navigator.domain.shared import audit
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
@@ -174,7 +175,9 @@ def period_for_admin(
     session: Session, actor: Actor, period_id: int, *, lock: bool = False
 ) -> FundingPeriod:
     period = (
-        locked(session, FundingPeriod, period_id) if lock else session.get(FundingPeriod, period_id)
+        locked(session, FundingPeriod, period_id)
+        if lock
+        else get_row(session, FundingPeriod, period_id)
     )
     if period is None:
         raise NotFound()
@@ -261,7 +264,7 @@ def update_period(
 
 
 def _currency(session: Session, period: FundingPeriod) -> str:
-    municipality = session.get(Municipality, period.municipality_id)
+    municipality = get_row(session, Municipality, period.municipality_id)
     assert municipality is not None
     return municipality.currency
 

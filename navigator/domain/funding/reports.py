@@ -30,6 +30,7 @@ from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import age_on
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 
 ENROLLED = (EnrollmentStatus.ACCEPTED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
@@ -51,11 +52,11 @@ class Report:
 
 
 def _period(session: Session, actor: Actor, period_id: int) -> tuple[FundingPeriod, Municipality]:
-    period = session.get(FundingPeriod, period_id)
+    period = get_row(session, FundingPeriod, period_id)
     if period is None:
         raise NotFound()
     check_municipality_admin(session, actor, period.municipality_id)
-    municipality = session.get(Municipality, period.municipality_id)
+    municipality = get_row(session, Municipality, period.municipality_id)
     assert municipality is not None
     return period, municipality
 

@@ -38,6 +38,7 @@ def create_municipality(
     policy: MunicipalityPolicy | None = None,
 ) -> Municipality:
     exponent(currency)  # refuses an unknown currency
+    code = check_text(code, "code", max_length=40)
     if policy is not None:
         check_choice(policy.absence_charge, "absence_charge", AbsenceCharge)
         check_non_negative(
@@ -46,7 +47,7 @@ def create_municipality(
     if session.exec(select(Municipality.id).where(Municipality.code == code)).first():
         raise Conflict("municipality_code_taken", code=code)
     municipality = Municipality(
-        code=check_text(code, "code", max_length=40),
+        code=code,
         name=check_text(name, "name", max_length=200),
         country=check_text(country, "country", max_length=2).upper(),
         currency=currency,

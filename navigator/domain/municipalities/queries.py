@@ -17,11 +17,14 @@ from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality, MunicipalityPolicy
 from navigator.domain.programs.models import Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 from navigator.domain.shared.models import AuditEvent
+from navigator.domain.shared.validation import check_row_id
 
 
 def policy_of(session: Session, municipality_id: int) -> MunicipalityPolicy:
+    check_row_id(municipality_id)
     policy = session.exec(
         select(MunicipalityPolicy).where(MunicipalityPolicy.municipality_id == municipality_id)
     ).first()
@@ -34,7 +37,7 @@ def municipalities(session: Session) -> list[Municipality]:
 
 
 def currency_of(session: Session, municipality_id: int) -> str:
-    municipality = session.get(Municipality, municipality_id)
+    municipality = get_row(session, Municipality, municipality_id)
     if municipality is None:
         raise NotFound()
     return municipality.currency
@@ -57,7 +60,7 @@ def municipalities_of(session: Session, actor: Actor) -> list[Municipality]:
 
 def municipality_for_admin(session: Session, actor: Actor, municipality_id: int) -> Municipality:
     check_municipality_admin(session, actor, municipality_id)
-    municipality = session.get(Municipality, municipality_id)
+    municipality = get_row(session, Municipality, municipality_id)
     if municipality is None:
         raise NotFound()
     return municipality

@@ -24,6 +24,7 @@ from navigator.domain.programs.models import (
 )
 from navigator.domain.programs.timetable import clean_timetable, lesson_dates
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import Language, utcnow
@@ -87,7 +88,7 @@ def create_program(
     session: Session, actor: Actor, provider_id: int, fields: ProgramFields
 ) -> Program:
     check_provider_staff(session, actor, provider_id)
-    provider = session.get(Provider, provider_id)
+    provider = get_row(session, Provider, provider_id)
     if provider is None:
         raise NotFound()
     program = Program(
@@ -155,7 +156,7 @@ def create_group(
     teacher: str = "",
     excluded_dates: list[date] | None = None,
 ) -> Group:
-    program = session.get(Program, program_id) if isinstance(program_id, int) else None
+    program = get_row(session, Program, program_id)
     if program is None:
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)
@@ -183,7 +184,7 @@ def staff_program(
     session: Session, actor: Actor, program_id: int, *, lock: bool = False
 ) -> Program:
     program = (
-        (locked(session, Program, program_id) if lock else session.get(Program, program_id))
+        (locked(session, Program, program_id) if lock else get_row(session, Program, program_id))
         if isinstance(program_id, int)
         else None
     )
@@ -197,7 +198,7 @@ def staff_group(
     session: Session, actor: Actor, group_id: int, *, lock: bool = False
 ) -> tuple[Group, Program]:
     group = (
-        (locked(session, Group, group_id) if lock else session.get(Group, group_id))
+        (locked(session, Group, group_id) if lock else get_row(session, Group, group_id))
         if isinstance(group_id, int)
         else None
     )

@@ -24,10 +24,11 @@ from navigator.domain.programs.api import (
 )
 from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.models import utcnow
 from navigator.domain.shared.money import parse_amount
-from navigator.domain.shared.validation import check_text
+from navigator.domain.shared.validation import check_text, parse_coordinate
 
 COLUMNS = (
     "external_id",
@@ -79,15 +80,6 @@ def _integer(value: str, name: str) -> int:
         raise InvalidInput("must_be_whole_number", field=name) from None
 
 
-def _coordinate(value: str) -> float | None:
-    if not value.strip():
-        return None
-    try:
-        return float(value.strip().replace(",", "."))
-    except ValueError:
-        raise InvalidInput("coordinates_out_of_range") from None
-
-
 def _date(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -127,8 +119,8 @@ def _import_row(
             language=row["language"].strip(),
             format=row["format"].strip() or "in_person",
             address=row["address"],
-            latitude=_coordinate(row["lat"]),
-            longitude=_coordinate(row["lng"]),
+            latitude=parse_coordinate(row["lat"]),
+            longitude=parse_coordinate(row["lng"]),
             is_free=price == 0,
             external_id=external_id,
         )
@@ -189,13 +181,13 @@ def import_programs(
     session: Session, actor: Actor, provider_id: int, content: str, *, certified: bool = False
 ) -> ImportReport:
     """Import CSV text for one provider; `certified` is for the operator alone."""
-    provider = session.get(Provider, provider_id) if isinstance(provider_id, int) else None
+    provider = get_row(session, Provider, provider_id)
     if provider is None:
         raise NotFound()
     check_provider_staff(session, actor, provider_id)
     if certified and not is_operator(session, actor):
         raise NotFound()
-    municipality = session.get(Municipality, provider.municipality_id)
+    municipality = get_row(session, Municipality, provider.municipality_id)
     assert municipality is not None
     reader = csv.DictReader(io.StringIO(content.removeprefix("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]

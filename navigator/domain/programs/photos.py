@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 from sqlmodel import Session
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.programs.api import check_not_archived
 from navigator.domain.programs.models import Program
@@ -46,7 +47,7 @@ PHOTO_NAME = re.compile(r"[0-9]{1,10}-[0-9a-f]{16}\.jpg")
 
 def photo_url(name: str) -> str:
     """Where the browser loads a stored photo; "" when there is none."""
-    return f"/media/programs/{name}" if name else ""
+    return f"{routes.MEDIA_PROGRAMS}{name}" if name else ""
 
 
 def media_dir(var_dir: Path) -> Path:
@@ -127,7 +128,7 @@ def remove_program_photo(session: Session, actor: Actor, program_id: int, direct
 
 
 def _program_for_photo(session: Session, actor: Actor, program_id: int) -> Program:
-    program = locked(session, Program, program_id) if isinstance(program_id, int) else None
+    program = locked(session, Program, program_id)
     if program is None:
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)

@@ -18,6 +18,7 @@ from navigator.domain.programs.photos import photo_url
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.errors import NotFound
+from navigator.domain.shared.validation import check_date, check_row_id
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def count_catalog_programs(session: Session) -> int:
 
 def municipality_center(session: Session, code: str) -> tuple[float, float] | None:
     """Where "near this city" starts from: the mean position of its programs."""
+    if not isinstance(code, str):
+        return None
     latitude, longitude = session.exec(
         select(func.avg(Program.latitude), func.avg(Program.longitude))
         .join(Municipality, col(Municipality.id) == Program.municipality_id)
@@ -163,6 +166,8 @@ class PublicProgram:
 
 def public_program(session: Session, program_id: int, today: date) -> PublicProgram:
     """NotFound for anything not in the catalog: drafts and suspended programs stay private."""
+    check_row_id(program_id)
+    check_date(today, "today")
     row = session.exec(
         select(Program, Provider, Municipality)
         .join(Provider, col(Provider.id) == Program.provider_id)

@@ -11,6 +11,7 @@ from navigator.domain.accounts.signin import SignedIn, start_session
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.providers.models import Provider, ProviderKind
 from navigator.domain.shared import audit
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import utcnow
@@ -34,7 +35,10 @@ def register_provider(
     """An organisation and its owner; it lists programs once the municipality admits it."""
     if password != password_again:
         raise InvalidInput("passwords_differ")
-    if not isinstance(municipality_id, int) or session.get(Municipality, municipality_id) is None:
+    if (
+        not isinstance(municipality_id, int)
+        or get_row(session, Municipality, municipality_id) is None
+    ):
         raise InvalidInput("field_required", field="municipality_id")
     provider = create_provider(
         session,
@@ -58,7 +62,7 @@ def create_provider(
     kind: str,
     licence_number: str = "",
 ) -> Provider:
-    if session.get(Municipality, municipality_id) is None:
+    if get_row(session, Municipality, municipality_id) is None:
         raise NotFound()
     provider = Provider(
         municipality_id=municipality_id,

@@ -11,7 +11,7 @@ import secrets
 
 from sqlmodel import Session, col, select
 
-from navigator.domain.accounts.access import Actor, check_provider_staff
+from navigator.domain.accounts.access import Actor, check_provider_staff, is_provider_owner
 from navigator.domain.providers.models import ApiKey
 from navigator.domain.shared.errors import Conflict, NotFound
 from navigator.domain.shared.locks import locked
@@ -67,6 +67,10 @@ def revoke_api_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
     if key is None:
         raise NotFound()
     check_provider_staff(session, actor, key.provider_id)
+    if key.created_by_id != actor.user_id and not is_provider_owner(
+        session, actor, key.provider_id
+    ):
+        raise Conflict("owner_only")  # staff revoke their own keys; an owner revokes anyone's
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.add(key)
@@ -75,7 +79,7 @@ def revoke_api_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
 
 def actor_for_key(session: Session, secret: str | None) -> tuple[Actor, int] | None:
     """The acting staff member and the provider of a live key; None for anything else."""
-    if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 100:
+    if not isinstance(secret, str) or not secret.startswith(KEY_PREFIX) or len(secret) > 100:
         return None
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == _hash(secret))).first()
     if key is None or key.revoked_at is not None:

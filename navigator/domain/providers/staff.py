@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor, is_provider_owner, is_provider_staff
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Membership, Role, User
@@ -25,8 +26,10 @@ from navigator.domain.accounts.signin import (
     start_session,
     token_hash,
 )
+from navigator.domain.accounts.throttle import spend_attempt
 from navigator.domain.providers.api import STAFF_ROLES
 from navigator.domain.providers.models import ApiKey, Provider, StaffInvitation
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
@@ -41,7 +44,7 @@ MAX_PENDING = 50
 
 
 def _check_owner(session: Session, actor: Actor, provider_id: int) -> Provider:
-    provider = session.get(Provider, provider_id) if isinstance(provider_id, int) else None
+    provider = get_row(session, Provider, provider_id)
     if provider is None or not is_provider_staff(session, actor, provider_id):
         raise NotFound()
     if not is_provider_owner(session, actor, provider_id):
@@ -63,7 +66,11 @@ def invite_staff(
     """Mail a week-long invitation; a new one for the same address replaces the old."""
     now = now or utcnow()
     provider = _check_owner(session, actor, provider_id)
+    if not provider.admitted:
+        raise Conflict("provider_not_admitted")  # no mail goes out for an unchecked organisation
     email = check_email(email)
+    spend_attempt(session, "invites", "user", str(actor.user_id), now=now)
+    spend_attempt(session, "invited", "email", email, now=now)
     role = Role(check_choice(role, "role", Role))
     if role not in STAFF_ROLES:
         raise InvalidInput("field_not_allowed", field="role", allowed=", ".join(STAFF_ROLES))
@@ -98,7 +105,7 @@ def invite_staff(
     )
     session.add(invitation)
     session.flush()
-    link = f"{app_url.rstrip('/')}/invite?token={token}"
+    link = f"{app_url.rstrip('/')}{routes.INVITE}?token={token}"
     queue_mail(
         session,
         email,
@@ -150,7 +157,7 @@ def invitation_for_token(
 ) -> InvitationView:
     """What the invitation page shows to whoever holds the link."""
     invitation = _open_invitation(session, token, now or utcnow())
-    provider = session.get(Provider, invitation.provider_id)
+    provider = get_row(session, Provider, invitation.provider_id)
     assert provider is not None
     has_account = (
         session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
@@ -282,9 +289,7 @@ def remove_staff(session: Session, actor: Actor, provider_id: int, user_id: int)
 
 def revoke_invitation(session: Session, actor: Actor, provider_id: int, invitation_id: int) -> None:
     _check_owner(session, actor, provider_id)
-    invitation = (
-        locked(session, StaffInvitation, invitation_id) if isinstance(invitation_id, int) else None
-    )
+    invitation = locked(session, StaffInvitation, invitation_id)
     if invitation is None or invitation.provider_id != provider_id:
         raise NotFound()
     if invitation.accepted_at is None and invitation.revoked_at is None:

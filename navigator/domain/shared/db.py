@@ -1,26 +1,31 @@
 """The database engine and the one transaction helper every write goes through.
 
 SQLite serialises writers, so a write transaction starts with BEGIN IMMEDIATE and
-holds the write lock from its first statement; PostgreSQL rows are locked with
-SELECT … FOR UPDATE in a fixed order (period → group → enrollment → account).
+holds the write lock from its first statement; PostgreSQL rows are locked in the one order
+of `locks.py`.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, IntegrityError
-from sqlmodel import Session, create_engine
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine
 
-from navigator.domain.shared.errors import Conflict, InvalidInput
+from navigator.domain.shared.errors import Busy, Conflict, InvalidInput
+from navigator.domain.shared.validation import is_row_id
 from navigator.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -35,7 +40,9 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         return engine
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    timeout = get_settings().lock_timeout_ms
+    connect_args = {"options": f"-c lock_timeout={timeout}", **kwargs.pop("connect_args", {})}
+    return create_engine(database_url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -66,9 +73,10 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
     """A write transaction: committed when the block ends, rolled back on any error.
 
     A constraint the database enforces (the backstop behind every rule) surfaces as a
-    domain Conflict, an out-of-range value as InvalidInput: never as a crash. Work given to
-    `after_commit` runs once the commit succeeded; work given to `after_rollback` once the
-    change is gone.
+    domain Conflict, an out-of-range value as InvalidInput, a deadlock or a lock that would
+    not come as Busy: never as a raw database error. Work given to `after_commit` runs once
+    the commit succeeded; work given to `after_rollback` once the change is gone.
+    `atomically` runs a whole transaction again when it was only unlucky.
     """
     engine = engine or get_engine()
     session = Session(engine.execution_options(write=True), expire_on_commit=False)
@@ -81,8 +89,46 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
             raise Conflict() from error
         if isinstance(error, (DataError, OverflowError)):
             raise InvalidInput() from error
+        if is_contention(error):
+            raise Busy() from error
         raise
     _run(session, AFTER_COMMIT)
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
+CONTENTION_SQLSTATES = {"40001", "40P01", "55P03"}
+# SQLite: another writer kept the database past the busy timeout
+CONTENTION_SQLITE = ("database is locked", "database is busy", "database table is locked")
+MAX_ATTEMPTS = 4
+
+
+def is_contention(error: BaseException) -> bool:
+    """A failure that says only that other transactions were in the way."""
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in CONTENTION_SQLSTATES:
+        return True
+    return any(text in str(original).lower() for text in CONTENTION_SQLITE)
+
+
+def atomically(
+    work: Callable[[Session], T], engine: Engine | None = None, *, attempts: int = MAX_ATTEMPTS
+) -> T:
+    """Run `work` in a transaction, again from the start (after a short random pause) when a
+    deadlock or a serialization failure ended it; Busy once `attempts` were all unlucky.
+
+    `work` must do nothing but database work: it may run more than once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(engine) as session:
+                return work(session)
+        except Busy:
+            if attempt == attempts:
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 AFTER_COMMIT, AFTER_ROLLBACK = "after_commit", "after_rollback"
@@ -104,6 +150,14 @@ def _run(session: Session, which: str) -> None:
         work()
     session.info.pop(AFTER_COMMIT, None)
     session.info.pop(AFTER_ROLLBACK, None)
+
+
+def get_row(session: Session, model: type[M], row_id: object) -> M | None:
+    """The row with this id, or None: also for an id of the wrong type ("7", 7.0, True, a
+    list), which a browser or an API client can send anywhere an id belongs."""
+    if not is_row_id(row_id):
+        return None
+    return session.get(model, row_id)
 
 
 @contextmanager

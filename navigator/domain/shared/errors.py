@@ -47,3 +47,11 @@ class Conflict(DomainError):
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"
     http_status = 429
+
+
+class Busy(DomainError):
+    """Others were changing the same rows and the work could not finish in a few tries;
+    nothing was changed, and trying again in a moment will work."""
+
+    code = "busy"
+    http_status = 503

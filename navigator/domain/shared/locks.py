@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
+from navigator.domain.shared.validation import is_row_id
+
 T = TypeVar("T", bound=SQLModel)
 
 # Earlier first. Why this order:
@@ -66,15 +68,18 @@ def _note_lock(session: Session, model: type[SQLModel], row_ids: list[Any]) -> N
 def locked(session: Session, model: type[T], row_id: object, *, shared: bool = False) -> T | None:
     """Load one row fresh and lock it until the transaction ends; None for a bad or unknown id.
 
-    FOR UPDATE, or FOR SHARE when `shared` (others may read-lock it too).
+    FOR NO KEY UPDATE, or FOR SHARE when `shared` (others may read-lock it too). Not FOR
+    UPDATE: no id ever changes, and FOR UPDATE would wait for the FOR KEY SHARE lock that
+    PostgreSQL takes on a parent row whenever a row pointing at it is written, which is how
+    two transactions writing children of the same parent deadlocked.
     """
-    if not isinstance(row_id, int) or isinstance(row_id, bool):
+    if not is_row_id(row_id):
         return None
     _note_lock(session, model, [row_id])
     statement = (
         select(model)
         .where(model.id == row_id)  # type: ignore[attr-defined]
-        .with_for_update(read=shared)
+        .with_for_update(read=shared, key_share=not shared)
         .execution_options(populate_existing=True)
     )
     return session.exec(statement).first()

@@ -24,7 +24,7 @@ PLAIN_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 def exponent(currency: str) -> int:
     try:
         return CURRENCY_EXPONENT[currency]
-    except KeyError:
+    except (KeyError, TypeError):
         raise InvalidInput("unknown_currency", currency=currency) from None
 
 

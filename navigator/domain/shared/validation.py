@@ -7,11 +7,26 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from navigator.domain.shared.errors import InvalidInput
+from navigator.domain.shared.errors import InvalidInput, NotFound
 
 # plain ASCII addresses only: no quoting, encoded words or angle brackets to smuggle a second
 # recipient into a mail header
 EMAIL_RE = re.compile(r"^[a-z0-9._%+-]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,63}$")
+
+
+MAX_ROW_ID = 2**63 - 1  # BIGINT; an id past it is no row's
+
+
+def is_row_id(value: object) -> bool:
+    """A whole number that can be a row's id: not a bool, a float, a string or a list."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
+def check_row_id(value: object) -> int:
+    """The id, or NotFound: a malformed id answers exactly like one that does not exist."""
+    if not is_row_id(value):
+        raise NotFound()
+    return value  # type: ignore[return-value]
 
 
 def check_text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
@@ -98,6 +113,22 @@ def check_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput("timezone_unknown", value=value) from None
     return value
+
+
+def parse_coordinate(value: object) -> float | None:
+    """A latitude or longitude as a number, or as people type it: "54.6872" or "54,6872".
+
+    Blank is None; text that is not a plain decimal number raises InvalidInput. Whether the
+    point is on the map is check_coordinates' to judge.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raw = ("" if value is None else str(value)).strip().replace(",", ".")
+    if not raw:
+        return None
+    if len(raw) > 32 or not re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)", raw):
+        raise InvalidInput("coordinates_out_of_range")
+    return float(raw)
 
 
 def check_coordinates(latitude: float | None, longitude: float | None) -> None:

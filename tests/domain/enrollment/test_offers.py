@@ -103,3 +103,35 @@ def test_one_pending_offer_per_child_and_group(engine):
     _offer(world, number, born)
     with pytest.raises(Conflict):
         _offer(world, number, born)
+
+
+def test_a_confirmation_is_held_to_the_terms_the_parent_read(engine):
+    """Between reading the offer and confirming it, another acceptance took most of the
+    balance: nothing is held, the parent is asked to read the new terms, and confirming
+    those goes through."""
+    from navigator.domain.enrollment.api import accept_application
+
+    world = build_world(engine, today=date.today(), nominal=60_000)
+    number, born = _number_and_birth(world)
+    offer_id = _offer(world, number, born)
+    with read_session(engine) as s:
+        (read,) = offers_for_guardian(s, world.parent)
+    assert read.quote.certificate_share_minor == 60_000  # the whole balance, as the card says
+    other_group = world.add_group(price=10_000)
+    elsewhere = world.apply(group_id=other_group)
+    with world.tx() as s:  # the provider accepts the child elsewhere: the balance shrinks
+        accept_application(s, world.provider_user, elsewhere)
+
+    with pytest.raises(Conflict) as refused, world.tx() as s:
+        confirm_offer(s, world.parent, offer_id, shown=read.quote)
+    assert refused.value.code == "terms_changed"
+    with read_session(engine) as s:
+        assert [e.id for e in s.exec(select(Enrollment)).all()] == [elsewhere]
+        (fresh,) = offers_for_guardian(s, world.parent)
+    assert fresh.quote.certificate_share_minor < read.quote.certificate_share_minor
+    with world.tx() as s:
+        enrollment_id = confirm_offer(s, world.parent, offer_id, shown=fresh.quote)
+    with read_session(engine) as s:
+        enrollment = s.get(Enrollment, enrollment_id)
+        assert enrollment.certificate_share_minor == fresh.quote.certificate_share_minor
+        assert enrollment.copayment_minor == fresh.quote.copayment_minor
