@@ -50,6 +50,8 @@ def leader_lock(engine: Engine, *, wait: bool) -> Iterator[bool]:
     """True while this process is the only relay (or reindex); False if another one is."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
+            if wait:  # a reindex waits for the relay as long as it takes, not a request's time
+                connection.execute(text("SET lock_timeout = 0"))
             function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
             got = connection.execute(text(f"SELECT {function}(:key)"), {"key": LEADER_LOCK_KEY})
             acquired = True if wait else bool(got.scalar())

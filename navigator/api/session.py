@@ -77,7 +77,15 @@ sessions = FastAPI(
 )
 
 
+def _new_person(response: Response) -> None:
+    """The tab's page state (kept under a token in sessionStorage) belonged to whoever was
+    signed in before: the browser drops it, so the next page starts empty for this person
+    instead of first showing the previous one's data."""
+    response.headers["Clear-Site-Data"] = '"storage"'
+
+
 def _set_cookie(response: Response, token: str) -> None:
+    _new_person(response)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -191,6 +199,7 @@ def logout(request: Request) -> Response:
         sign_out(session, request.cookies.get(SESSION_COOKIE))
     response = _back(routes.HOME)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    _new_person(response)
     return response
 
 

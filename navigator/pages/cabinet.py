@@ -253,11 +253,17 @@ def _offer(item: rx.Var) -> rx.Component:
             rx.heading(item.program, size="3", as_="h3"),
             rx.text(item.child, " · ", item.group, size="2"),
             rx.cond(item.terms != "", rx.text(item.terms, size="2", class_name="offer-terms")),
+            rx.cond(
+                item.changed,
+                rx.text(
+                    T["offer_terms_changed"], size="2", role="status", class_name="offer-changed"
+                ),
+            ),
             rx.cond(item.problem != "", rx.text(item.problem, size="2", color_scheme="red")),
             rx.hstack(
                 rx.button(
                     T["confirm_offer"],
-                    on_click=CabinetState.accept_offer(item.id),
+                    on_click=CabinetState.accept_offer(item.id, item.terms_key),
                     disabled=item.problem != "",
                     class_name="confirm-offer",
                 ),

@@ -17,7 +17,12 @@ from navigator.domain.accounts.children import add_child, update_child
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import children_of, statement
 from navigator.domain.enrollment.api import cancel_enrollment
-from navigator.domain.enrollment.offers import confirm_offer, decline_offer, offers_for_guardian
+from navigator.domain.enrollment.offers import (
+    confirm_offer,
+    decline_offer,
+    offers_for_guardian,
+    shown_terms,
+)
 from navigator.domain.enrollment.queries import cabinet_version, enrollments_of
 from navigator.domain.enrollment.terms import Quote
 from navigator.domain.municipalities.queries import municipalities
@@ -87,6 +92,13 @@ class OfferCard:
     group: str
     terms: str
     problem: str
+    terms_key: str = ""  # the figures on the card; a confirmation is held to exactly these
+    changed: bool = False  # the figures moved while the card was on screen
+
+
+def _terms_key(quote: Quote | None) -> str:
+    """The figures a parent agrees to, as one text the card carries to the button."""
+    return "|".join(str(value) for value in shown_terms(quote)) if quote is not None else ""
 
 
 class CabinetState(AppState):
@@ -145,6 +157,7 @@ class CabinetState(AppState):
                     text("expires_on", lang, date=day(c.expires_on, lang)) if c.expires_on else ""
                 )
             self.children.append(card)
+        before = self._offer_terms
         self._offer_terms = {str(o.id): o.quote for o in offers if o.quote is not None}
         self.offers = [
             OfferCard(
@@ -168,6 +181,10 @@ class CabinetState(AppState):
                     else ""
                 ),
                 problem=self._message(o.problem) if o.problem else "",
+                terms_key=_terms_key(o.quote),
+                changed=str(o.id) in before
+                and o.quote is not None
+                and _terms_key(before[str(o.id)]) != _terms_key(o.quote),
             )
             for o in offers
         ]
@@ -341,7 +358,7 @@ class CabinetState(AppState):
 
     # ---------------------------------------------------------------- offers
 
-    def _answer(self, offer_id: str, confirm: bool) -> None:
+    def _answer(self, offer_id: str, confirm: bool, terms_key: str = "") -> None:
         self.error = self.notice = ""
         actor = self._actor()
         wanted = row_id(offer_id)
@@ -350,7 +367,8 @@ class CabinetState(AppState):
             return
         shown = self._offer_terms.get(str(wanted))
         try:
-            if confirm and shown is None:  # no terms were on the card: nothing to agree to
+            # held to the figures the card showed when the button was pressed, no others
+            if confirm and (shown is None or _terms_key(shown) != terms_key):
                 raise Conflict("terms_changed")
             atomically(
                 lambda session: (
@@ -368,8 +386,8 @@ class CabinetState(AppState):
         self._reload()
 
     @rx.event
-    def accept_offer(self, offer_id: str) -> None:
-        self._answer(offer_id, confirm=True)
+    def accept_offer(self, offer_id: str, terms_key: str = "") -> None:
+        self._answer(offer_id, confirm=True, terms_key=str(terms_key)[:200])
 
     @rx.event
     def refuse_offer(self, offer_id: str) -> None:

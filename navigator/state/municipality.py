@@ -203,8 +203,9 @@ class MunicipalityState(AppState):
         self.error = self._message(error)
         self.notice = ""
 
-    def _act(self, action) -> bool:
-        """Run `action(session, actor, municipality_id)` in one transaction; reload after."""
+    def _act(self, action, then=None) -> bool:
+        """Run `action(session, actor, municipality_id)` in one transaction (again if it was
+        unlucky), then `then(result)` once it committed; reload after."""
         self.error = self.notice = ""
         found = self._admin()
         if found is None:
@@ -212,10 +213,12 @@ class MunicipalityState(AppState):
             return False
         actor, municipality_id = found
         try:
-            atomically(lambda session: action(session, actor, municipality_id))
+            result = atomically(lambda session: action(session, actor, municipality_id))
         except DomainError as error:
             self._fail(error)
             return False
+        if then is not None:
+            then(result)
         self.notice = text("done", self.lang)
         self._reload()
         return True
@@ -394,9 +397,12 @@ class MunicipalityState(AppState):
                 max_funded_certificates=form_whole(form, "max_funded_certificates"),
                 status=PeriodStatus.DRAFT,
             )
-            self.period_id = str(period.id)
+            return period.id
 
-        self._act(action)
+        def show(period_id) -> None:  # only once the period is really there
+            self.period_id = str(period_id)
+
+        self._act(action, then=show)
 
     @rx.event
     def save_period(self, form: dict) -> None:

@@ -274,3 +274,17 @@ def test_a_sign_in_posted_before_its_page_loaded_still_goes_where_the_link_asked
         response = client.post("/auth/login", data=form, headers={**ORIGIN, "referer": referer})
         assert _where(response)[0] == "/cabinet", referer
         client.cookies.clear()
+
+
+def test_signing_in_or_out_drops_the_tabs_page_state_of_the_previous_person(client):
+    """The tab's Reflex state token lives in sessionStorage: Clear-Site-Data "storage" makes
+    the browser forget it (and whose data it held), keeping the cookies it just got."""
+    registered = _register(client, "first@example.org")
+    assert registered.headers["clear-site-data"] == '"storage"'
+    signed_out = client.post("/auth/logout", headers=ORIGIN)
+    assert signed_out.headers["clear-site-data"] == '"storage"'
+    form = {"email": "first@example.org", "password": PASSWORD, "next": "/cabinet"}
+    signed_in = client.post("/auth/login", data=form, headers=ORIGIN)
+    assert _where(signed_in)[0] == "/cabinet"
+    assert signed_in.headers["clear-site-data"] == '"storage"'
+    assert "cookies" not in signed_in.headers["clear-site-data"]

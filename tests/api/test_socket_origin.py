@@ -67,3 +67,9 @@ def test_another_sites_page_cannot_open_the_socket_nor_poll_it(client, origin):
 def test_the_open_catalog_api_stays_readable_from_other_sites(client):
     response = client.get("/api/v1/programs", headers={"origin": "https://evil.example"})
     assert response.status_code == 200 and response.text == "open"
+
+
+def test_the_app_puts_the_guard_around_its_backend():
+    from navigator.navigator import app
+
+    assert app.api_transformer[0] is only_own_pages

@@ -7,6 +7,7 @@ of `locks.py`.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from navigator.domain.shared.errors import Busy, Conflict, InvalidInput
 from navigator.domain.shared.validation import is_row_id
 from navigator.settings import get_settings
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
@@ -146,8 +148,14 @@ def after_rollback(session: Session, work: Callable[[], object]) -> None:
 
 
 def _run(session: Session, which: str) -> None:
+    """Run the work queued for this outcome. The transaction's outcome is already final: a
+    failure here is logged, never reported as the change failing (a letter left unsent is
+    sent by the next delivery)."""
     for work in session.info.pop(which, []):
-        work()
+        try:
+            work()
+        except Exception:
+            log.exception("work after the transaction failed")
     session.info.pop(AFTER_COMMIT, None)
     session.info.pop(AFTER_ROLLBACK, None)
 

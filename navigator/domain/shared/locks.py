@@ -50,18 +50,26 @@ class LockOrderError(RuntimeError):
     """A service locked rows against LOCK_ORDER: fix the service, not the order."""
 
 
-def _note_lock(session: Session, model: type[SQLModel], row_ids: list[Any]) -> None:
+def _check_order(session: Session, model: type[SQLModel]) -> str:
+    """Refuse a lock on a table that comes before one this transaction already locked."""
     table = str(model.__tablename__)
     rank = _RANK.get(table)
+    highest = session.info.get("lock_rank_highest", -1)
+    if rank is not None and rank < highest:
+        raise LockOrderError(
+            f"{table} locked after {LOCK_ORDER[highest]}: see navigator/domain/shared/locks.py"
+        )
+    return table
+
+
+def _note_lock(session: Session, model: type[SQLModel], row_ids: list[Any]) -> None:
+    table = str(model.__tablename__)
     held: set[tuple[str, Any]] = session.info.setdefault("locks_held", set())
     new = [row_id for row_id in row_ids if (table, row_id) not in held]
+    rank = _RANK.get(table)
     if rank is not None and new:
-        highest = session.info.get("lock_rank_highest", -1)
-        if rank < highest:
-            raise LockOrderError(
-                f"{table} locked after {LOCK_ORDER[highest]}: see navigator/domain/shared/locks.py"
-            )
-        session.info["lock_rank_highest"] = rank
+        _check_order(session, model)
+        session.info["lock_rank_highest"] = max(rank, session.info.get("lock_rank_highest", -1))
     held.update((table, row_id) for row_id in new)
 
 
@@ -86,9 +94,12 @@ def locked(session: Session, model: type[T], row_id: object, *, shared: bool = F
 
 
 def locked_rows(session: Session, model: type[T], statement: Any) -> list[T]:
-    """Every row of `model` the select finds, loaded fresh and locked FOR UPDATE."""
+    """Every row of `model` the select finds, loaded fresh and locked FOR NO KEY UPDATE."""
+    _check_order(session, model)  # before waiting for any of them
     rows = list(
-        session.exec(statement.with_for_update().execution_options(populate_existing=True)).all()
+        session.exec(
+            statement.with_for_update(key_share=True).execution_options(populate_existing=True)
+        ).all()
     )
     _note_lock(session, model, [getattr(row, "id", row) for row in rows])
     return rows

@@ -17,6 +17,8 @@ from navigator.domain.enrollment.offers import (
     offer_enrollment,
     offers_for_guardian,
 )
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from tests.domain.providers.test_providers import _other_provider
@@ -111,7 +113,8 @@ def test_a_confirmation_is_held_to_the_terms_the_parent_read(engine):
     those goes through."""
     from navigator.domain.enrollment.api import accept_application
 
-    world = build_world(engine, today=date.today(), nominal=60_000)
+    today = local_today(Municipality(timezone="Europe/Moscow"))  # the services' own today
+    world = build_world(engine, today=today, nominal=60_000)
     number, born = _number_and_birth(world)
     offer_id = _offer(world, number, born)
     with read_session(engine) as s:

@@ -55,7 +55,7 @@ def test_the_same_batch_sent_twice_at_once_is_marked_once_and_refused_never(engi
     ids = [enrollment_id for _parent, enrollment_id in seated]
     outcomes: Counter = Counter()
 
-    def send_batch(s):
+    def send_batch(s):  # as the provider API does: the batch's places first, then each mark
         lock_batch(s, ids)
         for enrollment_id in ids:
             outcome = record_attendance(
@@ -67,4 +67,23 @@ def test_the_same_batch_sent_twice_at_once_is_marked_once_and_refused_never(engi
     assert outcomes == Counter({"marked": 3, "unchanged": 3})
     with read_session(engine) as s:
         assert len(s.exec(select(Attendance)).all()) == 3
+    assert_ledger_invariants(engine)
+
+
+def test_the_same_mark_sent_twice_at_once_is_recorded_once(engine):
+    """Without a batch lock: record_attendance locks the place before it asks "marked yet?"."""
+    world = build_world(engine)
+    seated, lessons = _class_of_three(world)
+    enrollment_id = seated[0][1]
+    outcomes: Counter = Counter()
+
+    def send_mark(s):
+        outcomes[
+            record_attendance(
+                s, world.provider_user, enrollment_id, lessons[0], "present", today=lessons[0]
+            )
+        ] += 1
+
+    assert run_in_parallel(engine, [send_mark, send_mark]) == Counter({"ok": 2})
+    assert outcomes == Counter({"marked": 1, "unchanged": 1})
     assert_ledger_invariants(engine)
