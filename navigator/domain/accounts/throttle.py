@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from navigator.domain.accounts.models import ActionAttempt
 from navigator.domain.accounts.signin import token_hash
-from navigator.domain.shared.errors import TooManyAttempts
+from navigator.domain.shared.errors import InvalidInput, TooManyAttempts
 from navigator.domain.shared.models import utcnow
 
 HOUR = timedelta(hours=1)
@@ -37,7 +37,11 @@ def spend_attempt(
     """Count one attempt of `action` by `subject` (an address, an e-mail, a user id); refuse
     it with TooManyAttempts once this hour's allowance is used."""
     now = now or utcnow()
-    limit = LIMITS[(action, counted)]
+    limit = LIMITS.get((action, counted)) if isinstance(action, str) else None
+    if limit is None or not isinstance(subject, str) or not isinstance(counted, str):
+        raise InvalidInput(
+            "field_not_allowed", field="action", allowed=", ".join(sorted({a for a, _ in LIMITS}))
+        )
     key = token_hash(f"{action}:{counted}:{str(subject).strip().lower()}")
     if session.get_bind().dialect.name == "postgresql":
         # attempts at the same moment queue here, so each sees the others'
