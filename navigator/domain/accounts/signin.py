@@ -64,8 +64,14 @@ def _attempt_key(kind: str, value: str) -> str:
     return token_hash(f"{kind}:{value}")
 
 
-def _lock_key(key: str) -> int:
-    return int(key[:15], 16)  # 60 bits of the hash: a signed 64-bit advisory lock key
+def queue_on(session: Session, key: str) -> None:
+    """Transactions counting attempts under the same hashed key wait for each other here, so
+    each sees the others' attempts (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    if not isinstance(key, str) or len(key) < 15:
+        raise InvalidInput("field_required", field="key")
+    if session.get_bind().dialect.name == "postgresql":
+        # 60 bits of the hash: a signed 64-bit advisory lock key
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key[:15], 16)})
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,7 @@ def sign_in(
     email_key = _attempt_key("email", str(email or "").strip().lower())
     address_key = _attempt_key("address", client_address)
     since = now - ATTEMPT_WINDOW
-    if session.get_bind().dialect.name == "postgresql":
-        # parallel guesses for one e-mail queue here, so each sees the others' failures
-        # (SQLite's BEGIN IMMEDIATE already serialises every write transaction)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(email_key)})
+    queue_on(session, email_key)  # parallel guesses for one e-mail see each other's failures
     if (
         _failures(session, email_key, since) >= MAX_FAILURES_PER_EMAIL
         or _failures(session, address_key, since) >= MAX_FAILURES_PER_ADDRESS

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from navigator.domain.accounts.models import ActionAttempt
-from navigator.domain.accounts.signin import token_hash
+from navigator.domain.accounts.signin import queue_on, token_hash
 from navigator.domain.shared.errors import InvalidInput, TooManyAttempts
 from navigator.domain.shared.models import utcnow
 
@@ -43,9 +43,7 @@ def spend_attempt(
             "field_not_allowed", field="action", allowed=", ".join(sorted({a for a, _ in LIMITS}))
         )
     key = token_hash(f"{action}:{counted}:{str(subject).strip().lower()}")
-    if session.get_bind().dialect.name == "postgresql":
-        # attempts at the same moment queue here, so each sees the others'
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key[:15], 16)})
+    queue_on(session, key)
     used = session.exec(
         select(func.count()).where(ActionAttempt.key == key, ActionAttempt.at >= now - HOUR)
     ).one()
