@@ -96,8 +96,6 @@ def build(
                 title="Шахматы", direction="physical_sports", age_min=5, age_max=17, language="ru"
             ),
         )
-        set_certification(s, staff, program.id, CertificationStatus.SUBMITTED)
-        set_certification(s, SYSTEM, program.id, CertificationStatus.CERTIFIED)
         groups = [
             create_group(
                 s,
@@ -112,7 +110,11 @@ def build(
             ).id
             for g in range(-(-children // seats_per_group))
         ]
-        town_id, period_id = town.id, period.id
+        town_id, period_id, program_id = town.id, period.id, program.id
+    with transaction(engine) as s:  # certified once its groups and prices exist
+        set_certification(s, staff, program_id, CertificationStatus.SUBMITTED)
+    with transaction(engine) as s:
+        set_certification(s, SYSTEM, program_id, CertificationStatus.CERTIFIED)
 
     applications: list[int] = []
     parent: Actor | None = None

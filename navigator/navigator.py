@@ -19,12 +19,14 @@ from navigator.pages.provider import (
     provider_program_page,
     provider_register_page,
 )
+from navigator.pages.security import security_page
 from navigator.state.auth import AuthState, InviteState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.municipality import MunicipalityState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
+from navigator.state.security import SecurityState
 from search.relay import catalog_sync
 
 app = rx.App(
@@ -63,6 +65,7 @@ app.add_page(
     title="Навигатор",
     on_load=AttendanceState.load,
 )
+app.add_page(security_page, route=routes.SECURITY, title="Навигатор", on_load=SecurityState.load)
 app.add_page(
     municipality_page,
     route=routes.MUNICIPALITY,

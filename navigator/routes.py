@@ -25,6 +25,7 @@ PROVIDER_PROGRAM_ROUTE = "/provider/programs/[program_id]"
 PROVIDER_GROUP = "/provider/groups/"
 PROVIDER_GROUP_ROUTE = "/provider/groups/[group_id]"
 MUNICIPALITY = "/municipality"
+SECURITY = "/security"  # two-factor sign-in, for staff who move money or rules
 
 
 def login_then(next_path: str) -> str:
@@ -36,12 +37,14 @@ def login_then(next_path: str) -> str:
 # ---------------------------------------------------------------- sign-in form posts
 
 AUTH_LOGIN = "/auth/login"
+AUTH_LOGIN_CODE = "/auth/login/code"  # the second step of a two-factor sign-in
 AUTH_REGISTER = "/auth/register"
 AUTH_REGISTER_PROVIDER = "/auth/register-provider"
 AUTH_LOGOUT = "/auth/logout"
 AUTH_PASSWORD_FORGOT = "/auth/password/forgot"  # noqa: S105 (a path, not a password)
 AUTH_PASSWORD_RESET = "/auth/password/reset"  # noqa: S105 (a path, not a password)
 AUTH_INVITE = "/auth/invite"
+AUTH_EMAIL_CONFIRM = "/auth/email/confirm"  # the link mailed to confirm an address
 
 # ---------------------------------------------------------------- the open catalog API
 

@@ -31,8 +31,12 @@ class DocumentBatch:
     removed_ids: list[int]
 
 
-def _group_summary(groups: list[Group], today: date) -> dict[str, Any]:
-    live = [g for g in groups if g.enrollment_open and g.ends_on >= today]
+def _group_summary(program: Program, groups: list[Group], today: date) -> dict[str, Any]:
+    live = [
+        g
+        for g in groups
+        if g.enrollment_open and g.ends_on >= today and program.takes_applications(g)
+    ]
     prices = [g.price_per_lesson_minor for g in live]
     free_seats = sum(g.seats - g.seats_taken for g in live)
     starts = [max(g.starts_on, today) for g in live]
@@ -53,28 +57,32 @@ def program_document(
     groups: list[Group],
     today: date,
 ) -> dict[str, Any]:
+    """The version parents may apply to: while a change waits for review, the certified one,
+    with only the groups whose terms are certified."""
+    shown = program.shown
     document: dict[str, Any] = {
         "id": program.id,
-        "language": program.language,
-        "direction": program.direction,
-        "direction_labels": [value_label(program.direction, lang) for lang in LANGUAGES],
-        "tags": program.tags,
+        "language": shown["language"],
+        "direction": shown["direction"],
+        "direction_labels": [value_label(shown["direction"], lang) for lang in LANGUAGES],
+        "tags": shown["tags"],
         "provider_id": provider.id,
         "provider_name": provider.name,
         "municipality": municipality.code,
         "currency": municipality.currency,
-        "age_min": program.age_min,
-        "age_max": program.age_max,
-        "ages": list(range(program.age_min, program.age_max + 1)),
-        "format": program.format,
-        "address": program.address,
+        "age_min": shown["age_min"],
+        "age_max": shown["age_max"],
+        "ages": list(range(shown["age_min"], shown["age_max"] + 1)),
+        "format": shown["format"],
+        "address": shown["address"],
         "payable_by_certificate": program.payable_by_certificate,
-        "is_free": program.is_free,
-        **_group_summary(groups, today),
+        "is_free": bool(shown["is_free"]),
+        **_group_summary(program, groups, today),
     }
     for lang in LANGUAGES:
-        document[f"title_{lang}"] = program.title if program.language == lang else None
-        document[f"description_{lang}"] = program.description if program.language == lang else None
+        ours = shown["language"] == lang
+        document[f"title_{lang}"] = shown["title"] if ours else None
+        document[f"description_{lang}"] = shown["description"] if ours else None
     if program.latitude is not None and program.longitude is not None:
         document["_geo"] = {"lat": program.latitude, "lng": program.longitude}
     return document

@@ -52,7 +52,12 @@ def _groups(today: date) -> Any:
             func.sum(Group.seats - Group.seats_taken).label("free_seats"),
             func.min(Group.starts_on).label("starts_on"),
         )
-        .where(col(Group.enrollment_open).is_(True), Group.ends_on >= today)
+        .where(
+            col(Group.enrollment_open).is_(True),
+            Group.ends_on >= today,
+            # groups that take applications: certified ones, and a free program's free ones
+            col(Group.certified_terms).is_not(None) | (Group.price_per_lesson_minor == 0),
+        )
         .group_by(col(Group.program_id))
         .subquery()
     )
@@ -71,8 +76,10 @@ def _conditions(query: CatalogQuery, groups: Any, *, without: str | None = None)
     if query.age is not None:
         conditions += [Program.age_min <= query.age, Program.age_max >= query.age]
     if query.payable_by_certificate is not None:
-        payable = (col(Program.certification_status) == CertificationStatus.CERTIFIED) & ~col(
-            Program.is_free
+        payable = (
+            col(Program.certified_at).is_not(None)
+            & ~col(Program.is_free)
+            & (col(Program.certification_status) != CertificationStatus.SUSPENDED)
         )
         conditions.append(payable if query.payable_by_certificate else ~payable)
     if query.has_free_seats is not None:

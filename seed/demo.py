@@ -22,13 +22,14 @@ from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.children import add_child
 from navigator.domain.accounts.models import Role, User
-from navigator.domain.certificates.api import fund_certificate, issue_certificate
+from navigator.domain.certificates.api import import_registry, request_certificate
 from navigator.domain.funding.models import PeriodStatus
 from navigator.domain.funding.nominal import add_nominal_rule
 from navigator.domain.funding.periods import create_period
 from navigator.domain.municipalities.api import create_municipality
 from navigator.domain.municipalities.models import MunicipalityPolicy
 from navigator.domain.programs.models import (
+    CERTIFIED_PROGRAM_FIELDS,
     CertificationStatus,
     Direction,
     Group,
@@ -40,6 +41,7 @@ from navigator.domain.providers.models import ProviderKind
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import transaction
 from navigator.domain.shared.models import utcnow
+from seed.identifiers import national_id
 from seed.vocabulary import (
     DESCRIPTIONS,
     FIRST_NAMES,
@@ -229,6 +231,7 @@ def _seed_town(
             s,
             admin,
             DEMO_PASSWORD,
+            email_confirmed=True,
             full_name=f"{town.name}: admin",
             locale=town.locale,
             roles=((Role.MUNICIPALITY_ADMIN, municipality.id, None),),
@@ -238,6 +241,7 @@ def _seed_town(
             s,
             staff,
             DEMO_PASSWORD,
+            email_confirmed=True,
             full_name=providers[0].name,
             locale=town.locale,
             roles=((Role.PROVIDER_OWNER, None, providers[0].id),),
@@ -247,6 +251,7 @@ def _seed_town(
             s,
             parent_email,
             DEMO_PASSWORD,
+            email_confirmed=True,
             full_name=f"{rng.choice(FIRST_NAMES[vocabulary])} {rng.choice(LAST_NAMES[vocabulary])}",
             locale=town.locale,
             roles=((Role.PARENT, None, None),),
@@ -255,23 +260,34 @@ def _seed_town(
             [(admin, "municipality admin"), (staff, "provider"), (parent_email, "parent")]
         )
     actor = Actor.user(parent.id)
-    for years, first in (
-        (9, rng.choice(FIRST_NAMES[vocabulary])),
-        (13, rng.choice(FIRST_NAMES[vocabulary])),
-    ):
+    family = [
+        (date(today.year - years, rng.randint(1, 12), rng.randint(1, 28)), n)
+        for n, years in enumerate((9, 13, 7))
+    ]
+    codes = [national_id(town.country, born, rng.randint(0, 99_999_999)) for born, _n in family]
+    # the municipality's registry knows the first two children, with this parent as guardian;
+    # the third waits in its verification queue, as a child the registry does not know
+    registry = ["national_id,birth_date,category,guardian_email"] + [
+        f"{code},{born.isoformat()},base,{parent_email}"
+        for code, (born, _n) in list(zip(codes, family, strict=True))[:2]
+    ]
+    with transaction(engine) as s:
+        import_registry(s, SYSTEM, municipality.id, "\n".join(registry))
+    for code, (born, _n) in zip(codes, family, strict=True):
         with transaction(engine) as s:  # each child as the parent would: one request each
             child = add_child(
                 s,
                 actor,
                 guardian_id=parent.id,
                 municipality_id=municipality.id,
-                first_name=first,
+                first_name=rng.choice(FIRST_NAMES[vocabulary]),
                 last_name=rng.choice(LAST_NAMES[vocabulary]),
-                birth_date=date(today.year - years, rng.randint(1, 12), rng.randint(1, 28)),
+                birth_date=born,
                 district=rng.choice(DISTRICTS[vocabulary]),
             )
-            certificate = issue_certificate(s, actor, child.id, today=today)
-            fund_certificate(s, actor, certificate.id, period.id, today=today)
+            child_id = child.id
+        with transaction(engine) as s:
+            request_certificate(s, actor, child_id, national_id=code, today=today)
 
     provider_ids = [p.id for p in providers]
     provider_kinds = {p.id: p.kind for p in providers}
@@ -329,7 +345,7 @@ def _program_rows(
             weights=[88, 7, 5],
         )[0]
         sentences = rng.sample(DESCRIPTIONS[language], 3)
-        yield {
+        row = {
             "provider_id": provider_id,
             "municipality_id": municipality_id,
             "external_id": f"{town.code}-{n}",
@@ -349,6 +365,13 @@ def _program_rows(
             "created_at": now,
             "updated_at": now,
         }
+        certified = status is CertificationStatus.CERTIFIED
+        # certified as generated: the catalog shows exactly this version
+        row["certified_at"] = now if certified else None
+        row["certified_version"] = (
+            {name: row[name] for name in CERTIFIED_PROGRAM_FIELDS} if certified else None
+        )
+        yield row
 
 
 def _group_rows(
@@ -375,7 +398,7 @@ def _group_rows(
                 else rng.randrange(low, high, 50 if town.currency == "RUB" else 10)
             )
             seats = rng.randint(8, 20)
-            yield {
+            group_row: dict[str, Any] = {
                 "program_id": program_id,
                 "name": f"{g + 1}",
                 "teacher": f"{rng.choice(names)} {rng.choice(surnames)}",
@@ -391,3 +414,6 @@ def _group_rows(
                 "enrollment_open": True,
                 "created_at": now,
             }
+            terms = Group(**group_row).terms()
+            group_row["certified_terms"] = terms if program["certified_at"] else None
+            yield group_row

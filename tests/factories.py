@@ -13,6 +13,7 @@ from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.children import add_child
 from navigator.domain.accounts.models import Role
 from navigator.domain.certificates.api import fund_certificate, issue_certificate
+from navigator.domain.certificates.verification import Identity, decide_request, request_identity
 from navigator.domain.enrollment.api import apply_to_group
 from navigator.domain.funding.models import PeriodStatus
 from navigator.domain.funding.nominal import add_nominal_rule
@@ -21,10 +22,11 @@ from navigator.domain.municipalities.api import create_municipality
 from navigator.domain.municipalities.models import MunicipalityPolicy
 from navigator.domain.programs.api import ProgramFields, create_group, create_program
 from navigator.domain.programs.certification import set_certification
-from navigator.domain.programs.models import CertificationStatus
+from navigator.domain.programs.models import CertificationStatus, Program
 from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.shared.db import transaction
 from seed.demo import school_year
+from seed.identifiers import snils
 
 SYSTEM = Actor.system()
 PASSWORD = "correct horse 42"
@@ -61,7 +63,10 @@ class World:
         ends_on: date | None = None,
         program_id: int | None = None,
         actor: Actor | None = None,
+        certify: bool = True,
     ) -> int:
+        """A new group; a certified program goes back to review with it and, unless told
+        otherwise, the municipality certifies it again, having now seen the group's price."""
         with self.tx() as s:
             group = create_group(
                 s,
@@ -74,7 +79,27 @@ class World:
                 seats=seats,
                 price_per_lesson_minor=price,
             )
-            return group.id
+            group_id = group.id
+            program = s.get(Program, group.program_id)
+            # back in review because of the new group (a suspended one stays suspended)
+            recertify = certify and program.certification_status == CertificationStatus.SUBMITTED
+            recertify = recertify and program.certified_at is not None
+        if recertify:
+            self.certify(program_id or self.program_id, actor)
+        return group_id
+
+    def certify(self, program_id: int | None = None, submitter: Actor | None = None) -> None:
+        """Submitted by the provider (when it is not already waiting), then certified by the
+        municipality: each its own request, as on screen."""
+        program_id = program_id or self.program_id
+        with self.tx() as s:
+            status = s.get(Program, program_id).certification_status
+            if status in (CertificationStatus.DRAFT, CertificationStatus.REJECTED):
+                set_certification(
+                    s, submitter or self.provider_user, program_id, CertificationStatus.SUBMITTED
+                )
+        with self.tx() as s:
+            set_certification(s, SYSTEM, program_id, CertificationStatus.CERTIFIED)
 
     def add_parent_with_child(
         self, *, birth_date: date | None = None, fund: bool = True
@@ -82,8 +107,12 @@ class World:
         """A parent, their child with a certificate, funded for the period when asked."""
         n = next(_seq)
         with self.tx() as s:
-            user = create_user(
-                s, f"parent{n}@example.org", PASSWORD, roles=((Role.PARENT, None, None),)
+            user = create_user(  # the address confirmed by its link, as a parent's must be
+                s,
+                f"parent{n}@example.org",
+                PASSWORD,
+                roles=((Role.PARENT, None, None),),
+                email_confirmed=True,
             )
             parent = Actor.user(user.id)
             child = add_child(
@@ -95,6 +124,14 @@ class World:
                 last_name=f"Иванова {n}",
                 birth_date=birth_date or date(self.today.year - 9, 3, 15),
             )
+            # verified by the municipality before any certificate, as every child is
+            request = request_identity(
+                s,
+                parent,
+                child.id,
+                Identity(child.first_name, child.last_name, child.birth_date, snils(next(_seq))),
+            )
+            decide_request(s, SYSTEM, request.id, "approve")
             certificate = issue_certificate(s, parent, child.id, today=self.today)
             account_id = 0
             if fund:
@@ -179,10 +216,9 @@ def build_world(
                 title="Робототехника", direction="technical", age_min=7, age_max=14, language="ru"
             ),
         )
-        set_certification(s, world.provider_user, program.id, CertificationStatus.SUBMITTED)
-        set_certification(s, SYSTEM, program.id, CertificationStatus.CERTIFIED)
         world.program_id = program.id
     world.group_id = world.add_group(seats=seats, price=price)
+    world.certify()  # after its group exists: the municipality has seen the price
     world.parent, world.child_id, world.certificate_id, world.account_id = (
         world.add_parent_with_child()
     )

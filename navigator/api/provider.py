@@ -24,7 +24,7 @@ from navigator.domain.enrollment.api import accept_application, reject_applicati
 from navigator.domain.enrollment.attendance import lock_batch, record_attendance
 from navigator.domain.enrollment.queries import applications_of, check_enrollment_of
 from navigator.domain.programs.api import ProgramFields, upsert_group, upsert_program
-from navigator.domain.programs.models import Direction, ProgramFormat
+from navigator.domain.programs.models import Direction, Program, ProgramFormat
 from navigator.domain.providers.apikeys import actor_for_key
 from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Busy, DomainError
@@ -147,12 +147,17 @@ def put_group(
         group, created = upsert_group(
             session, actor, provider_id, program_external_id, external_id, **terms
         )
+        program = session.get(Program, group.program_id)
+        assert program is not None
         return {
             "id": group.id,
             "external_id": group.external_id,
             "seats": group.seats,
             "seats_taken": group.seats_taken,
             "created": created,
+            # new or changed terms wait for the municipality: no application until then
+            "awaiting_certification": not program.takes_applications(group),
+            "certification_status": program.certification_status,
         }
 
 

@@ -15,8 +15,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.confirmation import confirm_email, send_confirmation
 from navigator.domain.accounts.signin import (
     SESSION_LIFETIME,
+    CodeNeeded,
+    SignedIn,
+    finish_sign_in,
     register_parent,
     request_password_reset,
     reset_password,
@@ -108,6 +112,25 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _mail_confirmation(session, user_id: int, request: Request) -> None:
+    """The link that confirms the new account's address, sent once the account exists."""
+    send_confirmation(
+        session, user_id, app_url=get_settings().app_url, locale=request_locale(request)
+    )
+    deliver_after_commit(session)
+
+
+@sessions.get(routes.AUTH_EMAIL_CONFIRM)
+def confirm_address(token: str = "") -> Response:
+    """The link from the letter: the address is confirmed, and the person is told so."""
+    try:
+        with transaction() as session:
+            confirm_email(session, token[:200])
+    except DomainError as error:
+        return _back(routes.LOGIN, error=error.code)
+    return _back(routes.LOGIN, notice="email_confirmed")
+
+
 @sessions.post(routes.AUTH_LOGIN)
 def login(
     request: Request,
@@ -125,6 +148,33 @@ def login(
         return _back(routes.LOGIN, error=error.code, email=email[:254], next=next)
     if signed_in is None:
         return _back(routes.LOGIN, error="invalid_credentials", email=email[:254], next=next)
+    if isinstance(signed_in, CodeNeeded):  # the code from the app comes next, on the same page
+        return _back(routes.LOGIN, challenge=signed_in.challenge, next=next)
+    return _landing(signed_in, next)
+
+
+@sessions.post(routes.AUTH_LOGIN_CODE)
+def login_code(
+    request: Request,
+    challenge: str = Form(""),
+    code: str = Form(""),
+    next: str = Form(""),
+) -> Response:
+    """The second step of a two-factor sign-in: a code from the app or a recovery code."""
+    try:
+        with transaction() as session:
+            signed_in = finish_sign_in(session, challenge, code, _client_address(request))
+    except DomainError as error:
+        return _back(routes.LOGIN, error=error.code, next=next)
+    if signed_in is None:
+        return _back(
+            routes.LOGIN, error="two_factor_code_wrong", challenge=challenge[:200], next=next
+        )
+    return _landing(signed_in, next)
+
+
+def _landing(signed_in: SignedIn, next: str) -> Response:
+    """Signed in: on to where the person was going, with the new session's cookie."""
     target = _safe_next(next)
     if target == routes.CABINET:  # the default: staff of a provider land in its cabinet instead
         with read_session() as session:
@@ -150,6 +200,7 @@ def register(
             signed_in = register_parent(
                 session, email, password, password_again, locale=request_locale(request)
             )
+            _mail_confirmation(session, signed_in.user_id, request)
     except DomainError as error:
         return _back(routes.REGISTER, error=error.code, email=email[:254])
     response = _back(routes.CABINET)
@@ -186,6 +237,7 @@ def register_organisation(
                 municipality_id=municipality if 0 < municipality < 2**31 else 0,
                 locale=request_locale(request),
             )
+            _mail_confirmation(session, signed_in.user_id, request)
     except DomainError as error:
         return _back(routes.PROVIDER_REGISTER, error=error.code, email=email[:254])
     response = _back(routes.PROVIDER)
@@ -253,6 +305,8 @@ def accept_staff_invitation(
         return _back(routes.INVITE, error=error.code, token=token[:200])
     if signed_in is None:
         return _back(routes.INVITE, error="invitation_wrong_password", token=token[:200])
+    if isinstance(signed_in, CodeNeeded):  # joined; the code from the app signs them in
+        return _back(routes.LOGIN, challenge=signed_in.challenge, next=routes.PROVIDER)
     response = _back(routes.PROVIDER)
     _set_cookie(response, signed_in.token)
     return response

@@ -98,6 +98,14 @@ def header() -> rx.Component:
                                     AppState.t["nav_cabinet"], href=routes.CABINET, id="nav-cabinet"
                                 ),
                             ),
+                            rx.cond(  # two-factor sign-in, for staff who move money or rules
+                                AppState.is_admin | AppState.is_provider,
+                                rx.link(
+                                    AppState.t["nav_security"],
+                                    href=routes.SECURITY,
+                                    id="nav-security",
+                                ),
+                            ),
                             sign_out_button(),
                             align="center",
                         ),

@@ -134,11 +134,128 @@ def _certificate(child: rx.Var) -> rx.Component:
             align="start",
             width="100%",
         ),
-        rx.button(
-            T["request_certificate"],
-            on_click=CabinetState.get_certificate(child.id),
-            class_name="request-certificate",
+        _certificate_request(child),
+    )
+
+
+def _card_answer(child: rx.Var) -> rx.Component:
+    """The answer to an action on this card, in the card, where the parent is looking."""
+    return rx.cond(
+        CabinetState.card_child == child.id,
+        rx.fragment(
+            rx.cond(
+                CabinetState.card_error != "",
+                rx.text(
+                    CabinetState.card_error,
+                    color_scheme="red",
+                    size="2",
+                    role="alert",
+                    class_name="card-error",
+                ),
+            ),
+            rx.cond(
+                CabinetState.card_notice != "",
+                rx.text(
+                    CabinetState.card_notice,
+                    color_scheme="green",
+                    size="2",
+                    role="status",
+                    class_name="card-notice",
+                ),
+            ),
         ),
+    )
+
+
+def _certificate_request(child: rx.Var) -> rx.Component:
+    """No certificate yet: the request, with the identifier while the child is unverified;
+    or where the request stands."""
+    return rx.vstack(
+        rx.cond(
+            child.waiting != "",
+            rx.callout(
+                T["verification_pending"] + " " + child.waiting,
+                icon="hourglass",
+                size="1",
+                class_name="verification-pending",
+            ),
+            rx.el.form(
+                rx.vstack(
+                    rx.cond(
+                        child.refused != "",
+                        rx.text(
+                            T["verification_refused"] + " " + child.refused,
+                            color_scheme="red",
+                            size="2",
+                            class_name="verification-refused",
+                        ),
+                    ),
+                    rx.el.input(type="hidden", name="child_id", value=child.id),
+                    rx.cond(
+                        child.verified,
+                        rx.fragment(),
+                        rx.vstack(
+                            input_field(
+                                child.id_label,
+                                id="national-id-" + child.id,
+                                name="national_id",
+                                required=True,
+                                max_length=40,
+                                auto_complete="off",
+                            ),
+                            rx.text(T["national_id_hint"], size="1", color_scheme="gray"),
+                            spacing="1",
+                        ),
+                    ),
+                    rx.button(
+                        T["request_certificate"], type="submit", class_name="request-certificate"
+                    ),
+                    align="start",
+                ),
+                on_submit=CabinetState.get_certificate,
+                reset_on_submit=False,
+                class_name="certificate-request",
+            ),
+        ),
+        _card_answer(child),
+        align="start",
+        width="100%",
+    )
+
+
+def _category(child: rx.Var) -> rx.Component:
+    """The category (a larger nominal) is verified by the municipality on request."""
+    return rx.vstack(
+        rx.text(T["category"], ": ", child.category, size="2"),
+        rx.cond(
+            child.category_waiting != "",
+            rx.text(T["verification_pending"] + " " + child.category_waiting, size="2"),
+            rx.el.form(
+                rx.hstack(
+                    rx.el.input(type="hidden", name="child_id", value=child.id),
+                    rx.el.select(
+                        rx.foreach(
+                            CabinetState.category_choices,
+                            lambda c: rx.el.option(c.label, value=c.value),
+                        ),
+                        name="category",
+                        aria_label=T["category"],
+                    ),
+                    rx.button(T["ask_category"], type="submit", size="1", variant="soft"),
+                    wrap="wrap",
+                    align="center",
+                ),
+                on_submit=CabinetState.ask_category,
+                reset_on_submit=False,
+                class_name="category-request",
+            ),
+        ),
+        rx.cond(
+            child.category_refused != "",
+            rx.text(T["verification_refused"] + " " + child.category_refused, size="2"),
+        ),
+        align="start",
+        width="100%",
     )
 
 
@@ -165,6 +282,7 @@ def _child(child: rx.Var) -> rx.Component:
                 ),
             ),
             _certificate(child),
+            rx.cond(child.verified, _category(child)),
             align="start",
             width="100%",
         ),
@@ -285,6 +403,25 @@ def cabinet_page() -> rx.Component:
     return page(
         rx.heading(T["cabinet_title"], size="6", as_="h1"),
         rx.text(CabinetState.user_email, color_scheme="gray"),
+        rx.cond(
+            CabinetState.confirm_banner != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text(CabinetState.confirm_banner),
+                    rx.button(
+                        T["resend_link"],
+                        size="1",
+                        variant="soft",
+                        on_click=CabinetState.resend_confirmation,
+                        id="resend-confirmation",
+                    ),
+                    align="start",
+                ),
+                icon="mail",
+                color_scheme="amber",
+                id="confirm-banner",
+            ),
+        ),
         error_text(CabinetState.error, "cabinet-error"),
         notice_text(CabinetState.notice, "cabinet-notice"),
         rx.heading(T["children"], size="5", as_="h2"),

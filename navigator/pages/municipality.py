@@ -334,13 +334,23 @@ def _policy() -> rx.Component:
                     name="prorate_late_start",
                     default_checked=S.policy_prorate,
                 ),
+                checkbox_field(
+                    T["require_two_factor"],
+                    id="m-two-factor",
+                    box_class="field inline",
+                    name="require_two_factor",
+                    default_checked=S.policy_two_factor,
+                ),
                 rx.button(T["save"], type="submit", id="save-policy"),
                 wrap="wrap",
                 align="end",
             ),
             on_submit=S.save_policy,
             reset_on_submit=False,
-            key=S.policy_max_funded + S.policy_absence + S.policy_correction_days,
+            key=S.policy_max_funded
+            + S.policy_absence
+            + S.policy_correction_days
+            + S.policy_two_factor.to(str),
             id="policy-form",
         ),
         width="100%",
@@ -456,6 +466,94 @@ def _certified(line) -> rx.Component:
                 ),
             )
         ),
+    )
+
+
+def _verification(line) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(line.kind),
+                rx.text(line.child, weight="bold"),
+                rx.text(line.birth_date, size="2"),
+                rx.text(line.detail, size="2", class_name="identifier-hint"),
+                wrap="wrap",
+                align="center",
+            ),
+            rx.text(T["guardian"], ": ", line.guardian, " · ", line.guardian_children, size="2"),
+            rx.cond(line.district != "", rx.text(T["district"], ": ", line.district, size="2")),
+            rx.text(
+                T["sent"], ": ", line.sent, rx.cond(line.note != "", " · " + line.note), size="2"
+            ),
+            rx.cond(
+                line.elsewhere,
+                rx.callout(T["identifier_elsewhere"], color_scheme="amber", size="1"),
+            ),
+            rx.cond(
+                S.deciding == "refuse_request:" + line.id,
+                _reason_form("refuse"),
+                rx.hstack(
+                    rx.button(
+                        T["approve"],
+                        on_click=S.approve_request(line.id),
+                        class_name="approve-request",
+                    ),
+                    rx.button(
+                        T["refuse"],
+                        variant="outline",
+                        color_scheme="red",
+                        on_click=S.start_decision("refuse_request", line.id),
+                        class_name="refuse-request",
+                    ),
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="verification-card",
+    )
+
+
+def _verifications() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["verification_queue"], size="5", as_="h2", id="verification"),
+        rx.cond(
+            S.verifications.length() > 0,
+            rx.foreach(S.verifications, _verification),
+            rx.text(T["queue_empty"], size="2", id="verification-empty"),
+        ),
+        rx.heading(T["registry_import"], size="4", as_="h3"),
+        rx.text(T["registry_columns"], size="2"),
+        rx.el.label(
+            rx.upload(
+                rx.vstack(
+                    rx.text(T["import_drop"]),
+                    rx.foreach(rx.selected_files("registry-csv"), rx.text),
+                ),
+                id="registry-csv",
+                accept={"text/csv": [".csv"]},
+                max_files=1,
+                multiple=False,
+                max_size=20_000_000,
+                border="1px dashed #8b8d98",
+                padding="4",
+                width="100%",
+            ),
+            style={"display": "block", "width": "100%"},
+        ),
+        rx.button(
+            T["import"],
+            on_click=S.import_registry(rx.upload_files(upload_id="registry-csv")),
+            id="import-registry",
+        ),
+        rx.cond(
+            S.registry_summary != "",
+            rx.text(S.registry_summary, id="registry-summary", role="status"),
+        ),
+        rx.foreach(S.registry_errors, lambda e: rx.text(e, size="2", color_scheme="red")),
+        width="100%",
+        align="start",
     )
 
 
@@ -621,6 +719,7 @@ def municipality_page() -> rx.Component:
                         rx.link(T["policy"], href="#policy"),
                         rx.link(T["admission_queue"], href="#admissions"),
                         rx.link(T["certification_queue"], href="#queue"),
+                        rx.link(T["verification_queue"], href="#verification"),
                         rx.link(T["reports"], href="#reports"),
                         rx.link(T["audit_log"], href="#log"),
                         wrap="wrap",
@@ -634,12 +733,23 @@ def municipality_page() -> rx.Component:
                 _period_detail(),
                 _policy(),
                 _queues(),
+                _verifications(),
                 _reports(),
                 _log(),
                 width="100%",
                 align="start",
                 spacing="5",
             ),
-            rx.callout(T["not_an_admin"], role="alert", id="not-an-admin"),
+            rx.cond(
+                S.needs_two_factor,
+                rx.callout(
+                    T["two_factor_needed_here"],
+                    " ",
+                    rx.link(T["nav_security"], href=routes.SECURITY),
+                    role="alert",
+                    id="two-factor-needed",
+                ),
+                rx.callout(T["not_an_admin"], role="alert", id="not-an-admin"),
+            ),
         ),
     )

@@ -556,6 +556,25 @@ def provider_page() -> rx.Component:
                         id="pending-admission",
                     ),
                 ),
+                rx.cond(
+                    ProviderState.confirm_banner != "",
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(ProviderState.confirm_banner),
+                            rx.button(
+                                T["resend_link"],
+                                size="1",
+                                variant="soft",
+                                on_click=ProviderState.resend_confirmation,
+                                id="resend-confirmation",
+                            ),
+                            align="start",
+                        ),
+                        icon="mail",
+                        color_scheme="amber",
+                        id="confirm-banner",
+                    ),
+                ),
                 rx.heading(T["programs"], size="4", as_="h2"),
                 data_table(
                     T["programs"],
@@ -589,7 +608,13 @@ def _group_row(group: rx.Var) -> rx.Component:
         rx.el.td(group.timetable),
         rx.el.td(group.dates),
         rx.el.td(group.seats),
-        rx.el.td(group.price),
+        rx.el.td(
+            group.price,
+            rx.cond(
+                group.awaiting,
+                rx.badge(T["group_awaiting_certification"], color_scheme="amber", margin_left="2"),
+            ),
+        ),
         rx.el.td(
             rx.hstack(
                 rx.link(

@@ -27,7 +27,7 @@ ERROR_VALUES: dict[str, dict[str, object]] = {
     "password_too_short": {"min": MIN_PASSWORD_LENGTH},
     "field_too_long": {"field": "password", "max_length": 256},
 }
-NOTICES = ("password_changed",)
+NOTICES = ("password_changed", "email_confirmed")
 
 
 class AuthState(AppState):
@@ -36,6 +36,7 @@ class AuthState(AppState):
     email: str = ""
     next_path: str = ""  # empty until the page has read its URL: the server asks the Referer
     token: str = ""
+    challenge: str = ""  # the second step of a two-factor sign-in is due
     sent: bool = False
 
     def _holds_personal_data(self) -> bool:
@@ -59,6 +60,7 @@ class AuthState(AppState):
             else routes.CABINET
         )
         self.token = (params.get("token") or "")[:200]
+        self.challenge = (params.get("challenge") or "")[:200]
         self.sent = params.get("sent") == "1"
 
     @rx.var

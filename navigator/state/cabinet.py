@@ -14,8 +14,11 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.children import add_child, update_child
+from navigator.domain.accounts.confirmation import send_confirmation
+from navigator.domain.accounts.models import ChildCategory, User
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import children_of, statement
+from navigator.domain.certificates.verification import request_category, request_identity_change
 from navigator.domain.enrollment.api import cancel_enrollment
 from navigator.domain.enrollment.offers import (
     confirm_offer,
@@ -26,12 +29,50 @@ from navigator.domain.enrollment.offers import (
 from navigator.domain.enrollment.queries import cabinet_version, enrollments_of
 from navigator.domain.enrollment.terms import Quote
 from navigator.domain.municipalities.queries import municipalities
-from navigator.domain.shared.db import atomically, read_session, transaction
+from navigator.domain.shared.db import atomically, get_row, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
-from navigator.i18n import text, value_label
+from navigator.domain.shared.mail import deliver_after_commit
+from navigator.i18n import text, ui_strings, value_label
+from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
+
+
+def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> bool:
+    """Saves the edit form of an existing child; True when a verified child's new names or
+    birth date went to the municipality instead (the verified ones stay until approved)."""
+    names = (str(form.get("first_name", "")).strip(), str(form.get("last_name", "")).strip())
+    try:
+        with session.begin_nested():
+            update_child(
+                session,
+                actor,
+                child_id,
+                first_name=names[0],
+                last_name=names[1],
+                birth_date=birth_date,
+                district=str(form.get("district", "")),
+            )
+        return False
+    except Conflict as error:
+        if error.code != "identity_verified":
+            raise
+    current = next(c for c in children_of(session, actor) if c.id == child_id)
+    update_child(  # the district is the family's to change
+        session,
+        actor,
+        child_id,
+        first_name=current.first_name,
+        last_name=current.last_name,
+        birth_date=current.birth_date,
+        district=str(form.get("district", "")),
+    )
+    request_identity_change(
+        session, actor, child_id, first_name=names[0], last_name=names[1], birth_date=birth_date
+    )
+    return True
+
 
 WATCH_SECONDS = 2.0
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
@@ -48,6 +89,14 @@ class ChildCard:
     municipality: str
     district: str
     has_certificate: bool
+    verified: bool = False
+    id_label: str = ""  # what the country calls the identifier: СНИЛС, asmens kodas…
+    id_hint: str = ""  # "…42": all that is ever shown of it
+    waiting: str = ""  # "sent on 3 Nov": identity waiting for the municipality
+    refused: str = ""  # why the last identity request was refused
+    category: str = ""
+    category_waiting: str = ""
+    category_refused: str = ""
     number: str = ""
     status: str = ""
     valid_until: str = ""
@@ -109,6 +158,11 @@ class CabinetState(AppState):
     history: list[HistoryLine] = []
     history_child: str = ""
     editing: str = ""  # a child's id, "new", or ""
+    confirm_banner: str = ""  # while the parent's address waits for its link: what to do
+    # the answer to an action on one child's card, shown in that card
+    card_child: str = ""
+    card_error: str = ""
+    card_notice: str = ""
     cancelling: str = ""
     cancel_release: str = ""
     error: str = ""
@@ -123,9 +177,15 @@ class CabinetState(AppState):
         actor = self._actor()
         if actor is None:
             self.children, self.enrollments, self.history = [], [], []
+            self.confirm_banner = ""
             return False
         lang = self.lang
         with read_session() as session:
+            me = get_row(session, User, actor.user_id) if actor.user_id else None
+            waiting = me is not None and me.email_verified_at is None
+            self.confirm_banner = (
+                text("confirm_banner", lang, email=me.email) if me and waiting else ""
+            )
             children = children_of(session, actor)
             enrollments = enrollments_of(session, actor)
             offers = offers_for_guardian(session, actor)
@@ -144,7 +204,22 @@ class CabinetState(AppState):
                 municipality=child.municipality_name,
                 district=child.district,
                 has_certificate=child.certificate is not None,
+                verified=child.verified,
+                id_label=text(f"national_id_{child.country.lower()}", lang)
+                if f"national_id_{child.country.lower()}" in ui_strings(lang)
+                else text("national_id", lang),
+                id_hint=child.national_id_hint,
+                category=value_label(child.category, lang),
             )
+            for request, waiting, refused in (
+                (child.identity_request, "waiting", "refused"),
+                (child.category_request, "category_waiting", "category_refused"),
+            ):
+                if request is not None and request.status == "pending":
+                    sent = text("verification_sent", lang, date=day(request.created_at, lang))
+                    setattr(card, waiting, sent)
+                elif request is not None and request.status == "refused":
+                    setattr(card, refused, request.reason)
             if (c := child.certificate) is not None:
                 card.number = c.number
                 card.status = value_label(c.status, lang)
@@ -263,6 +338,7 @@ class CabinetState(AppState):
         if actor is None or actor.user_id is None:
             self.error = self._message(DomainError("sign_in_required"))
             return
+        sent_for_verification = False
         try:
             birth_date = form_date(form, "birth_date")
             with transaction() as session:
@@ -284,39 +360,96 @@ class CabinetState(AppState):
                     child_id = row_id(self.editing)
                     if child_id is None:
                         raise NotFound()
-                    update_child(
-                        session,
-                        actor,
-                        child_id,
-                        first_name=str(form.get("first_name", "")),
-                        last_name=str(form.get("last_name", "")),
-                        birth_date=birth_date,
-                        district=str(form.get("district", "")),
+                    sent_for_verification = _save_known_child(
+                        session, actor, child_id, form, birth_date
                     )
         except DomainError as error:
             self.error = self._message(error)
             return
         self.editing = ""
         self.error = ""
-        self.notice = text("done", self.lang)
+        self.notice = text("verification_waiting" if sent_for_verification else "done", self.lang)
         self._reload()
 
     @rx.event
-    def get_certificate(self, child_id: str) -> None:
+    def resend_confirmation(self) -> None:
+        """Another confirmation link (a few an hour at most: the inbox is never flooded)."""
         self.error = self.notice = ""
         actor = self._actor()
-        wanted = row_id(child_id)
-        if actor is None or wanted is None:
+        if actor is None or actor.user_id is None:
             self.error = self._message(NotFound())
             return
+        user_id = actor.user_id
         try:
-            _certificate, refusal = atomically(
-                lambda session: request_certificate(session, actor, wanted)
-            )
+            with transaction() as session:
+                send_confirmation(
+                    session, user_id, app_url=get_settings().app_url, locale=self.lang
+                )
+                deliver_after_commit(session)
         except DomainError as error:
             self.error = self._message(error)
             return
-        self.notice = self._message(refusal) if refusal else text("done", self.lang)
+        self.notice = text("confirmation_sent", self.lang)
+
+    @rx.var
+    def category_choices(self) -> list[Choice]:
+        return [Choice(c.value, value_label(c.value, self.lang)) for c in ChildCategory]
+
+    def _card_answer(self, child_id: str, error: str = "", notice: str = "") -> None:
+        """In the child's card; for an id that is no card of this page, at the top."""
+        self.error = self.notice = ""
+        if child_id not in {c.id for c in self.children}:
+            self.card_child, self.card_error, self.card_notice = "", "", ""
+            self.error, self.notice = error, notice
+            return
+        self.card_child, self.card_error, self.card_notice = child_id, error, notice
+
+    @rx.event
+    def get_certificate(self, form: dict) -> None:
+        """The certificate request of one child's card: with the identifier, while the child
+        is not verified yet."""
+        form = form if isinstance(form, dict) else {}
+        child_id = str(form.get("child_id", ""))
+        actor = self._actor()
+        wanted = row_id(child_id)
+        if actor is None or wanted is None:
+            self._card_answer(child_id, self._message(NotFound()))
+            return
+        national_id = form.get("national_id")
+        national_id = str(national_id) if isinstance(national_id, str) else None
+        try:
+            outcome = atomically(
+                lambda session: request_certificate(session, actor, wanted, national_id=national_id)
+            )
+        except DomainError as error:
+            self._card_answer(child_id, self._message(error))
+            return
+        if outcome.waiting is not None:
+            notice = text("verification_waiting", self.lang)
+        elif outcome.refusal is not None:
+            notice = self._message(outcome.refusal)
+        else:
+            notice = text("certificate_issued", self.lang)
+        self._card_answer(child_id, notice=notice)
+        self._reload()
+
+    @rx.event
+    def ask_category(self, form: dict) -> None:
+        """Ask the municipality to verify a category (disability, large family)."""
+        form = form if isinstance(form, dict) else {}
+        child_id = str(form.get("child_id", ""))
+        actor = self._actor()
+        wanted = row_id(child_id)
+        if actor is None or wanted is None:
+            self._card_answer(child_id, self._message(NotFound()))
+            return
+        category = form.get("category")
+        try:
+            atomically(lambda session: request_category(session, actor, wanted, category))
+        except DomainError as error:
+            self._card_answer(child_id, self._message(error))
+            return
+        self._card_answer(child_id, notice=text("verification_waiting", self.lang))
         self._reload()
 
     @rx.event

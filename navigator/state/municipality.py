@@ -16,6 +16,13 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import ChildCategory
+from navigator.domain.certificates.api import decide_verification, import_registry
+from navigator.domain.certificates.models import RequestKind
+from navigator.domain.certificates.verification import (
+    QueueItem,
+    RegistryReport,
+    verification_queue,
+)
 from navigator.domain.funding import reports
 from navigator.domain.funding.models import PeriodStatus
 from navigator.domain.funding.nominal import NominalRow, nominal_table, set_nominal_table
@@ -33,22 +40,23 @@ from navigator.domain.municipalities.models import AbsenceCharge
 from navigator.domain.municipalities.queries import audit_log, municipalities_of, policy_for_admin
 from navigator.domain.programs.certification import (
     certification_queue,
-    certified_programs,
     decide_certification,
+    listed_programs,
 )
 from navigator.domain.providers.api import admit_provider, refuse_admission
 from navigator.domain.providers.queries import admission_queue
 from navigator.domain.shared.db import atomically, read_session
-from navigator.domain.shared.errors import DomainError, NotFound
+from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import main_units, to_csv, to_xlsx
 from navigator.domain.shared.money import exponent, parse_amount
 from navigator.i18n import field_label, text, ui_strings, value_label
-from navigator.i18n.formatting import format_money
+from navigator.i18n.formatting import format_money, weekday_abbreviations
 from navigator.state.app import AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 
 NOMINAL_FORM_ROWS = 6
+MAX_REGISTRY_BYTES = 20_000_000
 MAX_REPORT_ROWS_SHOWN = 200
 
 
@@ -103,6 +111,23 @@ class SubmissionLine:
 
 
 @dataclasses.dataclass
+class VerificationLine:
+    """A pending request as an official sees it: the child, the parent, why it is here."""
+
+    id: str
+    kind: str
+    child: str
+    birth_date: str
+    district: str
+    detail: str  # the identifier's hint, or the category asked for
+    guardian: str
+    guardian_children: str
+    note: str  # why the registry did not verify it
+    sent: str
+    elsewhere: bool
+
+
+@dataclasses.dataclass
 class CertifiedLine:
     id: str
     title: str
@@ -127,18 +152,61 @@ def _change_text(value: object, currency: str, lang: str) -> str:
         return text("yes" if value else "no", lang)
     if isinstance(value, list):  # groups
         return (
-            "; ".join(
-                f"{g.get('name', '')} · {g.get('starts_on', '')}–{g.get('ends_on', '')}"
-                f" · {g.get('seats', '')}"
-                f" · {format_money(int(g.get('price_minor', 0)), currency, lang)}"
-                for g in value
-                if isinstance(g, dict)
-            )
-            or "—"
+            "; ".join(_group_text(g, currency, lang) for g in value if isinstance(g, dict)) or "—"
         )
     if isinstance(value, str):
         return value_label(value, lang) if value else "—"
     return str(value)
+
+
+def _group_text(group: dict, currency: str, lang: str) -> str:
+    """One group of a certification diff as an official reads it: dates, weekdays, price."""
+
+    def on(iso: object) -> str:
+        try:
+            return day(date.fromisoformat(str(iso)), lang)
+        except ValueError:
+            return "—"
+
+    names = weekday_abbreviations(lang)
+    slots = ", ".join(
+        f"{names[int(s['weekday']) - 1]} {s.get('start', '')}–{s.get('end', '')}".strip(" –")
+        for s in group.get("timetable", [])
+        if isinstance(s, dict)
+        and str(s.get("weekday", "")).isdigit()
+        and 1 <= int(s["weekday"]) <= 7
+    )
+    parts = [
+        str(group.get("name", "")),
+        f"{on(group.get('starts_on'))} – {on(group.get('ends_on'))}",
+        slots,
+        text("seats_count", lang, count=int(group.get("seats", 0) or 0)),
+        format_money(int(group.get("price_minor", 0) or 0), currency, lang),
+    ]
+    skipped = group.get("excluded_dates") or []
+    if skipped:
+        parts.append(text("excluded_dates_count", lang, count=len(skipped)))
+    return " · ".join(p for p in parts if p)
+
+
+def _verification_line(item: QueueItem, lang: str) -> VerificationLine:
+    request = item.request
+    identity = request.kind == RequestKind.IDENTITY
+    proposed = f"{request.first_name} {request.last_name}" if identity else ""
+    current = f"{item.child_first_name} {item.child_last_name}"
+    return VerificationLine(
+        id=str(request.id),
+        kind=text("verification_identity" if identity else "verification_category", lang),
+        child=proposed if proposed and proposed != current else current,
+        birth_date=day(request.birth_date or item.child_birth_date, lang),
+        district=item.district,
+        detail=request.national_id_hint if identity else value_label(request.category, lang),
+        guardian=f"{item.guardian_name} <{item.guardian_email}>".strip(),
+        guardian_children=str(item.guardian_children),
+        note=text(request.registry_note, lang) if request.registry_note else "",
+        sent=day(request.created_at, lang),
+        elsewhere=item.identifier_elsewhere,
+    )
 
 
 def _action_label(action: str, lang: str) -> str:
@@ -165,11 +233,18 @@ class MunicipalityState(AppState):
     policy_max_funded: str = ""
     policy_absence: str = ""
     policy_prorate: bool = False
+    policy_two_factor: bool = False
+    needs_two_factor: bool = False  # an admin here, but the municipality requires a second factor
     policy_correction_days: str = ""
     admissions: list[AdmissionLine] = []
     submissions: list[SubmissionLine] = []
     certified: list[CertifiedLine] = []
+    verifications: list[VerificationLine] = []
+    registry_summary: str = ""
+    registry_errors: list[str] = []
     deciding: str = ""  # "reject:12", "suspend:12" or "refuse:4": waiting for a reason
+    # program id → fingerprint of the version the queue shows: certifying certifies that one
+    _shown_versions: dict[str, str] = {}
     report_name: str = ""
     report_columns: list[str] = []
     report_rows: list[list[str]] = []
@@ -233,16 +308,25 @@ class MunicipalityState(AppState):
             return
         actor, municipality_id = found
         lang = self.lang
-        with read_session() as session:
-            mine = municipalities_of(session, actor)
-            municipality = next(m for m in mine if m.id == municipality_id)
-            currency = municipality.currency
-            figures = periods_of(session, actor, municipality_id)
-            policy = policy_for_admin(session, actor, municipality_id)
-            providers = admission_queue(session, actor, municipality_id)
-            queue = certification_queue(session, actor, municipality_id)
-            programs = certified_programs(session, actor, municipality_id)
-            events = audit_log(session, actor, municipality_id, limit=100)
+        try:
+            with read_session() as session:
+                mine = municipalities_of(session, actor)
+                municipality = next(m for m in mine if m.id == municipality_id)
+                currency = municipality.currency
+                figures = periods_of(session, actor, municipality_id)
+                policy = policy_for_admin(session, actor, municipality_id)
+                providers = admission_queue(session, actor, municipality_id)
+                queue = certification_queue(session, actor, municipality_id)
+                programs = listed_programs(session, actor, municipality_id)
+                events = audit_log(session, actor, municipality_id, limit=100)
+                waiting = verification_queue(session, actor, municipality_id)
+        except Conflict as error:  # an admin here, who must turn on a second factor first
+            if error.code != "two_factor_required":
+                raise
+            self._clear()
+            self.has_access, self.needs_two_factor = False, True
+            return
+        self.needs_two_factor = False
         self.municipality_choices = [Choice(str(m.id), m.name) for m in mine]
         self.municipality_id = str(municipality_id)
         self.municipality_name = municipality.name
@@ -274,6 +358,7 @@ class MunicipalityState(AppState):
         self.policy_max_funded = str(policy.max_funded_enrollments)
         self.policy_absence = policy.absence_charge
         self.policy_prorate = policy.prorate_late_start
+        self.policy_two_factor = policy.require_two_factor
         self.policy_correction_days = str(policy.attendance_correction_days)
         self.admissions = [
             AdmissionLine(
@@ -303,6 +388,8 @@ class MunicipalityState(AppState):
             )
             for s in queue
         ]
+        self._shown_versions = {str(s.program.id): s.fingerprint for s in queue}
+        self.verifications = [_verification_line(item, lang) for item in waiting]
         self.certified = [
             CertifiedLine(
                 str(p.id),
@@ -329,6 +416,8 @@ class MunicipalityState(AppState):
 
     def _clear(self) -> None:
         self.periods, self.nominal, self.admissions, self.submissions = [], [], [], []
+        self._shown_versions = {}
+        self.verifications, self.registry_errors, self.registry_summary = [], [], ""
         self.certified, self.log, self.report_rows, self.chart = [], [], [], []
         self.municipality_choices = []
 
@@ -508,6 +597,7 @@ class MunicipalityState(AppState):
                 absence_charge=str(form.get("absence_charge", "")),
                 prorate_late_start=form.get("prorate_late_start") in ("on", True, "true"),
                 attendance_correction_days=form_whole(form, "attendance_correction_days"),
+                require_two_factor=form.get("require_two_factor") in ("on", True, "true"),
             )
 
         self._act(action)
@@ -530,7 +620,10 @@ class MunicipalityState(AppState):
     @rx.event
     def start_decision(self, kind: str, subject_id: str) -> None:
         """Ask for the reason of a rejection, suspension or refused admission."""
-        ok = kind in ("reject", "suspend", "refuse") and row_id(subject_id) is not None
+        ok = (
+            kind in ("reject", "suspend", "refuse", "refuse_request")
+            and row_id(subject_id) is not None
+        )
         self.deciding = f"{kind}:{subject_id}" if ok else ""
 
     @rx.event
@@ -548,19 +641,80 @@ class MunicipalityState(AppState):
             )
         elif kind in ("reject", "suspend"):
             done = self._decide_program(subject_id, kind, reason)
+        elif kind == "refuse_request":
+            done = self._decide_request(subject_id, "refuse", reason)
         else:
             self._fail(NotFound())
             return
         if done:
             self.deciding = ""
 
+    @rx.event
+    def approve_request(self, request_id: str) -> None:
+        self._decide_request(request_id, "approve", "")
+
+    def _decide_request(self, request_id: str, decision: str, reason: str) -> bool:
+        wanted = row_id(request_id)
+        refusals: list[DomainError] = []
+
+        def decide(session, actor, _municipality_id):
+            return decide_verification(session, actor, wanted or 0, decision, reason=reason)
+
+        def funded(result) -> None:  # once, after the commit: a retry runs `decide` again
+            if result[1] is not None:
+                refusals.append(result[1])
+
+        done = self._act(decide, funded)
+        if done and refusals:  # verified, but its certificate could not be funded now
+            self.notice = self._message(refusals[0])
+        return done
+
+    @rx.event
+    async def import_registry(self, files: list[rx.UploadFile]):
+        """The registry file: rows stored as digests, matching requests verified at once."""
+        self.error = self.notice = self.registry_summary = ""
+        self.registry_errors = []
+        if not files:
+            self._fail(InvalidInput("field_required", field="file"))
+            return
+        content = await files[0].read(MAX_REGISTRY_BYTES + 1)
+        if len(content) > MAX_REGISTRY_BYTES:
+            self._fail(InvalidInput("value_too_large", field="file", max=MAX_REGISTRY_BYTES))
+            return
+        try:
+            text_content = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self._fail(InvalidInput("import_not_utf8"))
+            return
+        reports: list[RegistryReport] = []
+        if not self._act(
+            lambda s, actor, m: import_registry(s, actor, m, text_content), reports.append
+        ):
+            return
+        report = reports[0]
+        self.registry_summary = text(
+            "registry_report",
+            self.lang,
+            added=report.added,
+            updated=report.updated,
+            verified=len(report.verified),
+            errors=len(report.errors),
+        )
+        self.registry_errors = [
+            f"{line}: {self._message(error)}" for line, error in report.errors[:200]
+        ]
+
     def _decide_program(self, program_id: str, decision: str, reason: str) -> bool:
         wanted = row_id(program_id)
-        return self._act(
+        seen = self._shown_versions.get(program_id, "") if isinstance(program_id, str) else ""
+        done = self._act(
             lambda s, actor, _m: decide_certification(
-                s, actor, wanted or 0, decision, reason=reason
+                s, actor, wanted or 0, decision, reason=reason, seen=seen
             )
         )
+        if not done and self.has_access:
+            self._reload()  # e.g. the program changed meanwhile: show what it is now
+        return done
 
     # ------------------------------------------------------------ reports
 

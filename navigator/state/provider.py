@@ -15,6 +15,8 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.access import is_provider_owner
+from navigator.domain.accounts.confirmation import send_confirmation
+from navigator.domain.accounts.models import User
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import (
     correct_attendance,
@@ -48,7 +50,7 @@ from navigator.domain.programs.queries import groups_of, program_for_staff, prog
 from navigator.domain.providers.apikeys import create_api_key, keys_of, revoke_api_key
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.providers.staff import invite_staff, remove_staff, revoke_invitation, staff_of
-from navigator.domain.shared.db import atomically, read_session, transaction
+from navigator.domain.shared.db import atomically, get_row, read_session, transaction
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv
 from navigator.domain.shared.mail import deliver_after_commit
@@ -91,6 +93,7 @@ class GroupRow:
     seats: str
     price: str
     open: bool
+    awaiting: bool  # its terms wait for certification: no application until then
 
 
 def program_fields(form: dict) -> ProgramFields:
@@ -184,6 +187,7 @@ class ProviderState(AppState):
     has_provider: bool = False
     provider_name: str = ""
     admitted: bool = False
+    confirm_banner: str = ""  # the owner's address waits for its link, and so does admission
     programs: list[ProgramRow] = []
     applications: list[ApplicationCard] = []
     rejecting: str = ""
@@ -210,11 +214,32 @@ class ProviderState(AppState):
             return None
         return actor, providers[0].id
 
+    @rx.event
+    def resend_confirmation(self) -> None:
+        """Another link to confirm the owner's address (a few an hour at most)."""
+        self.error = self.notice = ""
+        actor = self._actor()
+        if actor is None or actor.user_id is None:
+            self.error = self._message(NotFound())
+            return
+        user_id = actor.user_id
+        try:
+            with transaction() as session:
+                send_confirmation(
+                    session, user_id, app_url=get_settings().app_url, locale=self.lang
+                )
+                deliver_after_commit(session)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("confirmation_sent", self.lang)
+
     def _reload(self) -> bool:
         found = self._provider()
         self.has_provider = found is not None
         if found is None:
             self.programs, self.applications = [], []
+            self.confirm_banner = ""
             return False
         actor, provider_id = found
         lang = self.lang
@@ -231,6 +256,7 @@ class ProviderState(AppState):
             currency = currency_of(session, provider.municipality_id)
             owner = is_provider_owner(session, actor, provider_id)  # type: ignore[arg-type]
             people = staff_of(session, actor, provider_id) if owner else []  # type: ignore[arg-type]
+            me = get_row(session, User, actor.user_id) if actor.user_id else None
         self._provider_id = provider_id
         self.is_owner = owner
         self.staff = [
@@ -246,6 +272,11 @@ class ProviderState(AppState):
         ]
         self.provider_name = provider.name
         self.admitted = provider.admitted
+        self.confirm_banner = (
+            text("confirm_banner_provider", lang, email=me.email)
+            if me is not None and me.email_verified_at is None and not provider.admitted
+            else ""
+        )
         self.group_choices = [
             Choice(str(g.id), f"{p.title} · {g.name}") for p, g in groups if g.enrollment_open
         ]
@@ -616,6 +647,7 @@ class ProviderProgramState(AppState):
                 seats=f"{g.seats_taken} / {g.seats}",
                 price=format_money(g.price_per_lesson_minor, currency, lang),
                 open=g.enrollment_open,
+                awaiting=not program.takes_applications(g),
             )
             for g in groups
         ]

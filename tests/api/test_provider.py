@@ -125,6 +125,31 @@ def test_put_group_creates_once_then_updates_and_refuses_bad_terms(setup):
     with read_session(world.engine) as s:
         (row,) = s.exec(select(Group).where(Group.external_id == "G-1")).all()
     assert (row.seats, row.name, row.price_per_lesson_minor) == (12, "Утро", 45_000)
+    assert again.json()["awaiting_certification"] is True  # never certified yet
+
+
+def test_a_new_price_through_the_api_sends_a_certified_program_back_to_review(setup):
+    world, client, _secret = setup
+    client.put("/api/v1/provider/programs/R-7", json=PROGRAM)
+    start = date.today()
+    group = {
+        "name": "Утро",
+        "timetable": [{"weekday": 2, "start": "10:00", "end": "11:30"}],
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=90)).isoformat(),
+        "seats": 8,
+        "price_per_lesson_minor": 45_000,
+    }
+    url = "/api/v1/provider/programs/R-7/groups/G-1"
+    client.put(url, json=group)
+    with read_session(world.engine) as s:
+        program_id = s.exec(select(Group.program_id).where(Group.external_id == "G-1")).one()
+    world.certify(program_id)
+    same = client.put(url, json={**group, "seats": 9}).json()
+    assert (same["awaiting_certification"], same["certification_status"]) == (False, "certified")
+    repriced = client.put(url, json={**group, "price_per_lesson_minor": 47_000}).json()
+    assert repriced["awaiting_certification"] is True
+    assert repriced["certification_status"] == "submitted"
 
 
 def test_applications_accept_and_reject(setup):

@@ -174,7 +174,7 @@ def test_forgotten_password_mail_is_written_under_var_mail(client, tmp_path):
     )
     assert _where(unknown) == ("/password/forgot", {"sent": ["1"]})  # the same answer
     letters = list((tmp_path / "var" / "mail").glob("*.eml"))
-    assert len(letters) == 1
+    assert len(letters) == 2  # the address's confirmation at sign-up, then the one reset link
     bad_token = client.post(
         "/auth/password/reset",
         data={"token": "forged", "password": PASSWORD + "x", "password_again": PASSWORD + "x"},
@@ -288,3 +288,79 @@ def test_signing_in_or_out_drops_the_tabs_page_state_of_the_previous_person(clie
     assert _where(signed_in)[0] == "/cabinet"
     assert signed_in.headers["clear-site-data"] == '"storage"'
     assert "cookies" not in signed_in.headers["clear-site-data"]
+
+
+def _confirmation_link(client, email: str) -> str:
+    from navigator.domain.shared.models import OutgoingMail
+
+    with read_session(client.engine) as s:
+        letters = s.exec(select(OutgoingMail).where(OutgoingMail.recipient == email)).all()
+    [link] = [
+        word for letter in letters for word in letter.body.split() if "/auth/email/confirm" in word
+    ]
+    return link
+
+
+def test_the_mailed_link_confirms_the_address_once(client):
+    _register(client)
+    with read_session(client.engine) as s:
+        user = s.exec(select(User).where(User.email == "papa@example.org")).one()
+    assert user.email_verified_at is None
+    link = urlsplit(_confirmation_link(client, "papa@example.org"))
+    assert link.path == "/auth/email/confirm"
+    opened = client.get(f"{link.path}?{link.query}")
+    assert _where(opened) == ("/login", {"notice": ["email_confirmed"]})
+    with read_session(client.engine) as s:
+        assert s.get(User, user.id).email_verified_at is not None
+    for forged in ("forged", "", "x" * 5000):
+        assert _where(client.get("/auth/email/confirm", params={"token": forged}))[1] == {
+            "error": ["confirm_link_invalid"]
+        }
+
+
+def test_two_factor_sign_in_takes_the_password_then_a_code(client):
+    from datetime import timedelta
+
+    from navigator.domain.accounts.access import Actor
+    from navigator.domain.accounts.api import create_user
+    from navigator.domain.accounts.models import Role
+    from navigator.domain.accounts.two_factor import code_at, finish_setup, start_setup, step_of
+    from navigator.domain.shared.db import transaction
+    from navigator.domain.shared.models import utcnow
+    from tests.factories import build_world
+
+    world = build_world(client.engine)
+    with transaction(client.engine) as s:
+        admin = create_user(
+            s,
+            "careful@example.org",
+            PASSWORD,
+            roles=((Role.MUNICIPALITY_ADMIN, world.municipality_id, None),),
+        )
+        actor = Actor.user(admin.id)
+        secret = start_setup(s, actor).secret
+    with transaction(client.engine) as s:
+        finish_setup(s, actor, code_at(secret, step_of(utcnow() - timedelta(seconds=30))))
+    first = client.post(
+        "/auth/login",
+        data={"email": "careful@example.org", "password": PASSWORD, "next": "/municipality"},
+        headers=ORIGIN,
+    )
+    path, query = _where(first)
+    assert path == "/login" and query["next"] == ["/municipality"] and query["challenge"]
+    assert "set-cookie" not in first.headers  # the password alone opens nothing
+    challenge = query["challenge"][0]
+    wrong = client.post(
+        "/auth/login/code",
+        data={"challenge": challenge, "code": "000000", "next": "/municipality"},
+        headers=ORIGIN,
+    )
+    assert _where(wrong)[1]["error"] == ["two_factor_code_wrong"]
+    assert "set-cookie" not in wrong.headers
+    right = client.post(
+        "/auth/login/code",
+        data={"challenge": challenge, "code": code_at(secret, step_of(utcnow()))},
+        headers=ORIGIN,
+    )
+    assert _where(right)[0] == "/cabinet"
+    assert right.headers["set-cookie"].startswith(f"{SESSION_COOKIE}=")

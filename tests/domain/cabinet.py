@@ -19,20 +19,26 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
-from navigator.domain.accounts.children import set_child_category
+from navigator.domain.accounts.children import add_child, set_child_category
 from navigator.domain.accounts.models import Role
 from navigator.domain.certificates.models import CertificateAccount, LedgerEntry
+from navigator.domain.certificates.verification import Identity, request_identity
 from navigator.domain.enrollment.api import accept_application
 from navigator.domain.enrollment.attendance import mark_attendance
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import ProgramFields, create_program
-from navigator.domain.programs.certification import decide_certification, set_certification
-from navigator.domain.programs.models import CertificationStatus
+from navigator.domain.programs.certification import (
+    decide_certification,
+    program_changes,
+    set_certification,
+)
+from navigator.domain.programs.models import CertificationStatus, Program
 from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.models import AuditEvent
+from seed.identifiers import snils
 from tests.factories import PASSWORD, SYSTEM, World
 
 # The factory's group: Mondays and Wednesdays from 7 September 2026, 8 lessons × 500.00.
@@ -156,9 +162,8 @@ def _second_provider(world: World, name: str = "Студия рисунка") ->
                 title="Рисование", direction="artistic", age_min=5, age_max=12, language="ru"
             ),
         )
-        set_certification(s, actor, program.id, CertificationStatus.SUBMITTED)
-        set_certification(s, SYSTEM, program.id, CertificationStatus.CERTIFIED)
     group_id = world.add_group(program_id=program.id, actor=actor)
+    world.certify(program.id, actor)  # after its group exists: the price has been seen
     return actor, program.id, group_id
 
 
@@ -172,6 +177,7 @@ class Target:
     program_id: int
     waiting_provider_id: int
     today: date
+    request_id: int = 0  # a child's certificate request waiting for verification
 
 
 def _target(world: World) -> Target:
@@ -180,15 +186,55 @@ def _target(world: World) -> Target:
             s, municipality_id=world.municipality_id, name="Кружок без допуска", kind="private"
         )
         code = s.get(Municipality, world.municipality_id).code
+    parent, _child, _cert, _acc = world.add_parent_with_child(fund=False)
+    with world.tx() as s:
+        child = add_child(
+            s,
+            parent,
+            guardian_id=parent.user_id,
+            municipality_id=world.municipality_id,
+            first_name="Ждущий",
+            last_name="Проверки",
+            birth_date=date(2016, 4, 1),
+        )
+        request = request_identity(
+            s,
+            parent,
+            child.id,
+            Identity("Ждущий", "Проверки", date(2016, 4, 1), snils(child.id + 7000)),
+        )
     return Target(
-        world.municipality_id, code, world.period_id, world.program_id, waiting.id, world.today
+        world.municipality_id,
+        code,
+        world.period_id,
+        world.program_id,
+        waiting.id,
+        world.today,
+        request.id,
     )
 
 
-def _decide(world: World, actor: Actor, program_id: int, decision: object, reason: str = "") -> str:
+def _shown(world: World, program_id: int) -> str:
+    """The fingerprint of the version the certification queue shows now."""
+    with read_session(world.engine) as s:
+        return program_changes(s, s.get(Program, program_id))[2]
+
+
+def _decide(
+    world: World,
+    actor: Actor,
+    program_id: int,
+    decision: object,
+    reason: str = "",
+    *,
+    seen: str | None = None,
+) -> str:
+    """A decision as the screen makes it: certifying names the version it showed."""
+    if seen is None:
+        seen = _shown(world, program_id) if decision == "certify" else ""
     return _outcome(
         world,
-        lambda s: decide_certification(s, actor, program_id, decision, reason=reason),
+        lambda s: decide_certification(s, actor, program_id, decision, reason=reason, seen=seen),
     )
 
 

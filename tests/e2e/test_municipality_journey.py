@@ -17,14 +17,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlmodel import select
+from sqlmodel import col, select
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.children import add_child
 from navigator.domain.accounts.models import Role
 from navigator.domain.certificates.api import request_certificate
-from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.certificates.models import Certificate, CertificateAccount
 from navigator.domain.enrollment.api import accept_application, apply_to_group
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.api import create_admin, create_municipality
@@ -38,6 +38,7 @@ from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import Group
 from navigator.domain.providers.api import create_provider
 from navigator.domain.shared.db import make_engine, read_session, transaction
+from seed.identifiers import snils
 
 PASSWORD = "municipal-pass-2026"
 SYSTEM = Actor.system()
@@ -155,6 +156,7 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
                 seats=5,
                 price_per_lesson_minor=30_000,
             )
+        with transaction(engine) as s:  # submitted once its group and price exist
             set_certification(s, owner_actor, program_id, "submitted")
         page.reload(wait_until="domcontentloaded")
         submission = page.locator(".submission-card", has_text=f"Шахматы {stamp}")
@@ -167,7 +169,11 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
         # ---- the parent's new certificate receives the nominal; the provider accepts
         with transaction(engine) as s:
             parent = create_user(
-                s, f"parent.{stamp}@example.org", PASSWORD, roles=((Role.PARENT, None, None),)
+                s,
+                f"parent.{stamp}@example.org",
+                PASSWORD,
+                roles=((Role.PARENT, None, None),),
+                email_confirmed=True,
             )
             parent_actor = Actor.user(parent.id)
             child = add_child(
@@ -180,17 +186,30 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
                 birth_date=today.replace(year=today.year - 9, day=1),
                 district="Заречный",
             )
-            certificate, refusal = request_certificate(s, parent_actor, child.id)
-            assert refusal is None
+            child_id = child.id
+        with transaction(engine) as s:  # no registry here: the request waits for an official
+            outcome = request_certificate(
+                s, parent_actor, child_id, national_id=snils(stamp % 10_000_000)
+            )
+            assert outcome.certificate is None and outcome.waiting is not None
+        page.reload(wait_until="domcontentloaded")
+        waiting = page.locator(".verification-card", has_text=f"Новая{stamp}")
+        expect(waiting).to_contain_text(f"parent.{stamp}@example.org", timeout=30_000)
+        expect(waiting).to_contain_text("нет в реестре")
+        shot("02b-verification")
+        waiting.locator(".approve-request").click()
+        expect(waiting).to_have_count(0, timeout=15_000)
+        expect(page.locator("#audit-log")).to_contain_text("ребёнок подтверждён")
+        with read_session(engine) as s:
             account = s.exec(
-                select(CertificateAccount).where(
-                    CertificateAccount.certificate_id == certificate.id
-                )
+                select(CertificateAccount)
+                .join(Certificate, col(Certificate.id) == CertificateAccount.certificate_id)
+                .where(Certificate.child_id == child_id)
             ).one()
             assert account.credited_minor == 1_500_000  # 15 000,00 ₽ for ages 5–10
             group_id = s.exec(select(Group.id).where(Group.program_id == program_id)).one()
         with transaction(engine) as s:  # one request each, as the parent's browser sends them
-            enrollment = apply_to_group(s, parent_actor, child.id, group_id)
+            enrollment = apply_to_group(s, parent_actor, child_id, group_id)
         with transaction(engine) as s:
             accepted = accept_application(s, owner_actor, enrollment.id)
             held = accepted.held_minor

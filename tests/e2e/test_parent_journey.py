@@ -9,28 +9,51 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, select
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import Child, User
+from navigator.domain.certificates.api import import_registry
 from navigator.domain.certificates.models import LedgerEntry
 from navigator.domain.enrollment.api import accept_application
 from navigator.domain.enrollment.attendance import mark_attendance
 from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.shared.db import make_engine, read_session, transaction
+from seed.identifiers import lithuanian_code
 from tests.support.browser import tamper
+from tests.support.mail import last_link
 
 PASSWORD = "journey-pass-2026"
 
 
 def _engine():
     return make_engine(os.environ["NAVIGATOR_E2E_DATABASE_URL"])
+
+
+def _confirm_address(page: Page, engine, app_url: str, email: str) -> None:
+    """Opens the link from the letter, as the parent would, and comes back to the cabinet."""
+    page.goto(last_link(engine, email, routes.AUTH_EMAIL_CONFIRM, app_url))
+    expect(page.locator("#auth-notice")).to_be_visible(timeout=15_000)
+    page.goto(f"{app_url}/cabinet", wait_until="domcontentloaded")
+    expect(page.locator("#confirm-banner")).to_have_count(0, timeout=15_000)
+
+
+def _registry(engine, town: str, code: str, born: str, guardian_email: str) -> None:
+    """The municipality imports a registry row naming this child's guardian."""
+    with transaction(engine) as s:
+        municipality = s.exec(select(Municipality).where(Municipality.name == town)).one()
+        csv = f"national_id,birth_date,category,guardian_email\n{code},{born},base,{guardian_email}"
+        report = import_registry(s, Actor.system(), municipality.id, csv)
+    assert report.errors == []
 
 
 class Steps:
@@ -80,7 +103,9 @@ def test_parent_journey_and_isolation(
         # ---- registers, adds a child (a future birth date is refused first)
         email = f"first.{stamp}@example.org"
         _register(page, app_url, email)
+        expect(page.locator("#confirm-banner")).to_contain_text(email, timeout=15_000)
         steps.shot("registered")
+        _confirm_address(page, engine, app_url, email)
         _add_child(page, "Ona", "Kazlauskaitė", "2031-01-01", "Vilnius")
         expect(page.locator("#cabinet-error")).to_contain_text("будущем", timeout=15_000)
         page.locator("#child-birth_date").fill("2014-05-10")
@@ -88,7 +113,17 @@ def test_parent_journey_and_isolation(
         expect(page.locator(".child-card")).to_have_count(1, timeout=15_000)
         steps.shot("child-added")
 
-        # ---- gets a certificate, funded from the open period
+        # ---- gets a certificate, funded from the open period: the municipality's registry
+        # names this parent as the child's guardian, so the personal code verifies at once
+        code = lithuanian_code(date(2014, 5, 10), stamp % 1000, female=True)
+        _registry(engine, "Vilnius", code, "2014-05-10", email)
+        identifier = page.locator(".certificate-request input[name=national_id]")
+        identifier.fill(code[:-1] + str((int(code[-1]) + 1) % 10))  # one wrong digit
+        page.locator(".request-certificate").click()
+        expect(page.locator(".child-card .card-error")).to_contain_text(
+            "контрольн", timeout=15_000
+        )  # said next to the field
+        identifier.fill(code)
         page.locator(".request-certificate").click()
         card = page.locator(".certificate-card")
         expect(card).to_be_visible(timeout=15_000)
@@ -198,14 +233,19 @@ def test_parent_journey_and_isolation(
     page = intruder.new_page()
     steps = Steps(page, artifacts_dir, "intruder")
     try:
-        _register(page, app_url, f"second.{stamp}@example.org")
+        intruder_email = f"second.{stamp}@example.org"
+        _register(page, app_url, intruder_email)
+        _confirm_address(page, _engine(), app_url, intruder_email)
         _add_child(page, "Jonas", "Petraitis", "2015-02-02", "Vilnius")
         expect(page.locator(".child-card")).to_have_count(1, timeout=15_000)
         assert victim_name not in page.content()
         victim = str(child_id)
+        own_code = lithuanian_code(date(2015, 2, 2), stamp % 1000 + 1)
+        _registry(engine, "Vilnius", own_code, "2015-02-02", intruder_email)
 
         # the victim's id put into the intruder's own events: refused, nothing shown
-        tamper(page, {"get_certificate": {"child_id": victim}})
+        page.locator(".certificate-request input[name=national_id]").fill(own_code)
+        tamper(page, {"get_certificate": {"form": {"child_id": victim, "national_id": code}}})
         page.locator(".request-certificate").click()
         expect(page.locator("#cabinet-error")).to_have_text("Не найдено.", timeout=15_000)
         tamper(page, {})

@@ -18,10 +18,13 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
+from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.children import add_child
+from navigator.domain.accounts.confirmation import confirm_email, send_confirmation
+from navigator.domain.accounts.models import User
 from navigator.domain.accounts.signin import register_parent
-from navigator.domain.certificates.api import request_certificate
+from navigator.domain.certificates.api import import_registry, request_certificate
 from navigator.domain.certificates.numbers import format_certificate_number
 from navigator.domain.enrollment.api import apply_to_group
 from navigator.domain.enrollment.models import Enrollment
@@ -32,9 +35,36 @@ from navigator.domain.providers.api import admit_provider
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.errors import Conflict
 from navigator.domain.shared.models import OutgoingMail
+from seed.identifiers import national_id
+from tests.support.mail import last_link
 
 PASSWORD = "provider-pass-2026"
+
+
+def _confirmation_token(s, user_id: int) -> str:
+    """A confirmation link mailed to the new parent, opened (the provider's page is tested
+    here; the parent's own opening of it is in the parent journey)."""
+    send_confirmation(s, user_id, app_url="https://navigator.example")
+    s.flush()
+    user = s.get(User, user_id)
+    [letter] = s.exec(select(OutgoingMail).where(OutgoingMail.recipient == user.email)).all()
+    return letter.body.split("token=")[1].split()[0]
+
+
+def _code(s, child) -> str:
+    """The child's made-up national identifier, the same each time it is asked for."""
+    country = s.get(Municipality, child.municipality_id).country
+    return national_id(country, child.birth_date, child.id * 7 + 3)
+
+
+def _verified_in_registry(s, municipality_id: int, child, guardian_email: str) -> None:
+    """The municipality's registry names this parent as the child's guardian."""
+    row = f"{_code(s, child)},{child.birth_date.isoformat()},base,{guardian_email}"
+    csv = "national_id,birth_date,category,guardian_email\n" + row
+    report = import_registry(s, Actor.system(), municipality_id, csv)
+    assert report.errors == []
 
 
 @pytest.mark.e2e
@@ -63,7 +93,18 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator("#submit").click()
         page.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
         expect(page.locator("#pending-admission")).to_be_visible(timeout=15_000)
+        expect(page.locator("#confirm-banner")).to_contain_text(email)
         shot("01-pending")
+        with transaction(engine) as s:  # not before the owner's address is confirmed
+            waiting = s.exec(
+                select(Provider).where(Provider.name == "Шахматный клуб «Ладья»")
+            ).all()[-1]
+            with pytest.raises(Conflict):
+                admit_provider(s, Actor.system(), waiting.id)
+        page.goto(last_link(engine, email, routes.AUTH_EMAIL_CONFIRM, app_url))
+        expect(page.locator("#auth-notice")).to_have_text("Адрес подтверждён.", timeout=15_000)
+        page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
+        expect(page.locator("#confirm-banner")).to_have_count(0, timeout=15_000)
         with transaction(engine) as s:
             provider = s.exec(
                 select(Provider).where(Provider.name == "Шахматный клуб «Ладья»")
@@ -187,6 +228,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         with transaction(engine) as s:
             signed_in = register_parent(s, parent_email, PASSWORD, PASSWORD)
             parent = Actor.user(signed_in.user_id)
+            confirm_email(s, _confirmation_token(s, signed_in.user_id))
             child = add_child(
                 s,
                 parent,
@@ -196,7 +238,9 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
                 last_name=f"Ladija{stamp}",
                 birth_date=today.replace(year=today.year - 13, day=1),
             )
-            request_certificate(s, parent, child.id)
+            _verified_in_registry(s, provider.municipality_id, child, parent_email)
+        with transaction(engine) as s:
+            request_certificate(s, parent, child.id, national_id=_code(s, child))
         with transaction(engine) as s:  # one request each, as the parent's browser sends them
             sister = add_child(
                 s,
@@ -207,7 +251,11 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
                 last_name=f"Ladija{stamp}",
                 birth_date=today.replace(year=today.year - 12, day=2),
             )
-            sister_certificate, _refusal = request_certificate(s, parent, sister.id)
+            _verified_in_registry(s, provider.municipality_id, sister, parent_email)
+        with transaction(engine) as s:
+            sister_certificate = request_certificate(
+                s, parent, sister.id, national_id=_code(s, sister)
+            ).certificate
             sister_number = format_certificate_number(sister_certificate.number)
             sister_born = sister.birth_date
             group = s.exec(select(Group).where(Group.program_id == program_id)).one()

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import ProgramFields, create_group, create_program
+from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import Program
 from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
@@ -49,7 +50,7 @@ def catalog(meili_server, sqlite_template, tmp_path_factory):
                 longitude=39.88,
             ),
         )
-        program.certification_status = "certified"
+        program_id = program.id
         create_group(
             s,
             SYSTEM,
@@ -61,6 +62,10 @@ def catalog(meili_server, sqlite_template, tmp_path_factory):
             seats=5,
             price_per_lesson_minor=30_000,
         )
+    with transaction(engine) as s:  # certified once its group exists, as in life
+        set_certification(s, SYSTEM, program_id, "submitted")
+    with transaction(engine) as s:
+        set_certification(s, SYSTEM, program_id, "certified")
     client = make_client(meili_server.url, meili_server.master_key)
     reindex(engine, client, uid=UID)
     drain(engine, client, uid=UID)

@@ -14,6 +14,7 @@ from sqlmodel import func, select
 
 from navigator.domain.accounts.models import Child, User
 from navigator.domain.enrollment.api import accept_application
+from navigator.domain.programs.api import ProgramFields, update_program
 from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import CertificationStatus, Program
 from navigator.domain.shared.db import read_session, transaction
@@ -152,10 +153,20 @@ def test_the_relay_thread_publishes_a_change_by_itself(engine, index):
     relay = Relay(engine, client, uid=uid)
     thread = relay.start_thread()
     try:
-        with world.tx() as s:
-            program = s.get(Program, world.program_id)
-            program.title = "Шахматный клуб"
-            s.add(program)
+        with world.tx() as s:  # a new title reaches parents once it is certified
+            update_program(
+                s,
+                world.provider_user,
+                world.program_id,
+                ProgramFields(
+                    title="Шахматный клуб",
+                    direction="technical",
+                    age_min=7,
+                    age_max=14,
+                    language="ru",
+                ),
+            )
+        world.certify()
         deadline = time.monotonic() + 30
         while not published(client, uid, "Шахматный", world.program_id):
             assert time.monotonic() < deadline, "the change never reached the index"

@@ -7,6 +7,8 @@ nothing of B appears in the state. The state runs against the real database.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -16,8 +18,11 @@ from sqlmodel import func, select
 import navigator.domain.shared.db as db
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.children import add_child
 from navigator.domain.accounts.models import Role
 from navigator.domain.accounts.signin import start_session
+from navigator.domain.certificates.api import request_certificate
+from navigator.domain.certificates.models import Certificate, RegistryChild, VerificationRequest
 from navigator.domain.funding.models import FundingPeriod, NominalRule
 from navigator.domain.municipalities.models import MunicipalityPolicy
 from navigator.domain.programs.certification import set_certification
@@ -27,6 +32,7 @@ from navigator.domain.providers.models import Provider
 from navigator.domain.shared.models import AuditEvent, utcnow
 from navigator.state.app import AppState
 from navigator.state.municipality import MunicipalityState
+from seed.identifiers import snils
 from tests.factories import PASSWORD, build_world
 
 SYSTEM = Actor.system()
@@ -52,8 +58,38 @@ def towns(engine, monkeypatch):
         program.title = "B changed"
         program.certification_status = CertificationStatus.SUBMITTED
         s.add(program)
+    b.request_id = _pending_request(b, "Бэзил")
     monkeypatch.setattr(AppState, "_session_token", lambda self: token)
     return a, b, pending.id
+
+
+def _pending_request(world, first_name: str) -> int:
+    """A child of the town whose certificate request waits in the verification queue."""
+    parent, _child, _cert, _acc = world.add_parent_with_child(fund=False)
+    with world.tx() as s:
+        child = add_child(
+            s,
+            parent,
+            guardian_id=parent.user_id,
+            municipality_id=world.municipality_id,
+            first_name=first_name,
+            last_name="Ожидающий",
+            birth_date=date(2016, 4, 1),
+        )
+        child_id = child.id
+    with world.tx() as s:
+        outcome = request_certificate(s, parent, child_id, national_id=snils(child_id + 500))
+        return outcome.waiting.id
+
+
+class Upload:
+    """What the browser's upload hands a handler: a file to read."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    async def read(self, size: int = -1) -> bytes:
+        return self.content[:size] if size >= 0 else self.content
 
 
 def snapshot(engine, b) -> tuple:
@@ -88,6 +124,12 @@ def snapshot(engine, b) -> tuple:
                 select(func.count())
                 .select_from(AuditEvent)
                 .where(AuditEvent.municipality_id == b.municipality_id)
+            ).one(),
+            s.get(VerificationRequest, b.request_id).status,
+            s.exec(
+                select(func.count())
+                .select_from(RegistryChild)
+                .where(RegistryChild.municipality_id == b.municipality_id)
             ).one(),
         )
 
@@ -151,7 +193,15 @@ def calls(a, b, pending_id):
         ("decide", ({"reason": "no"},)),
         ("show_report", ("spending",)),
         ("download_report", ("csv",)),
+        ("approve_request", (str(getattr(b, "request_id", 0)),)),
+        ("start_decision", ("refuse_request", str(getattr(b, "request_id", 0)))),
+        ("import_registry", ([Upload(REGISTRY_ROW.encode())],)),
     ]
+
+
+REGISTRY_ROW = (
+    "national_id,birth_date,category,guardian_email\n900-000-001 82,2016-04-01,base,x@y.z"
+)
 
 
 def test_every_handler_is_in_the_table():
@@ -167,8 +217,8 @@ def test_every_handler_is_in_the_table():
 
 def _run(state: MunicipalityState, name: str, args: tuple) -> object:
     handler = getattr(MunicipalityState, name)
-    fn = handler.fn
-    return fn(state, *args)
+    result = handler.fn(state, *args)
+    return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
 def test_an_admin_of_a_changes_nothing_of_b_through_any_handler(engine, towns):
@@ -179,7 +229,9 @@ def test_an_admin_of_a_changes_nothing_of_b_through_any_handler(engine, towns):
         state.period_id = str(b.period_id)  # as if the browser had sent B's ids all along
         state.municipality_id = str(b.municipality_id)
         state.closing = "shown"  # a close without its preview must not slip through either
-        state.deciding = f"suspend:{b.program_id}"
+        state.deciding = (
+            f"refuse_request:{b.request_id}" if name == "decide" else f"suspend:{b.program_id}"
+        )
         _run(state, name, args)
         assert snapshot(engine, b) == before, name
         shown = repr(
@@ -190,9 +242,11 @@ def test_an_admin_of_a_changes_nothing_of_b_through_any_handler(engine, towns):
                 state.certified,
                 state.log,
                 state.report_rows,
+                state.verifications,
             ]
         )
         assert "B pending" not in shown and "B changed" not in shown, name
+        assert "Бэзил" not in shown, name
         assert {p.id for p in state.periods} <= {str(a.period_id)}, name
 
 
@@ -239,3 +293,30 @@ def test_the_admin_works_on_their_own_town(engine, towns):
         set_certification(s, SYSTEM, a.program_id, CertificationStatus.SUSPENDED, reason="audit")
     _run(state, "reinstate", (str(a.program_id),))
     assert state.error == ""
+
+
+def test_the_admin_verifies_a_child_and_imports_a_registry(engine, towns):
+    a, _b, _pending = towns
+    waiting = _pending_request(a, "Ада")
+    state = fresh_state()
+    _run(state, "load", ())
+    [line] = [v for v in state.verifications if v.id == str(waiting)]
+    assert line.child == "Ада Ожидающий" and line.detail.startswith("…")
+    assert line.note in ("нет в реестре", "not in the registry", "registry_not_found")
+    _run(state, "approve_request", (str(waiting),))
+    assert state.error == "" and all(v.id != str(waiting) for v in state.verifications)
+    with db.read_session(engine) as s:
+        request = s.get(VerificationRequest, waiting)
+        assert request.status == "approved"
+        assert s.exec(select(Certificate).where(Certificate.child_id == request.child_id)).one()
+
+    refused = _pending_request(a, "Ева")
+    _run(state, "start_decision", ("refuse_request", str(refused)))
+    _run(state, "decide", ({"reason": "Нет документа"},))
+    with db.read_session(engine) as s:
+        assert s.get(VerificationRequest, refused).reason == "Нет документа"
+
+    _run(state, "import_registry", ([Upload(REGISTRY_ROW.encode() + b"\nbad,row")],))
+    assert state.error == "" and state.registry_summary and len(state.registry_errors) == 1
+    _run(state, "import_registry", ([Upload(b"\xff\xfe")],))
+    assert state.error != ""

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from navigator.domain.accounts.models import Child, Membership, Role
-from navigator.domain.shared.errors import NotFound
+from navigator.domain.accounts.models import Child, Membership, Role, User
+from navigator.domain.municipalities.models import MunicipalityPolicy
+from navigator.domain.shared.errors import Conflict, NotFound
 from navigator.domain.shared.validation import check_row_id, is_row_id
 
 
@@ -89,8 +90,20 @@ def check_provider_staff(session: Session, actor: Actor, provider_id: int) -> No
 
 
 def check_municipality_admin(session: Session, actor: Actor, municipality_id: int) -> None:
+    """An administrator of this municipality (or the operator). Where the municipality
+    requires two-factor sign-in, an administrator without it is refused until it is on."""
     check_row_id(municipality_id)
     if is_operator(session, actor):
         return
     if not _has_role(session, actor, (Role.MUNICIPALITY_ADMIN,), municipality_id=municipality_id):
         raise NotFound()
+    if actor.user_id is None:
+        return
+    required = session.exec(
+        select(MunicipalityPolicy.require_two_factor).where(
+            MunicipalityPolicy.municipality_id == municipality_id
+        )
+    ).first()
+    user = session.get(User, actor.user_id) if required else None
+    if user is not None and not user.totp_secret:
+        raise Conflict("two_factor_required")

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from navigator.domain.accounts.models import Membership, Role, User
 from navigator.domain.shared.errors import Conflict, InvalidInput
-from navigator.domain.shared.models import Language
+from navigator.domain.shared.models import Language, utcnow
 from navigator.domain.shared.validation import check_choice, check_email, check_text
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -59,8 +59,13 @@ def create_user(
     full_name: str = "",
     locale: str = "ru",
     roles: tuple[tuple[Role, int | None, int | None], ...] = (),
+    email_confirmed: bool = False,
 ) -> User:
-    """A user with (role, municipality_id, provider_id) memberships; email is unique."""
+    """A user with (role, municipality_id, provider_id) memberships; email is unique.
+
+    `email_confirmed` is for accounts made where the address is already proven (a link
+    mailed to it was opened, or the operator made the account for a known address); a
+    self-registered account confirms it through accounts.confirmation."""
     email = check_email(email)
     locale = check_choice(locale, "locale", Language)
     for role, _municipality_id, _provider_id in roles:
@@ -72,6 +77,7 @@ def create_user(
         password_hash=hash_password(check_password(password)),
         full_name=check_text(full_name, "full_name", max_length=200, required=False),
         locale=locale,
+        email_verified_at=utcnow() if email_confirmed is True else None,
     )
     try:
         with session.begin_nested():  # two sign-ups with one email at once: one wins

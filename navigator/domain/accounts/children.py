@@ -36,7 +36,7 @@ def same_child(child: Child, first_name: str, last_name: str, birth_date: date) 
     )
 
 
-def _check_birth_date(birth_date: date, today: date) -> date:
+def check_birth_date(birth_date: date, today: date) -> date:
     check_date(birth_date, "birth_date")
     if birth_date > today:
         raise InvalidInput("birth_date_in_future")
@@ -78,7 +78,7 @@ def add_child(
         municipality_id=municipality_id,
         first_name=first_name,
         last_name=last_name,
-        birth_date=_check_birth_date(birth_date, local_today(municipality)),
+        birth_date=check_birth_date(birth_date, local_today(municipality)),
         category=category,
         district=check_text(district, "district", max_length=100, required=False),
     )
@@ -112,11 +112,19 @@ def update_child(
     child = check_guardian(session, actor, locked(session, Child, child_id))
     municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
-    child.first_name = check_text(first_name, "first_name", max_length=100)
-    child.last_name = check_text(last_name, "last_name", max_length=100)
+    first_name = check_text(first_name, "first_name", max_length=100)
+    last_name = check_text(last_name, "last_name", max_length=100)
+    if child.verified and (first_name, last_name, birth_date) != (
+        child.first_name,
+        child.last_name,
+        child.birth_date,
+    ):
+        # verified: a new identity goes back to the municipality (verification.request_identity)
+        raise Conflict("identity_verified")
+    child.first_name, child.last_name = first_name, last_name
     if district is not None:
         child.district = check_text(district, "district", max_length=100, required=False)
-    birth_date = _check_birth_date(birth_date, local_today(municipality))
+    birth_date = check_birth_date(birth_date, local_today(municipality))
     if birth_date != child.birth_date:
         has_certificate = session.exec(
             select(Certificate.id).where(Certificate.child_id == child.id)

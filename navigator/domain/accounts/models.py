@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     UniqueConstraint,
 )
@@ -38,6 +39,14 @@ class User(SQLModel, table=True):
     full_name: str = Field(default="", max_length=200)
     locale: str = Field(default="ru", max_length=5)
     is_active: bool = True
+    # set when the person opened the confirmation link mailed to the address: needed before
+    # a certificate request or a provider's admission (accounts.confirmation)
+    email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # two-factor sign-in (accounts.two_factor): the base32 secret once turned on, the one
+    # waiting for its first code, and the last 30-second step a code was accepted for
+    totp_secret: str = Field(default="", max_length=64)
+    totp_pending_secret: str = Field(default="", max_length=64)
+    totp_last_step: int = Field(default=0, sa_type=BigInteger)
     created_at: datetime = timestamp_field()
 
 
@@ -67,7 +76,17 @@ class Child(SQLModel, table=True):
     birth_date: date
     category: str = Field(default=ChildCategory.BASE, max_length=20)
     district: str = Field(default="", max_length=100)  # where the family lives, for outreach
+    # Set by the municipality's verification (or a registry match): the keyed digest of the
+    # national identifier, unique, so one child has one certificate whoever enters it;
+    # names, birth date and identifier are then changed only through verification.
+    national_id_digest: str | None = Field(default=None, max_length=64, unique=True)
+    national_id_hint: str = Field(default="", max_length=8)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = timestamp_field()
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class LoginSession(SQLModel, table=True):
@@ -100,6 +119,44 @@ class ActionAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, index=True)  # SHA-256 of "action:what:subject"
     at: datetime = timestamp_field(index=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code for signing in without the authenticator app: its SHA-256 only."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginChallenge(SQLModel, table=True):
+    """The second step of a two-factor sign-in: the password was right, a code is due."""
+
+    __tablename__ = "login_challenge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    failures: int = 0
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailConfirmation(SQLModel, table=True):
+    """A link that confirms a user's e-mail address: its token's SHA-256, single use."""
+
+    __tablename__ = "email_confirmation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    email: str = Field(max_length=254)  # the address it confirms, should the account change it
+    created_at: datetime = timestamp_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PasswordReset(SQLModel, table=True):

@@ -22,7 +22,15 @@ from navigator.domain.accounts.api import (
     hash_password,
     verify_password,
 )
-from navigator.domain.accounts.models import LoginAttempt, LoginSession, PasswordReset, Role, User
+from navigator.domain.accounts.models import (
+    LoginAttempt,
+    LoginChallenge,
+    LoginSession,
+    PasswordReset,
+    Role,
+    User,
+)
+from navigator.domain.accounts.two_factor import accept_code
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import InvalidInput, TooManyAttempts
 from navigator.domain.shared.locks import locked
@@ -51,6 +59,10 @@ MAX_RESETS_PER_WINDOW = 3
 
 MAX_TOKEN_LENGTH = 100
 
+# the second step of a two-factor sign-in: a few minutes and a few tries per password
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+MAX_CODE_TRIES = 5
+
 
 # verify_password runs on this for unknown e-mails, so timing does not tell who has an account
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -75,6 +87,14 @@ def queue_on(session: Session, key: str) -> None:
 
 
 @dataclass(frozen=True)
+class CodeNeeded:
+    """The password was right and the account has two-factor sign-in: this challenge, with a
+    code, finishes it (finish_sign_in)."""
+
+    challenge: str
+
+
+@dataclass(frozen=True)
 class SignedIn:
     user_id: int
     token: str
@@ -92,7 +112,8 @@ def start_session(session: Session, user_id: int, now: datetime) -> SignedIn:
 def register_parent(
     session: Session, email: str, password: str, password_again: str, *, locale: str = "ru"
 ) -> SignedIn:
-    """A new parent account, signed in at once."""
+    """A new parent account, signed in at once; the address still has to be confirmed (a
+    link is mailed, see accounts.confirmation) before a certificate can be requested."""
     if password != password_again:
         raise InvalidInput("passwords_differ")
     user = create_user(session, email, password, locale=locale, roles=((Role.PARENT, None, None),))
@@ -107,8 +128,9 @@ def _failures(session: Session, key: str, since: datetime) -> int:
 
 def sign_in(
     session: Session, email: str, password: str, client_address: str, *, now: datetime | None = None
-) -> SignedIn | None:
-    """A new session, or None for a wrong e-mail or password (the failure is recorded).
+) -> SignedIn | CodeNeeded | None:
+    """A new session, or None for a wrong e-mail or password (the failure is recorded), or
+    CodeNeeded when the account signs in with a second factor.
 
     The caller commits either way: a failure must stay counted.
     """
@@ -134,8 +156,71 @@ def sign_in(
         session.add(LoginAttempt(key=address_key, at=now))
         session.flush()
         return None
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == email_key))  # type: ignore[call-overload]
     session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < now))  # type: ignore[call-overload]
+    assert user.id is not None
+    if user.totp_secret:  # the password was right; a code from the app is due next
+        challenge = secrets.token_urlsafe(32)
+        session.add(
+            LoginChallenge(
+                token_hash=token_hash(challenge),
+                user_id=user.id,
+                expires_at=now + CHALLENGE_LIFETIME,
+            )
+        )
+        session.flush()
+        return CodeNeeded(challenge)
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == email_key))  # type: ignore[call-overload]
+    return start_session(session, user.id, now)
+
+
+def finish_sign_in(
+    session: Session,
+    challenge: str,
+    code: str,
+    client_address: str,
+    *,
+    now: datetime | None = None,
+) -> SignedIn | None:
+    """The second step: a code from the app (or a recovery code) for a challenge the right
+    password opened. None for a wrong code (counted like a wrong password; a challenge
+    takes MAX_CODE_TRIES); InvalidInput when the challenge is unknown, spent or expired."""
+    now = now or utcnow()
+    if not isinstance(challenge, str) or not challenge or len(challenge) > MAX_TOKEN_LENGTH:
+        raise InvalidInput("sign_in_code_expired")
+    found = session.exec(
+        select(LoginChallenge.user_id).where(LoginChallenge.token_hash == token_hash(challenge))
+    ).first()
+    user = locked(session, User, found) if found is not None else None  # one code at a time
+    row = session.exec(
+        select(LoginChallenge).where(LoginChallenge.token_hash == token_hash(challenge))
+    ).first()
+    if (
+        user is None
+        or row is None
+        or row.used_at is not None
+        or row.expires_at <= now
+        or row.failures >= MAX_CODE_TRIES
+        or not user.is_active
+    ):
+        raise InvalidInput("sign_in_code_expired")
+    email_key = _attempt_key("email", user.email)
+    address_key = _attempt_key("address", client_address)
+    since = now - ATTEMPT_WINDOW
+    if (
+        _failures(session, email_key, since) >= MAX_FAILURES_PER_EMAIL
+        or _failures(session, address_key, since) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts(minutes=int(ATTEMPT_WINDOW.total_seconds() // 60))
+    if not accept_code(session, user, code, now=now):
+        row.failures += 1
+        session.add(row)
+        session.add(LoginAttempt(key=email_key, at=now))
+        session.add(LoginAttempt(key=address_key, at=now))
+        session.flush()
+        return None
+    row.used_at = now
+    session.add(row)
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == email_key))  # type: ignore[call-overload]
     assert user.id is not None
     return start_session(session, user.id, now)
 

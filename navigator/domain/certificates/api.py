@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from navigator.domain.accounts.access import Actor, check_guardian
-from navigator.domain.accounts.children import same_child
-from navigator.domain.accounts.models import Child
-from navigator.domain.certificates import ledger
+from navigator.domain.accounts.models import Child, User
+from navigator.domain.certificates import ledger, verification
 from navigator.domain.certificates.models import (
     Certificate,
     CertificateAccount,
     CertificateStatus,
     EntryKind,
+    RequestKind,
+    RequestStatus,
+    VerificationRequest,
 )
 from navigator.domain.certificates.numbers import format_certificate_number, new_certificate_number
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
@@ -32,7 +35,9 @@ MIN_AGE, MAX_AGE = 5, 18
 def issue_certificate(
     session: Session, actor: Actor, child_id: int, *, today: date | None = None
 ) -> Certificate:
-    """One certificate per child for life, for ages 5 to 18, valid until the 18th birthday."""
+    """One certificate per child for life, for ages 5 to 18, valid until the 18th birthday,
+    and only for a verified child: one child is one national identifier (see verification),
+    however many accounts type in its name and birth date."""
     child = check_guardian(session, actor, locked(session, Child, child_id))
     municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
@@ -40,22 +45,9 @@ def issue_certificate(
     existing = session.exec(select(Certificate).where(Certificate.child_id == child_id)).first()
     if existing is not None:
         raise Conflict("certificate_exists", number=format_certificate_number(existing.number))
-    age = age_on(child.birth_date, today)
-    if not MIN_AGE <= age < MAX_AGE:
-        raise InvalidInput("certificate_age", min=MIN_AGE, max=MAX_AGE)
-    namesakes = session.exec(
-        select(Child)
-        .join(Certificate, col(Certificate.child_id) == Child.id)
-        .where(
-            Child.municipality_id == child.municipality_id,
-            Child.birth_date == child.birth_date,
-            Child.id != child.id,
-        )
-    ).all()
-    if any(same_child(c, child.first_name, child.last_name, child.birth_date) for c in namesakes):
-        # one certificate per child: the same child entered again (by this or another
-        # account) gets none until the municipality sorts it out
-        raise Conflict("child_certificate_elsewhere")
+    _check_age(child, today)
+    if not child.verified:
+        raise Conflict("child_not_verified")
     certificate = Certificate(
         child_id=child_id,
         number=_unused_number(session),
@@ -65,6 +57,12 @@ def issue_certificate(
     session.add(certificate)
     session.flush()
     return certificate
+
+
+def _check_age(child: Child, today: date) -> None:
+    age = age_on(child.birth_date, today)
+    if not MIN_AGE <= age < MAX_AGE:
+        raise InvalidInput("certificate_age", min=MIN_AGE, max=MAX_AGE)
 
 
 def _unused_number(session: Session) -> str:
@@ -155,15 +153,60 @@ def _prorated(session: Session, period: FundingPeriod, amount: int, today: date)
     return max(1, amount * days_left // total_days)
 
 
-def request_certificate(
-    session: Session, actor: Actor, child_id: int, *, today: date | None = None
-) -> tuple[Certificate, DomainError | None]:
-    """Issue the child's certificate and fund it from the open period, if one is running.
+@dataclass(frozen=True)
+class CertificateRequestOutcome:
+    """What a parent's request came to: a certificate (funded, or with the reason it is not),
+    or a verification request waiting for the municipality."""
 
-    The certificate is issued even when funding is refused (budget or cap spent, no
-    nominal for this age); the refusal comes back so the parent can read why.
-    """
-    certificate = issue_certificate(session, actor, child_id, today=today)
+    certificate: Certificate | None
+    waiting: VerificationRequest | None
+    refusal: DomainError | None  # why funding was refused, when it was
+
+
+def request_certificate(
+    session: Session,
+    actor: Actor,
+    child_id: int,
+    *,
+    national_id: str | None = None,
+    today: date | None = None,
+) -> CertificateRequestOutcome:
+    """The parent asks for the child's certificate. An unverified child is verified first:
+    at once on a registry match naming this parent, else it waits for the municipality.
+    A verified child's certificate is issued and funded from the open period, if one runs;
+    it is issued even when funding is refused (budget or cap spent, no nominal for this
+    age), and the refusal comes back so the parent can read why."""
+    child = check_guardian(session, actor, locked(session, Child, child_id))
+    municipality = get_row(session, Municipality, child.municipality_id)
+    assert municipality is not None
+    _check_age(child, today or local_today(municipality))  # before an official's time
+    guardian = get_row(session, User, child.guardian_id)
+    if guardian is None or guardian.email_verified_at is None:
+        raise Conflict("email_not_confirmed")  # decisions are mailed: they must arrive
+    if not child.verified:
+        if national_id is None:
+            raise InvalidInput("field_required", field="national_id")
+        request = verification.request_identity(
+            session,
+            actor,
+            child_id,
+            verification.Identity(child.first_name, child.last_name, child.birth_date, national_id),
+        )
+        if request.status != RequestStatus.APPROVED:
+            return CertificateRequestOutcome(None, request, None)
+    certificate, refusal = _issue_and_fund(session, child_id, today=today)
+    return CertificateRequestOutcome(certificate, None, refusal)
+
+
+def _issue_and_fund(
+    session: Session, child_id: int, *, today: date | None = None
+) -> tuple[Certificate, DomainError | None]:
+    """A verified child's certificate (issued now unless it exists) funded from the open
+    period, if one runs; (certificate, why funding was refused)."""
+    system = Actor.system()
+    certificate = session.exec(select(Certificate).where(Certificate.child_id == child_id)).first()
+    if certificate is None:
+        certificate = issue_certificate(session, system, child_id, today=today)
     child = get_row(session, Child, child_id)
     assert child is not None and certificate.id is not None
     municipality = get_row(session, Municipality, child.municipality_id)
@@ -181,7 +224,31 @@ def request_certificate(
         return certificate, None
     try:
         with session.begin_nested():
-            fund_certificate(session, actor, certificate.id, period.id, today=today)
+            fund_certificate(session, system, certificate.id, period.id, today=today)
     except DomainError as refusal:
         return certificate, refusal
     return certificate, None
+
+
+def decide_verification(
+    session: Session, actor: Actor, request_id: int, decision: str, *, reason: str = ""
+) -> tuple[VerificationRequest, DomainError | None]:
+    """An official's decision on a verification request. Approving a child's identity
+    issues the certificate and funds it, as if the parent had asked again; approving a
+    category sets the nominal of the next funding."""
+    request = verification.decide_request(session, actor, request_id, decision, reason=reason)
+    if request.status != RequestStatus.APPROVED or request.kind != RequestKind.IDENTITY:
+        return request, None
+    _certificate, refusal = _issue_and_fund(session, request.child_id)
+    return request, refusal
+
+
+def import_registry(
+    session: Session, actor: Actor, municipality_id: int, content: str
+) -> verification.RegistryReport:
+    """The municipality's registry file: pending requests it matches are verified, and
+    those children's certificates issued and funded."""
+    report = verification.import_registry(session, actor, municipality_id, content)
+    for child_id in report.verified:  # every child locked already, in order
+        _issue_and_fund(session, child_id)
+    return report

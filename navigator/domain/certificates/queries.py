@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_guardian
 from navigator.domain.accounts.models import Child
-from navigator.domain.certificates.models import Certificate, CertificateAccount, LedgerEntry
+from navigator.domain.certificates.models import (
+    Certificate,
+    CertificateAccount,
+    LedgerEntry,
+    RequestKind,
+    RequestStatus,
+    VerificationRequest,
+)
 from navigator.domain.certificates.numbers import format_certificate_number
 from navigator.domain.enrollment.models import Attendance, Enrollment
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
@@ -133,6 +140,13 @@ class ChildView:
     currency: str
     certificate: CertificateSummary | None
     district: str = ""
+    country: str = ""
+    category: str = "base"
+    verified: bool = False
+    national_id_hint: str = ""
+    # the latest request of each kind (not withdrawn): waiting, or why it was refused
+    identity_request: VerificationRequest | None = None
+    category_request: VerificationRequest | None = None
 
 
 def guardian_id_of(actor: Actor) -> int:
@@ -150,6 +164,16 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
         .where(Child.guardian_id == guardian_id)
         .order_by(col(Child.id))
     ).all()
+    latest: dict[tuple[int, str], VerificationRequest] = {}
+    for request in session.exec(
+        select(VerificationRequest)
+        .where(
+            VerificationRequest.guardian_id == guardian_id,
+            VerificationRequest.status != RequestStatus.WITHDRAWN,
+        )
+        .order_by(col(VerificationRequest.id))
+    ):
+        latest[(request.child_id, request.kind)] = request
     return [
         ChildView(
             id=child.id,
@@ -162,6 +186,12 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
             certificate=certificate_summary(session, actor, certificate_id)
             if certificate_id
             else None,
+            country=municipality.country,
+            category=child.category,
+            verified=child.verified,
+            national_id_hint=child.national_id_hint,
+            identity_request=latest.get((child.id, RequestKind.IDENTITY)),
+            category_request=latest.get((child.id, RequestKind.CATEGORY)),
         )
         for child, municipality, certificate_id in rows
         if child.id is not None

@@ -33,6 +33,7 @@ from navigator.domain.enrollment.models import (
 )
 from navigator.domain.enrollment.terms import (
     EnrollmentContext,
+    check_takes_applications,
     context_of,
     funding_of,
     group_or_not_found,
@@ -49,15 +50,14 @@ from navigator.domain.programs.models import Group
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.shared.calendar import age_on, local_today
 from navigator.domain.shared.db import get_row
-from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.errors import Conflict, InvalidInput
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
 
 
 def _check_can_apply(session: Session, ctx: EnrollmentContext, today: date) -> None:
-    if not in_catalog(ctx):
-        raise NotFound()
-    group, program = ctx.group, ctx.program
+    check_takes_applications(ctx)
+    group, shown = ctx.group, ctx.program.shown
     if not group.enrollment_open or group.ends_on < today:
         raise Conflict("group_closed")
     if ctx.certificate is None:
@@ -65,8 +65,8 @@ def _check_can_apply(session: Session, ctx: EnrollmentContext, today: date) -> N
     if today >= ctx.certificate.valid_until:
         raise Conflict("certificate_expired")
     age = age_on(ctx.child.birth_date, max(today, group.starts_on))
-    if not program.age_min <= age <= program.age_max:
-        raise Conflict("age_does_not_fit", age=age, min=program.age_min, max=program.age_max)
+    if not shown["age_min"] <= age <= shown["age_max"]:
+        raise Conflict("age_does_not_fit", age=age, min=shown["age_min"], max=shown["age_max"])
     live = session.exec(
         select(Enrollment.id).where(
             Enrollment.child_id == ctx.child.id,
@@ -170,6 +170,8 @@ def accept_application(
         raise Conflict("enrollment_not_pending", status=enrollment.status)
     if not in_catalog(ctx):
         raise Conflict("program_not_open")
+    if not ctx.program.takes_applications(group):
+        raise Conflict("group_awaiting_certification")
     if group.seats_taken >= group.seats:
         raise Conflict("group_full")
     dates = lesson_dates(group, today)

@@ -20,7 +20,7 @@ from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
-from navigator.domain.shared.errors import NotFound
+from navigator.domain.shared.errors import Conflict, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import Notification
 
@@ -71,13 +71,24 @@ def context_of(session: Session, child: Child, group: Group) -> EnrollmentContex
 
 
 def in_catalog(ctx: EnrollmentContext) -> bool:
+    """The program is listed for parents: certified (its last certified version, while a
+    change waits for review) or free, by an admitted provider, not paused or suspended."""
     program = ctx.program
     return (
         ctx.provider.admitted
         and program.listing == ProgramListing.LISTED
         and program.certification_status != CertificationStatus.SUSPENDED
-        and (program.certification_status == CertificationStatus.CERTIFIED or program.is_free)
+        and (program.certified_version is not None or program.is_free)
     )
+
+
+def check_takes_applications(ctx: EnrollmentContext) -> None:
+    """NotFound outside the catalog; a group whose terms are not certified yet (new, or
+    changed since) takes no application until the municipality has seen them."""
+    if not in_catalog(ctx):
+        raise NotFound()
+    if not ctx.program.takes_applications(ctx.group):
+        raise Conflict("group_awaiting_certification")
 
 
 def funding_of(session: Session, ctx: EnrollmentContext, today: date) -> Funding | None:
@@ -146,8 +157,7 @@ def quote(
 ) -> Quote:
     child = check_guardian(session, actor, get_row(session, Child, child_id))
     ctx = context_of(session, child, group_or_not_found(session, group_id))
-    if not in_catalog(ctx):
-        raise NotFound()
+    check_takes_applications(ctx)
     return quote_terms(session, ctx, today or local_today(ctx.municipality))
 
 

@@ -12,6 +12,7 @@ from navigator.domain.accounts.models import Membership, Role, User
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality, MunicipalityPolicy
 from navigator.domain.municipalities.queries import municipality_for_admin, policy_of
 from navigator.domain.shared import audit
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import Language
@@ -80,8 +81,12 @@ def set_policy(
     absence_charge: str,
     prorate_late_start: bool,
     attendance_correction_days: int,
+    require_two_factor: bool | None = None,
 ) -> MunicipalityPolicy:
-    """The rules every enrollment follows from now on; contracts already made keep their money."""
+    """The rules every enrollment follows from now on; contracts already made keep their money.
+    `require_two_factor` (None: unchanged) makes its administrators sign in with a second
+    factor; the administrator turning it on must have it already, or they would lock
+    themselves out."""
     municipality_for_admin(session, actor, municipality_id)
     check_positive(max_funded_enrollments, "max_funded_enrollments", maximum=MAX_FUNDED_ENROLLMENTS)
     absence_charge = check_choice(absence_charge, "absence_charge", AbsenceCharge)
@@ -92,11 +97,20 @@ def set_policy(
     )
     policy = policy_of(session, municipality_id)
     policy = locked(session, MunicipalityPolicy, policy.id) or policy
+    if require_two_factor is None:
+        require_two_factor = policy.require_two_factor
+    elif not isinstance(require_two_factor, bool):
+        raise InvalidInput("field_required", field="require_two_factor")
+    if require_two_factor and not policy.require_two_factor and actor.user_id is not None:
+        me = get_row(session, User, actor.user_id)
+        if me is not None and not me.totp_secret:
+            raise Conflict("two_factor_required_self")
     after = {
         "max_funded_enrollments": max_funded_enrollments,
         "absence_charge": absence_charge,
         "prorate_late_start": prorate_late_start,
         "attendance_correction_days": attendance_correction_days,
+        "require_two_factor": require_two_factor,
     }
     before = {name: getattr(policy, name) for name in after}
     if before == after:
@@ -148,6 +162,7 @@ def create_admin(
             password if password is not None else secrets.token_urlsafe(32),
             full_name=full_name,
             locale=municipality.locale if municipality.locale in ("ru", "lt", "en") else "ru",
+            email_confirmed=True,  # the operator names a known official's address
         )
     assert user.id is not None and municipality.id is not None
     already = session.exec(

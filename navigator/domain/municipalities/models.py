@@ -45,3 +45,5 @@ class MunicipalityPolicy(SQLModel, table=True):
     absence_charge: str = Field(default=AbsenceCharge.NONE, max_length=10)
     prorate_late_start: bool = False
     attendance_correction_days: int = 7
+    # its administrators sign in with a second factor (accounts.two_factor) to act for it
+    require_two_factor: bool = False

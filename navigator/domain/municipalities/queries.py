@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_municipality_admin, is_operator
-from navigator.domain.accounts.models import Membership, Role, User
+from navigator.domain.accounts.models import Child, Membership, Role, User
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality, MunicipalityPolicy
 from navigator.domain.programs.models import Program
@@ -117,10 +117,17 @@ def _subject_names(session: Session, events: list[AuditEvent]) -> dict[tuple[str
         if event.subject_id is not None:
             wanted.setdefault(event.subject, set()).add(event.subject_id)
     names: dict[tuple[str, Any], str] = {}
+    child_ids = wanted.get("child")
+    if child_ids:  # the municipality's own children: its officials verify them
+        for row_id, first, last in session.exec(
+            select(Child.id, Child.first_name, Child.last_name).where(col(Child.id).in_(child_ids))
+        ).all():
+            names[("child", row_id)] = f"{first} {last}"
     for subject, model, column in (
         ("program", Program, Program.title),
         ("provider", Provider, Provider.name),
         ("period", FundingPeriod, FundingPeriod.name),
+        ("municipality", Municipality, Municipality.name),
     ):
         ids = wanted.get(subject)
         if ids:

@@ -26,7 +26,7 @@ from navigator.domain.programs.timetable import clean_timetable, lesson_dates
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.shared.locks import locked
+from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import Language, utcnow
 from navigator.domain.shared.validation import (
     check_age_range,
@@ -156,10 +156,7 @@ def create_group(
     teacher: str = "",
     excluded_dates: list[date] | None = None,
 ) -> Group:
-    program = get_row(session, Program, program_id)
-    if program is None:
-        raise NotFound()
-    check_provider_staff(session, actor, program.provider_id)
+    program = staff_program(session, actor, program_id, lock=True)
     check_not_archived(program)
     group = Group(
         program_id=program_id,
@@ -176,6 +173,8 @@ def create_group(
         ),
     )
     session.add(group)
+    _back_to_review(program)  # a new group's price is not certified yet
+    session.add(program)
     session.flush()
     return group
 
@@ -183,14 +182,14 @@ def create_group(
 def staff_program(
     session: Session, actor: Actor, program_id: int, *, lock: bool = False
 ) -> Program:
-    program = (
-        (locked(session, Program, program_id) if lock else get_row(session, Program, program_id))
-        if isinstance(program_id, int)
-        else None
-    )
+    """The program, once the actor is known to be its provider's staff; locked when asked."""
+    program = get_row(session, Program, program_id) if isinstance(program_id, int) else None
     if program is None:
         raise NotFound()
     check_provider_staff(session, actor, program.provider_id)
+    if lock:
+        program = locked(session, Program, program_id)
+        assert program is not None
     return program
 
 
@@ -208,15 +207,21 @@ def staff_group(
 
 
 def _back_to_review(program: Program) -> None:
-    """A certified program that changes goes back to the municipality before it is paid again."""
+    """A certified program that changes goes back to the municipality. Until it decides, the
+    catalog and new applications keep to the certified version (Program.takes_applications)."""
     if program.certification_status == CertificationStatus.CERTIFIED:
         program.certification_status = CertificationStatus.SUBMITTED
+    program.updated_at = utcnow()
 
 
 def update_program(
     session: Session, actor: Actor, program_id: int, fields: ProgramFields
 ) -> Program:
-    """Edit a program; a certified one returns to review (its price terms may have changed)."""
+    """Edit a program; a certified one returns to review. A program made free has no paid
+    group: its groups' prices become 0 (contracts already made keep theirs)."""
+    staff_program(session, actor, program_id)
+    # its groups before the program itself (LOCK_ORDER): making it free reprices them
+    groups = locked_rows(session, Group, select(Group).where(Group.program_id == program_id))
     program = staff_program(session, actor, program_id, lock=True)
     check_not_archived(program)
     cleaned = clean_program(replace(fields, external_id=program.external_id))
@@ -225,8 +230,11 @@ def update_program(
         return program
     for name, value in changed.items():
         setattr(program, name, value)
+    if program.is_free:
+        for group in groups:
+            group.price_per_lesson_minor = 0
+            session.add(group)
     _back_to_review(program)
-    program.updated_at = utcnow()
     session.add(program)
     session.flush()
     return program
@@ -271,19 +279,21 @@ def set_listing(
 
 
 def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) -> Group:
-    """New timetable, dates, seats or price. A new price on a certified program sends it to review;
-    seats never drop below the children already seated."""
+    """New timetable, dates, seats or price. A change to what a certificate pays (price, dates,
+    weekdays, excluded dates) sends a certified program to review, and the group takes no
+    application until it is certified; seats never drop below the children already seated."""
     group, _program_row = staff_group(session, actor, group_id, lock=True)
     program = staff_program(session, actor, group.program_id, lock=True)
     check_not_archived(program)
     cleaned = group_terms(program, **terms)
     if cleaned["seats"] < group.seats_taken:
         raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
-    if cleaned["price_per_lesson_minor"] != group.price_per_lesson_minor:
-        _back_to_review(program)
-        session.add(program)
+    before = group.terms()
     for name, value in cleaned.items():
         setattr(group, name, value)
+    if group.terms() != before:
+        _back_to_review(program)
+        session.add(program)
     session.add(group)
     session.flush()
     return group

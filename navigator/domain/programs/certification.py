@@ -5,6 +5,8 @@ which the next review is compared against."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,11 +16,17 @@ from sqlmodel import Session, col, select
 from navigator.domain.accounts.access import Actor, check_municipality_admin, check_provider_staff
 from navigator.domain.municipalities.queries import municipality_for_admin
 from navigator.domain.programs.api import check_not_archived
-from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.programs.models import (
+    CERTIFIED_PROGRAM_FIELDS,
+    CertificationStatus,
+    Group,
+    Program,
+)
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared import audit
+from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
-from navigator.domain.shared.locks import locked
+from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import AuditEvent, utcnow
 from navigator.domain.shared.validation import check_choice, check_text
 
@@ -30,75 +38,134 @@ def set_certification(
     status: CertificationStatus | str,
     *,
     reason: str = "",
+    seen: str | None = None,
 ) -> Program:
-    """Moves a program along draft → submitted → certified / rejected → suspended.
+    """Moves a program along draft → submitted → certified / rejected; any program can be
+    suspended, and a suspended one is reinstated to where it was.
 
-    A rejection or a suspension says why. Each move is in the audit log; a certification
-    keeps the program as certified, which the next review is compared against.
+    Certifying keeps the program's content and each group's terms as certified: the catalog
+    and new applications use that version until the next certification. `seen` is the
+    fingerprint of the version the deciding official was shown; certifying refuses another.
+    A rejection or a suspension says why. Each move is in the audit log.
     """
     status = CertificationStatus(check_choice(status, "status", CertificationStatus))
+    peek = get_row(session, Program, program_id)
+    if peek is None:
+        raise NotFound()
+    if status is CertificationStatus.SUBMITTED:
+        check_provider_staff(session, actor, peek.provider_id)
+    else:
+        check_municipality_admin(session, actor, peek.municipality_id)
+    # the groups before the program (LOCK_ORDER): a group edit waits, or is seen
+    groups = locked_rows(
+        session, Group, select(Group).where(Group.program_id == peek.id).order_by(col(Group.id))
+    )
+    program = locked(session, Program, program_id)
+    assert program is not None
+    current = CertificationStatus(program.certification_status)
+    allowed = {
+        CertificationStatus.SUBMITTED: {CertificationStatus.DRAFT, CertificationStatus.REJECTED},
+        CertificationStatus.CERTIFIED: {CertificationStatus.SUBMITTED},
+        CertificationStatus.REJECTED: {CertificationStatus.SUBMITTED},
+        CertificationStatus.SUSPENDED: set(CertificationStatus) - {CertificationStatus.SUSPENDED},
+    }
+    if current not in allowed[status]:
+        raise Conflict("certification_transition", current=current.value, target=status.value)
+    if status is CertificationStatus.SUBMITTED:
+        check_not_archived(program)
+        if not groups:
+            raise Conflict("submit_without_groups")
+    needs_reason = status in (CertificationStatus.REJECTED, CertificationStatus.SUSPENDED)
+    reason = check_text(reason, "reason", max_length=500, required=needs_reason)
+    payload: dict[str, Any] = {"from": current.value}
+    if status is CertificationStatus.CERTIFIED:
+        snapshot = program_snapshot(program, groups)
+        if seen is not None and seen != fingerprint(snapshot):
+            raise Conflict("certification_changed")
+        _certify(program, groups)
+        payload["snapshot"] = snapshot
+    _move(session, actor, program, status, reason, payload)
+    return program
+
+
+def reinstate(session: Session, actor: Actor, program_id: int) -> Program:
+    """A suspended program goes back to where it was: certified, in review, a draft…"""
     program = locked(session, Program, program_id)
     if program is None:
         raise NotFound()
-    allowed = {
-        CertificationStatus.SUBMITTED: {CertificationStatus.DRAFT, CertificationStatus.REJECTED},
-        CertificationStatus.CERTIFIED: {
-            CertificationStatus.SUBMITTED,
-            CertificationStatus.SUSPENDED,
-        },
-        CertificationStatus.REJECTED: {CertificationStatus.SUBMITTED},
-        CertificationStatus.SUSPENDED: {CertificationStatus.CERTIFIED},
-    }
-    if status is CertificationStatus.SUBMITTED:
-        check_provider_staff(session, actor, program.provider_id)
-        check_not_archived(program)
-    else:
-        check_municipality_admin(session, actor, program.municipality_id)
-    if program.certification_status not in allowed.get(status, set()):
+    check_municipality_admin(session, actor, program.municipality_id)
+    if program.certification_status != CertificationStatus.SUSPENDED:
         raise Conflict(
-            "certification_transition", current=program.certification_status, target=status.value
+            "certification_transition",
+            current=program.certification_status,
+            target=CertificationStatus.CERTIFIED.value,
         )
-    needs_reason = status in (CertificationStatus.REJECTED, CertificationStatus.SUSPENDED)
-    reason = check_text(reason, "reason", max_length=500, required=needs_reason)
-    payload: dict[str, Any] = {"from": program.certification_status}
-    if status is CertificationStatus.CERTIFIED:
-        payload["snapshot"] = program_snapshot(session, program)
+    suspension = _last_decision(session, program.id or 0, "program.suspended")
+    before = suspension.payload.get("from") if suspension else None
+    target = (
+        CertificationStatus(before)
+        if before in set(CertificationStatus) - {CertificationStatus.SUSPENDED}
+        else CertificationStatus.CERTIFIED
+    )
+    _move(session, actor, program, target, "", {"from": "suspended", "reinstated": True})
+    return program
+
+
+def certify_imported(session: Session, program: Program) -> None:
+    """The operator's import of an already certified catalog: certified as imported."""
+    groups = _groups(session, program)
+    _certify(program, groups)
+    for group in groups:
+        session.add(group)
+    program.certification_status = CertificationStatus.CERTIFIED
+    session.add(program)
+
+
+def _certify(program: Program, groups: list[Group]) -> None:
+    """Keeps the program and its groups as certified now."""
+    if not groups:
+        raise Conflict("certify_without_groups")
+    if not program.is_free and any(g.price_per_lesson_minor <= 0 for g in groups):
+        raise Conflict("certify_paid_group_without_price")
+    program.certified_version = program.terms()
+    program.certified_at = utcnow()
+    for group in groups:
+        group.certified_terms = group.terms()
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    program: Program,
+    status: CertificationStatus,
+    reason: str,
+    payload: dict[str, Any],
+) -> None:
     program.certification_status = status
     program.updated_at = utcnow()
     session.add(program)
+    session.flush()
     audit.record(
         session,
         actor,
         program.municipality_id,
-        f"program.{status.value}",
+        f"program.{status.value}" if not payload.get("reinstated") else "program.reinstated",
         "program",
         program.id,
         reason=reason,
         payload=payload,
     )
-    return program
 
 
-SNAPSHOT_FIELDS = (
-    "title",
-    "description",
-    "direction",
-    "age_min",
-    "age_max",
-    "format",
-    "language",
-    "address",
-    "tags",
-    "is_free",
-)
+def fingerprint(snapshot: dict[str, Any]) -> str:
+    """A short digest of what an official was shown, to certify exactly that."""
+    text = json.dumps(snapshot, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def program_snapshot(session: Session, program: Program) -> dict[str, Any]:
+def program_snapshot(program: Program, groups: list[Group]) -> dict[str, Any]:
     """What a certification decision was about: the program's fields and its groups' terms."""
-    snapshot: dict[str, Any] = {name: getattr(program, name) for name in SNAPSHOT_FIELDS}
-    groups = session.exec(
-        select(Group).where(Group.program_id == program.id).order_by(col(Group.id))
-    ).all()
+    snapshot: dict[str, Any] = program.terms()
     snapshot["groups"] = [
         {
             "name": g.name,
@@ -106,10 +173,20 @@ def program_snapshot(session: Session, program: Program) -> dict[str, Any]:
             "ends_on": g.ends_on.isoformat(),
             "seats": g.seats,
             "price_minor": g.price_per_lesson_minor,
+            "timetable": g.terms()["timetable"],
+            "excluded_dates": g.terms()["excluded_dates"],
         }
-        for g in groups
+        for g in sorted(groups, key=lambda g: g.id or 0)
     ]
     return snapshot
+
+
+def _groups(session: Session, program: Program) -> list[Group]:
+    return list(
+        session.exec(
+            select(Group).where(Group.program_id == program.id).order_by(col(Group.id))
+        ).all()
+    )
 
 
 def decision_reason(session: Session, program: Program) -> str:
@@ -141,32 +218,36 @@ class Submission:
     provider_name: str
     last_certified_at: datetime | None
     changes: list[Change]
+    fingerprint: str  # what certifying it from this view certifies
 
 
-def _last_certified(session: Session, program_id: int) -> AuditEvent | None:
+def _last_decision(session: Session, program_id: int, action: str) -> AuditEvent | None:
     return session.exec(
         select(AuditEvent)
         .where(
             AuditEvent.subject == "program",
             AuditEvent.subject_id == program_id,
-            AuditEvent.action == "program.certified",
+            AuditEvent.action == action,
         )
         .order_by(col(AuditEvent.id).desc())
     ).first()
 
 
-def program_changes(session: Session, program: Program) -> tuple[datetime | None, list[Change]]:
-    """What differs from the last certified version (every field, if never certified)."""
+def program_changes(
+    session: Session, program: Program
+) -> tuple[datetime | None, list[Change], str]:
+    """What differs from the last certified version (every field, if never certified), and
+    the fingerprint of the version shown."""
     assert program.id is not None
-    last = _last_certified(session, program.id)
+    last = _last_decision(session, program.id, "program.certified")
     before: dict[str, Any] = dict(last.payload.get("snapshot", {})) if last else {}
-    now = program_snapshot(session, program)
+    now = program_snapshot(program, _groups(session, program))
     changes = [
         Change(name, before.get(name), now[name])
-        for name in (*SNAPSHOT_FIELDS, "groups")
+        for name in (*CERTIFIED_PROGRAM_FIELDS, "groups")
         if before.get(name) != now[name]
     ]
-    return (last.at if last else None), changes
+    return (last.at if last else None), changes, fingerprint(now)
 
 
 def certification_queue(session: Session, actor: Actor, municipality_id: int) -> list[Submission]:
@@ -183,15 +264,16 @@ def certification_queue(session: Session, actor: Actor, municipality_id: int) ->
     ).all()
     queue = []
     for program, provider_name in rows:
-        at, changes = program_changes(session, program)
-        queue.append(Submission(program, provider_name, at, changes))
+        at, changes, shown = program_changes(session, program)
+        queue.append(Submission(program, provider_name, at, changes, shown))
     return queue
 
 
-def certified_programs(
+def listed_programs(
     session: Session, actor: Actor, municipality_id: int
 ) -> list[tuple[Program, str]]:
-    """Certified and suspended programs, for suspending and reinstating."""
+    """Every program of the area parents can find (certified or free) and every suspended one,
+    for suspending and reinstating."""
     municipality_for_admin(session, actor, municipality_id)
     return [
         (program, name)
@@ -200,44 +282,38 @@ def certified_programs(
             .join(Provider, col(Provider.id) == Program.provider_id)
             .where(
                 Program.municipality_id == municipality_id,
-                col(Program.certification_status).in_(
-                    [CertificationStatus.CERTIFIED, CertificationStatus.SUSPENDED]
-                ),
+                (col(Program.certification_status) == CertificationStatus.SUSPENDED)
+                | col(Program.certified_at).is_not(None)
+                | col(Program.is_free).is_(True),
             )
             .order_by(col(Program.title), col(Program.id))
         ).all()
     ]
 
 
-DECISIONS = {
-    "certify": CertificationStatus.CERTIFIED,
-    "reject": CertificationStatus.REJECTED,
-    "suspend": CertificationStatus.SUSPENDED,
-    "reinstate": CertificationStatus.CERTIFIED,
-}
+DECISIONS = ("certify", "reject", "suspend", "reinstate")
 
 
 def decide_certification(
-    session: Session, actor: Actor, program_id: int, decision: str, *, reason: str = ""
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    decision: str,
+    *,
+    reason: str = "",
+    seen: str = "",
 ) -> Program:
-    """certify or reject a submission; suspend or reinstate a certified program."""
+    """certify or reject a submission (certify: exactly the version whose fingerprint the
+    official was shown); suspend any program, reinstate a suspended one."""
     if not isinstance(decision, str) or decision not in DECISIONS:
         raise InvalidInput("field_not_allowed", field="decision", allowed=", ".join(DECISIONS))
-    # locked before its state is checked: a decision never acts on a state it did not see
-    program = locked(session, Program, program_id)
-    if program is None:
-        raise NotFound()
-    check_municipality_admin(session, actor, program.municipality_id)
-    wanted_from = {
-        "certify": CertificationStatus.SUBMITTED,
-        "reject": CertificationStatus.SUBMITTED,
-        "suspend": CertificationStatus.CERTIFIED,
-        "reinstate": CertificationStatus.SUSPENDED,
-    }[decision]
-    if program.certification_status != wanted_from:
-        raise Conflict(
-            "certification_transition",
-            current=program.certification_status,
-            target=DECISIONS[decision].value,
+    if decision == "reinstate":
+        return reinstate(session, actor, program_id)
+    if decision == "certify":
+        if not isinstance(seen, str) or not seen:
+            raise Conflict("certification_changed")
+        return set_certification(
+            session, actor, program_id, CertificationStatus.CERTIFIED, seen=seen
         )
-    return set_certification(session, actor, program_id, DECISIONS[decision], reason=reason)
+    target = CertificationStatus.REJECTED if decision == "reject" else CertificationStatus.SUSPENDED
+    return set_certification(session, actor, program_id, target, reason=reason)

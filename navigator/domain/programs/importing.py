@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff, is_operator
 from navigator.domain.municipalities.models import Municipality
@@ -22,10 +25,12 @@ from navigator.domain.programs.api import (
     clean_program,
     group_terms,
 )
+from navigator.domain.programs.certification import certify_imported
 from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
 from navigator.domain.shared.money import parse_amount
 from navigator.domain.shared.validation import check_text, parse_coordinate
@@ -129,33 +134,30 @@ def _import_row(
     if _integer(row["lessons_per_week"], "lessons_per_week") != len(weekdays):
         raise InvalidInput("import_lessons_per_week", weekdays=len(weekdays))
     hours = [(row.get(column) or "").strip() for column in OPTIONAL_COLUMNS]
-    program = session.exec(
-        select(Program).where(
+    program_id = session.exec(
+        select(Program.id).where(
             Program.provider_id == provider.id, Program.external_id == external_id
         )
     ).first()
-    created = program is None
-    group = None
-    if program is None:
+    created = program_id is None
+    group: Group | None = None
+    if program_id is None:
         program = Program(
             provider_id=provider.id or 0, municipality_id=provider.municipality_id, **values
         )
     else:
-        check_not_archived(program)
-        group = session.exec(
-            select(Group).where(Group.program_id == program.id, Group.name == IMPORTED_GROUP)
+        # the group before its program (LOCK_ORDER), both before anything is read for a change
+        group_id = session.exec(
+            select(Group.id).where(Group.program_id == program_id, Group.name == IMPORTED_GROUP)
         ).first()
-        if (
-            group is not None
-            and group.price_per_lesson_minor != price
-            and program.certification_status == CertificationStatus.CERTIFIED
-        ):
-            program.certification_status = CertificationStatus.SUBMITTED  # a new price: re-certify
-        for name, value in values.items():
-            setattr(program, name, value)
-        program.updated_at = utcnow()
-    if certified:
-        program.certification_status = CertificationStatus.CERTIFIED
+        group = locked(session, Group, group_id) if group_id is not None else None
+        found = locked(session, Program, program_id)
+        assert found is not None
+        program = found
+        check_not_archived(program)
+    before = (program.terms(), group.terms() if group is not None else None)
+    for name, value in values.items():
+        setattr(program, name, value)
     terms = group_terms(
         program,
         name=IMPORTED_GROUP,
@@ -174,7 +176,51 @@ def _import_row(
         setattr(group, name, value)
     session.add(group)
     session.flush()
+    if not created and (program.terms(), group.terms()) != before:
+        # a CSV update is an edit like any other: a certified program goes back to review
+        program.updated_at = utcnow()
+        if program.certification_status == CertificationStatus.CERTIFIED:
+            program.certification_status = CertificationStatus.SUBMITTED
+        session.add(program)
+    if certified:
+        certify_imported(session, program)
+    session.flush()
     return created
+
+
+def _lock_updated_rows(session: Session, provider_id: int, rows: list[dict[str, Any]]) -> None:
+    """Every group and program the file updates, locked up front in LOCK_ORDER (groups, then
+    programs, each by id): rows in file order would lock them interleaved."""
+    external_ids = sorted(
+        {r["external_id"].strip() for r in rows if isinstance(r.get("external_id"), str)}
+    )
+    program_ids: list[int | None] = []
+    for chunk in _chunks(external_ids):
+        program_ids += session.exec(
+            select(Program.id).where(
+                Program.provider_id == provider_id, col(Program.external_id).in_(chunk)
+            )
+        ).all()
+    group_ids: list[int | None] = []
+    for chunk in _chunks(sorted(i for i in program_ids if i is not None)):
+        group_ids += session.exec(
+            select(Group.id).where(col(Group.program_id).in_(chunk), Group.name == IMPORTED_GROUP)
+        ).all()
+    for chunk in _chunks(sorted(i for i in group_ids if i is not None)):
+        locked_rows(
+            session, Group, select(Group).where(col(Group.id).in_(chunk)).order_by(col(Group.id))
+        )
+    for chunk in _chunks(sorted(i for i in program_ids if i is not None)):
+        locked_rows(
+            session,
+            Program,
+            select(Program).where(col(Program.id).in_(chunk)).order_by(col(Program.id)),
+        )
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def import_programs(
@@ -193,8 +239,10 @@ def import_programs(
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput("import_columns_missing", columns=", ".join(missing))
+    rows = list(itertools.islice(reader, MAX_ROWS + 1))
+    _lock_updated_rows(session, provider_id, rows)
     report = ImportReport()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         if line - 1 > MAX_ROWS:
             report.errors.append(RowError(line, InvalidInput("import_too_many_rows", max=MAX_ROWS)))
             break

@@ -16,7 +16,28 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from navigator.domain.shared import outbox
-from navigator.domain.shared.models import Language, one_of, timestamp_field
+from navigator.domain.shared.models import Language, UTCDateTime, one_of, timestamp_field
+
+# What certification is about: a program's content and, per group, what a certificate pays.
+CERTIFIED_PROGRAM_FIELDS = (
+    "title",
+    "description",
+    "direction",
+    "age_min",
+    "age_max",
+    "format",
+    "language",
+    "address",
+    "tags",
+    "is_free",
+)
+CERTIFIED_GROUP_FIELDS = (
+    "starts_on",
+    "ends_on",
+    "timetable",
+    "excluded_dates",
+    "price_per_lesson_minor",
+)
 
 
 class Direction(StrEnum):
@@ -84,12 +105,37 @@ class Program(SQLModel, table=True):
     certification_status: str = Field(default=CertificationStatus.DRAFT, max_length=20)
     listing: str = Field(default=ProgramListing.LISTED, max_length=10)
     is_free: bool = False
+    # The version the municipality last certified (CERTIFIED_PROGRAM_FIELDS); while a change
+    # waits for review, the catalog shows this one and applications are made on it.
+    certified_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    certified_version: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
+    def terms(self) -> dict[str, Any]:
+        """The program's content as it is now, in the shape certification keeps it."""
+        return {name: getattr(self, name) for name in CERTIFIED_PROGRAM_FIELDS}
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """What the catalog shows: the certified version, or the current content of a free
+        program that was never certified (free programs need no certification to be listed)."""
+        return dict(self.certified_version) if self.certified_version else self.terms()
+
     @property
     def payable_by_certificate(self) -> bool:
-        return self.certification_status == CertificationStatus.CERTIFIED and not self.is_free
+        return (
+            self.certified_version is not None
+            and not self.certified_version.get("is_free")
+            and self.certification_status != CertificationStatus.SUSPENDED
+        )
+
+    def takes_applications(self, group: Group) -> bool:
+        """Only on terms the municipality certified: a new or changed group of a certified
+        program waits for review; a free program never certified has only free groups."""
+        if self.certified_version is None:
+            return self.is_free and group.price_per_lesson_minor == 0
+        return group.certified
 
 
 class Group(SQLModel, table=True):
@@ -118,7 +164,26 @@ class Group(SQLModel, table=True):
     seats_taken: int = 0
     price_per_lesson_minor: int = Field(sa_type=BigInteger)
     enrollment_open: bool = True
+    # CERTIFIED_GROUP_FIELDS as the municipality last certified them; None until then
+    certified_terms: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     created_at: datetime = timestamp_field()
+
+    def terms(self) -> dict[str, Any]:
+        """What a certificate pays for in this group, in the shape certification keeps it."""
+        return {
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "timetable": [
+                {"weekday": int(s["weekday"]), "start": str(s["start"]), "end": str(s["end"])}
+                for s in self.timetable
+            ],
+            "excluded_dates": sorted(str(d) for d in self.excluded_dates),
+            "price_per_lesson_minor": int(self.price_per_lesson_minor),
+        }
+
+    @property
+    def certified(self) -> bool:
+        return self.certified_terms is not None and self.certified_terms == self.terms()
 
 
 # the catalog shows programs and their groups: every change reaches the search index

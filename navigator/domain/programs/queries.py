@@ -42,14 +42,12 @@ class ProgramSummary:
 
 
 def catalog_filter() -> Any:
-    """A program is in the catalog when certified or budget-funded free, by an admitted provider,
-    and listed by that provider."""
+    """A program is in the catalog when certified (in its last certified version while a change
+    waits for review) or budget-funded free, by an admitted provider, and listed by that
+    provider; never while the municipality has it suspended."""
     return (
         (col(Provider.admitted).is_(True))
-        & (
-            (col(Program.certification_status) == CertificationStatus.CERTIFIED)
-            | (col(Program.is_free).is_(True))
-        )
+        & ((col(Program.certified_at).is_not(None)) | (col(Program.is_free).is_(True)))
         & (col(Program.certification_status) != CertificationStatus.SUSPENDED)
         & (col(Program.listing) == ProgramListing.LISTED)
     )
@@ -177,22 +175,27 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
     if row is None:
         raise NotFound()
     program, provider, municipality = row
-    groups = session.exec(
-        select(Group)
-        .where(Group.program_id == program_id)
-        .order_by(col(Group.starts_on), col(Group.id))
-    ).all()
+    groups = [
+        g
+        for g in session.exec(
+            select(Group)
+            .where(Group.program_id == program_id)
+            .order_by(col(Group.starts_on), col(Group.id))
+        ).all()
+        if program.takes_applications(g)  # the certified version, while a change is in review
+    ]
+    shown = program.shown
     return PublicProgram(
         id=program_id,
-        title=program.title,
-        description=program.description,
+        title=shown["title"],
+        description=shown["description"],
         photo_url=photo_url(program.photo),
-        direction=program.direction,
-        age_min=program.age_min,
-        age_max=program.age_max,
-        language=program.language,
-        format=program.format,
-        address=program.address,
+        direction=shown["direction"],
+        age_min=shown["age_min"],
+        age_max=shown["age_max"],
+        language=shown["language"],
+        format=shown["format"],
+        address=shown["address"],
         latitude=program.latitude,
         longitude=program.longitude,
         provider_id=provider.id or 0,
@@ -200,7 +203,7 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         municipality=municipality.code,
         currency=municipality.currency,
         payable_by_certificate=program.payable_by_certificate,
-        is_free=program.is_free,
+        is_free=bool(shown["is_free"]),
         groups=[
             PublicGroup(
                 id=g.id or 0,

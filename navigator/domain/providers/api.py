@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_municipality_admin
 from navigator.domain.accounts.api import create_user
-from navigator.domain.accounts.models import Role
+from navigator.domain.accounts.models import Membership, Role, User
 from navigator.domain.accounts.signin import SignedIn, start_session
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.providers.models import Provider, ProviderKind
@@ -81,6 +81,7 @@ def admit_provider(session: Session, actor: Actor, provider_id: int) -> Provider
         raise NotFound()
     check_municipality_admin(session, actor, provider.municipality_id)
     if not provider.admitted:
+        _check_owner_confirmed(session, provider)
         provider.admitted = True
         provider.admitted_at = utcnow()
         provider.admission_note = ""
@@ -89,6 +90,19 @@ def admit_provider(session: Session, actor: Actor, provider_id: int) -> Provider
             session, actor, provider.municipality_id, "provider.admitted", "provider", provider.id
         )
     return provider
+
+
+def _check_owner_confirmed(session: Session, provider: Provider) -> None:
+    """An organisation that signed up is admitted once its owner's address is confirmed:
+    the decisions and applications it will be told about must reach it. (One the operator
+    made, with no owner account yet, has no address to confirm.)"""
+    owners = session.exec(
+        select(User.email_verified_at)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.provider_id == provider.id, Membership.role == Role.PROVIDER_OWNER)
+    ).all()
+    if owners and all(confirmed is None for confirmed in owners):
+        raise Conflict("provider_email_not_confirmed")
 
 
 def refuse_admission(session: Session, actor: Actor, provider_id: int, *, reason: str) -> Provider:

@@ -21,6 +21,7 @@ from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Membership, Role, User
 from navigator.domain.accounts.signin import (
     MAX_TOKEN_LENGTH,
+    CodeNeeded,
     SignedIn,
     sign_in,
     start_session,
@@ -174,8 +175,10 @@ def accept_invitation(
     client_address: str,
     locale: str = "ru",
     now: datetime | None = None,
-) -> SignedIn | None:
-    """Join the provider: a new account with this password, or an existing one proven by it.
+) -> SignedIn | CodeNeeded | None:
+    """Join the provider: a new account with this password, or an existing one proven by it
+    (CodeNeeded when that account signs in with a second factor: it joins, and the person
+    finishes signing in with a code).
 
     None for a wrong password of an existing account: it counts as a failed log-in
     (rate-limited), so the caller commits and shows the error.
@@ -194,14 +197,15 @@ def accept_invitation(
     if user is None:
         if password != password_again:
             raise InvalidInput("passwords_differ")
-        user = create_user(session, invitation.email, password, locale=locale)
+        # the invitation link reached this address: it is confirmed
+        user = create_user(session, invitation.email, password, locale=locale, email_confirmed=True)
         assert user.id is not None
-        signed_in = start_session(session, user.id, now)
+        signed_in: SignedIn | CodeNeeded = start_session(session, user.id, now)
     else:
         proven = sign_in(session, invitation.email, password, client_address, now=now)
         if proven is None:
             return None
-        signed_in = proven
+        signed_in = proven  # or, with two-factor sign-in, the code still to come
     assert user.id is not None
     already = session.exec(
         select(Membership.id).where(

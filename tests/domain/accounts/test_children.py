@@ -1,4 +1,5 @@
-"""A family's children: no duplicates, no second certificate for the same child."""
+"""A family's children: no duplicates, a bounded number (one certificate per child by its
+national identifier: tests/domain/certificates/test_verification.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import date
 import pytest
 
 from navigator.domain.accounts.children import MAX_CHILDREN_PER_GUARDIAN, add_child
-from navigator.domain.certificates.api import issue_certificate, request_certificate
 from navigator.domain.shared.errors import Conflict
 from tests.factories import build_world
 
@@ -41,16 +41,3 @@ def test_an_account_holds_a_bounded_number_of_children(engine):
     with pytest.raises(Conflict) as refused:
         _child(world, world.parent, first="Лишний")
     assert refused.value.code == "too_many_children"
-
-
-def test_a_child_entered_by_a_second_account_gets_no_second_certificate(engine):
-    world = build_world(engine)
-    mother, _c, _cert, _acc = world.add_parent_with_child()
-    father, _c2, _cert2, _acc2 = world.add_parent_with_child()
-    first = _child(world, mother)
-    second = _child(world, father)  # the same child, typed by the other parent
-    with world.tx() as s:
-        issue_certificate(s, mother, first, today=world.today)
-    with pytest.raises(Conflict) as refused, world.tx() as s:
-        request_certificate(s, father, second, today=world.today)
-    assert refused.value.code == "child_certificate_elsewhere"

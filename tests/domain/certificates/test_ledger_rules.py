@@ -11,6 +11,7 @@ from sqlmodel import select
 from navigator.domain.accounts.children import add_child, set_child_category
 from navigator.domain.certificates.api import fund_certificate, issue_certificate
 from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.certificates.verification import Identity, decide_request, request_identity
 from navigator.domain.enrollment.api import (
     accept_application,
     cancel_enrollment,
@@ -29,6 +30,7 @@ from navigator.domain.programs.models import CertificationStatus
 from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import Conflict, NotFound
+from seed.identifiers import snils
 from tests.factories import SYSTEM, World, build_world
 from tests.support.invariants import assert_ledger_invariants
 from tests.support.parallel import run_in_parallel
@@ -66,9 +68,8 @@ def test_a_certificate_does_not_pay_for_a_program_of_another_municipality(engine
                 title="Robotika", direction="technical", age_min=7, age_max=14, language="lt"
             ),
         )
-        set_certification(s, SYSTEM, program.id, "submitted")
-        set_certification(s, SYSTEM, program.id, "certified")
     foreign_group = world.add_group(program_id=program.id, price=1_000, actor=SYSTEM)
+    world.certify(program.id, SYSTEM)  # once its group and price exist
     with read_session(engine) as s:
         terms = quote(s, world.parent, world.child_id, foreign_group, today=world.today)
     assert (terms.certificate_share_minor, terms.copayment_minor, terms.funded) == (0, 8_000, False)
@@ -193,6 +194,10 @@ def test_only_the_municipality_sets_a_category_that_raises_the_nominal(engine):
             category="disability",
         )
         set_child_category(s, SYSTEM, child.id, "disability")
+        request = request_identity(
+            s, world.parent, child.id, Identity("Оля", "Смирнова", date(2016, 5, 5), snils(9001))
+        )
+        decide_request(s, SYSTEM, request.id, "approve")  # a verified child only
         certificate = issue_certificate(s, world.parent, child.id, today=world.today)
         funded = fund_certificate(
             s, world.parent, certificate.id, world.period_id, today=world.today

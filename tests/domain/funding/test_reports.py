@@ -24,8 +24,6 @@ from navigator.domain.enrollment.api import accept_application, cancel_enrollmen
 from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
 from navigator.domain.funding import reports
 from navigator.domain.programs.api import ProgramFields, create_program
-from navigator.domain.programs.certification import set_certification
-from navigator.domain.programs.models import CertificationStatus
 from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.exports import to_csv, to_xlsx
@@ -127,9 +125,8 @@ def _painting_provider(world: World, name: str) -> tuple[int, Actor, int]:
                 title="Рисование", direction="artistic", age_min=5, age_max=12, language="ru"
             ),
         )
-        set_certification(s, staff, program.id, CertificationStatus.SUBMITTED)
-        set_certification(s, SYSTEM, program.id, CertificationStatus.CERTIFIED)
     group_id = world.add_group(program_id=program.id, actor=staff, price=30_000)
+    world.certify(program.id, staff)  # once its group and price exist
     return provider.id, staff, group_id
 
 

@@ -15,6 +15,8 @@ import pytest
 from sqlmodel import Session
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.certificates import api as certificates_api
+from navigator.domain.certificates import verification
 from navigator.domain.funding import nominal, periods, reports
 from navigator.domain.funding.nominal import NominalRow
 from navigator.domain.municipalities import api as municipality_api
@@ -29,6 +31,7 @@ from tests.domain.cabinet import NEXT_YEAR, Target, _admin, _count, _operator, _
 from tests.factories import SYSTEM, build_world
 
 Call = Callable[[Session, Actor, Target], object]
+REGISTRY = "national_id,birth_date,category,guardian_email\n900-000-042 91,2016-04-01,base,a@b.lt"
 
 GUARDED: dict[str, Call] = {
     "funding.periods.create_period": lambda s, a, t: periods.create_period(
@@ -90,8 +93,29 @@ GUARDED: dict[str, Call] = {
     "programs.certification.certification_queue": (
         lambda s, a, t: certification.certification_queue(s, a, t.municipality_id)
     ),
-    "programs.certification.certified_programs": (
-        lambda s, a, t: certification.certified_programs(s, a, t.municipality_id)
+    "programs.certification.listed_programs": (
+        lambda s, a, t: certification.listed_programs(s, a, t.municipality_id)
+    ),
+    "programs.certification.reinstate": lambda s, a, t: (
+        certification.set_certification(
+            s, a, t.program_id, CertificationStatus.SUSPENDED, reason="Complaint"
+        ),
+        certification.reinstate(s, a, t.program_id),
+    ),
+    "certificates.verification.verification_queue": (
+        lambda s, a, t: verification.verification_queue(s, a, t.municipality_id)
+    ),
+    "certificates.verification.decide_request": (
+        lambda s, a, t: verification.decide_request(s, a, t.request_id, "approve")
+    ),
+    "certificates.verification.import_registry": (
+        lambda s, a, t: verification.import_registry(s, a, t.municipality_id, REGISTRY)
+    ),
+    "certificates.api.decide_verification": (
+        lambda s, a, t: certificates_api.decide_verification(s, a, t.request_id, "approve")
+    ),
+    "certificates.api.import_registry": (
+        lambda s, a, t: certificates_api.import_registry(s, a, t.municipality_id, REGISTRY)
     ),
     "programs.certification.decide_certification": (
         lambda s, a, t: certification.decide_certification(
@@ -125,6 +149,7 @@ CABINET_MODULES = (
     municipality_queries,
     provider_queries,
     certification,
+    verification,
 )
 
 NOT_GUARDED = {
@@ -132,6 +157,17 @@ NOT_GUARDED = {
         "lists the actor's own municipalities instead of refusing"
     ),
     "providers.queries.providers_of": "lists the actor's own providers instead of refusing",
+    **{
+        f"certificates.verification.{name}": (
+            "the guardian's own request: anyone else is refused (certificates/test_verification)"
+        )
+        for name in (
+            "request_identity",
+            "request_identity_change",
+            "request_category",
+            "latest_requests",
+        )
+    },
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from navigator.domain.accounts.models import User
+from navigator.domain.accounts.models import Child, User
 from navigator.domain.municipalities.queries import audit_log
 from navigator.domain.programs.models import CertificationStatus
 from navigator.domain.shared.db import read_session
@@ -26,12 +26,15 @@ def test_the_audit_log_lists_every_decision_newest_first_with_who_and_why(engine
 
     with read_session(engine) as s:
         staff_email = s.get(User, world.provider_user.user_id).email
+        child = s.get(Child, world.child_id)
+        child_name = f"{child.first_name} {child.last_name}"
     assert [(line.action, line.actor_email, line.subject_name, line.reason) for line in log] == [
         ("program.rejected", admin_email, "Шахматы", "No safety plan"),
-        ("program.certified", admin_email, "Робототехника", ""),
+        ("program.reinstated", admin_email, "Робототехника", ""),
         ("program.suspended", admin_email, "Робототехника", "Licence lapsed"),
         ("program.submitted", staff_email, "Шахматы", ""),
-        ("program.certified", "system", "Робототехника", ""),  # the factory's world
+        ("child.verified", "system", child_name, ""),  # the factory's world from here on
+        ("program.certified", "system", "Робототехника", ""),
         ("program.submitted", staff_email, "Робототехника", ""),
         ("provider.admitted", "system", "Дом творчества", ""),
         ("period.created", "system", "2026/27", ""),

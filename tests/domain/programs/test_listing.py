@@ -105,6 +105,7 @@ def test_archiving_waits_until_no_child_is_enrolled_and_then_freezes_the_program
         assert s.get(Program, world.program_id).title == "Робототехника"
     with world.tx() as s:  # restoring brings it back paused, editable, still out of the catalog
         set_listing(s, world.provider_user, world.program_id, "suspended")
+    with world.tx() as s:  # each request its own transaction, as on screen
         update_program(s, world.provider_user, world.program_id, replace(FIELDS, title="Новое"))
     assert _listing(world) == "suspended"
 

@@ -1,0 +1,27 @@
+"""Letters the app queued, read the way a person reads their inbox: for a link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlmodel import col, select
+
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.models import OutgoingMail
+
+
+def last_link(engine, recipient: str, path: str, base_url: str = "") -> str:
+    """The newest link to `path` mailed to `recipient`; on `base_url` when given (the app a
+    test started answers on its own port, not on the configured public address)."""
+    with read_session(engine) as s:
+        letters = s.exec(
+            select(OutgoingMail)
+            .where(OutgoingMail.recipient == recipient)
+            .order_by(col(OutgoingMail.id).desc())
+        ).all()
+    for letter in letters:
+        for word in letter.body.split():
+            if path in word:
+                link = urlsplit(word)
+                return f"{base_url}{link.path}?{link.query}" if base_url else word
+    raise AssertionError(f"no letter to {recipient} links to {path}")
