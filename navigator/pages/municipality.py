@@ -483,7 +483,11 @@ def _verification(line) -> rx.Component:
             rx.text(T["guardian"], ": ", line.guardian, " · ", line.guardian_children, size="2"),
             rx.cond(line.district != "", rx.text(T["district"], ": ", line.district, size="2")),
             rx.text(
-                T["sent"], ": ", line.sent, rx.cond(line.note != "", " · " + line.note), size="2"
+                T["sent"],
+                ": ",
+                line.sent,
+                rx.cond(line.note != "", " · " + line.note, ""),
+                size="2",
             ),
             rx.cond(
                 line.elsewhere,
@@ -743,9 +747,11 @@ def municipality_page() -> rx.Component:
             rx.cond(
                 S.needs_two_factor,
                 rx.callout(
-                    T["two_factor_needed_here"],
-                    " ",
-                    rx.link(T["nav_security"], href=routes.SECURITY),
+                    rx.text(
+                        T["two_factor_needed_here"],
+                        " ",
+                        rx.link(T["nav_security"], href=routes.SECURITY),
+                    ),
                     role="alert",
                     id="two-factor-needed",
                 ),
