@@ -177,6 +177,7 @@ def _certificate_request(child: rx.Var) -> rx.Component:
                 T["verification_pending"] + " " + child.waiting,
                 icon="hourglass",
                 size="1",
+                high_contrast=True,
                 class_name="verification-pending",
             ),
             rx.el.form(
@@ -411,7 +412,7 @@ def cabinet_page() -> rx.Component:
                     rx.button(
                         T["resend_link"],
                         size="1",
-                        variant="soft",
+                        variant="solid",
                         on_click=CabinetState.resend_confirmation,
                         id="resend-confirmation",
                     ),
@@ -419,6 +420,7 @@ def cabinet_page() -> rx.Component:
                 ),
                 icon="mail",
                 color_scheme="amber",
+                high_contrast=True,
                 id="confirm-banner",
             ),
         ),

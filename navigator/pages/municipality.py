@@ -491,7 +491,9 @@ def _verification(line) -> rx.Component:
             ),
             rx.cond(
                 line.elsewhere,
-                rx.callout(T["identifier_elsewhere"], color_scheme="amber", size="1"),
+                rx.callout(
+                    T["identifier_elsewhere"], color_scheme="amber", size="1", high_contrast=True
+                ),
             ),
             rx.cond(
                 S.deciding == "refuse_request:" + line.id,

@@ -564,7 +564,7 @@ def provider_page() -> rx.Component:
                             rx.button(
                                 T["resend_link"],
                                 size="1",
-                                variant="soft",
+                                variant="solid",
                                 on_click=ProviderState.resend_confirmation,
                                 id="resend-confirmation",
                             ),
@@ -572,6 +572,7 @@ def provider_page() -> rx.Component:
                         ),
                         icon="mail",
                         color_scheme="amber",
+                        high_contrast=True,
                         id="confirm-banner",
                     ),
                 ),
@@ -612,7 +613,12 @@ def _group_row(group: rx.Var) -> rx.Component:
             group.price,
             rx.cond(
                 group.awaiting,
-                rx.badge(T["group_awaiting_certification"], color_scheme="amber", margin_left="2"),
+                rx.badge(
+                    T["group_awaiting_certification"],
+                    color_scheme="amber",
+                    high_contrast=True,
+                    margin_left="2",
+                ),
             ),
         ),
         rx.el.td(

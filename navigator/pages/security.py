@@ -14,6 +14,14 @@ def _code_form(handler, submit_key: str, form_id: str) -> rx.Component:
     return rx.el.form(
         rx.vstack(
             input_field(
+                T["password"],
+                id=form_id + "-password",
+                name="password",
+                kind="password",
+                required=True,
+                auto_complete="current-password",
+            ),
+            input_field(
                 T["two_factor_code"],
                 id=form_id + "-code",
                 name="code",
@@ -62,6 +70,7 @@ def _recovery_codes() -> rx.Component:
                 align="start",
             ),
             color_scheme="amber",
+            high_contrast=True,
             icon="key-round",
         ),
     )

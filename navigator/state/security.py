@@ -12,6 +12,7 @@ from navigator.domain.accounts.signin import token_hash
 from navigator.domain.accounts.two_factor import finish_setup, start_setup, status, turn_off
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import DomainError, NotFound
+from navigator.domain.shared.mail import deliver_after_commit
 from navigator.i18n import text
 from navigator.state.app import AppState
 
@@ -71,12 +72,15 @@ class SecurityState(AppState):
             self.error = self._message(NotFound())
             return
         token = self._session_token() or ""
+        password = form.get("password") if isinstance(form, dict) else None
         try:
             with transaction() as session:
                 codes = finish_setup(
                     session, actor, code if isinstance(code, str) else "",
+                    password=password if isinstance(password, str) else "",
                     keep_token_hash=token_hash(token),
                 )  # fmt: skip
+                deliver_after_commit(session)
         except DomainError as error:
             self.error = self._message(error)
             return
@@ -93,9 +97,16 @@ class SecurityState(AppState):
         if actor is None:
             self.error = self._message(NotFound())
             return
+        password = form.get("password") if isinstance(form, dict) else None
         try:
             with transaction() as session:
-                turn_off(session, actor, code if isinstance(code, str) else "")
+                turn_off(
+                    session,
+                    actor,
+                    code if isinstance(code, str) else "",
+                    password=password if isinstance(password, str) else "",
+                )
+                deliver_after_commit(session)
         except DomainError as error:
             self.error = self._message(error)
             return

@@ -68,6 +68,7 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
             f"owner.{stamp}@example.org",
             PASSWORD,
             roles=((Role.PROVIDER_OWNER, None, provider.id),),
+            email_confirmed=True,  # opened the link from the sign-up letter
         )
         town_id, provider_id, owner_actor = town.id, provider.id, Actor.user(owner.id)
 

@@ -76,7 +76,7 @@ def _register(page: Page, app_url: str, email: str) -> None:
     page.locator("#password_again").fill(PASSWORD)
     page.locator("#submit").click()
     page.wait_for_url(re.compile(r"/cabinet/?$"), timeout=30_000)
-    expect(page.get_by_text(email)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(email).first).to_be_visible(timeout=30_000)
 
 
 def _add_child(page: Page, first: str, last: str, born: str, town: str) -> None:

@@ -130,6 +130,22 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator("#f-longitude").fill("25.2797")
         page.locator("#save-program").click()
         page.wait_for_url(re.compile(r"/provider/programs/\d+/?$"), timeout=30_000)
+        page.locator("#submit-program").click()  # not without a group: its price is certified too
+        expect(page.locator("#program-error")).to_contain_text("групп", timeout=15_000)
+        # ---- opens a group first: every day from today (no lessons at all is refused first)
+        page.locator("#f-name").fill("Утренняя")
+        page.locator("#f-starts_on").fill(today.isoformat())
+        page.locator("#f-ends_on").fill((today + timedelta(days=60)).isoformat())
+        page.locator("#f-seats").fill("5")
+        page.locator("#f-price").fill("4,00")
+        page.locator("#add-group").click()
+        expect(page.locator("#program-error")).to_contain_text("день", timeout=15_000)
+        for n in range(1, 8):
+            page.locator(f"#f-weekday_{n}").check()
+        page.locator("#add-group").click()
+        expect(page.locator("table tbody tr")).to_have_count(1, timeout=15_000)
+        shot("04-group")
+
         page.locator("#submit-program").click()
         expect(page.locator("#certification-status")).to_have_text(
             "на сертификации", timeout=15_000
@@ -158,10 +174,14 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(page.locator("#program-listing")).to_have_text("приостановлена", timeout=15_000)
         page.locator("#resume-program").click()
         expect(page.locator("#program-listing")).to_have_text("в каталоге", timeout=15_000)
-        with transaction(engine) as s:
+        with transaction(engine) as s:  # the municipality certifies it, group and price seen
             program = s.exec(select(Program).where(Program.title == title)).one()
             set_certification(s, Actor.system(), program.id, "certified")
         program_id = program.id
+        page.reload(wait_until="domcontentloaded")
+        expect(page.locator("#certification-status")).to_have_text(
+            "сертифицирована", timeout=15_000
+        )
 
         # ---- imports two more programs from CSV: a good row imports, a bad row is reported
         csv_path = artifacts_dir / "provider-import.csv"
@@ -183,25 +203,6 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(page.locator(".import-error")).to_contain_text("3")
         expect(page.locator(".provider-program", has_text=f"Импорт {stamp}")).to_be_visible()
         shot("03-imported")
-        page.goto(f"{app_url}/provider/programs/{program_id}", wait_until="domcontentloaded")
-
-        # ---- opens a group: every day, from today (a timetable with no lessons is refused first)
-        page.reload(wait_until="domcontentloaded")
-        expect(page.locator("#certification-status")).to_have_text(
-            "сертифицирована", timeout=15_000
-        )
-        page.locator("#f-name").fill("Утренняя")
-        page.locator("#f-starts_on").fill(today.isoformat())
-        page.locator("#f-ends_on").fill((today + timedelta(days=60)).isoformat())
-        page.locator("#f-seats").fill("5")
-        page.locator("#f-price").fill("4,00")
-        page.locator("#add-group").click()
-        expect(page.locator("#program-error")).to_contain_text("день", timeout=15_000)
-        for n in range(1, 8):
-            page.locator(f"#f-weekday_{n}").check()
-        page.locator("#add-group").click()
-        expect(page.locator("table tbody tr")).to_have_count(1, timeout=15_000)
-        shot("04-group")
 
         # ---- the program is in search within seconds
         catalog = context.new_page()

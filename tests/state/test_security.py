@@ -13,7 +13,7 @@ from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.security import SecurityState
 from tests.domain.cabinet import _admin
-from tests.factories import build_world
+from tests.factories import PASSWORD, build_world
 
 
 @pytest.fixture
@@ -58,11 +58,14 @@ def test_an_admin_turns_it_on_and_the_codes_leave_with_the_person(engine, people
     assert state.offered and not state.enabled
     SecurityState.start.fn(state)
     assert state.setup_uri.startswith("otpauth://totp/") and state.setup_secret
-    SecurityState.finish.fn(state, {"code": "000000"})
+    SecurityState.finish.fn(state, {"code": "000000", "password": PASSWORD})
     assert state.error and not state.enabled and state.recovery_codes == []
     secret = _secret(engine, admin.user_id)
     assert state.setup_secret.replace(" ", "") == secret
-    SecurityState.finish.fn(state, {"code": code_at(secret, step_of(utcnow()))})
+    right = code_at(secret, step_of(utcnow()))
+    SecurityState.finish.fn(state, {"code": right, "password": "not it"})
+    assert state.error and not state.enabled
+    SecurityState.finish.fn(state, {"code": right, "password": PASSWORD})
     assert state.error == "" and state.enabled and len(state.recovery_codes) == 10
     assert state.codes_left == 10
 

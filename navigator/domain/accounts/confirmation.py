@@ -28,6 +28,8 @@ from navigator.i18n import translate
 LINK_LIFETIME = timedelta(days=2)
 LINK_WINDOW = timedelta(hours=1)
 MAX_LINKS_PER_WINDOW = 3
+LINK_DAY = timedelta(days=1)
+MAX_LINKS_PER_DAY = 6  # an address someone else signed up cannot be flooded either
 
 
 def send_confirmation(
@@ -47,13 +49,14 @@ def send_confirmation(
         raise NotFound()
     if user.email_verified_at is not None:
         return
-    recent = session.exec(
-        select(func.count()).where(
-            EmailConfirmation.user_id == user.id, EmailConfirmation.created_at >= now - LINK_WINDOW
-        )
-    ).one()
-    if recent >= MAX_LINKS_PER_WINDOW:
-        raise TooManyAttempts("too_many_requests", minutes=int(LINK_WINDOW.total_seconds() // 60))
+    for window, limit in ((LINK_WINDOW, MAX_LINKS_PER_WINDOW), (LINK_DAY, MAX_LINKS_PER_DAY)):
+        recent = session.exec(
+            select(func.count()).where(
+                EmailConfirmation.user_id == user.id, EmailConfirmation.created_at >= now - window
+            )
+        ).one()
+        if recent >= limit:
+            raise TooManyAttempts("too_many_requests", minutes=int(window.total_seconds() // 60))
     token = secrets.token_urlsafe(32)
     session.add(
         EmailConfirmation(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Index,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
@@ -66,7 +67,12 @@ class Membership(SQLModel, table=True):
 
 
 class Child(SQLModel, table=True):
-    __table_args__ = (CheckConstraint(one_of("category", ChildCategory), name="ck_child_category"),)
+    __table_args__ = (
+        CheckConstraint(one_of("category", ChildCategory), name="ck_child_category"),
+        # one verified child per identifier, whoever typed it in (an index, not a constraint:
+        # SQLite adds it without copying a table other tables point at)
+        Index("uq_child_national_id_digest", "national_id_digest", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     guardian_id: int = Field(foreign_key="app_user.id", index=True)
@@ -79,7 +85,7 @@ class Child(SQLModel, table=True):
     # Set by the municipality's verification (or a registry match): the keyed digest of the
     # national identifier, unique, so one child has one certificate whoever enters it;
     # names, birth date and identifier are then changed only through verification.
-    national_id_digest: str | None = Field(default=None, max_length=64, unique=True)
+    national_id_digest: str | None = Field(default=None, max_length=64)
     national_id_hint: str = Field(default="", max_length=8)
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = timestamp_field()

@@ -22,6 +22,7 @@ import re
 import secrets
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from navigator.domain.shared.errors import InvalidInput
 from navigator.settings import get_settings
@@ -93,10 +94,21 @@ def _lt_birth_date(digits: str) -> date | None:
         return None
 
 
+MIN_KEY_LENGTH = 32
+
+
 def _key() -> bytes:
+    """The key from the environment; a development machine (the app on localhost) makes its
+    own. Anywhere else a missing key stops the request: servers with different keys would
+    store different digests for one child, and uniqueness and registry matches would fail."""
     from_env = os.environ.get(KEY_ENV, "")
     if from_env:
+        if len(from_env) < MIN_KEY_LENGTH:
+            raise RuntimeError(f"{KEY_ENV} must be at least {MIN_KEY_LENGTH} characters")
         return from_env.encode()
+    host = urlsplit(get_settings().app_url).hostname or ""
+    if host not in ("localhost", "127.0.0.1", "::1"):
+        raise RuntimeError(f"set {KEY_ENV}: the same secret on every server, kept off the db")
     return _development_key(get_settings().var_dir / "secrets" / "national-id.key")
 
 

@@ -23,10 +23,13 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import verify_password
 from navigator.domain.accounts.models import LoginSession, Membership, RecoveryCode, Role, User
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
+from navigator.domain.shared.mail import queue_mail
 from navigator.domain.shared.models import utcnow
+from navigator.i18n import translate
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -75,15 +78,19 @@ def finish_setup(
     actor: Actor,
     code: str,
     *,
+    password: str,
     keep_token_hash: str = "",
     now: datetime | None = None,
 ) -> list[str]:
-    """Turned on by a code from the new secret: the recovery codes, shown once. Every other
-    session of the account ends (`keep_token_hash` is the one this request came from)."""
+    """Turned on by a code from the new secret and the account's password (a session alone,
+    stolen or left open, cannot bind someone else's phone): the recovery codes, shown once.
+    Every other session ends (`keep_token_hash` is the one this request came from), and the
+    address is told."""
     now = now or utcnow()
     user = _user(session, actor)
     if not user.totp_pending_secret:
         raise Conflict("two_factor_not_started")
+    _check_password(user, password)
     step = _matching_step(user.totp_pending_secret, code, now, after=-1)
     if step is None:
         raise InvalidInput("two_factor_code_wrong")
@@ -99,19 +106,42 @@ def finish_setup(
             col(LoginSession.user_id) == user.id, col(LoginSession.token_hash) != keep_token_hash
         )
     )
+    _tell(user, session, "two_factor_mail_on")
     return codes
 
 
-def turn_off(session: Session, actor: Actor, code: str, *, now: datetime | None = None) -> None:
-    """Off again, with a current code (or a recovery code): never by a session alone."""
+def turn_off(
+    session: Session, actor: Actor, code: str, *, password: str, now: datetime | None = None
+) -> None:
+    """Off again, with the password and a current code (or a recovery code): never by a
+    session alone. The address is told."""
     user = _user(session, actor)
     if not user.totp_secret:
         raise Conflict("two_factor_not_on")
+    _check_password(user, password)
     if not accept_code(session, user, code, now=now):
         raise InvalidInput("two_factor_code_wrong")
     user.totp_secret, user.totp_last_step = "", 0
     session.add(user)
     session.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))  # type: ignore[call-overload]
+    _tell(user, session, "two_factor_mail_off")
+
+
+def _check_password(user: User, password: object) -> None:
+    if (
+        not isinstance(password, str)
+        or len(password) > 256
+        or not verify_password(password, user.password_hash)
+    ):
+        raise InvalidInput("password_wrong")
+
+
+def _tell(user: User, session: Session, key: str) -> None:
+    """A letter to the account's address: if it was not its owner, they learn at once."""
+    locale = user.locale if user.locale in ("ru", "lt", "en") else "ru"
+    queue_mail(
+        session, user.email, translate(f"{key}_subject", locale), translate(f"{key}_body", locale)
+    )
 
 
 def accept_code(session: Session, user: User, code: object, *, now: datetime | None = None) -> bool:

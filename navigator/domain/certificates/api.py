@@ -195,18 +195,24 @@ def request_certificate(
         if request.status != RequestStatus.APPROVED:
             return CertificateRequestOutcome(None, request, None)
     certificate, refusal = _issue_and_fund(session, child_id, today=today)
+    if certificate is None and refusal is not None:
+        raise refusal  # nothing issued: the parent reads why
     return CertificateRequestOutcome(certificate, None, refusal)
 
 
 def _issue_and_fund(
     session: Session, child_id: int, *, today: date | None = None
-) -> tuple[Certificate, DomainError | None]:
+) -> tuple[Certificate | None, DomainError | None]:
     """A verified child's certificate (issued now unless it exists) funded from the open
     period, if one runs; (certificate, why funding was refused)."""
     system = Actor.system()
     certificate = session.exec(select(Certificate).where(Certificate.child_id == child_id)).first()
     if certificate is None:
-        certificate = issue_certificate(session, system, child_id, today=today)
+        try:  # verified, but perhaps no longer of age: the verification stands, told why
+            with session.begin_nested():
+                certificate = issue_certificate(session, system, child_id, today=today)
+        except DomainError as refusal:
+            return None, refusal
     child = get_row(session, Child, child_id)
     assert child is not None and certificate.id is not None
     municipality = get_row(session, Municipality, child.municipality_id)

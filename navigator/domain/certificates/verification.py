@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts import national_ids
 from navigator.domain.accounts.access import Actor, check_guardian, check_municipality_admin
-from navigator.domain.accounts.children import check_birth_date
+from navigator.domain.accounts.children import check_birth_date, same_child
 from navigator.domain.accounts.models import Child, ChildCategory, User
 from navigator.domain.certificates.models import (
     Certificate,
@@ -187,6 +187,8 @@ def _registry_match(
     ).first()
     if holder is not None:
         return "registry_identifier_taken", None
+    if _legacy_namesake(session, child, request):
+        return "registry_possible_duplicate", None
     row = session.exec(
         select(RegistryChild).where(
             RegistryChild.municipality_id == child.municipality_id,
@@ -201,6 +203,32 @@ def _registry_match(
     if guardian is None or row.guardian_email.casefold() != guardian.email.casefold():
         return "registry_guardian_differs", None
     return "", row
+
+
+def _legacy_namesake(session: Session, child: Child, request: VerificationRequest) -> bool:
+    """Another child of the municipality, certified before identifiers were asked (so with
+    none stored), with this name and birth date: perhaps the same child typed by another
+    account. An official looks; the registry never verifies it alone."""
+    birth_date = request.birth_date or child.birth_date
+    candidates = session.exec(
+        select(Child)
+        .join(Certificate, col(Certificate.child_id) == Child.id)
+        .where(
+            Child.municipality_id == child.municipality_id,
+            Child.birth_date == birth_date,
+            Child.id != child.id,
+            col(Child.national_id_digest).is_(None),
+        )
+    ).all()
+    return any(
+        same_child(
+            c,
+            request.first_name or child.first_name,
+            request.last_name or child.last_name,
+            birth_date,
+        )
+        for c in candidates
+    )
 
 
 def decide_request(
@@ -328,17 +356,23 @@ def verification_queue(session: Session, actor: Actor, municipality_id: int) -> 
     items = []
     for request, child, guardian in rows:
         siblings = session.exec(select(Child.id).where(Child.guardian_id == guardian.id)).all()
-        elsewhere = bool(request.national_id_digest) and (
-            session.exec(
-                select(VerificationRequest.id).where(
-                    VerificationRequest.national_id_digest == request.national_id_digest,
-                    VerificationRequest.child_id != child.id,
-                    col(VerificationRequest.status).in_(
-                        [RequestStatus.PENDING, RequestStatus.APPROVED]
-                    ),
-                )
-            ).first()
-            is not None
+        elsewhere = request.kind == RequestKind.IDENTITY and _legacy_namesake(
+            session, child, request
+        )
+        elsewhere = elsewhere or (
+            bool(request.national_id_digest)
+            and (
+                session.exec(
+                    select(VerificationRequest.id).where(
+                        VerificationRequest.national_id_digest == request.national_id_digest,
+                        VerificationRequest.child_id != child.id,
+                        col(VerificationRequest.status).in_(
+                            [RequestStatus.PENDING, RequestStatus.APPROVED]
+                        ),
+                    )
+                ).first()
+                is not None
+            )
         )
         items.append(
             QueueItem(

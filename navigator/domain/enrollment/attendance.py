@@ -55,7 +55,10 @@ def mark_attendance(
     today = today or local_today(ctx.municipality)
     if lesson_date > today:
         raise InvalidInput("attendance_in_future")
-    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(ctx.group, lesson_date):
+    # a lesson of the certified timetable: a changed one waiting for review charges nothing
+    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(
+        ctx.group.as_certified(), lesson_date
+    ):
         raise InvalidInput("attendance_not_a_lesson", date=lesson_date.isoformat())
     already = session.exec(
         select(Attendance.id).where(
@@ -315,7 +318,8 @@ def register_of(
     group, program = staff_group(session, actor, group_id)
     if today is None:
         today = local_today(get_row(session, Municipality, program.municipality_id))  # type: ignore[arg-type]
-    dates = [d for d in lesson_dates(group) if d <= today][-MAX_REGISTER_ROWS:]
+    # the certified timetable's dates: those are the lessons a certificate pays for
+    dates = [d for d in lesson_dates(group.as_certified()) if d <= today][-MAX_REGISTER_ROWS:]
     seated = session.exec(
         select(Enrollment, Child)
         .join(Child, col(Child.id) == Enrollment.child_id)

@@ -184,9 +184,12 @@ def lock_group_and_enrollment(
     session: Session, ctx: EnrollmentContext, enrollment_id: int
 ) -> tuple[Group, Enrollment]:
     group = locked(session, Group, ctx.group.id)
+    # the program read again under a lock: a suspension or an edit committed since the first
+    # read is seen (a certification or an edit locks the group first, so it has finished)
+    program = locked(session, Program, ctx.program.id, shared=True)
     enrollment = locked(session, Enrollment, enrollment_id)
-    assert group is not None and enrollment is not None
-    ctx.group = group
+    assert group is not None and program is not None and enrollment is not None
+    ctx.group, ctx.program = group, program
     return group, enrollment
 
 

@@ -221,7 +221,9 @@ def update_program(
     group: its groups' prices become 0 (contracts already made keep theirs)."""
     staff_program(session, actor, program_id)
     # its groups before the program itself (LOCK_ORDER): making it free reprices them
-    groups = locked_rows(session, Group, select(Group).where(Group.program_id == program_id))
+    groups = locked_rows(
+        session, Group, select(Group).where(Group.program_id == program_id).order_by(col(Group.id))
+    )
     program = staff_program(session, actor, program_id, lock=True)
     check_not_archived(program)
     cleaned = clean_program(replace(fields, external_id=program.external_id))

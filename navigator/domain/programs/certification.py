@@ -107,18 +107,29 @@ def reinstate(session: Session, actor: Actor, program_id: int) -> Program:
         if before in set(CertificationStatus) - {CertificationStatus.SUSPENDED}
         else CertificationStatus.CERTIFIED
     )
+    changed = program.certified_version != program.terms() or any(
+        not g.certified for g in _groups(session, program)
+    )
+    if target is CertificationStatus.CERTIFIED and changed:
+        target = CertificationStatus.SUBMITTED  # edited while suspended: to be reviewed
     _move(session, actor, program, target, "", {"from": "suspended", "reinstated": True})
     return program
 
 
-def certify_imported(session: Session, program: Program) -> None:
-    """The operator's import of an already certified catalog: certified as imported."""
-    groups = _groups(session, program)
-    _certify(program, groups)
-    for group in groups:
-        session.add(group)
-    program.certification_status = CertificationStatus.CERTIFIED
-    session.add(program)
+def certify_imported(session: Session, program: Program, group: Group) -> None:
+    """The operator's import of an already certified catalog: the program's content and the
+    imported group are certified as imported. Other groups keep their own state: one with a
+    change waiting for review still waits (the program stays in review until it is seen)."""
+    if not program.is_free and group.price_per_lesson_minor <= 0:
+        raise Conflict("certify_paid_group_without_price")
+    program.certified_version = program.terms()
+    program.certified_at = utcnow()
+    group.certified_terms = group.terms()
+    waiting = [g for g in _groups(session, program) if g.id != group.id and not g.certified]
+    program.certification_status = (
+        CertificationStatus.SUBMITTED if waiting else CertificationStatus.CERTIFIED
+    )
+    session.add_all([program, group])
 
 
 def _certify(program: Program, groups: list[Group]) -> None:

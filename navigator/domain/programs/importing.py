@@ -183,7 +183,7 @@ def _import_row(
             program.certification_status = CertificationStatus.SUBMITTED
         session.add(program)
     if certified:
-        certify_imported(session, program)
+        certify_imported(session, program, group)
     session.flush()
     return created
 
@@ -242,6 +242,7 @@ def import_programs(
     rows = list(itertools.islice(reader, MAX_ROWS + 1))
     _lock_updated_rows(session, provider_id, rows)
     report = ImportReport()
+    seen: set[str] = set()
     for line, row in enumerate(rows, start=2):
         if line - 1 > MAX_ROWS:
             report.errors.append(RowError(line, InvalidInput("import_too_many_rows", max=MAX_ROWS)))
@@ -249,6 +250,14 @@ def import_programs(
         if None in row or any(value is None for value in row.values()):
             report.errors.append(RowError(line, InvalidInput("import_row_shape")))
             continue
+        # one row per program: a second would overwrite the first's group, and its locks
+        # were not taken in order up front
+        external_id = (row.get("external_id") or "").strip()
+        if external_id and external_id in seen:
+            duplicate = InvalidInput("import_duplicate_row", external_id=external_id[:100])
+            report.errors.append(RowError(line, duplicate))
+            continue
+        seen.add(external_id)
         try:
             with session.begin_nested():
                 created = _import_row(session, provider, municipality.currency, row, certified)

@@ -185,6 +185,26 @@ class Group(SQLModel, table=True):
     def certified(self) -> bool:
         return self.certified_terms is not None and self.certified_terms == self.terms()
 
+    def as_certified(self) -> Group:
+        """The group on the terms the municipality certified (a copy, never saved): the dates
+        a certificate pays lessons on. A group never certified (a free program's) as it is."""
+        terms = self.certified_terms
+        if not terms:
+            return self
+        return Group(
+            id=self.id,
+            program_id=self.program_id,
+            name=self.name,
+            starts_on=date.fromisoformat(terms["starts_on"]),
+            ends_on=date.fromisoformat(terms["ends_on"]),
+            timetable=list(terms["timetable"]),
+            excluded_dates=list(terms["excluded_dates"]),
+            seats=self.seats,
+            seats_taken=self.seats_taken,
+            price_per_lesson_minor=int(terms["price_per_lesson_minor"]),
+            certified_terms=terms,
+        )
+
 
 # the catalog shows programs and their groups: every change reaches the search index
 outbox.publishes(

@@ -98,9 +98,7 @@ def downgrade() -> None:
         op.execute("ALTER TABLE program DROP COLUMN certified_at")
         op.execute("ALTER TABLE program_group DROP COLUMN certified_terms")
         return
-    with op.batch_alter_table("program_group", schema=None) as batch_op:
-        batch_op.drop_column("certified_terms")
-    with op.batch_alter_table("program", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_program_certified_at"))
-        batch_op.drop_column("certified_version")
-        batch_op.drop_column("certified_at")
+    op.drop_column("program_group", "certified_terms")
+    op.drop_index("ix_program_certified_at", table_name="program")
+    op.drop_column("program", "certified_version")
+    op.drop_column("program", "certified_at")

@@ -26,13 +26,13 @@ Moment = navigator.domain.models.UTCDateTime
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("child", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("national_id_digest", String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("national_id_hint", String(length=8), nullable=False, server_default="")
-        )
-        batch_op.add_column(sa.Column("verified_at", Moment(timezone=True), nullable=True))
-        batch_op.create_unique_constraint("uq_child_national_id_digest", ["national_id_digest"])
+    # plain ADD COLUMN and an index: a batch copy of `child` fails once rows point at it
+    op.add_column("child", sa.Column("national_id_digest", String(length=64), nullable=True))
+    op.add_column(
+        "child", sa.Column("national_id_hint", String(length=8), nullable=False, server_default="")
+    )
+    op.add_column("child", sa.Column("verified_at", Moment(timezone=True), nullable=True))
+    op.create_index("uq_child_national_id_digest", "child", ["national_id_digest"], unique=True)
     op.execute(
         "UPDATE child SET verified_at = (SELECT issued_at FROM certificate"
         " WHERE certificate.child_id = child.id)"
@@ -99,8 +99,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_verification_request_child_id"))
         batch_op.drop_index("ix_request_queue")
     op.drop_table("verification_request")
-    with op.batch_alter_table("child", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_child_national_id_digest", type_="unique")
-        batch_op.drop_column("verified_at")
-        batch_op.drop_column("national_id_hint")
-        batch_op.drop_column("national_id_digest")
+    op.drop_index("uq_child_national_id_digest", table_name="child")
+    if op.get_bind().dialect.name == "sqlite":
+        for column in ("verified_at", "national_id_hint", "national_id_digest"):
+            op.execute(f"ALTER TABLE child DROP COLUMN {column}")
+        return
+    op.drop_column("child", "verified_at")
+    op.drop_column("child", "national_id_hint")
+    op.drop_column("child", "national_id_digest")

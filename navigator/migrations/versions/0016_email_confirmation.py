@@ -25,8 +25,7 @@ Moment = navigator.domain.models.UTCDateTime
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("email_verified_at", Moment(timezone=True), nullable=True))
+    op.add_column("app_user", sa.Column("email_verified_at", Moment(timezone=True), nullable=True))
     op.create_table(
         "email_confirmation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,5 +50,4 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE app_user DROP COLUMN email_verified_at")
         return
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.drop_column("email_verified_at")
+    op.drop_column("app_user", "email_verified_at")

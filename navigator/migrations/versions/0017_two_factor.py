@@ -76,9 +76,7 @@ def downgrade() -> None:
         for column in ("totp_last_step", "totp_pending_secret", "totp_secret"):
             op.execute(f"ALTER TABLE app_user DROP COLUMN {column}")
         return
-    with op.batch_alter_table("municipality_policy", schema=None) as batch_op:
-        batch_op.drop_column("require_two_factor")
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_pending_secret")
-        batch_op.drop_column("totp_secret")
+    op.drop_column("municipality_policy", "require_two_factor")
+    op.drop_column("app_user", "totp_last_step")
+    op.drop_column("app_user", "totp_pending_secret")
+    op.drop_column("app_user", "totp_secret")

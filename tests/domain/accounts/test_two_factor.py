@@ -30,7 +30,7 @@ from navigator.domain.funding.periods import periods_of
 from navigator.domain.municipalities.api import set_policy
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import Conflict, InvalidInput, TooManyAttempts
-from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.models import OutgoingMail, utcnow
 from tests.domain.cabinet import _admin
 from tests.factories import PASSWORD, World, build_world
 
@@ -48,7 +48,7 @@ def _turn_on(world: World, actor: Actor) -> tuple[str, list[str]]:
         secret = start_setup(s, actor).secret
     now = utcnow()
     with world.tx() as s:
-        codes = finish_setup(s, actor, code_at(secret, step_of(now)), now=now)
+        codes = finish_setup(s, actor, code_at(secret, step_of(now)), password=PASSWORD, now=now)
     return secret, codes
 
 
@@ -129,17 +129,27 @@ def test_setting_up_takes_a_code_and_turning_off_too(engine):
         secret = start_setup(s, owner).secret
     for wrong in ("000000", "", None, 123456):
         with pytest.raises(InvalidInput), world.tx() as s:
-            finish_setup(s, owner, wrong)
+            finish_setup(s, owner, wrong, password=PASSWORD)
+    with pytest.raises(InvalidInput) as no_password, world.tx() as s:  # a session alone
+        finish_setup(s, owner, code_at(secret, step_of(utcnow())), password="guess")
+    assert no_password.value.code == "password_wrong"
     with read_session(engine) as s:
         assert not status(s, owner).enabled  # a mistyped key never locks anyone out
     now = utcnow()
     with world.tx() as s:
-        finish_setup(s, owner, code_at(secret, step_of(now)), now=now)
+        finish_setup(s, owner, code_at(secret, step_of(now)), password=PASSWORD, now=now)
     with pytest.raises(InvalidInput), world.tx() as s:
-        turn_off(s, owner, "000000")
+        turn_off(s, owner, "000000", password=PASSWORD)
     later = now + timedelta(seconds=30)
+    with pytest.raises(InvalidInput), world.tx() as s:
+        turn_off(s, owner, code_at(secret, step_of(later)), password="guess", now=later)
     with world.tx() as s:
-        turn_off(s, owner, code_at(secret, step_of(later)), now=later)
+        turn_off(s, owner, code_at(secret, step_of(later)), password=PASSWORD, now=later)
+    with read_session(engine) as s:  # the address was told both times
+        subjects = s.exec(
+            select(OutgoingMail.subject).where(OutgoingMail.recipient == _email(world, owner))
+        ).all()
+    assert len(subjects) == 2
     assert isinstance(_sign_in(world, _email(world, owner)), SignedIn)
 
 

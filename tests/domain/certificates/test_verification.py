@@ -350,3 +350,24 @@ def test_a_registry_file_reports_bad_rows_and_verifies_waiting_requests(engine):
     assert _certificate(world, child_id).status == "funded"
     again = _registry(world, (snils(108), BORN, "base", email))
     assert (again.added, again.updated) == (0, 1)  # importing again updates, no duplicate
+
+
+def test_a_child_certified_before_identifiers_is_not_taken_again_by_name(engine):
+    """Children certified before identifiers were asked hold none; the same name and birth
+    date from another account is never verified by a registry alone, and is flagged."""
+    world = build_world(engine)
+    admin = _admin_of(world)
+    with world.tx() as s:  # as migration 0015 leaves it: verified, certified, no identifier
+        legacy = s.get(Child, world.child_id)
+        legacy.national_id_digest, legacy.national_id_hint = None, ""
+        s.add(legacy)
+        name = (legacy.first_name, legacy.last_name, legacy.birth_date)
+    other, email = _new_family(world)
+    copy = _child(world, other, first=name[0], last=name[1], born=name[2])
+    code = snils(120)
+    _registry(world, (code, name[2], "base", email))
+    outcome = _request(world, other, copy, code)
+    assert outcome.certificate is None and outcome.waiting is not None
+    with read_session(engine) as s:
+        [item] = _queued(s, admin, world, copy)
+    assert item.request.registry_note == "registry_possible_duplicate" and item.identifier_elsewhere

@@ -12,6 +12,8 @@ from datetime import timedelta
 
 import pytest
 
+from navigator.domain.enrollment.api import accept_application
+from navigator.domain.enrollment.attendance import mark_attendance, register_of
 from navigator.domain.enrollment.models import Enrollment
 from navigator.domain.programs.api import (
     ProgramFields,
@@ -31,7 +33,7 @@ from navigator.domain.programs.importing import COLUMNS, import_programs
 from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.programs.queries import public_program
 from navigator.domain.shared.db import read_session
-from navigator.domain.shared.errors import Conflict, NotFound
+from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from search.documents import build_batch
 from tests.domain.cabinet import _admin, _decide, _outcome
 from tests.factories import World, build_world
@@ -345,3 +347,33 @@ def test_the_municipality_suspends_any_listed_program_free_ones_too(engine):
     assert _decide(world, admin, free.id, "reinstate") == "ok"
     assert _status(world, free.id) == CertificationStatus.DRAFT  # back where it was
     assert list(_public_groups(world).values()) == [0]
+
+
+def test_lessons_are_charged_only_on_the_certified_timetable(engine):
+    """A provider who adds weekdays while the change waits for review cannot charge them:
+    the hold would otherwise drain days faster than the lessons the contract has."""
+    world = build_world(engine)  # Mondays and Wednesdays, from Monday 7 September
+    seated = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, seated, today=world.today)
+    every_day = [{"weekday": d, "start": "16:00", "end": "17:30"} for d in range(1, 8)]
+    _edit_group(world, world.group_id, timetable=every_day)
+    tuesday = world.today + timedelta(days=1)
+    with pytest.raises(InvalidInput) as refused, world.tx() as s:
+        mark_attendance(s, world.provider_user, seated, tuesday, "present", today=tuesday)
+    assert refused.value.code == "attendance_not_a_lesson"
+    with world.tx() as s:  # the certified Monday is still a lesson
+        mark_attendance(s, world.provider_user, seated, world.today, "present", today=tuesday)
+    with read_session(engine) as s:
+        register = register_of(s, world.provider_user, world.group_id, today=tuesday)
+    assert register.dates == [world.today]
+
+
+def test_a_program_edited_while_suspended_is_reviewed_before_it_pays_again(engine):
+    world = build_world(engine)
+    admin = _admin(world)
+    assert _decide(world, admin, world.program_id, "suspend", "Жалоба") == "ok"
+    _edit_group(world, world.group_id, price_per_lesson_minor=80_000)
+    assert _decide(world, admin, world.program_id, "reinstate") == "ok"
+    assert _status(world) == CertificationStatus.SUBMITTED  # not certified unseen
+    assert _apply_outcome(world, world.group_id) == "group_awaiting_certification"

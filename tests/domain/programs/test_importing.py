@@ -128,3 +128,16 @@ def test_only_the_operator_imports_as_certified_and_only_staff_import_at_all(eng
     with pytest.raises(InvalidInput) as error, world.tx() as s:
         import_programs(s, world.provider_user, world.provider_id, "title,direction\nA,technical")
     assert error.value.code == "import_columns_missing"
+
+
+def test_a_program_twice_in_one_file_is_reported_and_imported_once(engine):
+    world = build_world(engine)
+    with world.tx() as s:
+        import_programs(s, world.provider_user, world.provider_id, "\n".join([HEADER, GOOD[0]]))
+    again = GOOD[1].replace("ext-2", "ext-9")
+    content = "\n".join([HEADER, GOOD[0], again, again.replace("Robotika", "Robotika 2")])
+    with world.tx() as s:
+        report = import_programs(s, world.provider_user, world.provider_id, content)
+    assert [(e.line, e.error.code) for e in report.errors] == [(4, "import_duplicate_row")]
+    assert (report.created, report.updated) == (1, 1)
+    assert programs(world)["ext-9"].title == "Robotika"

@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe, and go down again."""
 
+import json
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -126,5 +128,70 @@ def test_0012_migrates_a_postgres_database_with_data_both_ways(pg_cluster):
     upgrade(url)
     _credit_past_the_budget(url)
     downgrade(url, "0011")
+    upgrade(url)
+    assert _differences(url) == []
+
+
+def _fill_before_0014(url: str) -> None:
+    """At 0013: a certified program with a group, and a child holding a certificate."""
+    _fill_before_0012(url)
+    upgrade(url, "0013")
+    engine = make_engine(url)
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            "INSERT INTO program (id, provider_id, municipality_id, title, description,"
+            " direction, age_min, age_max, format, language, address, tags, photo,"
+            " certification_status, listing, is_free, created_at, updated_at) VALUES"
+            " (1, 1, 1, 'Шахматы', '', 'technical', 7, 14, 'in_person', 'ru', '', '', '',"
+            " 'certified', 'listed', false, '2026-01-01', '2026-01-02')"
+        )
+        c.exec_driver_sql(
+            "INSERT INTO program_group (program_id, name, teacher, timetable, excluded_dates,"
+            " starts_on, ends_on, seats, seats_taken, price_per_lesson_minor, enrollment_open,"
+            ' created_at) VALUES (1, \'1\', \'\', \'[{"weekday": 1, "start": "16:00",'
+            " \"end\": \"17:00\"}]', '[]', '2026-09-07', '2026-12-20', 10, 0, 50000, true,"
+            " '2026-01-01')"
+        )
+        c.exec_driver_sql(
+            "INSERT INTO certificate (child_id, number, status, valid_until, issued_at)"
+            " SELECT id, '1234567890', 'funded', '2035-01-01', '2026-02-01' FROM child"
+        )
+    engine.dispose()
+
+
+def _check_0014_to_0017(url: str) -> None:
+    engine = make_engine(url)
+    with engine.connect() as c:
+        verified = c.exec_driver_sql("SELECT verified_at FROM child").scalar_one()
+        version = c.exec_driver_sql("SELECT certified_version FROM program").scalar_one()
+        terms = c.exec_driver_sql("SELECT certified_terms FROM program_group").scalar_one()
+    engine.dispose()
+    version, terms = (json.loads(v) if isinstance(v, str) else v for v in (version, terms))
+    assert verified is not None  # a certificate issued before: taken as verified
+    assert (version["title"], version["is_free"]) == ("Шахматы", False)
+    assert (terms["price_per_lesson_minor"], terms["starts_on"]) == (50_000, "2026-09-07")
+
+
+def test_0014_to_0017_migrate_a_sqlite_database_with_data_both_ways(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    _fill_before_0014(url)
+    upgrade(url)
+    _check_0014_to_0017(url)
+    engine = make_engine(url)
+    with engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+    engine.dispose()
+    downgrade(url, "0013")
+    upgrade(url)
+    assert _differences(url) == []
+
+
+def test_0014_to_0017_migrate_a_postgres_database_with_data_both_ways(pg_cluster):
+    pg_cluster.execute("CREATE DATABASE migration_data_0014")
+    url = pg_cluster.url("migration_data_0014")
+    _fill_before_0014(url)
+    upgrade(url)
+    _check_0014_to_0017(url)
+    downgrade(url, "0013")
     upgrade(url)
     assert _differences(url) == []
