@@ -187,24 +187,26 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
         facets[name] = {str(value): int(count) for value, count in counted}
     return CatalogResult(
         hits=[
-            Hit(
+            Hit(  # as certified: an edit waiting for review is not shown (the filters above
+                # still read the current columns; the degraded search is approximate there)
                 id=program.id or 0,
-                title=program.title,
-                title_segments=[Segment(program.title, highlighted=False)],
+                title=shown["title"],
+                title_segments=[Segment(shown["title"], highlighted=False)],
                 provider_name=provider_name,
                 municipality=code,
-                direction=program.direction,
-                language=program.language,
-                age_min=program.age_min,
-                age_max=program.age_max,
+                direction=shown["direction"],
+                language=shown["language"],
+                age_min=shown["age_min"],
+                age_max=shown["age_max"],
                 lowest_price_minor=lowest,
                 currency=currency,
                 free_seats=free,
                 payable_by_certificate=program.payable_by_certificate,
-                is_free=program.is_free,
+                is_free=bool(shown["is_free"]),
                 distance_m=distance,
             )
             for program, provider_name, code, currency, lowest, free, _starts, distance in page
+            for shown in (program.shown,)
         ],
         facets=facets,
         total=len(candidates),

@@ -273,7 +273,8 @@ class CabinetState(AppState):
                 timetable=timetable(e.timetable, lang),
                 dates=f"{day(e.starts_on, lang)} – {day(e.ends_on, lang)}",
                 status=value_label(e.status, lang),
-                held=money(e.held_minor, e.currency, lang),
+                # reserved now: what this place holds of the certificate's balance today
+                held=money(e.hold_remaining_minor, e.currency, lang),
                 captured=money(e.captured_minor, e.currency, lang),
                 attendance=text("attended_of", lang, present=e.present, marked=e.marked),
                 can_cancel=e.can_cancel,

@@ -49,8 +49,9 @@ class EnrollmentContext:
     group: Group
     program: Program
     provider: Provider
-    municipality: Municipality
+    municipality: Municipality  # the child's: its certificate, policy and calendar
     certificate: Certificate | None
+    currency: str = ""  # the program's: what its groups are priced in
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,15 @@ def context_of(session: Session, child: Child, group: Group) -> EnrollmentContex
     municipality = get_row(session, Municipality, child.municipality_id)
     assert provider is not None and municipality is not None
     certificate = session.exec(select(Certificate).where(Certificate.child_id == child.id)).first()
-    return EnrollmentContext(child, group, program, provider, municipality, certificate)
+    home = (
+        municipality
+        if program.municipality_id == municipality.id
+        else get_row(session, Municipality, program.municipality_id)
+    )
+    assert home is not None
+    return EnrollmentContext(
+        child, group, program, provider, municipality, certificate, currency=home.currency
+    )
 
 
 def in_catalog(ctx: EnrollmentContext) -> bool:
@@ -140,7 +149,7 @@ def quote_terms(session: Session, ctx: EnrollmentContext, today: date) -> Quote:
         funded_lessons=funded_lessons if share > 0 else 0,
         funded_until=funding.until if funding and share > 0 else None,
         available_minor=available,
-        currency=ctx.municipality.currency,
+        currency=ctx.currency,  # the group's prices', never the child's certificate's
     )
 
 

@@ -73,6 +73,7 @@ def test_a_certificate_does_not_pay_for_a_program_of_another_municipality(engine
     with read_session(engine) as s:
         terms = quote(s, world.parent, world.child_id, foreign_group, today=world.today)
     assert (terms.certificate_share_minor, terms.copayment_minor, terms.funded) == (0, 8_000, False)
+    assert terms.currency == "EUR"  # the group's prices, not the child's roubles
     enrollment_id = world.apply(group_id=foreign_group)
     with world.tx() as s:
         accept_application(s, SYSTEM, enrollment_id, today=world.today)

@@ -1,0 +1,56 @@
+"""Every money figure of the cabinet equals the ledger: what an enrollment card says is
+reserved is what the certificate card says is held, through captures, corrections and a
+cancellation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import navigator.domain.shared.db as db
+from navigator.domain.accounts.signin import start_session
+from navigator.domain.certificates.models import CertificateAccount
+from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
+from navigator.domain.shared.models import utcnow
+from navigator.state.app import AppState
+from navigator.state.cabinet import CabinetState
+from navigator.state.formatting import money
+from tests.factories import build_world
+
+
+def _figures(state: CabinetState, engine, world) -> tuple[str, str, str]:
+    state._reload()
+    [card] = [c for c in state.children if c.id == str(world.child_id)]
+    [enrollment] = state.enrollments
+    with db.read_session(engine) as s:
+        held = s.get(CertificateAccount, world.account_id).held_minor
+    return enrollment.held, card.held, money(held, "RUB", state.lang)
+
+
+def test_the_reserved_figures_equal_the_ledger_through_the_contract(engine, monkeypatch):
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    world = build_world(engine)
+    with world.tx() as s:
+        token = start_session(s, world.parent.user_id, utcnow()).token
+    monkeypatch.setattr(AppState, "_session_token", lambda self: token)
+    state = CabinetState(_reflex_internal_init=True)
+    enrollment_id = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    figures = _figures(state, engine, world)
+    assert figures[0] == figures[1] == figures[2] != money(0, "RUB", state.lang)
+
+    wednesday = world.today + timedelta(days=2)
+    for day in (world.today, wednesday):
+        with world.tx() as s:
+            mark_attendance(s, world.provider_user, enrollment_id, day, "present", today=day)
+    with world.tx() as s:  # a charge taken back: the hold is placed again
+        correct_attendance(
+            s, world.provider_user, enrollment_id, wednesday, "absent", "ошибка", today=wednesday
+        )
+    figures = _figures(state, engine, world)
+    assert figures[0] == figures[1] == figures[2]
+
+    with world.tx() as s:
+        cancel_enrollment(s, world.parent, enrollment_id)
+    assert _figures(state, engine, world) == (money(0, "RUB", state.lang),) * 3
