@@ -84,9 +84,18 @@ def _history() -> rx.Component:
                     CabinetState.history,
                     lambda line: rx.el.tr(
                         rx.el.td(line.date),
-                        rx.el.td(line.kind),
+                        rx.el.td(
+                            line.kind,
+                            rx.cond(
+                                line.note != "",
+                                rx.text(line.note, size="1", color_scheme="gray"),
+                            ),
+                        ),
                         rx.el.td(line.program),
-                        rx.el.td(line.amount),
+                        rx.el.td(
+                            line.amount,
+                            class_name="history-amount history-" + line.direction,
+                        ),
                         class_name="history-line",
                     ),
                 ),

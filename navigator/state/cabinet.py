@@ -112,7 +112,20 @@ class HistoryLine:
     date: str
     kind: str
     program: str
-    amount: str
+    amount: str  # signed by what it did to the balance: "+" in, "−" out, none when paid
+    direction: str  # "in", "out" or "paid" (a lesson paid from money already reserved)
+    note: str = ""  # what a correction or a credit says about itself
+
+
+# what each ledger movement does to the money the parent can still spend
+_DIRECTION = {
+    "credit": "in",
+    "release": "in",
+    "refund": "in",
+    "hold": "out",
+    "expire": "out",
+    "capture": "paid",
+}
 
 
 @dataclasses.dataclass
@@ -480,7 +493,10 @@ class CabinetState(AppState):
                 date=day(line.lesson_date or line.at, lang),
                 kind=value_label(line.kind, lang),
                 program=" · ".join(p for p in (line.program_title, line.group_name) if p) or "—",
-                amount=money(line.amount_minor, child.currency, lang),
+                amount={"in": "+", "out": "−"}.get(_DIRECTION.get(line.kind, ""), "")
+                + money(line.amount_minor, child.currency, lang),
+                direction=_DIRECTION.get(line.kind, "paid"),
+                note=line.note,
             )
             for line in reversed(lines)
         ]

@@ -54,3 +54,26 @@ def test_the_reserved_figures_equal_the_ledger_through_the_contract(engine, monk
     with world.tx() as s:
         cancel_enrollment(s, world.parent, enrollment_id)
     assert _figures(state, engine, world) == (money(0, "RUB", state.lang),) * 3
+
+
+def test_the_history_says_which_way_each_movement_went(engine, monkeypatch):
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    world = build_world(engine)
+    with world.tx() as s:
+        token = start_session(s, world.parent.user_id, utcnow()).token
+    monkeypatch.setattr(AppState, "_session_token", lambda self: token)
+    enrollment_id = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    with world.tx() as s:
+        mark_attendance(s, world.provider_user, enrollment_id, world.today, "present")
+    with world.tx() as s:
+        cancel_enrollment(s, world.parent, enrollment_id)
+    state = CabinetState(_reflex_internal_init=True)
+    state._reload()
+    CabinetState.show_history.fn(state, str(world.child_id))
+    moves = [(line.direction, line.amount[0]) for line in reversed(state.history)]
+    # credit in, the contract's hold out, a lesson paid from it, the rest back in
+    assert [d for d, _ in moves] == ["in", "out", "paid", "in"]
+    assert [sign for _, sign in moves][:2] == ["+", "−"] and moves[3][1] == "+"
+    assert moves[2][1].isdigit()  # a payment from the reserve moves no balance again
