@@ -33,6 +33,7 @@ from navigator.domain.enrollment.models import (
 )
 from navigator.domain.enrollment.terms import (
     EnrollmentContext,
+    check_age_fits,
     check_takes_applications,
     context_of,
     funding_of,
@@ -48,7 +49,7 @@ from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.models import Group
 from navigator.domain.programs.timetable import lesson_dates
-from navigator.domain.shared.calendar import age_on, local_today
+from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput
 from navigator.domain.shared.locks import locked, locked_rows
@@ -57,16 +58,14 @@ from navigator.domain.shared.models import utcnow
 
 def _check_can_apply(session: Session, ctx: EnrollmentContext, today: date) -> None:
     check_takes_applications(ctx)
-    group, shown = ctx.group, ctx.program.shown
+    group = ctx.group
     if not group.enrollment_open or group.ends_on < today:
         raise Conflict("group_closed")
     if ctx.certificate is None:
         raise Conflict("certificate_required")
     if today >= ctx.certificate.valid_until:
         raise Conflict("certificate_expired")
-    age = age_on(ctx.child.birth_date, max(today, group.starts_on))
-    if not shown["age_min"] <= age <= shown["age_max"]:
-        raise Conflict("age_does_not_fit", age=age, min=shown["age_min"], max=shown["age_max"])
+    check_age_fits(ctx, today)
     live = session.exec(
         select(Enrollment.id).where(
             Enrollment.child_id == ctx.child.id,

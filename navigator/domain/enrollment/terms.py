@@ -18,7 +18,7 @@ from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import CertificationStatus, Group, Program, ProgramListing
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.providers.models import Provider
-from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.calendar import age_on, local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, NotFound
 from navigator.domain.shared.locks import locked
@@ -167,7 +167,17 @@ def quote(
     child = check_guardian(session, actor, get_row(session, Child, child_id))
     ctx = context_of(session, child, group_or_not_found(session, group_id))
     check_takes_applications(ctx)
-    return quote_terms(session, ctx, today or local_today(ctx.municipality))
+    today = today or local_today(ctx.municipality)
+    check_age_fits(ctx, today)  # never a price for a place the child cannot take
+    return quote_terms(session, ctx, today)
+
+
+def check_age_fits(ctx: EnrollmentContext, today: date) -> None:
+    """The child's age when the group starts (or today, if it has) is the program's."""
+    shown = ctx.program.shown
+    age = age_on(ctx.child.birth_date, max(today, ctx.group.starts_on))
+    if not shown["age_min"] <= age <= shown["age_max"]:
+        raise Conflict("age_does_not_fit", age=age, min=shown["age_min"], max=shown["age_max"])
 
 
 def live_statuses() -> list[str]:

@@ -67,6 +67,16 @@ def test_quote_splits_contract_between_certificate_and_parent(engine):
     assert (terms.first_lesson, terms.last_lesson) == (LESSONS[0], LESSONS[-1])
 
 
+def test_a_child_outside_the_programs_ages_is_refused_before_any_price(engine):
+    world = build_world(engine)  # a program for ages 7 to 14
+    parent, child_id, _cert, _account = world.add_parent_with_child(
+        birth_date=date(world.today.year - 16, 1, 1)
+    )
+    with pytest.raises(Conflict) as refused, read_session(engine) as s:
+        quote(s, parent, child_id, world.group_id, today=world.today)
+    assert (refused.value.code, refused.value.params["age"]) == ("age_does_not_fit", 16)
+
+
 def test_accepting_holds_the_certificate_share_and_takes_a_seat(engine):
     world = build_world(engine, nominal=1_000_000)
     enrollment_id = accepted(world)
