@@ -12,6 +12,7 @@ from navigator.pages.auth import forgot_page, invite_page, login_page, register_
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
 from navigator.pages.municipality import municipality_page
+from navigator.pages.not_found import not_found_page
 from navigator.pages.program import program_page
 from navigator.pages.provider import (
     attendance_page,
@@ -65,6 +66,7 @@ app.add_page(
     title="Навигатор",
     on_load=AttendanceState.load,
 )
+app.add_page(not_found_page, route="404", title="Навигатор")
 app.add_page(security_page, route=routes.SECURITY, title="Навигатор", on_load=SecurityState.load)
 app.add_page(
     municipality_page,

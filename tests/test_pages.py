@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 import navigator.navigator  # noqa: F401 - registers the states the pages read
-from navigator.pages import auth, cabinet, index, municipality, program, provider, security
+from navigator.pages import (
+    auth,
+    cabinet,
+    index,
+    municipality,
+    not_found,
+    program,
+    provider,
+    security,
+)
 
 PAGES = [
     auth.login_page,
@@ -23,6 +32,7 @@ PAGES = [
     provider.attendance_page,
     provider.provider_register_page,
     security.security_page,
+    not_found.not_found_page,
 ]
 
 

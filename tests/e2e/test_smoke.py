@@ -24,3 +24,16 @@ def test_home_page_renders_its_heading(
         page.screenshot(path=artifacts_dir / "smoke-home.png", full_page=True)
         page.close()
     assert errors == []
+
+
+@pytest.mark.e2e
+def test_an_unknown_address_answers_in_the_readers_language(
+    chromium_browser: Browser, app_url: str
+) -> None:
+    page = chromium_browser.new_page(locale="ru-RU")
+    try:
+        page.goto(f"{app_url}/no/such/page", wait_until="domcontentloaded", timeout=60_000)
+        expect(page.locator("#not-found")).to_have_text("Такой страницы нет", timeout=30_000)
+        assert "404: Page not found" not in page.content()
+    finally:
+        page.close()
