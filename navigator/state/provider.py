@@ -131,10 +131,11 @@ def _month(value: object) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def statement_csv(currency: str, rows: list) -> str:
-    """The statement as CSV (UTF-8, amounts in the currency's main unit, names never formulas)."""
-    header = ["program", "group", "lessons", "attendances"]
-    header += [f"captured_{currency}", f"copayments_{currency}"]
+def statement_csv(currency: str, rows: list, lang: str) -> str:
+    """The statement as CSV with the screen's column names (amounts in the currency's main
+    unit, names never formulas), opening right in a spreadsheet."""
+    header = [text(key, lang) for key in ("program", "group", "lessons", "attendance")]
+    header += [f"{text(key, lang)}, {currency}" for key in ("certificate_share", "co_payment")]
     return to_csv(
         header,
         [
@@ -422,7 +423,8 @@ class ProviderState(AppState):
             self.error = self._message(error)
             return None
         return rx.download(
-            data=statement_csv(currency, rows), filename=f"statement-{self.statement_month}.csv"
+            data=statement_csv(currency, rows, self.lang),
+            filename=f"statement-{self.statement_month}.csv",
         )
 
     @rx.event

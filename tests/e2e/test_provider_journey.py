@@ -310,7 +310,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         with page.expect_download() as download:
             page.locator("#download-statement").click()
         csv_text = Path(download.value.path()).read_text(encoding="utf-8")
-        assert csv_text.startswith("program,group,lessons,attendances,captured_EUR,copayments_EUR")
+        assert csv_text.startswith("\ufeffПрограмма,Группа,")  # the screen's words; Excel-ready
+        assert "EUR" in csv_text.splitlines()[0]
         assert title in csv_text and "Утренняя,1,1," in csv_text
         shot("07-statement")
 

@@ -39,7 +39,10 @@ def _cells(row: Sequence[object], money_at: set[int], currency: str) -> list[obj
 def to_csv(
     header: Sequence[str], rows: Sequence[Sequence[object]], money_at: set[int], currency: str
 ) -> str:
+    """UTF-8 with a byte-order mark: without it a spreadsheet opens Cyrillic or Lithuanian
+    letters as mojibake."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([_safe_text(h) for h in header])
     for row in rows:

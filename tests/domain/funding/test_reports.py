@@ -320,7 +320,9 @@ def test_a_report_exports_money_in_roubles_and_a_formula_name_as_text(engine):
     report = _report(town, "providers")
     header = list(report.columns)
 
-    lines = list(csv.reader(io.StringIO(to_csv(header, report.rows, _money_at(report), "RUB"))))
+    text = to_csv(header, report.rows, _money_at(report), "RUB")
+    assert text.startswith("\ufeff")  # a spreadsheet then reads it as UTF-8
+    lines = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     book = load_workbook(
         io.BytesIO(to_xlsx("providers", header, report.rows, _money_at(report), "RUB"))
     )
@@ -344,7 +346,8 @@ def test_a_report_exports_money_in_roubles_and_a_formula_name_as_text(engine):
 def test_text_a_spreadsheet_would_run_stays_text(name):
     rows = [(name, -2, 123_456)]
 
-    lines = list(csv.reader(io.StringIO(to_csv(["provider", "n", "spent"], rows, {2}, "EUR"))))
+    text = to_csv(["provider", "n", "spent"], rows, {2}, "EUR")
+    lines = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     sheet = load_workbook(io.BytesIO(to_xlsx("t", ["provider", "n", "spent"], rows, {2}, "EUR")))[
         "t"
     ]
@@ -356,7 +359,8 @@ def test_text_a_spreadsheet_would_run_stays_text(name):
 
 
 def test_a_header_that_looks_like_a_formula_is_text_too():
-    lines = list(csv.reader(io.StringIO(to_csv(["=SUM(A1)", "plain"], [], set(), "RUB"))))
+    text = to_csv(["=SUM(A1)", "plain"], [], set(), "RUB").removeprefix("\ufeff")
+    lines = list(csv.reader(io.StringIO(text)))
     sheet = load_workbook(io.BytesIO(to_xlsx("x", ["=SUM(A1)", "plain"], [], set(), "RUB")))["x"]
     assert lines == [["'=SUM(A1)", "plain"]]
     assert (sheet["A1"].value, sheet["A1"].data_type) == ("=SUM(A1)", "s")
