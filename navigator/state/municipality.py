@@ -50,7 +50,7 @@ from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, 
 from navigator.domain.shared.exports import main_units, to_csv, to_xlsx
 from navigator.domain.shared.money import exponent, parse_amount
 from navigator.i18n import field_label, text, ui_strings, value_label
-from navigator.i18n.formatting import format_money, weekday_abbreviations
+from navigator.i18n.formatting import format_moment, format_money, weekday_abbreviations
 from navigator.state.app import AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, form_whole, row_id
@@ -402,7 +402,7 @@ class MunicipalityState(AppState):
         ]
         self.log = [
             LogLine(
-                at=f"{day(e.at, lang)} {e.at.strftime('%H:%M')}",
+                at=format_moment(e.at, lang, municipality.timezone),  # its own clock
                 who=e.actor_email,
                 action=_action_label(e.action, lang),
                 subject=e.subject_name,

@@ -320,3 +320,21 @@ def test_the_admin_verifies_a_child_and_imports_a_registry(engine, towns):
     assert state.error == "" and state.registry_summary and len(state.registry_errors) == 1
     _run(state, "import_registry", ([Upload(b"\xff\xfe")],))
     assert state.error != ""
+
+
+def test_the_log_tells_time_by_the_municipalitys_clock(engine, towns):
+    from sqlmodel import col
+
+    from navigator.i18n.formatting import format_moment
+
+    a, _b, _pending = towns
+    state = fresh_state()
+    _run(state, "load", ())
+    with db.read_session(engine) as s:
+        newest = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.municipality_id == a.municipality_id)
+            .order_by(col(AuditEvent.id).desc())
+        ).first()
+    assert state.log[0].at == format_moment(newest.at, state.lang, "Europe/Moscow")
+    assert state.log[0].at != format_moment(newest.at, state.lang, "UTC")  # three hours apart
