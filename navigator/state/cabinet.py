@@ -289,7 +289,9 @@ class CabinetState(AppState):
                 # reserved now: what this place holds of the certificate's balance today
                 held=money(e.hold_remaining_minor, e.currency, lang),
                 captured=money(e.captured_minor, e.currency, lang),
-                attendance=text("attended_of", lang, present=e.present, marked=e.marked),
+                attendance=text("attended_of", lang, present=e.present, marked=e.marked)
+                if e.marked
+                else text("no_lessons_marked", lang),
                 can_cancel=e.can_cancel,
                 release=money(e.hold_remaining_minor, e.currency, lang)
                 if e.hold_remaining_minor

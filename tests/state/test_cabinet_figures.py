@@ -12,6 +12,7 @@ from navigator.domain.certificates.models import CertificateAccount
 from navigator.domain.enrollment.api import accept_application, cancel_enrollment
 from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
 from navigator.domain.shared.models import utcnow
+from navigator.i18n import text
 from navigator.state.app import AppState
 from navigator.state.cabinet import CabinetState
 from navigator.state.formatting import money
@@ -39,6 +40,7 @@ def test_the_reserved_figures_equal_the_ledger_through_the_contract(engine, monk
         accept_application(s, world.provider_user, enrollment_id, today=world.today)
     figures = _figures(state, engine, world)
     assert figures[0] == figures[1] == figures[2] != money(0, "RUB", state.lang)
+    assert state.enrollments[0].attendance == text("no_lessons_marked", state.lang)  # not "0 of 0"
 
     wednesday = world.today + timedelta(days=2)
     for day in (world.today, wednesday):
