@@ -378,8 +378,8 @@ def _statement() -> rx.Component:
                         T["group"],
                         T["lessons"],
                         T["attendance"],
-                        T["certificate_share"],
-                        T["co_payment"],
+                        T["certificate_payments"],
+                        T["parents_copayments"],
                     ],
                     rx.foreach(
                         ProviderState.statement,

@@ -135,7 +135,8 @@ def statement_csv(currency: str, rows: list, lang: str) -> str:
     """The statement as CSV with the screen's column names (amounts in the currency's main
     unit, names never formulas), opening right in a spreadsheet."""
     header = [text(key, lang) for key in ("program", "group", "lessons", "attendance")]
-    header += [f"{text(key, lang)}, {currency}" for key in ("certificate_share", "co_payment")]
+    money_keys = ("certificate_payments", "parents_copayments")  # the provider's words
+    header += [f"{text(key, lang)}, {currency}" for key in money_keys]
     return to_csv(
         header,
         [
@@ -311,8 +312,8 @@ class ProviderState(AppState):
                 money=" · ".join(
                     f"{text(label, lang)}: {format_money(amount, currency, lang)}"
                     for label, amount in (
-                        ("certificate_share", a.certificate_share_minor),
-                        ("co_payment", a.copayment_minor),
+                        ("certificate_pays", a.certificate_share_minor),
+                        ("parent_pays", a.copayment_minor),  # the provider's words, not "you"
                     )
                 ),
                 reason=a.reason,
