@@ -636,7 +636,15 @@ class ProviderProgramState(AppState):
         self.status = value_label(program.certification_status, lang)
         self.listing = program.listing
         self.photo_url = photo_url(program.photo)
-        self.listing_label = value_label(program.listing, lang)
+        parents_see_it = (
+            (program.certified_version is not None or program.is_free)
+            and program.certification_status != CertificationStatus.SUSPENDED
+        )
+        self.listing_label = (
+            text("not_in_catalog_yet", lang)  # a draft is never called "in the catalog"
+            if program.listing == "listed" and not parents_see_it
+            else value_label(program.listing, lang)
+        )
         self.can_submit = program.certification_status in (
             CertificationStatus.DRAFT,
             CertificationStatus.REJECTED,

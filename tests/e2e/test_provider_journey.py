@@ -173,7 +173,10 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator("#pause-program").click()
         expect(page.locator("#program-listing")).to_have_text("приостановлена", timeout=15_000)
         page.locator("#resume-program").click()
-        expect(page.locator("#program-listing")).to_have_text("в каталоге", timeout=15_000)
+        # resumed, but still waiting for its first certification: not called "in the catalog"
+        expect(page.locator("#program-listing")).to_have_text(
+            "появится в каталоге после сертификации", timeout=15_000
+        )
         with transaction(engine) as s:  # the municipality certifies it, group and price seen
             program = s.exec(select(Program).where(Program.title == title)).one()
             set_certification(s, Actor.system(), program.id, "certified")
@@ -182,6 +185,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(page.locator("#certification-status")).to_have_text(
             "сертифицирована", timeout=15_000
         )
+        expect(page.locator("#program-listing")).to_have_text("в каталоге")
 
         # ---- imports two more programs from CSV: a good row imports, a bad row is reported
         csv_path = artifacts_dir / "provider-import.csv"
