@@ -637,9 +637,8 @@ class ProviderProgramState(AppState):
         self.listing = program.listing
         self.photo_url = photo_url(program.photo)
         parents_see_it = (
-            (program.certified_version is not None or program.is_free)
-            and program.certification_status != CertificationStatus.SUSPENDED
-        )
+            program.certified_version is not None or program.is_free
+        ) and program.certification_status != CertificationStatus.SUSPENDED
         self.listing_label = (
             text("not_in_catalog_yet", lang)  # a draft is never called "in the catalog"
             if program.listing == "listed" and not parents_see_it

@@ -78,7 +78,10 @@ def test_a_policy_change_is_kept_and_audited_with_before_and_after(engine):
     [event] = _audit(world, "policy.updated")
     assert (event.actor_id, event.payload) == (
         admin.user_id,
-        {"before": before, "after": GOOD_POLICY},
+        {  # every rule, two-factor sign-in included, before and after
+            "before": {**before, "require_two_factor": False},
+            "after": {**GOOD_POLICY, "require_two_factor": False},
+        },
     )
     with read_session(engine) as s:
         shown = policy_for_admin(s, admin, world.municipality_id)
