@@ -83,3 +83,22 @@ def reason_form(label: Text, *buttons: rx.Component, id: str, on_submit) -> rx.C
         on_submit=on_submit,
         class_name="field",
     )
+
+
+def csv_dropzone(upload_id: str, prompt: Text, *, max_size: int) -> rx.Component:
+    """One CSV file, dropped or chosen; the label around the dropzone names its file input
+    (axe: every input labelled)."""
+    return rx.el.label(
+        rx.upload(
+            rx.vstack(rx.text(prompt), rx.foreach(rx.selected_files(upload_id), rx.text)),
+            id=upload_id,
+            accept={"text/csv": [".csv"]},
+            max_files=1,
+            multiple=False,
+            max_size=max_size,
+            border="1px dashed #8b8d98",
+            padding="4",
+            width="100%",
+        ),
+        style={"display": "block", "width": "100%"},
+    )

@@ -196,3 +196,27 @@ def data_table(label: rx.Var, headers: list[rx.Var], body: rx.Component, **props
         tab_index=0,
         class_name="table-scroll",
     )
+
+
+def confirmation_callout(message: rx.Var, resend: rx.EventHandler) -> rx.Component:
+    """While the person's address waits for its link: what to do, and another link."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            rx.vstack(
+                rx.text(message),
+                rx.button(
+                    AppState.t["resend_link"],
+                    size="1",
+                    variant="solid",
+                    on_click=resend,
+                    id="resend-confirmation",
+                ),
+                align="start",
+            ),
+            icon="mail",
+            color_scheme="amber",
+            high_contrast=True,
+            id="confirm-banner",
+        ),
+    )

@@ -4,7 +4,13 @@ import reflex as rx
 
 from navigator import routes
 from navigator.components.forms import choice_options, input_field, select_field
-from navigator.components.layout import data_table, error_text, notice_text, page
+from navigator.components.layout import (
+    confirmation_callout,
+    data_table,
+    error_text,
+    notice_text,
+    page,
+)
 from navigator.state.cabinet import CabinetState
 
 T = CabinetState.t
@@ -413,26 +419,7 @@ def cabinet_page() -> rx.Component:
     return page(
         rx.heading(T["cabinet_title"], size="6", as_="h1"),
         rx.text(CabinetState.user_email, color_scheme="gray"),
-        rx.cond(
-            CabinetState.confirm_banner != "",
-            rx.callout(
-                rx.vstack(
-                    rx.text(CabinetState.confirm_banner),
-                    rx.button(
-                        T["resend_link"],
-                        size="1",
-                        variant="solid",
-                        on_click=CabinetState.resend_confirmation,
-                        id="resend-confirmation",
-                    ),
-                    align="start",
-                ),
-                icon="mail",
-                color_scheme="amber",
-                high_contrast=True,
-                id="confirm-banner",
-            ),
-        ),
+        confirmation_callout(CabinetState.confirm_banner, CabinetState.resend_confirmation),
         error_text(CabinetState.error, "cabinet-error"),
         notice_text(CabinetState.notice, "cabinet-notice"),
         rx.heading(T["children"], size="5", as_="h2"),

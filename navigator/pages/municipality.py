@@ -6,6 +6,7 @@ from navigator import routes
 from navigator.components.forms import (
     checkbox_field,
     choice_options,
+    csv_dropzone,
     input_field,
     reason_form,
     select_field,
@@ -531,23 +532,7 @@ def _verifications() -> rx.Component:
         ),
         rx.heading(T["registry_import"], size="4", as_="h3"),
         rx.text(T["registry_columns"], size="2"),
-        rx.el.label(
-            rx.upload(
-                rx.vstack(
-                    rx.text(T["import_drop"]),
-                    rx.foreach(rx.selected_files("registry-csv"), rx.text),
-                ),
-                id="registry-csv",
-                accept={"text/csv": [".csv"]},
-                max_files=1,
-                multiple=False,
-                max_size=20_000_000,
-                border="1px dashed #8b8d98",
-                padding="4",
-                width="100%",
-            ),
-            style={"display": "block", "width": "100%"},
-        ),
+        csv_dropzone("registry-csv", T["import_drop"], max_size=20_000_000),
         rx.button(
             T["import"],
             on_click=S.import_registry(rx.upload_files(upload_id="registry-csv")),

@@ -6,13 +6,21 @@ from navigator import routes
 from navigator.components.forms import (
     checkbox_field,
     choice_options,
+    csv_dropzone,
     field,
     input_field,
     pair_options,
     reason_form,
     select_field,
 )
-from navigator.components.layout import data_table, error_text, native_form, notice_text, page
+from navigator.components.layout import (
+    confirmation_callout,
+    data_table,
+    error_text,
+    native_form,
+    notice_text,
+    page,
+)
 from navigator.state.auth import AuthState
 from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
 
@@ -225,24 +233,7 @@ def _import() -> rx.Component:
     return rx.vstack(
         rx.heading(T["import_title"], size="4", as_="h2"),
         rx.text(T["import_hint"], size="2"),
-        # the label around the dropzone names its file input (axe: every input labelled)
-        rx.el.label(
-            rx.upload(
-                rx.vstack(
-                    rx.text(T["import_drop"]),
-                    rx.foreach(rx.selected_files("programs-csv"), rx.text),
-                ),
-                id="programs-csv",
-                accept={"text/csv": [".csv"]},
-                max_files=1,
-                multiple=False,
-                max_size=5_000_000,
-                border="1px dashed #8b8d98",
-                padding="4",
-                width="100%",
-            ),
-            style={"display": "block", "width": "100%"},
-        ),
+        csv_dropzone("programs-csv", T["import_drop"], max_size=5_000_000),
         rx.button(
             T["import"],
             on_click=ProviderState.import_csv(rx.upload_files(upload_id="programs-csv")),
@@ -556,25 +547,8 @@ def provider_page() -> rx.Component:
                         id="pending-admission",
                     ),
                 ),
-                rx.cond(
-                    ProviderState.confirm_banner != "",
-                    rx.callout(
-                        rx.vstack(
-                            rx.text(ProviderState.confirm_banner),
-                            rx.button(
-                                T["resend_link"],
-                                size="1",
-                                variant="solid",
-                                on_click=ProviderState.resend_confirmation,
-                                id="resend-confirmation",
-                            ),
-                            align="start",
-                        ),
-                        icon="mail",
-                        color_scheme="amber",
-                        high_contrast=True,
-                        id="confirm-banner",
-                    ),
+                confirmation_callout(
+                    ProviderState.confirm_banner, ProviderState.resend_confirmation
                 ),
                 rx.heading(T["programs"], size="4", as_="h2"),
                 data_table(

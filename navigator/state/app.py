@@ -12,14 +12,16 @@ import reflex as rx
 from starlette.requests import cookie_parser
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.confirmation import send_confirmation
 from navigator.domain.accounts.signin import user_for_token
 from navigator.domain.municipalities.queries import municipalities_of
 from navigator.domain.providers.queries import providers_of
-from navigator.domain.shared.db import read_session
-from navigator.domain.shared.errors import DomainError
-from navigator.i18n import ui_strings
+from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.errors import DomainError, NotFound
+from navigator.domain.shared.mail import deliver_after_commit
+from navigator.i18n import text, ui_strings
 from navigator.locale import LOCALE_COOKIE, SESSION_COOKIE, choose_locale
-from navigator.settings import SUPPORTED_LOCALES
+from navigator.settings import SUPPORTED_LOCALES, get_settings
 
 YEAR_SECONDS = 365 * 24 * 3600
 
@@ -87,3 +89,20 @@ class AppState(rx.State):
 
     def _message(self, error: DomainError) -> str:
         return error.message(self.lang)
+
+    def _resend_confirmation(self) -> tuple[str, str]:
+        """Another link confirming the signed-in person's address (a few an hour at most: the
+        inbox is never flooded); (error, notice) for the screen that asked."""
+        actor = self._actor()
+        if actor is None or actor.user_id is None:
+            return self._message(NotFound()), ""
+        user_id = actor.user_id
+        try:
+            with transaction() as session:
+                send_confirmation(
+                    session, user_id, app_url=get_settings().app_url, locale=self.lang
+                )
+                deliver_after_commit(session)
+        except DomainError as error:
+            return self._message(error), ""
+        return "", text("confirmation_sent", self.lang)

@@ -14,7 +14,6 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.children import add_child, update_child
-from navigator.domain.accounts.confirmation import send_confirmation
 from navigator.domain.accounts.models import ChildCategory, User
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import children_of, statement
@@ -31,9 +30,7 @@ from navigator.domain.enrollment.terms import Quote
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.shared.db import atomically, get_row, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
-from navigator.domain.shared.mail import deliver_after_commit
 from navigator.i18n import text, ui_strings, value_label
-from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
@@ -389,23 +386,7 @@ class CabinetState(AppState):
 
     @rx.event
     def resend_confirmation(self) -> None:
-        """Another confirmation link (a few an hour at most: the inbox is never flooded)."""
-        self.error = self.notice = ""
-        actor = self._actor()
-        if actor is None or actor.user_id is None:
-            self.error = self._message(NotFound())
-            return
-        user_id = actor.user_id
-        try:
-            with transaction() as session:
-                send_confirmation(
-                    session, user_id, app_url=get_settings().app_url, locale=self.lang
-                )
-                deliver_after_commit(session)
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self.notice = text("confirmation_sent", self.lang)
+        self.error, self.notice = self._resend_confirmation()
 
     @rx.var
     def category_choices(self) -> list[Choice]:

@@ -15,7 +15,6 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.access import is_provider_owner
-from navigator.domain.accounts.confirmation import send_confirmation
 from navigator.domain.accounts.models import User
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import (
@@ -218,23 +217,7 @@ class ProviderState(AppState):
 
     @rx.event
     def resend_confirmation(self) -> None:
-        """Another link to confirm the owner's address (a few an hour at most)."""
-        self.error = self.notice = ""
-        actor = self._actor()
-        if actor is None or actor.user_id is None:
-            self.error = self._message(NotFound())
-            return
-        user_id = actor.user_id
-        try:
-            with transaction() as session:
-                send_confirmation(
-                    session, user_id, app_url=get_settings().app_url, locale=self.lang
-                )
-                deliver_after_commit(session)
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self.notice = text("confirmation_sent", self.lang)
+        self.error, self.notice = self._resend_confirmation()
 
     def _reload(self) -> bool:
         found = self._provider()

@@ -81,17 +81,8 @@ def request_identity(
         == (first_name, last_name, birth_date)
     ):
         raise Conflict("identity_unchanged")
-    _withdraw_pending(session, child, RequestKind.IDENTITY)
-    request = VerificationRequest(
-        child_id=child.id or 0,
-        guardian_id=child.guardian_id,
-        municipality_id=child.municipality_id,
-        kind=RequestKind.IDENTITY,
-        first_name=first_name,
-        last_name=last_name,
-        birth_date=birth_date,
-        national_id_digest=digest,
-        national_id_hint=national_ids.hint(normalized),
+    request = _identity_request(
+        session, child, (first_name, last_name, birth_date), digest, national_ids.hint(normalized)
     )
     request.registry_note, row = _registry_match(session, child, request)
     session.add(request)
@@ -122,8 +113,30 @@ def request_identity_change(
     birth_date = check_birth_date(birth_date, local_today(municipality))
     if (first_name, last_name, birth_date) == (child.first_name, child.last_name, child.birth_date):
         raise Conflict("identity_unchanged")
+    request = _identity_request(
+        session,
+        child,
+        (first_name, last_name, birth_date),
+        child.national_id_digest,
+        child.national_id_hint,
+    )
+    request.registry_note = "registry_identity_change"
+    session.add(request)
+    session.flush()
+    return request
+
+
+def _identity_request(
+    session: Session,
+    child: Child,
+    names_and_birth: tuple[str, str, date],
+    digest: str,
+    hint: str,
+) -> VerificationRequest:
+    """A new identity request for the child, replacing one still waiting."""
     _withdraw_pending(session, child, RequestKind.IDENTITY)
-    request = VerificationRequest(
+    first_name, last_name, birth_date = names_and_birth
+    return VerificationRequest(
         child_id=child.id or 0,
         guardian_id=child.guardian_id,
         municipality_id=child.municipality_id,
@@ -131,13 +144,9 @@ def request_identity_change(
         first_name=first_name,
         last_name=last_name,
         birth_date=birth_date,
-        national_id_digest=child.national_id_digest,
-        national_id_hint=child.national_id_hint,
-        registry_note="registry_identity_change",
+        national_id_digest=digest,
+        national_id_hint=hint,
     )
-    session.add(request)
-    session.flush()
-    return request
 
 
 def request_category(
