@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from navigator import routes
+from navigator.domain.accounts.access import Actor
+from navigator.domain.certificates.queries import paying_municipalities
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.programs.queries import municipality_center
@@ -140,6 +142,8 @@ class CatalogState(AppState):
     degraded: bool = False
     error: str = ""
     searched: bool = False
+    # the municipalities the signed-in family's certificates pay in; None for a visitor
+    _paying: list[str] | None = None
 
     # ---------------------------------------------------------------- URL ⇄ state
 
@@ -273,7 +277,9 @@ class CatalogState(AppState):
                     else text("no_open_groups", lang)
                 ),
                 free_seats=text("free_seats", lang, count=hit.free_seats),
-                payable_by_certificate=hit.payable_by_certificate,
+                # for a family: only where its own certificate can pay; for a visitor, in general
+                payable_by_certificate=hit.payable_by_certificate
+                and (self._paying is None or hit.municipality in self._paying),
                 is_free=hit.is_free,
                 distance=(
                     format_distance(hit.distance_m, lang) if hit.distance_m is not None else ""
@@ -312,7 +318,12 @@ class CatalogState(AppState):
 
     @rx.event
     def load(self) -> None:
-        self._user_id()
+        user_id = self._user_id()
+        if user_id is None:
+            self._paying = None
+        else:
+            with read_session() as session:
+                self._paying = sorted(paying_municipalities(session, Actor.user(user_id)))
         self._read_url()
         self._search()
 

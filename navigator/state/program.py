@@ -15,7 +15,7 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
-from navigator.domain.certificates.queries import children_of
+from navigator.domain.certificates.queries import children_of, paying_municipalities
 from navigator.domain.enrollment.api import apply_to_group
 from navigator.domain.enrollment.terms import quote
 from navigator.domain.programs.queries import public_program
@@ -85,6 +85,11 @@ class ProgramState(AppState):
             with read_session() as session:
                 program = public_program(session, self._program_id, datetime.now(UTC).date())
                 children = children_of(session, Actor.user(user_id)) if user_id is not None else []
+                paying = (
+                    paying_municipalities(session, Actor.user(user_id))
+                    if user_id is not None
+                    else None
+                )
         except NotFound:
             self.found = False
             self.title = text("program_not_found", lang)
@@ -111,7 +116,10 @@ class ProgramState(AppState):
                 else ""
             )
         )
-        self.payable_by_certificate = program.payable_by_certificate
+        # for a family, only where its own certificate can pay
+        self.payable_by_certificate = program.payable_by_certificate and (
+            paying is None or program.municipality in paying
+        )
         self.is_free = program.is_free
         self.groups = [
             GroupRow(

@@ -14,6 +14,7 @@ from navigator.domain.accounts.models import Child
 from navigator.domain.certificates.models import (
     Certificate,
     CertificateAccount,
+    CertificateStatus,
     LedgerEntry,
     RequestKind,
     RequestStatus,
@@ -196,3 +197,21 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
         for child, municipality, certificate_id in rows
         if child.id is not None
     ]
+
+
+def paying_municipalities(session: Session, actor: Actor) -> set[str]:
+    """Codes of the municipalities whose programs this family's certificates can pay: those
+    of its children holding a funded certificate (a certificate pays only at home)."""
+    if actor.user_id is None:
+        return set()
+    return set(
+        session.exec(
+            select(Municipality.code)
+            .join(Child, col(Child.municipality_id) == Municipality.id)
+            .join(Certificate, col(Certificate.child_id) == Child.id)
+            .where(
+                Child.guardian_id == actor.user_id,
+                Certificate.status == CertificateStatus.FUNDED,
+            )
+        ).all()
+    )

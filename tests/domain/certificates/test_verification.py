@@ -371,3 +371,16 @@ def test_a_child_certified_before_identifiers_is_not_taken_again_by_name(engine)
     with read_session(engine) as s:
         [item] = _queued(s, admin, world, copy)
     assert item.request.registry_note == "registry_possible_duplicate" and item.identifier_elsewhere
+
+
+def test_a_family_is_told_payable_only_where_its_certificate_pays(engine):
+    from navigator.domain.certificates.queries import paying_municipalities
+    from navigator.domain.municipalities.models import Municipality
+
+    home, elsewhere = build_world(engine), build_world(engine)
+    unfunded, _child, _cert, _acc = home.add_parent_with_child(fund=False)
+    with read_session(engine) as s:
+        code = s.get(Municipality, home.municipality_id).code
+        assert paying_municipalities(s, home.parent) == {code}  # not elsewhere's programs
+        assert paying_municipalities(s, unfunded) == set()  # a certificate not funded pays none
+        assert code != s.get(Municipality, elsewhere.municipality_id).code
