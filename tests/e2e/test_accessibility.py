@@ -170,6 +170,13 @@ def test_the_provider_pages_have_no_serious_violations(
         report["program"] = _violations(page)
         assert _fits(page), "the provider's program page scrolls sideways"
         page.screenshot(path=artifacts_dir / "a11y-provider-program-360.png", full_page=True)
+        # the owner's two-factor page, with the key to type into an app
+        page.goto(f"{app_url}/security", wait_until="domcontentloaded")
+        page.locator("#start-setup").click()
+        expect(page.locator("#totp-secret")).to_be_visible(timeout=15_000)
+        report["security"] = _violations(page)
+        assert _fits(page), "the two-factor page scrolls sideways"
+        page.screenshot(path=artifacts_dir / "a11y-security-360.png", full_page=True)
     finally:
         context.close()
-    assert report == {"sign-up": [], "cabinet": [], "program": []}
+    assert report == {"sign-up": [], "cabinet": [], "program": [], "security": []}
