@@ -44,9 +44,14 @@ class AppState(rx.State):
         return ui_strings(self.lang)
 
     @rx.event
-    def set_language(self, code: str) -> None:
-        if code in SUPPORTED_LOCALES:
+    def set_language(self, code: str):
+        """The chosen language, remembered in a cookie; the page is read again in it, so
+        nothing it already showed (search results, facet values, figures) stays in the old
+        one."""
+        if code in SUPPORTED_LOCALES and code != self.locale_choice:
             self.locale_choice = code
+            return rx.call_script("window.location.reload()")
+        return None
 
     def _session_token(self) -> str | None:
         # the same lenient parser as the HTTP side: one malformed cookie must not hide ours

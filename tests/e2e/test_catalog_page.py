@@ -133,6 +133,9 @@ def test_language_follows_the_browser_then_the_switcher(
         expect(page.locator("#catalog-total")).to_have_text(
             re.compile(r"^\d+ programs? found$"), timeout=15_000
         )
+        # the results already shown come back in the new language too, not only the counter
+        first_card = page.locator(".program-card").first
+        expect(first_card).to_contain_text(re.compile(r"ages \d+–\d+"), timeout=15_000)
         page.reload(wait_until="domcontentloaded")
         expect(page.locator("#catalog-total")).to_have_text(
             re.compile(r"^\d+ programs? found$"), timeout=30_000
