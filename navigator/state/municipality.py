@@ -610,8 +610,12 @@ class MunicipalityState(AppState):
         self._act(lambda s, actor, _m: admit_provider(s, actor, wanted or 0))
 
     @rx.event
-    def certify(self, program_id: str) -> None:
-        self._decide_program(program_id, "certify", "")
+    def certify(self, program_id: str):
+        """Certified: back to the top of the queue (the card the official read is gone), or
+        the changed version shown where it was, with why."""
+        if self._decide_program(program_id, "certify", ""):
+            return rx.scroll_to("queue")
+        return None
 
     @rx.event
     def reinstate(self, program_id: str) -> None:
