@@ -52,6 +52,9 @@ def test_the_reserved_figures_equal_the_ledger_through_the_contract(engine, monk
         )
     figures = _figures(state, engine, world)
     assert figures[0] == figures[1] == figures[2]
+    CabinetState.show_history.fn(state, str(world.child_id))
+    refund = next(line for line in state.history if line.direction == "in" and line.note)
+    assert refund.note == "ошибка"  # the reason the provider gave, promised to the parent
 
     with world.tx() as s:
         cancel_enrollment(s, world.parent, enrollment_id)

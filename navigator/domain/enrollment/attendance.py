@@ -260,7 +260,7 @@ def correct_attendance(
                 notify_user_id=ctx.child.guardian_id,
                 enrollment_id=enrollment_id,
                 attendance_id=attendance.id,
-                note=f"{lesson_date.isoformat()}: {before.value} → {status.value}",
+                note=reason,  # the parent reads why the charge came back
             )
             enrollment.refunded_minor += refund
             if seated:
@@ -273,7 +273,7 @@ def correct_attendance(
                     actor_id=actor.user_id,
                     notify_user_id=None,
                     enrollment_id=enrollment_id,
-                    note=lesson_date.isoformat(),
+                    note=reason,
                 )
                 enrollment.held_minor += refund
         enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
