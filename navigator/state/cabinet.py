@@ -14,7 +14,8 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.children import add_child, update_child
-from navigator.domain.accounts.models import ChildCategory, User
+from navigator.domain.accounts.confirmation import unconfirmed_address
+from navigator.domain.accounts.models import ChildCategory
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import children_of, statement
 from navigator.domain.certificates.verification import request_category, request_identity_change
@@ -28,7 +29,7 @@ from navigator.domain.enrollment.offers import (
 from navigator.domain.enrollment.queries import cabinet_version, enrollments_of
 from navigator.domain.enrollment.terms import Quote
 from navigator.domain.municipalities.queries import municipalities
-from navigator.domain.shared.db import atomically, get_row, read_session, transaction
+from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.i18n import text, ui_strings, value_label
 from navigator.state.app import AppState
@@ -191,11 +192,8 @@ class CabinetState(AppState):
             return False
         lang = self.lang
         with read_session() as session:
-            me = get_row(session, User, actor.user_id) if actor.user_id else None
-            waiting = me is not None and me.email_verified_at is None
-            self.confirm_banner = (
-                text("confirm_banner", lang, email=me.email) if me and waiting else ""
-            )
+            address = unconfirmed_address(session, actor)
+            self.confirm_banner = text("confirm_banner", lang, email=address) if address else ""
             children = children_of(session, actor)
             enrollments = enrollments_of(session, actor)
             offers = offers_for_guardian(session, actor)

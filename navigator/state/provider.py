@@ -15,7 +15,7 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.access import is_provider_owner
-from navigator.domain.accounts.models import User
+from navigator.domain.accounts.confirmation import unconfirmed_address
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import (
     correct_attendance,
@@ -49,7 +49,7 @@ from navigator.domain.programs.queries import groups_of, program_for_staff, prog
 from navigator.domain.providers.apikeys import create_api_key, keys_of, revoke_api_key
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.providers.staff import invite_staff, remove_staff, revoke_invitation, staff_of
-from navigator.domain.shared.db import atomically, get_row, read_session, transaction
+from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv
 from navigator.domain.shared.mail import deliver_after_commit
@@ -241,7 +241,7 @@ class ProviderState(AppState):
             currency = currency_of(session, provider.municipality_id)
             owner = is_provider_owner(session, actor, provider_id)  # type: ignore[arg-type]
             people = staff_of(session, actor, provider_id) if owner else []  # type: ignore[arg-type]
-            me = get_row(session, User, actor.user_id) if actor.user_id else None
+            address = unconfirmed_address(session, actor)  # type: ignore[arg-type]
         self._provider_id = provider_id
         self.is_owner = owner
         self.staff = [
@@ -258,8 +258,8 @@ class ProviderState(AppState):
         self.provider_name = provider.name
         self.admitted = provider.admitted
         self.confirm_banner = (
-            text("confirm_banner_provider", lang, email=me.email)
-            if me is not None and me.email_verified_at is None and not provider.admitted
+            text("confirm_banner_provider", lang, email=address)
+            if address and not provider.admitted
             else ""
         )
         self.group_choices = [

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from navigator import routes
+from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import EmailConfirmation, User
 from navigator.domain.accounts.signin import MAX_TOKEN_LENGTH, token_hash
 from navigator.domain.shared.db import get_row
@@ -104,6 +105,7 @@ def confirm_email(session: Session, token: str, *, now: datetime | None = None) 
     return user.id
 
 
-def email_confirmed(session: Session, user_id: int) -> bool:
-    user = get_row(session, User, user_id)
-    return user is not None and user.email_verified_at is not None
+def unconfirmed_address(session: Session, actor: Actor) -> str:
+    """The signed-in person's address while it waits for its link; "" once confirmed."""
+    user = get_row(session, User, actor.user_id) if actor.user_id is not None else None
+    return user.email if user is not None and user.email_verified_at is None else ""
