@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.programs.photos import photo_url
 from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from search.documents import EPOCH
@@ -86,7 +87,10 @@ def _conditions(query: CatalogQuery, groups: Any, *, without: str | None = None)
         has = func.coalesce(groups.c.free_seats, 0) > 0
         conditions.append(has if query.has_free_seats else ~has)
     if query.price_max_minor is not None:
-        conditions.append(col(Program.is_free) | (groups.c.lowest_price <= query.price_max_minor))
+        ceiling = groups.c.lowest_price <= query.price_max_minor
+        if query.price_currency is not None:
+            ceiling = ceiling & (col(Municipality.currency) == query.price_currency)
+        conditions.append(col(Program.is_free) | ceiling)
     if query.radius_km is not None and query.latitude is not None and query.longitude is not None:
         lat_span = query.radius_km / 111.0
         lng_span = query.radius_km / (111.0 * max(0.01, math.cos(math.radians(query.latitude))))
@@ -204,6 +208,7 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
                 payable_by_certificate=program.payable_by_certificate,
                 is_free=bool(shown["is_free"]),
                 distance_m=distance,
+                photo_url=photo_url(shown["photo"]),
             )
             for program, provider_name, code, currency, lowest, free, _starts, distance in page
             for shown in (program.shown,)

@@ -25,6 +25,7 @@ MAX_PER_PAGE = 100
 MAX_TEXT = 200
 MAX_RADIUS_KM = 500.0
 MUNICIPALITY_CODE = re.compile(r"^[a-z0-9-]{1,40}$")
+CURRENCY = re.compile(r"[A-Z]{3}")
 DISJUNCTIVE = ("direction", "format", "language", "municipality")
 FACETS = (*DISJUNCTIVE, "payable_by_certificate", "has_free_seats", "weekdays", "ages")
 # Private-use characters mark highlights; they cannot come from a program's own text.
@@ -43,6 +44,7 @@ class CatalogQuery:
     has_free_seats: bool | None = None
     weekdays: tuple[int, ...] = ()
     price_max_minor: int | None = None
+    price_currency: str | None = None  # the price filter's currency; None: every currency
     latitude: float | None = None
     longitude: float | None = None
     radius_km: float | None = None
@@ -96,6 +98,10 @@ def validate(query: CatalogQuery) -> CatalogQuery:
         _whole(query.age, "age", 0, 18)
     if query.price_max_minor is not None:
         _whole(query.price_max_minor, "price_max", 0, 10**13)
+    if query.price_currency is not None and (
+        not isinstance(query.price_currency, str) or not CURRENCY.fullmatch(query.price_currency)
+    ):
+        raise InvalidInput("field_not_allowed", field="currency", allowed="A-Z (ISO 4217)")
     for day in query.weekdays:
         _whole(day, "weekday", 1, 7)
     _whole(query.page, "page", 1, 10_000)
@@ -138,7 +144,10 @@ def filters(query: CatalogQuery, *, without: str | None = None) -> list[str]:
     if query.weekdays:
         clauses.append(f"weekdays IN [{', '.join(str(int(d)) for d in query.weekdays)}]")
     if query.price_max_minor is not None:
-        clauses.append(f"(is_free = true OR lowest_price <= {int(query.price_max_minor)})")
+        ceiling = f"lowest_price <= {int(query.price_max_minor)}"
+        if query.price_currency is not None:  # three capitals, checked in validate()
+            ceiling = f"(currency = '{query.price_currency}' AND {ceiling})"
+        clauses.append(f"(is_free = true OR {ceiling})")
     if query.radius_km is not None and query.latitude is not None and query.longitude is not None:
         meters = int(query.radius_km * 1000)
         clauses.append(f"_geoRadius({float(query.latitude)}, {float(query.longitude)}, {meters})")
@@ -178,6 +187,7 @@ class Hit:
     payable_by_certificate: bool
     is_free: bool
     distance_m: int | None
+    photo_url: str = ""  # "" when the program has no photo
 
 
 @dataclass(frozen=True)
@@ -223,6 +233,7 @@ def _hit(document: dict[str, Any]) -> Hit:
         payable_by_certificate=bool(document.get("payable_by_certificate")),
         is_free=bool(document.get("is_free")),
         distance_m=document.get("_geoDistance"),
+        photo_url=str(document.get("photo_url") or ""),
     )
 
 

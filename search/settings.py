@@ -32,6 +32,7 @@ FILTERABLE = [
     "payable_by_certificate",
     "is_free",
     "lowest_price",
+    "currency",
     "weekdays",
     "has_free_seats",
     "provider_id",

@@ -155,6 +155,8 @@ def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
 
 
 def error_text(message: rx.Var, id: str = "") -> rx.Component:
+    """A refusal, kept in view while the person scrolls; shown anew for each refusal, it
+    moves the focus to the field it names (assets/feedback.js) and is announced."""
     return rx.cond(
         message != "",
         rx.callout(
@@ -164,11 +166,17 @@ def error_text(message: rx.Var, id: str = "") -> rx.Component:
             role="alert",
             id=id or None,
             width="100%",
+            class_name="feedback",
+            key=AppState.feedback_serial,
+            custom_attrs={"data-field": AppState.error_field},
+            **({"on_mount": rx.call_script(f"window.navigatorFeedback({id!r})")} if id else {}),
         ),
     )
 
 
 def notice_text(message: rx.Var, id: str = "") -> rx.Component:
+    """What was done, kept in view while the person scrolls (a toast that stays until the
+    next action), announced politely."""
     return rx.cond(
         message != "",
         rx.callout(
@@ -178,6 +186,7 @@ def notice_text(message: rx.Var, id: str = "") -> rx.Component:
             role="status",
             id=id or None,
             width="100%",
+            class_name="feedback",
         ),
     )
 

@@ -34,6 +34,12 @@ def format_money(minor: int, currency: str, language: str) -> str:
     return written.replace(standard, NARROW_SYMBOL.get(currency, standard))
 
 
+def currency_symbol(currency: str, language: str) -> str:
+    """'RUB' → '₽', 'EUR' → '€': the symbol format_money writes."""
+    standard = numbers.get_currency_symbol(currency, _locale(language))
+    return NARROW_SYMBOL.get(currency, standard)
+
+
 def format_number(value: int | float | Decimal, language: str) -> str:
     return numbers.format_decimal(value, locale=_locale(language))
 
@@ -45,6 +51,18 @@ def format_day(value: date | datetime | None, language: str) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return dates.format_date(value, format="medium", locale=_locale(language))
+
+
+def format_weekday_day(value: date, language: str) -> str:
+    """'Monday, September 7': a day of a week shown day by day, as the language writes it."""
+    locale = _locale(language)
+    name = dates.get_day_names("wide", context="format", locale=locale)[value.weekday()]
+    return f"{name.capitalize()}, {dates.format_skeleton('MMMMd', value, locale=locale)}"
+
+
+def format_day_range(first: date, last: date, language: str) -> str:
+    """'Sep 7 – 13, 2026': CLDR's interval, without repeating what both ends share."""
+    return dates.format_interval(first, last, skeleton="yMMMd", locale=_locale(language))
 
 
 def format_moment(value: datetime | None, language: str, timezone: str = "UTC") -> str:

@@ -32,10 +32,71 @@ def _facet(name: str, title_key: str) -> rx.Component:
     )
 
 
+def _price_filter() -> rx.Component:
+    """The price ceiling in one currency: the scope's, or one chosen when it spans several."""
+    return rx.el.form(
+        rx.el.label(CatalogState.price_label, html_for="price-max"),
+        rx.hstack(
+            rx.el.input(
+                id="price-max",
+                name="price_max",
+                default_value=CatalogState.price_max,
+                input_mode="decimal",
+                class_name="native-input",
+                size=8,
+                aria_invalid=rx.cond(CatalogState.price_error != "", "true", "false"),
+                aria_describedby="price-error",
+            ),
+            rx.cond(
+                CatalogState.price_currency_choices.length() > 0,
+                rx.fragment(
+                    rx.el.label(
+                        T["currency"], html_for="price-currency", class_name="visually-hidden"
+                    ),
+                    rx.el.select(
+                        pair_options(CatalogState.price_currency_choices),
+                        id="price-currency",
+                        name="currency",
+                        value=CatalogState.effective_price_currency,
+                        on_change=CatalogState.set_price_currency,
+                        class_name="native-select",
+                    ),
+                ),
+            ),
+            rx.button(T["apply_price"], type="submit", variant="soft", size="1"),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.el.div(
+            rx.cond(
+                CatalogState.price_error != "",
+                rx.text(CatalogState.price_error, color_scheme="red", size="2"),
+            ),
+            id="price-error",
+            role="alert",
+        ),
+        on_submit=CatalogState.set_price_max,
+        class_name="field",
+    )
+
+
 def filters_panel() -> rx.Component:
+    """Beside the results on a wide screen; a drawer over them on a phone."""
     return rx.el.aside(
         rx.vstack(
-            rx.heading(T["filters"], size="3", as_="h2"),
+            rx.hstack(
+                rx.heading(T["filters"], size="3", as_="h2", id="filters-heading", tab_index=-1),
+                rx.spacer(),
+                rx.button(
+                    T["close"],
+                    on_click=CatalogState.close_filters,
+                    variant="ghost",
+                    class_name="phone-only",
+                    id="close-filters",
+                ),
+                width="100%",
+                align="center",
+            ),
             select_field(
                 T["child_age"],
                 rx.el.option(T["any_age"], value=""),
@@ -56,22 +117,7 @@ def filters_panel() -> rx.Component:
                 checked=CatalogState.free_seats_only,
                 on_change=CatalogState.set_free_seats_only,
             ),
-            rx.el.form(
-                rx.el.label(T["price_max"], html_for="price-max"),
-                rx.hstack(
-                    rx.el.input(
-                        id="price-max",
-                        name="price_max",
-                        default_value=CatalogState.price_max,
-                        input_mode="decimal",
-                        class_name="native-input",
-                        size=8,
-                    ),
-                    rx.button(T["apply_price"], type="submit", variant="soft", size="1"),
-                ),
-                on_submit=CatalogState.set_price_max,
-                class_name="field",
-            ),
+            _price_filter(),
             _facet("direction", "facet_direction"),
             _facet("municipality", "facet_municipality"),
             _facet("format", "facet_format"),
@@ -80,15 +126,33 @@ def filters_panel() -> rx.Component:
             rx.button(
                 T["reset_filters"], on_click=CatalogState.clear_filters, variant="outline", size="1"
             ),
+            rx.button(
+                CatalogState.show_results_label,
+                on_click=CatalogState.close_filters,
+                class_name="phone-only show-results",
+                id="show-results",
+                width="100%",
+            ),
             spacing="3",
             align="start",
         ),
-        class_name="filters",
+        class_name=rx.cond(CatalogState.filters_open, "filters open", "filters"),
+        id="filters",
+        aria_labelledby="filters-heading",
     )
 
 
 def toolbar() -> rx.Component:
     return rx.hstack(
+        rx.button(
+            CatalogState.filters_label,
+            on_click=CatalogState.open_filters,
+            variant="soft",
+            class_name="phone-only",
+            id="filters-toggle",
+            aria_controls="filters",
+            aria_expanded=rx.cond(CatalogState.filters_open, "true", "false"),
+        ),
         select_field(
             T["sort_by"],
             rx.el.option(T["sort_relevance"], value="relevance"),
@@ -116,8 +180,30 @@ def toolbar() -> rx.Component:
     )
 
 
+def home_scope() -> rx.Component:
+    """The family's own municipality chose the scope: said, and undone in one click."""
+    return rx.cond(
+        CatalogState.scope_is_home,
+        rx.hstack(
+            rx.text(CatalogState.home_scope_label, size="2"),
+            rx.button(
+                T["show_everywhere"],
+                on_click=CatalogState.everywhere,
+                variant="ghost",
+                size="1",
+                id="show-everywhere",
+            ),
+            id="home-scope",
+            align="center",
+            wrap="wrap",
+            class_name="home-scope",
+        ),
+    )
+
+
 def results() -> rx.Component:
     return rx.vstack(
+        home_scope(),
         rx.cond(
             CatalogState.degraded,
             rx.callout(
@@ -205,8 +291,9 @@ def index() -> rx.Component:
         rx.flex(
             filters_panel(),
             results(),
-            direction=rx.breakpoints(initial="column", md="row"),
+            direction=rx.breakpoints(initial="column", sm="row"),
             spacing="5",
             width="100%",
+            class_name="catalog-body",
         ),
     )

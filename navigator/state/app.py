@@ -32,6 +32,10 @@ class AppState(rx.State):
     user_email: str = ""
     is_provider: bool = False
     is_admin: bool = False
+    # the field the last refusal named (`InvalidInput(field=...)`), and a count that makes
+    # each refusal's message appear anew, so the page can move the focus to it
+    error_field: str = ""
+    feedback_serial: int = 0
     # whose data each screen (a substate, by its full name) holds; backend only
     _shown_for: dict[str, int | None] = {}
 
@@ -93,6 +97,11 @@ class AppState(rx.State):
         return Actor.user(user_id) if user_id is not None else None
 
     def _message(self, error: DomainError) -> str:
+        """The refusal in the reader's language; the page shows it anew and focuses the
+        field it names (see `components/layout.feedback`)."""
+        field = error.params.get("field")
+        self.error_field = field if isinstance(field, str) else ""
+        self.feedback_serial += 1
         return error.message(self.lang)
 
     def _resend_confirmation(self) -> tuple[str, str]:

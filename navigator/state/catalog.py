@@ -22,7 +22,7 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
-from navigator.domain.certificates.queries import paying_municipalities
+from navigator.domain.certificates.queries import home_municipalities, paying_municipalities
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.programs.queries import municipality_center
@@ -31,12 +31,18 @@ from navigator.domain.shared.errors import DomainError, InvalidInput
 from navigator.domain.shared.models import Language
 from navigator.domain.shared.validation import check_coordinates, parse_coordinate
 from navigator.i18n import text, value_label
-from navigator.i18n.formatting import format_distance, format_money, weekday_abbreviations
+from navigator.i18n.formatting import (
+    currency_symbol,
+    format_distance,
+    format_money,
+    weekday_abbreviations,
+)
 from navigator.state.app import AppState
 from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
 
 PER_PAGE = 20
+EVERYWHERE = "any"  # `municipality=any`: every municipality, not a family's own
 MAX_PAGE = 500
 MAX_TEXT = 200
 SORTS = ("relevance", "price", "distance", "start")
@@ -75,6 +81,8 @@ class ProgramCard:
     payable_by_certificate: bool
     is_free: bool
     distance: str
+    photo_url: str = ""  # "" when the program has no photo: the placeholder is shown
+    placeholder: str = ""  # the drawing of the program's direction
 
 
 @dataclasses.dataclass
@@ -89,6 +97,12 @@ class FacetOption:
 def _municipalities() -> dict[str, str]:
     with read_session() as session:
         return {m.code: m.name for m in municipalities(session)}
+
+
+def _currencies() -> dict[str, str]:
+    """Each municipality's code → the currency its programs are priced in."""
+    with read_session() as session:
+        return {m.code: m.currency for m in municipalities(session)}
 
 
 def _int_in(value: str, low: int, high: int) -> int | None:
@@ -129,6 +143,7 @@ class CatalogState(AppState):
     payable_only: bool = False
     free_seats_only: bool = False
     price_max: str = ""
+    price_currency: str = ""  # the price filter's currency, one of the municipalities'
     sort: str = "relevance"
     page: int = 1
     latitude: float | None = None
@@ -141,9 +156,15 @@ class CatalogState(AppState):
     pages: int = 1
     degraded: bool = False
     error: str = ""
+    price_error: str = ""  # beside the price field
     searched: bool = False
+    filters_open: bool = False  # the filters' drawer on a phone
+    # the family's own municipalities chose the scope (the URL named none): shown, removable
+    scope_is_home: bool = False
     # the municipalities the signed-in family's certificates pay in; None for a visitor
     _paying: list[str] | None = None
+    # where the signed-in family's children live: its catalog opens there
+    _home: list[str] = []
 
     # ---------------------------------------------------------------- URL ⇄ state
 
@@ -164,12 +185,19 @@ class CatalogState(AppState):
         self.languages = listed("language", CHOICES["language"])
         self.weekdays = listed("weekday", CHOICES["weekday"])
         self.municipalities = listed("municipality", known)
+        # a URL that names no municipality opens a family's catalog at home; a shared link
+        # (which names one, or says `municipality=any` for everywhere) shows what it names
+        self.scope_is_home = "municipality" not in params and bool(self._home)
+        if self.scope_is_home:
+            self.municipalities = [code for code in self._home if code in known]
         age = _int_in(params.get("age") or "", 0, 18)
         self.age = "" if age is None else str(age)
         self.payable_only = params.get("payable") == "1"
         self.free_seats_only = params.get("seats") == "1"
         price = _price_minor(params.get("price_max") or "")
         self.price_max = "" if price is None else params.get("price_max", "")[:12]
+        currency = params.get("currency") or ""
+        self.price_currency = currency if currency in _currencies().values() else ""
         self.sort = params.get("sort") if params.get("sort") in SORTS else "relevance"
         self.page = _int_in(params.get("page") or "", 1, MAX_PAGE) or 1
         self.latitude, self.longitude = _point(params.get("lat"), params.get("lng")) or (None, None)
@@ -199,6 +227,9 @@ class CatalogState(AppState):
             params["seats"] = "1"
         if self.price_max:
             params["price_max"] = self.price_max
+            params["currency"] = self._price_currency()
+        if self._home and not self.municipalities:
+            params["municipality"] = EVERYWHERE  # said aloud: not the family's default
         if self.sort != "relevance":
             params["sort"] = self.sort
         if self.latitude is not None and self.longitude is not None:
@@ -230,6 +261,7 @@ class CatalogState(AppState):
             has_free_seats=True if self.free_seats_only else None,
             weekdays=tuple(int(day) for day in self.weekdays),
             price_max_minor=_price_minor(self.price_max) if self.price_max else None,
+            price_currency=self._price_currency() if self.price_max else None,
             latitude=self.latitude,
             longitude=self.longitude,
             sort=self.sort,
@@ -237,6 +269,18 @@ class CatalogState(AppState):
             per_page=PER_PAGE,
             locale=self.lang,
         )
+
+    def _price_currency(self) -> str:
+        """The price filter's currency: the one of the municipalities in scope when they
+        share one, else the one chosen, else the family's, else the first there is."""
+        currencies = _currencies()
+        in_scope = {currencies[code] for code in self.municipalities if code in currencies}
+        if len(in_scope) == 1:
+            return in_scope.pop()
+        if self.price_currency:
+            return self.price_currency
+        home = sorted({currencies[code] for code in self._home if code in currencies})
+        return home[0] if home else min(currencies.values(), default="EUR")
 
     def _search(self) -> None:
         try:
@@ -284,6 +328,8 @@ class CatalogState(AppState):
                 distance=(
                     format_distance(hit.distance_m, lang) if hit.distance_m is not None else ""
                 ),
+                photo_url=hit.photo_url,
+                placeholder=routes.direction_picture(hit.direction),
             )
             for hit in result.hits
         ]
@@ -320,10 +366,12 @@ class CatalogState(AppState):
     def load(self) -> None:
         user_id = self._user_id()
         if user_id is None:
-            self._paying = None
+            self._paying, self._home = None, []
         else:
             with read_session() as session:
                 self._paying = sorted(paying_municipalities(session, Actor.user(user_id)))
+                self._home = home_municipalities(session, Actor.user(user_id))
+        self.filters_open = False
         self._read_url()
         self._search()
 
@@ -344,6 +392,8 @@ class CatalogState(AppState):
         current = getattr(self, FACET_FIELDS[facet])
         updated = [v for v in current if v != value] if value in current else [*current, value]
         setattr(self, FACET_FIELDS[facet], updated)
+        if facet == "municipality":
+            self.scope_is_home = False
         return self._changed()
 
     def _changed(self):
@@ -369,12 +419,42 @@ class CatalogState(AppState):
 
     @rx.event
     def set_price_max(self, form: dict[str, str]):
-        value = str(form.get("price_max", "") if isinstance(form, dict) else "")[:12].strip()
+        form = form if isinstance(form, dict) else {}
+        value = str(form.get("price_max", ""))[:12].strip()
         if value and _price_minor(value) is None:
-            self.error = self._message(InvalidInput("must_not_be_negative", field="price_max"))
-            return None
+            self.price_error = self._message(
+                InvalidInput("must_not_be_negative", field="price_max")
+            )
+            return rx.set_focus("price-max")
+        currency = str(form.get("currency", ""))
+        if currency in _currencies().values():
+            self.price_currency = currency
+        self.price_error = ""
         self.price_max = value
         return self._changed()
+
+    @rx.event
+    def set_price_currency(self, currency: str):
+        if not isinstance(currency, str) or currency not in _currencies().values():
+            return None
+        self.price_currency = currency
+        return self._changed() if self.price_max else None
+
+    @rx.event
+    def everywhere(self):
+        """Leave the family's default scope: every municipality's programs."""
+        self.municipalities, self.scope_is_home = [], False
+        return self._changed()
+
+    @rx.event
+    def open_filters(self):
+        self.filters_open = True
+        return rx.set_focus("filters-heading")
+
+    @rx.event
+    def close_filters(self):
+        self.filters_open = False
+        return rx.set_focus("filters-toggle")
 
     @rx.event
     def set_sort(self, value: str):
@@ -432,7 +512,8 @@ class CatalogState(AppState):
     def clear_filters(self):
         self.directions, self.formats, self.languages = [], [], []
         self.municipalities, self.weekdays = [], []
-        self.age, self.price_max = "", ""
+        self.scope_is_home = False
+        self.age, self.price_max, self.price_error = "", "", ""
         self.payable_only = self.free_seats_only = False
         return self._changed()
 
@@ -441,6 +522,51 @@ class CatalogState(AppState):
     @rx.var
     def found_label(self) -> str:
         return text("found", self.lang, count=self.total)
+
+    @rx.var
+    def active_filters(self) -> int:
+        """How many filters narrow the results: the count on the phone's filters button."""
+        lists = (self.directions, self.formats, self.languages, self.municipalities, self.weekdays)
+        flags = (bool(self.age), self.payable_only, self.free_seats_only, bool(self.price_max))
+        return sum(len(values) for values in lists) + sum(flags)
+
+    @rx.var
+    def filters_label(self) -> str:
+        if not self.active_filters:
+            return text("filters", self.lang)
+        return text("filters_count", self.lang, count=self.active_filters)
+
+    @rx.var
+    def show_results_label(self) -> str:
+        return text("show_results", self.lang, count=self.total)
+
+    @rx.var
+    def home_scope_label(self) -> str:
+        names = _municipalities()
+        return text(
+            "home_scope",
+            self.lang,
+            places=", ".join(names.get(code, code) for code in self.municipalities),
+        )
+
+    @rx.var
+    def price_label(self) -> str:
+        return text(
+            "price_max_in", self.lang, currency=currency_symbol(self._price_currency(), self.lang)
+        )
+
+    @rx.var
+    def effective_price_currency(self) -> str:
+        return self._price_currency()
+
+    @rx.var
+    def price_currency_choices(self) -> list[list[str]]:
+        """The currencies to choose from when the scope spans several; none when one."""
+        currencies = _currencies()
+        in_scope = {currencies[code] for code in self.municipalities if code in currencies}
+        if len(in_scope) == 1:
+            return []
+        return [[c, currency_symbol(c, self.lang)] for c in sorted(set(currencies.values()))]
 
     @rx.var
     def page_label(self) -> str:

@@ -18,6 +18,7 @@ from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.domain.shared.errors import InvalidInput
+from search.fallback import search_catalog_sql
 from search.query import CatalogQuery, search_catalog, segments
 from search.relay import drain, make_client, reindex
 from seed.demo import seed_demo
@@ -148,6 +149,23 @@ def test_filters_and_facet_counts_equal_sql(catalog):
     assert english.total == sql_count(engine, Program.language == "en", Program.format == "online")
 
 
+@pytest.mark.parametrize("currency", ["EUR", "RUB"])
+def test_a_price_ceiling_compares_prices_in_its_own_currency_only(catalog, currency):
+    engine, _ = catalog
+    ceiling = 40_000  # 400 in either currency: roubles and euros are never compared
+    result = run(catalog, price_max_minor=ceiling, price_currency=currency, per_page=100)
+    assert result.total > 0
+    for hit in result.hits:
+        assert hit.is_free or (
+            hit.currency == currency and (hit.lowest_price_minor or 0) <= ceiling
+        ), hit
+    with read_session(engine) as s:  # the degraded path answers the same
+        sql = search_catalog_sql(
+            s, CatalogQuery(price_max_minor=ceiling, price_currency=currency), date.today()
+        )
+    assert sql.total == result.total
+
+
 def test_radius_and_distance_sort(catalog):
     result = run(
         catalog, latitude=57.6261, longitude=39.8845, radius_km=5, sort="distance", per_page=100
@@ -235,6 +253,8 @@ def test_control_characters_are_not_part_of_a_query(catalog):
         {"latitude": 91, "longitude": 0},
         {"weekdays": (8,)},
         {"text": "x" * 201},
+        {"price_max_minor": 100, "price_currency": "EUR' OR id > 0"},
+        {"price_max_minor": 100, "price_currency": "eur"},
     ],
 )
 def test_wrong_parameters_are_refused_with_the_field_named(catalog, bad):

@@ -199,6 +199,21 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
     ]
 
 
+def home_municipalities(session: Session, actor: Actor) -> list[str]:
+    """Codes of the municipalities this family's children live in: where its catalog opens."""
+    if actor.user_id is None:
+        return []
+    return sorted(
+        set(
+            session.exec(
+                select(Municipality.code)
+                .join(Child, col(Child.municipality_id) == Municipality.id)
+                .where(Child.guardian_id == actor.user_id)
+            ).all()
+        )
+    )
+
+
 def paying_municipalities(session: Session, actor: Actor) -> set[str]:
     """Codes of the municipalities whose programs this family's certificates can pay: those
     of its children holding a funded certificate (a certificate pays only at home)."""
