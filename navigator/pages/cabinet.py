@@ -298,6 +298,12 @@ def _child(child: rx.Var) -> rx.Component:
                 ),
             ),
             _certificate(child),
+            rx.link(
+                T["catalog_for_child"] + " " + child.first_name,
+                href=child.catalog_link,
+                class_name="catalog-for-child",
+                weight="medium",
+            ),
             rx.cond(child.verified, _category(child)),
             align="start",
             width="100%",

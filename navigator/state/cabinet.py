@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -17,7 +18,7 @@ from navigator.domain.accounts.children import add_child, update_child
 from navigator.domain.accounts.confirmation import unconfirmed_address
 from navigator.domain.accounts.models import ChildCategory
 from navigator.domain.certificates.api import request_certificate
-from navigator.domain.certificates.queries import children_of, statement
+from navigator.domain.certificates.queries import ChildView, children_of, statement
 from navigator.domain.certificates.verification import request_category, request_identity_change
 from navigator.domain.enrollment.api import cancel_enrollment
 from navigator.domain.enrollment.offers import (
@@ -76,6 +77,15 @@ WATCH_SECONDS = 2.0
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
 
 
+def _catalog_for(child: ChildView) -> str:
+    """The catalog as this child would search it: built here from the family's own child,
+    so no child's id ever travels in a link."""
+    params = {"municipality": child.municipality_code, "age": str(child.age), "seats": "1"}
+    if child.certificate is not None and child.certificate.status == "funded":
+        params["payable"] = "1"
+    return f"{routes.HOME}?{urlencode(params)}"
+
+
 @dataclasses.dataclass
 class ChildCard:
     id: str
@@ -93,6 +103,8 @@ class ChildCard:
     waiting: str = ""  # "sent on 3 Nov": identity waiting for the municipality
     refused: str = ""  # why the last identity request was refused
     category: str = ""
+    # the catalog for this child: its age and municipality, free seats, payable if funded
+    catalog_link: str = ""
     category_waiting: str = ""
     category_refused: str = ""
     number: str = ""
@@ -218,6 +230,7 @@ class CabinetState(AppState):
                 else text("national_id", lang),
                 id_hint=child.national_id_hint,
                 category=value_label(child.category, lang),
+                catalog_link=_catalog_for(child),
             )
             for request, waiting, refused in (
                 (child.identity_request, "waiting", "refused"),

@@ -5,12 +5,16 @@ cancellation."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import navigator.domain.shared.db as db
+from navigator.domain.accounts.models import Child
 from navigator.domain.accounts.signin import start_session
 from navigator.domain.certificates.models import CertificateAccount
 from navigator.domain.enrollment.api import accept_application, cancel_enrollment
 from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.shared.calendar import age_on, local_today
 from navigator.domain.shared.models import utcnow
 from navigator.i18n import text
 from navigator.state.app import AppState
@@ -82,3 +86,26 @@ def test_the_history_says_which_way_each_movement_went(engine, monkeypatch):
     assert [d for d, _ in moves] == ["in", "out", "paid", "in"]
     assert [sign for _, sign in moves][:2] == ["+", "−"] and moves[3][1] == "+"
     assert moves[2][1].isdigit()  # a payment from the reserve moves no balance again
+
+
+def test_for_my_child_opens_the_catalog_for_that_child_and_names_no_child(engine, monkeypatch):
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    world = build_world(engine)
+    with world.tx() as s:
+        token = start_session(s, world.parent.user_id, utcnow()).token
+        code = s.get(Municipality, world.municipality_id).code
+    monkeypatch.setattr(AppState, "_session_token", lambda self: token)
+    state = CabinetState(_reflex_internal_init=True)
+    state._reload()
+    [card] = [c for c in state.children if c.id == str(world.child_id)]
+    query = parse_qs(urlsplit(card.catalog_link).query)
+    with db.read_session(engine) as s:
+        child = s.get(Child, world.child_id)
+        town = s.get(Municipality, world.municipality_id)
+        age = age_on(child.birth_date, local_today(town))
+    assert query == {
+        "municipality": [code],
+        "age": [str(age)],
+        "seats": ["1"],
+        "payable": ["1"],  # the child's certificate is funded
+    }  # and nothing else: no child's id to swap for another family's

@@ -25,7 +25,7 @@ from navigator.domain.enrollment.models import Attendance, Enrollment
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
-from navigator.domain.shared.calendar import local_today
+from navigator.domain.shared.calendar import age_on, local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 
@@ -140,6 +140,8 @@ class ChildView:
     municipality_name: str
     currency: str
     certificate: CertificateSummary | None
+    municipality_code: str = ""
+    age: int = 0  # today, where the child lives
     district: str = ""
     country: str = ""
     category: str = "base"
@@ -182,6 +184,8 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
             last_name=child.last_name,
             birth_date=child.birth_date,
             municipality_name=municipality.name,
+            municipality_code=municipality.code,
+            age=age_on(child.birth_date, local_today(municipality)),
             currency=municipality.currency,
             district=child.district,
             certificate=certificate_summary(session, actor, certificate_id)
