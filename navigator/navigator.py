@@ -3,6 +3,7 @@
 import reflex as rx
 
 from navigator import routes
+from navigator.api.calendar import feeds
 from navigator.api.catalog import api as catalog_api
 from navigator.api.media import media
 from navigator.api.provider import provider_api
@@ -35,7 +36,7 @@ app = rx.App(
     stylesheets=["/navigator.css"],
     head_components=[rx.script(src="/feedback.js")],
     # the socket guard wraps the Reflex backend first; the APIs are mounted around it
-    api_transformer=[only_own_pages, catalog_api, sessions, provider_api, media],
+    api_transformer=[only_own_pages, catalog_api, sessions, provider_api, media, feeds],
 )
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
 app.add_page(index, route=routes.HOME, title="Навигатор", on_load=CatalogState.load)

@@ -62,6 +62,11 @@ PROVIDER_API_ACCEPT = "/api/v1/provider/applications/{enrollment_id}/accept"
 PROVIDER_API_REJECT = "/api/v1/provider/applications/{enrollment_id}/reject"
 PROVIDER_API_ATTENDANCE = "/api/v1/provider/attendance"
 
+# ---------------------------------------------------------------- a family's calendar feed
+
+CALENDAR_FEED = "/calendar/"  # + the link's token + ".ics"
+CALENDAR_FEED_ROUTE = CALENDAR_FEED + "{token}.ics"
+
 # ---------------------------------------------------------------- media
 
 MEDIA_PROGRAMS = "/media/programs/"

@@ -107,3 +107,11 @@ def check_municipality_admin(session: Session, actor: Actor, municipality_id: in
     user = session.get(User, actor.user_id) if required else None
     if user is not None and not user.totp_secret:
         raise Conflict("two_factor_required")
+
+
+def check_parent(session: Session, actor: Actor) -> int:
+    """The parent's own user id. Only an account made as a parent's keeps a family here: a
+    provider's or a municipality's staff, and the system, answer NotFound."""
+    if actor.user_id is None or not _has_role(session, actor, (Role.PARENT,)):
+        raise NotFound()
+    return actor.user_id

@@ -167,3 +167,31 @@ class EnrollmentOffer(SQLModel, table=True):
     enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
     created_at: datetime = timestamp_field()
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A parent's private calendar link (/calendar/<token>.ics): one live link per parent,
+    revoked when the parent makes a new one or turns it off.
+
+    A request is looked up by the token's SHA-256, so no comparison of the secret itself can
+    leak it by timing. The token is kept too, so the parent can copy the link again: it reads
+    only their children's first names and lessons, far less than the database around it.
+    """
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (
+        Index(
+            "uq_calendar_feed_live",
+            "user_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    token: str = Field(max_length=64)
+    created_at: datetime = timestamp_field()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
