@@ -1,5 +1,6 @@
 """Deterministic demo data: four municipalities (two Russian in RUB, two Lithuanian in EUR),
-providers of every kind, programs in three languages across the six directions, groups
+providers of every kind that teach what their names say, programs across the six directions
+in the town's language (now and then one taught in another, which its language says), groups
 with timetables, and demo accounts whose logins `make run` prints.
 
 Demo people and their certificates go through the domain services; the bulk of programs
@@ -44,16 +45,20 @@ from navigator.domain.shared.models import utcnow
 from seed.identifiers import national_id
 from seed.vocabulary import (
     DESCRIPTIONS,
-    FIRST_NAMES,
-    LAST_NAMES,
+    DISTRICTS,
     LEVELS,
-    PROVIDER_NAMES,
+    PROVIDERS,
     STREETS,
-    TITLES,
+    SUBJECTS,
+    SURNAMES,
+    person_name,
 )
 
 SYSTEM = Actor.system()
-DISTRICTS = {"ru": ("Центральный", "Северный", "Заречный"), "lt": ("Senamiestis", "Žirmūnai")}
+# The languages programs are taught in, by country, and how often: mostly the town's own;
+# English now and then; in Lithuania also Russian (the Russian-speaking minority's schools),
+# never Lithuanian in Russia. Each program's `language` says which.
+TEACHING_LANGUAGES = {"RU": (("ru", "en"), (86, 14)), "LT": (("lt", "en", "ru"), (80, 13, 7))}
 DEMO_PASSWORD = "demo-navigator-2026"  # noqa: S105 - published demo logins
 BATCH = 5_000
 
@@ -201,20 +206,19 @@ def _seed_town(
             amount_minor=town.nominal_minor * 3 // 2,
             category="disability",
         )
-        vocabulary = "ru" if town.country == "RU" else "lt"
+        vocabulary = town.locale
         providers = []
-        for kind, names in PROVIDER_NAMES[vocabulary].items():
-            for name in names:
-                provider = create_provider(
-                    s,
-                    municipality_id=municipality.id,
-                    name=name,
-                    kind=kind,
-                    licence_number=f"{town.country}-{rng.randint(10_000, 99_999)}",
-                )
-                provider.admitted = True
-                provider.admitted_at = utcnow()
-                providers.append(provider)
+        for profile in PROVIDERS[vocabulary]:
+            provider = create_provider(
+                s,
+                municipality_id=municipality.id,
+                name=profile.name,
+                kind=profile.kind,
+                licence_number=f"{town.country}-{rng.randint(10_000, 99_999)}",
+            )
+            provider.admitted = True
+            provider.admitted_at = utcnow()
+            providers.append(provider)
         branch = "filialas" if vocabulary == "lt" else "филиал"
         create_provider(  # waits for admission, so it is not in the catalog
             s,
@@ -247,12 +251,16 @@ def _seed_town(
             roles=((Role.PROVIDER_OWNER, None, providers[0].id),),
         )
         parent_email = f"parent.{town.code}@demo.navigator"
+        family_name = rng.choice(SURNAMES[vocabulary])  # the children's too, in their forms
+        parent_names = person_name(
+            rng, vocabulary, female=rng.random() < 0.6, adult=True, surname=family_name
+        )
         parent = create_user(
             s,
             parent_email,
             DEMO_PASSWORD,
             email_confirmed=True,
-            full_name=f"{rng.choice(FIRST_NAMES[vocabulary])} {rng.choice(LAST_NAMES[vocabulary])}",
+            full_name=" ".join(parent_names),
             locale=town.locale,
             roles=((Role.PARENT, None, None),),
         )
@@ -261,40 +269,52 @@ def _seed_town(
         )
     actor = Actor.user(parent.id)
     family = [
-        (date(today.year - years, rng.randint(1, 12), rng.randint(1, 28)), n)
-        for n, years in enumerate((9, 13, 7))
+        (date(today.year - years, rng.randint(1, 12), rng.randint(1, 28)), female)
+        for years, female in ((9, True), (13, False), (7, rng.random() < 0.5))
     ]
-    codes = [national_id(town.country, born, rng.randint(0, 99_999_999)) for born, _n in family]
+    codes = [
+        national_id(town.country, born, rng.randint(0, 99_999_999), female=female)
+        for born, female in family
+    ]
     # the municipality's registry knows the first two children, with this parent as guardian;
     # the third waits in its verification queue, as a child the registry does not know
     registry = ["national_id,birth_date,category,guardian_email"] + [
         f"{code},{born.isoformat()},base,{parent_email}"
-        for code, (born, _n) in list(zip(codes, family, strict=True))[:2]
+        for code, (born, _female) in list(zip(codes, family, strict=True))[:2]
     ]
     with transaction(engine) as s:
         import_registry(s, SYSTEM, municipality.id, "\n".join(registry))
-    for code, (born, _n) in zip(codes, family, strict=True):
+    district = rng.choice(DISTRICTS[town.code])  # one family, one home
+    first_names = {parent_names[0]}
+    for code, (born, female) in zip(codes, family, strict=True):
+        first_name = parent_names[0]
+        while first_name in first_names:  # no two in a family share a first name
+            first_name, last_name = person_name(
+                rng, vocabulary, female=female, adult=False, surname=family_name
+            )
+        first_names.add(first_name)
         with transaction(engine) as s:  # each child as the parent would: one request each
             child = add_child(
                 s,
                 actor,
                 guardian_id=parent.id,
                 municipality_id=municipality.id,
-                first_name=rng.choice(FIRST_NAMES[vocabulary]),
-                last_name=rng.choice(LAST_NAMES[vocabulary]),
+                first_name=first_name,
+                last_name=last_name,
                 birth_date=born,
-                district=rng.choice(DISTRICTS[vocabulary]),
+                district=district,
             )
             child_id = child.id
         with transaction(engine) as s:
             request_certificate(s, actor, child_id, national_id=code, today=today)
 
-    provider_ids = [p.id for p in providers]
-    provider_kinds = {p.id: p.kind for p in providers}
+    teachers: dict[str, list[tuple[int, str]]] = {}  # a subject: who teaches it, of what kind
+    for provider, profile in zip(providers, PROVIDERS[vocabulary], strict=True):
+        assert provider.id is not None
+        for subject in profile.subjects:
+            teachers.setdefault(subject, []).append((provider.id, profile.kind))
     with engine.begin() as connection:
-        for batch in _batched(
-            _program_rows(town, municipality.id, provider_ids, provider_kinds, programs, rng), BATCH
-        ):
+        for batch in _batched(_program_rows(town, municipality.id, teachers, programs, rng), BATCH):
             result = connection.execute(insert(Program).returning(Program.id), batch)
             ids = [row[0] for row in result]
             group_rows = list(_group_rows(ids, batch, town, starts_on, today, rng))
@@ -317,25 +337,31 @@ def _batched(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
 def _program_rows(
     town: Town,
     municipality_id: int,
-    provider_ids: list[int],
-    provider_kinds: dict[int, str],
+    teachers: dict[str, list[tuple[int, str]]],
     count: int,
     rng: random.Random,
 ) -> Iterator[dict[str, Any]]:
-    vocabulary = "ru" if town.country == "RU" else "lt"
+    """The directions in turn and, within each, its subjects in turn (so a town of 42 programs
+    has every subject); each program by a provider that teaches its subject."""
     directions = list(Direction)
+    subjects = {
+        direction: [key for key, subject in SUBJECTS.items() if subject.direction == direction]
+        for direction in directions
+    }
+    languages, weights = TEACHING_LANGUAGES[town.country]
+    streets = STREETS[town.code]
     now = utcnow()
     for n in range(count):
-        language = rng.choices(
-            [vocabulary, "en", "ru" if vocabulary == "lt" else "lt"], weights=[80, 15, 5]
-        )[0]
+        language = rng.choices(languages, weights=weights)[0]
         direction = directions[n % len(directions)]
-        stem = rng.choice(TITLES[direction][language])
+        in_direction = subjects[direction]
+        subject = in_direction[(n // len(directions)) % len(in_direction)]
+        stem = SUBJECTS[subject].titles[language]
         level = rng.choice(LEVELS[language])
         title = f"{stem} — {level}" if level else stem
         age_min = rng.randint(5, 12)
-        provider_id = rng.choice(provider_ids)
-        free = provider_kinds[provider_id] == ProviderKind.MUNICIPAL and rng.random() < 0.25
+        provider_id, kind = rng.choice(teachers[subject])
+        free = kind == ProviderKind.MUNICIPAL and rng.random() < 0.25
         status = rng.choices(
             [
                 CertificationStatus.CERTIFIED,
@@ -345,6 +371,7 @@ def _program_rows(
             weights=[88, 7, 5],
         )[0]
         sentences = rng.sample(DESCRIPTIONS[language], 3)
+        street, number = rng.choice(streets), rng.randint(1, 120)
         row = {
             "provider_id": provider_id,
             "municipality_id": municipality_id,
@@ -356,7 +383,10 @@ def _program_rows(
             "age_max": min(17, age_min + rng.randint(3, 8)),
             "format": rng.choices(list(ProgramFormat), weights=[80, 10, 10])[0].value,
             "language": language,
-            "address": f"{town.name}, {rng.choice(STREETS[vocabulary])}, {rng.randint(1, 120)}",
+            # as each country writes its addresses (the town's words whatever the teaching)
+            "address": f"{town.name}, {street}, {number}"
+            if town.country == "RU"
+            else f"{street} {number}, {town.name}",
             "latitude": round(town.latitude + rng.uniform(-0.08, 0.08), 6),
             "longitude": round(town.longitude + rng.uniform(-0.12, 0.12), 6),
             "tags": direction.value.replace("_", " "),
@@ -385,8 +415,6 @@ def _group_rows(
     low, high = town.price_range_minor
     now = utcnow()
     for program_id, program in zip(program_ids, programs, strict=True):
-        names = FIRST_NAMES["ru" if town.country == "RU" else "lt"]
-        surnames = LAST_NAMES["ru" if town.country == "RU" else "lt"]
         for g in range(rng.randint(1, 3)):
             first = rng.randint(1, 5)
             weekdays = sorted({first, min(7, first + rng.choice((2, 3)))})
@@ -401,7 +429,9 @@ def _group_rows(
             group_row: dict[str, Any] = {
                 "program_id": program_id,
                 "name": f"{g + 1}",
-                "teacher": f"{rng.choice(names)} {rng.choice(surnames)}",
+                "teacher": " ".join(
+                    person_name(rng, town.locale, female=rng.random() < 0.75, adult=True)
+                ),
                 "timetable": [
                     {"weekday": d, "start": f"{hour}:00", "end": f"{hour + 1}:30"} for d in weekdays
                 ],

@@ -25,9 +25,9 @@ def lithuanian_code(birth_date: date, n: int, *, female: bool = False) -> str:
     return stem + str(national_ids.lt_check_digit(stem + "0"))
 
 
-def national_id(country: str, birth_date: date, n: int) -> str:
+def national_id(country: str, birth_date: date, n: int, *, female: bool = False) -> str:
     if country == "RU":
         return snils(n)
-    if country == "LT":
-        return lithuanian_code(birth_date, n)
+    if country == "LT":  # its first digit says a girl or a boy
+        return lithuanian_code(birth_date, n, female=female)
     return f"ID{n:08d}"

@@ -1,171 +1,260 @@
-"""Real words for demo programs, by direction and language: titles and descriptions are
-composed from these, never lorem ipsum."""
+"""Real words for the demo region, never lorem ipsum: what is taught (a subject, its direction
+and its title in each language), who teaches it (providers whose names say what they teach),
+where (streets and districts of each town) and people's names whose forms agree in gender."""
 
 from __future__ import annotations
 
-TITLES: dict[str, dict[str, list[str]]] = {
-    "technical": {
-        "ru": [
-            "Робототехника",
-            "Программирование на Python",
-            "3D-моделирование",
-            "Авиамоделирование",
-            "Электроника для начинающих",
-            "Лего-конструирование",
-            "Основы веб-дизайна",
-        ],
-        "lt": [
-            "Robotika",
-            "Programavimas su Python",
-            "3D modeliavimas",
-            "Aviamodeliavimas",
-            "Elektronika pradedantiesiems",
-            "LEGO konstravimas",
-            "Tinklalapių kūrimas",
-        ],
-        "en": [
-            "Robotics",
-            "Python programming",
-            "3D modelling",
-            "Model aircraft",
-            "Electronics for beginners",
-            "LEGO engineering",
-            "Web design basics",
-        ],
-    },
-    "natural_science": {
-        "ru": [
-            "Юный эколог",
-            "Занимательная химия",
-            "Астрономия",
-            "Биология растений",
-            "Экспериментальная физика",
-            "Мир животных",
-        ],
-        "lt": [
-            "Jaunasis ekologas",
-            "Linksmoji chemija",
-            "Astronomija",
-            "Augalų biologija",
-            "Eksperimentinė fizika",
-            "Gyvūnų pasaulis",
-        ],
-        "en": [
-            "Young ecologist",
-            "Fun chemistry",
-            "Astronomy",
-            "Plant biology",
-            "Experimental physics",
-            "The animal world",
-        ],
-    },
-    "physical_sports": {
-        "ru": [
-            "Шахматы",
-            "Футбол",
-            "Плавание",
-            "Художественная гимнастика",
-            "Дзюдо",
-            "Лыжные гонки",
-            "Настольный теннис",
-        ],
-        "lt": [
-            "Šachmatai",
-            "Futbolas",
-            "Plaukimas",
-            "Meninė gimnastika",
-            "Dziudo",
-            "Slidinėjimas",
-            "Stalo tenisas",
-        ],
-        "en": [
-            "Chess",
-            "Football",
-            "Swimming",
-            "Rhythmic gymnastics",
-            "Judo",
-            "Cross-country skiing",
-            "Table tennis",
-        ],
-    },
-    "artistic": {
-        "ru": [
-            "Хоровое пение",
-            "Народный танец",
-            "Живопись и рисунок",
-            "Театральная студия",
-            "Гитара",
-            "Керамика",
-            "Фортепиано",
-        ],
-        "lt": [
-            "Chorinis dainavimas",
-            "Liaudies šokiai",
-            "Tapyba ir piešimas",
-            "Teatro studija",
-            "Gitara",
-            "Keramika",
-            "Fortepijonas",
-        ],
-        "en": [
-            "Choir singing",
-            "Folk dance",
-            "Painting and drawing",
-            "Theatre studio",
-            "Guitar",
-            "Ceramics",
-            "Piano",
-        ],
-    },
-    "tourism_local_history": {
-        "ru": [
-            "Юные краеведы",
-            "Спортивный туризм",
-            "Ориентирование",
-            "Школьный музей",
-            "Походы выходного дня",
-        ],
-        "lt": [
-            "Jaunieji kraštotyrininkai",
-            "Sportinis turizmas",
-            "Orientavimosi sportas",
-            "Mokyklos muziejus",
-            "Savaitgalio žygiai",
-        ],
-        "en": [
-            "Young local historians",
-            "Sports tourism",
-            "Orienteering",
-            "School museum",
-            "Weekend hikes",
-        ],
-    },
-    "social_humanitarian": {
-        "ru": [
-            "Английский язык",
-            "Юный журналист",
-            "Основы финансовой грамотности",
-            "Волонтёрский клуб",
-            "Дебаты",
-            "Литературная мастерская",
-        ],
-        "lt": [
-            "Anglų kalba",
-            "Jaunasis žurnalistas",
-            "Finansinis raštingumas",
-            "Savanorių klubas",
-            "Debatai",
-            "Literatūros dirbtuvės",
-        ],
-        "en": [
-            "English language",
-            "Young journalist",
-            "Financial literacy",
-            "Volunteer club",
-            "Debating",
-            "Creative writing workshop",
-        ],
-    },
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Subject:
+    direction: str
+    titles: dict[str, str]  # by the language it is taught in: ru, lt, en
+
+
+SUBJECTS: dict[str, Subject] = {
+    # technical
+    "robotics": Subject("technical", {"ru": "Робототехника", "lt": "Robotika", "en": "Robotics"}),
+    "python": Subject(
+        "technical",
+        {
+            "ru": "Программирование на Python",
+            "lt": "Programavimas su Python",
+            "en": "Python programming",
+        },
+    ),
+    "modelling_3d": Subject(
+        "technical", {"ru": "3D-моделирование", "lt": "3D modeliavimas", "en": "3D modelling"}
+    ),
+    "aircraft_models": Subject(
+        "technical", {"ru": "Авиамоделирование", "lt": "Aviamodeliavimas", "en": "Model aircraft"}
+    ),
+    "electronics": Subject(
+        "technical",
+        {
+            "ru": "Электроника для начинающих",
+            "lt": "Elektronika pradedantiesiems",
+            "en": "Electronics for beginners",
+        },
+    ),
+    "lego": Subject(
+        "technical",
+        {"ru": "Лего-конструирование", "lt": "LEGO konstravimas", "en": "LEGO engineering"},
+    ),
+    "web_design": Subject(
+        "technical",
+        {"ru": "Основы веб-дизайна", "lt": "Tinklalapių kūrimas", "en": "Web design basics"},
+    ),
+    # natural science
+    "young_ecologist": Subject(
+        "natural_science",
+        {"ru": "Юный эколог", "lt": "Jaunasis ekologas", "en": "Young ecologist"},
+    ),
+    "chemistry": Subject(
+        "natural_science",
+        {"ru": "Занимательная химия", "lt": "Linksmoji chemija", "en": "Fun chemistry"},
+    ),
+    "astronomy": Subject(
+        "natural_science", {"ru": "Астрономия", "lt": "Astronomija", "en": "Astronomy"}
+    ),
+    "plant_biology": Subject(
+        "natural_science",
+        {"ru": "Биология растений", "lt": "Augalų biologija", "en": "Plant biology"},
+    ),
+    "physics": Subject(
+        "natural_science",
+        {
+            "ru": "Экспериментальная физика",
+            "lt": "Eksperimentinė fizika",
+            "en": "Experimental physics",
+        },
+    ),
+    "animals": Subject(
+        "natural_science",
+        {"ru": "Мир животных", "lt": "Gyvūnų pasaulis", "en": "The animal world"},
+    ),
+    # physical culture and sports (chess is a sport in both countries)
+    "chess": Subject("physical_sports", {"ru": "Шахматы", "lt": "Šachmatai", "en": "Chess"}),
+    "football": Subject("physical_sports", {"ru": "Футбол", "lt": "Futbolas", "en": "Football"}),
+    "swimming": Subject("physical_sports", {"ru": "Плавание", "lt": "Plaukimas", "en": "Swimming"}),
+    "gymnastics": Subject(
+        "physical_sports",
+        {
+            "ru": "Художественная гимнастика",
+            "lt": "Meninė gimnastika",
+            "en": "Rhythmic gymnastics",
+        },
+    ),
+    "judo": Subject("physical_sports", {"ru": "Дзюдо", "lt": "Dziudo", "en": "Judo"}),
+    "skiing": Subject(
+        "physical_sports",
+        {"ru": "Лыжные гонки", "lt": "Slidinėjimas", "en": "Cross-country skiing"},
+    ),
+    "table_tennis": Subject(
+        "physical_sports",
+        {"ru": "Настольный теннис", "lt": "Stalo tenisas", "en": "Table tennis"},
+    ),
+    # artistic
+    "choir": Subject(
+        "artistic", {"ru": "Хоровое пение", "lt": "Chorinis dainavimas", "en": "Choir singing"}
+    ),
+    "folk_dance": Subject(
+        "artistic", {"ru": "Народный танец", "lt": "Liaudies šokiai", "en": "Folk dance"}
+    ),
+    "painting": Subject(
+        "artistic",
+        {"ru": "Живопись и рисунок", "lt": "Tapyba ir piešimas", "en": "Painting and drawing"},
+    ),
+    "theatre": Subject(
+        "artistic", {"ru": "Театральная студия", "lt": "Teatro studija", "en": "Theatre studio"}
+    ),
+    "guitar": Subject("artistic", {"ru": "Гитара", "lt": "Gitara", "en": "Guitar"}),
+    "ceramics": Subject("artistic", {"ru": "Керамика", "lt": "Keramika", "en": "Ceramics"}),
+    "piano": Subject("artistic", {"ru": "Фортепиано", "lt": "Fortepijonas", "en": "Piano"}),
+    # tourism and local history
+    "local_history": Subject(
+        "tourism_local_history",
+        {
+            "ru": "Юные краеведы",
+            "lt": "Jaunieji kraštotyrininkai",
+            "en": "Young local historians",
+        },
+    ),
+    "sports_tourism": Subject(
+        "tourism_local_history",
+        {"ru": "Спортивный туризм", "lt": "Sportinis turizmas", "en": "Sports tourism"},
+    ),
+    "orienteering": Subject(
+        "tourism_local_history",
+        {"ru": "Ориентирование", "lt": "Orientavimosi sportas", "en": "Orienteering"},
+    ),
+    "school_museum": Subject(
+        "tourism_local_history",
+        {"ru": "Школьный музей", "lt": "Mokyklos muziejus", "en": "School museum"},
+    ),
+    "weekend_hikes": Subject(
+        "tourism_local_history",
+        {"ru": "Походы выходного дня", "lt": "Savaitgalio žygiai", "en": "Weekend hikes"},
+    ),
+    # social and humanitarian
+    "english": Subject(
+        "social_humanitarian",
+        {"ru": "Английский язык", "lt": "Anglų kalba", "en": "English language"},
+    ),
+    "journalism": Subject(
+        "social_humanitarian",
+        {"ru": "Юный журналист", "lt": "Jaunasis žurnalistas", "en": "Young journalist"},
+    ),
+    "finance": Subject(
+        "social_humanitarian",
+        {
+            "ru": "Основы финансовой грамотности",
+            "lt": "Finansinis raštingumas",
+            "en": "Financial literacy",
+        },
+    ),
+    "volunteers": Subject(
+        "social_humanitarian",
+        {"ru": "Волонтёрский клуб", "lt": "Savanorių klubas", "en": "Volunteer club"},
+    ),
+    "debating": Subject("social_humanitarian", {"ru": "Дебаты", "lt": "Debatai", "en": "Debating"}),
+    "creative_writing": Subject(
+        "social_humanitarian",
+        {
+            "ru": "Литературная мастерская",
+            "lt": "Literatūros dirbtuvės",
+            "en": "Creative writing workshop",
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProviderProfile:
+    """A provider of the demo region: its name says what it teaches, and it teaches only
+    that (a chess club, chess; a house of children's creativity, many things)."""
+
+    name: str
+    kind: str  # ProviderKind
+    subjects: tuple[str, ...]
+
+
+TECHNICAL = ("robotics", "python", "modelling_3d", "aircraft_models", "electronics", "lego")
+SPORTS = ("football", "swimming", "gymnastics", "judo", "skiing", "table_tennis")
+TOURISM = ("local_history", "sports_tourism", "orienteering", "school_museum", "weekend_hikes")
+# a house of children's creativity: arts, crafts, clubs of every kind, no pool or pitch
+CREATIVITY = (
+    "choir",
+    "folk_dance",
+    "painting",
+    "theatre",
+    "ceramics",
+    "guitar",
+    "lego",
+    "chess",
+    "young_ecologist",
+    "local_history",
+    "journalism",
+    "volunteers",
+    "creative_writing",
+)
+# a centre of additional education: sciences, engineering, languages, economics
+SCIENCE_CENTRE = (
+    "robotics",
+    "python",
+    "web_design",
+    "electronics",
+    "chemistry",
+    "astronomy",
+    "physics",
+    "plant_biology",
+    "animals",
+    "young_ecologist",
+    "english",
+    "finance",
+    "debating",
+)
+
+# The first provider of each country is the demo provider's own (provider.<town>@demo.navigator).
+PROVIDERS: dict[str, tuple[ProviderProfile, ...]] = {
+    "ru": (
+        ProviderProfile("Дом детского творчества", "municipal", CREATIVITY),
+        ProviderProfile("Центр дополнительного образования «Эврика»", "municipal", SCIENCE_CENTRE),
+        ProviderProfile("Детско-юношеская спортивная школа №1", "municipal", SPORTS),
+        ProviderProfile("Станция юных техников", "municipal", TECHNICAL),
+        ProviderProfile("Центр детского и юношеского туризма", "municipal", TOURISM),
+        ProviderProfile("Школа робототехники «Роботрек»", "private", ("robotics",)),
+        ProviderProfile("Изостудия «Акварель»", "private", ("painting",)),
+        ProviderProfile("Шахматный клуб «Гроссмейстер»", "private", ("chess",)),
+        ProviderProfile("Языковой центр «Полиглот»", "private", ("english",)),
+        ProviderProfile("Ансамбль народного танца «Калинка»", "private", ("folk_dance",)),
+        ProviderProfile("ИП Смирнова А. В. (студия керамики)", "individual", ("ceramics",)),
+        ProviderProfile("ИП Кузнецов Д. С. (уроки гитары)", "individual", ("guitar",)),
+        ProviderProfile("ИП Волкова Е. Н. (уроки фортепиано)", "individual", ("piano",)),
+    ),
+    "lt": (
+        ProviderProfile("Vaikų ir jaunimo centras", "municipal", CREATIVITY),
+        ProviderProfile("Moksleivių namai", "municipal", SCIENCE_CENTRE),
+        ProviderProfile("Sporto mokykla", "municipal", SPORTS),
+        ProviderProfile("Jaunųjų technikų centras", "municipal", TECHNICAL),
+        ProviderProfile("Jaunųjų turistų centras", "municipal", TOURISM),
+        ProviderProfile("Robotikos akademija", "private", ("robotics",)),
+        ProviderProfile("Dailės studija „Spalvos“", "private", ("painting",)),
+        ProviderProfile("Šachmatų klubas „Karalius“", "private", ("chess",)),
+        ProviderProfile("Anglų kalbos mokykla „Lingua“", "private", ("english",)),
+        ProviderProfile("Liaudies šokių ansamblis „Ratelis“", "private", ("folk_dance",)),
+        ProviderProfile(
+            "R. Petrauskienės keramikos dirbtuvės (individuali veikla)", "individual", ("ceramics",)
+        ),
+        ProviderProfile(
+            "J. Kazlausko gitaros pamokos (individuali veikla)", "individual", ("guitar",)
+        ),
+        ProviderProfile(
+            "E. Vaitkutės fortepijono pamokos (individuali veikla)", "individual", ("piano",)
+        ),
+    ),
 }
 
 LEVELS = {
@@ -198,67 +287,99 @@ DESCRIPTIONS = {
     ],
 }
 
-PROVIDER_NAMES = {
-    "ru": {
-        "municipal": [
-            "Дом детского творчества",
-            "Центр дополнительного образования «Эврика»",
-            "Детско-юношеская спортивная школа №1",
-            "Станция юных техников",
-        ],
-        "private": ["Школа робототехники «Роботрек»", "Студия «Акварель»", "Клуб «Гроссмейстер»"],
-        "individual": ["ИП Смирнова А. В. (студия керамики)", "ИП Кузнецов Д. С. (гитара)"],
-    },
-    "lt": {
-        "municipal": [
-            "Vaikų ir jaunimo centras",
-            "Moksleivių namai",
-            "Sporto mokykla",
-            "Jaunųjų technikų centras",
-        ],
-        "private": [
-            "Robotikos akademija",
-            "Dailės studija „Spalvos“",
-            "Šachmatų klubas „Karalius“",
-        ],
-        "individual": [
-            "Individuali veikla: keramikos dirbtuvės",
-            "Individuali veikla: gitaros pamokos",
-        ],
-    },
-}
-
+# by the town's code: real streets and districts of each town
 STREETS = {
-    "ru": [
-        "ул. Ленина",
-        "пр. Мира",
+    "yaroslavl": [
+        "ул. Свободы",
+        "пр. Ленина",
+        "ул. Кирова",
+        "Московский пр.",
+        "ул. Чкалова",
         "ул. Советская",
-        "ул. Гагарина",
-        "ул. Школьная",
-        "ул. Садовая",
     ],
-    "lt": [
+    "perm": [
+        "ул. Ленина",
+        "Комсомольский пр.",
+        "ул. Сибирская",
+        "ул. Пушкина",
+        "ул. Екатерининская",
+        "ш. Космонавтов",
+    ],
+    "vilnius": [
         "Gedimino pr.",
-        "Vilniaus g.",
-        "Laisvės al.",
-        "Basanavičiaus g.",
-        "Mokyklos g.",
-        "Sodų g.",
+        "Pylimo g.",
+        "Žirmūnų g.",
+        "Kalvarijų g.",
+        "Antakalnio g.",
+        "Konstitucijos pr.",
     ],
+    "kaunas": [
+        "Laisvės al.",
+        "Savanorių pr.",
+        "Vytauto pr.",
+        "K. Donelaičio g.",
+        "Kęstučio g.",
+        "Pramonės pr.",
+    ],
+}
+DISTRICTS = {
+    "yaroslavl": ("Кировский", "Ленинский", "Фрунзенский", "Заволжский"),
+    "perm": ("Ленинский", "Свердловский", "Мотовилихинский", "Индустриальный"),
+    "vilnius": ("Senamiestis", "Žirmūnai", "Antakalnis", "Pašilaičiai"),
+    "kaunas": ("Centras", "Šilainiai", "Dainava", "Žaliakalnis"),
 }
 
 FIRST_NAMES = {
-    "ru": ["Анна", "Мария", "Иван", "Дмитрий", "София", "Артём", "Алиса", "Михаил"],
-    "lt": ["Ona", "Marija", "Jonas", "Lukas", "Emilija", "Matas", "Austėja", "Kajus"],
+    "ru": {
+        "female": ("Анна", "Мария", "София", "Алиса", "Елена", "Ольга", "Дарья", "Полина"),
+        "male": ("Иван", "Дмитрий", "Артём", "Михаил", "Сергей", "Алексей", "Максим", "Егор"),
+    },
+    "lt": {
+        "female": ("Ona", "Marija", "Emilija", "Austėja", "Rūta", "Gabija", "Urtė", "Ieva"),
+        "male": ("Jonas", "Lukas", "Matas", "Kajus", "Tomas", "Dominykas", "Jokūbas", "Mantas"),
+    },
 }
-LAST_NAMES = {
-    "ru": ["Иванова", "Смирнов", "Кузнецова", "Попов", "Соколова", "Лебедев"],
-    "lt": [
-        "Kazlauskaitė",
-        "Petraitis",
-        "Jankauskienė",
-        "Stankevičius",
-        "Vasiliauskaitė",
-        "Žukauskas",
-    ],
+
+
+@dataclass(frozen=True)
+class Surname:
+    """A family name in its forms: a man's, a married woman's, a girl's (unmarried).
+    Russian has one form for women; Lithuanian has two (Kazlauskienė, Kazlauskaitė)."""
+
+    male: str
+    married: str
+    maiden: str
+
+
+SURNAMES = {
+    "ru": tuple(
+        Surname(male, male + "а", male + "а")
+        for male in ("Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов")
+    ),
+    "lt": (
+        Surname("Kazlauskas", "Kazlauskienė", "Kazlauskaitė"),
+        Surname("Petraitis", "Petraitienė", "Petraitytė"),
+        Surname("Jankauskas", "Jankauskienė", "Jankauskaitė"),
+        Surname("Stankevičius", "Stankevičienė", "Stankevičiūtė"),
+        Surname("Vasiliauskas", "Vasiliauskienė", "Vasiliauskaitė"),
+        Surname("Žukauskas", "Žukauskienė", "Žukauskaitė"),
+        Surname("Butkus", "Butkienė", "Butkutė"),
+    ),
 }
+
+
+def person_name(
+    rng: random.Random,
+    language: str,
+    *,
+    female: bool,
+    adult: bool,
+    surname: Surname | None = None,
+) -> tuple[str, str]:
+    """(first name, last name) of one person, the last name in the form that agrees with
+    them: a woman's or a man's, and in Lithuanian a girl's or a married woman's."""
+    first = rng.choice(FIRST_NAMES[language]["female" if female else "male"])
+    family = surname or rng.choice(SURNAMES[language])
+    if not female:
+        return first, family.male
+    return first, family.married if adult else family.maiden
