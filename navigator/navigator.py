@@ -22,6 +22,7 @@ from navigator.pages.provider import (
     provider_register_page,
 )
 from navigator.pages.security import security_page
+from navigator.pages.week import week_page
 from navigator.state.auth import AuthState, InviteState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
@@ -29,6 +30,7 @@ from navigator.state.municipality import MunicipalityState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
 from navigator.state.security import SecurityState
+from navigator.state.week import WeekState
 from search.relay import catalog_sync
 
 app = rx.App(
@@ -49,6 +51,7 @@ app.add_page(
     invite_page, route=routes.INVITE, title="Навигатор", on_load=InviteState.load_invitation
 )
 app.add_page(cabinet_page, route=routes.CABINET, title="Навигатор", on_load=CabinetState.load)
+app.add_page(week_page, route=routes.CABINET_WEEK, title="Навигатор", on_load=WeekState.load)
 app.add_page(
     provider_register_page,
     route=routes.PROVIDER_REGISTER,

@@ -18,6 +18,7 @@ PASSWORD_FORGOT = "/password/forgot"  # noqa: S105 (a path, not a password)
 PASSWORD_RESET = "/password/reset"  # noqa: S105 (a path, not a password)
 INVITE = "/invite"
 CABINET = "/cabinet"
+CABINET_WEEK = "/cabinet/week"  # the family's lessons, week by week, and the calendar link
 PROVIDER = "/provider"
 PROVIDER_REGISTER = "/provider/register"
 PROVIDER_PROGRAM = "/provider/programs/"
