@@ -17,9 +17,14 @@ from navigator.pages.not_found import not_found_page
 from navigator.pages.program import program_page
 from navigator.pages.provider import (
     attendance_page,
-    provider_page,
     provider_program_page,
     provider_register_page,
+)
+from navigator.pages.provider_cabinet import (
+    provider_page,
+    provider_programs_page,
+    provider_statements_page,
+    provider_team_page,
 )
 from navigator.pages.security import security_page
 from navigator.pages.week import week_page
@@ -28,7 +33,13 @@ from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.municipality import MunicipalityState
 from navigator.state.program import ProgramState
-from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
+from navigator.state.provider import AttendanceState, ProviderProgramState
+from navigator.state.provider_cabinet import (
+    DeskState,
+    ProgramListState,
+    StatementState,
+    TeamState,
+)
 from navigator.state.security import SecurityState
 from navigator.state.week import WeekState
 from search.relay import catalog_sync
@@ -58,7 +69,22 @@ app.add_page(
     title="Навигатор",
     on_load=AuthState.load,
 )
-app.add_page(provider_page, route=routes.PROVIDER, title="Навигатор", on_load=ProviderState.load)
+app.add_page(provider_page, route=routes.PROVIDER, title="Навигатор", on_load=DeskState.load)
+app.add_page(
+    provider_programs_page,
+    route=routes.PROVIDER_PROGRAMS,
+    title="Навигатор",
+    on_load=ProgramListState.load,
+)
+app.add_page(
+    provider_statements_page,
+    route=routes.PROVIDER_STATEMENTS,
+    title="Навигатор",
+    on_load=StatementState.load,
+)
+app.add_page(
+    provider_team_page, route=routes.PROVIDER_TEAM, title="Навигатор", on_load=TeamState.load
+)
 app.add_page(
     provider_program_page,
     route=routes.PROVIDER_PROGRAM_ROUTE,

@@ -19,7 +19,10 @@ PASSWORD_RESET = "/password/reset"  # noqa: S105 (a path, not a password)
 INVITE = "/invite"
 CABINET = "/cabinet"
 CABINET_WEEK = "/cabinet/week"  # the family's lessons, week by week, and the calendar link
-PROVIDER = "/provider"
+PROVIDER = "/provider"  # today's desk: applications, today's registers, offers
+PROVIDER_PROGRAMS = "/provider/programs"
+PROVIDER_STATEMENTS = "/provider/statements"
+PROVIDER_TEAM = "/provider/team"  # staff and API keys
 PROVIDER_REGISTER = "/provider/register"
 PROVIDER_PROGRAM = "/provider/programs/"
 PROVIDER_PROGRAM_ROUTE = "/provider/programs/[program_id]"
@@ -72,3 +75,9 @@ CALENDAR_FEED_ROUTE = CALENDAR_FEED + "{token}.ics"
 
 MEDIA_PROGRAMS = "/media/programs/"
 MEDIA_PROGRAM_ROUTE = MEDIA_PROGRAMS + "{name}"
+DIRECTION_PICTURES = "/directions/"  # assets/directions/<direction>.svg
+
+
+def direction_picture(direction: str) -> str:
+    """What a program without a photo shows instead: a drawing of its direction."""
+    return f"{DIRECTION_PICTURES}{direction}.svg"

@@ -1,4 +1,5 @@
-"""The provider's pages: sign-up, cabinet, a program with its groups, a group's register."""
+"""The provider's pages: sign-up, a program with its groups, a group's register (the
+cabinet's task screens are in `provider_cabinet.py`)."""
 
 import reflex as rx
 
@@ -6,15 +7,12 @@ from navigator import routes
 from navigator.components.forms import (
     checkbox_field,
     choice_options,
-    csv_dropzone,
     field,
     input_field,
     pair_options,
-    reason_form,
     select_field,
 )
 from navigator.components.layout import (
-    confirmation_callout,
     data_table,
     error_text,
     native_form,
@@ -22,9 +20,9 @@ from navigator.components.layout import (
     page,
 )
 from navigator.state.auth import AuthState
-from navigator.state.provider import AttendanceState, ProviderProgramState, ProviderState
+from navigator.state.provider import AttendanceState, ProviderProgramState
 
-T = ProviderState.t
+T = ProviderProgramState.t
 
 
 # ---------------------------------------------------------------- sign-up
@@ -100,23 +98,10 @@ def provider_register_page() -> rx.Component:
     )
 
 
-# ---------------------------------------------------------------- cabinet
+# ---------------------------------------------------------------- a program's form
 
 
-def _program_row(program: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        rx.el.td(
-            rx.link(
-                program.title,
-                href=routes.PROVIDER_PROGRAM + program.id,
-                class_name="provider-program",
-            )
-        ),
-        rx.el.td(program.status),
-    )
-
-
-def _program_form(state, submit_key: str, handler) -> rx.Component:
+def program_form(state, submit_key: str, handler) -> rx.Component:
     s = state
     return rx.el.form(
         rx.vstack(
@@ -226,351 +211,6 @@ def _program_form(state, submit_key: str, handler) -> rx.Component:
         on_submit=handler,
         reset_on_submit=False,
         key=s.form_key if s is not None else 0,
-    )
-
-
-def _import() -> rx.Component:
-    return rx.vstack(
-        rx.heading(T["import_title"], size="4", as_="h2"),
-        rx.text(T["import_hint"], size="2"),
-        csv_dropzone("programs-csv", T["import_drop"], max_size=5_000_000),
-        rx.button(
-            T["import"],
-            on_click=ProviderState.import_csv(rx.upload_files(upload_id="programs-csv")),
-            id="import-programs",
-        ),
-        rx.cond(
-            ProviderState.import_summary != "",
-            rx.text(ProviderState.import_summary, id="import-summary", role="status"),
-        ),
-        rx.cond(
-            ProviderState.import_errors.length() > 0,
-            data_table(
-                T["import_title"],
-                [T["import_line"], T["import_problem"]],
-                rx.foreach(
-                    ProviderState.import_errors,
-                    lambda e: rx.el.tr(
-                        rx.el.td(e.line), rx.el.td(e.message), class_name="import-error"
-                    ),
-                ),
-            ),
-        ),
-        align="start",
-        width="100%",
-    )
-
-
-def _application(item: rx.Var) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.badge(item.status, high_contrast=True),
-                rx.text(item.child, weight="bold"),
-                wrap="wrap",
-            ),
-            rx.text(item.program, " · ", item.group, size="2"),
-            rx.text(item.money, size="2"),
-            rx.cond(item.reason != "", rx.text(T["rejection_reason"], ": ", item.reason, size="2")),
-            rx.cond(
-                item.pending,
-                rx.cond(
-                    ProviderState.rejecting == item.id,
-                    reason_form(
-                        T["reason"],
-                        rx.button(
-                            T["reject"], type="submit", color_scheme="red", id="confirm-reject"
-                        ),
-                        id="reject-reason",
-                        on_submit=ProviderState.reject,
-                    ),
-                    rx.hstack(
-                        rx.button(
-                            T["accept"],
-                            on_click=ProviderState.accept(item.id),
-                            class_name="accept-application",
-                        ),
-                        rx.button(
-                            T["reject"],
-                            variant="outline",
-                            color_scheme="red",
-                            on_click=ProviderState.start_reject(item.id),
-                            class_name="reject-application",
-                        ),
-                    ),
-                ),
-            ),
-            align="start",
-        ),
-        width="100%",
-        class_name="application-card",
-    )
-
-
-def _offline_enrollment() -> rx.Component:
-    return rx.vstack(
-        rx.heading(T["offline_title"], size="4", as_="h2"),
-        rx.text(T["offline_hint"], size="2"),
-        rx.el.form(
-            rx.vstack(
-                select_field(
-                    T["group"],
-                    choice_options(ProviderState.group_choices),
-                    id="offer-group",
-                    name="group_id",
-                ),
-                input_field(
-                    T["certificate_number"],
-                    id="offer-number",
-                    name="certificate_number",
-                    required=True,
-                    max_length=20,
-                    input_mode="numeric",
-                ),
-                input_field(
-                    T["birth_date"],
-                    id="offer-birth",
-                    name="birth_date",
-                    kind="date",
-                    required=True,
-                ),
-                rx.button(T["send_offer"], type="submit", id="send-offer"),
-                align="start",
-            ),
-            on_submit=ProviderState.offer,
-        ),
-        align="start",
-        width="100%",
-    )
-
-
-def _statement() -> rx.Component:
-    return rx.vstack(
-        rx.heading(T["statement"], size="4", as_="h2"),
-        rx.el.form(
-            rx.hstack(
-                input_field(
-                    T["month"], id="statement-month", name="month", kind="month", required=True
-                ),
-                rx.button(T["show"], type="submit", id="show-statement"),
-                align="end",
-                wrap="wrap",
-            ),
-            on_submit=ProviderState.show_statement,
-            reset_on_submit=False,
-        ),
-        rx.cond(
-            ProviderState.statement_month != "",
-            rx.vstack(
-                data_table(
-                    T["statement"],
-                    [
-                        T["program"],
-                        T["group"],
-                        T["lessons"],
-                        T["attendance"],
-                        T["certificate_payments"],
-                        T["parents_copayments"],
-                    ],
-                    rx.foreach(
-                        ProviderState.statement,
-                        lambda r: rx.el.tr(
-                            rx.el.td(r.program),
-                            rx.el.td(r.group),
-                            rx.el.td(r.lessons),
-                            rx.el.td(r.attendances),
-                            rx.el.td(r.captured),
-                            rx.el.td(r.copayments),
-                            class_name="statement-line",
-                        ),
-                    ),
-                    id="statement",
-                ),
-                rx.button(
-                    T["download_csv"],
-                    variant="soft",
-                    on_click=ProviderState.download_statement,
-                    id="download-statement",
-                ),
-                align="start",
-                width="100%",
-            ),
-        ),
-        align="start",
-        width="100%",
-    )
-
-
-def _key_row(key: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        rx.el.td(key.name),
-        rx.el.td(rx.el.code(key.prefix)),
-        rx.el.td(key.created),
-        rx.el.td(key.last_used),
-        rx.el.td(
-            rx.cond(
-                key.revoked,
-                T["key_revoked"],
-                rx.button(
-                    T["revoke"],
-                    size="1",
-                    variant="outline",
-                    color_scheme="red",
-                    on_click=ProviderState.revoke_key(key.id),
-                    class_name="revoke-key",
-                ),
-            )
-        ),
-    )
-
-
-def _api_keys() -> rx.Component:
-    return rx.vstack(
-        rx.heading(T["api_keys"], size="4", as_="h2"),
-        rx.text(T["api_keys_hint"], size="2"),
-        rx.cond(
-            ProviderState.new_secret != "",
-            rx.callout(
-                rx.vstack(
-                    rx.text(T["key_shown_once"]), rx.el.code(ProviderState.new_secret, id="new-key")
-                ),
-                color_scheme="amber",
-                high_contrast=True,
-            ),
-        ),
-        data_table(
-            T["api_keys"],
-            [T["key_name"], T["key_prefix"], T["date"], T["key_last_used"], ""],
-            rx.foreach(ProviderState.keys, _key_row),
-        ),
-        rx.el.form(
-            rx.hstack(
-                input_field(
-                    T["key_name"], id="key-name", name="name", required=True, max_length=100
-                ),
-                rx.button(T["create_key"], type="submit", id="create-key"),
-                align="end",
-                wrap="wrap",
-            ),
-            on_submit=ProviderState.create_key,
-        ),
-        align="start",
-        width="100%",
-    )
-
-
-def _staff_row(person: rx.Var) -> rx.Component:
-    return rx.el.tr(
-        rx.el.td(person.email),
-        rx.el.td(person.role),
-        rx.el.td(
-            rx.cond(
-                person.pending,
-                rx.button(
-                    T["revoke_invitation"],
-                    on_click=ProviderState.withdraw_invitation(person.invitation_id),
-                    variant="outline",
-                    size="1",
-                    class_name="withdraw-invitation",
-                ),
-                rx.button(
-                    T["remove_staff"],
-                    on_click=ProviderState.remove_member(person.user_id),
-                    variant="outline",
-                    color_scheme="red",
-                    size="1",
-                    class_name="remove-member",
-                ),
-            )
-        ),
-        class_name="staff-row",
-    )
-
-
-def _staff() -> rx.Component:
-    """Owners only: who works here, open invitations, and a new invitation by e-mail."""
-    return rx.cond(
-        ProviderState.is_owner,
-        rx.vstack(
-            rx.heading(T["staff_title"], size="4", as_="h2"),
-            data_table(
-                T["staff_title"],
-                [T["email"], T["role"], ""],
-                rx.foreach(ProviderState.staff, _staff_row),
-                id="staff",
-            ),
-            rx.el.form(
-                rx.hstack(
-                    input_field(
-                        T["email"],
-                        id="invite-email",
-                        name="email",
-                        kind="email",
-                        required=True,
-                        max_length=254,
-                    ),
-                    select_field(
-                        T["role"],
-                        rx.el.option(T["role_staff"], value="provider_staff"),
-                        rx.el.option(T["role_owner"], value="provider_owner"),
-                        id="invite-role",
-                        name="role",
-                    ),
-                    rx.button(T["invite_staff"], type="submit", id="send-invitation"),
-                    align="end",
-                    wrap="wrap",
-                ),
-                on_submit=ProviderState.invite,
-                reset_on_submit=True,
-            ),
-            align="start",
-            width="100%",
-        ),
-    )
-
-
-def provider_page() -> rx.Component:
-    return page(
-        rx.heading(T["nav_provider"], size="6", as_="h1"),
-        error_text(ProviderState.error, "provider-error"),
-        notice_text(ProviderState.notice, "provider-notice"),
-        rx.cond(
-            ProviderState.has_provider,
-            rx.vstack(
-                rx.heading(ProviderState.provider_name, size="5", as_="h2"),
-                rx.cond(
-                    ~ProviderState.admitted,
-                    rx.callout(
-                        T["pending_admission"],
-                        color_scheme="amber",
-                        high_contrast=True,
-                        id="pending-admission",
-                    ),
-                ),
-                confirmation_callout(
-                    ProviderState.confirm_banner, ProviderState.resend_confirmation
-                ),
-                rx.heading(T["programs"], size="4", as_="h2"),
-                data_table(
-                    T["programs"],
-                    [T["title"], T["certification"]],
-                    rx.foreach(ProviderState.programs, _program_row),
-                ),
-                rx.heading(T["new_program"], size="4", as_="h2"),
-                _program_form(None, "create", ProviderState.create),
-                _import(),
-                _offline_enrollment(),
-                _statement(),
-                _api_keys(),
-                _staff(),
-                rx.heading(T["applications"], size="4", as_="h2"),
-                rx.cond(ProviderState.applications.length() == 0, rx.text(T["no_applications"])),
-                rx.foreach(ProviderState.applications, _application),
-                align="start",
-                width="100%",
-            ),
-            rx.text(T["not_provider"]),
-        ),
     )
 
 
@@ -820,7 +460,7 @@ def provider_program_page() -> rx.Component:
                 _photo(s),
                 error_text(s.error, "program-error"),
                 notice_text(s.notice, "program-notice"),
-                _program_form(s, "save", s.save),
+                program_form(s, "save", s.save),
                 rx.heading(T["groups"], size="4", as_="h2"),
                 data_table(
                     T["groups"],

@@ -1,4 +1,5 @@
-"""The provider's cabinet: programs, groups, applications and the attendance register.
+"""A provider's program (its content, groups, photo and listing) and a group's attendance
+register; the cabinet's task screens are in `provider_cabinet.py`.
 
 Each handler asks the domain with the signed-in user as the actor; the domain answers
 "not found" for another provider's program, group or enrollment. The page only ever
@@ -8,15 +9,11 @@ holds this provider's own rows.
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import reflex as rx
 
 from navigator import routes
-from navigator.domain.accounts.access import is_provider_owner
-from navigator.domain.accounts.confirmation import unconfirmed_address
-from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import (
     correct_attendance,
     corrections_of,
@@ -24,19 +21,15 @@ from navigator.domain.enrollment.attendance import (
     register_of,
 )
 from navigator.domain.enrollment.models import AttendanceStatus
-from navigator.domain.enrollment.offers import offer_enrollment
-from navigator.domain.enrollment.queries import applications_of, monthly_statement
 from navigator.domain.municipalities.queries import currency_of
 from navigator.domain.programs.api import (
     ProgramFields,
     create_group,
-    create_program,
     set_enrollment_open,
     set_listing,
     update_program,
 )
 from navigator.domain.programs.certification import decision_reason, set_certification
-from navigator.domain.programs.importing import import_programs
 from navigator.domain.programs.models import CertificationStatus, Direction, ProgramFormat
 from navigator.domain.programs.photos import (
     MAX_PHOTO_BYTES,
@@ -45,14 +38,9 @@ from navigator.domain.programs.photos import (
     remove_program_photo,
     set_program_photo,
 )
-from navigator.domain.programs.queries import groups_of, program_for_staff, programs_of
-from navigator.domain.providers.apikeys import create_api_key, keys_of, revoke_api_key
-from navigator.domain.providers.queries import providers_of
-from navigator.domain.providers.staff import invite_staff, remove_staff, revoke_invitation, staff_of
-from navigator.domain.shared.db import atomically, read_session, transaction
+from navigator.domain.programs.queries import groups_of, program_for_staff
+from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
-from navigator.domain.shared.exports import to_csv
-from navigator.domain.shared.mail import deliver_after_commit
 from navigator.domain.shared.models import Language
 from navigator.domain.shared.money import parse_amount
 from navigator.domain.shared.validation import parse_coordinate
@@ -62,25 +50,6 @@ from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, timetable
 from navigator.state.forms import Choice, form_date, form_whole, path_id, row_id
-
-
-@dataclasses.dataclass
-class ProgramRow:
-    id: str
-    title: str
-    status: str
-
-
-@dataclasses.dataclass
-class ApplicationCard:
-    id: str
-    status: str
-    child: str
-    program: str
-    group: str
-    money: str
-    reason: str
-    pending: bool
 
 
 @dataclasses.dataclass
@@ -111,449 +80,6 @@ def program_fields(form: dict) -> ProgramFields:
         longitude=parse_coordinate(form.get("longitude")),
         is_free=form.get("is_free") in (True, "on", "true"),
     )
-
-
-@dataclasses.dataclass
-class StatementLine:
-    program: str
-    group: str
-    lessons: str
-    attendances: str
-    captured: str
-    copayments: str
-
-
-def _month(value: object) -> tuple[int, int]:
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", str(value or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput("date_invalid", field="month")
-    return int(match.group(1)), int(match.group(2))
-
-
-def statement_csv(currency: str, rows: list, lang: str) -> str:
-    """The statement as CSV with the screen's column names (amounts in the currency's main
-    unit, names never formulas), opening right in a spreadsheet."""
-    header = [text(key, lang) for key in ("program", "group", "lessons", "attendance")]
-    money_keys = ("certificate_payments", "parents_copayments")  # the provider's words
-    header += [f"{text(key, lang)}, {currency}" for key in money_keys]
-    return to_csv(
-        header,
-        [
-            (
-                r.program_title,
-                r.group_name,
-                r.lessons,
-                r.attendances,
-                r.captured_minor,
-                r.copayments_minor,
-            )
-            for r in rows
-        ],
-        {4, 5},
-        currency,
-    )
-
-
-@dataclasses.dataclass
-class KeyRow:
-    id: str
-    name: str
-    prefix: str
-    created: str
-    last_used: str
-    revoked: bool
-
-
-MAX_IMPORT_BYTES = 5_000_000
-
-
-@dataclasses.dataclass
-class ImportLine:
-    line: str
-    message: str
-
-
-@dataclasses.dataclass
-class StaffLine:
-    user_id: str
-    invitation_id: str
-    email: str
-    role: str
-    pending: bool
-
-
-class ProviderState(AppState):
-    """/provider: the organisation, its programs and its applications."""
-
-    has_provider: bool = False
-    provider_name: str = ""
-    admitted: bool = False
-    confirm_banner: str = ""  # the owner's address waits for its link, and so does admission
-    programs: list[ProgramRow] = []
-    applications: list[ApplicationCard] = []
-    rejecting: str = ""
-    error: str = ""
-    notice: str = ""
-    statement_month: str = ""
-    statement: list[StatementLine] = []
-    keys: list[KeyRow] = []
-    import_summary: str = ""
-    group_choices: list[Choice] = []
-    import_errors: list[ImportLine] = []
-    new_secret: str = ""  # the key just made: shown once, forgotten at the next load
-    is_owner: bool = False
-    staff: list[StaffLine] = []
-    _provider_id: int | None = None
-
-    def _provider(self) -> tuple[object, int] | None:
-        actor = self._actor()
-        if actor is None:
-            return None
-        with read_session() as session:
-            providers = providers_of(session, actor)
-        if not providers or providers[0].id is None:
-            return None
-        return actor, providers[0].id
-
-    @rx.event
-    def resend_confirmation(self) -> None:
-        self.error, self.notice = self._resend_confirmation()
-
-    def _reload(self) -> bool:
-        found = self._provider()
-        self.has_provider = found is not None
-        if found is None:
-            self.programs, self.applications = [], []
-            self.confirm_banner = ""
-            return False
-        actor, provider_id = found
-        lang = self.lang
-        with read_session() as session:
-            provider = providers_of(session, actor)[0]  # type: ignore[arg-type]
-            programs = programs_of(session, actor, provider_id)  # type: ignore[arg-type]
-            applications = applications_of(session, actor, provider_id)  # type: ignore[arg-type]
-            keys = keys_of(session, actor, provider_id)  # type: ignore[arg-type]
-            groups = [
-                (program, group)
-                for program in programs
-                for group in groups_of(session, actor, program.id)  # type: ignore[arg-type]
-            ]
-            currency = currency_of(session, provider.municipality_id)
-            owner = is_provider_owner(session, actor, provider_id)  # type: ignore[arg-type]
-            people = staff_of(session, actor, provider_id) if owner else []  # type: ignore[arg-type]
-            address = unconfirmed_address(session, actor)  # type: ignore[arg-type]
-        self._provider_id = provider_id
-        self.is_owner = owner
-        self.staff = [
-            StaffLine(
-                str(p.user_id or ""),
-                str(p.invitation_id or ""),
-                p.email,
-                value_label(p.role, lang)
-                + (" · " + text("invitation_pending", lang) if p.pending else ""),
-                p.pending,
-            )
-            for p in people
-        ]
-        self.provider_name = provider.name
-        self.admitted = provider.admitted
-        self.confirm_banner = (
-            text("confirm_banner_provider", lang, email=address)
-            if address and not provider.admitted
-            else ""
-        )
-        self.group_choices = [
-            Choice(str(g.id), f"{p.title} · {g.name}") for p, g in groups if g.enrollment_open
-        ]
-        self.keys = [
-            KeyRow(
-                str(k.id),
-                k.name,
-                k.prefix + "…",
-                day(k.created_at, lang),
-                day(k.last_used_at, lang) if k.last_used_at else "—",
-                k.revoked_at is not None,
-            )
-            for k in keys
-        ]
-        self.programs = [
-            ProgramRow(
-                str(p.id),
-                p.title,
-                value_label(p.certification_status, lang)
-                + ("" if p.listing == "listed" else " · " + value_label(p.listing, lang)),
-            )
-            for p in programs
-        ]
-        self.applications = [
-            ApplicationCard(
-                id=str(a.enrollment_id),
-                status=value_label(a.status, lang),
-                child=f"{a.child_name} ({day(a.child_birth_date, lang)})",
-                program=a.program_title,
-                group=a.group_name,
-                money=" · ".join(
-                    f"{text(label, lang)}: {format_money(amount, currency, lang)}"
-                    for label, amount in (
-                        ("certificate_pays", a.certificate_share_minor),
-                        ("parent_pays", a.copayment_minor),  # the provider's words, not "you"
-                    )
-                ),
-                reason=a.reason,
-                pending=a.status in ("applied", "waitlisted"),
-            )
-            for a in applications
-        ]
-        return True
-
-    @rx.event
-    def load(self):
-        self.error = self.notice = self.rejecting = self.new_secret = ""
-        if self._actor() is None:
-            return rx.redirect(routes.login_then(routes.PROVIDER))
-        self._reload()
-        return None
-
-    @rx.event
-    def create(self, form: dict):
-        self.error = ""
-        found = self._provider()
-        if found is None:
-            self.error = self._message(NotFound())
-            return None
-        actor, provider_id = found
-        try:
-            fields = program_fields(form)
-            with transaction() as session:
-                program = create_program(session, actor, provider_id, fields)  # type: ignore[arg-type]
-                program_id = program.id
-        except DomainError as error:
-            self.error = self._message(error)
-            return None
-        return rx.redirect(f"{routes.PROVIDER_PROGRAM}{program_id}")
-
-    @rx.event
-    def accept(self, enrollment_id: str) -> None:
-        self._decide(enrollment_id, accept=True, reason="")
-
-    @rx.event
-    def start_reject(self, enrollment_id: str) -> None:
-        self.rejecting = enrollment_id if row_id(enrollment_id) is not None else ""
-
-    @rx.event
-    def reject(self, form: dict) -> None:
-        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
-        self._decide(self.rejecting, accept=False, reason=reason)
-
-    def _decide(self, enrollment_id: str, *, accept: bool, reason: str) -> None:
-        self.error = self.notice = ""
-        actor = self._actor()
-        wanted = row_id(enrollment_id)
-        if actor is None or wanted is None:
-            self.error = self._message(NotFound())
-            return
-        try:
-            atomically(
-                lambda session: (
-                    accept_application(session, actor, wanted)
-                    if accept
-                    else reject_application(session, actor, wanted, reason=reason)
-                )
-            )
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self.rejecting = ""
-        self.notice = text("done", self.lang)
-        self._reload()
-
-    def _statement(self, month: object):
-        found = self._provider()
-        if found is None:
-            raise NotFound()
-        actor, provider_id = found
-        year, number = _month(month)
-        with read_session() as session:
-            return monthly_statement(session, actor, provider_id, year, number)  # type: ignore[arg-type]
-
-    @rx.event
-    def show_statement(self, form: dict) -> None:
-        self.error = ""
-        month = form.get("month", "") if isinstance(form, dict) else ""
-        try:
-            currency, rows = self._statement(month)
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        lang = self.lang
-        self.statement_month = str(month)
-        self.statement = [
-            StatementLine(
-                r.program_title,
-                r.group_name,
-                str(r.lessons),
-                str(r.attendances),
-                format_money(r.captured_minor, currency, lang),
-                format_money(r.copayments_minor, currency, lang),
-            )
-            for r in rows
-        ]
-
-    @rx.event
-    def download_statement(self):
-        try:
-            currency, rows = self._statement(self.statement_month)
-        except DomainError as error:
-            self.error = self._message(error)
-            return None
-        return rx.download(
-            data=statement_csv(currency, rows, self.lang),
-            filename=f"statement-{self.statement_month}.csv",
-        )
-
-    @rx.event
-    async def import_csv(self, files: list[rx.UploadFile]):
-        """Programs from the CSV format of the README; each bad row is listed, good rows import."""
-        self.error = self.import_summary = ""
-        self.import_errors = []
-        found = self._provider()
-        if found is None or not files:
-            self.error = self._message(
-                NotFound() if found is None else InvalidInput("field_required", field="file")
-            )
-            return
-        actor, provider_id = found
-        content = await files[0].read(MAX_IMPORT_BYTES + 1)
-        if len(content) > MAX_IMPORT_BYTES:
-            self.error = self._message(
-                InvalidInput("value_too_large", field="file", max=MAX_IMPORT_BYTES)
-            )
-            return
-        try:
-            text_content = content.decode("utf-8")
-        except UnicodeDecodeError:
-            self.error = self._message(InvalidInput("import_not_utf8"))
-            return
-        try:
-            with transaction() as session:
-                report = import_programs(session, actor, provider_id, text_content)  # type: ignore[arg-type]
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self.import_summary = text(
-            "import_done",
-            self.lang,
-            created=report.created,
-            updated=report.updated,
-            failed=len(report.errors),
-        )
-        self.import_errors = [
-            ImportLine(str(e.line), self._message(e.error)) for e in report.errors[:500]
-        ]
-        self._reload()
-
-    @rx.event
-    def offer(self, form: dict) -> None:
-        """Offline enrollment: prepare it for the parent to confirm; nothing is held yet."""
-        self.error = self.notice = ""
-        form = form if isinstance(form, dict) else {}
-        actor = self._actor()
-        group_id = row_id(form.get("group_id", ""))
-        if actor is None:
-            self.error = self._message(NotFound())
-            return
-        try:
-            if group_id is None:
-                raise InvalidInput("field_required", field="group_id")
-            born = form_date(form, "birth_date")
-            with transaction() as session:
-                offer_enrollment(
-                    session, actor, group_id, str(form.get("certificate_number", ""))[:40], born
-                )
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self.notice = text("offer_sent", self.lang)
-
-    def _owner_action(self, action) -> bool:
-        """Run an owner's change to the staff list; the domain checks the role again."""
-        self.error = self.notice = ""
-        found = self._provider()
-        if found is None:
-            self.error = self._message(NotFound())
-            return False
-        actor, provider_id = found
-        try:
-            with transaction() as session:
-                action(session, actor, provider_id)
-        except DomainError as error:
-            self.error = self._message(error)
-            return False
-        self._reload()
-        return True
-
-    @rx.event
-    def invite(self, form: dict) -> None:
-        form = form if isinstance(form, dict) else {}
-        email, role = str(form.get("email", ""))[:300], str(form.get("role", ""))
-        settings = get_settings()
-
-        def invite_and_mail(s, actor, pid) -> None:
-            invite_staff(s, actor, pid, email, role, app_url=settings.app_url, locale=self.lang)
-            deliver_after_commit(s)
-
-        if self._owner_action(invite_and_mail):
-            self.notice = text("invitation_sent", self.lang, email=email.strip().lower())
-
-    @rx.event
-    def remove_member(self, user_id: str) -> None:
-        wanted = row_id(user_id)
-        if wanted is None:
-            self.error = self._message(NotFound())
-            return
-        self._owner_action(lambda s, actor, pid: remove_staff(s, actor, pid, wanted))
-
-    @rx.event
-    def withdraw_invitation(self, invitation_id: str) -> None:
-        wanted = row_id(invitation_id)
-        if wanted is None:
-            self.error = self._message(NotFound())
-            return
-        self._owner_action(lambda s, actor, pid: revoke_invitation(s, actor, pid, wanted))
-
-    @rx.event
-    def create_key(self, form: dict) -> None:
-        self.error = self.new_secret = ""
-        found = self._provider()
-        if found is None:
-            self.error = self._message(NotFound())
-            return
-        actor, provider_id = found
-        name = str(form.get("name", "")) if isinstance(form, dict) else ""
-        try:
-            with transaction() as session:
-                _key, secret = create_api_key(session, actor, provider_id, name)  # type: ignore[arg-type]
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self._reload()
-        self.new_secret = secret
-
-    @rx.event
-    def revoke_key(self, key_id: str) -> None:
-        self.error = self.new_secret = ""
-        actor = self._actor()
-        wanted = row_id(key_id)
-        if actor is None or wanted is None:
-            self.error = self._message(NotFound())
-            return
-        try:
-            with transaction() as session:
-                revoke_api_key(session, actor, wanted)
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self._reload()
 
 
 def _media() -> Path:

@@ -163,6 +163,12 @@ def test_the_provider_pages_have_no_serious_violations(
         expect(page.locator("#pending-admission")).to_be_visible(timeout=15_000)
         report["cabinet"] = _violations(page)
         assert _fits(page), "the provider cabinet scrolls sideways"
+        for screen in ("team", "statements", "programs"):  # each task screen, at 360 px
+            page.locator(f"#screen-{screen}").click()
+            page.wait_for_url(re.compile(rf"/provider/{screen}/?$"), timeout=30_000)
+            expect(page.locator(f"#screen-{screen}")).to_have_attribute("aria-current", "page")
+            report["cabinet"] += _violations(page)
+            assert _fits(page), f"the provider's {screen} screen scrolls sideways"
         page.locator("#f-title").fill("Доступная программа")
         page.locator("#save-program").click()
         page.wait_for_url(re.compile(r"/provider/programs/\d+/?$"), timeout=30_000)

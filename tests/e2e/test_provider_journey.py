@@ -116,6 +116,9 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         # ---- creates a program (a bad age range first) and submits it
         page.reload(wait_until="domcontentloaded")
         expect(page.locator("#pending-admission")).to_have_count(0, timeout=15_000)
+        page.locator("#screen-programs").click()  # the cabinet's screens: programs are one
+        page.wait_for_url(re.compile(r"/provider/programs/?$"), timeout=30_000)
+        expect(page.locator("#screen-programs")).to_have_attribute("aria-current", "page")
         page.locator("#f-title").fill(title)
         page.locator("#f-age_min").fill("12")
         page.locator("#f-age_max").fill("7")
@@ -198,7 +201,7 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             f"{today + timedelta(days=60)},10,1 3\n",
             encoding="utf-8",
         )
-        page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
+        page.goto(f"{app_url}/provider/programs", wait_until="domcontentloaded")
         page.locator("#programs-csv input[type=file]").set_input_files(str(csv_path))
         page.locator("#import-programs").click()
         expect(page.locator("#import-summary")).to_have_text(
@@ -276,9 +279,11 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         expect(card).to_contain_text("принята", timeout=15_000)
         shot("05-accepted")
 
-        # ---- marks today's lesson in the register
-        page.goto(f"{app_url}/provider/programs/{program_id}", wait_until="domcontentloaded")
-        page.locator(".register-link").first.click()
+        # ---- marks today's lesson in the register, opened from the desk's "lessons today"
+        page.reload(wait_until="domcontentloaded")
+        lesson = page.locator(".lesson-today", has_text="Утренняя")
+        expect(lesson).to_contain_text("0 из 1", timeout=15_000)
+        lesson.locator(".today-register").click()
         expect(page.locator("#lesson-date")).to_be_visible(timeout=30_000)
         page.locator("#save-marks").click()
         expect(page.locator("#register-notice")).to_have_text("Отмечен 1 ребёнок", timeout=15_000)
@@ -307,6 +312,11 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
 
         # ---- the month's statement, on screen and as CSV
         page.goto(f"{app_url}/provider", wait_until="domcontentloaded")
+        expect(page.locator(".lesson-today", has_text="Утренняя")).to_contain_text(
+            "1 из 1", timeout=15_000
+        )
+        page.locator("#screen-statements").click()
+        page.wait_for_url(re.compile(r"/provider/statements/?$"), timeout=30_000)
         page.locator("#statement-month").fill(today.strftime("%Y-%m"))
         page.locator("#show-statement").click()
         line = page.locator(".statement-line", has_text="Утренняя")
@@ -320,6 +330,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         shot("07-statement")
 
         # ---- an API key for the provider's own system: shown once, works, then revoked
+        page.locator("#screen-team").click()
+        page.wait_for_url(re.compile(r"/provider/team/?$"), timeout=30_000)
         page.locator("#key-name").fill("e-journal")
         page.locator("#create-key").click()
         secret = page.locator("#new-key").inner_text(timeout=15_000)
@@ -335,6 +347,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         assert httpx.get(f"{app_url}/api/v1/provider/applications", headers=auth).status_code == 401
 
         # ---- enrollment at the desk: certificate number + birth date; nothing held yet
+        page.locator("#screen-desk").click()
+        page.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
         page.locator("#offer-group").select_option(label=f"{title} · Утренняя")
         page.locator("#offer-number").fill(sister_number)
         page.locator("#offer-birth").fill("2001-01-01")
@@ -349,6 +363,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             assert len(s.exec(select(Enrollment).where(Enrollment.group_id == group.id)).all()) == 1
 
         # ---- the owner invites a teacher by e-mail; the teacher joins from the link
+        page.locator("#screen-team").click()
+        page.wait_for_url(re.compile(r"/provider/team/?$"), timeout=30_000)
         page.locator("#invite-email").fill(f"teacher.{stamp}@example.org")
         page.locator("#send-invitation").click()
         expect(page.locator("#provider-notice")).to_contain_text("teacher.", timeout=15_000)

@@ -12,7 +12,7 @@ from navigator.state.app import AppState
 from navigator.state.cabinet import CabinetState, ChildCard
 from navigator.state.catalog import CatalogState
 from navigator.state.municipality import MunicipalityState
-from navigator.state.provider import ProviderState
+from navigator.state.provider_cabinet import DeskState as ProviderState
 from tests.factories import build_world
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
-from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.accounts.models import Child, User
 from navigator.domain.certificates import ledger
 from navigator.domain.certificates.models import CertificateAccount, EntryKind
@@ -26,7 +26,9 @@ from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.api import staff_group
+from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
+from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
@@ -436,3 +438,76 @@ def corrections_of(session: Session, actor: Actor, group_id: int) -> list[Correc
         )
         for c, child, user in rows
     ]
+
+
+@dataclass(frozen=True)
+class LessonToday:
+    """A group of the provider that meets today: the register to open first."""
+
+    group_id: int
+    program_title: str
+    group_name: str
+    starts: str  # "16:00", from the timetable's slot for today's weekday
+    ends: str
+    children: int  # seated in the group
+    marked: int  # of them, already marked for today
+
+
+def lessons_today(
+    session: Session, actor: Actor, provider_id: int, today: date | None = None
+) -> list[LessonToday]:
+    """The provider's groups with a lesson today on the certified timetable (the lessons a
+    certificate pays for), by start time. Today is the provider's municipality's date."""
+    check_provider_staff(session, actor, provider_id)
+    provider = get_row(session, Provider, provider_id)
+    if provider is None:
+        raise NotFound()
+    if today is None:
+        today = local_today(get_row(session, Municipality, provider.municipality_id))  # type: ignore[arg-type]
+    rows = session.exec(
+        select(Group, Program)
+        .join(Program, col(Program.id) == Group.program_id)
+        .where(
+            Program.provider_id == provider_id,
+            Group.starts_on <= today,
+            Group.ends_on >= today,
+        )
+    ).all()
+    meeting = [(g, p) for g, p in rows if is_lesson_date(g.as_certified(), today)]
+    group_ids = [g.id for g, _p in meeting]
+    seated: dict[int | None, int] = dict(
+        session.exec(
+            select(Enrollment.group_id, func.count())
+            .where(
+                col(Enrollment.group_id).in_(group_ids),
+                col(Enrollment.status).in_(list(SEATED_ENROLLMENT)),
+            )
+            .group_by(col(Enrollment.group_id))
+        ).all()
+    )
+    marked: dict[int | None, int] = dict(
+        session.exec(
+            select(Enrollment.group_id, func.count())
+            .join(Attendance, col(Attendance.enrollment_id) == Enrollment.id)
+            .where(col(Enrollment.group_id).in_(group_ids), Attendance.lesson_date == today)
+            .group_by(col(Enrollment.group_id))
+        ).all()
+    )
+    lessons = []
+    for group, program in meeting:
+        slot = next(
+            (s for s in group.as_certified().timetable if int(s["weekday"]) == today.isoweekday()),
+            {},
+        )
+        lessons.append(
+            LessonToday(
+                group_id=group.id,  # type: ignore[arg-type]
+                program_title=program.title,
+                group_name=group.name,
+                starts=str(slot.get("start", "")),
+                ends=str(slot.get("end", "")),
+                children=int(seated.get(group.id, 0)),
+                marked=int(marked.get(group.id, 0)),
+            )
+        )
+    return sorted(lessons, key=lambda lesson: (lesson.starts, lesson.program_title))
