@@ -1,7 +1,7 @@
 """Search documents built from database rows: one per program in the catalog.
 
 A document holds what a catalog card and its filters need (titles, provider, ages,
-prices, seats, weekdays, place) and nothing about any person.
+prices, seats, weekdays, place, the photo's address) and nothing about any person.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
+from navigator.domain.programs.photos import photo_url
 from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from navigator.i18n import value_label
@@ -75,6 +76,7 @@ def program_document(
         "ages": list(range(shown["age_min"], shown["age_max"] + 1)),
         "format": shown["format"],
         "address": shown["address"],
+        "photo_url": photo_url(shown["photo"]),  # the card shows it without asking SQL
         "payable_by_certificate": program.payable_by_certificate,
         "is_free": bool(shown["is_free"]),
         **_group_summary(program, groups, today),

@@ -173,7 +173,7 @@ def create_group(
         ),
     )
     session.add(group)
-    _back_to_review(program)  # a new group's price is not certified yet
+    back_to_review(program)  # a new group's price is not certified yet
     session.add(program)
     session.flush()
     return group
@@ -206,7 +206,7 @@ def staff_group(
     return group, staff_program(session, actor, group.program_id)
 
 
-def _back_to_review(program: Program) -> None:
+def back_to_review(program: Program) -> None:
     """A certified program that changes goes back to the municipality. Until it decides, the
     catalog and new applications keep to the certified version (Program.takes_applications)."""
     if program.certification_status == CertificationStatus.CERTIFIED:
@@ -236,7 +236,7 @@ def update_program(
         for group in groups:
             group.price_per_lesson_minor = 0
             session.add(group)
-    _back_to_review(program)
+    back_to_review(program)
     session.add(program)
     session.flush()
     return program
@@ -294,7 +294,7 @@ def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) ->
     for name, value in cleaned.items():
         setattr(group, name, value)
     if group.terms() != before:
-        _back_to_review(program)
+        back_to_review(program)
         session.add(program)
     session.add(group)
     session.flush()

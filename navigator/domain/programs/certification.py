@@ -17,11 +17,13 @@ from navigator.domain.accounts.access import Actor, check_municipality_admin, ch
 from navigator.domain.municipalities.queries import municipality_for_admin
 from navigator.domain.programs.api import check_not_archived
 from navigator.domain.programs.models import (
+    CERTIFIED_PHOTO,
     CERTIFIED_PROGRAM_FIELDS,
     CertificationStatus,
     Group,
     Program,
 )
+from navigator.domain.programs.photos import release_certified_photo
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared import audit
 from navigator.domain.shared.db import get_row
@@ -82,7 +84,7 @@ def set_certification(
         snapshot = program_snapshot(program, groups)
         if seen is not None and seen != fingerprint(snapshot):
             raise Conflict("certification_changed")
-        _certify(program, groups)
+        _certify(session, program, groups)
         payload["snapshot"] = snapshot
     _move(session, actor, program, status, reason, payload)
     return program
@@ -107,8 +109,10 @@ def reinstate(session: Session, actor: Actor, program_id: int) -> Program:
         if before in set(CertificationStatus) - {CertificationStatus.SUSPENDED}
         else CertificationStatus.CERTIFIED
     )
-    changed = program.certified_version != program.terms() or any(
-        not g.certified for g in _groups(session, program)
+    changed = (
+        program.certified_version is None
+        or program.shown != program.terms()
+        or any(not g.certified for g in _groups(session, program))
     )
     if target is CertificationStatus.CERTIFIED and changed:
         target = CertificationStatus.SUBMITTED  # edited while suspended: to be reviewed
@@ -122,8 +126,10 @@ def certify_imported(session: Session, program: Program, group: Group) -> None:
     change waiting for review still waits (the program stays in review until it is seen)."""
     if not program.is_free and group.price_per_lesson_minor <= 0:
         raise Conflict("certify_paid_group_without_price")
+    before = program.shown[CERTIFIED_PHOTO]
     program.certified_version = program.terms()
     program.certified_at = utcnow()
+    release_certified_photo(session, program, before)
     group.certified_terms = group.terms()
     waiting = [g for g in _groups(session, program) if g.id != group.id and not g.certified]
     program.certification_status = (
@@ -132,14 +138,16 @@ def certify_imported(session: Session, program: Program, group: Group) -> None:
     session.add_all([program, group])
 
 
-def _certify(program: Program, groups: list[Group]) -> None:
+def _certify(session: Session, program: Program, groups: list[Group]) -> None:
     """Keeps the program and its groups as certified now."""
     if not groups:
         raise Conflict("certify_without_groups")
     if not program.is_free and any(g.price_per_lesson_minor <= 0 for g in groups):
         raise Conflict("certify_paid_group_without_price")
+    before = program.shown[CERTIFIED_PHOTO]
     program.certified_version = program.terms()
     program.certified_at = utcnow()
+    release_certified_photo(session, program, before)
     for group in groups:
         group.certified_terms = group.terms()
 
@@ -252,10 +260,12 @@ def program_changes(
     assert program.id is not None
     last = _last_decision(session, program.id, "program.certified")
     before: dict[str, Any] = dict(last.payload.get("snapshot", {})) if last else {}
+    if last:  # certified before photos were reviewed: the photo parents were shown
+        before.setdefault(CERTIFIED_PHOTO, program.shown[CERTIFIED_PHOTO])
     now = program_snapshot(program, _groups(session, program))
     changes = [
         Change(name, before.get(name), now[name])
-        for name in (*CERTIFIED_PROGRAM_FIELDS, "groups")
+        for name in (*CERTIFIED_PROGRAM_FIELDS, CERTIFIED_PHOTO, "groups")
         if before.get(name) != now[name]
     ]
     return (last.at if last else None), changes, fingerprint(now)

@@ -31,6 +31,11 @@ CERTIFIED_PROGRAM_FIELDS = (
     "tags",
     "is_free",
 )
+# The photo is certified content too: else a provider could swap it for anything once
+# certified. It stays out of CERTIFIED_PROGRAM_FIELDS, from which migration 0014 and the demo
+# seed stamp versions; a version certified before photos were reviewed has no photo and
+# shows the program's own until the photo changes (photos.py then keeps that one).
+CERTIFIED_PHOTO = "photo"
 CERTIFIED_GROUP_FIELDS = (
     "starts_on",
     "ends_on",
@@ -114,13 +119,18 @@ class Program(SQLModel, table=True):
 
     def terms(self) -> dict[str, Any]:
         """The program's content as it is now, in the shape certification keeps it."""
-        return {name: getattr(self, name) for name in CERTIFIED_PROGRAM_FIELDS}
+        terms = {name: getattr(self, name) for name in CERTIFIED_PROGRAM_FIELDS}
+        terms[CERTIFIED_PHOTO] = self.photo
+        return terms
 
     @property
     def shown(self) -> dict[str, Any]:
         """What the catalog shows: the certified version, or the current content of a free
-        program that was never certified (free programs need no certification to be listed)."""
-        return dict(self.certified_version) if self.certified_version else self.terms()
+        program that was never certified (free programs need no certification to be listed).
+        A version certified before photos were reviewed shows the program's photo as it is."""
+        if not self.certified_version:
+            return self.terms()
+        return {CERTIFIED_PHOTO: self.photo, **self.certified_version}
 
     @property
     def payable_by_certificate(self) -> bool:

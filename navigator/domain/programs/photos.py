@@ -4,6 +4,10 @@ An upload is trusted for nothing: its bytes must decode as a JPEG, PNG or WebP i
 sensible size. What is stored is a fresh JPEG drawn from the decoded pixels, so camera
 metadata (a phone's GPS position of a children's class, for one) and anything hidden in
 the file never reach the catalog. Files get random names; the program row names its file.
+
+The photo is certified content: a new one sends a certified program back to review, and
+until the municipality certifies it parents keep seeing the certified photo, whose file
+stays until a certification replaces it.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ from sqlmodel import Session
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor, check_provider_staff
-from navigator.domain.programs.api import check_not_archived
-from navigator.domain.programs.models import Program
+from navigator.domain.programs.api import back_to_review, check_not_archived
+from navigator.domain.programs.models import CERTIFIED_PHOTO, Program
 from navigator.domain.shared.db import after_commit, after_rollback
 from navigator.domain.shared.errors import InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
-from navigator.domain.shared.models import utcnow
+from navigator.settings import get_settings
 
 MAX_PHOTO_BYTES = 5_000_000
 
@@ -97,34 +101,47 @@ def set_program_photo(
     session: Session, actor: Actor, program_id: int, data: bytes, directory: Path
 ) -> str:
     """Store a new photo for the program; the replaced file goes once the change has
-    committed, the new one if it rolls back. Returns the replaced file's name ("" if none).
-
-    A photo is not among the certified terms, so a certified program stays certified.
-    """
+    committed (unless parents still see it as the certified one), the new one if it rolls
+    back. A certified program goes back to review. Returns the replaced file's name."""
     program = _program_for_photo(session, actor, program_id)
     picture = clean_photo(data)
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{program.id}-{secrets.token_hex(8)}.jpg"
     (directory / name).write_bytes(picture)
     after_rollback(session, lambda: forget_photo(directory, name))
-    old = program.photo
-    after_commit(session, lambda: forget_photo(directory, old))
-    program.photo = name
-    program.updated_at = utcnow()
-    session.add(program)
-    session.flush()
-    return old
+    return _change_photo(session, program, name, directory)
 
 
 def remove_program_photo(session: Session, actor: Actor, program_id: int, directory: Path) -> str:
-    """Take the photo off the program; its file goes once the change has committed."""
+    """Take the photo off the program; its file goes once the change has committed, unless
+    parents still see it as the certified one. A certified program goes back to review."""
     program = _program_for_photo(session, actor, program_id)
-    old, program.photo = program.photo, ""
-    after_commit(session, lambda: forget_photo(directory, old))
-    program.updated_at = utcnow()
+    return _change_photo(session, program, "", directory)
+
+
+def _change_photo(session: Session, program: Program, name: str, directory: Path) -> str:
+    old = program.photo
+    if old == name:
+        return old
+    version = program.certified_version
+    if version is not None and CERTIFIED_PHOTO not in version:
+        # certified before photos were reviewed: parents keep the photo they have been seeing
+        program.certified_version = {**version, CERTIFIED_PHOTO: old}
+    if old != program.shown[CERTIFIED_PHOTO]:
+        after_commit(session, lambda: forget_photo(directory, old))
+    program.photo = name
+    back_to_review(program)
     session.add(program)
     session.flush()
     return old
+
+
+def release_certified_photo(session: Session, program: Program, before: str) -> None:
+    """A certification has replaced the certified photo `before`: its file goes once that
+    has committed, unless the program still has it as its own."""
+    if before and before not in (program.photo, program.shown[CERTIFIED_PHOTO]):
+        directory = media_dir(get_settings().var_dir)
+        after_commit(session, lambda: forget_photo(directory, before))
 
 
 def _program_for_photo(session: Session, actor: Actor, program_id: int) -> Program:

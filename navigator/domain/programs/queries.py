@@ -189,7 +189,7 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         id=program_id,
         title=shown["title"],
         description=shown["description"],
-        photo_url=photo_url(program.photo),
+        photo_url=photo_url(shown["photo"]),  # the certified photo, like the text
         direction=shown["direction"],
         age_min=shown["age_min"],
         age_max=shown["age_max"],

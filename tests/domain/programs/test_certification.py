@@ -129,7 +129,7 @@ def test_an_edited_program_returns_to_the_queue_showing_only_what_changed(engine
         "Дом творчества",
         None,
     )
-    assert [c.field for c in fresh.changes] == [*CERTIFIED_PROGRAM_FIELDS, "groups"]
+    assert [c.field for c in fresh.changes] == [*CERTIFIED_PROGRAM_FIELDS, "photo", "groups"]
     assert all(c.before is None for c in fresh.changes)  # never certified: everything is new
 
     assert _decide(world, admin, program_id, "certify") == "ok"
