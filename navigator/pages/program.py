@@ -6,9 +6,11 @@ from navigator import routes
 from navigator.components.description import description
 from navigator.components.forms import checkbox_field, choice_options, select_field
 from navigator.components.layout import data_table, error_text, notice_text, page
+from navigator.components.program_card import program_picture
 from navigator.state.program import ProgramState
 
 T = ProgramState.t
+PAGE_PICTURE_SIZE = {"width": "800", "height": "600"}  # 4:3; a wide drawing loses its sides
 
 
 def _group_row(group: rx.Var) -> rx.Component:
@@ -137,14 +139,13 @@ def program_page() -> rx.Component:
                     ),
                     wrap="wrap",
                 ),
-                rx.cond(
-                    ProgramState.photo_url != "",
-                    rx.image(
-                        src=ProgramState.photo_url,
-                        alt=ProgramState.title,
-                        class_name="program-photo",
-                        id="program-photo",
-                    ),
+                program_picture(
+                    ProgramState.photo_url,
+                    ProgramState.placeholder,
+                    ProgramState.title,
+                    size=PAGE_PICTURE_SIZE,
+                    kind="program",
+                    ids=True,
                 ),
                 # text nodes only: a description can never carry markup or script into the page
                 description(ProgramState.description, id="program-description"),

@@ -53,6 +53,7 @@ class ProgramState(AppState):
     title: str = ""
     description: list[TextBlock] = []
     photo_url: str = ""
+    placeholder: str = ""  # the direction's drawing, shown when there is no photo
     facts: list[str] = []
     provider: str = ""
     address: str = ""
@@ -98,6 +99,7 @@ class ProgramState(AppState):
         self.title = program.title
         self.description = description_blocks(program.description)
         self.photo_url = program.photo_url
+        self.placeholder = routes.direction_picture(program.direction)
         self.facts = [
             value_label(program.direction, lang),
             text("ages", lang, min=program.age_min, max=program.age_max),
