@@ -393,9 +393,29 @@ def _admission(line) -> rx.Component:
     )
 
 
+def _change_value(value, photo, alt) -> rx.Component:
+    """A changed value; a photo as the picture itself, whole, for the official to judge."""
+    return rx.el.td(
+        rx.cond(
+            photo != "",
+            rx.el.img(
+                src=photo,
+                alt=alt,
+                loading="lazy",
+                decoding="async",
+                custom_attrs={"width": "160", "height": "120"},
+                class_name="review-photo",
+            ),
+            value,
+        )
+    )
+
+
 def _change(change) -> rx.Component:
     return rx.el.tr(
-        rx.el.th(change.field, scope="row"), rx.el.td(change.before), rx.el.td(change.after)
+        rx.el.th(change.field, scope="row"),
+        _change_value(change.before, change.before_photo, T["before"]),
+        _change_value(change.after, change.after_photo, T["after"]),
     )
 
 

@@ -39,10 +39,13 @@ from navigator.domain.municipalities.api import set_policy
 from navigator.domain.municipalities.models import AbsenceCharge
 from navigator.domain.municipalities.queries import audit_log, municipalities_of, policy_for_admin
 from navigator.domain.programs.certification import (
+    Change,
     certification_queue,
     decide_certification,
     listed_programs,
 )
+from navigator.domain.programs.models import CERTIFIED_PHOTO
+from navigator.domain.programs.photos import photo_url
 from navigator.domain.providers.api import admit_provider, refuse_admission
 from navigator.domain.providers.queries import admission_queue
 from navigator.domain.shared.db import atomically, read_session
@@ -99,6 +102,8 @@ class ChangeLine:
     field: str
     before: str
     after: str
+    before_photo: str = ""  # a photo's address: the official sees the picture, not its name
+    after_photo: str = ""
 
 
 @dataclasses.dataclass
@@ -143,6 +148,19 @@ class LogLine:
     action: str
     subject: str
     reason: str
+
+
+def _change_line(change: Change, currency: str, lang: str) -> ChangeLine:
+    label = field_label(change.field, lang)
+    if change.field == CERTIFIED_PHOTO:
+        pair = (change.before, change.after)  # file names: the pictures are shown instead
+        before, after = (photo_url(v) if isinstance(v, str) else "" for v in pair)
+        return ChangeLine(label, "" if before else "—", "" if after else "—", before, after)
+    return ChangeLine(
+        label,
+        _change_text(change.before, currency, lang),
+        _change_text(change.after, currency, lang),
+    )
 
 
 def _change_text(value: object, currency: str, lang: str) -> str:
@@ -377,14 +395,7 @@ class MunicipalityState(AppState):
                 title=s.program.title,
                 provider=s.provider_name,
                 last_certified=day(s.last_certified_at, lang) if s.last_certified_at else "",
-                changes=[
-                    ChangeLine(
-                        field_label(c.field, lang),
-                        _change_text(c.before, currency, lang),
-                        _change_text(c.after, currency, lang),
-                    )
-                    for c in s.changes
-                ],
+                changes=[_change_line(c, currency, lang) for c in s.changes],
             )
             for s in queue
         ]

@@ -1,5 +1,5 @@
 """A catalog card and a program's page show the certified photo, else the drawing of the
-program's direction."""
+program's direction; the official reviewing a new photo sees the pictures."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from reflex.istate.data import ReflexURL, RouterData
 
 import navigator.domain.shared.db as db
 import navigator.state.catalog as catalog_module
+from navigator.domain.programs.certification import Change
 from navigator.domain.programs.photos import media_dir, set_program_photo
 from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.catalog import CatalogState
+from navigator.state.municipality import _change_line
 from navigator.state.program import ProgramState
 from search.fallback import search_catalog_sql
 from tests.factories import build_world
@@ -65,3 +67,11 @@ def test_the_card_and_the_page_show_the_certified_photo(world, tmp_path):
     (card,) = _opened(CatalogState, "/").cards
     page = _opened(ProgramState, f"/programs/{world.program_id}")
     assert card.photo_url.startswith("/media/programs/") and page.photo_url == card.photo_url
+
+
+def test_the_official_reviews_a_changed_photo_as_pictures_not_file_names():
+    line = _change_line(Change("photo", "", "5-0123456789abcdef.jpg"), "RUB", "ru")
+    assert (line.before, line.before_photo) == ("—", "")
+    assert (line.after, line.after_photo) == ("", "/media/programs/5-0123456789abcdef.jpg")
+    title = _change_line(Change("title", "Шахматы", "Шахматы 2"), "RUB", "ru")
+    assert (title.before, title.after, title.after_photo) == ("Шахматы", "Шахматы 2", "")
