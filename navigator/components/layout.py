@@ -108,6 +108,7 @@ def header() -> rx.Component:
                             ),
                             sign_out_button(),
                             align="center",
+                            wrap="wrap",  # a phone: the links go on two lines, never sideways
                         ),
                         rx.hstack(
                             rx.link(AppState.t["nav_sign_in"], href=routes.LOGIN, id="nav-sign-in"),

@@ -444,7 +444,13 @@ def cabinet_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.heading(T["enrollments"], size="5", as_="h2"),
+        rx.hstack(
+            rx.heading(T["enrollments"], size="5", as_="h2"),
+            rx.link(T["week_link"], href=routes.CABINET_WEEK, id="week-link"),
+            align="baseline",
+            wrap="wrap",
+            spacing="4",
+        ),
         rx.cond(
             CabinetState.enrollments.length() == 0,
             rx.text(

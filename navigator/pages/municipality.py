@@ -45,11 +45,15 @@ def _budget_bar(row) -> rx.Component:
 def _period_row(row) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
-            rx.button(
-                row.name,
-                variant=rx.cond(row.id == S.period_id, "solid", "ghost"),
-                on_click=S.choose_period(row.id),
-                class_name="period-choice",
+            rx.vstack(
+                rx.button(
+                    row.name,
+                    variant=rx.cond(row.id == S.period_id, "solid", "ghost"),
+                    on_click=S.choose_period(row.id),
+                    class_name="period-choice",
+                ),
+                _budget_bar(row),  # beside the name: seen first, never behind a scroll
+                spacing="1",
             )
         ),
         rx.el.td(row.dates),
@@ -60,7 +64,6 @@ def _period_row(row) -> rx.Component:
         rx.el.td(row.spent, class_name="period-spent"),
         rx.el.td(row.remaining, class_name="period-remaining"),
         rx.el.td(row.certificates),
-        rx.el.td(_budget_bar(row)),
     )
 
 
@@ -80,7 +83,6 @@ def _periods() -> rx.Component:
                 T["col_spent"],
                 T["col_remaining"],
                 T["certificates"],
-                T["budget_use"],
             ],
             rx.foreach(S.periods, _period_row),
             id="periods-table",

@@ -600,7 +600,7 @@ def attendance_page() -> rx.Component:
                                     )
                                 ),
                                 rx.el.tbody(rx.foreach(s.rows, _register_row)),
-                                class_name="data-table",
+                                class_name="data-table register-grid",
                                 id="register",
                             ),
                             role="region",

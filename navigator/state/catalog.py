@@ -161,6 +161,10 @@ class CatalogState(AppState):
     filters_open: bool = False  # the filters' drawer on a phone
     # the family's own municipalities chose the scope (the URL named none): shown, removable
     scope_is_home: bool = False
+    home_scope_label: str = ""
+    price_label: str = ""
+    effective_price_currency: str = ""
+    price_currency_choices: list[list[str]] = []  # none when the scope has one currency
     # the municipalities the signed-in family's certificates pay in; None for a visitor
     _paying: list[str] | None = None
     # where the signed-in family's children live: its catalog opens there
@@ -270,10 +274,10 @@ class CatalogState(AppState):
             locale=self.lang,
         )
 
-    def _price_currency(self) -> str:
+    def _price_currency(self, currencies: dict[str, str] | None = None) -> str:
         """The price filter's currency: the one of the municipalities in scope when they
         share one, else the one chosen, else the family's, else the first there is."""
-        currencies = _currencies()
+        currencies = _currencies() if currencies is None else currencies
         in_scope = {currencies[code] for code in self.municipalities if code in currencies}
         if len(in_scope) == 1:
             return in_scope.pop()
@@ -283,6 +287,7 @@ class CatalogState(AppState):
         return home[0] if home else min(currencies.values(), default="EUR")
 
     def _search(self) -> None:
+        self._describe_scope()
         try:
             result = find_programs(self._query())
         except DomainError as error:
@@ -291,6 +296,26 @@ class CatalogState(AppState):
             return
         self.error = ""
         self._show(result)
+
+    def _describe_scope(self) -> None:
+        """The words around the filters that depend on the scope: the family's municipality,
+        the price filter's currency and the currencies to choose from."""
+        lang = self.lang
+        names, currencies = _municipalities(), _currencies()
+        self.home_scope_label = text(
+            "home_scope",
+            lang,
+            places=", ".join(names.get(code, code) for code in self.municipalities),
+        )
+        currency = self._price_currency(currencies)
+        self.effective_price_currency = currency
+        self.price_label = text("price_max_in", lang, currency=currency_symbol(currency, lang))
+        in_scope = {currencies[code] for code in self.municipalities if code in currencies}
+        self.price_currency_choices = (
+            []
+            if len(in_scope) == 1
+            else [[c, currency_symbol(c, lang)] for c in sorted(set(currencies.values()))]
+        )
 
     def _show(self, result: CatalogResult) -> None:
         lang = self.lang
@@ -438,7 +463,10 @@ class CatalogState(AppState):
         if not isinstance(currency, str) or currency not in _currencies().values():
             return None
         self.price_currency = currency
-        return self._changed() if self.price_max else None
+        if self.price_max:
+            return self._changed()
+        self._describe_scope()  # nothing to search again: only the label changes
+        return None
 
     @rx.event
     def everywhere(self):
@@ -539,34 +567,6 @@ class CatalogState(AppState):
     @rx.var
     def show_results_label(self) -> str:
         return text("show_results", self.lang, count=self.total)
-
-    @rx.var
-    def home_scope_label(self) -> str:
-        names = _municipalities()
-        return text(
-            "home_scope",
-            self.lang,
-            places=", ".join(names.get(code, code) for code in self.municipalities),
-        )
-
-    @rx.var
-    def price_label(self) -> str:
-        return text(
-            "price_max_in", self.lang, currency=currency_symbol(self._price_currency(), self.lang)
-        )
-
-    @rx.var
-    def effective_price_currency(self) -> str:
-        return self._price_currency()
-
-    @rx.var
-    def price_currency_choices(self) -> list[list[str]]:
-        """The currencies to choose from when the scope spans several; none when one."""
-        currencies = _currencies()
-        in_scope = {currencies[code] for code in self.municipalities if code in currencies}
-        if len(in_scope) == 1:
-            return []
-        return [[c, currency_symbol(c, self.lang)] for c in sorted(set(currencies.values()))]
 
     @rx.var
     def page_label(self) -> str:

@@ -493,7 +493,9 @@ class MunicipalityState(AppState):
                 name=str(form.get("name", "")),
                 starts_on=form_date(form, "starts_on"),
                 ends_on=form_date(form, "ends_on"),
-                budget_minor=parse_amount(str(form.get("budget", "")), self.currency),
+                budget_minor=parse_amount(
+                    str(form.get("budget", "")), self.currency, field="budget"
+                ),
                 max_funded_certificates=form_whole(form, "max_funded_certificates"),
                 status=PeriodStatus.DRAFT,
             )
@@ -517,7 +519,9 @@ class MunicipalityState(AppState):
                 actor,
                 period_id,
                 name=str(form.get("name", "")),
-                budget_minor=parse_amount(str(form.get("budget", "")), self.currency),
+                budget_minor=parse_amount(
+                    str(form.get("budget", "")), self.currency, field="budget"
+                ),
                 max_funded_certificates=form_whole(form, "max_funded_certificates"),
             )
 

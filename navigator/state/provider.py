@@ -259,7 +259,7 @@ class ProviderProgramState(AppState):
                 session,
                 actor,
                 program_id,
-                price_per_lesson_minor=parse_amount(price_text, currency),
+                price_per_lesson_minor=parse_amount(price_text, currency, field="price"),
                 **terms,
             )
 

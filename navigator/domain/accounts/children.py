@@ -39,9 +39,9 @@ def same_child(child: Child, first_name: str, last_name: str, birth_date: date) 
 def check_birth_date(birth_date: date, today: date) -> date:
     check_date(birth_date, "birth_date")
     if birth_date > today:
-        raise InvalidInput("birth_date_in_future")
+        raise InvalidInput("birth_date_in_future", field="birth_date")
     if age_on(birth_date, today) >= OLDEST_CHILD_AGE:
-        raise InvalidInput("child_too_old", max=OLDEST_CHILD_AGE)
+        raise InvalidInput("child_too_old", max=OLDEST_CHILD_AGE, field="birth_date")
     return birth_date
 
 

@@ -196,7 +196,7 @@ def accept_invitation(
     user = session.exec(select(User).where(User.email == invitation.email)).first()
     if user is None:
         if password != password_again:
-            raise InvalidInput("passwords_differ")
+            raise InvalidInput("passwords_differ", field="password_again")
         # the invitation link reached this address: it is confirmed
         user = create_user(session, invitation.email, password, locale=locale, email_confirmed=True)
         assert user.id is not None

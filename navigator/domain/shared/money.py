@@ -28,8 +28,18 @@ def exponent(currency: str) -> int:
         raise InvalidInput("unknown_currency", currency=currency) from None
 
 
-def parse_amount(text: str, currency: str) -> int:
-    """'12.50' in EUR → 1250. Refuses '1.234', 'abc', '-1', 'NaN'."""
+def parse_amount(text: str, currency: str, *, field: str | None = None) -> int:
+    """'12.50' in EUR → 1250. Refuses '1.234', 'abc', '-1', 'NaN', naming `field` (the form
+    field the amount was typed in) when given."""
+    try:
+        return _minor_units(text, currency)
+    except InvalidInput as error:
+        if field is not None:
+            error.params["field"] = field
+        raise
+
+
+def _minor_units(text: str, currency: str) -> int:
     digits = exponent(currency)
     cleaned = (
         text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")

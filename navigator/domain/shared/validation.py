@@ -83,11 +83,11 @@ def check_date(value: object, field: str) -> date:
 
 
 def check_age_range(age_min: int, age_max: int) -> tuple[int, int]:
-    for value in (age_min, age_max):
+    for name, value in (("age_min", age_min), ("age_max", age_max)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 18:
-            raise InvalidInput("age_out_of_range", min=0, max=18)
+            raise InvalidInput("age_out_of_range", min=0, max=18, field=name)
     if age_min > age_max:
-        raise InvalidInput("age_range_reversed")
+        raise InvalidInput("age_range_reversed", field="age_max")
     return age_min, age_max
 
 
@@ -95,15 +95,22 @@ def check_date_range(starts_on: date, ends_on: date) -> None:
     check_date(starts_on, "starts_on")
     check_date(ends_on, "ends_on")
     if ends_on < starts_on:
-        raise InvalidInput("dates_reversed")
+        raise InvalidInput("dates_reversed", field="ends_on")
+
+
+def check_not_in_past(value: date, field: str, today: date) -> date:
+    """A date from `today` on; `today` is the caller's (a municipality's local date)."""
+    if value < today:
+        raise InvalidInput("date_in_past", field=field)
+    return value
 
 
 def check_email(value: str) -> str:
     if value is not None and not isinstance(value, str):
-        raise InvalidInput("email_invalid")
+        raise InvalidInput("email_invalid", field="email")
     cleaned = (value or "").strip().lower()
     if not EMAIL_RE.match(cleaned):
-        raise InvalidInput("email_invalid")
+        raise InvalidInput("email_invalid", field="email")
     return cleaned
 
 
@@ -127,16 +134,16 @@ def parse_coordinate(value: object) -> float | None:
     if not raw:
         return None
     if len(raw) > 32 or not re.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)", raw):
-        raise InvalidInput("coordinates_out_of_range")
+        raise InvalidInput("coordinates_out_of_range", field="latitude")
     return float(raw)
 
 
 def check_coordinates(latitude: float | None, longitude: float | None) -> None:
     if (latitude is None) != (longitude is None):
-        raise InvalidInput("coordinates_incomplete")
+        raise InvalidInput("coordinates_incomplete", field="latitude")
     if (
         latitude is not None
         and longitude is not None
         and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
     ):
-        raise InvalidInput("coordinates_out_of_range")
+        raise InvalidInput("coordinates_out_of_range", field="latitude")

@@ -1,0 +1,301 @@
+"""Each role's screens on a 360 px phone and a 1280 px screen: nothing wider than the
+viewport, the answer to an action where the person is looking (the refusal in view, the
+focus on the field it names), and the parent's figures equal to the ledger's sums."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+from sqlmodel import select
+
+from navigator import routes
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Child, Role, User
+from navigator.domain.certificates.api import import_registry
+from navigator.domain.certificates.ledger import ledger_sums
+from navigator.domain.certificates.models import Certificate, CertificateAccount
+from navigator.domain.enrollment.api import accept_application, apply_to_group
+from navigator.domain.municipalities.api import create_admin, create_municipality
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.i18n.formatting import format_money
+from seed.identifiers import lithuanian_code
+from tests.support.mail import last_link
+
+WIDTHS = [360, 1280]
+PASSWORD = "screens-pass-2026"
+
+
+def _engine():
+    return make_engine(os.environ["NAVIGATOR_E2E_DATABASE_URL"])
+
+
+def _too_wide(page: Page) -> list[str]:
+    """The elements reaching past the viewport's right edge (none, when the page fits)."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const out = [];
+            for (const el of document.querySelectorAll('body *')) {
+                const box = el.getBoundingClientRect();
+                if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'fixed'
+                    && !el.closest('.table-scroll, [data-radix-scroll-area-viewport]'))
+                    out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} → ${box.right}`);
+            }
+            return out.slice(0, 5);
+        }"""
+    ) + (
+        ["the page scrolls sideways"]
+        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+        else []
+    )
+
+
+def _in_view(page: Page, answer: Locator) -> None:
+    """The answer is where the person is looking: inside the viewport, not above it."""
+    expect(answer).to_be_visible(timeout=15_000)
+    box = answer.bounding_box()
+    height = page.viewport_size["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 1, box
+
+
+def _focused_name(page: Page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.name || ''")
+
+
+def _context(browser: Browser, width: int):
+    return browser.new_context(locale="ru-RU", viewport={"width": width, "height": 800})
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_catalog_shows_results_first_and_filters_in_a_drawer(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    context = _context(chromium_browser, width)
+    page = context.new_page()
+    try:
+        page.goto(app_url, wait_until="domcontentloaded", timeout=60_000)
+        first = page.locator(".program-card").first
+        expect(first).to_be_visible(timeout=30_000)
+        assert _too_wide(page) == []
+        toggle, panel = page.locator("#filters-toggle"), page.locator("#filters")
+        if width < 768:
+            # results first: the first card starts within the first screen, filters wait
+            assert first.bounding_box()["y"] < 800
+            expect(panel).to_be_hidden()
+            toggle.click()
+            expect(panel).to_be_visible()
+            expect(page.locator("#filters-heading")).to_be_focused()
+        else:
+            expect(toggle).to_be_hidden()
+            expect(panel).to_be_visible()
+        facet = page.locator("#facet-direction-technical")
+        facet.click()  # the server answers with the box ticked and the results narrowed
+        expect(facet).to_be_checked(timeout=15_000)
+        page.locator("#price-max").fill("-3")
+        page.locator("#price-max").press("Enter")
+        error = page.locator("#price-error")
+        expect(error).to_contain_text("отриц", timeout=15_000)
+        _in_view(page, error)  # beside its field, in the drawer on a phone
+        if width < 768:
+            expect(toggle).to_contain_text("1")  # one filter narrows the results
+            page.locator("#show-results").click()
+            expect(panel).to_be_hidden()
+            expect(page.locator(".program-card").first).to_be_in_viewport()
+        page.screenshot(path=artifacts_dir / f"screens-catalog-{width}.png")
+    finally:
+        context.close()
+
+
+def _sign_up_parent(page: Page, app_url: str, email: str) -> None:
+    page.goto(f"{app_url}{routes.REGISTER}", wait_until="domcontentloaded", timeout=60_000)
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password_again").fill(PASSWORD)
+    page.locator("#submit").click()
+    page.wait_for_url(re.compile(r"/cabinet/?$"), timeout=30_000)
+    page.goto(last_link(_engine(), email, routes.AUTH_EMAIL_CONFIRM, app_url))
+    expect(page.locator("#auth-notice")).to_be_visible(timeout=15_000)
+    page.goto(f"{app_url}{routes.CABINET}", wait_until="domcontentloaded")
+    expect(page.locator("#add-child")).to_be_visible(timeout=15_000)
+
+
+def _ledger(child_id: int) -> dict[str, str]:
+    """The certificate's figures summed from its ledger entries (not the account's running
+    counters), written as the cabinet writes money."""
+    with read_session(_engine()) as s:
+        certificate = s.exec(select(Certificate).where(Certificate.child_id == child_id)).one()
+        [account] = s.exec(
+            select(CertificateAccount).where(CertificateAccount.certificate_id == certificate.id)
+        ).all()
+        sums = ledger_sums(s, account.id)
+        town = s.get(Municipality, s.get(Child, child_id).municipality_id)
+    return {
+        "available": format_money(sums.balance, town.currency, "ru"),
+        "held": format_money(sums.active_holds, town.currency, "ru"),
+    }
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_parents_cabinet_fits_answers_in_view_and_equals_the_ledger(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    engine = _engine()
+    email = f"screens.{width}.{time.time_ns()}@example.org"
+    code = lithuanian_code(date(2016, 5, 5), time.time_ns() // 1000 % 1000, female=False)
+    context = _context(chromium_browser, width)
+    page = context.new_page()
+    try:
+        _sign_up_parent(page, app_url, email)
+        with transaction(engine) as s:
+            town = s.exec(select(Municipality).where(Municipality.name == "Vilnius")).one()
+            csv = f"national_id,birth_date,category,guardian_email\n{code},2016-05-05,base,{email}"
+            assert import_registry(s, Actor.system(), town.id, csv).errors == []
+        # a birth date in the future: refused, the answer in view, the focus on the date
+        page.locator("#add-child").click()
+        page.locator("#child-first_name").fill("Jonas")
+        page.locator("#child-last_name").fill("Petraitis")
+        page.locator("#child-birth_date").fill((date.today() + timedelta(days=3)).isoformat())
+        page.locator("#child-municipality").select_option(label="Vilnius")
+        page.locator("#save-child").click()
+        _in_view(page, page.locator("#cabinet-error"))
+        expect(page.locator("#child-birth_date")).to_be_focused()
+        assert _too_wide(page) == []
+
+        page.locator("#child-birth_date").fill("2016-05-05")
+        page.locator("#save-child").click()
+        identifier = page.locator(".certificate-request input[name=national_id]")
+        identifier.fill(code)
+        page.locator(".request-certificate").click()
+        expect(page.locator(".certificate-card")).to_be_visible(timeout=15_000)
+
+        # enrolled, accepted: the money held shows on the card as the ledger has it
+        with transaction(engine) as s:
+            user = s.exec(select(User).where(User.email == email)).one()
+            child = s.exec(select(Child).where(Child.guardian_id == user.id)).one()
+            group = s.exec(
+                select(Group)
+                .join(Program, Program.id == Group.program_id)
+                .where(
+                    Program.municipality_id == child.municipality_id,
+                    Program.certified_at.is_not(None),  # type: ignore[union-attr]
+                    Program.is_free.is_(False),  # type: ignore[attr-defined]
+                    Program.age_min <= 9,
+                    Program.age_max >= 11,
+                    Group.enrollment_open.is_(True),  # type: ignore[attr-defined]
+                    Group.starts_on > date.today(),
+                    Group.seats_taken < Group.seats,
+                )
+            ).first()
+            assert group is not None, "the demo data has an open certified group in Vilnius"
+            provider = s.get(Provider, s.get(Program, group.program_id).provider_id)
+            child_id = child.id
+            enrollment = apply_to_group(s, Actor.user(user.id), child.id, group.id)
+            enrollment_id = enrollment.id
+        with transaction(engine) as s:
+            staff = create_user(
+                s,
+                f"desk.{time.time_ns()}@example.org",
+                PASSWORD,
+                roles=((Role.PROVIDER_STAFF, None, provider.id),),
+            )
+            accept_application(s, Actor.user(staff.id), enrollment_id)
+        page.reload(wait_until="domcontentloaded")
+        ledger = _ledger(child_id)
+        expect(page.locator(".certificate-card .held")).to_have_text(ledger["held"], timeout=15_000)
+        expect(page.locator(".certificate-card .available")).to_have_text(ledger["available"])
+        assert ledger["held"] != format_money(0, "EUR", "ru")
+        assert _too_wide(page) == []
+        page.screenshot(path=artifacts_dir / f"screens-cabinet-{width}.png", full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_providers_screens_fit_and_answer_in_view(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    context = _context(chromium_browser, width)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}{routes.PROVIDER_REGISTER}", wait_until="domcontentloaded")
+        expect(page.locator("#f-municipality_id option").first).to_be_attached(timeout=30_000)
+        page.locator("#f-organisation").fill(f"Студия экранов {width}")
+        page.locator("#f-email").fill(f"screens.org.{time.time_ns()}@example.org")
+        page.locator("#f-password").fill(PASSWORD)
+        page.locator("#f-password_again").fill(PASSWORD)
+        page.locator("#submit").click()
+        page.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
+        expect(page.locator("#pending-admission")).to_be_visible(timeout=15_000)
+        for screen in ("desk", "team", "statements", "programs"):
+            page.locator(f"#screen-{screen}").click()
+            expect(page.locator(f"#screen-{screen}")).to_have_attribute("aria-current", "page")
+            assert _too_wide(page) == [], screen
+        # the new-program form is below the list: the refusal comes where the form is
+        page.locator("#f-title").fill("Программа с ошибкой")
+        page.locator("#f-age_min").fill("12")
+        page.locator("#f-age_max").fill("7")
+        page.locator("#save-program").scroll_into_view_if_needed()
+        page.locator("#save-program").click()
+        _in_view(page, page.locator("#provider-error"))
+        assert _focused_name(page) in ("age_min", "age_max")
+        page.screenshot(path=artifacts_dir / f"screens-provider-{width}.png")
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_municipalitys_cabinet_fits_and_answers_in_view(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    engine = _engine()
+    stamp = f"{width}{time.time_ns() % 10**9}"
+    email = f"screens.admin.{stamp}@example.org"
+    with transaction(engine) as s:
+        town = create_municipality(
+            s,
+            code=f"scr-{stamp}",
+            name=f"Экранск {stamp}",
+            country="RU",
+            currency="RUB",
+            locale="ru",
+            timezone="Europe/Moscow",
+        )
+        create_user(s, email, PASSWORD, locale="ru")
+        create_admin(s, Actor.system(), email=email, municipality_code=town.code)
+    context = _context(chromium_browser, width)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}{routes.login_then(routes.MUNICIPALITY)}", wait_until="load")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#submit").click()
+        page.wait_for_url(re.compile(r"/municipality/?$"), timeout=30_000)
+        expect(page.locator("#municipality-name")).to_contain_text(stamp, timeout=30_000)
+        assert _too_wide(page) == []
+        page.locator("#new-period-box summary").click()
+        form = page.locator("#new-period")
+        form.locator("#m-name").fill("2026/27")
+        form.locator("#m-starts_on").fill(date.today().isoformat())
+        form.locator("#m-ends_on").fill((date.today() + timedelta(days=200)).isoformat())
+        form.locator("#m-budget").fill("-5")
+        form.locator("#m-max_funded_certificates").fill("100")
+        form.locator("#create-period").click()
+        _in_view(page, page.locator("#municipality-error"))
+        assert _too_wide(page) == []
+        page.screenshot(path=artifacts_dir / f"screens-municipality-{width}.png", full_page=True)
+    finally:
+        context.close()
