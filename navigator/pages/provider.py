@@ -580,7 +580,10 @@ def _correction_form() -> rx.Component:
 def attendance_page() -> rx.Component:
     s = AttendanceState
     return page(
-        rx.link(T["back_to_program"], href=routes.PROVIDER_PROGRAM + s.program_id),
+        rx.cond(
+            s.found,
+            rx.link(T["back_to_program"], href=routes.PROVIDER_PROGRAM + s.program_id),
+        ),
         rx.heading(T["register_link"], size="6", as_="h1"),
         error_text(s.error, "register-error"),
         notice_text(s.notice, "register-notice"),
@@ -636,6 +639,11 @@ def attendance_page() -> rx.Component:
                 ),
                 align="start",
                 width="100%",
+            ),
+            # another provider's group, or none: said, with the way back (never a blank page)
+            rx.vstack(
+                rx.text(T["group_not_found"], id="group-not-found"),
+                rx.link(T["back_to_cabinet"], href=routes.PROVIDER),
             ),
         ),
     )

@@ -252,6 +252,10 @@ def test_a_providers_screens_fit_and_answer_in_view(
         _in_view(page, page.locator("#provider-error"))
         assert _focused_name(page) in ("age_min", "age_max")
         page.screenshot(path=artifacts_dir / f"screens-provider-{width}.png")
+        # another provider's group (the demo's first): said so, with the way back, never blank
+        page.goto(f"{app_url}{routes.PROVIDER_GROUP}1", wait_until="domcontentloaded")
+        expect(page.locator("#group-not-found")).to_be_visible(timeout=15_000)
+        expect(page.locator("#register")).to_have_count(0)
     finally:
         context.close()
 
