@@ -91,6 +91,14 @@ def _application() -> rx.Component:
                                 _line("co_payment", b.co_payment),
                                 id="breakdown",
                             ),
+                            rx.el.details(
+                                rx.el.summary(T["offer_terms_read"]),
+                                rx.el.ol(
+                                    rx.foreach(ProgramState.offer_clauses, rx.el.li),
+                                    class_name="offer-clauses",
+                                ),
+                                id="offer-terms",
+                            ),
                             checkbox_field(
                                 T["offer_terms"],
                                 id="terms",

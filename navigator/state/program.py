@@ -17,7 +17,7 @@ from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.certificates.queries import children_of, paying_municipalities
 from navigator.domain.enrollment.api import apply_to_group
-from navigator.domain.enrollment.terms import quote
+from navigator.domain.enrollment.terms import Quote, quote
 from navigator.domain.programs.queries import public_program
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -48,6 +48,37 @@ class Breakdown:
     co_payment: str = ""
 
 
+def _offer_clauses(q: Quote, lang: str) -> list[str]:
+    """The offer the parent accepts, clause by clause, in the parent's language: who serves
+    whom, the lessons and price, what the certificate holds and pays, absences, corrections
+    and cancelling."""
+    figures = {
+        "provider": q.provider_name,
+        "program": q.program_title,
+        "group": q.group_name,
+        "child": q.child_first_name,
+        "lessons": q.lessons,
+        "count": q.lessons,
+        "first": day(q.first_lesson, lang),
+        "last": day(q.last_lesson, lang),
+        "price": money(q.price_per_lesson_minor, q.currency, lang),
+        "total": money(q.contract_minor, q.currency, lang),
+        "share": money(q.certificate_share_minor, q.currency, lang),
+        "copay": money(q.copayment_minor, q.currency, lang),
+        "days": q.correction_days,
+    }
+    keys = [
+        "offer_clause_parties",
+        "offer_clause_lessons",
+        "offer_clause_certificate" if q.certificate_share_minor else "offer_clause_no_certificate",
+        "offer_clause_copayment" if q.copayment_minor else "offer_clause_no_copayment",
+        "offer_clause_absence_paid" if q.absence_charge == "full" else "offer_clause_absence_free",
+        "offer_clause_corrections",
+        "offer_clause_cancel",
+    ]
+    return [text(key, lang, **figures) for key in keys]
+
+
 class ProgramState(AppState):
     found: bool = False
     title: str = ""
@@ -66,6 +97,7 @@ class ProgramState(AppState):
     group_id: str = ""
     breakdown: Breakdown = Breakdown()
     has_breakdown: bool = False
+    offer_clauses: list[str] = []  # the offer's text, with this child's and group's figures
     terms_accepted: bool = False
     error: str = ""
     notice: str = ""
@@ -163,6 +195,7 @@ class ProgramState(AppState):
             certificate_share=money(q.certificate_share_minor, q.currency, lang),
             co_payment=money(q.copayment_minor, q.currency, lang),
         )
+        self.offer_clauses = _offer_clauses(q, lang)
         self.has_breakdown = True
 
     @rx.event

@@ -59,8 +59,7 @@ from navigator.domain.shared.models import utcnow
 def _check_can_apply(session: Session, ctx: EnrollmentContext, today: date) -> None:
     check_takes_applications(ctx)
     group = ctx.group
-    if not group.enrollment_open or group.ends_on < today:
-        raise Conflict("group_closed")
+    check_open(group, today)
     if ctx.certificate is None:
         raise Conflict("certificate_required")
     if today >= ctx.certificate.valid_until:

@@ -15,6 +15,7 @@ from navigator.domain.certificates.queries import current_account
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality
+from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.models import CertificationStatus, Group, Program, ProgramListing
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.providers.models import Provider
@@ -41,6 +42,13 @@ class Quote:
     funded_until: date | None
     available_minor: int
     currency: str
+    # the rest of the offer the parent accepts: who, what, and the rules that apply
+    provider_name: str = ""
+    program_title: str = ""
+    group_name: str = ""
+    child_first_name: str = ""
+    absence_charge: str = "none"  # the child's municipality's: is a missed lesson paid?
+    correction_days: int = 7  # how long the provider may correct a mark
 
 
 @dataclass
@@ -137,6 +145,7 @@ def quote_terms(session: Session, ctx: EnrollmentContext, today: date) -> Quote:
     funded_lessons = sum(1 for d in dates if d <= funding.until) if funding else 0
     available = funding.account.available_minor if funding else 0
     share = min(price * funded_lessons, available)
+    policy = policy_of(session, ctx.municipality.id)  # type: ignore[arg-type]
     return Quote(
         lessons=len(dates),
         first_lesson=dates[0] if dates else None,
@@ -150,6 +159,12 @@ def quote_terms(session: Session, ctx: EnrollmentContext, today: date) -> Quote:
         funded_until=funding.until if funding and share > 0 else None,
         available_minor=available,
         currency=ctx.currency,  # the group's prices', never the child's certificate's
+        provider_name=ctx.provider.name,
+        program_title=str(ctx.program.shown.get("title", ctx.program.title)),  # as certified
+        group_name=ctx.group.name,
+        child_first_name=ctx.child.first_name,
+        absence_charge=policy.absence_charge,
+        correction_days=policy.attendance_correction_days,
     )
 
 
@@ -168,8 +183,15 @@ def quote(
     ctx = context_of(session, child, group_or_not_found(session, group_id))
     check_takes_applications(ctx)
     today = today or local_today(ctx.municipality)
-    check_age_fits(ctx, today)  # never a price for a place the child cannot take
+    check_open(ctx.group, today)  # never a price for a place the child cannot take
+    check_age_fits(ctx, today)
     return quote_terms(session, ctx, today)
+
+
+def check_open(group: Group, today: date) -> None:
+    """A group closed by its provider, or over, takes no child: Conflict('group_closed')."""
+    if not group.enrollment_open or group.ends_on < today:
+        raise Conflict("group_closed")
 
 
 def check_age_fits(ctx: EnrollmentContext, today: date) -> None:

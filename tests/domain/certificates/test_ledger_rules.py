@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -24,7 +24,7 @@ from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.funding.nominal import add_nominal_rule
 from navigator.domain.funding.periods import close_period
 from navigator.domain.municipalities.api import create_municipality
-from navigator.domain.programs.api import ProgramFields, create_program
+from navigator.domain.programs.api import ProgramFields, create_program, set_enrollment_open
 from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import CertificationStatus
 from navigator.domain.providers.api import admit_provider, create_provider
@@ -245,3 +245,17 @@ def test_an_admin_of_another_municipality_cannot_tell_a_real_period_from_a_missi
             s.exec(select(FundingPeriod.status).where(FundingPeriod.id == world.period_id)).one()
             == "open"
         )
+
+
+@pytest.mark.parametrize("closed_by", ["its end", "its provider"])
+def test_a_group_that_takes_no_child_is_never_quoted(engine, closed_by):
+    """No price (nor offer with '0 lessons') for a place no child can take."""
+    world = build_world(engine)
+    today = world.today + timedelta(days=28)  # the day after the group's last day
+    if closed_by == "its provider":
+        today = world.today
+        with world.tx() as s:
+            set_enrollment_open(s, world.provider_user, world.group_id, False)
+    with read_session(engine) as s, pytest.raises(Conflict) as refused:
+        quote(s, world.parent, world.child_id, world.group_id, today=today)
+    assert refused.value.code == "group_closed"
