@@ -34,6 +34,7 @@ from navigator.domain.enrollment.models import (
 from navigator.domain.enrollment.terms import (
     EnrollmentContext,
     check_age_fits,
+    check_open,
     check_takes_applications,
     context_of,
     funding_of,
