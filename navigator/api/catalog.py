@@ -2,6 +2,8 @@
 
 FastAPI validates types and ranges; the search module validates the rest. Either way a
 wrong parameter answers 422 naming the field and the reason, in the caller's language.
+The OpenAPI document states every limit the search module applies to one parameter and
+every status with its body (tests/api/test_contract.py holds the API to it).
 """
 
 from __future__ import annotations
@@ -11,19 +13,33 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Path, Query, Request
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from navigator import routes
-from navigator.api.errors import answer_errors
+from navigator.api.errors import answer_errors, refuse_other_methods
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.programs.queries import public_program
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.models import Language
+from navigator.domain.shared.validation import MAX_AMOUNT_MINOR
 from navigator.locale import choose_locale
 from navigator.settings import get_settings
-from search.query import CatalogQuery
+from search.query import MAX_RADIUS_KM, MAX_TEXT, MUNICIPALITY_CODE, CatalogQuery
 from search.service import find_programs
+
+
+class ErrorDetail(BaseModel):
+    loc: list[str | int] = Field(
+        description='The parameter, e.g. `["query", "age"]`; empty when the reason names none.'
+    )
+    msg: str = Field(description="The reason, in the language of `lang` or `Accept-Language`.")
+    type: str = Field(description="The error code, e.g. `not_found`, `query_needs_point`.")
+
+
+class ErrorBody(BaseModel):
+    detail: list[ErrorDetail]
+
 
 api = FastAPI(
     title="Navigator catalog API",
@@ -32,6 +48,7 @@ api = FastAPI(
     openapi_url=routes.CATALOG_API_OPENAPI,
     docs_url=None,
     redoc_url=None,
+    responses={422: {"model": ErrorBody, "description": "A wrong parameter; `detail` says why."}},
 )
 
 
@@ -56,21 +73,30 @@ def _plain(value: Any) -> Any:
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
-@api.get(routes.CATALOG_API_PROGRAMS, summary="Search the catalog")
+MunicipalityCode = Annotated[str, Field(pattern=MUNICIPALITY_CODE.pattern)]
+
+
+@api.get(
+    routes.CATALOG_API_PROGRAMS,
+    summary="Search the catalog",
+    description="`radius_km` and `sort=distance` need `lat` and `lng`, which come together.",
+)
 def list_programs(
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=MAX_TEXT)] = "",
     direction: Annotated[list[Direction] | None, Query()] = None,
     age: Annotated[int | None, Query(ge=0, le=18)] = None,
-    municipality: Annotated[list[str] | None, Query(max_length=40)] = None,
+    municipality: Annotated[list[MunicipalityCode] | None, Query(max_length=40)] = None,
     format: Annotated[list[ProgramFormat] | None, Query()] = None,
     language: Annotated[list[Language] | None, Query()] = None,
     payable_by_certificate: bool | None = None,
     has_free_seats: bool | None = None,
     weekday: Annotated[list[Annotated[int, Field(ge=1, le=7)]] | None, Query()] = None,
-    price_max: Annotated[int | None, Query(ge=0, description="minor units")] = None,
+    price_max: Annotated[
+        int | None, Query(ge=0, le=MAX_AMOUNT_MINOR, description="minor units")
+    ] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    radius_km: Annotated[float | None, Query(gt=0, le=500)] = None,
+    radius_km: Annotated[float | None, Query(ge=0.1, le=MAX_RADIUS_KM)] = None,
     sort: Literal["relevance", "price", "distance", "start"] = "relevance",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -107,7 +133,14 @@ def list_programs(
     }
 
 
-@api.get(routes.CATALOG_API_PROGRAM, summary="One program with its groups")
+@api.get(
+    routes.CATALOG_API_PROGRAM,
+    summary="One program with its groups",
+    responses={404: {"model": ErrorBody, "description": "No such program in the catalog."}},
+)
 def get_program(program_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> dict[str, Any]:
     with read_session() as session:
         return _plain(public_program(session, program_id, datetime.now(UTC).date()))
+
+
+refuse_other_methods(api)

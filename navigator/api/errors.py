@@ -6,16 +6,18 @@ domain error reads in its `detail` list and which language it answers in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from navigator.domain.shared.errors import Busy, DomainError
 
 RETRY_AFTER_SECONDS = "2"  # others held the same rows: a moment later the request goes through
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
 
 ErrorDetail = Callable[[DomainError, str], dict[str, Any]]
 
@@ -40,3 +42,27 @@ def answer_errors(api: FastAPI, *, locale: Callable[[Request], str], detail: Err
     @api.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": validation_detail(error)})
+
+
+def refuse_other_methods(api: FastAPI) -> None:
+    """Call after the last route: a method a path does not have answers 405 with the
+    methods it has in `Allow`. Starlette does so only when nothing else matches, and Reflex
+    mounts the rest of the app behind each API, so the request fell through to a 404."""
+    methods: dict[str, set[str]] = {}
+    for route in api.routes:
+        if isinstance(route, APIRoute):
+            methods.setdefault(route.path, set()).update(route.methods or ())
+    for path, allowed in methods.items():
+        api.add_route(
+            path,
+            _method_not_allowed(", ".join(sorted(allowed))),
+            methods=sorted(METHODS - allowed),
+            include_in_schema=False,
+        )
+
+
+def _method_not_allowed(allow: str) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def method_not_allowed(request: Request) -> JSONResponse:
+        return JSONResponse({"detail": "Method Not Allowed"}, 405, headers={"Allow": allow})
+
+    return method_not_allowed

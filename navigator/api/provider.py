@@ -5,20 +5,25 @@ A key acts for the staff member who created it; another provider's ids answer 40
 Attendance is uploaded in batches: a row already recorded the same way is left as it is, so
 the same batch twice changes nothing; a row with a correction reason corrects a recorded
 mark; a bad row is reported with its index and the others still apply.
+
+The OpenAPI document is the contract (tests/api/test_contract.py holds the API to it): every
+status a call can answer is listed with its body, and a field's limits are in its schema.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Path, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlmodel import Session
 
 from navigator import routes
-from navigator.api.errors import answer_errors
+from navigator.api.errors import answer_errors, refuse_other_methods
 from navigator.domain.accounts.access import Actor
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import lock_batch, record_attendance
@@ -31,6 +36,38 @@ from navigator.domain.shared.errors import Busy, DomainError
 from navigator.domain.shared.models import Language
 from navigator.locale import choose_locale
 
+MAX_BATCH = 1000
+
+
+class ErrorDetail(BaseModel):
+    type: str = Field(description="The error code, e.g. `not_found`, `group_full`.")
+    msg: str = Field(description="The reason in the language of `Accept-Language`.")
+    loc: list[str | int] = Field(
+        default_factory=list,
+        description='Where a malformed request is wrong, e.g. `["body", "seats"]`;'
+        " absent when the reason is the data, not the request's shape.",
+    )
+
+
+class ErrorBody(BaseModel):
+    detail: list[ErrorDetail]
+
+
+class Message(BaseModel):
+    detail: str = Field(description="What is wrong with the request, in English.")
+
+
+def _refusal(description: str, model: type[BaseModel] = ErrorBody) -> dict[str, Any]:
+    return {"model": model, "description": description}
+
+
+Responses = dict[int | str, dict[str, Any]]
+UNREADABLE: Responses = {400: _refusal("A body that is not JSON text (not UTF-8).", Message)}
+NOT_FOUND: Responses = {404: _refusal("An id or external id this key's provider does not have.")}
+CONFLICT: Responses = {
+    409: _refusal("Valid, but the state of things refuses it (archived, full, decided).")
+}
+
 provider_api = FastAPI(
     title="Navigator provider API",
     version="1",
@@ -38,8 +75,18 @@ provider_api = FastAPI(
     openapi_url=routes.PROVIDER_API_OPENAPI,
     docs_url=None,
     redoc_url=None,
+    responses={
+        401: {
+            **_refusal("No key, or one unknown, revoked or whose creator left.", Message),
+            "headers": {"WWW-Authenticate": {"required": True, "schema": {"const": "Bearer"}}},
+        },
+        422: _refusal("A malformed request, or data a rule refuses; `detail` says why."),
+        503: {
+            **_refusal("Others were changing the same rows; nothing changed, try again."),
+            "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+        },
+    },
 )
-MAX_BATCH = 1000
 
 
 class Unauthorized(Exception):
@@ -65,11 +112,16 @@ def _error_detail(error: DomainError, locale: str) -> dict[str, Any]:
 
 answer_errors(provider_api, locale=_locale, detail=_error_detail)
 
+api_key = HTTPBearer(
+    auto_error=False, description="`Authorization: Bearer <key>`, a key made in the cabinet."
+)
 
-def caller(authorization: Annotated[str | None, Header()] = None) -> tuple[Actor, int]:
-    scheme, _, secret = (authorization or "").partition(" ")
+
+def caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(api_key)],
+) -> tuple[Actor, int]:
     with transaction() as session:
-        found = actor_for_key(session, secret.strip() if scheme.lower() == "bearer" else None)
+        found = actor_for_key(session, credentials.credentials if credentials else None)
     if found is None:
         raise Unauthorized()
     return found
@@ -77,26 +129,78 @@ def caller(authorization: Annotated[str | None, Header()] = None) -> tuple[Actor
 
 Caller = Annotated[tuple[Actor, int], Depends(caller)]
 
+# Text as the domain's check_text takes it, said where a client can read it: a visible
+# character, and no control character but tab and newline (not even at the ends, which
+# check_text would strip).
+LINE = r"^[^\x00-\x08\x0b-\x1f]*[^\s\x00-\x08\x0b-\x1f][^\x00-\x08\x0b-\x1f]*$"
+OPTIONAL_LINE = r"^[^\x00-\x08\x0b-\x1f]*$"
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only `YYYY-MM-DD`, as the schema says; pydantic alone would also read a number as a
+    Unix time and a datetime at midnight as its day."""
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+def _json_number(value: object) -> object:
+    """A JSON number (5 or 5.0), as the schema says; pydantic alone also takes "5" and true."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a number is expected")
+    return value
+
+
+IsNumber = BeforeValidator(_json_number)  # after a Field's limits, or pydantic misplaces them
+Day = Annotated[date, BeforeValidator(_iso_day)]
+Whole = Annotated[int, IsNumber]
+ProgramExternalId = Annotated[
+    str, Path(min_length=1, max_length=100, pattern=LINE, examples=["robotics-1"])
+]
+GroupExternalId = Annotated[
+    str, Path(min_length=1, max_length=100, pattern=LINE, examples=["robotics-1-mondays"])
+]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
 
 class ProgramIn(BaseModel):
-    title: str = Field(max_length=200)
+    """Rules between fields: `age_min` ≤ `age_max`; `latitude` and `longitude` together."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Robotics for beginners",
+                    "direction": "technical",
+                    "age_min": 8,
+                    "age_max": 12,
+                    "language": "en",
+                }
+            ]
+        }
+    )
+
+    title: str = Field(min_length=1, max_length=200, pattern=LINE)
     direction: Direction
-    age_min: int = Field(ge=0, le=18)
-    age_max: int = Field(ge=0, le=18)
+    age_min: Whole = Field(ge=0, le=18)
+    age_max: Whole = Field(ge=0, le=18)
     language: Language
-    description: str = Field(default="", max_length=10_000)
+    description: str = Field(default="", max_length=10_000, pattern=OPTIONAL_LINE)
     format: ProgramFormat = ProgramFormat.IN_PERSON
-    address: str = Field(default="", max_length=300)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    tags: str = Field(default="", max_length=500)
-    is_free: bool = False
+    address: str = Field(default="", max_length=300, pattern=OPTIONAL_LINE)
+    latitude: Annotated[float, Field(ge=-90, le=90), IsNumber] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180), IsNumber] | None = None
+    tags: str = Field(default="", max_length=500, pattern=OPTIONAL_LINE)
+    is_free: bool = Field(default=False, strict=True)
 
 
-@provider_api.put(routes.PROVIDER_API_PROGRAM, summary="Create or update a program")
-def put_program(
-    external_id: Annotated[str, Path(min_length=1, max_length=100)], body: ProgramIn, who: Caller
-) -> dict[str, Any]:
+@provider_api.put(
+    routes.PROVIDER_API_PROGRAM,
+    summary="Create or update a program",
+    responses={**UNREADABLE, **NOT_FOUND, **CONFLICT},
+)
+def put_program(external_id: ProgramExternalId, body: ProgramIn, who: Caller) -> dict[str, Any]:
     actor, provider_id = who
     fields = ProgramFields(
         **{
@@ -117,26 +221,51 @@ def put_program(
 
 
 class LessonSlot(BaseModel):
-    weekday: int = Field(ge=1, le=7, description="ISO weekday: 1 is Monday")
+    """`start` before `end`."""
+
+    weekday: Whole = Field(ge=1, le=7, description="ISO weekday: 1 is Monday")
     start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 class GroupIn(BaseModel):
-    name: str = Field(max_length=100)
-    timetable: list[LessonSlot] = Field(max_length=50)
-    starts_on: date
-    ends_on: date
-    seats: int = Field(ge=1, le=10_000)
-    price_per_lesson_minor: int = Field(ge=0, le=10**13)
-    teacher: str = Field(default="", max_length=200)
-    excluded_dates: list[date] = Field(default_factory=list, max_length=400)
+    """Rules between fields: `starts_on` ≤ `ends_on`, at most 731 days apart, with at least
+    one lesson between them; each weekday once in `timetable`; a paid program's price above
+    zero; `seats` never below the children already seated."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Mondays",
+                    "timetable": [{"weekday": 1, "start": "16:00", "end": "17:30"}],
+                    "starts_on": "2026-09-07",
+                    "ends_on": "2026-12-21",
+                    "seats": 12,
+                    "price_per_lesson_minor": 45_000,
+                }
+            ]
+        }
+    )
+
+    name: str = Field(min_length=1, max_length=100, pattern=LINE)
+    timetable: list[LessonSlot] = Field(min_length=1, max_length=7)
+    starts_on: Day
+    ends_on: Day
+    seats: Whole = Field(ge=1, le=10_000)
+    price_per_lesson_minor: Whole = Field(ge=0, le=10**13)
+    teacher: str = Field(default="", max_length=200, pattern=OPTIONAL_LINE)
+    excluded_dates: list[Day] = Field(default_factory=list, max_length=400)
 
 
-@provider_api.put(routes.PROVIDER_API_GROUP, summary="Create or update a group of a program")
+@provider_api.put(
+    routes.PROVIDER_API_GROUP,
+    summary="Create or update a group of a program",
+    responses={**UNREADABLE, **NOT_FOUND, **CONFLICT},
+)
 def put_group(
-    program_external_id: Annotated[str, Path(min_length=1, max_length=100)],
-    external_id: Annotated[str, Path(min_length=1, max_length=100)],
+    program_external_id: ProgramExternalId,
+    external_id: GroupExternalId,
     body: GroupIn,
     who: Caller,
 ) -> dict[str, Any]:
@@ -161,7 +290,11 @@ def put_group(
         }
 
 
-@provider_api.get(routes.PROVIDER_API_APPLICATIONS, summary="Applications and enrollments")
+@provider_api.get(
+    routes.PROVIDER_API_APPLICATIONS,
+    summary="Applications and enrollments",
+    responses={404: _refusal("The key's creator left its provider while the call ran.")},
+)
 def list_applications(
     who: Caller,
     status: Literal[
@@ -189,8 +322,12 @@ def list_applications(
     ]
 
 
-@provider_api.post(routes.PROVIDER_API_ACCEPT, summary="Accept (places the hold)")
-def accept(enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Caller) -> dict[str, Any]:
+@provider_api.post(
+    routes.PROVIDER_API_ACCEPT,
+    summary="Accept (places the hold)",
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def accept(enrollment_id: RowId, who: Caller) -> dict[str, Any]:
     actor, provider_id = who
 
     def accept_it(session: Session) -> dict[str, Any]:
@@ -206,13 +343,15 @@ def accept(enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Caller)
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=LINE)
 
 
-@provider_api.post(routes.PROVIDER_API_REJECT, summary="Reject with a reason")
-def reject(
-    enrollment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: RejectIn, who: Caller
-) -> dict[str, Any]:
+@provider_api.post(
+    routes.PROVIDER_API_REJECT,
+    summary="Reject with a reason",
+    responses={**UNREADABLE, **NOT_FOUND, **CONFLICT},
+)
+def reject(enrollment_id: RowId, body: RejectIn, who: Caller) -> dict[str, Any]:
     actor, provider_id = who
 
     def reject_it(session: Session) -> dict[str, Any]:
@@ -224,13 +363,14 @@ def reject(
 
 
 class MarkIn(BaseModel):
-    enrollment_id: int = Field(ge=1, le=2**31 - 1)
-    date: date
+    enrollment_id: Whole = Field(ge=1, le=2**31 - 1)
+    date: Day
     status: Literal["present", "absent", "excused"]
     correction_reason: str | None = Field(
         default=None,
         min_length=1,
         max_length=300,
+        pattern=LINE,
         description="Changes a mark already recorded (within the municipality's correction"
         " window); without it a different mark for a recorded lesson is reported as an error.",
     )
@@ -240,7 +380,11 @@ class AttendanceBatch(BaseModel):
     marks: list[MarkIn] = Field(max_length=MAX_BATCH)
 
 
-@provider_api.post(routes.PROVIDER_API_ATTENDANCE, summary="Upload attendance marks in a batch")
+@provider_api.post(
+    routes.PROVIDER_API_ATTENDANCE,
+    summary="Upload attendance marks in a batch",
+    responses=UNREADABLE,
+)
 def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> dict[str, Any]:
     actor, provider_id = who
     locale = _locale(request)
@@ -274,3 +418,6 @@ def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> d
         }
 
     return atomically(upload)
+
+
+refuse_other_methods(provider_api)
