@@ -29,6 +29,7 @@ PROVIDER_PROGRAM_ROUTE = "/provider/programs/[program_id]"
 PROVIDER_GROUP = "/provider/groups/"
 PROVIDER_GROUP_ROUTE = "/provider/groups/[group_id]"
 MUNICIPALITY = "/municipality"
+CULTURE_INVITE = "/culture/invite"  # a coordinator's invitation link
 SECURITY = "/security"  # two-factor sign-in, for staff who move money or rules
 
 

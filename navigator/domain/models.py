@@ -7,6 +7,7 @@ from here.
 
 from navigator.domain.accounts import models as accounts
 from navigator.domain.certificates import models as certificates
+from navigator.domain.culture import models as culture
 from navigator.domain.enrollment import models as enrollment
 from navigator.domain.funding import models as funding
 from navigator.domain.municipalities import models as municipalities
@@ -18,6 +19,7 @@ from navigator.domain.shared.models import UTCDateTime
 CONCEPTS = (
     accounts,
     certificates,
+    culture,
     enrollment,
     funding,
     municipalities,

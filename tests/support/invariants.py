@@ -79,3 +79,57 @@ def assert_ledger_invariants(engine: Engine) -> None:
                 )
             ).one()
             assert seated == group.seats_taken <= group.seats, group
+
+
+def assert_culture_invariants(engine: Engine) -> None:
+    """The culture pass's money: every wallet's counters equal its entries and none is below
+    zero; every pupil's year equals its booked shares and stays under the cap; no session
+    holds more pupils than its capacity."""
+    from navigator.domain.culture.models import (
+        BookingPupil,
+        BookingStatus,
+        CultureBooking,
+        CultureSession,
+        PupilYear,
+        SchoolWallet,
+        SeatStatus,
+    )
+    from navigator.domain.culture.wallet import wallet_sums
+
+    with read_session(engine) as s:
+        for wallet in s.exec(select(SchoolWallet)).all():
+            sums = wallet_sums(s, wallet.id)
+            assert wallet.available_minor >= 0, wallet
+            assert (
+                sums.allocated,
+                sums.held,
+                sums.charged,
+                sums.refunded,
+                sums.expired,
+            ) == (
+                wallet.allocated_minor,
+                wallet.held_minor,
+                wallet.charged_minor,
+                wallet.refunded_minor,
+                wallet.expired_minor,
+            ), (sums, wallet)
+        for row in s.exec(select(PupilYear)).all():
+            shares = dict(
+                s.exec(
+                    select(BookingPupil.status, func.sum(BookingPupil.amount_minor))
+                    .where(BookingPupil.pupil_year_id == row.id)
+                    .group_by(BookingPupil.status)
+                ).all()
+            )
+            assert shares.get(SeatStatus.HELD, 0) == row.held_minor, row
+            assert shares.get(SeatStatus.CHARGED, 0) == row.charged_minor, row
+            assert row.held_minor + row.charged_minor <= row.cap_minor, row
+        seated = [BookingStatus.RESERVED, BookingStatus.CONFIRMED, BookingStatus.DELIVERED]
+        for culture_session in s.exec(select(CultureSession)).all():
+            booked = s.exec(
+                select(func.coalesce(func.sum(CultureBooking.pupils), 0)).where(
+                    CultureBooking.session_id == culture_session.id,
+                    col(CultureBooking.status).in_(seated),
+                )
+            ).one()
+            assert culture_session.booked == booked <= culture_session.capacity, culture_session

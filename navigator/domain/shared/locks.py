@@ -31,6 +31,10 @@ T = TypeVar("T", bound=SQLModel)
 #   program → enrollment     then the child's place in the group
 #   enrollment → attendance  then a lesson of that place
 #   → certificate_account    money last: the ledger locks the account when it posts
+# The culture pass's tables are never locked with the certificates' (they only come after):
+#   culture_booking → culture_session   a booking's status, then its session's capacity
+#   → school_wallet                     the school's money serialises its bookings
+#   → pupil_year                        each pupil's yearly cap, in id order
 LOCK_ORDER: tuple[str, ...] = (
     "municipality",
     "app_user",
@@ -42,6 +46,10 @@ LOCK_ORDER: tuple[str, ...] = (
     "enrollment",
     "attendance",
     "certificate_account",
+    "culture_booking",
+    "culture_session",
+    "school_wallet",
+    "pupil_year",
 )
 _RANK = {table: rank for rank, table in enumerate(LOCK_ORDER)}
 

@@ -1,0 +1,1 @@
+"""The culture pass for schools: years, wallets, coordinators, rosters, services, bookings."""

@@ -1,0 +1,75 @@
+"""Who may do what in the culture pass: the programme operator, a school's coordinators, a
+service's provider. Someone else's school, booking or service answers "not found"."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from navigator.domain.accounts.access import Actor
+from navigator.domain.culture.models import CultureOperator, School, SchoolCoordinator
+from navigator.domain.shared.db import get_row
+from navigator.domain.shared.errors import NotFound
+from navigator.domain.shared.validation import is_row_id
+
+
+def is_culture_operator(session: Session, actor: Actor) -> bool:
+    if actor.is_system:
+        return True
+    if actor.user_id is None:
+        return False
+    return (
+        session.exec(
+            select(CultureOperator.id).where(CultureOperator.user_id == actor.user_id)
+        ).first()
+        is not None
+    )
+
+
+def check_culture_operator(session: Session, actor: Actor) -> None:
+    if not is_culture_operator(session, actor):
+        raise NotFound()
+
+
+def is_coordinator(session: Session, actor: Actor, school_id: int) -> bool:
+    if actor.user_id is None or not is_row_id(school_id):
+        return False
+    return (
+        session.exec(
+            select(SchoolCoordinator.id).where(
+                SchoolCoordinator.school_id == school_id,
+                SchoolCoordinator.user_id == actor.user_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def check_coordinator(session: Session, actor: Actor, school_id: int) -> School:
+    """The school, when the actor coordinates it; NotFound for anyone else's."""
+    school = get_row(session, School, school_id) if is_row_id(school_id) else None
+    if school is None or not (actor.is_system or is_coordinator(session, actor, school_id)):
+        raise NotFound()
+    return school
+
+
+def check_coordinator_or_operator(session: Session, actor: Actor, school_id: int) -> School:
+    school = get_row(session, School, school_id) if is_row_id(school_id) else None
+    if school is None:
+        raise NotFound()
+    if is_culture_operator(session, actor) or is_coordinator(session, actor, school_id):
+        return school
+    raise NotFound()
+
+
+def schools_of(session: Session, actor: Actor) -> list[School]:
+    """The schools this person coordinates, by name."""
+    if actor.user_id is None:
+        return []
+    return list(
+        session.exec(
+            select(School)
+            .join(SchoolCoordinator, col(SchoolCoordinator.school_id) == School.id)
+            .where(SchoolCoordinator.user_id == actor.user_id)
+            .order_by(col(School.name))
+        ).all()
+    )
