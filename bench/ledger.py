@@ -107,6 +107,7 @@ def build(
                 ends_on=LESSONS[-1],
                 seats=seats_per_group,
                 price_per_lesson_minor=50_000,
+                today=FIRST_DAY,  # the bench's clock, like every call below
             ).id
             for g in range(-(-children // seats_per_group))
         ]

@@ -78,6 +78,7 @@ class World:
                 ends_on=ends_on or self.today + timedelta(days=27),
                 seats=seats,
                 price_per_lesson_minor=price,
+                today=self.today,  # the world's clock: a group may have ended by the real one
             )
             group_id = group.id
             program = s.get(Program, group.program_id)

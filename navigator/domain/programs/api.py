@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
+from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import (
     CertificationStatus,
     Direction,
@@ -24,6 +25,7 @@ from navigator.domain.programs.models import (
 )
 from navigator.domain.programs.timetable import clean_timetable, lesson_dates
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
@@ -35,6 +37,7 @@ from navigator.domain.shared.validation import (
     check_date,
     check_date_range,
     check_non_negative,
+    check_not_in_past,
     check_positive,
     check_text,
 )
@@ -142,6 +145,22 @@ def group_terms(
     return terms
 
 
+def program_today(session: Session, program: Program) -> date:
+    """Today in the program's municipality: the date its groups' ends are measured against."""
+    municipality = get_row(session, Municipality, program.municipality_id)
+    assert municipality is not None
+    return local_today(municipality)
+
+
+def check_group_end(
+    ends_on: date, today: date, *, current: date | None = None, field: str = "ends_on"
+) -> None:
+    """A group is never given an end that has passed. A group that has run and ended keeps
+    the end it has (its other fields stay editable, a file may send it again unchanged)."""
+    if ends_on != current:
+        check_not_in_past(ends_on, field, today)
+
+
 def create_group(
     session: Session,
     actor: Actor,
@@ -155,23 +174,25 @@ def create_group(
     price_per_lesson_minor: int,
     teacher: str = "",
     excluded_dates: list[date] | None = None,
+    today: date | None = None,
 ) -> Group:
+    """A new group of the program; it ends today or later in the municipality's date
+    (`today` stands for that date where the caller has its own clock: tests, seeds)."""
     program = staff_program(session, actor, program_id, lock=True)
     check_not_archived(program)
-    group = Group(
-        program_id=program_id,
-        **group_terms(
-            program,
-            name=name,
-            timetable=timetable,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            seats=seats,
-            price_per_lesson_minor=price_per_lesson_minor,
-            teacher=teacher,
-            excluded_dates=excluded_dates,
-        ),
+    terms = group_terms(
+        program,
+        name=name,
+        timetable=timetable,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        seats=seats,
+        price_per_lesson_minor=price_per_lesson_minor,
+        teacher=teacher,
+        excluded_dates=excluded_dates,
     )
+    check_group_end(terms["ends_on"], today or program_today(session, program))
+    group = Group(program_id=program_id, **terms)
     session.add(group)
     back_to_review(program)  # a new group's price is not certified yet
     session.add(program)
@@ -280,14 +301,20 @@ def set_listing(
     return program
 
 
-def update_group(session: Session, actor: Actor, group_id: int, **terms: Any) -> Group:
+def update_group(
+    session: Session, actor: Actor, group_id: int, *, today: date | None = None, **terms: Any
+) -> Group:
     """New timetable, dates, seats or price. A change to what a certificate pays (price, dates,
     weekdays, excluded dates) sends a certified program to review, and the group takes no
-    application until it is certified; seats never drop below the children already seated."""
+    application until it is certified; seats never drop below the children already seated.
+    A new end is today or later (check_group_end); an ended group may keep its own."""
     group, _program_row = staff_group(session, actor, group_id, lock=True)
     program = staff_program(session, actor, group.program_id, lock=True)
     check_not_archived(program)
     cleaned = group_terms(program, **terms)
+    check_group_end(
+        cleaned["ends_on"], today or program_today(session, program), current=group.ends_on
+    )
     if cleaned["seats"] < group.seats_taken:
         raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
     before = group.terms()
@@ -333,6 +360,8 @@ def upsert_group(
     provider_id: int,
     program_external_id: str,
     external_id: str,
+    *,
+    today: date | None = None,
     **terms: Any,
 ) -> tuple[Group, bool]:
     """Create or update the group with this external id in the provider's program; (group,
@@ -352,8 +381,8 @@ def upsert_group(
         select(Group.id).where(Group.program_id == program_id, Group.external_id == external_id)
     ).first()
     if existing is not None:
-        return update_group(session, actor, existing, **terms), False
-    group = create_group(session, actor, program_id, **terms)
+        return update_group(session, actor, existing, today=today, **terms), False
+    group = create_group(session, actor, program_id, today=today, **terms)
     group.external_id = external_id
     session.add(group)
     session.flush()

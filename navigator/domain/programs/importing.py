@@ -21,6 +21,7 @@ from navigator.domain.accounts.access import Actor, check_provider_staff, is_ope
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import (
     ProgramFields,
+    check_group_end,
     check_not_archived,
     clean_program,
     group_terms,
@@ -28,6 +29,7 @@ from navigator.domain.programs.api import (
 from navigator.domain.programs.certification import certify_imported
 from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
@@ -110,6 +112,7 @@ def _import_row(
     currency: str,
     row: dict[str, str],
     certified: bool,
+    today: date,
 ) -> bool:
     """True when the row created a program, False when it updated one."""
     external_id = check_text(row["external_id"], "external_id", max_length=100)
@@ -166,6 +169,13 @@ def _import_row(
         ends_on=_date(row["end_date"], "end_date"),
         seats=_integer(row["seats"], "seats"),
         price_per_lesson_minor=price,
+    )
+    # a group that has run and ended may come again as it is; no group gets a past end
+    check_group_end(
+        terms["ends_on"],
+        today,
+        current=group.ends_on if group is not None else None,
+        field="end_date",
     )
     if group is not None and terms["seats"] < group.seats_taken:
         raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
@@ -224,9 +234,16 @@ def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 
 def import_programs(
-    session: Session, actor: Actor, provider_id: int, content: str, *, certified: bool = False
+    session: Session,
+    actor: Actor,
+    provider_id: int,
+    content: str,
+    *,
+    certified: bool = False,
+    today: date | None = None,
 ) -> ImportReport:
-    """Import CSV text for one provider; `certified` is for the operator alone."""
+    """Import CSV text for one provider; `certified` is for the operator alone. `today` is
+    the municipality's local date unless the caller has its own clock (tests)."""
     provider = get_row(session, Provider, provider_id)
     if provider is None:
         raise NotFound()
@@ -235,6 +252,7 @@ def import_programs(
         raise NotFound()
     municipality = get_row(session, Municipality, provider.municipality_id)
     assert municipality is not None
+    today = today or local_today(municipality)
     reader = csv.DictReader(io.StringIO(content.removeprefix("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -260,7 +278,9 @@ def import_programs(
         seen.add(external_id)
         try:
             with session.begin_nested():
-                created = _import_row(session, provider, municipality.currency, row, certified)
+                created = _import_row(
+                    session, provider, municipality.currency, row, certified, today
+                )
         except DomainError as error:
             report.errors.append(RowError(line, error))
             continue

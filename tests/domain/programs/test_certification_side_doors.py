@@ -65,7 +65,7 @@ def _group_terms(world: World, group_id: int, **changes) -> dict:
 def _edit_group(world: World, group_id: int, **changes) -> None:
     terms = _group_terms(world, group_id, **changes)
     with world.tx() as s:
-        update_group(s, world.provider_user, group_id, **terms)
+        update_group(s, world.provider_user, group_id, today=world.today, **terms)
 
 
 def _public_groups(world: World) -> dict[int, int]:
@@ -175,13 +175,17 @@ def test_an_api_update_of_a_certified_group_goes_to_review_like_the_screen(engin
     with world.tx() as s:
         program, _ = upsert_program(s, world.provider_user, world.provider_id, "p-1", FIELDS)
     with world.tx() as s:
-        group, _ = upsert_group(s, world.provider_user, world.provider_id, "p-1", "g-1", **terms)
+        group, _ = upsert_group(
+            s, world.provider_user, world.provider_id, "p-1", "g-1", today=world.today, **terms
+        )
     world.certify(program.id)
     world.program_id = program.id
     assert _apply_outcome(world, group.id) == "ok"
 
     with world.tx() as s:  # the same PUT again: nothing changed, nothing to review
-        upsert_group(s, world.provider_user, world.provider_id, "p-1", "g-1", **terms)
+        upsert_group(
+            s, world.provider_user, world.provider_id, "p-1", "g-1", today=world.today, **terms
+        )
     assert _status(world) == CertificationStatus.CERTIFIED
     with world.tx() as s:
         upsert_group(
@@ -190,6 +194,7 @@ def test_an_api_update_of_a_certified_group_goes_to_review_like_the_screen(engin
             world.provider_id,
             "p-1",
             "g-1",
+            today=world.today,
             **{**terms, "price_per_lesson_minor": 45_000},
         )
     assert _status(world) == CertificationStatus.SUBMITTED
@@ -205,7 +210,9 @@ def imported(engine):
         f"{world.today},{world.today + timedelta(days=60)},12,1 3"
     )
     with world.tx() as s:
-        report = import_programs(s, world.provider_user, world.provider_id, _csv(row))
+        report = import_programs(
+            s, world.provider_user, world.provider_id, _csv(row), today=world.today
+        )
     assert report.errors == []
     with read_session(engine) as s:
         program = s.exec(_by_external(world)).one()
@@ -242,7 +249,9 @@ def test_a_csv_update_of_a_certified_program_goes_back_to_review(imported, colum
         if column == 16:
             cells[12] = "2"
     with world.tx() as s:
-        report = import_programs(s, world.provider_user, world.provider_id, _csv(",".join(cells)))
+        report = import_programs(
+            s, world.provider_user, world.provider_id, _csv(",".join(cells)), today=world.today
+        )
     assert (report.errors, report.updated) == ([], 1)
     assert _status(world, program_id) == CertificationStatus.SUBMITTED
     with read_session(world.engine) as s:
@@ -255,7 +264,7 @@ def test_a_csv_update_of_a_certified_program_goes_back_to_review(imported, colum
 def test_importing_the_same_file_again_changes_nothing(imported):
     world, program_id, row = imported
     with world.tx() as s:
-        import_programs(s, world.provider_user, world.provider_id, _csv(row))
+        import_programs(s, world.provider_user, world.provider_id, _csv(row), today=world.today)
     assert _status(world, program_id) == CertificationStatus.CERTIFIED
 
 
@@ -333,6 +342,7 @@ def test_the_municipality_suspends_any_listed_program_free_ones_too(engine):
             ends_on=world.today + timedelta(days=30),
             seats=5,
             price_per_lesson_minor=0,
+            today=world.today,
         )
     world.program_id = free.id
     assert _status(world, free.id) == CertificationStatus.DRAFT  # free: listed uncertified

@@ -75,7 +75,9 @@ def test_good_rows_import_and_each_bad_row_is_reported_with_its_line(engine):
     world = build_world(engine)
     content = "\n".join([HEADER, *GOOD, *(row for row, _ in BAD)]) + "\n"
     with world.tx() as s:
-        report = import_programs(s, world.provider_user, world.provider_id, content)
+        report = import_programs(
+            s, world.provider_user, world.provider_id, content, today=world.today
+        )
     assert (report.created, report.updated) == (2, 0)
     assert [(e.line, e.error.code) for e in report.errors] == [
         (4 + i, code) for i, (_, code) in enumerate(BAD)
@@ -95,12 +97,23 @@ def test_good_rows_import_and_each_bad_row_is_reported_with_its_line(engine):
 def test_importing_again_updates_by_external_id_and_a_new_price_needs_certification(engine):
     world = build_world(engine)
     with world.tx() as s:
-        import_programs(s, SYSTEM, world.provider_id, "\n".join([HEADER, *GOOD]), certified=True)
+        import_programs(
+            s,
+            SYSTEM,
+            world.provider_id,
+            "\n".join([HEADER, *GOOD]),
+            certified=True,
+            today=world.today,
+        )
     assert programs(world)["ext-1"].certification_status == "certified"
     changed = GOOD[0].replace("Шахматы", "Шахматы для всех").replace("350.50", "400")
     with world.tx() as s:
         report = import_programs(
-            s, world.provider_user, world.provider_id, "\n".join([HEADER, changed, GOOD[1]])
+            s,
+            world.provider_user,
+            world.provider_id,
+            "\n".join([HEADER, changed, GOOD[1]]),
+            today=world.today,
         )
     assert (report.created, report.updated, report.errors) == (0, 2, [])
     again = programs(world)
@@ -133,11 +146,19 @@ def test_only_the_operator_imports_as_certified_and_only_staff_import_at_all(eng
 def test_a_program_twice_in_one_file_is_reported_and_imported_once(engine):
     world = build_world(engine)
     with world.tx() as s:
-        import_programs(s, world.provider_user, world.provider_id, "\n".join([HEADER, GOOD[0]]))
+        import_programs(
+            s,
+            world.provider_user,
+            world.provider_id,
+            "\n".join([HEADER, GOOD[0]]),
+            today=world.today,
+        )
     again = GOOD[1].replace("ext-2", "ext-9")
     content = "\n".join([HEADER, GOOD[0], again, again.replace("Robotika", "Robotika 2")])
     with world.tx() as s:
-        report = import_programs(s, world.provider_user, world.provider_id, content)
+        report = import_programs(
+            s, world.provider_user, world.provider_id, content, today=world.today
+        )
     assert [(e.line, e.error.code) for e in report.errors] == [(4, "import_duplicate_row")]
     assert (report.created, report.updated) == (1, 1)
     assert programs(world)["ext-9"].title == "Robotika"
