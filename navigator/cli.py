@@ -133,6 +133,31 @@ def _import_programs(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def _culture_operator(args: argparse.Namespace) -> int:
+    from navigator.domain.accounts.signin import request_password_reset
+    from navigator.domain.culture.years import make_operator
+    from navigator.domain.shared.db import transaction
+    from navigator.domain.shared.errors import DomainError
+    from navigator.domain.shared.mail import deliver_after_commit
+
+    settings = get_settings()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        with transaction() as session:
+            _operator, created = make_operator(session, args.email, password=password)
+            if created and password is None:
+                request_password_reset(
+                    session, args.email.strip().lower(), app_url=settings.app_url
+                )
+                deliver_after_commit(session)
+    except DomainError as error:
+        print(error.message(settings.default_locale), file=sys.stderr)
+        return 1
+    how = "" if not created or password is not None else "; a link to set the password was mailed"
+    print(f"{args.email.strip().lower()} is the culture-pass programme operator{how}")
+    return 0
+
+
 def _admin_create(args: argparse.Namespace) -> int:
     from navigator.domain.accounts.access import Actor
     from navigator.domain.accounts.signin import request_password_reset
@@ -253,6 +278,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the new account's password from standard input (else a link is mailed)",
     )
     create.set_defaults(handler=_admin_create)
+
+    culture = commands.add_parser("culture", help="the culture pass").add_subparsers(
+        dest="culture_command", required=True
+    )
+    operator = culture.add_parser("operator", help="make an account the programme operator")
+    operator.add_argument("--email", required=True)
+    operator.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new account's password from standard input (else a link is mailed)",
+    )
+    operator.set_defaults(handler=_culture_operator)
 
     run = commands.add_parser("run", help="start Meilisearch and the app (http://localhost:3000)")
     run.add_argument("--port", type=int, default=3000)

@@ -9,6 +9,7 @@ from navigator.api.media import media
 from navigator.api.provider import provider_api
 from navigator.api.session import sessions
 from navigator.api.socket_origin import only_own_pages
+from navigator.jobs import scheduled_jobs
 from navigator.pages.auth import forgot_page, invite_page, login_page, register_page, reset_page
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.index import index
@@ -52,6 +53,7 @@ app = rx.App(
     api_transformer=[only_own_pages, catalog_api, sessions, provider_api, media, feeds],
 )
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
+app.register_lifespan_task(scheduled_jobs)  # and the clock's work: expiries
 app.add_page(index, route=routes.HOME, title="Навигатор", on_load=CatalogState.load)
 app.add_page(program_page, route=routes.PROGRAM_ROUTE, title="Навигатор", on_load=ProgramState.load)
 app.add_page(login_page, route=routes.LOGIN, title="Навигатор", on_load=AuthState.load)

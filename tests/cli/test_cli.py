@@ -107,3 +107,27 @@ def test_admin_create_names_an_administrator_once_and_refuses_an_unknown_municip
     engine.dispose()
     assert roles == [("municipality_admin", "perm")]  # once, though named twice
     assert verify_password("head-pass-2026", user.password_hash)  # the second run kept it
+
+
+def test_culture_operator_is_made_once_and_refuses_a_bad_address(tmp_path):
+    from navigator.domain.accounts.api import verify_password
+    from navigator.domain.accounts.models import User
+    from navigator.domain.culture.models import CultureOperator
+    from navigator.domain.shared.db import make_engine, read_session
+
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    command = ["culture", "operator", "--email", "Centre@LNB.example", "--password-stdin"]
+    first = run(command, tmp_path, stdin="centre-pass-2027\n")
+    again = run(command, tmp_path, stdin="other-pass-2027\n")
+    bad = run(["culture", "operator", "--email", "not an address"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "centre@lnb.example is the culture-pass programme operator" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert bad.returncode == 1 and bad.stderr.strip()
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'cli.db'}")
+    with read_session(engine) as s:
+        user = s.exec(select(User).where(User.email == "centre@lnb.example")).one()
+        operators = s.exec(select(CultureOperator).where(CultureOperator.user_id == user.id)).all()
+    engine.dispose()
+    assert len(operators) == 1
+    assert verify_password("centre-pass-2027", user.password_hash)

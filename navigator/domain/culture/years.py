@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import User
 from navigator.domain.culture.access import check_culture_operator
 from navigator.domain.culture.models import (
@@ -46,18 +48,30 @@ MAX_SCHOOL_ROWS = 5_000
 MAX_CANCEL_DAYS = 60
 
 
-def make_operator(session: Session, email: str) -> CultureOperator:
-    """The programme operator role for an existing account (the command line's)."""
-    user = session.exec(select(User).where(User.email == check_email(email))).first()
-    if user is None or user.id is None:
-        raise NotFound()
+def make_operator(
+    session: Session, email: str, *, password: str | None = None
+) -> tuple[CultureOperator, bool]:
+    """The programme operator role (the command line's): for an existing account, or a new
+    one with `password` (None: an unusable one, set through the password-reset link).
+    Returns (operator, account_created)."""
+    email = check_email(email)
+    user = session.exec(select(User).where(User.email == email)).first()
+    created = user is None
+    if user is None:
+        user = create_user(
+            session,
+            email,
+            password if password is not None else secrets.token_urlsafe(32),
+            email_confirmed=True,  # the operator's own command line vouches for it
+        )
+    assert user.id is not None
     found = session.exec(select(CultureOperator).where(CultureOperator.user_id == user.id)).first()
     if found is not None:
-        return found
+        return found, created
     operator = CultureOperator(user_id=user.id)
     session.add(operator)
     session.flush()
-    return operator
+    return operator, created
 
 
 def open_year(

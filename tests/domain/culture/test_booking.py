@@ -251,3 +251,15 @@ def test_a_booking_keeps_its_price_when_the_service_changes(engine):
     with read_session(engine) as s:
         assert s.get(CultureBooking, booking).price_per_pupil_minor == 500
     assert later(0) == NOW
+
+
+def test_the_apps_clock_expires_due_reservations_once(engine):
+    from navigator.jobs import run_due_jobs
+
+    world = build_culture(engine)
+    world.book(world.classes["5A"])
+    assert run_due_jobs(engine, NOW) == {"culture_reservations_expired": 0}
+    assert run_due_jobs(engine, SESSION_AT) == {"culture_reservations_expired": 1}
+    assert run_due_jobs(engine, SESSION_AT) == {"culture_reservations_expired": 0}
+    assert _wallet(world).held_minor == 0
+    assert_culture_invariants(engine)

@@ -150,9 +150,8 @@ def build_culture(
     n = next(_seq)
     classes = classes or {"5A": 10, "5B": 10}
     with transaction(engine) as s:
-        operator_user = create_user(s, f"operator{n}@lnb.example", PASSWORD, locale="lt")
-        make_operator(s, operator_user.email)
-        operator = Actor.user(operator_user.id)  # type: ignore[arg-type]
+        made, _created = make_operator(s, f"operator{n}@lnb.example", password=PASSWORD)
+        operator = Actor.user(made.user_id)
     with transaction(engine) as s:
         opened = s.exec(select(CulturePassYear).where(CulturePassYear.year == YEAR)).first()
         year_id = (

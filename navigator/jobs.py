@@ -1,0 +1,71 @@
+"""Work the app does on a clock, beside the search relay: today, culture-pass reservations
+that were never confirmed expire when their session begins, releasing their money.
+
+Each item is its own transaction and re-checks its row under its lock, so the job is safe
+to run in every worker at once: an item is done once, whoever gets it first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from navigator.domain.culture.booking import due_reservations, expire_reservation
+from navigator.domain.shared.db import atomically, read_session
+from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.models import utcnow
+
+log = logging.getLogger(__name__)
+EVERY_SECONDS = 60.0
+
+
+def run_due_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
+    """One round of every job; what each did."""
+    now = now or utcnow()
+    with read_session(engine) as session:
+        due = due_reservations(session, now=now)
+    expired = 0
+    for booking_id in due:
+        try:
+            expired += atomically(lambda s, b=booking_id: expire_reservation(s, b, now=now), engine)
+        except DomainError as error:  # busy for every retry: the next round tries again
+            log.warning("culture reservation %s not expired yet: %s", booking_id, error.code)
+    return {"culture_reservations_expired": expired}
+
+
+@dataclass
+class Scheduler:
+    engine: Engine
+    every_seconds: float = EVERY_SECONDS
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self._stop.wait(self.every_seconds):
+            try:
+                run_due_jobs(self.engine)
+            except Exception:  # the database away for a moment: the next round tries again
+                log.warning("scheduled jobs: round failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+@asynccontextmanager
+async def scheduled_jobs() -> AsyncIterator[None]:
+    """The app's lifespan task: the scheduler runs in a thread for as long as the app does."""
+    from navigator.domain.shared.db import get_engine
+
+    scheduler = Scheduler(get_engine())
+    thread = threading.Thread(target=scheduler.run, name="scheduled-jobs", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        scheduler.stop()
+        thread.join(timeout=10)
