@@ -10,8 +10,16 @@ from navigator.api.provider import provider_api
 from navigator.api.session import sessions
 from navigator.api.socket_origin import only_own_pages
 from navigator.jobs import scheduled_jobs
-from navigator.pages.auth import forgot_page, invite_page, login_page, register_page, reset_page
+from navigator.pages.auth import (
+    culture_invite_page,
+    forgot_page,
+    invite_page,
+    login_page,
+    register_page,
+    reset_page,
+)
 from navigator.pages.cabinet import cabinet_page
+from navigator.pages.culture import culture_page
 from navigator.pages.index import index
 from navigator.pages.municipality import municipality_page
 from navigator.pages.not_found import not_found_page
@@ -29,9 +37,10 @@ from navigator.pages.provider_cabinet import (
 )
 from navigator.pages.security import security_page
 from navigator.pages.week import week_page
-from navigator.state.auth import AuthState, InviteState
+from navigator.state.auth import AuthState, CultureInviteState, InviteState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
+from navigator.state.culture import CultureState
 from navigator.state.municipality import MunicipalityState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState, ProviderProgramState
@@ -100,6 +109,13 @@ app.add_page(
     on_load=AttendanceState.load,
 )
 app.add_page(not_found_page, route="404", title="Навигатор")
+app.add_page(culture_page, route=routes.CULTURE, title="Навигатор", on_load=CultureState.load)
+app.add_page(
+    culture_invite_page,
+    route=routes.CULTURE_INVITE,
+    title="Навигатор",
+    on_load=CultureInviteState.load_invitation,
+)
 app.add_page(security_page, route=routes.SECURITY, title="Навигатор", on_load=SecurityState.load)
 app.add_page(
     municipality_page,

@@ -29,6 +29,7 @@ PROVIDER_PROGRAM_ROUTE = "/provider/programs/[program_id]"
 PROVIDER_GROUP = "/provider/groups/"
 PROVIDER_GROUP_ROUTE = "/provider/groups/[group_id]"
 MUNICIPALITY = "/municipality"
+CULTURE = "/culture"  # a school coordinator's screen
 CULTURE_INVITE = "/culture/invite"  # a coordinator's invitation link
 SECURITY = "/security"  # two-factor sign-in, for staff who move money or rules
 
@@ -49,6 +50,7 @@ AUTH_LOGOUT = "/auth/logout"
 AUTH_PASSWORD_FORGOT = "/auth/password/forgot"  # noqa: S105 (a path, not a password)
 AUTH_PASSWORD_RESET = "/auth/password/reset"  # noqa: S105 (a path, not a password)
 AUTH_INVITE = "/auth/invite"
+AUTH_CULTURE_INVITE = "/auth/culture/invite"  # a coordinator accepts
 AUTH_EMAIL_CONFIRM = "/auth/email/confirm"  # the link mailed to confirm an address
 
 # ---------------------------------------------------------------- the open catalog API

@@ -28,6 +28,7 @@ from navigator.domain.accounts.signin import (
     sign_out,
 )
 from navigator.domain.accounts.throttle import spend_attempt
+from navigator.domain.culture.coordinators import accept_coordinator_invitation
 from navigator.domain.providers.api import register_provider
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.providers.staff import accept_invitation
@@ -308,5 +309,34 @@ def accept_staff_invitation(
     if isinstance(signed_in, CodeNeeded):  # joined; the code from the app signs them in
         return _back(routes.LOGIN, challenge=signed_in.challenge, next=routes.PROVIDER)
     response = _back(routes.PROVIDER)
+    _set_cookie(response, signed_in.token)
+    return response
+
+
+@sessions.post(routes.AUTH_CULTURE_INVITE)
+def accept_school_invitation(
+    request: Request,
+    token: str = Form(""),
+    password: str = Form(""),
+    password_again: str = Form(""),
+) -> Response:
+    """Become a school's coordinator from an invitation link: lands on the school's screen."""
+    try:
+        with transaction() as session:
+            signed_in = accept_coordinator_invitation(
+                session,
+                token,
+                password,
+                password_again,
+                client_address=_client_address(request),
+                locale=request_locale(request),
+            )
+    except DomainError as error:
+        return _back(routes.CULTURE_INVITE, error=error.code, token=token[:200])
+    if signed_in is None:
+        return _back(routes.CULTURE_INVITE, error="invitation_wrong_password", token=token[:200])
+    if isinstance(signed_in, CodeNeeded):
+        return _back(routes.LOGIN, challenge=signed_in.challenge, next=routes.CULTURE)
+    response = _back(routes.CULTURE)
     _set_cookie(response, signed_in.token)
     return response

@@ -88,6 +88,14 @@ def header() -> rx.Component:
                                 ),
                             ),
                             rx.cond(
+                                AppState.is_coordinator,
+                                rx.link(
+                                    AppState.t["nav_culture"],
+                                    href=routes.CULTURE,
+                                    id="nav-culture",
+                                ),
+                            ),
+                            rx.cond(
                                 AppState.is_provider,
                                 rx.link(
                                     AppState.t["nav_provider"],

@@ -5,7 +5,7 @@ import reflex as rx
 from navigator import routes
 from navigator.components.forms import input_field
 from navigator.components.layout import error_text, native_form, notice_text, page
-from navigator.state.auth import AuthState, InviteState
+from navigator.state.auth import AuthState, CultureInviteState, InviteState
 
 T = AuthState.t
 
@@ -169,6 +169,44 @@ def invite_page() -> rx.Component:
                     ),
                     _form(
                         routes.AUTH_INVITE,
+                        rx.el.input(type="hidden", name="token", value=s.token),
+                        *_new_password(),
+                        submit_key="accept_invitation",
+                    ),
+                ),
+                align="start",
+                width="100%",
+            ),
+        ),
+    )
+
+
+def culture_invite_page() -> rx.Component:
+    s = CultureInviteState
+    return page(
+        rx.heading(T["culture_invite_title"], size="6", as_="h1"),
+        error_text(s.error, "auth-error"),
+        rx.cond(
+            s.valid,
+            rx.vstack(
+                rx.text(
+                    T["culture_invite_from"],
+                    " ",
+                    rx.text.strong(s.school_name, id="invite-school"),
+                    ", ",
+                    rx.text.span(s.invited_email, id="invite-email"),
+                ),
+                rx.cond(
+                    s.has_account,
+                    _form(
+                        routes.AUTH_CULTURE_INVITE,
+                        rx.el.input(type="hidden", name="token", value=s.token),
+                        rx.text(T["invite_existing_account"], size="2"),
+                        _password("current-password"),
+                        submit_key="accept_invitation",
+                    ),
+                    _form(
+                        routes.AUTH_CULTURE_INVITE,
                         rx.el.input(type="hidden", name="token", value=s.token),
                         *_new_password(),
                         submit_key="accept_invitation",

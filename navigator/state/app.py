@@ -14,6 +14,7 @@ from starlette.requests import cookie_parser
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.confirmation import send_confirmation
 from navigator.domain.accounts.signin import user_for_token
+from navigator.domain.culture.access import schools_of
 from navigator.domain.municipalities.queries import municipalities_of
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.shared.db import read_session, transaction
@@ -32,6 +33,7 @@ class AppState(rx.State):
     user_email: str = ""
     is_provider: bool = False
     is_admin: bool = False
+    is_coordinator: bool = False  # books culture-pass services for a school
     # the field the last refusal named (`InvalidInput(field=...)`), and a count that makes
     # each refusal's message appear anew, so the page can move the focus to it
     error_field: str = ""
@@ -75,6 +77,9 @@ class AppState(rx.State):
             self.is_provider = user is not None and bool(providers_of(session, Actor.user(user.id)))
             self.is_admin = user is not None and bool(
                 municipalities_of(session, Actor.user(user.id))
+            )
+            self.is_coordinator = user is not None and bool(
+                schools_of(session, Actor.user(user.id))
             )
         person = user.id if user else None
         self._forget_other_person(person)

@@ -13,6 +13,7 @@ from navigator import routes
 from navigator.domain.accounts.api import MIN_PASSWORD_LENGTH
 from navigator.domain.accounts.signin import ATTEMPT_WINDOW
 from navigator.domain.accounts.throttle import WINDOW_MINUTES
+from navigator.domain.culture.coordinators import coordinator_invitation
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.providers.models import ProviderKind
 from navigator.domain.providers.staff import invitation_for_token
@@ -95,4 +96,28 @@ class InviteState(AuthState):
         self.valid = True
         self.provider_name, self.invited_email = view.provider_name, view.email
         self.role = value_label(view.role, self.lang)
+        self.has_account = view.has_account
+
+
+class CultureInviteState(AuthState):
+    """/culture/invite?token=...: which school the invitation is for, and whether the address
+    has an account."""
+
+    valid: bool = False
+    school_name: str = ""
+    invited_email: str = ""
+    has_account: bool = False
+
+    @rx.event
+    def load_invitation(self) -> None:
+        self.load()
+        self.valid = False
+        try:
+            with read_session() as session:
+                view = coordinator_invitation(session, self.token)
+        except DomainError as error:
+            self.error = self.error or error.message(self.lang)
+            return
+        self.valid = True
+        self.school_name, self.invited_email = view.school_name, view.email
         self.has_account = view.has_account

@@ -1,0 +1,273 @@
+"""/culture: a school coordinator's screen: the wallet, who has had no service yet, booking a
+class for a session (caps and wallet shown first), the bookings, the roster, a colleague."""
+
+import reflex as rx
+
+from navigator.components.forms import choice_options, csv_dropzone, input_field, select_field
+from navigator.components.layout import data_table, error_text, notice_text, page
+from navigator.state.culture import CultureState
+
+S = CultureState
+T = CultureState.t
+
+
+def _figure(key: str, value: rx.Var, class_name: str) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(T[key]),
+        rx.data_list.value(rx.text.span(value, class_name=class_name)),
+    )
+
+
+def _wallet() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(T["culture_wallet"], " ", S.year, size="4", as_="h2"),
+            rx.data_list.root(
+                _figure("culture_pupils_counted", S.wallet["pupils"], "wallet-pupils"),
+                _figure("culture_allocated", S.wallet["allocated"], "wallet-allocated"),
+                _figure("held", S.wallet["held"], "wallet-held"),
+                _figure("spent", S.wallet["charged"], "wallet-charged"),
+                _figure("available", S.wallet["available"], "wallet-available"),
+                _figure("culture_cap", S.wallet["cap"], "wallet-cap"),
+                id="wallet",
+            ),
+            align="start",
+        ),
+        width="100%",
+    )
+
+
+def _gaps() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["culture_no_service_yet"], size="4", as_="h2"),
+        rx.cond(
+            S.gaps.length() == 0,
+            rx.text(T["culture_everyone_served"], size="2"),
+            rx.hstack(
+                rx.foreach(
+                    S.gaps,
+                    lambda g: rx.badge(g.class_name, ": ", g.count, size="2", class_name="gap"),
+                ),
+                wrap="wrap",
+                id="gaps",
+            ),
+        ),
+        align="start",
+        width="100%",
+    )
+
+
+def _session_option(line: rx.Var) -> rx.Component:
+    return rx.el.option(
+        line.when, " · ", line.title, " · ", line.price, " · ", line.free_places, value=line.id
+    )
+
+
+def _pupil(line: rx.Var) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="checkbox",
+            checked=line.ticked,
+            on_change=S.toggle_pupil(line.id),
+            class_name="pupil-box",
+        ),
+        rx.text.span(line.name),
+        rx.text.span(T["culture_remaining"], ": ", line.remaining, size="1", color_scheme="gray"),
+        rx.cond(line.over, rx.badge(T["culture_over_cap"], color_scheme="red")),
+        rx.cond(~line.served, rx.badge(T["culture_first_service"], color_scheme="green")),
+        class_name="facet-option pupil-line",
+    )
+
+
+def _booking_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(T["culture_book_class"], size="4", as_="h2", id="book-heading"),
+            select_field(
+                T["culture_session"],
+                rx.el.option("—", value=""),
+                rx.foreach(S.sessions, _session_option),
+                id="book-session",
+                value=S.session_id,
+                on_change=S.choose_session,
+            ),
+            select_field(
+                T["class"],
+                rx.el.option("—", value=""),
+                rx.foreach(S.classes, lambda c: rx.el.option(c, value=c)),
+                id="book-class",
+                value=S.class_name,
+                on_change=S.choose_class,
+            ),
+            rx.cond(
+                S.pupils.length() > 0,
+                rx.el.fieldset(
+                    rx.el.legend(T["pupils"], " (", S.ticked_count, ")"),
+                    rx.foreach(S.pupils, _pupil),
+                    class_name="facet",
+                    id="book-pupils",
+                ),
+            ),
+            input_field(
+                T["adults"],
+                id="book-adults",
+                value=S.adults,
+                on_change=S.set_adults,
+                input_mode="numeric",
+                size=3,
+            ),
+            rx.cond(
+                S.quote_total != "",
+                rx.data_list.root(
+                    _figure("culture_total", S.quote_total, "quote-total"),
+                    _figure("culture_wallet_before", S.quote_before, "quote-before"),
+                    _figure("culture_wallet_after", S.quote_after, "quote-after"),
+                    id="quote",
+                ),
+            ),
+            rx.cond(
+                S.booking_error != "",
+                rx.text(S.booking_error, color_scheme="red", role="alert", id="booking-error"),
+            ),
+            rx.button(
+                T["culture_book"],
+                on_click=S.book,
+                disabled=(S.quote_total == "") | S.over_cap,
+                id="book",
+            ),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        id="booking-form",
+    )
+
+
+def _booking_row(line: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(line.when),
+        rx.el.td(line.title),
+        rx.el.td(line.class_name),
+        rx.el.td(line.people),
+        rx.el.td(line.total),
+        rx.el.td(
+            line.status,
+            rx.cond(line.reason != "", rx.text.span(" · ", line.reason)),
+            class_name="booking-status",
+        ),
+        rx.el.td(
+            rx.cond(
+                line.cancellable,
+                rx.button(
+                    T["cancel"],
+                    size="1",
+                    variant="outline",
+                    color_scheme="red",
+                    on_click=S.cancel(line.id),
+                    class_name="cancel-booking",
+                ),
+            )
+        ),
+        class_name="booking-row",
+    )
+
+
+def _roster() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["culture_roster"], " (", S.roster_size, ")", size="4", as_="h2"),
+        rx.text(T["culture_roster_hint"], size="2"),
+        csv_dropzone("roster-csv", T["import_drop"], max_size=2_000_000),
+        rx.button(
+            T["import"],
+            on_click=S.import_roster(rx.upload_files(upload_id="roster-csv")),
+            id="import-roster",
+        ),
+        rx.cond(
+            S.import_summary != "",
+            rx.text(S.import_summary, role="status", id="roster-summary"),
+        ),
+        rx.foreach(
+            S.import_errors,
+            lambda e: rx.text(e, color_scheme="red", size="2", class_name="roster-error"),
+        ),
+        align="start",
+        width="100%",
+    )
+
+
+def _colleague() -> rx.Component:
+    return rx.el.form(
+        rx.hstack(
+            input_field(
+                T["culture_invite_colleague"],
+                id="coordinator-email",
+                name="email",
+                kind="email",
+                required=True,
+                max_length=254,
+            ),
+            rx.button(T["invite_staff"], type="submit", id="invite-coordinator"),
+            align="end",
+            wrap="wrap",
+        ),
+        on_submit=S.invite,
+        reset_on_submit=True,
+    )
+
+
+def culture_page() -> rx.Component:
+    return page(
+        rx.heading(T["culture_title"], size="6", as_="h1"),
+        error_text(S.error, "culture-error"),
+        notice_text(S.notice, "culture-notice"),
+        rx.cond(
+            S.has_school,
+            rx.vstack(
+                rx.cond(
+                    S.schools.length() > 1,
+                    select_field(
+                        T["culture_school"],
+                        choice_options(S.schools),
+                        id="school",
+                        value=S.school_id,
+                        on_change=S.choose_school,
+                    ),
+                ),
+                rx.cond(
+                    S.year == "",
+                    rx.text(T["culture_no_year"]),
+                    rx.vstack(
+                        _wallet(),
+                        _gaps(),
+                        _booking_form(),
+                        rx.heading(T["culture_bookings"], size="4", as_="h2", id="bookings"),
+                        rx.cond(
+                            S.bookings.length() == 0,
+                            rx.text(T["culture_no_bookings"], size="2"),
+                            data_table(
+                                T["culture_bookings"],
+                                [
+                                    T["date"],
+                                    T["culture_service"],
+                                    T["class"],
+                                    T["pupils"],
+                                    T["culture_total"],
+                                    T["status"],
+                                    "",
+                                ],
+                                rx.foreach(S.bookings, _booking_row),
+                                id="bookings-table",
+                            ),
+                        ),
+                        align="start",
+                        width="100%",
+                    ),
+                ),
+                _roster(),
+                _colleague(),
+                align="start",
+                width="100%",
+            ),
+            rx.text(T["culture_not_coordinator"]),
+        ),
+    )

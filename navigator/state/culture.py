@@ -1,0 +1,417 @@
+"""/culture: a school coordinator's screen. The wallet, the classes with each pupil's yearly
+cap and who has had no service yet, the sessions open for booking, the booking of a class
+(whole class ticked, each pupil's remaining cap and the wallet before and after shown before
+anything is held), the school's bookings with cancel, the roster's CSV import, and a second
+coordinator's invitation.
+
+Every handler asks the domain with the signed-in person; another school's ids answer "not
+found". The request key of a booking is made when the form opens and kept on the server, so
+a double click or a resent event books once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+import reflex as rx
+
+from navigator import routes
+from navigator.domain.accounts.access import Actor
+from navigator.domain.culture.access import schools_of
+from navigator.domain.culture.booking import book_session, cancel_booking, quote_booking
+from navigator.domain.culture.coordinators import invite_coordinator
+from navigator.domain.culture.models import CULTURE_CURRENCY, BookingStatus
+from navigator.domain.culture.queries import (
+    PupilView,
+    bookings_of,
+    open_sessions,
+    pupils_of,
+    school_year,
+    unserved_by_class,
+    wallet_view,
+)
+from navigator.domain.culture.roster import import_roster
+from navigator.domain.shared.db import atomically, read_session, transaction
+from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.mail import deliver_after_commit
+from navigator.domain.shared.models import utcnow
+from navigator.i18n import text, value_label
+from navigator.i18n.formatting import format_moment
+from navigator.settings import get_settings
+from navigator.state.app import AppState
+from navigator.state.formatting import money
+from navigator.state.forms import Choice, row_id
+
+MAX_ROSTER_BYTES = 2_000_000
+TIMEZONE = "Europe/Vilnius"  # the programme's: sessions read in Lithuanian time
+
+
+@dataclasses.dataclass
+class PupilLine:
+    id: str
+    name: str
+    class_name: str
+    remaining: str  # of the yearly cap
+    served: bool
+    ticked: bool
+    over: bool  # this booking would pass the pupil's cap
+
+
+@dataclasses.dataclass
+class SessionLine:
+    id: str
+    title: str
+    provider: str
+    when: str
+    place: str
+    grades: str
+    price: str
+    free_places: str
+
+
+@dataclasses.dataclass
+class BookingLine:
+    id: str
+    title: str
+    when: str
+    class_name: str
+    people: str
+    total: str
+    status: str
+    reason: str
+    cancellable: bool
+
+
+@dataclasses.dataclass
+class ClassGap:
+    class_name: str
+    count: str  # pupils with no service yet
+
+
+class CultureState(AppState):
+    has_school: bool = False
+    school_id: str = ""
+    schools: list[Choice] = []
+    year: str = ""
+    wallet: dict[str, str] = {}
+    gaps: list[ClassGap] = []
+    classes: list[str] = []
+    sessions: list[SessionLine] = []
+    bookings: list[BookingLine] = []
+    roster_size: int = 0
+    # the booking form
+    session_id: str = ""
+    class_name: str = ""
+    adults: str = "0"
+    pupils: list[PupilLine] = []
+    quote_total: str = ""
+    quote_before: str = ""
+    quote_after: str = ""
+    over_cap: bool = False
+    error: str = ""
+    notice: str = ""
+    booking_error: str = ""  # beside the booking form
+    import_summary: str = ""
+    import_errors: list[str] = []
+    _ticked: list[int] = []
+    _request_key: str = ""
+    _just_booked: bool = False  # a second click of the same booking is not a new one
+    _pupils_cache: list[PupilView] = []  # the roster as last read, for the booking form
+
+    # ---------------------------------------------------------------- reading
+
+    def _school(self) -> tuple[Actor, int] | None:
+        actor = self._actor()
+        wanted = row_id(self.school_id)
+        if actor is None or wanted is None:
+            return None
+        return actor, wanted
+
+    def _reload(self) -> None:
+        actor = self._actor()
+        self.has_school = False
+        if actor is None:
+            return
+        lang = self.lang
+        with read_session() as session:
+            schools = schools_of(session, actor)
+            self.schools = [Choice(str(s.id), s.name) for s in schools]
+            if not schools:
+                return
+            if self.school_id not in {c.value for c in self.schools}:
+                self.school_id = self.schools[0].value
+            school_id = int(self.school_id)
+            year = school_year(session, utcnow().date())
+            self.has_school = True
+            if year is None:
+                self.year, self.wallet = "", {}
+                self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
+                return
+            wallet = wallet_view(session, actor, school_id, year)
+            pupils = pupils_of(session, actor, school_id, year)
+            sessions = open_sessions(session, actor, school_id, year)
+            bookings = bookings_of(session, actor, school_id, year)
+        self.year = str(year.year)
+        self.wallet = (
+            {
+                "pupils": str(wallet.pupils),
+                "allocated": money(wallet.allocated_minor, CULTURE_CURRENCY, lang),
+                "held": money(wallet.held_minor, CULTURE_CURRENCY, lang),
+                "charged": money(
+                    wallet.charged_minor - wallet.refunded_minor, CULTURE_CURRENCY, lang
+                ),
+                "available": money(wallet.available_minor, CULTURE_CURRENCY, lang),
+                "cap": money(wallet.cap_minor, CULTURE_CURRENCY, lang),
+            }
+            if wallet
+            else {}
+        )
+        self.roster_size = len(pupils)
+        self.classes = sorted({p.class_name for p in pupils if p.active})
+        self.gaps = [ClassGap(c, str(n)) for c, n in sorted(unserved_by_class(pupils).items())]
+        self.sessions = [
+            SessionLine(
+                str(s.id),
+                s.title,
+                s.provider,
+                format_moment(s.starts_at, lang, TIMEZONE),
+                value_label(s.place, lang) + (f" · {s.address}" if s.address else ""),
+                text("grades_range", lang, min=s.grade_min, max=s.grade_max),
+                money(s.price_per_pupil_minor, CULTURE_CURRENCY, lang),
+                str(s.free_places),
+            )
+            for s in sessions
+        ]
+        live = (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
+        self.bookings = [
+            BookingLine(
+                str(b.id),
+                b.title,
+                format_moment(b.starts_at, lang, TIMEZONE),
+                b.class_name,
+                text("booking_people", lang, pupils=b.pupils, adults=b.adults),
+                money(b.total_minor, CULTURE_CURRENCY, lang),
+                value_label(f"booking_{b.status}", lang),
+                b.reason,
+                b.status in live,
+            )
+            for b in bookings
+        ]
+        self._pupils_cache = pupils
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = self.booking_error = ""
+        self.import_summary, self.import_errors = "", []
+        if self._actor() is None:
+            return rx.redirect(routes.login_then(routes.CULTURE))
+        self._reload()
+        self._reset_form()
+        return None
+
+    @rx.event
+    def choose_school(self, value: str) -> None:
+        self.school_id = value if row_id(value) is not None else ""
+        self._reload()
+        self._reset_form()
+
+    # ---------------------------------------------------------------- the booking form
+
+    def _reset_form(self) -> None:
+        self.session_id, self.class_name, self.adults = "", "", "0"
+        self.pupils, self._ticked = [], []
+        self.quote_total = self.quote_before = self.quote_after = ""
+        self.over_cap = False
+        self._request_key = secrets.token_urlsafe(18)
+        self._just_booked = False
+
+    @rx.event
+    def choose_session(self, value: str) -> None:
+        self.session_id = value if row_id(value) is not None else ""
+        self.booking_error = ""
+        self._quote()
+
+    @rx.event
+    def choose_class(self, value: str) -> None:
+        """The whole class ticked; the coordinator unticks who is absent."""
+        self.class_name = value if value in self.classes else ""
+        self._ticked = [
+            p.id for p in self._pupils_cache if p.class_name == self.class_name and p.active
+        ]
+        self.booking_error = ""
+        self._quote()
+
+    @rx.event
+    def toggle_pupil(self, pupil_id: str) -> None:
+        wanted = row_id(pupil_id)
+        if wanted is None or wanted not in {p.id for p in self._pupils_cache}:
+            return
+        self._ticked = (
+            [p for p in self._ticked if p != wanted]
+            if wanted in self._ticked
+            else [*self._ticked, wanted]
+        )
+        self._quote()
+
+    @rx.event
+    def set_adults(self, value: str) -> None:
+        self.adults = str(value)[:3]
+        self._quote()
+
+    def _adults(self) -> int:
+        raw = self.adults.strip()
+        if not raw.isascii() or not raw.isdigit():
+            raise InvalidInput("must_be_whole_number", field="adults")
+        return int(raw)
+
+    def _quote(self) -> None:
+        """The pupils of the chosen class with their caps, and what the booking would do to
+        the wallet: shown before anything is held."""
+        lang = self.lang
+        self.quote_total = self.quote_before = self.quote_after = ""
+        self.over_cap = False
+        over: set[int] = set()
+        found = self._school()
+        session_id = row_id(self.session_id)
+        if found is not None and session_id is not None and self._ticked:
+            actor, _school_id = found
+            try:
+                with read_session() as session:
+                    quote = quote_booking(session, actor, session_id, self._ticked, self._adults())
+            except DomainError as error:
+                self.booking_error = self._message(error)
+            else:
+                self.booking_error = ""
+                self.quote_total = money(quote.total_minor, CULTURE_CURRENCY, lang)
+                self.quote_before = money(quote.wallet_before_minor, CULTURE_CURRENCY, lang)
+                self.quote_after = money(quote.wallet_after_minor, CULTURE_CURRENCY, lang)
+                over = {cap.pupil_id for cap in quote.over_cap}
+                self.over_cap = bool(over) or quote.wallet_after_minor < 0
+        self.pupils = [
+            PupilLine(
+                str(p.id),
+                f"{p.last_name} {p.first_name}",
+                p.class_name,
+                money(p.remaining_minor, CULTURE_CURRENCY, lang),
+                p.served,
+                p.id in self._ticked,
+                p.id in over,
+            )
+            for p in self._pupils_cache
+            if p.class_name == self.class_name and p.active
+        ]
+
+    @rx.event
+    def book(self):
+        if self._just_booked and not self.session_id:
+            return None  # the same click again, after the form was cleared: booked once
+        self.error = self.notice = self.booking_error = ""
+        found = self._school()
+        session_id = row_id(self.session_id)
+        if found is None:
+            self.booking_error = self._message(NotFound())
+            return None
+        actor, _school_id = found
+        try:
+            if session_id is None:
+                raise InvalidInput("field_required", field="session")
+            adults, pupils, key = self._adults(), list(self._ticked), self._request_key
+            atomically(lambda s: book_session(s, actor, session_id, pupils, adults, key))
+        except DomainError as error:
+            self.booking_error = self._message(error)
+            return rx.set_focus("book")
+        self.notice = text("culture_booked", self.lang)
+        self._reload()
+        self._reset_form()
+        self._just_booked = True
+        return rx.scroll_to("bookings")
+
+    @rx.event
+    def cancel(self, booking_id: str) -> None:
+        self.error = self.notice = ""
+        found = self._school()
+        wanted = row_id(booking_id)
+        if found is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        actor, _school_id = found
+        try:
+            atomically(lambda s: cancel_booking(s, actor, wanted))
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("culture_cancelled", self.lang)
+        self._reload()
+
+    # ---------------------------------------------------------------- roster and people
+
+    @rx.event
+    async def import_roster(self, files: list[rx.UploadFile]):
+        self.error = self.notice = self.import_summary = ""
+        self.import_errors = []
+        found = self._school()
+        if found is None or not files:
+            self.error = self._message(
+                NotFound() if found is None else InvalidInput("field_required", field="file")
+            )
+            return
+        actor, school_id = found
+        content = await files[0].read(MAX_ROSTER_BYTES + 1)
+        if len(content) > MAX_ROSTER_BYTES:
+            self.error = self._message(
+                InvalidInput("value_too_large", field="file", max=MAX_ROSTER_BYTES)
+            )
+            return
+        try:
+            decoded = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self.error = self._message(InvalidInput("import_not_utf8"))
+            return
+        try:
+            with transaction() as session:
+                report = import_roster(session, actor, school_id, decoded)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.import_summary = text(
+            "roster_imported",
+            self.lang,
+            added=report.added,
+            updated=report.updated,
+            failed=len(report.errors),
+        )
+        self.import_errors = [
+            text("import_line_error", self.lang, line=line, message=self._message(error))
+            for line, error in report.errors[:300]
+        ]
+        self._reload()
+
+    @rx.event
+    def invite(self, form: dict) -> None:
+        self.error = self.notice = ""
+        found = self._school()
+        if found is None:
+            self.error = self._message(NotFound())
+            return
+        actor, school_id = found
+        email = str(form.get("email", "") if isinstance(form, dict) else "")[:300]
+        try:
+            with transaction() as session:
+                invite_coordinator(
+                    session,
+                    actor,
+                    school_id,
+                    email,
+                    app_url=get_settings().app_url,
+                    locale=self.lang,
+                )
+                deliver_after_commit(session)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("invitation_sent", self.lang, email=email.strip().lower())
+
+    @rx.var
+    def ticked_count(self) -> int:
+        return sum(1 for p in self.pupils if p.ticked)

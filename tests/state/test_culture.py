@@ -1,0 +1,99 @@
+"""A coordinator's screen: figures equal the wallet, a class is booked with its caps shown
+first, a double click books once, and nobody else's school is reachable."""
+
+from __future__ import annotations
+
+import pytest
+
+import navigator.domain.shared.db as db
+from navigator.domain.accounts.signin import start_session
+from navigator.domain.culture.models import CULTURE_CURRENCY, CultureBooking, SchoolWallet
+from navigator.domain.shared.models import utcnow
+from navigator.state.app import AppState
+from navigator.state.culture import CultureState
+from navigator.state.formatting import money
+from tests.domain.culture.world import build_culture
+
+
+@pytest.fixture
+def signed_in(engine, monkeypatch):
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    holder: dict[str, str | None] = {"token": None}
+    monkeypatch.setattr(AppState, "_session_token", lambda self: holder["token"])
+
+    def as_user(user_id: int | None) -> CultureState:
+        if user_id is None:
+            holder["token"] = None
+        else:
+            with db.transaction(engine) as s:
+                holder["token"] = start_session(s, user_id, utcnow()).token
+        state = CultureState(_reflex_internal_init=True)
+        state.load()
+        return state
+
+    return as_user
+
+
+def _wallet(engine, world) -> SchoolWallet:
+    with db.read_session(engine) as s:
+        return s.get(SchoolWallet, world.wallet_id)
+
+
+def test_a_coordinator_books_a_class_seeing_caps_and_wallet_first(engine, signed_in):
+    world = build_culture(engine)
+    state = signed_in(world.coordinator.user_id)
+    assert state.has_school and state.year == "2027"
+    wallet = _wallet(engine, world)
+    assert state.wallet["available"] == money(wallet.available_minor, CULTURE_CURRENCY, "ru")
+    assert {g.class_name for g in state.gaps} == {"5A", "5B"}  # nobody served yet
+    [session_line] = state.sessions
+    CultureState.choose_session.fn(state, session_line.id)
+    CultureState.choose_class.fn(state, "5A")
+    assert len(state.pupils) == 10 and all(p.ticked for p in state.pupils)  # the whole class
+    CultureState.toggle_pupil.fn(state, state.pupils[0].id)  # one absent
+    assert state.ticked_count == 9
+    assert state.quote_total == money(9 * 500, CULTURE_CURRENCY, "ru")
+    assert state.quote_after == money(wallet.available_minor - 4_500, CULTURE_CURRENCY, "ru")
+    CultureState.book.fn(state)
+    CultureState.book.fn(state)  # the same click twice: one booking
+    assert state.booking_error == "" and state.notice
+    with db.read_session(engine) as s:
+        bookings = s.exec(
+            CultureBooking.__table__.select().where(CultureBooking.school_id == world.school_id)
+        ).all()
+    assert len(bookings) == 1
+    assert _wallet(engine, world).held_minor == 4_500
+    assert state.wallet["held"] == money(4_500, CULTURE_CURRENCY, "ru")
+    [line] = state.bookings
+    CultureState.cancel.fn(state, line.id)
+    assert _wallet(engine, world).held_minor == 0 and state.notice
+
+
+def test_a_booking_past_a_pupils_cap_is_refused_beside_the_form(engine, signed_in):
+    world = build_culture(engine, price=1_000)  # 10 € a pupil, cap 15 €
+    world.book(world.classes["5A"][:1], session_id=world.add_session())
+    state = signed_in(world.coordinator.user_id)
+    CultureState.choose_session.fn(state, state.sessions[0].id)
+    CultureState.choose_class.fn(state, "5A")
+    assert state.over_cap and [p.over for p in state.pupils].count(True) == 1
+    CultureState.book.fn(state)
+    assert "Vardas1" in state.booking_error  # the pupil who would pass the cap, named
+    assert _wallet(engine, world).held_minor == 1_000  # only the first booking
+
+
+def test_nobody_else_reaches_a_school(engine, signed_in):
+    world = build_culture(engine)
+    other = build_culture(engine)
+    stranger = signed_in(other.coordinator.user_id)
+    assert stranger.school_id == str(other.school_id)
+    stranger.school_id = str(world.school_id)  # a forged choice
+    CultureState.choose_school.fn(stranger, str(world.school_id))
+    assert stranger.school_id == str(other.school_id)  # only its own schools are choices
+    CultureState.cancel.fn(stranger, "1")
+    assert stranger.error  # not found
+    CultureState.toggle_pupil.fn(stranger, str(world.classes["5A"][0]))
+    assert all(p.id != str(world.classes["5A"][0]) for p in stranger.pupils)
+    provider = signed_in(world.provider_user.user_id)
+    assert not provider.has_school and provider.wallet == {}
+    signed_out = signed_in(None)
+    assert not signed_out.has_school
