@@ -239,6 +239,23 @@ def culture_page() -> rx.Component:
                     rx.vstack(
                         _wallet(),
                         _gaps(),
+                        rx.hstack(
+                            rx.button(
+                                T["culture_report_csv"],
+                                variant="soft",
+                                size="1",
+                                on_click=S.download_report("csv"),
+                                id="report-csv",
+                            ),
+                            rx.button(
+                                T["culture_report_xlsx"],
+                                variant="soft",
+                                size="1",
+                                on_click=S.download_report("xlsx"),
+                                id="report-xlsx",
+                            ),
+                            wrap="wrap",
+                        ),
                         _booking_form(),
                         rx.heading(T["culture_bookings"], size="4", as_="h2", id="bookings"),
                         rx.cond(

@@ -31,9 +31,11 @@ from navigator.domain.culture.queries import (
     unserved_by_class,
     wallet_view,
 )
+from navigator.domain.culture.reports import pupil_spend
 from navigator.domain.culture.roster import import_roster
 from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.exports import to_csv, to_xlsx
 from navigator.domain.shared.mail import deliver_after_commit
 from navigator.domain.shared.models import utcnow
 from navigator.i18n import text, value_label
@@ -411,6 +413,57 @@ class CultureState(AppState):
             self.error = self._message(error)
             return
         self.notice = text("invitation_sent", self.lang, email=email.strip().lower())
+
+    # ---------------------------------------------------------------- the report
+
+    def _spend_table(self) -> tuple[list[str], list[tuple[object, ...]]]:
+        found = self._school()
+        if found is None:
+            raise NotFound()
+        actor, school_id = found
+        with read_session() as session:
+            year = school_year(session, utcnow().date())
+            if year is None or year.id is None:
+                raise NotFound()
+            rows = pupil_spend(session, actor, school_id, year.id)
+        lang = self.lang
+        header = [
+            text(key, lang)
+            for key in ("class", "last_name", "first_name", "culture_services_count")
+        ] + [
+            f"{text(key, lang)}, {CULTURE_CURRENCY}"
+            for key in ("spent", "held", "culture_remaining")
+        ]
+        return header, [
+            (
+                r.class_name,
+                r.last_name,
+                r.first_name,
+                r.services,
+                r.spent_minor,
+                r.held_minor,
+                r.remaining_minor,
+            )
+            for r in rows
+        ]
+
+    @rx.event
+    def download_report(self, kind: str):
+        """Each pupil's year as CSV or XLSX: what the school's records keep."""
+        try:
+            header, rows = self._spend_table()
+        except DomainError as error:
+            self.error = self._message(error)
+            return None
+        name = f"culture-pass-{self.year}"
+        if kind == "xlsx":
+            return rx.download(
+                data=to_xlsx(name, header, rows, {4, 5, 6}, CULTURE_CURRENCY),
+                filename=f"{name}.xlsx",
+            )
+        return rx.download(
+            data=to_csv(header, rows, {4, 5, 6}, CULTURE_CURRENCY), filename=f"{name}.csv"
+        )
 
     @rx.var
     def ticked_count(self) -> int:

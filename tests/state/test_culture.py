@@ -97,3 +97,16 @@ def test_nobody_else_reaches_a_school(engine, signed_in):
     assert not provider.has_school and provider.wallet == {}
     signed_out = signed_in(None)
     assert not signed_out.has_school
+
+
+def test_the_coordinators_report_downloads_with_the_screens_words(engine, signed_in):
+    world = build_culture(engine)
+    world.book(world.classes["5A"][:2])
+    state = signed_in(world.coordinator.user_id)
+    header, rows = state._spend_table()
+    assert header[:2] == ["Класс", "Фамилия"] and header[-1].endswith("EUR")
+    assert len(rows) == 20 and sum(r[5] for r in rows) == 1_000  # two pupils' shares held
+    download = CultureState.download_report.fn(state, "csv")
+    assert download is not None and state.error == ""
+    stranger = signed_in(None)
+    assert CultureState.download_report.fn(stranger, "csv") is None and stranger.error
