@@ -1,0 +1,252 @@
+"""The provider's culture-pass screen: every handler asks who is asking; another provider or
+someone signed out changes nothing and reads nothing; the provider submits and changes a
+service, publishes a session in Vilnius time, confirms, declines and records attendance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+import navigator.domain.shared.db as db
+import navigator.state.provider_culture as screen
+from navigator.domain.accounts.signin import start_session
+from navigator.domain.culture.booking import confirm_booking
+from navigator.domain.culture.models import (
+    BookingPupil,
+    CultureBooking,
+    CultureService,
+    CultureSession,
+)
+from navigator.domain.shared.models import utcnow
+from navigator.state.app import AppState
+from navigator.state.provider_culture import ProviderCultureState
+from tests.domain.culture.world import NOW, SESSION_AT, build_culture
+
+AFTER = SESSION_AT + timedelta(hours=2)
+SERVICE_FORM = {
+    "title": "Muzikos pamoka",
+    "description": "Koncertas ir pokalbis.",
+    "art_form": "music",
+    "grade_min": "3",
+    "grade_max": "8",
+    "duration_minutes": "45",
+    "language": "lt",
+    "place": "at_school",
+    "address": "Mokyklos g. 1",
+    "price": "4,50",
+    "free_adults": "2",
+}
+
+
+@pytest.fixture
+def culture(engine, monkeypatch):
+    """A world, another provider's world, and a tab whose signed-in person the test picks."""
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    clock = {"now": NOW}
+    monkeypatch.setattr(screen, "utcnow", lambda: clock["now"])
+    world = build_culture(engine)
+    other = build_culture(engine)
+    with world.tx() as s:
+        tokens = {
+            "provider": start_session(s, world.provider_user.user_id, utcnow()).token,
+            "other": start_session(s, other.provider_user.user_id, utcnow()).token,
+            "out": None,
+        }
+    holder = {"token": None}
+    monkeypatch.setattr(AppState, "_session_token", lambda self: holder["token"])
+
+    def tab(who: str) -> ProviderCultureState:
+        holder["token"] = tokens[who]
+        state = ProviderCultureState(_reflex_internal_init=True)
+        ProviderCultureState.load.fn(state)
+        return state
+
+    return world, other, tab, clock
+
+
+def _booking(world, booking_id) -> CultureBooking:
+    with db.read_session(world.engine) as s:
+        return s.get(CultureBooking, booking_id)
+
+
+def test_the_provider_sees_its_services_sessions_and_bookings(culture):
+    world, _other, tab, _clock = culture
+    booking_id = world.book(world.classes["5A"], adults=1)
+    state = tab("provider")
+    assert state.error == "" and state.has_provider
+    assert [s.id for s in state.services] == [str(world.service_id)]
+    assert [s.id for s in state.sessions] == [str(world.session_id)]
+    # 10:00 UTC in March is noon in Vilnius
+    assert "12:00" in state.sessions[0].starts
+    [card] = state.bookings
+    assert (card.id, card.classes, card.can_confirm, card.register) == (
+        str(booking_id),
+        "5A",
+        True,
+        [],
+    )
+
+
+@pytest.mark.parametrize("who", ["out", "other"])
+def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
+    world, other, tab, clock = culture
+    booking_id = world.book(world.classes["5A"])
+    declined = world.book(world.classes["5B"])
+    state = tab(who)
+    assert all(str(world.service_id) != s.id for s in state.services)
+    assert state.bookings == []
+
+    ProviderCultureState.confirm.fn(state, str(booking_id))
+    assert state.error != ""
+    state.declining = str(declined)
+    ProviderCultureState.decline.fn(state, {"reason": "Ne"})
+    assert state.error != ""
+    ProviderCultureState.start_edit.fn(state, str(world.service_id))
+    assert state.error != "" and state.editing == ""
+    state.editing = str(world.service_id)  # as if the browser had set it
+    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "1"})
+    assert state.error != ""
+    ProviderCultureState.publish.fn(
+        state,
+        {
+            "service_id": str(world.service_id),
+            "starts_at": "2027-04-01",
+            "start_time": "10:00",
+            "capacity": "30",
+        },
+    )
+    assert state.error != ""
+    # the register form names a booking this screen never listed: not found, nothing charged
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, booking_id)
+    clock["now"] = AFTER
+    ProviderCultureState.record_attendance.fn(
+        state, {"booking_id": str(booking_id), f"pupil_{world.classes['5A'][0]}": "on"}
+    )
+    assert state.error != ""
+
+    assert _booking(world, booking_id).status == "confirmed"
+    assert _booking(world, declined).status == "reserved"
+    with db.read_session(world.engine) as s:
+        service = s.get(CultureService, world.service_id)
+        assert (service.price_per_pupil_minor, service.status) == (500, "approved")
+        assert len(s.exec(select(CultureSession)).all()) == 2  # one per world
+    # and the other provider's own screen, after the session began, holds no pupil's name
+    if who == "other":
+        state = tab("other")
+        assert [s.id for s in state.services] == [str(other.service_id)]
+        assert all(card.register == [] for card in state.bookings)
+
+
+def test_the_provider_submits_and_changes_a_service(culture):
+    world, _other, tab, _clock = culture
+    state = tab("provider")
+    ProviderCultureState.save_service.fn(state, SERVICE_FORM)
+    assert state.error == "" and state.notice != ""
+    with db.read_session(world.engine) as s:
+        new = s.exec(select(CultureService).where(CultureService.title == "Muzikos pamoka")).one()
+    assert (new.price_per_pupil_minor, new.place, new.status) == (450, "at_school", "submitted")
+
+    # a change of the approved service goes back to review, and the screen says so
+    ProviderCultureState.start_edit.fn(state, str(world.service_id))
+    assert state.editing == str(world.service_id) and state.editing_reviewed
+    assert (state.form_price, state.form_title) == ("5.00", "Teatro pamoka")
+    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "title": "Teatras", "price": "6"})
+    assert state.error == ""
+    assert state.notice == screen.text("culture_change_in_review", state.lang)
+    assert state.editing == ""
+    card = next(c for c in state.services if c.id == str(world.service_id))
+    assert card.change_waiting != ""
+    with db.read_session(world.engine) as s:
+        changed = s.get(CultureService, world.service_id)
+    assert (changed.status, changed.price_per_pupil_minor) == ("submitted", 600)
+
+    # a price the domain refuses names its field
+    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "4.55"})
+    assert state.error != "" and state.error_field == "price"
+    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "abc"})
+    assert state.error_field == "price"
+
+
+def test_a_session_is_published_at_the_vilnius_time_typed(culture):
+    world, _other, tab, _clock = culture
+    state = tab("provider")
+    assert [c.value for c in state.session_services] == [str(world.service_id)]
+    ProviderCultureState.publish.fn(
+        state,
+        {
+            "service_id": str(world.service_id),
+            "starts_at": "2027-04-01",
+            "start_time": "10:30",
+            "capacity": "25",
+        },
+    )
+    assert state.error == "" and state.notice != ""
+    with db.read_session(world.engine) as s:
+        published = s.exec(
+            select(CultureSession).where(CultureSession.service_id == world.service_id)
+        ).all()
+    assert {(p.starts_at, p.capacity) for p in published} >= {
+        (datetime(2027, 4, 1, 7, 30, tzinfo=UTC), 25)  # summer time in Vilnius: UTC+3
+    }
+    assert len(state.sessions) == 2
+    ProviderCultureState.publish.fn(
+        state,
+        {
+            "service_id": str(world.service_id),
+            "starts_at": "2027-04-01",
+            "start_time": "25:00",
+            "capacity": "25",
+        },
+    )
+    assert state.error_field == "start_time"
+
+
+def test_the_provider_confirms_declines_and_records_who_came(culture):
+    world, _other, tab, clock = culture
+    confirmed = world.book(world.classes["5A"])
+    declined = world.book(world.classes["5B"])
+    state = tab("provider")
+
+    ProviderCultureState.confirm.fn(state, str(confirmed))
+    assert state.error == "" and _booking(world, confirmed).status == "confirmed"
+    ProviderCultureState.start_decline.fn(state, str(declined))
+    ProviderCultureState.decline.fn(state, {"reason": "Aktorius serga"})
+    assert state.error == "" and state.declining == ""
+    assert (_booking(world, declined).status, _booking(world, declined).reason) == (
+        "declined",
+        "Aktorius serga",
+    )
+    assert all(card.register == [] for card in state.bookings)  # before the session: no names
+
+    clock["now"] = AFTER
+    state = tab("provider")
+    card = next(c for c in state.bookings if c.id == str(confirmed))
+    assert {line.pupil_id for line in card.register} == {str(p) for p in world.classes["5A"]}
+    assert all(line.name.startswith("Vardas") for line in card.register)
+    came = world.classes["5A"][:7]
+    form = {"booking_id": str(confirmed), **{f"pupil_{p}": "on" for p in came}}
+    form[f"pupil_{world.classes['5B'][0]}"] = "on"  # not booked on it: never read
+    ProviderCultureState.record_attendance.fn(state, form)
+    assert state.error == "" and state.notice != ""
+    assert _booking(world, confirmed).status == "delivered"
+    with db.read_session(world.engine) as s:
+        seats = s.exec(select(BookingPupil).where(BookingPupil.booking_id == confirmed)).all()
+    assert {p.pupil_id for p in seats if p.status == "charged"} == set(came)
+    assert all(card.register == [] for card in state.bookings)  # delivered: the names go
+
+
+def test_a_tab_signed_in_as_another_provider_forgets_the_pupils_names(culture):
+    world, _other, tab, clock = culture
+    booking_id = world.book(world.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, booking_id)
+    clock["now"] = AFTER
+    state = tab("provider")
+    assert any(card.register for card in state.bookings) and state._registers
+    other_tab = tab("other")  # the same browser's cookie now names the other provider
+    assert other_tab.bookings == []
+    state._user_id()  # the first screen's next action sees the new person first
+    assert state.bookings == [] and state._registers == {}
