@@ -1,0 +1,476 @@
+"""/culture/operator: the programme operator's cabinet for the culture pass.
+
+Every handler asks `_actor()` who is signed in and calls the domain with that person; the
+domain answers "not found" to anyone who is not the operator, so a handler called by hand
+by a coordinator, a provider or a parent changes and shows nothing. Ids from the browser
+are parsed with `row_id`, never trusted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from navigator import routes
+from navigator.domain.culture.access import is_culture_operator
+from navigator.domain.culture.coordinators import invite_coordinator
+from navigator.domain.culture.models import CULTURE_CURRENCY, ServiceStatus, YearStatus
+from navigator.domain.culture.overview import (
+    FieldChange,
+    SchoolLine,
+    schools_of_year,
+    services_for_review,
+    years,
+)
+from navigator.domain.culture.services import review_service
+from navigator.domain.culture.years import import_schools, open_year
+from navigator.domain.shared.db import atomically, read_session
+from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.mail import deliver_after_commit
+from navigator.domain.shared.money import parse_amount
+from navigator.i18n import field_label, text, value_label
+from navigator.settings import get_settings
+from navigator.state.app import AppState
+from navigator.state.formatting import day, money
+from navigator.state.forms import form_date, form_whole, row_id
+
+MAX_SCHOOLS_BYTES = 5_000_000
+MAX_SCHOOLS_SHOWN = 200  # a phone shows them as cards: the filter finds the others
+MAX_IMPORT_ERRORS_SHOWN = 500
+# the fields a choice of words stands for, and the price, as the change table writes them
+CHOICE_FIELDS = ("art_form", "language", "place")
+# the domain's names for the window's dates, as this page's form names them
+FORM_FIELDS = {"starts_on": "window_start", "ends_on": "window_end"}
+
+
+@dataclasses.dataclass
+class YearRow:
+    id: str
+    year: str
+    status: str
+    is_open: bool
+    per_pupil: str
+    cap: str
+    window: str
+    reference_date: str
+    cancel_days: str
+    schools: str
+
+
+@dataclasses.dataclass
+class CoordinatorRow:
+    user_id: str
+    email: str
+
+
+@dataclasses.dataclass
+class SchoolRow:
+    id: str
+    code: str
+    name: str
+    municipality: str
+    pupils: str
+    allocated: str
+    held: str
+    charged: str
+    available: str
+    coordinators: list[CoordinatorRow]
+    no_coordinator: bool
+    pending: str  # invitations not yet accepted, "" when none
+
+
+@dataclasses.dataclass
+class ImportLine:
+    line: str
+    message: str
+
+
+@dataclasses.dataclass
+class ChangeRow:
+    field: str
+    before: str
+    after: str
+
+
+@dataclasses.dataclass
+class ReviewRow:
+    id: str
+    title: str
+    provider: str
+    first_review: bool
+    changes: list[ChangeRow]
+
+
+@dataclasses.dataclass
+class ServiceRow:
+    id: str
+    title: str
+    provider: str
+    price: str
+    status: str
+    suspended: bool
+    reason: str
+
+
+def _value_text(name: str, value: Any, lang: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "price_per_pupil_minor" and isinstance(value, int):
+        return money(value, CULTURE_CURRENCY, lang)
+    if name in CHOICE_FIELDS:
+        return value_label(str(value), lang)
+    return str(value)
+
+
+def _change_row(change: FieldChange, lang: str) -> ChangeRow:
+    return ChangeRow(
+        field_label(change.field, lang),
+        _value_text(change.field, change.before, lang),
+        _value_text(change.field, change.after, lang),
+    )
+
+
+def _school_row(line: SchoolLine, lang: str) -> SchoolRow:
+    def eur(minor: int) -> str:
+        return money(minor, CULTURE_CURRENCY, lang)
+
+    return SchoolRow(
+        id=str(line.school_id),
+        code=line.code,
+        name=line.name,
+        municipality=line.municipality,
+        pupils=str(line.pupils),
+        allocated=eur(line.allocated_minor),
+        held=eur(line.held_minor),
+        charged=eur(line.charged_minor),
+        available=eur(line.available_minor),
+        coordinators=[CoordinatorRow(str(c.user_id), c.email) for c in line.coordinators],
+        no_coordinator=line.no_coordinator,
+        pending=(
+            text("culture_op_pending", lang, count=line.pending_invitations)
+            if line.pending_invitations
+            else ""
+        ),
+    )
+
+
+class CultureOperatorState(AppState):
+    """/culture/operator: years, schools and their wallets, coordinators, the review queue."""
+
+    has_access: bool = False
+    years: list[YearRow] = []
+    year_id: str = ""
+    year_open: bool = False
+    year_summary: str = ""
+    schools: list[SchoolRow] = []
+    schools_note: str = ""  # how many of the year's schools the filter shows
+    school_filter: str = ""
+    only_without_coordinator: bool = False
+    import_summary: str = ""
+    import_errors: list[ImportLine] = []
+    waiting: list[ReviewRow] = []
+    services: list[ServiceRow] = []
+    inviting: str = ""  # "<school id>" or "<school id>:<coordinator's user id>" (replacing)
+    deciding: str = ""  # "reject:<service id>" or "suspend:<service id>": asking why
+    error: str = ""
+    notice: str = ""
+
+    # ------------------------------------------------------------ who is asking
+
+    def _fail(self, error: DomainError) -> None:
+        field = error.params.get("field")
+        if isinstance(field, str) and field in FORM_FIELDS:
+            error.params["field"] = FORM_FIELDS[field]
+        self.error = self._message(error)
+        self.notice = ""
+
+    def _act(self, action, then=None) -> bool:
+        """Run `action(session, actor)` in one transaction (again if it was unlucky), then
+        `then(result)` once it committed; reload after. The domain refuses a non-operator."""
+        self.error = self.notice = ""
+        actor = self._actor()
+        if actor is None:
+            self._fail(NotFound())
+            self.has_access = False
+            self._clear()
+            return False
+        try:
+            result = atomically(lambda session: action(session, actor))
+        except DomainError as error:
+            self._fail(error)
+            return False
+        if then is not None:
+            then(result)
+        self.notice = text("done", self.lang)
+        self._reload()
+        return True
+
+    # ------------------------------------------------------------ loading
+
+    def _reload(self) -> None:
+        actor = self._actor()
+        with read_session() as session:
+            allowed = actor is not None and is_culture_operator(session, actor)
+            if not allowed or actor is None:
+                self.has_access = False
+                self._clear()
+                return
+            self.has_access = True
+            lang = self.lang
+            found = years(session, actor)
+            ids = [line.year.id for line in found]
+            wanted = row_id(self.year_id)
+            chosen = wanted if wanted in ids else (ids[0] if ids else None)
+            year_schools = schools_of_year(session, actor, chosen) if chosen else None
+            review = services_for_review(session, actor)
+
+        def eur(minor: int) -> str:
+            return money(minor, CULTURE_CURRENCY, lang)
+
+        self.years = [
+            YearRow(
+                id=str(line.year.id),
+                year=str(line.year.year),
+                status=value_label(line.year.status, lang),
+                is_open=line.year.status == YearStatus.OPEN,
+                per_pupil=eur(line.year.per_pupil_minor),
+                cap=eur(line.year.cap_minor),
+                window=f"{day(line.year.window_start, lang)} – {day(line.year.window_end, lang)}",
+                reference_date=day(line.year.reference_date, lang),
+                cancel_days=str(line.year.cancel_days),
+                schools=str(line.schools),
+            )
+            for line in found
+        ]
+        self.year_id = str(chosen) if chosen else ""
+        if year_schools is None:
+            self.schools, self.schools_note, self.year_summary = [], "", ""
+            self.year_open = False
+        else:
+            self.year_open = year_schools.year.status == YearStatus.OPEN
+            self.year_summary = text(
+                "culture_op_year_summary",
+                lang,
+                count=len(year_schools.schools),
+                pupils=year_schools.total("pupils"),
+                allocated=eur(year_schools.total("allocated_minor")),
+                held=eur(year_schools.total("held_minor")),
+                charged=eur(year_schools.total("charged_minor")),
+                available=eur(year_schools.total("available_minor")),
+                without=year_schools.without_coordinator,
+            )
+            shown = self._filtered(year_schools.schools)
+            self.schools = [_school_row(line, lang) for line in shown[:MAX_SCHOOLS_SHOWN]]
+            self.schools_note = text(
+                "culture_op_schools_shown",
+                lang,
+                count=len(year_schools.schools),
+                shown=len(self.schools),
+            )
+        self.waiting = [
+            ReviewRow(
+                id=str(line.service.id),
+                title=line.service.title,
+                provider=line.provider_name,
+                first_review=line.first_review,
+                changes=[_change_row(c, lang) for c in line.changes],
+            )
+            for line in review.waiting
+        ]
+        self.services = [
+            ServiceRow(
+                id=str(line.service.id),
+                title=line.service.title,
+                provider=line.provider_name,
+                price=eur(line.service.price_per_pupil_minor),
+                status=value_label(f"service_{line.service.status}", lang),
+                suspended=line.service.status == ServiceStatus.SUSPENDED,
+                reason=line.service.reason,
+            )
+            for line in review.decided
+        ]
+
+    def _filtered(self, lines: list[SchoolLine]) -> list[SchoolLine]:
+        wanted = self.school_filter.strip().casefold()
+        return [
+            line
+            for line in lines
+            if (not self.only_without_coordinator or line.no_coordinator)
+            and (
+                not wanted
+                or wanted in line.name.casefold()
+                or wanted in line.code.casefold()
+                or wanted in line.municipality.casefold()
+            )
+        ]
+
+    def _clear(self) -> None:
+        self.years, self.schools, self.waiting, self.services = [], [], [], []
+        self.import_errors = []
+        self.year_summary = self.schools_note = self.import_summary = ""
+        self.inviting = self.deciding = ""
+        self.year_open = False
+
+    @rx.event
+    def load(self):
+        self.error = self.notice = self.inviting = self.deciding = ""
+        if self._actor() is None:
+            return rx.redirect(routes.login_then(routes.CULTURE_OPERATOR))
+        self._reload()
+        return None
+
+    @rx.event
+    def choose_year(self, value: str) -> None:
+        self.year_id = value if row_id(value) is not None else ""
+        self.import_summary, self.import_errors = "", []
+        self.inviting = ""
+        self._reload()
+
+    @rx.event
+    def filter_schools(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+        self.school_filter = str(form.get("query", ""))[:100]
+        self.only_without_coordinator = form.get("without_coordinator") in ("on", True, "true")
+        self._reload()
+
+    # ------------------------------------------------------------ years and schools
+
+    @rx.event
+    def open_year(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+
+        def action(session, actor):
+            return open_year(
+                session,
+                actor,
+                year=form_whole(form, "year"),
+                per_pupil_minor=parse_amount(
+                    str(form.get("per_pupil", "")), CULTURE_CURRENCY, field="per_pupil"
+                ),
+                cap_minor=parse_amount(str(form.get("cap", "")), CULTURE_CURRENCY, field="cap"),
+                window_start=form_date(form, "window_start"),
+                window_end=form_date(form, "window_end"),
+                reference_date=form_date(form, "reference_date"),
+                cancel_days=form_whole(form, "cancel_days"),
+            ).id
+
+        opened: list[int] = []
+        if self._act(action, opened.append):
+            self.year_id = str(opened[0])
+            self.import_summary, self.import_errors = "", []
+            self._reload()
+
+    @rx.event
+    async def import_schools(self, files: list[rx.UploadFile]):
+        """Schools and pupil counts of the chosen year (CSV: code, name, municipality,
+        pupils); each refused line is listed, the good ones import."""
+        self.import_summary, self.import_errors = "", []
+        if self._actor() is None:
+            self._fail(NotFound())
+            self.has_access = False
+            self._clear()
+            return
+        if not files:
+            self._fail(InvalidInput("field_required", field="file"))
+            return
+        content = await files[0].read(MAX_SCHOOLS_BYTES + 1)
+        if len(content) > MAX_SCHOOLS_BYTES:
+            self._fail(InvalidInput("value_too_large", field="file", max=MAX_SCHOOLS_BYTES))
+            return
+        try:
+            text_content = content.decode("utf-8")
+        except UnicodeDecodeError:
+            self._fail(InvalidInput("import_not_utf8"))
+            return
+        year_id = row_id(self.year_id) or 0
+        reports: list = []
+        if not self._act(
+            lambda s, actor: import_schools(s, actor, year_id, text_content), reports.append
+        ):
+            return
+        report = reports[0]
+        self.import_summary = text(
+            "culture_op_import_done",
+            self.lang,
+            created=report.created,
+            credited=report.credited,
+            adjusted=report.adjusted,
+            failed=len(report.errors),
+        )
+        self.import_errors = [
+            ImportLine(str(line), self._message(error))
+            for line, error in report.errors[:MAX_IMPORT_ERRORS_SHOWN]
+        ]
+
+    # ------------------------------------------------------------ coordinators
+
+    @rx.event
+    def start_invite(self, school_id: str, replaces_user_id: str = "") -> None:
+        """Ask for the e-mail of a school's (new or replacing) coordinator."""
+        school = row_id(school_id)
+        replaced = row_id(replaces_user_id) if replaces_user_id else None
+        if school is None or (replaces_user_id and replaced is None):
+            self.inviting = ""
+            return
+        self.inviting = f"{school}:{replaced}" if replaced else str(school)
+
+    @rx.event
+    def cancel_invite(self) -> None:
+        self.inviting = ""
+
+    @rx.event
+    def invite(self, form: dict) -> None:
+        school_part, _, replaced_part = self.inviting.partition(":")
+        school_id = row_id(school_part)
+        replaces = row_id(replaced_part) if replaced_part else None
+        email = str(form.get("email", "")) if isinstance(form, dict) else ""
+        if school_id is None or (replaced_part and replaces is None):
+            self._fail(NotFound())
+            return
+        app_url, lang = get_settings().app_url, self.lang
+
+        def action(session, actor):
+            invite_coordinator(
+                session,
+                actor,
+                school_id,
+                email,
+                app_url=app_url,
+                locale=lang,
+                replaces_user_id=replaces,
+            )
+            deliver_after_commit(session)
+
+        if self._act(action):
+            self.inviting = ""
+            self.notice = text("culture_op_invitation_sent", lang, email=email.strip())
+
+    # ------------------------------------------------------------ services
+
+    @rx.event
+    def approve(self, service_id: str) -> None:
+        wanted = row_id(service_id) or 0
+        self._act(lambda s, actor: review_service(s, actor, wanted, "approve"))
+
+    @rx.event
+    def start_decision(self, kind: str, service_id: str) -> None:
+        """Ask why a service is rejected or suspended."""
+        ok = kind in ("reject", "suspend") and row_id(service_id) is not None
+        self.deciding = f"{kind}:{service_id}" if ok else ""
+
+    @rx.event
+    def cancel_decision(self) -> None:
+        self.deciding = ""
+
+    @rx.event
+    def decide(self, form: dict) -> None:
+        kind, _, service_id = self.deciding.partition(":")
+        wanted = row_id(service_id)
+        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
+        if kind not in ("reject", "suspend") or wanted is None:
+            self._fail(NotFound())
+            return
+        if self._act(lambda s, actor: review_service(s, actor, wanted, kind, reason)):
+            self.deciding = ""

@@ -1,0 +1,235 @@
+"""The operator's cabinet, driven through its event handlers as a browser could call them: a
+signed-out caller, a coordinator, a provider and a parent change and see nothing; the operator
+opens a year, imports schools, invites coordinators and reviews services."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlmodel import func, select
+
+import navigator.domain.shared.db as db
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.signin import start_session
+from navigator.domain.culture.models import (
+    CoordinatorInvitation,
+    CulturePassYear,
+    CultureService,
+    School,
+    SchoolCoordinator,
+    SchoolWallet,
+)
+from navigator.domain.culture.services import submit_service
+from navigator.domain.shared.models import utcnow
+from navigator.state.app import AppState
+from navigator.state.culture_operator import CultureOperatorState
+from tests.domain.culture.world import PASSWORD, build_culture, service_fields
+
+
+class Upload:
+    """What the browser's upload hands a handler: a file to read."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    async def read(self, size: int = -1) -> bytes:
+        return self.content[:size] if size >= 0 else self.content
+
+
+YEAR_FORM = {
+    "year": "2028",
+    "per_pupil": "10,54",
+    "cap": "15",
+    "window_start": "2028-01-01",
+    "window_end": "2028-12-20",
+    "reference_date": "2027-09-01",
+    "cancel_days": "7",
+}
+
+
+@pytest.fixture
+def culture(engine, monkeypatch):
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    world = build_culture(engine)
+    with world.tx() as s:
+        parent = create_user(s, "parent@example.org", PASSWORD)
+        tokens = {
+            "operator": start_session(s, world.operator.user_id, utcnow()).token,
+            "coordinator": start_session(s, world.coordinator.user_id, utcnow()).token,
+            "provider": start_session(s, world.provider_user.user_id, utcnow()).token,
+            "parent": start_session(s, parent.id, utcnow()).token,
+        }
+        waiting = submit_service(
+            s, world.provider_user, world.provider_id, service_fields(title="Laukianti")
+        ).id
+    world.tokens = tokens  # type: ignore[attr-defined]
+    world.waiting_id = waiting  # type: ignore[attr-defined]
+    return world
+
+
+def sign_in(monkeypatch, token: str | None) -> None:
+    monkeypatch.setattr(AppState, "_session_token", lambda self: token)
+
+
+def _run(state: CultureOperatorState, name: str, args: tuple) -> object:
+    result = getattr(CultureOperatorState, name).fn(state, *args)
+    if not inspect.iscoroutine(result):
+        return result
+    with ThreadPoolExecutor(max_workers=1) as pool:  # an upload runs on its own loop
+        return pool.submit(asyncio.run, result).result()
+
+
+def calls(world) -> list[tuple[str, tuple]]:
+    school, coordinator = str(world.school_id), str(world.coordinator.user_id)
+    return [
+        ("load", ()),
+        ("choose_year", (str(world.year_id),)),
+        ("filter_schools", ({"query": "Mokykla", "without_coordinator": "on"},)),
+        ("open_year", (YEAR_FORM,)),
+        ("import_schools", ([Upload(b"code,name,municipality,pupils\nZ1,Z,Kaunas,500")],)),
+        ("start_invite", (school, coordinator)),
+        ("cancel_invite", ()),
+        ("invite", ({"email": "intruder@example.org"},)),
+        ("approve", (str(world.waiting_id),)),
+        ("start_decision", ("suspend", str(world.service_id))),
+        ("cancel_decision", ()),
+        ("decide", ({"reason": "because"},)),
+    ]
+
+
+def snapshot(engine) -> tuple:
+    with db.read_session(engine) as s:
+
+        def count(model) -> int:
+            return s.exec(select(func.count()).select_from(model)).one()
+
+        return (
+            count(CulturePassYear),
+            count(School),
+            count(SchoolWallet),
+            count(SchoolCoordinator),
+            count(CoordinatorInvitation),
+            sorted((c.id, c.status, c.reason) for c in s.exec(select(CultureService)).all()),
+            s.exec(select(func.sum(SchoolWallet.allocated_minor))).one(),
+        )
+
+
+def test_every_handler_is_in_the_table(culture):
+    handlers = {
+        name
+        for name, value in vars(CultureOperatorState).items()
+        if not name.startswith("_") and type(value).__name__ == "EventHandler"
+    }
+    assert handlers and handlers - {name for name, _ in calls(culture)} == set()
+
+
+@pytest.mark.parametrize("who", [None, "coordinator", "provider", "parent"])
+def test_nobody_but_the_operator_changes_or_sees_anything(culture, monkeypatch, who):
+    sign_in(monkeypatch, culture.tokens[who] if who else None)
+    before = snapshot(culture.engine)
+    for name, args in calls(culture):
+        state = CultureOperatorState(_reflex_internal_init=True)
+        state.year_id = str(culture.year_id)  # as if the browser had sent the ids all along
+        state.inviting = f"{culture.school_id}:{culture.coordinator.user_id}"
+        state.deciding = f"suspend:{culture.service_id}"
+        _run(state, name, args)
+        assert snapshot(culture.engine) == before, (who, name)
+        assert not state.has_access, (who, name)
+        shown = [state.years, state.schools, state.waiting, state.services]
+        assert [list(rows) for rows in shown] == [[], [], [], []], (who, name)
+        assert state.year_summary == state.import_summary == "", (who, name)
+
+
+def _operator(culture, monkeypatch) -> CultureOperatorState:
+    sign_in(monkeypatch, culture.tokens["operator"])
+    state = CultureOperatorState(_reflex_internal_init=True)
+    assert _run(state, "load", ()) is None
+    assert state.has_access
+    return state
+
+
+def test_the_operator_opens_a_year_and_a_wrong_amount_names_its_field(culture, monkeypatch):
+    state = _operator(culture, monkeypatch)
+    _run(state, "open_year", ({**YEAR_FORM, "cap": "fifteen"},))
+    assert state.error and state.error_field == "cap"
+    _run(state, "open_year", ({**YEAR_FORM, "window_end": "2027-12-20"},))
+    assert state.error and state.error_field == "window_end"  # the form's name, not the domain's
+    _run(state, "open_year", (YEAR_FORM,))
+    assert state.error == "" and state.notice
+    with db.read_session(culture.engine) as s:
+        opened = s.exec(select(CulturePassYear).where(CulturePassYear.year == 2028)).one()
+    assert (opened.per_pupil_minor, opened.cap_minor, opened.cancel_days) == (1054, 1500, 7)
+    assert [row.year for row in state.years] == ["2028", "2027"]
+    assert state.year_id == str(opened.id) and state.year_open and state.schools == []
+
+
+def test_the_operator_imports_schools_and_sees_each_refused_line(culture, monkeypatch):
+    state = _operator(culture, monkeypatch)
+    assert state.year_id == str(culture.year_id)
+    content = "code,name,municipality,pupils\nN1,Nauja mokykla,Kaunas,100\nN2,Bloga,Kaunas,many\n"
+    _run(state, "import_schools", ([Upload(content.encode())],))
+    assert state.error == ""
+    assert "1" in state.import_summary
+    assert [e.line for e in state.import_errors] == ["3"]
+    new = next(row for row in state.schools if row.code == "N1")
+    assert new.no_coordinator and new.pupils == "100"
+    assert "1054" in new.allocated.replace("\xa0", "").replace(",", "").replace(".", "")
+    ours = next(row for row in state.schools if row.id == str(culture.school_id))
+    assert not ours.no_coordinator and len(ours.coordinators) == 1
+    _run(state, "filter_schools", ({"query": "", "without_coordinator": "on"},))
+    assert [row.code for row in state.schools] == ["N1"]
+    _run(state, "import_schools", ([Upload(b"\xff\xfe")],))
+    assert state.error and state.import_errors == []
+
+
+def test_the_operator_invites_and_replaces_coordinators(culture, monkeypatch):
+    state = _operator(culture, monkeypatch)
+    school = str(culture.school_id)
+    _run(state, "start_invite", (school, ""))
+    assert state.inviting == school
+    _run(state, "invite", ({"email": "second@school.example"},))
+    assert state.error == "" and "second@school.example" in state.notice
+    assert state.inviting == ""
+    _run(state, "start_invite", (school, str(culture.coordinator.user_id)))
+    _run(state, "invite", ({"email": "replacement@school.example"},))
+    assert state.error == ""
+    with db.read_session(culture.engine) as s:
+        invitations = s.exec(
+            select(CoordinatorInvitation).where(
+                CoordinatorInvitation.school_id == culture.school_id
+            )
+        ).all()
+    replaced = {i.email: i.replaces_user_id for i in invitations}
+    assert replaced["second@school.example"] is None
+    assert replaced["replacement@school.example"] == culture.coordinator.user_id
+    ours = next(row for row in state.schools if row.id == school)
+    assert ours.pending  # two invitations wait
+    _run(state, "start_invite", (school, "not-a-number"))
+    assert state.inviting == ""
+
+
+def test_the_operator_approves_rejects_with_a_reason_and_suspends(culture, monkeypatch):
+    state = _operator(culture, monkeypatch)
+    waiting = str(culture.waiting_id)
+    assert [row.id for row in state.waiting] == [waiting]
+    assert state.waiting[0].first_review and state.waiting[0].changes
+    _run(state, "start_decision", ("reject", waiting))
+    _run(state, "decide", ({"reason": "  "},))
+    assert state.error and state.error_field == "reason"
+    _run(state, "decide", ({"reason": "Not for schools"},))
+    assert state.error == "" and state.deciding == "" and state.waiting == []
+    _run(state, "start_decision", ("suspend", str(culture.service_id)))
+    _run(state, "decide", ({"reason": "A complaint"},))
+    suspended = next(row for row in state.services if row.id == str(culture.service_id))
+    assert suspended.suspended and suspended.reason == "A complaint"
+    _run(state, "approve", (str(culture.service_id),))
+    with db.read_session(culture.engine) as s:
+        statuses = {
+            c.id: c.status
+            for c in s.exec(select(CultureService)).all()
+            if c.id in (culture.service_id, culture.waiting_id)
+        }
+    assert statuses == {culture.service_id: "approved", culture.waiting_id: "rejected"}
