@@ -36,6 +36,7 @@ from navigator.pages.provider_cabinet import (
     provider_statements_page,
     provider_team_page,
 )
+from navigator.pages.provider_culture import provider_culture_page
 from navigator.pages.security import security_page
 from navigator.pages.week import week_page
 from navigator.state.auth import AuthState, CultureInviteState, InviteState
@@ -52,6 +53,7 @@ from navigator.state.provider_cabinet import (
     StatementState,
     TeamState,
 )
+from navigator.state.provider_culture import ProviderCultureState
 from navigator.state.security import SecurityState
 from navigator.state.week import WeekState
 from search.relay import catalog_sync
@@ -97,6 +99,12 @@ app.add_page(
 )
 app.add_page(
     provider_team_page, route=routes.PROVIDER_TEAM, title="Навигатор", on_load=TeamState.load
+)
+app.add_page(
+    provider_culture_page,
+    route=routes.PROVIDER_CULTURE,
+    title="Навигатор",
+    on_load=ProviderCultureState.load,
 )
 app.add_page(
     provider_program_page,

@@ -23,6 +23,7 @@ PROVIDER = "/provider"  # today's desk: applications, today's registers, offers
 PROVIDER_PROGRAMS = "/provider/programs"
 PROVIDER_STATEMENTS = "/provider/statements"
 PROVIDER_TEAM = "/provider/team"  # staff and API keys
+PROVIDER_CULTURE = "/provider/culture"  # culture-pass services, sessions, bookings
 PROVIDER_REGISTER = "/provider/register"
 PROVIDER_PROGRAM = "/provider/programs/"
 PROVIDER_PROGRAM_ROUTE = "/provider/programs/[program_id]"

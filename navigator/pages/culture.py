@@ -73,7 +73,9 @@ def _pupil(line: rx.Var) -> rx.Component:
         ),
         rx.text.span(line.name),
         rx.text.span(T["culture_remaining"], ": ", line.remaining, size="1", color_scheme="gray"),
-        rx.cond(line.over, rx.badge(T["culture_over_cap"], color_scheme="red")),
+        rx.cond(
+            line.over, rx.badge(T["culture_over_cap"], color_scheme="red", class_name="over-cap")
+        ),
         rx.cond(~line.served, rx.badge(T["culture_first_service"], color_scheme="green")),
         class_name="facet-option pupil-line",
     )

@@ -37,6 +37,7 @@ SCREENS = (
     ("programs", routes.PROVIDER_PROGRAMS, "programs"),
     ("statements", routes.PROVIDER_STATEMENTS, "statement"),
     ("team", routes.PROVIDER_TEAM, "provider_team"),
+    ("culture", routes.PROVIDER_CULTURE, "culture_pass"),
 )
 
 

@@ -34,7 +34,7 @@ from navigator.domain.culture.queries import (
 from navigator.domain.culture.reports import pupil_spend
 from navigator.domain.culture.roster import import_roster
 from navigator.domain.shared.db import atomically, read_session, transaction
-from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv, to_xlsx
 from navigator.domain.shared.mail import deliver_after_commit
 from navigator.domain.shared.models import utcnow
@@ -290,6 +290,22 @@ class CultureState(AppState):
                 self.quote_after = money(quote.wallet_after_minor, CULTURE_CURRENCY, lang)
                 over = {cap.pupil_id for cap in quote.over_cap}
                 self.over_cap = bool(over) or quote.wallet_after_minor < 0
+                if over:  # said before the click, naming each pupil, as the server would
+                    self.booking_error = self._message(
+                        Conflict(
+                            "pupil_cap_exceeded",
+                            pupils=", ".join(f"{c.name} ({c.class_name})" for c in quote.over_cap),
+                            cap=f"{quote.cap_minor / 100:.2f}",
+                        )
+                    )
+                elif quote.wallet_after_minor < 0:
+                    self.booking_error = self._message(
+                        Conflict(
+                            "wallet_insufficient",
+                            available=f"{quote.wallet_before_minor / 100:.2f}",
+                            total=f"{quote.total_minor / 100:.2f}",
+                        )
+                    )
         self.pupils = [
             PupilLine(
                 str(p.id),

@@ -70,6 +70,7 @@ class BookingQuote:
     wallet_before_minor: int
     wallet_after_minor: int
     caps: list[PupilCap]
+    cap_minor: int  # the year's cap per pupil
 
     @property
     def over_cap(self) -> list[PupilCap]:
@@ -205,6 +206,7 @@ def _quote(session: Session, request: _Request, wallet: SchoolWallet, adults: in
         total_minor=total,
         wallet_before_minor=wallet.available_minor,
         wallet_after_minor=wallet.available_minor - total,
+        cap_minor=cap,
         caps=[
             PupilCap(
                 pupil_id=p.id,  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from navigator.domain.culture.models import (
 from navigator.domain.culture.services import bookable_terms
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.validation import check_date
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class BookingView:
 def school_year(session: Session, today: date) -> CulturePassYear | None:
     """The year a coordinator works in: the open one whose window holds today, else the
     latest open one (before its window starts, schools already book)."""
+    today = check_date(today, "today")
     current = session.exec(
         select(CulturePassYear).where(
             CulturePassYear.status == YearStatus.OPEN,

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from navigator.domain.culture.models import SchoolWallet, WalletEntry, WalletEntryKind
 from navigator.domain.shared.errors import Conflict
 from navigator.domain.shared.locks import locked
+from navigator.domain.shared.validation import check_row_id
 
 
 @event.listens_for(WalletEntry, "before_update")
@@ -124,6 +125,7 @@ class WalletSums:
 
 
 def wallet_sums(session: Session, wallet_id: int) -> WalletSums:
+    check_row_id(wallet_id)
     by_kind: dict[str, int] = {
         kind: int(total)
         for kind, total in session.exec(
