@@ -19,6 +19,7 @@ from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import User
 from navigator.domain.culture.access import check_culture_operator
 from navigator.domain.culture.models import (
+    CULTURE_CURRENCY,
     LIVE_BOOKING,
     CultureBooking,
     CultureOperator,
@@ -166,8 +167,9 @@ def import_schools(session: Session, actor: Actor, year_id: int, content: str) -
         raise InvalidInput("import_columns_missing", columns=", ".join(missing))
     report = SchoolImport()
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_SCHOOL_ROWS:
+    for number, row in enumerate(reader, start=1):
+        line = reader.line_num  # the file's line: blank lines are skipped, not counted
+        if number > MAX_SCHOOL_ROWS:
             report.errors.append((line, InvalidInput("import_too_many_rows", max=MAX_SCHOOL_ROWS)))
             break
         try:
@@ -259,6 +261,14 @@ def correct_pupils(
     difference = pupils - wallet.pupils
     if difference == 0:
         return wallet
+    if -difference * year.per_pupil_minor > wallet.available_minor:
+        raise Conflict(
+            "pupils_below_committed",
+            pupils=pupils,
+            total_minor=-difference * year.per_pupil_minor,
+            available_minor=wallet.available_minor,
+            currency=CULTURE_CURRENCY,
+        )
     sequence = session.exec(
         select(func.count())
         .select_from(WalletEntry)
@@ -289,6 +299,7 @@ def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int
     """After the window: every wallet's unspent money expires (one entry each) and the year
     closes; refused while a booking still waits to be delivered. The total expired."""
     check_culture_operator(session, actor)
+    check_date(today, "closing_date")
     year = _open_year_or_refuse(session, year_id)
     if today <= year.window_end:
         raise Conflict("culture_year_not_over", date=year.window_end.isoformat())
