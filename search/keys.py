@@ -15,7 +15,7 @@ from functools import lru_cache
 import meilisearch
 
 from search.relay import make_client
-from search.settings import INDEX_UID
+from search.settings import CULTURE_INDEX_UID, INDEX_UID
 
 SEARCH_KEY_NAME = "navigator-search"
 RELAY_KEY_NAME = "navigator-relay"
@@ -54,21 +54,30 @@ def _scoped_key(
     return created.key
 
 
-def search_key(admin: meilisearch.Client, uid: str = INDEX_UID) -> str:
-    """The search-only key for the catalog index."""
+def search_key(
+    admin: meilisearch.Client, uid: str = INDEX_UID, culture_uid: str = CULTURE_INDEX_UID
+) -> str:
+    """The search-only key for the catalog index and the culture pass's."""
     return _scoped_key(
-        admin, SEARCH_KEY_NAME, "Catalog searches by the navigator app", ["search"], [uid]
+        admin,
+        SEARCH_KEY_NAME,
+        "Catalog searches by the navigator app",
+        ["search"],
+        [uid, culture_uid],
     )
 
 
-def relay_key(admin: meilisearch.Client, uid: str = INDEX_UID) -> str:
-    """The relay's key: the catalog index and the `<uid>_…` indexes a reindex swaps in."""
+def relay_key(
+    admin: meilisearch.Client, uid: str = INDEX_UID, culture_uid: str = CULTURE_INDEX_UID
+) -> str:
+    """The relay's key: the catalog index, the culture pass's, and the `<uid>_…` indexes a
+    reindex swaps in for each."""
     return _scoped_key(
         admin,
         RELAY_KEY_NAME,
         "Catalog index updates by the navigator relay",
         RELAY_ACTIONS,
-        [uid, f"{uid}_*"],
+        [uid, f"{uid}_*", culture_uid, f"{culture_uid}_*"],
     )
 
 

@@ -32,8 +32,15 @@ from sqlmodel import Session, col, delete, select
 
 from navigator.domain.programs.models import Program
 from navigator.domain.shared.models import CatalogChange
+from search.culture_documents import bookable_service_ids, build_culture_batch, changed_services
 from search.documents import build_batch, catalog_program_ids
-from search.settings import INDEX_UID, PRIMARY_KEY, apply_settings
+from search.settings import (
+    CULTURE_INDEX_UID,
+    INDEX_UID,
+    PRIMARY_KEY,
+    apply_culture_settings,
+    apply_settings,
+)
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_KEY = 7_316_001  # any constant; PostgreSQL advisory locks are by number
@@ -104,7 +111,8 @@ def enqueue(
 
 
 def _expand(session: Session, rows: list[CatalogChange]) -> set[int]:
-    program_ids = {r.program_id for r in rows if r.program_id is not None}
+    # a negative program_id is a culture service's row (outbox.culture_service_change)
+    program_ids = {r.program_id for r in rows if r.program_id is not None and r.program_id > 0}
     providers = {r.provider_id for r in rows if r.provider_id is not None}
     if providers:
         program_ids |= set(
@@ -114,7 +122,12 @@ def _expand(session: Session, rows: list[CatalogChange]) -> set[int]:
 
 
 def relay_batch(
-    engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, limit: int = 500
+    engine: Engine,
+    client: meilisearch.Client,
+    *,
+    uid: str = INDEX_UID,
+    limit: int = 500,
+    culture_uid: str = CULTURE_INDEX_UID,
 ) -> int:
     """Send one batch; the number of outbox rows it consumed. The caller holds the leader lock.
 
@@ -134,20 +147,32 @@ def relay_batch(
             chunk = program_ids[first : first + DOCUMENTS_PER_REQUEST]
             batch = build_batch(session, chunk, today)
             tasks += enqueue(client, uid, batch.documents, batch.removed_ids)
+        culture_tasks = []  # the culture index: a handful of services, one request
+        culture = build_culture_batch(session, changed_services(session, rows), datetime.now(UTC))
+        culture_tasks += enqueue(client, culture_uid, culture.documents, culture.removed_ids)
     _wait(client, *tasks)
+    _wait(client, *culture_tasks)
     with Session(engine.execution_options(write=True)) as session, session.begin():
         session.exec(delete(CatalogChange).where(col(CatalogChange.id).in_([r.id for r in rows])))  # type: ignore[call-overload]
     return len(rows)
 
 
 def drain(
-    engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, limit: int = 500
+    engine: Engine,
+    client: meilisearch.Client,
+    *,
+    uid: str = INDEX_UID,
+    limit: int = 500,
+    culture_uid: str = CULTURE_INDEX_UID,
 ) -> int:
     """Relay until the outbox is empty (waiting for the leader lock); rows consumed."""
     total = 0
     apply_settings(client, uid)  # never let a first write create an index without them
+    apply_culture_settings(client, culture_uid)
     with leader_lock(engine, wait=True):
-        while consumed := relay_batch(engine, client, uid=uid, limit=limit):
+        while consumed := relay_batch(
+            engine, client, uid=uid, limit=limit, culture_uid=culture_uid
+        ):
             total += consumed
     return total
 
@@ -159,6 +184,7 @@ class Relay:
     engine: Engine
     client: meilisearch.Client
     uid: str = INDEX_UID
+    culture_uid: str = CULTURE_INDEX_UID
     idle_seconds: float = 0.05
     max_backoff_seconds: float = 30.0
 
@@ -174,10 +200,16 @@ class Relay:
         while not self._stop.is_set():
             try:
                 if not ready:
-                    ensure_index(self.engine, self.client, self.uid)
+                    ensure_index(self.engine, self.client, self.uid, self.culture_uid)
                     ready = True
                 with leader_lock(self.engine, wait=False) as leader:
-                    consumed = relay_batch(self.engine, self.client, uid=self.uid) if leader else 0
+                    consumed = (
+                        relay_batch(
+                            self.engine, self.client, uid=self.uid, culture_uid=self.culture_uid
+                        )
+                        if leader
+                        else 0
+                    )
                 backoff = 0.5
                 if not consumed:
                     self._stop.wait(self.idle_seconds if leader else 1.0)
@@ -194,13 +226,25 @@ class Relay:
         return thread
 
 
-def ensure_index(engine: Engine, client: meilisearch.Client, uid: str = INDEX_UID) -> None:
+def ensure_index(
+    engine: Engine,
+    client: meilisearch.Client,
+    uid: str = INDEX_UID,
+    culture_uid: str = CULTURE_INDEX_UID,
+) -> None:
     """Settings as the code says; an empty index beside a non-empty catalog is rebuilt."""
     apply_settings(client, uid)
-    if client.index(uid).get_stats().number_of_documents == 0:
-        with Session(engine) as session:
-            if next(catalog_program_ids(session, 1), None) is not None:
-                reindex(engine, client, uid=uid)
+    apply_culture_settings(client, culture_uid)
+    with Session(engine) as session:
+        stale = (
+            client.index(uid).get_stats().number_of_documents == 0
+            and next(catalog_program_ids(session, 1), None) is not None
+        ) or (
+            client.index(culture_uid).get_stats().number_of_documents == 0
+            and next(bookable_service_ids(session, 1), None) is not None
+        )
+    if stale:
+        reindex(engine, client, uid=uid, culture_uid=culture_uid)
 
 
 def make_client(url: str, key: str) -> meilisearch.Client:
@@ -229,10 +273,42 @@ class ReindexReport:
     documents: int
     seconds: float
     index_uid: str
+    culture_documents: int = 0
+
+
+def _rebuild_culture(engine: Engine, client: meilisearch.Client, uid: str, batch_size: int) -> int:
+    """The culture index rebuilt beside the live one and swapped in, as `reindex` does the
+    catalog's; the caller holds the leader lock. The number of documents."""
+    building = f"{uid}_{int(time.time() * 1000)}"
+    apply_culture_settings(client, uid)
+    apply_culture_settings(client, building)
+    count, tasks = 0, []
+    with Session(engine) as session:
+        now = datetime.now(UTC)
+        for ids in bookable_service_ids(session, batch_size):
+            batch = build_culture_batch(session, ids, now)
+            if batch.documents:
+                index = client.index(building)
+                tasks.append(index.add_documents(batch.documents, primary_key=PRIMARY_KEY).task_uid)
+            count += len(batch.documents)
+    _wait(client, *tasks)
+    swap = client.swap_indexes([{"indexes": [uid, building]}]).task_uid
+    _wait(client, client.delete_index(building).task_uid)
+    with contextlib.suppress(MeilisearchApiError):
+        _wait(client, swap)
+    live = client.index(uid).get_stats().number_of_documents
+    if live != count:
+        raise RelayError(f"the swap left {live} documents in {uid}, not {count}")
+    return count
 
 
 def reindex(
-    engine: Engine, client: meilisearch.Client, *, uid: str = INDEX_UID, batch_size: int = 5_000
+    engine: Engine,
+    client: meilisearch.Client,
+    *,
+    uid: str = INDEX_UID,
+    batch_size: int = 5_000,
+    culture_uid: str = CULTURE_INDEX_UID,
 ) -> ReindexReport:
     """Build a fresh index beside the live one, swap them atomically, drop the old one.
 
@@ -266,8 +342,14 @@ def reindex(
         live = client.index(uid).get_stats().number_of_documents
         if live != count:
             raise RelayError(f"the swap left {live} documents in {uid}, not {count}")
+        culture_count = _rebuild_culture(engine, client, culture_uid, batch_size)
         with Session(engine.execution_options(write=True)) as session, session.begin():
             for first in range(0, len(covered), 10_000):
                 chunk = covered[first : first + 10_000]
                 session.exec(delete(CatalogChange).where(col(CatalogChange.id).in_(chunk)))  # type: ignore[call-overload]
-    return ReindexReport(documents=count, seconds=time.monotonic() - started, index_uid=uid)
+    return ReindexReport(
+        documents=count,
+        seconds=time.monotonic() - started,
+        index_uid=uid,
+        culture_documents=culture_count,
+    )

@@ -95,12 +95,58 @@ def index_settings() -> dict[str, Any]:
 
 
 def apply_settings(
-    client: meilisearch.Client, uid: str = INDEX_UID, timeout_ms: int = 60_000
+    client: meilisearch.Client,
+    uid: str = INDEX_UID,
+    timeout_ms: int = 60_000,
+    settings: dict[str, Any] | None = None,
 ) -> None:
-    """Create the index if needed and make its settings exactly these; safe to repeat."""
+    """Create the index if needed and make its settings exactly these (the catalog's unless
+    told); safe to repeat."""
     task = client.create_index(uid, {"primaryKey": PRIMARY_KEY})
     client.wait_for_task(task.task_uid, timeout_in_ms=timeout_ms)  # fails harmlessly if it exists
-    task = client.index(uid).update_settings(index_settings())
+    task = client.index(uid).update_settings(settings or index_settings())
     done = client.wait_for_task(task.task_uid, timeout_in_ms=timeout_ms)
     if done.status != "succeeded":
         raise RuntimeError(f"Meilisearch refused the index settings: {done.error}")
+
+
+# ---------------------------------------------------------------- the culture-pass index
+# One document per service schools can book, on its approved terms (search/culture_documents.py).
+
+CULTURE_INDEX_UID = "culture_services"
+CULTURE_SEARCHABLE = ["title", "provider_name", "art_form_labels", "description"]
+CULTURE_FILTERABLE = [
+    "id",
+    "art_form",
+    "grades",
+    "place",
+    "language",
+    "session_days",
+    "has_free_places",
+    "price_per_pupil",
+    "provider_id",
+]
+CULTURE_SORTABLE = ["price_per_pupil", "next_session"]
+
+
+def culture_index_settings() -> dict[str, Any]:
+    return {
+        "searchableAttributes": CULTURE_SEARCHABLE,
+        "filterableAttributes": CULTURE_FILTERABLE,
+        "sortableAttributes": CULTURE_SORTABLE,
+        "displayedAttributes": ["*"],
+        "synonyms": synonyms(),  # "театр" finds "teatras" here too
+        "typoTolerance": {
+            "enabled": True,
+            "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},
+        },
+        "faceting": {"maxValuesPerFacet": 100},
+        "facetSearch": False,
+        "pagination": {"maxTotalHits": 10_000},
+    }
+
+
+def apply_culture_settings(
+    client: meilisearch.Client, uid: str = CULTURE_INDEX_UID, timeout_ms: int = 60_000
+) -> None:
+    apply_settings(client, uid, timeout_ms, culture_index_settings())

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from navigator.domain.shared import outbox
 from navigator.domain.shared.models import UTCDateTime, one_of, timestamp_field
 
 CULTURE_CURRENCY = "EUR"  # the programme's: every figure of the culture pass is in euros
@@ -324,3 +325,9 @@ class BookingPupil(SQLModel, table=True):
     pupil_year_id: int = Field(foreign_key="pupil_year.id", index=True)
     amount_minor: int = Field(sa_type=BigInteger)
     status: str = Field(default=SeatStatus.HELD, max_length=10)
+
+
+# the public culture catalog shows bookable services and their next sessions with free
+# places: a service's change, its review and every session's (its seats too) reach the index
+outbox.publishes(CultureService, lambda s, _new: outbox.culture_service_change(s.id))
+outbox.publishes(CultureSession, lambda s, _new: outbox.culture_service_change(s.service_id))

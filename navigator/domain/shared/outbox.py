@@ -30,6 +30,17 @@ def publishes(model: type, row_for: Callable[[Any, bool], ChangeRow | None]) -> 
     _PUBLISHED[model] = row_for
 
 
+def culture_service_change(service_id: int | None) -> ChangeRow | None:
+    """The row for a culture service (its document in the culture index). The outbox has no
+    column of its own for it, so the id rides in `program_id` negated: no program's id is."""
+    return {"program_id": -service_id, "provider_id": None} if service_id else None
+
+
+def changed_culture_service(program_id: int | None) -> int | None:
+    """The culture service a row stands for, or None for a program's (or provider's) row."""
+    return -program_id if program_id is not None and program_id < 0 else None
+
+
 def _changes(session: Session) -> list[ChangeRow]:
     rows: list[ChangeRow] = []
     for obj in (*session.new, *session.dirty, *session.deleted):
