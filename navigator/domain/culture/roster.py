@@ -18,7 +18,8 @@ from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.validation import check_text
 
 ROSTER_COLUMNS = ("class", "first_name", "last_name", "register_id")
-CLASS_NAME = re.compile(r"[0-9]{1,2}[A-Za-zА-Яа-яЁёĄČĘĖĮŠŲŪŽąčęėįšųūž]{0,3}")
+# a grade of general education (1–12) and the class's letter: 5B, 12A, 1Ž
+CLASS_NAME = re.compile(r"(?:[1-9]|1[0-2])[A-Za-zА-Яа-яЁёĄČĘĖĮŠŲŪŽąčęėįšųūž]{1,3}")
 REGISTER_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 MAX_ROSTER_ROWS = 3_000
 
@@ -115,8 +116,9 @@ def import_roster(session: Session, actor: Actor, school_id: int, content: str) 
         raise InvalidInput("import_columns_missing", columns=", ".join(missing))
     report = RosterImport()
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROSTER_ROWS:
+    for number, row in enumerate(reader, start=1):
+        line = reader.line_num  # the file's line: blank lines are skipped, not counted
+        if number > MAX_ROSTER_ROWS:
             report.errors.append((line, InvalidInput("import_too_many_rows", max=MAX_ROSTER_ROWS)))
             break
         try:
