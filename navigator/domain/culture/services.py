@@ -96,7 +96,9 @@ def clean_service(session: Session, fields: ServiceFields) -> dict[str, Any]:
     if grade_min > grade_max:
         raise InvalidInput("grades_reversed", field="grade_max")
     price = fields.price_per_pupil_minor
-    if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+    if isinstance(price, bool) or not isinstance(price, int):
+        raise InvalidInput("must_be_whole_number", field="price")
+    if price < 0:
         raise InvalidInput("amount_negative", field="price", value=str(price))
     if price % PRICE_STEP_MINOR:
         raise InvalidInput("price_step", field="price")
@@ -136,7 +138,7 @@ def submit_service(
     check_provider_staff(session, actor, provider_id)
     provider = get_row(session, Provider, provider_id)
     if provider is None or not provider.admitted:
-        raise Conflict("provider_not_admitted")
+        raise Conflict("culture_provider_not_admitted")
     service = CultureService(provider_id=provider_id, **clean_service(session, fields))
     session.add(service)
     session.flush()
