@@ -36,7 +36,7 @@ from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
 from navigator.domain.shared.models import Language, utcnow
-from navigator.domain.shared.validation import check_choice, check_email
+from navigator.domain.shared.validation import check_choice, check_email, is_row_id
 from navigator.i18n import translate
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -77,6 +77,9 @@ def invite_coordinator(
         raise Conflict("too_many_invitations", max=MAX_PENDING)
     for old in pending:
         if old.email == email:
+            if old.replaces_user_id is not None and not is_culture_operator(session, actor):
+                # the coordinator being replaced must not swap it for a plain invitation
+                raise Conflict("coordinator_replacement_pending")
             old.revoked_at = now
             session.add(old)
     token = secrets.token_urlsafe(32)
@@ -102,6 +105,8 @@ def invite_coordinator(
 
 
 def _is_member(session: Session, school_id: int, user_id: int) -> bool:
+    if not is_row_id(user_id):
+        return False
     return (
         session.exec(
             select(SchoolCoordinator.id).where(
