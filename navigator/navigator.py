@@ -20,6 +20,7 @@ from navigator.pages.auth import (
 )
 from navigator.pages.cabinet import cabinet_page
 from navigator.pages.culture import culture_page
+from navigator.pages.culture_catalog import culture_catalog_page
 from navigator.pages.culture_operator import culture_operator_page
 from navigator.pages.index import index
 from navigator.pages.municipality import municipality_page
@@ -43,6 +44,7 @@ from navigator.state.auth import AuthState, CultureInviteState, InviteState
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.culture import CultureState
+from navigator.state.culture_catalog import CultureCatalogState
 from navigator.state.culture_operator import CultureOperatorState
 from navigator.state.municipality import MunicipalityState
 from navigator.state.program import ProgramState
@@ -120,6 +122,12 @@ app.add_page(
 )
 app.add_page(not_found_page, route="404", title="Навигатор")
 app.add_page(culture_page, route=routes.CULTURE, title="Навигатор", on_load=CultureState.load)
+app.add_page(
+    culture_catalog_page,
+    route=routes.CULTURE_SERVICES,
+    title="Навигатор",
+    on_load=CultureCatalogState.load,
+)
 app.add_page(
     culture_operator_page,
     route=routes.CULTURE_OPERATOR,

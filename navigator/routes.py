@@ -32,6 +32,7 @@ PROVIDER_GROUP_ROUTE = "/provider/groups/[group_id]"
 MUNICIPALITY = "/municipality"
 CULTURE = "/culture"  # a school coordinator's screen
 CULTURE_INVITE = "/culture/invite"  # a coordinator's invitation link
+CULTURE_SERVICES = "/culture/services"  # the public catalog of bookable culture services
 CULTURE_OPERATOR = "/culture/operator"  # the programme operator's cabinet
 SECURITY = "/security"  # two-factor sign-in, for staff who move money or rules
 
