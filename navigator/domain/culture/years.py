@@ -121,6 +121,7 @@ def open_year(
 
 def year_on(session: Session, day: date) -> CulturePassYear | None:
     """The year whose window holds `day`, open or not."""
+    day = check_date(day, "day")
     return session.exec(
         select(CulturePassYear).where(
             CulturePassYear.window_start <= day, CulturePassYear.window_end >= day

@@ -122,7 +122,7 @@ def group_terms(
     """A group's fields, validated; raises InvalidInput naming the first wrong one."""
     check_date_range(starts_on, ends_on)
     if (ends_on - starts_on).days > MAX_GROUP_DAYS:
-        raise InvalidInput("group_too_long", days=MAX_GROUP_DAYS)
+        raise InvalidInput("group_too_long", days=MAX_GROUP_DAYS, field="ends_on")
     for excluded in excluded_dates or []:
         check_date(excluded, "excluded_dates")
     check_positive(seats, "seats", maximum=MAX_SEATS)
