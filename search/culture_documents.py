@@ -25,7 +25,6 @@ from navigator.domain.culture.models import (
 from navigator.domain.culture.services import bookable_terms
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.models import CatalogChange
-from navigator.domain.shared.outbox import changed_culture_service
 from navigator.i18n import value_label
 from search.documents import DocumentBatch
 from search.settings import LANGUAGES
@@ -131,7 +130,7 @@ def build_culture_batch(
 
 def changed_services(session: Session, rows: list[CatalogChange]) -> set[int]:
     """The services outbox rows stand for: their own rows, and a provider's for all of its."""
-    service_ids = {i for r in rows if (i := changed_culture_service(r.program_id)) is not None}
+    service_ids = {r.culture_service_id for r in rows if r.culture_service_id is not None}
     providers = {r.provider_id for r in rows if r.provider_id is not None}
     if providers:
         service_ids |= {

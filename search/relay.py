@@ -111,8 +111,7 @@ def enqueue(
 
 
 def _expand(session: Session, rows: list[CatalogChange]) -> set[int]:
-    # a negative program_id is a culture service's row (outbox.culture_service_change)
-    program_ids = {r.program_id for r in rows if r.program_id is not None and r.program_id > 0}
+    program_ids = {r.program_id for r in rows if r.program_id is not None}
     providers = {r.provider_id for r in rows if r.provider_id is not None}
     if providers:
         program_ids |= set(

@@ -102,7 +102,8 @@ class AuditEvent(SQLModel, table=True):
 
 
 class CatalogChange(SQLModel, table=True):
-    """One program (or every program of one provider) whose search document is stale."""
+    """One program (or every program and culture service of one provider), or one culture
+    service, whose search document is stale."""
 
     __tablename__ = "catalog_outbox"
 
@@ -113,4 +114,5 @@ class CatalogChange(SQLModel, table=True):
     )
     program_id: int | None = Field(default=None, index=True)
     provider_id: int | None = Field(default=None, index=True)
+    culture_service_id: int | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -31,14 +31,8 @@ def publishes(model: type, row_for: Callable[[Any, bool], ChangeRow | None]) -> 
 
 
 def culture_service_change(service_id: int | None) -> ChangeRow | None:
-    """The row for a culture service (its document in the culture index). The outbox has no
-    column of its own for it, so the id rides in `program_id` negated: no program's id is."""
-    return {"program_id": -service_id, "provider_id": None} if service_id else None
-
-
-def changed_culture_service(program_id: int | None) -> int | None:
-    """The culture service a row stands for, or None for a program's (or provider's) row."""
-    return -program_id if program_id is not None and program_id < 0 else None
+    """The row for a culture service (its document in the culture index)."""
+    return {"culture_service_id": service_id} if service_id else None
 
 
 def _changes(session: Session) -> list[ChangeRow]:
@@ -56,6 +50,7 @@ def _record_catalog_changes(session: Session, _flush_context: Any) -> None:
     rows = [dict(t) for t in {tuple(sorted(r.items())) for r in _changes(session)}]
     if rows:
         now = utcnow()
+        empty = {"program_id": None, "provider_id": None, "culture_service_id": None}
         session.connection().execute(
-            insert(CatalogChange), [{**row, "created_at": now} for row in rows]
+            insert(CatalogChange), [{**empty, **row, "created_at": now} for row in rows]
         )
