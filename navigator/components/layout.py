@@ -76,6 +76,11 @@ def header() -> rx.Component:
             rx.el.nav(
                 rx.hstack(
                     rx.link(AppState.t["nav_catalog"], href=routes.HOME),
+                    rx.link(
+                        AppState.t["nav_culture_services"],
+                        href=routes.CULTURE_SERVICES,
+                        id="nav-culture-services",
+                    ),
                     rx.cond(
                         AppState.signed_in,
                         rx.hstack(
@@ -85,6 +90,14 @@ def header() -> rx.Component:
                                     AppState.t["nav_municipality"],
                                     href=routes.MUNICIPALITY,
                                     id="nav-municipality",
+                                ),
+                            ),
+                            rx.cond(
+                                AppState.is_culture_operator,
+                                rx.link(
+                                    AppState.t["nav_culture_operator"],
+                                    href=routes.CULTURE_OPERATOR,
+                                    id="nav-culture-operator",
                                 ),
                             ),
                             rx.cond(

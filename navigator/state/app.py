@@ -14,7 +14,7 @@ from starlette.requests import cookie_parser
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.confirmation import send_confirmation
 from navigator.domain.accounts.signin import user_for_token
-from navigator.domain.culture.access import schools_of
+from navigator.domain.culture.access import is_culture_operator, schools_of
 from navigator.domain.municipalities.queries import municipalities_of
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.shared.db import read_session, transaction
@@ -34,6 +34,7 @@ class AppState(rx.State):
     is_provider: bool = False
     is_admin: bool = False
     is_coordinator: bool = False  # books culture-pass services for a school
+    is_culture_operator: bool = False  # runs the culture pass programme
     # the field the last refusal named (`InvalidInput(field=...)`), and a count that makes
     # each refusal's message appear anew, so the page can move the focus to it
     error_field: str = ""
@@ -80,6 +81,9 @@ class AppState(rx.State):
             )
             self.is_coordinator = user is not None and bool(
                 schools_of(session, Actor.user(user.id))
+            )
+            self.is_culture_operator = user is not None and is_culture_operator(
+                session, Actor.user(user.id)
             )
         person = user.id if user else None
         self._forget_other_person(person)
