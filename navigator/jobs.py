@@ -36,6 +36,8 @@ def run_due_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
             expired += atomically(lambda s, b=booking_id: expire_reservation(s, b, now=now), engine)
         except DomainError as error:  # busy for every retry: the next round tries again
             log.warning("culture reservation %s not expired yet: %s", booking_id, error.code)
+        except Exception:  # one broken item never stops the others from expiring
+            log.exception("culture reservation %s could not be expired", booking_id)
     return {"culture_reservations_expired": expired}
 
 

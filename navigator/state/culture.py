@@ -139,7 +139,8 @@ class CultureState(AppState):
         with read_session() as session:
             schools = schools_of(session, actor)
             self.schools = [Choice(str(s.id), s.name) for s in schools]
-            if not schools:
+            if not schools:  # removed from the last school: nothing of it stays on screen
+                self._forget_school()
                 return
             if self.school_id not in {c.value for c in self.schools}:
                 self.school_id = self.schools[0].value
@@ -201,6 +202,11 @@ class CultureState(AppState):
             for b in bookings
         ]
         self._pupils_cache = pupils
+
+    def _forget_school(self) -> None:
+        self.school_id, self.year, self.wallet, self.roster_size = "", "", {}, 0
+        self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
+        self.pupils, self._pupils_cache, self._ticked = [], [], []
 
     @rx.event
     def load(self):

@@ -3,9 +3,13 @@ service's provider. Someone else's school, booking or service answers "not found
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.models import Membership, Role
 from navigator.domain.culture.models import CultureOperator, School, SchoolCoordinator
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
@@ -73,3 +77,30 @@ def schools_of(session: Session, actor: Actor) -> list[School]:
             .order_by(col(School.name))
         ).all()
     )
+
+
+def check_provider_member(session: Session, actor: Actor, provider_id: int) -> None:
+    """Someone who works for the provider (owner or staff). Unlike the certificates side,
+    the platform operator is no member here: a provider's bookings hold pupils' names."""
+    if actor.is_system:
+        return
+    if actor.user_id is None or not is_row_id(provider_id):
+        raise NotFound()
+    member = session.exec(
+        select(Membership.id).where(
+            Membership.user_id == actor.user_id,
+            Membership.provider_id == provider_id,
+            col(Membership.role).in_([Role.PROVIDER_OWNER, Role.PROVIDER_STAFF]),
+        )
+    ).first()
+    if member is None:
+        raise NotFound()
+
+
+VILNIUS = ZoneInfo("Europe/Vilnius")  # the programme's clock: windows and deadlines
+
+
+def local_day(moment: datetime) -> date:
+    """The programme's calendar day of a moment (a session at 01:00 on 21 December in
+    Vilnius is 20 December in UTC)."""
+    return moment.astimezone(VILNIUS).date()

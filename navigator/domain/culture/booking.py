@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
-from navigator.domain.culture.access import check_coordinator
+from navigator.domain.culture.access import VILNIUS, check_coordinator, local_day
 from navigator.domain.culture.models import (
     LIVE_BOOKING,
     BookingPupil,
@@ -39,7 +39,7 @@ from navigator.domain.culture.models import (
     YearStatus,
 )
 from navigator.domain.culture.roster import grade_of
-from navigator.domain.culture.services import bookable_terms, staff_service
+from navigator.domain.culture.services import bookable_terms, check_price_within, staff_service
 from navigator.domain.culture.wallet import post
 from navigator.domain.culture.years import year_on
 from navigator.domain.shared.db import get_row
@@ -139,9 +139,10 @@ def _read_request(
         raise InvalidInput("too_many_adults", field="adults", max=terms["free_adults"])
     if culture_session.starts_at <= now:
         raise Conflict("session_past")
-    year = year_on(session, culture_session.starts_at.date())
+    year = year_on(session, local_day(culture_session.starts_at))
     if year is None or year.status != YearStatus.OPEN:
         raise Conflict("outside_window")
+    check_price_within(terms, year)
     grades = {grade_of(p.class_name) for p in pupils}
     if any(not terms["grade_min"] <= g <= terms["grade_max"] for g in grades):
         raise Conflict("grade_not_served", min=terms["grade_min"], max=terms["grade_max"])
@@ -151,8 +152,32 @@ def _read_request(
     )
 
 
+def _classes(pupils: Sequence[Pupil]) -> str:
+    """'5A' or '5A, 5B'; several more are summed up so the column (20) always holds them."""
+    names = sorted({p.class_name for p in pupils})
+    joined = ", ".join(names)
+    return joined if len(joined) <= 20 else f"{names[0]} +{len(names) - 1}"
+
+
 def _names(pupils: Sequence[Pupil]) -> str:
     return ", ".join(f"{p.first_name} {p.last_name} ({p.class_name})" for p in pupils)
+
+
+def _booked_on(session: Session, session_id: int, pupil_ids: list[int]) -> list[Pupil]:
+    """Those of the pupils already holding (or charged for) a place on this session."""
+    return list(
+        session.exec(
+            select(Pupil)
+            .join(BookingPupil, col(BookingPupil.pupil_id) == Pupil.id)
+            .join(CultureBooking, col(CultureBooking.id) == BookingPupil.booking_id)
+            .where(
+                CultureBooking.session_id == session_id,
+                col(BookingPupil.pupil_id).in_(pupil_ids),
+                col(BookingPupil.status).in_([SeatStatus.HELD, SeatStatus.CHARGED]),
+            )
+            .order_by(col(Pupil.class_name), col(Pupil.last_name))
+        ).all()
+    )
 
 
 def _wallet(session: Session, school_id: int, year_id: int) -> SchoolWallet:
@@ -250,6 +275,9 @@ def book_session(
         return same
     request = _read_request(session, actor, session_id, pupil_ids, adults, now, target)
     pupils = request.pupils
+    already = _booked_on(session, session_id, [p.id for p in pupils])  # type: ignore[misc]
+    if already:  # under the session's lock: no other booking of it can slip in between
+        raise Conflict("pupil_already_booked", pupils=_names(already))
     if target.booked + len(pupils) > target.capacity:
         raise Conflict("session_full", free=target.capacity - target.booked)
     wallet = locked(session, SchoolWallet, _wallet(session, request.school_id, request.year.id).id)  # type: ignore[arg-type]
@@ -273,7 +301,7 @@ def book_session(
         session_id=session_id,
         school_id=request.school_id,
         wallet_id=wallet.id,
-        class_name=", ".join(sorted({p.class_name for p in pupils})),
+        class_name=_classes(pupils),
         price_per_pupil_minor=request.price,
         pupils=len(pupils),
         adults=adults,
@@ -342,6 +370,12 @@ def _pupil_years(
 # ---------------------------------------------------------------- after the reservation
 
 
+def _started(session: Session, booking: CultureBooking, now: datetime) -> bool:
+    culture_session = get_row(session, CultureSession, booking.session_id)
+    assert culture_session is not None
+    return culture_session.starts_at <= now
+
+
 def _provider_booking(session: Session, actor: Actor, booking_id: int) -> CultureBooking:
     """The booking, locked, when the actor works for the provider of its service."""
     booking = get_row(session, CultureBooking, booking_id) if is_row_id(booking_id) else None
@@ -355,23 +389,34 @@ def _provider_booking(session: Session, actor: Actor, booking_id: int) -> Cultur
     return locked_booking
 
 
-def confirm_booking(session: Session, actor: Actor, booking_id: int) -> CultureBooking:
+def confirm_booking(
+    session: Session, actor: Actor, booking_id: int, *, now: datetime | None = None
+) -> CultureBooking:
+    """The provider takes the class; only before the session begins (a reservation not
+    confirmed by then has expired, whether or not the clock's job has run yet)."""
+    now = now or utcnow()
     booking = _provider_booking(session, actor, booking_id)
     if booking.status == BookingStatus.CONFIRMED:
         return booking  # confirming twice changes nothing
     if booking.status != BookingStatus.RESERVED:
         raise Conflict("booking_not_reserved")
+    if _started(session, booking, now):  # the clock's job releases it, if it has not yet
+        raise Conflict("booking_expired_at_start")
     booking.status, booking.decided_at = BookingStatus.CONFIRMED, utcnow()
     session.add(booking)
     return booking
 
 
-def decline_booking(session: Session, actor: Actor, booking_id: int, reason: str) -> CultureBooking:
+def decline_booking(
+    session: Session, actor: Actor, booking_id: int, reason: str, *, now: datetime | None = None
+) -> CultureBooking:
     """The provider cannot take the class: everything held goes back."""
     reason = check_text(reason, "reason", max_length=1000)
     booking = _provider_booking(session, actor, booking_id)
     if booking.status not in LIVE_BOOKING:
         raise Conflict("booking_not_reserved")
+    if _started(session, booking, now or utcnow()):
+        raise Conflict("session_started_record_attendance")  # who came is recorded instead
     _release_all(session, booking, BookingStatus.DECLINED, actor, reason)
     return booking
 
@@ -393,9 +438,10 @@ def cancel_booking(
         raise Conflict("booking_not_reserved")
     culture_session = get_row(session, CultureSession, booking.session_id)
     assert culture_session is not None
-    year = year_on(session, culture_session.starts_at.date())
+    year = year_on(session, local_day(culture_session.starts_at))
     days = year.cancel_days if year is not None else 0
-    deadline = culture_session.starts_at - timedelta(days=days)
+    # the same wall-clock time `days` before, in Vilnius (a DST change does not shift it)
+    deadline = culture_session.starts_at.astimezone(VILNIUS) - timedelta(days=days)
     if now >= deadline:
         raise Conflict("cancel_deadline_passed", days=days)
     _release_all(session, booking, BookingStatus.CANCELLED, actor, "")

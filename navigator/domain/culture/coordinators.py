@@ -213,6 +213,18 @@ def accept_coordinator_invitation(
 
 
 def _drop(session: Session, school_id: int, user_id: int) -> None:
+    """Remove a coordinator, and the invitations they sent that nobody has used: a removed
+    coordinator never gets back in through a door they opened."""
+    for invitation in session.exec(
+        select(CoordinatorInvitation).where(
+            CoordinatorInvitation.school_id == school_id,
+            CoordinatorInvitation.invited_by_id == user_id,
+            col(CoordinatorInvitation.accepted_at).is_(None),
+            col(CoordinatorInvitation.revoked_at).is_(None),
+        )
+    ).all():
+        invitation.revoked_at = utcnow()
+        session.add(invitation)
     row = session.exec(
         select(SchoolCoordinator).where(
             SchoolCoordinator.school_id == school_id, SchoolCoordinator.user_id == user_id

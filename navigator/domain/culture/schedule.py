@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from navigator.domain.accounts.access import Actor, check_provider_staff
+from navigator.domain.accounts.access import Actor
+from navigator.domain.culture.access import check_provider_member
 from navigator.domain.culture.models import (
     BookingPupil,
     BookingStatus,
@@ -75,7 +76,7 @@ def provider_services(
 ) -> list[ProviderService]:
     """The provider's services, newest first, each with its sessions by start and their
     bookings; four queries whatever the number of rows."""
-    check_provider_staff(session, actor, provider_id)
+    check_provider_member(session, actor, provider_id)
     now = now or utcnow()
     services = list(
         session.exec(

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from navigator.domain.accounts.access import Actor, check_provider_staff
-from navigator.domain.culture.access import check_culture_operator
+from navigator.domain.accounts.access import Actor
+from navigator.domain.culture.access import check_culture_operator, check_provider_member, local_day
 from navigator.domain.culture.models import (
     CulturePassYear,
     CultureService,
@@ -135,7 +135,7 @@ def _reviewed(service: CultureService) -> dict[str, Any]:
 def submit_service(
     session: Session, actor: Actor, provider_id: int, fields: ServiceFields
 ) -> CultureService:
-    check_provider_staff(session, actor, provider_id)
+    check_provider_member(session, actor, provider_id)
     provider = get_row(session, Provider, provider_id)
     if provider is None or not provider.admitted:
         raise Conflict("culture_provider_not_admitted")
@@ -155,7 +155,7 @@ def staff_service(
     )
     if service is None:
         raise NotFound()
-    check_provider_staff(session, actor, service.provider_id)
+    check_provider_member(session, actor, service.provider_id)
     return service
 
 
@@ -215,10 +215,19 @@ def bookable_terms(service: CultureService) -> dict[str, Any] | None:
     return service.approved_version
 
 
+def check_price_within(terms: dict[str, Any], year: CulturePassYear) -> None:
+    """A service priced above the year's per-pupil amount is not booked in that year (a
+    price approved against a later, higher amount)."""
+    if int(terms["price_per_pupil_minor"]) > year.per_pupil_minor:
+        raise Conflict(
+            "price_above_per_pupil", field="price", max=f"{year.per_pupil_minor / 100:.2f}"
+        )
+
+
 def _session_year(session: Session, starts_at: datetime) -> CulturePassYear:
     if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
         raise InvalidInput("date_invalid", field="starts_at")
-    year = year_on(session, starts_at.date())
+    year = year_on(session, local_day(starts_at))
     if year is None or year.status != YearStatus.OPEN:
         raise InvalidInput("outside_window", field="starts_at")
     return year
@@ -235,9 +244,11 @@ def publish_session(
 ) -> CultureSession:
     """A date and time for an approved service, inside an open year's window, in the future."""
     service = staff_service(session, actor, service_id)
-    if bookable_terms(service) is None:
+    terms = bookable_terms(service)
+    if terms is None:
         raise Conflict("service_not_approved")
-    _session_year(session, starts_at)
+    year = _session_year(session, starts_at)
+    check_price_within(terms, year)
     if starts_at <= (now or utcnow()):
         raise InvalidInput("date_in_past", field="starts_at")
     published = CultureSession(
