@@ -1,5 +1,7 @@
-"""Work the app does on a clock, beside the search relay: today, culture-pass reservations
-that were never confirmed expire when their session begins, releasing their money.
+"""Work the app does on a clock, beside the search relay: culture-pass reservations that were
+never confirmed expire when their session begins; confirmed ones nobody recorded attendance
+for within 14 days are released; a year whose window ended (plus that grace) closes, and
+its schools' unspent money expires.
 
 Each item is its own transaction and re-checks its row under its lock, so the job is safe
 to run in every worker at once: an item is done once, whoever gets it first.
@@ -16,7 +18,15 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from navigator.domain.culture.booking import due_reservations, expire_reservation
+from navigator.domain.accounts.access import Actor
+from navigator.domain.culture.access import local_day
+from navigator.domain.culture.booking import (
+    due_reservations,
+    expire_reservation,
+    release_unrecorded,
+    unrecorded_bookings,
+)
+from navigator.domain.culture.years import close_year, years_to_close
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.models import utcnow
@@ -38,7 +48,32 @@ def run_due_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
             log.warning("culture reservation %s not expired yet: %s", booking_id, error.code)
         except Exception:  # one broken item never stops the others from expiring
             log.exception("culture reservation %s could not be expired", booking_id)
-    return {"culture_reservations_expired": expired}
+    with read_session(engine) as session:
+        unrecorded = unrecorded_bookings(session, now=now)
+    released = 0
+    for booking_id in unrecorded:
+        try:
+            released += atomically(
+                lambda s, b=booking_id: release_unrecorded(s, b, now=now), engine
+            )
+        except Exception:
+            log.exception("culture booking %s could not be released", booking_id)
+    closed = 0
+    with read_session(engine) as session:
+        due_years = years_to_close(session, local_day(now))
+    for year_id in due_years:
+        try:
+            atomically(
+                lambda s, y=year_id: close_year(s, Actor.system(), y, local_day(now)), engine
+            )
+            closed += 1
+        except DomainError as error:  # bookings still live: the next round tries again
+            log.warning("culture year %s not closed yet: %s", year_id, error.code)
+    return {
+        "culture_reservations_expired": expired,
+        "culture_unrecorded_released": released,
+        "culture_years_closed": closed,
+    }
 
 
 @dataclass

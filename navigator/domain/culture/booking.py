@@ -482,6 +482,46 @@ def expire_reservation(session: Session, booking_id: int, *, now: datetime | Non
     return True
 
 
+ATTENDANCE_DAYS = 14  # a provider records who came within this many days, or nobody is charged
+
+
+def unrecorded_bookings(
+    session: Session, *, now: datetime | None = None, limit: int = 200
+) -> list[int]:
+    """Confirmed bookings whose session began more than ATTENDANCE_DAYS ago and whose
+    attendance was never recorded: the clock releases them (`release_unrecorded`)."""
+    cutoff = (now or utcnow()) - timedelta(days=ATTENDANCE_DAYS)
+    return [
+        booking_id
+        for booking_id in session.exec(
+            select(CultureBooking.id)
+            .join(CultureSession, col(CultureSession.id) == CultureBooking.session_id)
+            .where(
+                CultureBooking.status == BookingStatus.CONFIRMED,
+                CultureSession.starts_at <= cutoff,
+            )
+            .order_by(col(CultureBooking.id))
+            .limit(limit)
+        ).all()
+        if booking_id is not None
+    ]
+
+
+def release_unrecorded(session: Session, booking_id: int, *, now: datetime | None = None) -> bool:
+    """Release a confirmed booking nobody recorded attendance for in time: the school is not
+    charged for what nobody said took place, and the year can close."""
+    cutoff = (now or utcnow()) - timedelta(days=ATTENDANCE_DAYS)
+    booking = locked(session, CultureBooking, booking_id)
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return False
+    culture_session = get_row(session, CultureSession, booking.session_id)
+    assert culture_session is not None
+    if culture_session.starts_at > cutoff:
+        return False
+    _release_all(session, booking, BookingStatus.EXPIRED, Actor.system(), "attendance_not_recorded")
+    return True
+
+
 def _release_all(
     session: Session, booking: CultureBooking, status: BookingStatus, actor: Actor, reason: str
 ) -> None:

@@ -183,23 +183,44 @@ class Review(StrEnum):
 
 
 def review_service(
-    session: Session, actor: Actor, service_id: int, decision: str, reason: str = ""
+    session: Session,
+    actor: Actor,
+    service_id: int,
+    decision: str,
+    reason: str = "",
+    *,
+    seen: dict[str, Any] | None = None,
 ) -> CultureService:
-    """The operator's decision. A rejection or a suspension says why; a suspension stops new
-    bookings (those made stay the provider's and the school's to deliver or cancel)."""
+    """The operator's decision on what it was shown (`seen`: the reviewed fields on screen; a
+    service changed since answers `service_changed`). A rejection or a suspension says why; a
+    suspension stops new bookings (those made stay the provider's and the school's to deliver
+    or cancel). Rejecting a change of an approved service keeps the approved version bookable
+    and puts it back; reinstating a suspended service that was edited meanwhile reinstates
+    the terms approved before, and the edit waits for review."""
     check_culture_operator(session, actor)
     decision = check_choice(decision, "decision", Review)
     reason = check_text(reason, "reason", max_length=1000, required=decision != Review.APPROVE)
-    service = get_row(session, CultureService, service_id)
+    service = locked(session, CultureService, service_id)  # one decision at a time
     if service is None:
         raise NotFound()
+    if seen is not None and seen != _reviewed(service):
+        raise Conflict("service_changed")
+    edited = service.approved_version is not None and _reviewed(service) != service.approved_version
     if decision == Review.APPROVE:
-        service.status, service.reason = ServiceStatus.APPROVED, ""
-        service.approved_version = _reviewed(service)
+        if service.status == ServiceStatus.SUSPENDED and edited:
+            service.status, service.reason = ServiceStatus.SUBMITTED, ""
+        else:
+            service.status, service.reason = ServiceStatus.APPROVED, ""
+            service.approved_version = _reviewed(service)
     elif decision == Review.REJECT:
         if service.status != ServiceStatus.SUBMITTED:
             raise Conflict("service_not_waiting")
-        service.status, service.reason = ServiceStatus.REJECTED, reason
+        if service.approved_version:  # a change refused: the approved service stays as it was
+            for name, value in service.approved_version.items():
+                setattr(service, name, value)
+            service.status, service.reason = ServiceStatus.APPROVED, reason
+        else:
+            service.status, service.reason = ServiceStatus.REJECTED, reason
     else:
         service.status, service.reason = ServiceStatus.SUSPENDED, reason
     session.add(service)

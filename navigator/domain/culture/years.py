@@ -9,7 +9,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -33,7 +33,7 @@ from navigator.domain.culture.models import (
 from navigator.domain.culture.wallet import post
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
-from navigator.domain.shared.locks import locked
+from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.validation import (
     check_date,
     check_date_range,
@@ -296,6 +296,24 @@ def correct_pupils(
     return wallet
 
 
+CLOSING_GRACE_DAYS = 15  # after the window: attendance recorded (14 days), then the year closes
+
+
+def years_to_close(session: Session, today: date) -> list[int]:
+    """Open years whose window ended more than CLOSING_GRACE_DAYS before `today`."""
+    today = check_date(today, "today")
+    return [
+        year_id
+        for year_id in session.exec(
+            select(CulturePassYear.id).where(
+                CulturePassYear.status == YearStatus.OPEN,
+                CulturePassYear.window_end < today - timedelta(days=CLOSING_GRACE_DAYS),
+            )
+        ).all()
+        if year_id is not None
+    ]
+
+
 def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int:
     """After the window: every wallet's unspent money expires (one entry each) and the year
     closes; refused while a booking still waits to be delivered. The total expired."""
@@ -304,6 +322,12 @@ def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int
     year = _open_year_or_refuse(session, year_id)
     if today <= year.window_end:
         raise Conflict("culture_year_not_over", date=year.window_end.isoformat())
+    # every wallet of the year locked first: a booking cannot slip in after the count below
+    wallets = locked_rows(
+        session,
+        SchoolWallet,
+        select(SchoolWallet).where(SchoolWallet.year_id == year_id).order_by(col(SchoolWallet.id)),
+    )
     live = session.exec(
         select(func.count())
         .select_from(CultureBooking)
@@ -313,14 +337,8 @@ def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int
     if live:
         raise Conflict("culture_year_has_live_bookings", count=live)
     expired = 0
-    wallet_ids = session.exec(
-        select(SchoolWallet.id)
-        .where(SchoolWallet.year_id == year_id)
-        .order_by(col(SchoolWallet.id))
-    ).all()
-    for wallet_id in wallet_ids:
-        wallet = locked(session, SchoolWallet, wallet_id)
-        assert wallet is not None and wallet.id is not None
+    for wallet in wallets:
+        assert wallet.id is not None
         if wallet.available_minor > 0:
             expired += wallet.available_minor
             post(

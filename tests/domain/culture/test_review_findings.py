@@ -87,3 +87,34 @@ def test_a_removed_coordinators_unused_invitations_go_with_them(engine):
             )
         ).one()
     assert invitation.revoked_at is not None
+
+
+def test_reinstating_an_edited_suspended_service_keeps_the_terms_approved_before(engine):
+    from navigator.domain.culture.models import CultureService, ServiceStatus
+    from navigator.domain.culture.services import bookable_terms, review_service, update_service
+    from tests.domain.culture.world import service_fields
+
+    world = build_culture(engine)  # approved at 5.00
+    with world.tx() as s:
+        review_service(s, world.operator, world.service_id, "suspend", "skundas")
+    with world.tx() as s:
+        update_service(
+            s, world.provider_user, world.service_id, service_fields(price_per_pupil_minor=1_000)
+        )
+    with world.tx() as s:
+        review_service(s, world.operator, world.service_id, "approve")  # reinstated
+    with read_session(engine) as s:
+        service = s.get(CultureService, world.service_id)
+        assert service.status == ServiceStatus.SUBMITTED  # the 10.00 edit waits for review
+        assert bookable_terms(service)["price_per_pupil_minor"] == 500
+    with world.tx() as s, pytest.raises(Conflict) as moved:  # what the operator saw is stale
+        review_service(
+            s, world.operator, world.service_id, "approve", seen={"price_per_pupil_minor": 500}
+        )
+    assert moved.value.code == "service_changed"
+    with world.tx() as s:
+        review_service(s, world.operator, world.service_id, "reject", "per brangu")
+    with read_session(engine) as s:
+        service = s.get(CultureService, world.service_id)
+        assert (service.status, service.price_per_pupil_minor) == (ServiceStatus.APPROVED, 500)
+        assert service.reason == "per brangu"  # the provider reads why its change was refused
