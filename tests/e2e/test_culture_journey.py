@@ -255,3 +255,72 @@ def test_a_coordinator_books_a_class_within_the_wallet_and_every_pupils_cap(
     finally:
         context.close()
     assert report_axe == {"invite": [], "culture": []}
+
+
+def _sign_in(page: Page, app_url: str, email: str, next_path: str) -> None:
+    page.goto(f"{app_url}{routes.login_then(next_path)}", wait_until="load", timeout=60_000)
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#submit").click()
+    page.wait_for_url(re.compile(rf"{re.escape(next_path)}/?$"), timeout=30_000)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [360, 1280])
+def test_every_culture_page_fits_and_has_no_serious_violations(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    from navigator.domain.culture.years import make_operator
+
+    engine = _engine()
+    stamp = f"{width}x{time.time_ns() % 10**9}"
+    _year(engine)
+    with transaction(engine) as s:
+        make_operator(s, f"operator.{stamp}@lnb.example", password=PASSWORD)
+        town = create_municipality(
+            s,
+            code=f"a-{stamp}",
+            name="Vilnius",
+            country="LT",
+            currency="EUR",
+            locale="lt",
+            timezone="Europe/Vilnius",
+        )
+        provider = create_provider(
+            s, municipality_id=town.id, name=f"Muziejus {stamp}", kind="private"
+        )
+        admit_provider(s, SYSTEM, provider.id)
+        create_user(
+            s,
+            f"muziejus.{stamp}@example.org",
+            PASSWORD,
+            roles=((Role.PROVIDER_OWNER, None, provider.id),),
+            email_confirmed=True,
+        )
+    report: dict[str, list[str]] = {}
+    for email, path, ready in (
+        (None, routes.CULTURE_SERVICES, "#culture-total"),
+        (f"operator.{stamp}@lnb.example", routes.CULTURE_OPERATOR, "#years"),
+        (f"muziejus.{stamp}@example.org", routes.PROVIDER_CULTURE, "#save-service"),
+    ):
+        context = chromium_browser.new_context(
+            locale="lt-LT", viewport={"width": width, "height": 800}
+        )
+        page = context.new_page()
+        try:
+            if email is None:
+                page.goto(f"{app_url}{path}", wait_until="domcontentloaded", timeout=60_000)
+            else:
+                _sign_in(page, app_url, email, path)
+            expect(page.locator(ready).first).to_be_attached(timeout=30_000)
+            report[path] = _violations(page)
+            assert _too_wide(page) == [], path
+            name = path.strip("/").replace("/", "-")
+            page.screenshot(path=artifacts_dir / f"culture-{name}-{width}.png", full_page=True)
+        finally:
+            context.close()
+    assert report == {
+        routes.CULTURE_SERVICES: [],
+        routes.CULTURE_OPERATOR: [],
+        routes.PROVIDER_CULTURE: [],
+    }
