@@ -440,6 +440,95 @@ def _services() -> rx.Component:
     )
 
 
+def _rows(label: rx.Var, headers: list[rx.Var], rows: rx.Var, id: str) -> rx.Component:
+    return rx.cond(
+        rows.length() > 0,
+        data_table(
+            label,
+            headers,
+            rx.foreach(rows, lambda row: rx.el.tr(rx.foreach(row, lambda cell: rx.el.td(cell)))),
+            id=id,
+        ),
+    )
+
+
+def _report() -> rx.Component:
+    """The programme's use of the chosen year, from the wallets' entries."""
+    return rx.vstack(
+        rx.heading(T["culture_op_report"], size="5", as_="h2", id="report"),
+        rx.el.form(
+            rx.hstack(
+                input_field(
+                    T["culture_op_unspent_on"], id="co-unspent-on", name="unspent_on", kind="date"
+                ),
+                rx.button(T["show"], type="submit", id="show-report"),
+                align="end",
+                wrap="wrap",
+            ),
+            on_submit=S.show_report,
+            reset_on_submit=False,
+        ),
+        rx.hstack(
+            rx.button(
+                T["culture_report_csv_schools"],
+                variant="soft",
+                size="1",
+                on_click=S.download_report("csv"),
+                id="operator-report-csv",
+            ),
+            rx.button(
+                T["culture_report_xlsx_schools"],
+                variant="soft",
+                size="1",
+                on_click=S.download_report("xlsx"),
+                id="operator-report-xlsx",
+            ),
+            wrap="wrap",
+        ),
+        _rows(
+            T["culture_op_report"], [T["culture_op_figure"], ""], S.report_summary, "report-summary"
+        ),
+        _rows(
+            T["municipality"],
+            [
+                T["municipality"],
+                T["culture_op_reached"],
+                T["culture_allocated"],
+                T["spent"],
+                T["available"],
+            ],
+            S.report_municipalities,
+            "report-municipalities",
+        ),
+        _rows(
+            T["culture_op_by_provider"],
+            [T["provider"], T["spent"]],
+            S.report_providers,
+            "report-providers",
+        ),
+        _rows(
+            T["culture_op_by_art_form"],
+            [T["art_form"], T["spent"]],
+            S.report_art_forms,
+            "report-art-forms",
+        ),
+        _rows(
+            T["culture_op_outcomes"],
+            [T["status"], T["culture_op_count"], T["culture_total"]],
+            S.report_outcomes,
+            "report-outcomes",
+        ),
+        _rows(
+            T["culture_op_unspent"],
+            [T["culture_school"], T["municipality"], T["available"]],
+            S.report_unspent,
+            "report-unspent",
+        ),
+        align="start",
+        width="100%",
+    )
+
+
 def culture_operator_page() -> rx.Component:
     return page(
         rx.cond(
@@ -451,6 +540,7 @@ def culture_operator_page() -> rx.Component:
                         rx.link(T["culture_op_years"], href="#years"),
                         rx.link(T["culture_op_schools"], href="#schools"),
                         rx.link(T["culture_op_review"], href="#review"),
+                        rx.link(T["culture_op_report"], href="#report"),
                         wrap="wrap",
                         spacing="4",
                     ),
@@ -461,6 +551,7 @@ def culture_operator_page() -> rx.Component:
                 _years(),
                 _schools(),
                 _services(),
+                _report(),
                 width="100%",
                 align="start",
                 spacing="5",

@@ -9,6 +9,7 @@ are parsed with `row_id`, never trusted.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -24,10 +25,12 @@ from navigator.domain.culture.overview import (
     services_for_review,
     years,
 )
+from navigator.domain.culture.reports import OperatorReport, operator_report
 from navigator.domain.culture.services import review_service
 from navigator.domain.culture.years import import_schools, open_year
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
+from navigator.domain.shared.exports import to_csv, to_xlsx
 from navigator.domain.shared.mail import deliver_after_commit
 from navigator.domain.shared.money import parse_amount
 from navigator.i18n import field_label, text, value_label
@@ -176,6 +179,14 @@ class CultureOperatorState(AppState):
     deciding: str = ""  # "reject:<service id>" or "suspend:<service id>": asking why
     error: str = ""
     notice: str = ""
+    # the programme's report for the chosen year (rows of words, as the tables show them)
+    report_on: str = ""  # the "money unspent on" date, ISO
+    report_summary: list[list[str]] = []
+    report_municipalities: list[list[str]] = []
+    report_providers: list[list[str]] = []
+    report_art_forms: list[list[str]] = []
+    report_outcomes: list[list[str]] = []
+    report_unspent: list[list[str]] = []
 
     # ------------------------------------------------------------ who is asking
 
@@ -307,6 +318,8 @@ class CultureOperatorState(AppState):
         ]
 
     def _clear(self) -> None:
+        self.report_summary, self.report_municipalities, self.report_providers = [], [], []
+        self.report_art_forms, self.report_outcomes, self.report_unspent = [], [], []
         self.years, self.schools, self.waiting, self.services = [], [], [], []
         self.import_errors = []
         self.year_summary = self.schools_note = self.import_summary = ""
@@ -474,3 +487,116 @@ class CultureOperatorState(AppState):
             return
         if self._act(lambda s, actor: review_service(s, actor, wanted, kind, reason)):
             self.deciding = ""
+
+    # ------------------------------------------------------------ the programme's report
+
+    def _report(self, on: date | None) -> OperatorReport:
+        actor = self._actor()
+        wanted = row_id(self.year_id)
+        if actor is None or wanted is None:
+            raise NotFound()
+        with read_session() as session:
+            return operator_report(session, actor, wanted, unspent_on=on)
+
+    @rx.event
+    def show_report(self, form: dict) -> None:
+        """Use by municipality, pupils reached, spending by provider and art form, bookings
+        by outcome, and the schools with money unspent on the chosen date."""
+        self.error = self.notice = ""
+        form = form if isinstance(form, dict) else {}
+        try:
+            on = form_date(form, "unspent_on") if form.get("unspent_on") else None
+            report = self._report(on)
+        except DomainError as error:
+            self._fail(error)
+            return
+        lang = self.lang
+
+        def eur(minor: int) -> str:
+            return money(minor, CULTURE_CURRENCY, lang)
+
+        self.report_on = on.isoformat() if on else ""
+        totals = report.totals
+        self.report_summary = [
+            [
+                text("culture_op_reached", lang),
+                f"{totals.reached} / {totals.roster} ({report.reached_share:.0%})",
+            ],
+            [text("culture_allocated", lang), eur(totals.allocated_minor)],
+            [text("held", lang), eur(totals.held_minor)],
+            [text("spent", lang), eur(totals.spent_minor)],
+            [text("culture_op_expired", lang), eur(report.expired_minor)],
+            [text("available", lang), eur(totals.available_minor)],
+            [text("culture_op_without_coordinator", lang), str(len(report.without_coordinator))],
+        ]
+        self.report_municipalities = [
+            [
+                m.name or "—",
+                f"{m.reached} / {m.roster}",
+                eur(m.allocated_minor),
+                eur(m.spent_minor),
+                eur(m.available_minor),
+            ]
+            for m in report.municipalities
+        ]
+        self.report_providers = [[name, eur(amount)] for name, amount in report.by_provider]
+        self.report_art_forms = [
+            [value_label(form_name, lang), eur(amount)] for form_name, amount in report.by_art_form
+        ]
+        self.report_outcomes = [
+            [value_label(f"booking_{status}", lang), str(count), eur(total)]
+            for status, (count, total) in report.bookings_by_status.items()
+        ]
+        self.report_unspent = [
+            [f"{use.name} ({use.code})", use.municipality, eur(left)]
+            for use, left in report.unspent[:200]
+        ]
+
+    @rx.event
+    def download_report(self, kind: str):
+        """Every school's use of the year, as CSV or XLSX."""
+        try:
+            report = self._report(None)
+        except DomainError as error:
+            self._fail(error)
+            return None
+        lang = self.lang
+        header = (
+            [
+                text(key, lang)
+                for key in ("code", "culture_school", "municipality", "culture_pupils_counted")
+            ]
+            + [text("culture_op_roster", lang), text("culture_op_reached", lang)]
+            + [
+                f"{text(key, lang)}, {CULTURE_CURRENCY}"
+                for key in ("culture_allocated", "held", "spent", "culture_op_expired", "available")
+            ]
+            + [text("culture_op_coordinators", lang)]
+        )
+        rows = [
+            (
+                u.code,
+                u.name,
+                u.municipality,
+                u.pupils_counted,
+                u.roster,
+                u.reached,
+                u.allocated_minor,
+                u.held_minor,
+                u.spent_minor,
+                u.expired_minor,
+                u.available_minor,
+                u.coordinators,
+            )
+            for u in report.schools
+        ]
+        name = f"culture-pass-{report.year}-schools"
+        money_at = {6, 7, 8, 9, 10}
+        if kind == "xlsx":
+            return rx.download(
+                data=to_xlsx(name, header, rows, money_at, CULTURE_CURRENCY),
+                filename=f"{name}.xlsx",
+            )
+        return rx.download(
+            data=to_csv(header, rows, money_at, CULTURE_CURRENCY), filename=f"{name}.csv"
+        )

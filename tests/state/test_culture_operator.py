@@ -26,7 +26,8 @@ from navigator.domain.culture.services import submit_service
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.culture_operator import CultureOperatorState
-from tests.domain.culture.world import PASSWORD, build_culture, service_fields
+from navigator.state.formatting import money
+from tests.domain.culture.world import PASSWORD, YEAR, build_culture, service_fields
 
 
 class Upload:
@@ -39,13 +40,14 @@ class Upload:
         return self.content[:size] if size >= 0 else self.content
 
 
+NEXT = YEAR + 1  # the year after the world's own
 YEAR_FORM = {
-    "year": "2028",
+    "year": str(NEXT),
     "per_pupil": "10,54",
     "cap": "15",
-    "window_start": "2028-01-01",
-    "window_end": "2028-12-20",
-    "reference_date": "2027-09-01",
+    "window_start": f"{NEXT}-01-01",
+    "window_end": f"{NEXT}-12-20",
+    "reference_date": f"{YEAR}-09-01",
     "cancel_days": "7",
 }
 
@@ -97,6 +99,8 @@ def calls(world) -> list[tuple[str, tuple]]:
         ("start_decision", ("suspend", str(world.service_id))),
         ("cancel_decision", ()),
         ("decide", ({"reason": "because"},)),
+        ("show_report", ({"unspent_on": ""},)),
+        ("download_report", ("csv",)),
     ]
 
 
@@ -155,14 +159,14 @@ def test_the_operator_opens_a_year_and_a_wrong_amount_names_its_field(culture, m
     state = _operator(culture, monkeypatch)
     _run(state, "open_year", ({**YEAR_FORM, "cap": "fifteen"},))
     assert state.error and state.error_field == "cap"
-    _run(state, "open_year", ({**YEAR_FORM, "window_end": "2027-12-20"},))
+    _run(state, "open_year", ({**YEAR_FORM, "window_end": f"{YEAR}-12-20"},))
     assert state.error and state.error_field == "window_end"  # the form's name, not the domain's
     _run(state, "open_year", (YEAR_FORM,))
     assert state.error == "" and state.notice
     with db.read_session(culture.engine) as s:
-        opened = s.exec(select(CulturePassYear).where(CulturePassYear.year == 2028)).one()
+        opened = s.exec(select(CulturePassYear).where(CulturePassYear.year == NEXT)).one()
     assert (opened.per_pupil_minor, opened.cap_minor, opened.cancel_days) == (1054, 1500, 7)
-    assert [row.year for row in state.years] == ["2028", "2027"]
+    assert [row.year for row in state.years] == [str(NEXT), str(YEAR)]
     assert state.year_id == str(opened.id) and state.year_open and state.schools == []
 
 
@@ -233,3 +237,23 @@ def test_the_operator_approves_rejects_with_a_reason_and_suspends(culture, monke
             if c.id in (culture.service_id, culture.waiting_id)
         }
     assert statuses == {culture.service_id: "approved", culture.waiting_id: "rejected"}
+
+
+def test_the_operator_reads_the_years_report_as_the_ledger_sums_it(culture, monkeypatch):
+    world = culture
+    world.book(world.classes["5A"][:4])
+    sign_in(monkeypatch, world.tokens["operator"])
+    state = CultureOperatorState(_reflex_internal_init=True)
+    _run(state, "load", ())
+    _run(state, "show_report", ({"unspent_on": ""},))
+    summary = dict(state.report_summary)
+    assert summary["Ученики с услугой хотя бы раз"].startswith("0 / 20")
+    assert summary["Зарезервировано"] == money(2_000, "EUR", "ru")
+    assert [row[0] for row in state.report_outcomes][0]  # every outcome, in words
+    _run(state, "show_report", ({"unspent_on": "2026-02-30"},))
+    assert state.error  # not a date: said, nothing shown changes
+    assert _run(state, "download_report", ("xlsx",)) is not None
+    sign_in(monkeypatch, world.tokens["coordinator"])
+    outsider = CultureOperatorState(_reflex_internal_init=True)
+    _run(outsider, "show_report", ({"unspent_on": ""},))
+    assert outsider.report_summary == [] and outsider.error
