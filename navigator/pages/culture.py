@@ -174,6 +174,44 @@ def _booking_row(line: rx.Var) -> rx.Component:
     )
 
 
+def _roster_row(line: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(line.class_name),
+        rx.el.td(line.name),
+        rx.el.td(line.register_id),
+        rx.el.td(line.spent),
+        rx.el.td(line.remaining),
+        rx.el.td(
+            rx.button(
+                rx.cond(line.active, T["culture_pupil_left"], T["culture_pupil_back"]),
+                size="1",
+                variant="outline",
+                on_click=S.set_pupil_active(line.id, ~line.active),
+                class_name="pupil-active",
+            )
+        ),
+        class_name=rx.cond(line.active, "roster-row", "roster-row roster-left"),
+    )
+
+
+def _pupil_form() -> rx.Component:
+    return rx.el.form(
+        rx.hstack(
+            input_field(T["class"], id="pupil-class", name="class", required=True, size=4),
+            input_field(T["first_name"], id="pupil-first", name="first_name", required=True),
+            input_field(T["last_name"], id="pupil-last", name="last_name", required=True),
+            input_field(
+                T["culture_register_id"], id="pupil-register", name="register_id", required=True
+            ),
+            rx.button(T["culture_save_pupil"], type="submit", id="save-pupil"),
+            align="end",
+            wrap="wrap",
+        ),
+        on_submit=S.save_pupil,
+        reset_on_submit=True,
+    )
+
+
 def _roster() -> rx.Component:
     return rx.vstack(
         rx.heading(T["culture_roster"], " (", S.roster_size, ")", size="4", as_="h2"),
@@ -191,6 +229,29 @@ def _roster() -> rx.Component:
         rx.foreach(
             S.import_errors,
             lambda e: rx.text(e, color_scheme="red", size="2", class_name="roster-error"),
+        ),
+        rx.el.details(
+            rx.el.summary(T["culture_roster_edit"]),
+            rx.vstack(
+                _pupil_form(),
+                data_table(
+                    T["culture_roster"],
+                    [
+                        T["class"],
+                        T["culture_pupil"],
+                        T["culture_register_id"],
+                        T["spent"],
+                        T["culture_remaining"],
+                        "",
+                    ],
+                    rx.foreach(S.roster, _roster_row),
+                    id="roster-table",
+                ),
+                align="start",
+                width="100%",
+            ),
+            id="roster-box",
+            width="100%",
         ),
         align="start",
         width="100%",

@@ -32,7 +32,13 @@ from navigator.domain.culture.queries import (
     wallet_view,
 )
 from navigator.domain.culture.reports import pupil_spend
-from navigator.domain.culture.roster import import_roster
+from navigator.domain.culture.roster import (
+    PupilFields,
+    import_roster,
+    register_ids,
+    save_pupil,
+    set_pupil_active,
+)
 from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv, to_xlsx
@@ -86,6 +92,17 @@ class BookingLine:
 
 
 @dataclasses.dataclass
+class RosterLine:
+    id: str
+    class_name: str
+    name: str
+    register_id: str
+    spent: str
+    remaining: str
+    active: bool
+
+
+@dataclasses.dataclass
 class ClassGap:
     class_name: str
     count: str  # pupils with no service yet
@@ -102,6 +119,7 @@ class CultureState(AppState):
     sessions: list[SessionLine] = []
     bookings: list[BookingLine] = []
     roster_size: int = 0
+    roster: list[RosterLine] = []
     # the booking form
     session_id: str = ""
     class_name: str = ""
@@ -171,6 +189,20 @@ class CultureState(AppState):
             else {}
         )
         self.roster_size = len(pupils)
+        with read_session() as session:
+            registers = register_ids(session, actor, school_id)
+        self.roster = [
+            RosterLine(
+                str(p.id),
+                p.class_name,
+                f"{p.last_name} {p.first_name}",
+                registers.get(p.id, ""),
+                money(p.spent_minor, CULTURE_CURRENCY, lang),
+                money(p.remaining_minor, CULTURE_CURRENCY, lang),
+                p.active,
+            )
+            for p in pupils
+        ]
         self.classes = sorted({p.class_name for p in pupils if p.active})
         self.gaps = [ClassGap(c, str(n)) for c, n in sorted(unserved_by_class(pupils).items())]
         self.sessions = [
@@ -205,6 +237,7 @@ class CultureState(AppState):
 
     def _forget_school(self) -> None:
         self.school_id, self.year, self.wallet, self.roster_size = "", "", {}, 0
+        self.roster = []
         self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
         self.pupils, self._pupils_cache, self._ticked = [], [], []
 
@@ -409,6 +442,49 @@ class CultureState(AppState):
             text("import_line_error", self.lang, line=line, message=self._message(error))
             for line, error in report.errors[:300]
         ]
+        self._reload()
+
+    @rx.event
+    def save_pupil(self, form: dict) -> None:
+        """Add a pupil, or correct the one with this register id."""
+        self.error = self.notice = ""
+        found = self._school()
+        if found is None:
+            self.error = self._message(NotFound())
+            return
+        actor, school_id = found
+        form = form if isinstance(form, dict) else {}
+        fields = PupilFields(
+            class_name=str(form.get("class", ""))[:40],
+            first_name=str(form.get("first_name", ""))[:200],
+            last_name=str(form.get("last_name", ""))[:200],
+            register_id=str(form.get("register_id", ""))[:80],
+        )
+        try:
+            with transaction() as session:
+                save_pupil(session, actor, school_id, fields)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("done", self.lang)
+        self._reload()
+
+    @rx.event
+    def set_pupil_active(self, pupil_id: str, active: bool) -> None:
+        """A pupil who left the school is booked no more (and comes back the same way)."""
+        self.error = self.notice = ""
+        found = self._school()
+        wanted = row_id(pupil_id)
+        if found is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        actor, school_id = found
+        try:
+            with transaction() as session:
+                set_pupil_active(session, actor, school_id, wanted, active is True)
+        except DomainError as error:
+            self.error = self._message(error)
+            return
         self._reload()
 
     @rx.event

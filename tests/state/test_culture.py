@@ -12,7 +12,7 @@ from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.culture import CultureState
 from navigator.state.formatting import money
-from tests.domain.culture.world import build_culture
+from tests.domain.culture.world import YEAR, build_culture
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def _wallet(engine, world) -> SchoolWallet:
 def test_a_coordinator_books_a_class_seeing_caps_and_wallet_first(engine, signed_in):
     world = build_culture(engine)
     state = signed_in(world.coordinator.user_id)
-    assert state.has_school and state.year == "2027"
+    assert state.has_school and state.year == str(YEAR)
     wallet = _wallet(engine, world)
     assert state.wallet["available"] == money(wallet.available_minor, CULTURE_CURRENCY, "ru")
     assert {g.class_name for g in state.gaps} == {"5A", "5B"}  # nobody served yet
@@ -110,3 +110,29 @@ def test_the_coordinators_report_downloads_with_the_screens_words(engine, signed
     assert download is not None and state.error == ""
     stranger = signed_in(None)
     assert CultureState.download_report.fn(stranger, "csv") is None and stranger.error
+
+
+def test_a_coordinator_edits_the_roster_on_screen(engine, signed_in):
+    world = build_culture(engine)
+    other = build_culture(engine)
+    state = signed_in(world.coordinator.user_id)
+    assert len(state.roster) == 20
+    CultureState.save_pupil.fn(
+        state,
+        {"class": "5c", "first_name": "Ugnė", "last_name": "Naujokė", "register_id": "NEW-1"},
+    )
+    assert state.error == "" and len(state.roster) == 21
+    CultureState.save_pupil.fn(
+        state, {"class": "", "first_name": "Be", "last_name": "Klasės", "register_id": "NEW-2"}
+    )
+    assert state.error and len(state.roster) == 21  # a row without a class saves nothing
+    leaving = state.roster[0]
+    CultureState.set_pupil_active.fn(state, leaving.id, False)
+    assert not next(r for r in state.roster if r.id == leaving.id).active
+    CultureState.choose_class.fn(state, leaving.class_name)
+    assert all(p.id != leaving.id for p in state.pupils)  # booked no more
+    stranger = signed_in(other.coordinator.user_id)
+    CultureState.set_pupil_active.fn(stranger, leaving.id, True)
+    assert stranger.error  # another school's pupil: not found
+    back = signed_in(world.coordinator.user_id)
+    assert not next(r for r in back.roster if r.id == leaving.id).active

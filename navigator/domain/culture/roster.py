@@ -155,3 +155,15 @@ def roster_of(session: Session, actor: Actor, school_id: int) -> list[Pupil]:
             .order_by(col(Pupil.class_name), col(Pupil.last_name), col(Pupil.first_name))
         ).all()
     )
+
+
+def register_ids(session: Session, actor: Actor, school_id: int) -> dict[int, str]:
+    """Each pupil's register id, for the coordinators' roster screen."""
+    check_coordinator(session, actor, school_id)
+    return {
+        pupil_id: register_id
+        for pupil_id, register_id in session.exec(
+            select(Pupil.id, Pupil.register_id).where(Pupil.school_id == school_id)
+        ).all()
+        if pupil_id is not None
+    }
