@@ -25,9 +25,10 @@ from search.culture_fallback import search_culture_sql
 from search.culture_query import CultureQuery, search_culture
 from search.relay import make_client
 from search.settings import PRIMARY_KEY, apply_culture_settings
-from tests.domain.culture.world import NOW, SESSION_AT, build_culture, later, service_fields
+from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture, later, service_fields
 
 UID = "culture_query_tests"
+DAY = SESSION_AT.date().isoformat()  # the world's session day, as a school types it
 
 
 def offer(world, sessions: list[tuple[datetime, int]] = (), **fields) -> int:
@@ -163,7 +164,7 @@ FILTERS = [
     ({"grade": 10}, lambda t, d: t["grade_min"] <= 10 <= t["grade_max"]),
     ({"places": ("at_school", "online")}, lambda t, d: t["place"] in ("at_school", "online")),
     ({"languages": ("en", "ru")}, lambda t, d: t["language"] in ("en", "ru")),
-    ({"day": "2027-03-15"}, lambda t, d: "2027-03-15" in d),
+    ({"day": DAY}, lambda t, d: DAY in d),
     ({"price_max_minor": 300}, lambda t, d: t["price_per_pupil_minor"] <= 300),
     ({"price_max_minor": 0}, lambda t, d: t["price_per_pupil_minor"] == 0),
     ({"has_free_places": True}, lambda t, d: bool(d)),
@@ -233,9 +234,9 @@ def test_a_card_has_what_a_school_needs_and_sorts_hold(catalog):
         ({"grade": 13}, "grade"),
         ({"grade": "5"}, "grade"),
         ({"grade": True}, "grade"),
-        ({"day": "2027-02-30"}, "date"),
-        ({"day": "2027-03-15' OR 1=1"}, "date"),
-        ({"day": "15.03.2027"}, "date"),
+        ({"day": f"{YEAR}-02-30"}, "date"),
+        ({"day": f"{DAY}' OR 1=1"}, "date"),
+        ({"day": SESSION_AT.strftime("%d.%m.%Y")}, "date"),
         ({"price_max_minor": -10}, "price_max"),
         ({"price_max_minor": 2.5}, "price_max"),
         ({"has_free_places": "yes"}, "has_free_places"),
@@ -264,4 +265,4 @@ def test_the_sql_fallback_answers_on_both_databases(engine):
     assert [h.id for h in fallback(engine, grade=5, has_free_places=True).hits] == by_title
     assert [h.id for h in fallback(engine, text="online dance").hits] == [ids["dance"]]
     assert fallback(engine, text="Slaptas").total == 0
-    assert fallback(engine, day=SESSION_AT.date().isoformat()).total == 2
+    assert fallback(engine, day=DAY).total == 2

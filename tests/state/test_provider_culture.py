@@ -4,7 +4,8 @@ service, publishes a session in Vilnius time, confirms, declines and records att
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -22,9 +23,11 @@ from navigator.domain.culture.models import (
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.provider_culture import ProviderCultureState
-from tests.domain.culture.world import NOW, SESSION_AT, build_culture
+from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture
 
 AFTER = SESSION_AT + timedelta(hours=2)
+APRIL_FIRST = date(YEAR, 4, 1)  # always summer time in Vilnius: its clocks move in March
+VILNIUS = ZoneInfo("Europe/Vilnius")
 SERVICE_FORM = {
     "title": "Muzikos pamoka",
     "description": "Koncertas ir pokalbis.",
@@ -112,7 +115,7 @@ def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
         state,
         {
             "service_id": str(world.service_id),
-            "starts_at": "2027-04-01",
+            "starts_at": APRIL_FIRST.isoformat(),
             "start_time": "10:00",
             "capacity": "30",
         },
@@ -178,7 +181,7 @@ def test_a_session_is_published_at_the_vilnius_time_typed(culture):
         state,
         {
             "service_id": str(world.service_id),
-            "starts_at": "2027-04-01",
+            "starts_at": APRIL_FIRST.isoformat(),
             "start_time": "10:30",
             "capacity": "25",
         },
@@ -188,15 +191,17 @@ def test_a_session_is_published_at_the_vilnius_time_typed(culture):
         published = s.exec(
             select(CultureSession).where(CultureSession.service_id == world.service_id)
         ).all()
+    typed = datetime.combine(APRIL_FIRST, time(10, 30), tzinfo=VILNIUS)
+    assert typed.utcoffset() == timedelta(hours=3)  # summer time in Vilnius: UTC+3
     assert {(p.starts_at, p.capacity) for p in published} >= {
-        (datetime(2027, 4, 1, 7, 30, tzinfo=UTC), 25)  # summer time in Vilnius: UTC+3
+        (typed.astimezone(UTC), 25)  # 07:30 UTC
     }
     assert len(state.sessions) == 2
     ProviderCultureState.publish.fn(
         state,
         {
             "service_id": str(world.service_id),
-            "starts_at": "2027-04-01",
+            "starts_at": APRIL_FIRST.isoformat(),
             "start_time": "25:00",
             "capacity": "25",
         },

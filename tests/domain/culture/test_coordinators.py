@@ -178,7 +178,7 @@ def test_a_new_account_needs_the_password_twice(engine):
     _invite(world, "nauja@mokykla.example")
     token = _token(world, "nauja@mokykla.example")
     with pytest.raises(InvalidInput) as refused:
-        _accept(world, token, PASSWORD, "culture pass 2028")
+        _accept(world, token, PASSWORD, "culture pass typo")
     assert refused.value.code == "passwords_differ"
     assert count(engine, User, User.email == "nauja@mokykla.example") == 0
     assert isinstance(_accept(world, token), SignedIn)

@@ -35,6 +35,7 @@ from tests.domain.culture.world import (
     NOW,
     PASSWORD,
     SESSION_AT,
+    YEAR,
     build_culture,
     service_fields,
 )
@@ -238,13 +239,13 @@ def test_only_the_operator_reviews_and_a_refusal_says_why(engine):
 @pytest.mark.parametrize(
     ("starts_at", "code"),
     [
-        (datetime(2027, 12, 21, 10, 0, tzinfo=UTC), "outside_window"),  # after the window
-        (datetime(2028, 2, 1, 10, 0, tzinfo=UTC), "outside_window"),  # no such year
-        (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), "outside_window"),
+        (datetime(YEAR, 12, 21, 10, 0, tzinfo=UTC), "outside_window"),  # after the window
+        (datetime(YEAR + 1, 2, 1, 10, 0, tzinfo=UTC), "outside_window"),  # no such year
+        (datetime(YEAR - 1, 12, 1, 10, 0, tzinfo=UTC), "outside_window"),
         (NOW - timedelta(days=1), "date_in_past"),
         (NOW, "date_in_past"),
-        (datetime(2027, 3, 15, 10, 0), "date_invalid"),  # no time zone
-        ("2027-03-15T10:00:00+00:00", "date_invalid"),
+        (SESSION_AT.replace(tzinfo=None), "date_invalid"),  # no time zone
+        (SESSION_AT.isoformat(), "date_invalid"),
     ],
 )
 def test_a_session_outside_the_window_or_in_the_past_is_refused(engine, starts_at, code):
@@ -280,7 +281,7 @@ def test_a_session_with_bookings_keeps_its_time_and_never_shrinks_below_them(eng
     assert (moved.starts_at, moved.capacity) == (later, 5)
     for refused_time, code in (
         (NOW - timedelta(hours=1), "date_in_past"),
-        (datetime(2028, 1, 5, 10, 0, tzinfo=UTC), "outside_window"),
+        (datetime(YEAR + 1, 1, 5, 10, 0, tzinfo=UTC), "outside_window"),
     ):
         with world.tx() as s, pytest.raises(DomainError) as refused:
             change_session(s, world.provider_user, world.session_id, refused_time, 5, now=NOW)

@@ -45,14 +45,17 @@ def _operator(engine) -> Actor:
         return Actor.user(made.user_id)
 
 
-def _year_2028(**changes) -> dict:
+NEXT = YEAR + 1  # the year after the world's own
+
+
+def _next_year(**changes) -> dict:
     values: dict = {
-        "year": 2028,
+        "year": NEXT,
         "per_pupil_minor": 1054,
         "cap_minor": 1500,
-        "window_start": date(2028, 1, 1),
-        "window_end": date(2028, 12, 20),
-        "reference_date": date(2027, 9, 1),
+        "window_start": date(NEXT, 1, 1),
+        "window_end": date(NEXT, 12, 20),
+        "reference_date": date(NEXT - 1, 9, 1),
         "cancel_days": 7,
     }
     values.update(changes)
@@ -61,7 +64,7 @@ def _year_2028(**changes) -> dict:
 
 def _open(engine, actor: Actor, **changes) -> int:
     with transaction(engine) as s:
-        return open_year(s, actor, **_year_2028(**changes)).id  # type: ignore[return-value]
+        return open_year(s, actor, **_next_year(**changes)).id  # type: ignore[return-value]
 
 
 def _import(engine, actor: Actor, year_id: int, *rows: str):
@@ -103,7 +106,7 @@ def test_the_operator_opens_a_year_with_its_amounts(engine):
     with read_session(engine) as s:
         opened = s.get(CulturePassYear, year_id)
     assert (opened.year, opened.per_pupil_minor, opened.cap_minor, opened.cancel_days) == (
-        2028,
+        NEXT,
         1054,
         1500,
         0,
@@ -115,20 +118,20 @@ def test_the_operator_opens_a_year_with_its_amounts(engine):
     ("changes", "code", "field"),
     [
         ({"cap_minor": 1000}, "cap_below_per_pupil", "cap"),
-        ({"window_start": date(2027, 12, 1)}, "window_outside_year", "window_start"),
-        ({"window_end": date(2029, 1, 10)}, "window_outside_year", None),
+        ({"window_start": date(NEXT - 1, 12, 1)}, "window_outside_year", "window_start"),
+        ({"window_end": date(NEXT + 1, 1, 10)}, "window_outside_year", None),
         (
-            {"window_start": date(2028, 6, 1), "window_end": date(2028, 5, 1)},
+            {"window_start": date(NEXT, 6, 1), "window_end": date(NEXT, 5, 1)},
             "dates_reversed",
             "ends_on",
         ),
-        ({"window_start": "2028-01-01"}, "date_invalid", "starts_on"),
-        ({"window_end": datetime(2028, 12, 20, tzinfo=UTC)}, "date_invalid", "ends_on"),
-        ({"reference_date": "2027-09-01"}, "date_invalid", "reference_date"),
+        ({"window_start": f"{NEXT}-01-01"}, "date_invalid", "starts_on"),
+        ({"window_end": datetime(NEXT, 12, 20, tzinfo=UTC)}, "date_invalid", "ends_on"),
+        ({"reference_date": f"{NEXT - 1}-09-01"}, "date_invalid", "reference_date"),
         ({"year": True}, "field_not_allowed", "year"),
-        ({"year": "2028"}, "field_not_allowed", "year"),
+        ({"year": str(NEXT)}, "field_not_allowed", "year"),
         ({"year": 1999}, "field_not_allowed", "year"),
-        ({"year": 2028.0}, "field_not_allowed", "year"),
+        ({"year": float(NEXT)}, "field_not_allowed", "year"),
         ({"per_pupil_minor": "1054"}, "must_be_whole_number", "per_pupil"),
         ({"per_pupil_minor": True}, "must_be_whole_number", "per_pupil"),
         ({"per_pupil_minor": 10.54}, "must_be_whole_number", "per_pupil"),
@@ -173,9 +176,9 @@ def test_only_the_operator_or_the_system_opens_a_year(engine):
     ):
         with pytest.raises(NotFound):
             _open(engine, outsider)
-    assert count(engine, CulturePassYear, CulturePassYear.year == 2028) == 0
+    assert count(engine, CulturePassYear, CulturePassYear.year == NEXT) == 0
     _open(engine, Actor.system())
-    assert count(engine, CulturePassYear, CulturePassYear.year == 2028) == 1
+    assert count(engine, CulturePassYear, CulturePassYear.year == NEXT) == 1
 
 
 # ---------------------------------------------------------------- schools and wallets
@@ -403,7 +406,13 @@ def test_closing_the_year_waits_for_its_end_and_its_bookings_then_expires_each_w
 
 
 @pytest.mark.parametrize(
-    "today", ["2027-12-21", datetime(2027, 12, 21, tzinfo=UTC), None, 20271221]
+    "today",
+    [
+        AFTER_THE_YEAR.isoformat(),
+        datetime(YEAR, 12, 21, tzinfo=UTC),
+        None,
+        int(AFTER_THE_YEAR.strftime("%Y%m%d")),
+    ],
 )
 def test_closing_with_a_day_that_is_not_a_date_is_refused_cleanly(engine, today):
     operator = _operator(engine)
