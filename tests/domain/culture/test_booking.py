@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -258,8 +258,32 @@ def test_the_apps_clock_expires_due_reservations_once(engine):
 
     world = build_culture(engine)
     world.book(world.classes["5A"])
-    assert run_due_jobs(engine, NOW) == {"culture_reservations_expired": 0}
-    assert run_due_jobs(engine, SESSION_AT) == {"culture_reservations_expired": 1}
-    assert run_due_jobs(engine, SESSION_AT) == {"culture_reservations_expired": 0}
+    assert run_due_jobs(engine, NOW)["culture_reservations_expired"] == 0
+    assert run_due_jobs(engine, SESSION_AT)["culture_reservations_expired"] == 1
+    assert run_due_jobs(engine, SESSION_AT)["culture_reservations_expired"] == 0
     assert _wallet(world).held_minor == 0
+    assert_culture_invariants(engine)
+
+
+def test_the_clock_releases_unrecorded_bookings_and_closes_the_year_once(engine):
+    from navigator.domain.culture.models import CulturePassYear, YearStatus
+    from navigator.jobs import run_due_jobs
+
+    world = build_culture(engine)
+    booking = world.book(world.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, booking)
+    assert run_due_jobs(engine, SESSION_AT + timedelta(days=13))["culture_unrecorded_released"] == 0
+    assert run_due_jobs(engine, SESSION_AT + timedelta(days=15))["culture_unrecorded_released"] == 1
+    with read_session(engine) as s:
+        assert s.get(CultureBooking, booking).status == BookingStatus.EXPIRED
+        window_end = s.get(CulturePassYear, world.year_id).window_end
+    end = datetime.combine(window_end, datetime.min.time(), tzinfo=NOW.tzinfo)
+    assert run_due_jobs(engine, end + timedelta(days=5))["culture_years_closed"] == 0
+    assert run_due_jobs(engine, end + timedelta(days=20))["culture_years_closed"] == 1
+    assert run_due_jobs(engine, end + timedelta(days=21))["culture_years_closed"] == 0
+    wallet = _wallet(world)
+    assert (wallet.available_minor, wallet.expired_minor) == (0, 21_080)
+    with read_session(engine) as s:
+        assert s.get(CulturePassYear, world.year_id).status == YearStatus.CLOSED
     assert_culture_invariants(engine)
