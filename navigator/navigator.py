@@ -63,7 +63,10 @@ from search.relay import catalog_sync
 app = rx.App(
     theme=rx.theme(accent_color="indigo"),
     stylesheets=["/navigator.css"],
-    head_components=[rx.script(src="/feedback.js"), rx.script(src="/tables.js")],
+    head_components=[  # deferred: the page renders first, the helpers come after
+        rx.script(src="/feedback.js", defer=True),
+        rx.script(src="/tables.js", defer=True),
+    ],
     # the socket guard wraps the Reflex backend first; the APIs are mounted around it
     api_transformer=[only_own_pages, catalog_api, sessions, provider_api, media, feeds],
 )

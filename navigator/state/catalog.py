@@ -94,15 +94,20 @@ class FacetOption:
     selected: bool
 
 
-def _municipalities() -> dict[str, str]:
+def _towns() -> tuple[dict[str, str], dict[str, str]]:
+    """Each municipality's code → name, and code → currency: one read for both."""
     with read_session() as session:
-        return {m.code: m.name for m in municipalities(session)}
+        rows = municipalities(session)
+    return {m.code: m.name for m in rows}, {m.code: m.currency for m in rows}
+
+
+def _municipalities() -> dict[str, str]:
+    return _towns()[0]
 
 
 def _currencies() -> dict[str, str]:
     """Each municipality's code → the currency its programs are priced in."""
-    with read_session() as session:
-        return {m.code: m.currency for m in municipalities(session)}
+    return _towns()[1]
 
 
 def _int_in(value: str, low: int, high: int) -> int | None:
@@ -162,6 +167,7 @@ class CatalogState(AppState):
     # the family's own municipalities chose the scope (the URL named none): shown, removable
     scope_is_home: bool = False
     home_scope_label: str = ""
+    municipality_choices: list[list[str]] = []  # [code, name] by name: "near a city"
     price_label: str = ""
     effective_price_currency: str = ""
     price_currency_choices: list[list[str]] = []  # none when the scope has one currency
@@ -287,7 +293,8 @@ class CatalogState(AppState):
         return home[0] if home else min(currencies.values(), default="EUR")
 
     def _search(self) -> None:
-        self._describe_scope()
+        towns = _towns()  # one read of the municipalities per search, shared below
+        self._describe_scope(towns)
         try:
             result = find_programs(self._query())
         except DomainError as error:
@@ -295,13 +302,16 @@ class CatalogState(AppState):
             self.cards, self.total, self.pages = [], 0, 1
             return
         self.error = ""
-        self._show(result)
+        self._show(result, towns[0])
 
-    def _describe_scope(self) -> None:
+    def _describe_scope(self, towns: tuple[dict[str, str], dict[str, str]] | None = None) -> None:
         """The words around the filters that depend on the scope: the family's municipality,
         the price filter's currency and the currencies to choose from."""
         lang = self.lang
-        names, currencies = _municipalities(), _currencies()
+        names, currencies = towns or _towns()
+        self.municipality_choices = [
+            [code, name] for code, name in sorted(names.items(), key=lambda i: i[1])
+        ]
         self.home_scope_label = text(
             "home_scope",
             lang,
@@ -317,9 +327,9 @@ class CatalogState(AppState):
             else [[c, currency_symbol(c, lang)] for c in sorted(set(currencies.values()))]
         )
 
-    def _show(self, result: CatalogResult) -> None:
+    def _show(self, result: CatalogResult, names: dict[str, str] | None = None) -> None:
         lang = self.lang
-        names = _municipalities()
+        names = _municipalities() if names is None else names
         self.total = result.total
         self.pages = max(1, min(MAX_PAGE, -(-result.total // PER_PAGE)))
         self.degraded = result.degraded
@@ -571,9 +581,3 @@ class CatalogState(AppState):
     @rx.var
     def page_label(self) -> str:
         return text("page_of", self.lang, page=self.page, pages=self.pages)
-
-    @rx.var
-    def municipality_choices(self) -> list[list[str]]:
-        return [
-            [code, name] for code, name in sorted(_municipalities().items(), key=lambda i: i[1])
-        ]
