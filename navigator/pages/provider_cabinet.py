@@ -42,18 +42,14 @@ SCREENS = (
 
 
 def _screens(current: str) -> rx.Component:
-    """The cabinet's screens as links; the one shown says so (aria-current)."""
+    """The cabinet's screens as links; the one shown is plain bold text that says so
+    (aria-current), so it neither links to itself nor changes colour under the pointer."""
     return rx.el.nav(
         rx.hstack(
             *[
-                rx.link(
-                    T[label],
-                    href=path,
-                    id=f"screen-{name}",
-                    weight="bold" if name == current else "regular",
-                    underline="always" if name == current else "hover",
-                    aria_current="page" if name == current else None,
-                )
+                rx.text.span(T[label], id=f"screen-{name}", weight="bold", aria_current="page")
+                if name == current
+                else rx.link(T[label], href=path, id=f"screen-{name}")
                 for name, path, label in SCREENS
             ],
             spacing="4",
