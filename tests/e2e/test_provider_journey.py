@@ -385,9 +385,13 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             joiner.locator("#password_again").fill(PASSWORD)
             joiner.locator("#submit").click()
             joiner.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
+            joiner.locator("#screen-programs").click()  # the organisation's programs
             expect(joiner.locator(".provider-program", has_text=title)).to_be_visible(
                 timeout=15_000
             )
+            joiner.locator("#screen-team").click()
+            joiner.wait_for_url(re.compile(r"/provider/team/?$"), timeout=30_000)
+            expect(joiner.locator("#key-name")).to_be_visible(timeout=15_000)
             expect(joiner.locator("#staff")).to_have_count(0)  # staff do not manage staff
         finally:
             invitee.close()
