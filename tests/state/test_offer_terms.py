@@ -22,9 +22,7 @@ def _page(engine, monkeypatch, world) -> ProgramState:
         token = start_session(s, world.parent.user_id, utcnow()).token
     monkeypatch.setattr(AppState, "_session_token", lambda self: token)
     state = ProgramState(_reflex_internal_init=True)
-    state.router = RouterData(
-        url=ReflexURL(f"http://localhost:3000/programs/{world.program_id}")
-    )
+    state.router = RouterData(url=ReflexURL(f"http://localhost:3000/programs/{world.program_id}"))
     state.load()
     ProgramState.choose_child.fn(state, str(world.child_id))
     ProgramState.choose_group.fn(state, str(world.group_id))
