@@ -18,7 +18,15 @@ from navigator.domain.culture.models import CULTURE_CURRENCY, ServicePlace
 from navigator.domain.culture.services import ArtForm
 from navigator.domain.shared.errors import InvalidInput
 from navigator.domain.shared.models import Language
-from search.query import MARK_END, MARK_START, MAX_PER_PAGE, MAX_TEXT, Segment, segments
+from search.query import (
+    MARK_END,
+    MARK_START,
+    MAX_PER_PAGE,
+    MAX_TEXT,
+    Segment,
+    _quoted,  # the one quoting of whitelisted words for a filter
+    segments,
+)
 from search.settings import CULTURE_INDEX_UID, LANGUAGES
 
 CULTURE_SORTS = ("relevance", "price", "soonest")
@@ -94,11 +102,6 @@ def validate(query: CultureQuery) -> CultureQuery:
         languages=_choices(query.languages, "language", SERVICE_LANGUAGES),
         day=None if query.day is None else _day(query.day),
     )
-
-
-def _quoted(values: tuple[str, ...]) -> str:
-    # whitelisted words only (validate): nothing here needs escaping
-    return ", ".join(f"'{v}'" for v in values)
 
 
 def filters(query: CultureQuery, *, without: str | None = None) -> list[str]:
