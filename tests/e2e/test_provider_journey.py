@@ -411,7 +411,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             captured = s.exec(select(Enrollment).where(Enrollment.group_id == group.id)).one()
         # one lesson paid: captured, refunded by the correction, captured again
         paid = captured.captured_minor - captured.refunded_minor
-        assert 0 < paid == captured.refunded_minor <= 400  # the share of one 4,00 € lesson
+        # the share of one 4,00 € lesson; the enrollment's terms are named if it fails
+        assert 0 < paid == captured.refunded_minor <= 400, captured.model_dump()
         expected = f"{paid // 100},{paid % 100:02d} €"
         enrollment = page.locator(".enrollment-card", has_text=title)
         expect(enrollment.locator(".enrollment-captured")).to_have_text(expected, timeout=15_000)
