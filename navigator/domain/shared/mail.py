@@ -1,63 +1,314 @@
 """Outgoing mail: queued in the transaction that causes it, delivered after the commit.
 
-Delivery writes each letter as an `.eml` file under `var/mail/` and logs where it went;
-production puts an SMTP relay behind the same `deliver_pending` (see the README).
+Delivery goes through SMTP (`NAVIGATOR_SMTP_*`; in development and the tests the local
+server of `navigator.mailserver`, whose mailbox is `var/mail/`), or, with no SMTP host
+configured, writes each letter as an `.eml` file under `var/mail/` itself.
+
+A sender first *claims* letters in a short transaction of its own (a lease until a time, with
+a token; PostgreSQL skips rows another sender is claiming), sends them outside any
+transaction, then records each as sent. So two senders never send one letter. The one window
+left, a crash after the server accepted a letter and before it was recorded, ends with the
+lease: the letter is sent again with the Message-ID it was given when it was queued, which
+the receiving side recognises as the same letter. A server that refuses or is down leaves the
+letter waiting (attempts, next_attempt_at with a growing backoff); nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
+import smtplib
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from navigator.domain.shared.db import after_commit, transaction
 from navigator.domain.shared.models import OutgoingMail, utcnow
-from navigator.settings import get_settings
+from navigator.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
 SENDER = "Navigator <no-reply@navigator.local>"
+# how long a claimed letter belongs to its sender; past it, another sender may send it again
+LEASE = timedelta(minutes=5)
+BATCH = 50
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+SMTP_TIMEOUT_SECONDS = 20
 
 
-def queue_mail(session: Session, recipient: str, subject: str, body: str) -> None:
+def queue_mail(
+    session: Session,
+    recipient: str,
+    subject: str,
+    body: str,
+    *,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+    dedup_key: str | None = None,
+) -> OutgoingMail:
+    """Queue a letter in this transaction. `dedup_key` names what the letter is about (a
+    notification, a day's digest): a second letter with the same key is refused (Conflict)."""
     # a subject names user text (an organisation's name): a line break there would break
     # the header, so control characters become spaces
-    subject = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in subject)[:200]
-    session.add(OutgoingMail(recipient=recipient, subject=subject, body=body))
+    subject = _one_line(subject)[:200]
+    letter = OutgoingMail(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        html=html,
+        headers={name: _one_line(value) for name, value in (headers or {}).items()},
+        dedup_key=dedup_key,
+        message_id=new_message_id(),
+    )
+    session.add(letter)
+    return letter
+
+
+def new_message_id() -> str:
+    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "navigator.local"
+    return make_msgid(idstring=secrets.token_hex(4), domain=domain)
+
+
+def _one_line(value: str) -> str:
+    return "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value)
 
 
 def deliver_after_commit(session: Session) -> None:
     """Deliver the letters this transaction queued once it has committed."""
     engine = session.get_bind()
-    after_commit(session, lambda: deliver_pending(engine, get_settings().var_dir / "mail"))  # type: ignore[arg-type]
+    after_commit(session, lambda: deliver_now(engine))  # type: ignore[arg-type]
 
 
-def deliver_pending(engine: Engine, mail_dir: Path) -> list[Path]:
-    """Write every unsent letter to `mail_dir` and mark it sent; the files written."""
-    written = []
+def deliver_now(engine: Engine, settings: Settings | None = None) -> None:
+    """One delivery round, as configured. Never raises: a letter that could not go now waits
+    for the scheduler's next round, and the request that queued it has already succeeded."""
+    settings = settings or get_settings()
+    try:
+        if settings.smtp_host:
+            send_pending(engine, settings)
+        else:
+            deliver_pending(engine, settings.var_dir / "mail")
+    except Exception:
+        log.warning("mail delivery round failed; the letters wait for the next", exc_info=True)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A letter a sender holds the lease of, detached from any session."""
+
+    id: int
+    token: str
+    recipient: str
+    message: EmailMessage
+    attempts: int
+
+
+@dataclass
+class MailRound:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def build_message(letter: OutgoingMail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = letter.recipient
+    message["Subject"] = letter.subject
+    message["Date"] = format_datetime(letter.created_at)
+    message["Message-ID"] = letter.message_id
+    for name, value in (letter.headers or {}).items():
+        message[name] = value
+    message.set_content(letter.body)
+    if letter.html:
+        message.add_alternative(letter.html, subtype="html")
+    return message
+
+
+def claim_letters(
+    engine: Engine, *, now: datetime | None = None, limit: int = BATCH, sender: str = SENDER
+) -> list[Claimed]:
+    """Take the lease of up to `limit` letters due now, in a transaction of their own."""
+    now = now or utcnow()
+    token = secrets.token_hex(16)
+    claimed = []
     with transaction(engine) as session:
         letters = session.exec(
             select(OutgoingMail)
-            .where(col(OutgoingMail.sent_at).is_(None))
+            .where(
+                col(OutgoingMail.sent_at).is_(None),
+                or_(
+                    col(OutgoingMail.next_attempt_at).is_(None),
+                    col(OutgoingMail.next_attempt_at) <= now,
+                ),
+                or_(
+                    col(OutgoingMail.claimed_until).is_(None),
+                    col(OutgoingMail.claimed_until) <= now,
+                ),
+            )
             .order_by(col(OutgoingMail.id))
+            .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
-        if letters:
-            mail_dir.mkdir(parents=True, exist_ok=True)
         for letter in letters:
-            message = EmailMessage()
-            message["From"] = SENDER
-            message["To"] = letter.recipient
-            message["Subject"] = letter.subject
-            message.set_content(letter.body)
-            path = mail_dir / f"{letter.id:06d}.eml"
-            path.write_bytes(bytes(message))
-            letter.sent_at = utcnow()
+            assert letter.id is not None
+            letter.claimed_until = now + LEASE
+            letter.claim_token = token
+            letter.attempts += 1
+            if not letter.message_id:  # queued before letters had one
+                letter.message_id = new_message_id()
             session.add(letter)
-            written.append(path)
-            log.warning("mail to %s written to %s:\n%s", letter.recipient, path, letter.body)
+            claimed.append(
+                Claimed(
+                    letter.id,
+                    token,
+                    letter.recipient,
+                    build_message(letter, sender),
+                    letter.attempts,
+                )
+            )
+    return claimed
+
+
+def record_sent(engine: Engine, letter: Claimed, *, now: datetime | None = None) -> None:
+    with transaction(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(OutgoingMail)
+            .where(
+                col(OutgoingMail.id) == letter.id,
+                col(OutgoingMail.claim_token) == letter.token,
+                col(OutgoingMail.sent_at).is_(None),
+            )
+            .values(sent_at=now or utcnow(), claimed_until=None, last_error="")
+        )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … at most an hour: a server that is down is not hammered."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def record_failure(
+    engine: Engine, letter: Claimed, error: BaseException, *, now: datetime | None = None
+) -> None:
+    now = now or utcnow()
+    with transaction(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(OutgoingMail)
+            .where(
+                col(OutgoingMail.id) == letter.id,
+                col(OutgoingMail.claim_token) == letter.token,
+                col(OutgoingMail.sent_at).is_(None),
+            )
+            .values(
+                claimed_until=None,
+                next_attempt_at=now + retry_delay(letter.attempts),
+                last_error=f"{type(error).__name__}: {error}"[:500],
+            )
+        )
+
+
+def _deliver(
+    engine: Engine,
+    claimed: list[Claimed],
+    send: Callable[[Claimed], Any],
+    now: datetime | None,
+) -> MailRound:
+    done = MailRound()
+    for letter in claimed:
+        try:
+            send(letter)
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("mail %s to %s not sent yet: %s", letter.id, letter.recipient, error)
+            record_failure(engine, letter, error, now=now)
+            done.failed.append(letter.id)
+            continue
+        record_sent(engine, letter, now=now)
+        done.sent.append(letter.id)
+    return done
+
+
+@contextmanager
+def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """A connection to the configured server: plain, STARTTLS or TLS; logged in when a user
+    is configured."""
+    if settings.smtp_security == "tls":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.smtp_host,
+            settings.smtp_port,
+            timeout=SMTP_TIMEOUT_SECONDS,
+            context=ssl.create_default_context(),
+        )
+    else:
+        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
+    try:
+        if settings.smtp_security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if settings.smtp_user:
+            client.login(settings.smtp_user, settings.smtp_password)
+        yield client
+    finally:
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
+
+
+def transmit(client: smtplib.SMTP, letter: Claimed, settings: Settings) -> None:
+    """Hand one letter to the server; it has accepted it when this returns."""
+    envelope_from = parseaddr(settings.mail_from)[1] or "no-reply@navigator.local"
+    client.send_message(letter.message, from_addr=envelope_from, to_addrs=[letter.recipient])
+
+
+def send_pending(
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    now: datetime | None = None,
+    limit: int = BATCH,
+) -> MailRound:
+    """Send the letters due now through SMTP; which were sent and which wait for a retry."""
+    settings = settings or get_settings()
+    claimed = claim_letters(engine, now=now, limit=limit, sender=settings.mail_from)
+    if not claimed:
+        return MailRound()
+    try:
+        with smtp_connection(settings) as client:
+            return _deliver(engine, claimed, lambda letter: transmit(client, letter, settings), now)
+    except (smtplib.SMTPException, OSError) as error:  # no connection: every letter waits
+        log.warning("SMTP server %s unavailable: %s", settings.smtp_host, error)
+        done = MailRound()
+        for letter in claimed:
+            record_failure(engine, letter, error, now=now)
+            done.failed.append(letter.id)
+        return done
+
+
+def deliver_pending(engine: Engine, mail_dir: Path, *, now: datetime | None = None) -> list[Path]:
+    """Without an SMTP server: write every letter due now to `mail_dir`; the files written."""
+    claimed = claim_letters(engine, now=now)
+    if claimed:
+        mail_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def write(letter: Claimed) -> None:
+        path = mail_dir / f"{letter.id:06d}.eml"
+        path.write_bytes(bytes(letter.message))
+        written.append(path)
+        body = letter.message.get_body(("plain",))
+        text = body.get_content() if body is not None else ""
+        log.warning("mail to %s written to %s:\n%s", letter.recipient, path, text)
+
+    _deliver(engine, claimed, write, now)
     return written

@@ -1,0 +1,1 @@
+"""What a person is told: the notification centre, its words, its letters and digests."""

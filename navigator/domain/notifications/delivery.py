@@ -1,0 +1,293 @@
+"""Notifications into letters, on the scheduler's clock: a letter for each event for people
+who want them at once (up to an hourly limit per address; the rest wait for the digest), a
+daily digest for the others (money movements always at least there), and the warning that a
+certificate's unspent money expires when its funding period closes.
+
+One mail per event and person: a notification is taken for a letter by a conditional update
+of its `mailed_at` in the transaction that queues the letter, and the letter's `dedup_key`
+(the notification, or the person and day of a digest) is unique.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from navigator import routes
+from navigator.domain.accounts.models import Child, User
+from navigator.domain.accounts.throttle import spend_attempt
+from navigator.domain.certificates.models import Certificate, CertificateAccount
+from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.notifications.centre import unsubscribe_token
+from navigator.domain.notifications.models import ExpiryWarning, MailMode, NotificationPreference
+from navigator.domain.notifications.render import is_money, render
+from navigator.domain.shared.db import atomically, read_session
+from navigator.domain.shared.errors import Conflict, DomainError, TooManyAttempts
+from navigator.domain.shared.mail import queue_mail
+from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
+from navigator.i18n import text
+from navigator.settings import get_settings
+
+log = logging.getLogger(__name__)
+# an instant letter is only for what is news: older ones wait for the digest
+INSTANT_WINDOW = timedelta(days=2)
+BATCH = 200
+EXPIRY_KIND = "certificate.expiry_warning"
+UNSUBSCRIBE_PATH = "/mail/unsubscribe"  # navigator.routes.MAIL_UNSUBSCRIBE
+
+
+def _mode(session: Session, user_id: int) -> tuple[str, bool]:
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        return MailMode.INSTANT, True
+    return row.mode, row.digests_stopped_at is None
+
+
+def _take(session: Session, ids: list[int], now: datetime) -> None:
+    """Mark the notifications as mailed, all or none: another worker that took one of them
+    first makes this transaction roll back (the next round sees what is left)."""
+    if not ids:
+        return
+    result = session.exec(  # type: ignore[call-overload]
+        update(Notification)
+        .where(col(Notification.id).in_(ids), col(Notification.mailed_at).is_(None))
+        .values(mailed_at=now)
+    )
+    if result.rowcount != len(ids):
+        raise Conflict("notification_taken")
+
+
+# ---------------------------------------------------------------- letters
+
+
+def _link(path: str) -> str:
+    return f"{get_settings().app_url.rstrip('/')}{path}"
+
+
+def _letter_html(paragraphs: list[str], lines: list[tuple[str, str]]) -> str:
+    items = "".join(
+        f'<li><a href="{html.escape(_link(link))}">{html.escape(line)}</a></li>'
+        for line, link in lines
+    )
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs[:1])
+    tail = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs[1:])
+    page = f"{body}<ul>{items}</ul>{tail}"
+    return f'<!doctype html><html><body style="font-family:sans-serif">{page}</body></html>'
+
+
+def queue_instant_letter(session: Session, notification: Notification, user: User) -> None:
+    language = user.locale
+    shown = render(session, notification, language)
+    footer = text("notification.mail.footer", language, link=_link(routes_notifications()))
+    greeting = text("notification.mail.greeting", language)
+    body = f"{greeting}\n\n{shown.line}\n{_link(shown.link)}\n\n{footer}\n"
+    queue_mail(
+        session,
+        user.email,
+        shown.line,
+        body,
+        html=_letter_html([greeting, footer], [(shown.line, shown.link)]),
+        dedup_key=f"notification:{notification.id}",
+    )
+
+
+def routes_notifications() -> str:
+    return getattr(routes, "NOTIFICATIONS", "/notifications")
+
+
+def mail_one(session: Session, notification_id: int, now: datetime) -> int:
+    """The letter for one notification, once; 0 when it is not (or no longer) for now."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.mailed_at is not None:
+        return 0
+    user = session.get(User, notification.user_id)
+    if user is None or not user.is_active:
+        return 0
+    mode, _digests = _mode(session, user.id or 0)
+    if mode != MailMode.INSTANT:
+        return 0
+    try:
+        spend_attempt(session, "notification_mail", "email", user.email, now=now)
+    except TooManyAttempts:
+        return 0  # left for the digest
+    _take(session, [notification_id], now)
+    queue_instant_letter(session, notification, user)
+    return 1
+
+
+def dispatch_instant(engine: Engine, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    with read_session(engine) as session:
+        ids = session.exec(
+            select(Notification.id)
+            .where(
+                col(Notification.mailed_at).is_(None),
+                col(Notification.created_at) >= now - INSTANT_WINDOW,
+            )
+            .order_by(col(Notification.id))
+            .limit(BATCH)
+        ).all()
+    sent = 0
+    for notification_id in ids:
+        assert notification_id is not None
+        try:
+            sent += atomically(partial(mail_one, notification_id=notification_id, now=now), engine)
+        except DomainError as error:  # taken by another worker, or busy: fine either way
+            log.info("notification %s not mailed now: %s", notification_id, error.code)
+    return sent
+
+
+def digest_key(user_id: int, day: date) -> str:
+    return f"digest:{user_id}:{day.isoformat()}"
+
+
+def digest_for(session: Session, user_id: int, now: datetime) -> int:
+    """Today's digest for one person: what is not mailed yet (only money movements for
+    those who asked for what the law requires). 0 when there is nothing, or it went already."""
+    key = digest_key(user_id, now.date())
+    if session.exec(select(OutgoingMail.id).where(OutgoingMail.dedup_key == key)).first():
+        return 0
+    user = session.get(User, user_id)
+    if user is None:
+        return 0
+    mode, digests = _mode(session, user_id)
+    pending = session.exec(
+        select(Notification)
+        .where(Notification.user_id == user_id, col(Notification.mailed_at).is_(None))
+        .order_by(col(Notification.created_at), col(Notification.id))
+        .limit(BATCH)
+    ).all()
+    chosen = [n for n in pending if mode != MailMode.REQUIRED or is_money(n.kind)]
+    if not digests or not user.is_active:  # unsubscribed: they stay in the centre only
+        chosen = []
+    # every pending one is settled: mailed now, or (not chosen) never; all stay in the centre
+    _take(session, [n.id for n in pending if n.id is not None], now)
+    if not chosen:
+        return 0
+    language = user.locale
+    lines = [render(session, n, language) for n in chosen]
+    token = unsubscribe_token(session, user_id)
+    unsubscribe = _link(f"{UNSUBSCRIBE_PATH}?token={token}")
+    greeting = text("notification.mail.greeting", language)
+    intro = text("notification.digest.intro", language, count=len(lines))
+    footer = text(
+        "notification.digest.footer",
+        language,
+        link=_link(routes_notifications()),
+        unsubscribe=unsubscribe,
+    )
+    body = "\n".join(
+        [greeting, "", intro, ""]
+        + [f"- {shown.line}\n  {_link(shown.link)}" for shown in lines]
+        + ["", footer, ""]
+    )
+    queue_mail(
+        session,
+        user.email,
+        text("notification.digest.subject", language, count=len(lines)),
+        body,
+        html=_letter_html(
+            [f"{greeting} {intro}", footer], [(shown.line, shown.link) for shown in lines]
+        ),
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        dedup_key=key,
+    )
+    return 1
+
+
+def send_digests(engine: Engine, now: datetime | None = None, *, force: bool = False) -> int:
+    """Once a day from the configured hour (UTC): a digest for everyone with something
+    waiting. `force` sends regardless of the hour (tests, the command line)."""
+    now = now or utcnow()
+    if not force and now.hour < get_settings().digest_hour_utc:
+        return 0
+    with read_session(engine) as session:
+        users = session.exec(
+            select(Notification.user_id).where(col(Notification.mailed_at).is_(None)).distinct()
+        ).all()
+    sent = 0
+    for user_id in sorted(users):
+        try:
+            sent += atomically(partial(digest_for, user_id=user_id, now=now), engine)
+        except DomainError as error:
+            log.info("digest for user %s not sent now: %s", user_id, error.code)
+    return sent
+
+
+# ---------------------------------------------------------------- expiry warnings
+
+
+def accounts_to_warn(session: Session, today: date, days: int) -> list[int]:
+    """Accounts with unspent money in an open period that closes within `days`, not warned."""
+    rows = session.exec(
+        select(CertificateAccount)
+        .join(FundingPeriod, col(FundingPeriod.id) == col(CertificateAccount.period_id))
+        .outerjoin(ExpiryWarning, col(ExpiryWarning.account_id) == col(CertificateAccount.id))
+        .where(
+            FundingPeriod.status == "open",
+            col(FundingPeriod.ends_on) >= today,
+            col(FundingPeriod.ends_on) <= today + timedelta(days=days),
+            col(ExpiryWarning.account_id).is_(None),
+        )
+        .order_by(col(CertificateAccount.id))
+    ).all()
+    return [a.id for a in rows if a.id is not None and a.available_minor > 0]
+
+
+def warn_account(session: Session, account_id: int, now: datetime) -> int:
+    if session.get(ExpiryWarning, account_id) is not None:
+        return 0
+    account = session.get(CertificateAccount, account_id)
+    if account is None or account.available_minor <= 0:
+        return 0
+    period = session.get(FundingPeriod, account.period_id)
+    certificate = session.get(Certificate, account.certificate_id)
+    child = session.get(Child, certificate.child_id) if certificate else None
+    if period is None or child is None:
+        return 0
+    session.add(ExpiryWarning(account_id=account_id, warned_at=now))
+    session.add(
+        Notification(
+            user_id=child.guardian_id,
+            kind=EXPIRY_KIND,
+            payload={
+                "account_id": account_id,
+                "amount_minor": account.available_minor,
+                "expires_on": period.ends_on.isoformat(),
+            },
+        )
+    )
+    return 1
+
+
+def warn_expiring(engine: Engine, now: datetime | None = None, days: int | None = None) -> int:
+    now = now or utcnow()
+    days = get_settings().expiry_warning_days if days is None else days
+    with read_session(engine) as session:
+        due = accounts_to_warn(session, now.date(), days)
+    warned = 0
+    for account_id in due:
+        try:
+            warned += atomically(partial(warn_account, account_id=account_id, now=now), engine)
+        except DomainError as error:  # warned by another worker at the same moment
+            log.info("expiry warning for account %s not written now: %s", account_id, error.code)
+    return warned
+
+
+def run_notification_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
+    """One round: warnings first (so they are mailed in the same round), letters, digests."""
+    now = now or utcnow()
+    return {
+        "expiry_warnings": warn_expiring(engine, now),
+        "notification_letters": dispatch_instant(engine, now),
+        "digests": send_digests(engine, now),
+    }

@@ -1,0 +1,57 @@
+"""Writing notifications: to one person, to a provider's team, to a municipality's
+administrators. Called in the transaction of the change the notification tells about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from navigator.domain.accounts.models import Membership, Role
+from navigator.domain.shared.models import Notification
+
+PROVIDER_ROLES = (Role.PROVIDER_OWNER.value, Role.PROVIDER_STAFF.value)
+
+
+def notify(session: Session, user_id: int, kind: str, payload: dict[str, Any]) -> None:
+    session.add(Notification(user_id=user_id, kind=kind, payload=payload))
+
+
+def notify_provider(session: Session, provider_id: int, kind: str, payload: dict[str, Any]) -> None:
+    """Everyone who works for the provider (owners and staff)."""
+    members = session.exec(
+        select(Membership.user_id)
+        .where(
+            Membership.provider_id == provider_id,
+            col(Membership.role).in_(PROVIDER_ROLES),
+        )
+        .distinct()
+    ).all()
+    for user_id in sorted(members):
+        notify(session, user_id, kind, {"provider_id": provider_id, **payload})
+
+
+def notify_municipality(
+    session: Session, municipality_id: int, kind: str, payload: dict[str, Any]
+) -> None:
+    """The municipality's administrators."""
+    members = session.exec(
+        select(Membership.user_id)
+        .where(
+            Membership.municipality_id == municipality_id,
+            Membership.role == Role.MUNICIPALITY_ADMIN.value,
+        )
+        .distinct()
+    ).all()
+    for user_id in sorted(members):
+        notify(session, user_id, kind, payload)
+
+
+def certification_moved(
+    session: Session, program_id: int, provider_id: int, municipality_id: int, status: str
+) -> None:
+    """A submission is a new item in the municipality's queue; a decision is the provider's."""
+    if status == "submitted":
+        notify_municipality(session, municipality_id, "queue.program", {"program_id": program_id})
+    elif status in ("certified", "rejected", "suspended"):
+        notify_provider(session, provider_id, f"certification.{status}", {"program_id": program_id})

@@ -1,0 +1,193 @@
+"""A notification in words, for one person in their language.
+
+Generic on purpose: the words are the ui key `notification.<kind>`, filled with the
+payload's display fields (`child_first_name`, `program_title`, `amount_minor` with
+`currency`, `lesson_date`, `expires_on`, `provider_name`) and with what its ids lead to
+(`account_id`, `enrollment_id`, `group_id`, `offer_id`, `entry_id`, `child_id`,
+`request_id`, `program_id`, `provider_id`). A new kind needs only its key and a payload. A kind
+without words reads as a generic line; nothing here raises for an odd payload.
+
+Only a child's first name is ever used: these words go into mail.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from navigator import routes
+from navigator.domain.accounts.models import Child
+from navigator.domain.certificates.models import (
+    Certificate,
+    CertificateAccount,
+    LedgerEntry,
+    VerificationRequest,
+)
+from navigator.domain.enrollment.models import Attendance, Enrollment, EnrollmentOffer
+from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.programs.models import Group, Program
+from navigator.domain.providers.models import Provider
+from navigator.domain.shared.models import Notification
+from navigator.i18n import text
+from navigator.i18n.formatting import format_day, format_money
+
+GENERIC = "notification.generic"
+# where a line leads, by the kind's first word; a payload's own `link` (a path) wins
+LINKS = {
+    "certificate": routes.CABINET,
+    "enrollment": routes.CABINET,
+    "verification": routes.CABINET,
+    "dispute": routes.CABINET,
+    "application": routes.PROVIDER,
+    "certification": routes.PROVIDER_PROGRAMS,
+    "queue": routes.MUNICIPALITY,
+}
+# money movements: always mailed at least in the digest, whatever the person chose
+MONEY_PREFIXES = ("certificate.",)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    id: int
+    kind: str
+    line: str
+    link: str
+    created_at: Any
+    unread: bool
+
+
+def is_money(kind: str) -> bool:
+    return kind.startswith(MONEY_PREFIXES)
+
+
+def render(session: Session, notification: Notification, language: str) -> Rendered:
+    payload = notification.payload if isinstance(notification.payload, dict) else {}
+    try:
+        fields = display_fields(session, payload, language)
+    except Exception:  # a broken payload still reads as a line
+        fields = {}
+    line = words_for(str(notification.kind), language, fields)
+    assert notification.id is not None
+    return Rendered(
+        id=notification.id,
+        kind=notification.kind,
+        line=line,
+        link=link_for(notification.kind, payload),
+        created_at=notification.created_at,
+        unread=notification.read_at is None,
+    )
+
+
+def words_for(kind: str, language: str, fields: dict[str, str]) -> str:
+    key = f"notification.{kind}"
+    template = text(key, language)
+    if template == key:
+        template = text(GENERIC, language)
+    try:
+        return string.Formatter().vformat(template, (), _Blank(fields))
+    except (ValueError, IndexError, AttributeError):
+        return text(GENERIC, language)
+
+
+class _Blank(dict[str, str]):
+    """A field the payload does not give reads as a dash, never a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def link_for(kind: str, payload: dict[str, Any]) -> str:
+    own = payload.get("link")
+    if isinstance(own, str) and own.startswith("/") and not own.startswith("//"):
+        return own
+    return LINKS.get(kind.split(".", 1)[0], routes.HOME)
+
+
+def _get(session: Session, model: Any, value: Any) -> Any:
+    return session.get(model, value) if isinstance(value, int) and value > 0 else None
+
+
+def display_fields(session: Session, payload: dict[str, Any], language: str) -> dict[str, str]:
+    """The payload's display fields, completed from its ids, in words."""
+    found: dict[str, Any] = {}
+    for name in ("child_first_name", "program_title", "provider_name", "currency"):
+        if isinstance(payload.get(name), str):
+            found[name] = payload[name]
+    entry = _get(session, LedgerEntry, payload.get("entry_id"))
+    account = _get(session, CertificateAccount, payload.get("account_id"))
+    if account is None and entry is not None:
+        account = session.get(CertificateAccount, entry.account_id)
+    enrollment = _get(session, Enrollment, payload.get("enrollment_id"))
+    if enrollment is None and entry is not None and entry.enrollment_id:
+        enrollment = session.get(Enrollment, entry.enrollment_id)
+    offer = _get(session, EnrollmentOffer, payload.get("offer_id"))
+    request = _get(session, VerificationRequest, payload.get("request_id"))
+    child = _get(session, Child, payload.get("child_id"))
+    for source in (enrollment, offer, request):
+        if child is None and source is not None:
+            child = session.get(Child, source.child_id)
+    if child is None and account is not None:
+        certificate = session.get(Certificate, account.certificate_id)
+        child = session.get(Child, certificate.child_id) if certificate else None
+    group = _get(session, Group, payload.get("group_id"))
+    for source in (enrollment, offer):
+        if group is None and source is not None:
+            group = session.get(Group, source.group_id)
+    program = _get(session, Program, payload.get("program_id"))
+    if program is None and group is not None:
+        program = session.get(Program, group.program_id)
+    provider = _get(session, Provider, payload.get("provider_id"))
+    if provider is None and program is not None:
+        provider = session.get(Provider, program.provider_id)
+
+    if child is not None:
+        found.setdefault("child_first_name", child.first_name)
+    if program is not None:
+        found.setdefault("program_title", program.title)
+    if provider is not None:
+        found.setdefault("provider_name", provider.name)
+    if "currency" not in found:
+        municipality = None
+        if account is not None:
+            period = session.get(FundingPeriod, account.period_id)
+            municipality = session.get(Municipality, period.municipality_id) if period else None
+        elif child is not None:
+            municipality = session.get(Municipality, child.municipality_id)
+        if municipality is not None:
+            found["currency"] = municipality.currency
+
+    words = {
+        "child": found.get("child_first_name", "—"),
+        "program": found.get("program_title", "—"),
+        "provider": found.get("provider_name", "—"),
+    }
+    amount = payload.get("amount_minor")
+    currency = found.get("currency")
+    if isinstance(amount, int) and isinstance(currency, str) and len(currency) == 3:
+        words["amount"] = format_money(amount, currency, language)
+    lesson = _day(payload.get("lesson_date"))
+    if lesson is None and entry is not None and entry.attendance_id:
+        attendance = session.get(Attendance, entry.attendance_id)
+        lesson = attendance.lesson_date if attendance else None
+    if lesson is not None:
+        words["lesson_date"] = format_day(lesson, language)
+    expires = _day(payload.get("expires_on"))
+    if expires is not None:
+        words["expires_on"] = format_day(expires, language)
+    return words
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

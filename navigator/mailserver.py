@@ -1,0 +1,121 @@
+"""A real SMTP server for development and the tests (aiosmtpd): every letter it receives is
+written to its mailbox directory (`var/mail/NNNNNN.eml`), so what the app sends travels the
+same SMTP path as in production and can be read as a person reads an inbox.
+
+    python -m navigator.mailserver --port 8025 --mailbox var/mail
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Mailbox:
+    """Received letters as numbered files; numbers keep going after a restart."""
+
+    directory: Path
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def store(self, data: bytes) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            number = max((_number(p) for p in self.directory.glob("*.eml")), default=0) + 1
+            while True:
+                path = self.directory / f"{number:06d}.eml"
+                try:
+                    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    number += 1
+                    continue
+                with os.fdopen(descriptor, "wb") as out:
+                    out.write(data)
+                return path
+
+    def letters(self) -> list[EmailMessage]:
+        """Every letter received, oldest first."""
+        paths = sorted(self.directory.glob("*.eml"), key=_number)
+        return [_parse(p.read_bytes()) for p in paths]
+
+
+def _number(path: Path) -> int:
+    return int(path.stem) if path.stem.isdigit() else 0
+
+
+def _parse(data: bytes) -> EmailMessage:
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+class _Handler:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mailbox.store(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class MailServer:
+    """The server on a port of 127.0.0.1, running in a thread of this process."""
+
+    mailbox_dir: Path
+    port: int = 0
+    _controller: Controller | None = None
+
+    @property
+    def mailbox(self) -> Mailbox:
+        return Mailbox(self.mailbox_dir)
+
+    def start(self) -> MailServer:
+        port = self.port or free_port()
+        self._controller = Controller(_Handler(self.mailbox), hostname=HOST, port=port)
+        self._controller.start()
+        self.port = port
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="the local SMTP server of development")
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--mailbox", type=Path, required=True)
+    args = parser.parse_args(argv)
+    server = MailServer(args.mailbox, args.port).start()
+    print(f"SMTP server on {HOST}:{server.port}, mailbox {args.mailbox}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

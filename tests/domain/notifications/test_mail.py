@@ -1,0 +1,188 @@
+"""Mail through the real SMTP server (navigator.mailserver in its own process): senders
+racing in real OS processes send each letter once, on SQLite and PostgreSQL, with no raw
+database error; a sender killed after the server accepted a letter and before recording it
+leads to the same letter (same Message-ID) once more; a server that is down delays mail and
+loses none."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from navigator.domain.notifications.delivery import dispatch_instant
+from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.mail import (
+    LEASE,
+    claim_letters,
+    queue_mail,
+    send_pending,
+    smtp_connection,
+    transmit,
+)
+from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
+from navigator.mailserver import free_port
+from navigator.settings import get_settings
+from tests.factories import build_world
+
+PROCESSES = 3
+
+
+def _settings(port):
+    return replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
+
+
+def _url(engine):
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _engine(url):
+    if url.startswith("postgresql"):
+        return make_engine(url, pool_size=2, max_overflow=2)
+    return make_engine(url)
+
+
+def _sender(url, port, dispatch, results):
+    engine = _engine(url)
+    outcomes = Counter()
+    try:
+        for _round in range(20):
+            try:
+                if dispatch:
+                    dispatch_instant(engine)
+                done = send_pending(engine, _settings(port), limit=5)
+                outcomes["sent"] += len(done.sent)
+                outcomes["failed"] += len(done.failed)
+            except DomainError as refusal:
+                outcomes[refusal.code] += 1
+    except Exception as error:
+        outcomes[f"RAW {type(error).__name__}: {str(error)[:200]}"] += 1
+        traceback.print_exc()
+    engine.dispose()
+    results.put(dict(outcomes))
+
+
+def _race(engine, port, *, dispatch=False):
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    processes = [
+        context.Process(target=_sender, args=(_url(engine), port, dispatch, results))
+        for _ in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = Counter()
+    for _ in processes:
+        outcomes.update(results.get(timeout=120))
+    for process in processes:
+        process.join(timeout=30)
+    assert not [k for k in outcomes if k.startswith("RAW")], outcomes
+    return outcomes
+
+
+def _ids(letters):
+    return Counter(letter["Message-ID"] for letter in letters)
+
+
+def test_senders_racing_in_processes_send_each_letter_once(engine, smtp_server):
+    with transaction(engine) as s:
+        for n in range(24):
+            queue_mail(s, f"p{n % 5}@example.org", f"Письмо {n}", f"текст {n}", html="<p>x</p>")
+    outcomes = _race(engine, smtp_server.port)
+    letters = smtp_server.mailbox.letters()
+    assert outcomes["sent"] == 24 and len(letters) == 24
+    with read_session(engine) as s:
+        rows = s.exec(select(OutgoingMail)).all()
+    assert all(row.sent_at is not None for row in rows)
+    assert _ids(letters) == Counter(row.message_id for row in rows)  # each exactly once
+    first = letters[0]
+    assert first.get_body(("plain",)) is not None and first.get_body(("html",)) is not None
+
+
+def test_one_letter_per_event_and_person_when_dispatchers_race(engine, smtp_server):
+    build_world(engine)  # crediting the certificate wrote notifications
+    with read_session(engine) as s:
+        events = s.exec(select(Notification)).all()
+    assert events
+    _race(engine, smtp_server.port, dispatch=True)
+    letters = smtp_server.mailbox.letters()
+    with read_session(engine) as s:
+        keys = s.exec(select(OutgoingMail.dedup_key)).all()
+        pending = s.exec(select(Notification).where(col(Notification.mailed_at).is_(None))).all()
+    assert sorted(keys) == sorted(f"notification:{n.id}" for n in events)
+    assert len(letters) == len(events) and not pending
+    # the parent's letter names the child by first name only
+    to_parent = [m for m in letters if m["To"].startswith("parent")]
+    assert to_parent
+    for letter in to_parent:
+        text = letter.get_body(("plain",)).get_content()
+        assert "Аня" in text and "Иванова" not in text
+
+
+def test_a_sender_killed_after_the_server_accepted_resends_with_the_same_message_id(
+    engine, smtp_server
+):
+    with transaction(engine) as s:
+        queue_mail(s, "mama@example.org", "Списание", "занятие оплачено")
+    context = multiprocessing.get_context("spawn")
+    crashed = context.Process(target=_send_then_die, args=(_url(engine), smtp_server.port))
+    crashed.start()
+    crashed.join(timeout=60)
+    assert crashed.exitcode == 9
+    (accepted,) = smtp_server.mailbox.letters()
+    with read_session(engine) as s:
+        (row,) = s.exec(select(OutgoingMail)).all()
+    assert row.sent_at is None  # the crash came before the record
+    # while the dead sender's lease runs, nobody sends it again
+    assert send_pending(engine, _settings(smtp_server.port)).sent == []
+    later = utcnow() + LEASE + timedelta(seconds=1)
+    assert send_pending(engine, _settings(smtp_server.port), now=later).sent == [row.id]
+    first, again = smtp_server.mailbox.letters()
+    assert first["Message-ID"] == again["Message-ID"] == accepted["Message-ID"] == row.message_id
+    assert send_pending(engine, _settings(smtp_server.port), now=later + LEASE * 2).sent == []
+    assert len(smtp_server.mailbox.letters()) == 2
+
+
+def _send_then_die(url, port):
+    engine = _engine(url)
+    settings = _settings(port)
+    (letter,) = claim_letters(engine)
+    with smtp_connection(settings) as client:
+        transmit(client, letter, settings)
+    os._exit(9)  # killed between the server's "250 accepted" and recording it
+
+
+def test_a_server_that_is_down_delays_mail_and_loses_none(engine, smtp_server):
+    with transaction(engine) as s:
+        for n in range(3):
+            queue_mail(s, f"p{n}@example.org", "Тема", f"текст {n}")
+    down = _settings(free_port())  # nothing listens there
+    now = utcnow()
+    first = send_pending(engine, down, now=now)
+    assert first.sent == [] and len(first.failed) == 3
+    with read_session(engine) as s:
+        rows = s.exec(select(OutgoingMail)).all()
+    assert all(r.sent_at is None and r.attempts == 1 and r.last_error for r in rows)
+    assert all(r.next_attempt_at > now for r in rows)
+    # not retried before its time, then retried with a longer wait
+    assert send_pending(engine, down, now=now).failed == []
+    second = send_pending(engine, down, now=now + timedelta(minutes=1))
+    assert len(second.failed) == 3
+    with read_session(engine) as s:
+        waits = {
+            r.next_attempt_at - (now + timedelta(minutes=1)) for r in s.exec(select(OutgoingMail))
+        }
+    assert waits == {timedelta(minutes=1)}
+    # the server is back: everything arrives, once
+    back = send_pending(engine, _settings(smtp_server.port), now=now + timedelta(hours=2))
+    assert len(back.sent) == 3
+    assert len(smtp_server.mailbox.letters()) == 3
+    assert (
+        send_pending(engine, _settings(smtp_server.port), now=now + timedelta(hours=3)).sent == []
+    )
