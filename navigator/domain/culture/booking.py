@@ -320,6 +320,7 @@ def book_session(
         session.add(
             BookingPupil(
                 booking_id=booking.id,
+                session_id=session_id,
                 pupil_id=pupil.id,  # type: ignore[arg-type]
                 pupil_year_id=year_row.id,  # type: ignore[arg-type]
                 amount_minor=request.price,

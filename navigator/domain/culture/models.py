@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from navigator.domain.shared import outbox
@@ -310,17 +310,33 @@ class SeatStatus(StrEnum):
     RELEASED = "released"
 
 
+TAKEN_SEAT = one_of("status", [SeatStatus.HELD, SeatStatus.CHARGED])
+
+
 class BookingPupil(SQLModel, table=True):
-    """One pupil of a booking and that pupil's share of its price."""
+    """One pupil of a booking and that pupil's share of its price.
+
+    The session is kept on the row so that the database itself refuses a pupil holding two
+    places on one session (the booking checks it first, under the session's lock; the index
+    is the backstop should any later code path forget to)."""
 
     __tablename__ = "booking_pupil"
     __table_args__ = (
         UniqueConstraint("booking_id", "pupil_id", name="uq_booking_pupil"),
         CheckConstraint(one_of("status", SeatStatus), name="ck_booking_pupil_status"),
+        Index(
+            "uq_booking_pupil_session_taken",
+            "session_id",
+            "pupil_id",
+            unique=True,
+            sqlite_where=text(TAKEN_SEAT),
+            postgresql_where=text(TAKEN_SEAT),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="culture_booking.id", index=True)
+    session_id: int = Field(foreign_key="culture_session.id", index=True)
     pupil_id: int = Field(foreign_key="pupil.id", index=True)
     pupil_year_id: int = Field(foreign_key="pupil_year.id", index=True)
     amount_minor: int = Field(sa_type=BigInteger)

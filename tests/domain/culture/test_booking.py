@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from navigator.domain.culture.booking import (
@@ -17,6 +18,7 @@ from navigator.domain.culture.booking import (
     record_attendance,
 )
 from navigator.domain.culture.models import (
+    BookingPupil,
     BookingStatus,
     CultureBooking,
     CultureSession,
@@ -286,4 +288,34 @@ def test_the_clock_releases_unrecorded_bookings_and_closes_the_year_once(engine)
     assert (wallet.available_minor, wallet.expired_minor) == (0, 21_080)
     with read_session(engine) as s:
         assert s.get(CulturePassYear, world.year_id).status == YearStatus.CLOSED
+    assert_culture_invariants(engine)
+
+
+def test_the_database_itself_refuses_a_pupil_twice_on_one_session(engine):
+    """The booking checks it first; the partial unique index is the backstop, and it counts
+    only places held or charged: a pupil released by a cancellation can come back."""
+    world = build_culture(engine)
+    pupil = world.classes["5A"][0]
+    first = world.book([pupil])
+    with read_session(engine) as s:
+        seat = s.exec(select(BookingPupil).where(BookingPupil.booking_id == first)).one()
+        assert seat.session_id == world.session_id
+    other = world.book([world.classes["5A"][1]])  # another booking of the same session
+    with pytest.raises(Conflict) as refused, world.tx() as s:  # a path that forgot the check
+        s.add(
+            BookingPupil(
+                booking_id=other,
+                session_id=world.session_id,
+                pupil_id=pupil,
+                pupil_year_id=seat.pupil_year_id,
+                amount_minor=0,
+            )
+        )
+    cause = str(refused.value.__cause__)
+    assert isinstance(refused.value.__cause__, IntegrityError)
+    assert "uq_booking_pupil_session_taken" in cause or "booking_pupil.session_id" in cause
+    with world.tx() as s:
+        cancel_booking(s, world.coordinator, first, now=NOW)
+    again = world.book([pupil])  # released: the same pupil, the same session, booked again
+    assert again != first
     assert_culture_invariants(engine)
