@@ -13,6 +13,8 @@ import email.policy
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -119,3 +121,34 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+DEV_PORT = 8025
+
+
+@contextmanager
+def mail_server_for_app() -> Iterator[dict[str, str]]:
+    """`navigator run`: the environment that points the app at an SMTP server; the local one
+    (mailbox `var/mail/`), started here, unless NAVIGATOR_SMTP_HOST names a real one."""
+    from navigator.settings import get_settings
+
+    settings = get_settings()
+    if settings.smtp_host:
+        yield {}
+        return
+    port = DEV_PORT
+    try:
+        server = MailServer(settings.var_dir / "mail", port).start()
+    except OSError:  # 8025 taken: any free port will do, the app is told which
+        server = MailServer(settings.var_dir / "mail", free_port()).start()
+    print(
+        f"navigator: SMTP server 127.0.0.1:{server.port}, mailbox {server.mailbox_dir}", flush=True
+    )
+    try:
+        yield {
+            "NAVIGATOR_SMTP_HOST": HOST,
+            "NAVIGATOR_SMTP_PORT": str(server.port),
+            "NAVIGATOR_SMTP_SECURITY": "none",
+        }
+    finally:
+        server.stop()
