@@ -1,11 +1,13 @@
 """Writing notifications: to one person, to a provider's team, to a municipality's
-administrators. Called in the transaction of the change the notification tells about."""
+administrators. Called in the transaction of the change the notification tells about (any
+ORM session: a row's own session will do)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from navigator.domain.accounts.models import Membership, Role
 from navigator.domain.shared.models import Notification
@@ -19,7 +21,7 @@ def notify(session: Session, user_id: int, kind: str, payload: dict[str, Any]) -
 
 def notify_provider(session: Session, provider_id: int, kind: str, payload: dict[str, Any]) -> None:
     """Everyone who works for the provider (owners and staff)."""
-    members = session.exec(
+    members = session.scalars(
         select(Membership.user_id)
         .where(
             Membership.provider_id == provider_id,
@@ -35,7 +37,7 @@ def notify_municipality(
     session: Session, municipality_id: int, kind: str, payload: dict[str, Any]
 ) -> None:
     """The municipality's administrators."""
-    members = session.exec(
+    members = session.scalars(
         select(Membership.user_id)
         .where(
             Membership.municipality_id == municipality_id,
