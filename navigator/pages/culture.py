@@ -31,6 +31,20 @@ def _wallet() -> rx.Component:
                 _figure("culture_cap", S.wallet["cap"], "wallet-cap"),
                 id="wallet",
             ),
+            rx.cond(
+                S.corrections.length() > 0,
+                rx.vstack(
+                    rx.text(T["culture_count_corrections"], weight="bold", size="2"),
+                    rx.foreach(
+                        S.corrections,
+                        lambda c: rx.text(
+                            c.when, " · ", c.amount, " · ", c.note, size="2", class_name="fix"
+                        ),
+                    ),
+                    spacing="1",
+                    id="count-corrections",
+                ),
+            ),
             align="start",
         ),
         width="100%",
@@ -258,7 +272,53 @@ def _roster() -> rx.Component:
     )
 
 
+def _colleague_line(person) -> rx.Component:
+    return rx.hstack(
+        rx.text(person.email, class_name="colleague-email"),
+        rx.cond(person.pending, rx.badge(T["culture_colleague_invited"], variant="soft")),
+        rx.cond(person.is_you, rx.badge(T["culture_colleague_you"], variant="outline")),
+        rx.cond(
+            S.removable & ~person.pending,
+            rx.cond(
+                S.removing == person.user_id,
+                rx.hstack(
+                    rx.button(
+                        T["culture_op_remove_confirm"],
+                        size="1",
+                        color_scheme="red",
+                        on_click=S.remove,
+                        class_name="confirm-remove-coordinator",
+                    ),
+                    rx.button(T["cancel"], size="1", variant="outline", on_click=S.cancel_remove),
+                    wrap="wrap",
+                ),
+                rx.button(
+                    T["culture_op_remove"],
+                    size="1",
+                    variant="outline",
+                    color_scheme="red",
+                    on_click=S.start_remove(person.user_id),
+                    class_name="remove-coordinator",
+                ),
+            ),
+        ),
+        wrap="wrap",
+        align="center",
+        class_name="colleague",
+    )
+
+
 def _colleague() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["culture_colleagues"], size="4", as_="h2", id="colleagues"),
+        rx.foreach(S.colleagues, _colleague_line),
+        _invite_colleague(),
+        align="start",
+        width="100%",
+    )
+
+
+def _invite_colleague() -> rx.Component:
     return rx.el.form(
         rx.hstack(
             input_field(

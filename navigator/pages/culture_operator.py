@@ -189,18 +189,101 @@ def _invite_form(label: rx.Var) -> rx.Component:
     )
 
 
+def _remove_coordinator(school, person) -> rx.Component:
+    """Removing one of several coordinators, confirmed (the last one is replaced instead)."""
+    return rx.cond(
+        S.removing == school.id + ":" + person.user_id,
+        rx.hstack(
+            rx.button(
+                T["culture_op_remove_confirm"],
+                size="1",
+                color_scheme="red",
+                on_click=S.remove,
+                class_name="confirm-remove-coordinator",
+            ),
+            rx.button(T["cancel"], size="1", variant="outline", on_click=S.cancel_remove),
+            wrap="wrap",
+        ),
+        rx.button(
+            T["culture_op_remove"],
+            size="1",
+            variant="outline",
+            color_scheme="red",
+            on_click=S.start_remove(school.id, person.user_id),
+            class_name="remove-coordinator",
+        ),
+    )
+
+
 def _coordinator(school, person) -> rx.Component:
     return rx.vstack(
         rx.text(person.email, size="2", class_name="coordinator-email"),
         rx.cond(
             S.inviting == school.id + ":" + person.user_id,
             _invite_form(T["culture_op_replace_email"]),
-            rx.button(
-                T["culture_op_replace"],
-                size="1",
-                variant="outline",
-                on_click=S.start_invite(school.id, person.user_id),
-                class_name="replace-coordinator",
+            rx.hstack(
+                rx.button(
+                    T["culture_op_replace"],
+                    size="1",
+                    variant="outline",
+                    on_click=S.start_invite(school.id, person.user_id),
+                    class_name="replace-coordinator",
+                ),
+                rx.cond(school.several, _remove_coordinator(school, person)),
+                wrap="wrap",
+            ),
+        ),
+        spacing="1",
+        align="start",
+    )
+
+
+def _pupil_count(school) -> rx.Component:
+    """The pupil count, and its correction: a new count and why, as one audited entry."""
+    return rx.vstack(
+        rx.text(school.pupils, class_name="school-pupils"),
+        rx.cond(
+            S.correcting == school.wallet_id,
+            rx.el.form(
+                input_field(
+                    T["culture_op_corrected_pupils"],
+                    id="correct-pupils",
+                    name="pupils",
+                    kind="number",
+                    min=0,
+                    required=True,
+                    default_value=school.pupils,
+                ),
+                input_field(
+                    T["culture_op_correction_reason"],
+                    id="correct-reason",
+                    name="reason",
+                    required=True,
+                    max_length=500,
+                ),
+                rx.hstack(
+                    rx.button(T["save"], type="submit", size="1", id="save-pupil-count"),
+                    rx.button(
+                        T["cancel"],
+                        type="button",
+                        size="1",
+                        variant="outline",
+                        on_click=S.cancel_correct,
+                    ),
+                    wrap="wrap",
+                ),
+                on_submit=S.correct,
+                class_name="field",
+            ),
+            rx.cond(
+                S.year_open,
+                rx.button(
+                    T["culture_op_correct_pupils"],
+                    size="1",
+                    variant="outline",
+                    on_click=S.start_correct(school.wallet_id),
+                    class_name="correct-pupils",
+                ),
             ),
         ),
         spacing="1",
@@ -212,7 +295,7 @@ def _school_row(school) -> rx.Component:
     return rx.el.tr(
         rx.el.td(rx.text(school.name, weight="bold"), rx.text(school.code, size="1")),
         rx.el.td(school.municipality),
-        rx.el.td(school.pupils),
+        rx.el.td(_pupil_count(school)),
         rx.el.td(school.allocated),
         rx.el.td(school.held),
         rx.el.td(school.charged),

@@ -20,11 +20,16 @@ from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.access import schools_of
 from navigator.domain.culture.booking import book_session, cancel_booking, quote_booking
-from navigator.domain.culture.coordinators import invite_coordinator
+from navigator.domain.culture.coordinators import (
+    coordinators_of,
+    invite_coordinator,
+    remove_coordinator,
+)
 from navigator.domain.culture.models import CULTURE_CURRENCY, BookingStatus
 from navigator.domain.culture.queries import (
     PupilView,
     bookings_of,
+    count_corrections,
     open_sessions,
     pupils_of,
     school_year,
@@ -92,6 +97,21 @@ class BookingLine:
 
 
 @dataclasses.dataclass
+class ColleagueLine:
+    user_id: str  # "" for an invitation not yet accepted
+    email: str
+    pending: bool
+    is_you: bool
+
+
+@dataclasses.dataclass
+class CorrectionLine:
+    when: str
+    amount: str  # signed: what the correction added to the wallet or took back
+    note: str  # "<old count> → <new count>: <the operator's reason>"
+
+
+@dataclasses.dataclass
 class RosterLine:
     id: str
     class_name: str
@@ -120,6 +140,10 @@ class CultureState(AppState):
     bookings: list[BookingLine] = []
     roster_size: int = 0
     roster: list[RosterLine] = []
+    colleagues: list[ColleagueLine] = []
+    removable: bool = False  # more than one coordinator: one may leave (never the last)
+    removing: str = ""  # the coordinator whose removal is being confirmed
+    corrections: list[CorrectionLine] = []  # the operator's corrections of the pupil count
     # the booking form
     session_id: str = ""
     class_name: str = ""
@@ -165,10 +189,17 @@ class CultureState(AppState):
             school_id = int(self.school_id)
             year = school_year(session, utcnow().date())
             self.has_school = True
+            people = coordinators_of(session, actor, school_id)
+            self.colleagues = [
+                ColleagueLine(str(c.user_id or ""), c.email, c.pending, c.user_id == actor.user_id)
+                for c in people
+            ]
+            self.removable = sum(1 for c in people if not c.pending) > 1
             if year is None:
-                self.year, self.wallet = "", {}
+                self.year, self.wallet, self.corrections = "", {}, []
                 self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
                 return
+            corrections = count_corrections(session, actor, school_id, year)
             wallet = wallet_view(session, actor, school_id, year)
             pupils = pupils_of(session, actor, school_id, year)
             sessions = open_sessions(session, actor, school_id, year)
@@ -188,6 +219,15 @@ class CultureState(AppState):
             if wallet
             else {}
         )
+        self.corrections = [
+            CorrectionLine(
+                format_moment(c.at, lang, TIMEZONE),
+                ("+" if c.amount_minor > 0 else "−")
+                + money(abs(c.amount_minor), CULTURE_CURRENCY, lang),
+                c.note,
+            )
+            for c in corrections
+        ]
         self.roster_size = len(pupils)
         with read_session() as session:
             registers = register_ids(session, actor, school_id)
@@ -237,7 +277,8 @@ class CultureState(AppState):
 
     def _forget_school(self) -> None:
         self.school_id, self.year, self.wallet, self.roster_size = "", "", {}, 0
-        self.roster = []
+        self.roster, self.colleagues, self.corrections = [], [], []
+        self.removable, self.removing = False, ""
         self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
         self.pupils, self._pupils_cache, self._ticked = [], [], []
 
@@ -511,6 +552,34 @@ class CultureState(AppState):
             self.error = self._message(error)
             return
         self.notice = text("invitation_sent", self.lang, email=email.strip().lower())
+
+    @rx.event
+    def start_remove(self, user_id: str) -> None:
+        """Ask to confirm removing a coordinator of the school (oneself too)."""
+        wanted = row_id(user_id)
+        self.removing = str(wanted) if wanted else ""
+
+    @rx.event
+    def cancel_remove(self) -> None:
+        self.removing = ""
+
+    @rx.event
+    def remove(self) -> None:
+        """Remove the coordinator asked about; the domain refuses the school's last one."""
+        self.error = self.notice = ""
+        found, wanted = self._school(), row_id(self.removing)
+        self.removing = ""
+        if found is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        actor, school_id = found
+        try:
+            atomically(lambda session: remove_coordinator(session, actor, school_id, wanted))
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.notice = text("done", self.lang)
+        self._reload()
 
     # ---------------------------------------------------------------- the report
 

@@ -16,7 +16,7 @@ import reflex as rx
 
 from navigator import routes
 from navigator.domain.culture.access import is_culture_operator
-from navigator.domain.culture.coordinators import invite_coordinator
+from navigator.domain.culture.coordinators import invite_coordinator, remove_coordinator
 from navigator.domain.culture.models import CULTURE_CURRENCY, ServiceStatus, YearStatus
 from navigator.domain.culture.overview import (
     FieldChange,
@@ -27,7 +27,7 @@ from navigator.domain.culture.overview import (
 )
 from navigator.domain.culture.reports import OperatorReport, operator_report
 from navigator.domain.culture.services import review_service
-from navigator.domain.culture.years import import_schools, open_year
+from navigator.domain.culture.years import correct_pupils, import_schools, open_year
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv, to_xlsx
@@ -71,6 +71,7 @@ class CoordinatorRow:
 @dataclasses.dataclass
 class SchoolRow:
     id: str
+    wallet_id: str
     code: str
     name: str
     municipality: str
@@ -81,6 +82,7 @@ class SchoolRow:
     available: str
     coordinators: list[CoordinatorRow]
     no_coordinator: bool
+    several: bool  # more than one coordinator: one may be removed (never the last)
     pending: str  # invitations not yet accepted, "" when none
 
 
@@ -141,6 +143,7 @@ def _school_row(line: SchoolLine, lang: str) -> SchoolRow:
 
     return SchoolRow(
         id=str(line.school_id),
+        wallet_id=str(line.wallet_id),
         code=line.code,
         name=line.name,
         municipality=line.municipality,
@@ -151,6 +154,7 @@ def _school_row(line: SchoolLine, lang: str) -> SchoolRow:
         available=eur(line.available_minor),
         coordinators=[CoordinatorRow(str(c.user_id), c.email) for c in line.coordinators],
         no_coordinator=line.no_coordinator,
+        several=len(line.coordinators) > 1,
         pending=(
             text("culture_op_pending", lang, count=line.pending_invitations)
             if line.pending_invitations
@@ -177,6 +181,8 @@ class CultureOperatorState(AppState):
     services: list[ServiceRow] = []
     inviting: str = ""  # "<school id>" or "<school id>:<coordinator's user id>" (replacing)
     deciding: str = ""  # "reject:<service id>" or "suspend:<service id>": asking why
+    correcting: str = ""  # the wallet whose pupil count is being corrected
+    removing: str = ""  # "<school id>:<coordinator's user id>": asking to confirm
     error: str = ""
     notice: str = ""
     # the programme's report for the chosen year (rows of words, as the tables show them)
@@ -199,9 +205,12 @@ class CultureOperatorState(AppState):
 
     def _act(self, action, then=None) -> bool:
         """Run `action(session, actor)` in one transaction (again if it was unlucky), then
-        `then(result)` once it committed; reload after. The domain refuses a non-operator."""
+        `then(result)` once it committed; reload after. Nobody but the operator acts here."""
         self.error = self.notice = ""
         actor = self._actor()
+        if actor is not None:  # this screen acts for the operator only, whatever the domain
+            with read_session() as session:  # would let a coordinator do on their own screen
+                actor = actor if is_culture_operator(session, actor) else None
         if actor is None:
             self._fail(NotFound())
             self.has_access = False
@@ -459,6 +468,55 @@ class CultureOperatorState(AppState):
         if self._act(action):
             self.inviting = ""
             self.notice = text("culture_op_invitation_sent", lang, email=email.strip())
+
+    @rx.event
+    def start_remove(self, school_id: str, user_id: str) -> None:
+        """Ask to confirm removing one of a school's coordinators."""
+        school, user = row_id(school_id), row_id(user_id)
+        self.removing = f"{school}:{user}" if school and user else ""
+
+    @rx.event
+    def cancel_remove(self) -> None:
+        self.removing = ""
+
+    @rx.event
+    def remove(self) -> None:
+        """Remove the coordinator asked about; the domain refuses the school's last one."""
+        school_part, _, user_part = self.removing.partition(":")
+        school_id, user_id = row_id(school_part), row_id(user_part)
+        self.removing = ""
+        if school_id is None or user_id is None:
+            self._fail(NotFound())
+            return
+        self._act(lambda s, actor: remove_coordinator(s, actor, school_id, user_id))
+
+    # ------------------------------------------------------------ pupil counts
+
+    @rx.event
+    def start_correct(self, wallet_id: str) -> None:
+        """Ask for a school's corrected pupil count and why."""
+        wanted = row_id(wallet_id)
+        self.correcting = str(wanted) if wanted else ""
+
+    @rx.event
+    def cancel_correct(self) -> None:
+        self.correcting = ""
+
+    @rx.event
+    def correct(self, form: dict) -> None:
+        """A corrected count: one audited adjustment entry, never an edit of the wallet."""
+        wallet_id = row_id(self.correcting)
+        if wallet_id is None or not isinstance(form, dict):
+            self._fail(NotFound())
+            return
+        try:
+            pupils = form_whole(form, "pupils")
+        except DomainError as error:
+            self._fail(error)
+            return
+        reason = str(form.get("reason", ""))
+        if self._act(lambda s, actor: correct_pupils(s, actor, wallet_id, pupils, reason=reason)):
+            self.correcting = ""
 
     # ------------------------------------------------------------ services
 

@@ -136,3 +136,25 @@ def test_a_coordinator_edits_the_roster_on_screen(engine, signed_in):
     assert stranger.error  # another school's pupil: not found
     back = signed_in(world.coordinator.user_id)
     assert not next(r for r in back.roster if r.id == leaving.id).active
+
+
+def test_a_coordinator_sees_colleagues_and_removes_one_never_the_last(engine, signed_in):
+    world = build_culture(engine)
+    second = world.new_coordinator("second@school.example", by=world.coordinator)
+    state = signed_in(world.coordinator.user_id)
+    assert state.removable
+    assert len(state.colleagues) == 2 and [c.is_you for c in state.colleagues].count(True) == 1
+    assert "second@school.example" in {c.email for c in state.colleagues if not c.is_you}
+    CultureState.start_remove.fn(state, str(second.user_id))
+    CultureState.remove.fn(state)
+    assert state.error == "" and not state.removable
+    assert [c.is_you for c in state.colleagues] == [True]
+    CultureState.start_remove.fn(state, str(world.coordinator.user_id))
+    CultureState.remove.fn(state)  # the school's last coordinator: refused, said
+    assert state.error and state.has_school
+    outsider = build_culture(engine)
+    stranger = signed_in(outsider.coordinator.user_id)
+    stranger.removing = str(world.coordinator.user_id)  # forged: another school's coordinator
+    CultureState.remove.fn(stranger)
+    assert stranger.error
+    assert signed_in(world.coordinator.user_id).has_school

@@ -67,6 +67,7 @@ def culture(engine, monkeypatch):
         waiting = submit_service(
             s, world.provider_user, world.provider_id, service_fields(title="Laukianti")
         ).id
+    world.second = world.new_coordinator()  # type: ignore[attr-defined]
     world.tokens = tokens  # type: ignore[attr-defined]
     world.waiting_id = waiting  # type: ignore[attr-defined]
     return world
@@ -99,6 +100,12 @@ def calls(world) -> list[tuple[str, tuple]]:
         ("start_decision", ("suspend", str(world.service_id))),
         ("cancel_decision", ()),
         ("decide", ({"reason": "because"},)),
+        ("start_remove", (school, coordinator)),
+        ("cancel_remove", ()),
+        ("remove", ()),
+        ("start_correct", (str(world.wallet_id),)),
+        ("cancel_correct", ()),
+        ("correct", ({"pupils": "999", "reason": "because"},)),
         ("show_report", ({"unspent_on": ""},)),
         ("download_report", ("csv",)),
     ]
@@ -118,6 +125,7 @@ def snapshot(engine) -> tuple:
             count(CoordinatorInvitation),
             sorted((c.id, c.status, c.reason) for c in s.exec(select(CultureService)).all()),
             s.exec(select(func.sum(SchoolWallet.allocated_minor))).one(),
+            s.exec(select(func.sum(SchoolWallet.pupils))).one(),
         )
 
 
@@ -139,6 +147,8 @@ def test_nobody_but_the_operator_changes_or_sees_anything(culture, monkeypatch, 
         state.year_id = str(culture.year_id)  # as if the browser had sent the ids all along
         state.inviting = f"{culture.school_id}:{culture.coordinator.user_id}"
         state.deciding = f"suspend:{culture.service_id}"
+        state.removing = f"{culture.school_id}:{culture.second.user_id}"
+        state.correcting = str(culture.wallet_id)
         _run(state, name, args)
         assert snapshot(culture.engine) == before, (who, name)
         assert not state.has_access, (who, name)
@@ -182,7 +192,7 @@ def test_the_operator_imports_schools_and_sees_each_refused_line(culture, monkey
     assert new.no_coordinator and new.pupils == "100"
     assert "1054" in new.allocated.replace("\xa0", "").replace(",", "").replace(".", "")
     ours = next(row for row in state.schools if row.id == str(culture.school_id))
-    assert not ours.no_coordinator and len(ours.coordinators) == 1
+    assert not ours.no_coordinator and len(ours.coordinators) == 2  # the fixture made two
     _run(state, "filter_schools", ({"query": "", "without_coordinator": "on"},))
     assert [row.code for row in state.schools] == ["N1"]
     _run(state, "import_schools", ([Upload(b"\xff\xfe")],))
@@ -257,3 +267,56 @@ def test_the_operator_reads_the_years_report_as_the_ledger_sums_it(culture, monk
     outsider = CultureOperatorState(_reflex_internal_init=True)
     _run(outsider, "show_report", ({"unspent_on": ""},))
     assert outsider.report_summary == [] and outsider.error
+
+
+def test_the_operator_corrects_a_pupil_count_as_one_entry_said_to_the_school(culture, monkeypatch):
+    world = culture  # 20 pupils × 10,54 €
+    state = _operator(culture, monkeypatch)
+    row = next(r for r in state.schools if r.id == str(world.school_id))
+    _run(state, "start_correct", (row.wallet_id,))
+    assert state.correcting == row.wallet_id
+    _run(state, "correct", ({"pupils": "twenty", "reason": "Naujas sąrašas"},))
+    assert state.error and state.error_field == "pupils"
+    _run(state, "correct", ({"pupils": "25", "reason": "  "},))
+    assert state.error and state.error_field == "reason"
+    _run(state, "correct", ({"pupils": "25", "reason": "Naujas sąrašas"},))
+    assert state.error == "" and state.correcting == ""
+    row = next(r for r in state.schools if r.id == str(world.school_id))
+    assert row.pupils == "25" and row.allocated == money(25 * 1054, "EUR", "ru")
+    world.book(world.classes["5A"])  # 50 € held: a count of 1 would take back money promised
+    _run(state, "start_correct", (row.wallet_id,))
+    _run(state, "correct", ({"pupils": "1", "reason": "Klaida"},))
+    assert state.error and state.correcting == row.wallet_id
+    with db.read_session(world.engine) as s:
+        assert s.get(SchoolWallet, world.wallet_id).pupils == 25  # nothing changed
+    sign_in(monkeypatch, world.tokens["coordinator"])  # the school reads what was done, and why
+    from navigator.state.culture import CultureState
+
+    school = CultureState(_reflex_internal_init=True)
+    school.load()
+    assert [c.note for c in school.corrections] == ["20 → 25: Naujas sąrašas"]
+    assert school.corrections[0].amount == "+" + money(5 * 1054, "EUR", "ru")
+    assert school.wallet["pupils"] == "25"
+
+
+def test_the_operator_removes_one_of_two_coordinators_never_the_last(culture, monkeypatch):
+    world = culture  # two coordinators: the world's and a second
+    state = _operator(culture, monkeypatch)
+    school = str(world.school_id)
+    row = next(r for r in state.schools if r.id == school)
+    assert row.several and len(row.coordinators) == 2
+    _run(state, "start_remove", (school, str(world.second.user_id)))
+    _run(state, "remove", ())
+    assert state.error == "" and state.removing == ""
+    row = next(r for r in state.schools if r.id == school)
+    assert not row.several and [c.user_id for c in row.coordinators] == [
+        str(world.coordinator.user_id)
+    ]
+    state.removing = f"{school}:{world.coordinator.user_id}"  # forged: the last one
+    _run(state, "remove", ())
+    assert state.error  # replaced, never removed
+    with db.read_session(world.engine) as s:
+        left = s.exec(
+            select(SchoolCoordinator).where(SchoolCoordinator.school_id == world.school_id)
+        ).all()
+    assert [c.user_id for c in left] == [world.coordinator.user_id]

@@ -22,6 +22,8 @@ from navigator.domain.culture.models import (
     SchoolWallet,
     SeatStatus,
     ServiceStatus,
+    WalletEntry,
+    WalletEntryKind,
     YearStatus,
 )
 from navigator.domain.culture.services import bookable_terms
@@ -41,6 +43,15 @@ class WalletView:
     expired_minor: int
     available_minor: int
     cap_minor: int
+
+
+@dataclass(frozen=True)
+class CountCorrection:
+    """The operator's correction of the school's pupil count: the money it moved and why."""
+
+    at: datetime
+    amount_minor: int  # positive when the wallet grew
+    note: str  # "<old count> → <new count>: <reason>"
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,35 @@ def wallet_view(
         available_minor=wallet.available_minor,
         cap_minor=year.cap_minor,
     )
+
+
+def count_corrections(
+    session: Session, actor: Actor, school_id: int, year: CulturePassYear
+) -> list[CountCorrection]:
+    """Every correction of the school's pupil count this year, newest first."""
+    check_coordinator(session, actor, school_id)
+    entries = session.exec(
+        select(WalletEntry)
+        .join(SchoolWallet, col(SchoolWallet.id) == WalletEntry.wallet_id)
+        .where(
+            SchoolWallet.school_id == school_id,
+            SchoolWallet.year_id == year.id,
+            col(WalletEntry.kind).in_(
+                [WalletEntryKind.ADJUSTMENT_UP, WalletEntryKind.ADJUSTMENT_DOWN]
+            ),
+        )
+        .order_by(col(WalletEntry.id).desc())
+    ).all()
+    return [
+        CountCorrection(
+            at=entry.created_at,
+            amount_minor=entry.amount_minor
+            if entry.kind == WalletEntryKind.ADJUSTMENT_UP
+            else -entry.amount_minor,
+            note=entry.note,
+        )
+        for entry in entries
+    ]
 
 
 def pupils_of(
