@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The test suite drives a real Chromium and a throwaway PostgreSQL; install them when missing.
+# The test suite drives a real Chromium and a throwaway PostgreSQL, and the several-worker
+# topology (`make run-cluster`, tests/cluster, tests/e2e/test_cluster.py) adds Redis and nginx;
+# install them when missing.
 # As root (CI, a fresh machine) install them with apt; otherwise say what to install and fail.
 set -euo pipefail
 
@@ -11,6 +13,8 @@ if [ $# -eq 0 ]; then
         && ! command -v initdb >/dev/null; then
         missing+=(postgresql)
     fi
+    command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -18,7 +22,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "make test needs these system packages: ${missing[*]}" >&2
+    echo "make test and make run-cluster need these system packages: ${missing[*]}" >&2
     echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
     exit 1
 fi

@@ -8,6 +8,10 @@ documents again; writes are upserts by program id, so nothing is lost or duplica
 One relay works at a time (the leader lock), so an older snapshot of a program can never
 overwrite a newer one; a full reindex holds the same lock, and the outbox collects what
 changes meanwhile for the relay to replay into the new index.
+
+With several app workers, one of them leads (`Leadership`: a lock held for as long as the
+process lives) and relays; the others stand by and take over within `standby_seconds` of
+its death, since the database server or the kernel frees a dead process's lock.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -22,12 +27,13 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import meilisearch
 from meilisearch.errors import MeilisearchApiError
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, delete, select
 
 from navigator.domain.programs.models import Program
@@ -44,6 +50,7 @@ from search.settings import (
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_KEY = 7_316_001  # any constant; PostgreSQL advisory locks are by number
+RELAY_LEADER_KEY = 7_316_002  # which worker relays at all (a batch still takes LEADER_LOCK_KEY)
 TASK_TIMEOUT_MS = 120_000
 DOCUMENTS_PER_REQUEST = 1_000
 
@@ -83,6 +90,127 @@ def leader_lock(engine: Engine, *, wait: bool) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_path(engine: Engine, name: str) -> Path:
+    return Path(f"{engine.url.database or ':memory:'}.{name}.leader")
+
+
+class Leadership:
+    """One leader among processes, held until this process releases it or dies.
+
+    PostgreSQL: a session advisory lock on a connection of its own, named after the pid in
+    `application_name` (so `leader_pid` can say who leads); the server frees it when the
+    connection dies. SQLite: an flock on a file beside the database, with the pid written
+    in it; the kernel frees it when the process dies. `hold()` is cheap to call in a loop:
+    it re-checks a held PostgreSQL lock's connection at most every `check_seconds`.
+    """
+
+    def __init__(self, engine: Engine, key: int, name: str, check_seconds: float = 1.0):
+        self.engine, self.key, self.name, self.check_seconds = engine, key, name, check_seconds
+        self._connection: Connection | None = None
+        self._handle: IO[str] | None = None
+        self._checked = 0.0
+
+    def hold(self) -> bool:
+        """True while this process leads, taking the lock when no one holds it."""
+        if self.engine.dialect.name == "postgresql":
+            return self._hold_postgres()
+        if self._handle is not None:
+            return True
+        handle = _lock_path(self.engine, self.name).open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+        return True
+
+    def _hold_postgres(self) -> bool:
+        if self._connection is not None:
+            if time.monotonic() - self._checked < self.check_seconds:
+                return True
+            try:  # a connection the server dropped has lost the lock with it
+                self._connection.execute(text("SELECT 1"))
+                self._connection.commit()
+                self._checked = time.monotonic()
+                return True
+            except SQLAlchemyError:
+                log.warning("%s: lost the leader lock's connection", self.name)
+                self._drop()
+        connection = self.engine.connect()
+        try:
+            got = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
+            ).scalar()
+            if got:  # the pid names the leader for whoever asks (leader_pid)
+                connection.execute(
+                    text("SELECT set_config('application_name', :name, false)"),
+                    {"name": f"navigator {self.name} {os.getpid()}"},
+                )
+            connection.commit()
+        except BaseException:
+            connection.invalidate()
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            return False
+        self._connection, self._checked = connection, time.monotonic()
+        return True
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._connection.invalidate()  # closing the session frees its advisory lock
+                self._connection.close()
+            self._connection = None
+
+    def release(self) -> None:
+        """Step down: a standby takes over on its next try."""
+        self._drop()
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> Leadership:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def leader_pid(engine: Engine, key: int, name: str) -> int | None:
+    """The pid of the process that leads `name` now, or None (for tests and benchmarks)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            label = connection.execute(
+                text(
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a"
+                    " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+                    " AND l.classid = 0 AND l.objid = :key AND l.objsubid = 1"
+                ),
+                {"key": key},
+            ).scalar()
+        if not label or not label.startswith(f"navigator {name} "):
+            return None
+        return int(label.rsplit(" ", 1)[1])
+    path = _lock_path(engine, name)
+    if not path.exists():
+        return None
+    with path.open() as handle:
+        try:  # a free lock means no one leads, whatever pid the file still holds
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text_pid = path.read_text().strip()
+            return int(text_pid) if text_pid.isdigit() else None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
 
 
 def _wait(client: meilisearch.Client, *task_uids: int) -> None:
@@ -178,7 +306,10 @@ def drain(
 
 @dataclass
 class Relay:
-    """The relay loop: a background thread in the app, or `navigator search relay`."""
+    """The relay loop: a background thread in the app, or `navigator search relay`.
+
+    Only the leader relays; a standby tries to take over every `standby_seconds`.
+    """
 
     engine: Engine
     client: meilisearch.Client
@@ -186,22 +317,33 @@ class Relay:
     culture_uid: str = CULTURE_INDEX_UID
     idle_seconds: float = 0.05
     max_backoff_seconds: float = 30.0
+    standby_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
+        self.leadership = Leadership(self.engine, RELAY_LEADER_KEY, "search-relay")
 
     def stop(self) -> None:
         self._stop.set()
 
     def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.leadership.release()
+
+    def _loop(self) -> None:
         backoff = 0.5
         ready = False
         while not self._stop.is_set():
             try:
+                if not self.leadership.hold():  # another worker relays
+                    self._stop.wait(self.standby_seconds)
+                    continue
                 if not ready:
                     ensure_index(self.engine, self.client, self.uid, self.culture_uid)
                     ready = True
-                with leader_lock(self.engine, wait=False) as leader:
+                with leader_lock(self.engine, wait=False) as leader:  # a reindex pauses us
                     consumed = (
                         relay_batch(
                             self.engine, self.client, uid=self.uid, culture_uid=self.culture_uid

@@ -1,0 +1,106 @@
+"""What each worker of `navigator cluster` adds to Reflex: a tab whose worker died keeps its
+token, so it keeps its state on the worker it reconnects to.
+
+Reflex writes in Redis which worker holds each tab's socket, and gives a tab that connects
+with a token some other socket holds a new token (a duplicated browser tab must not share its
+state). A killed worker never deletes its records, so every tab it served would reconnect to
+a fresh, empty state (reflex-dev/reflex#6345). Each worker here keeps a Redis subscription
+open on a channel named after its Reflex instance; Redis drops it the moment the process
+dies. Before linking a token, a worker forgets a record whose owner has no such subscription.
+
+`navigator cluster` loads it into every worker with REFLEX_EXTRA_PLUGINS; `navigator run`
+(one process, no Redis) does not need it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from reflex.utils.token_manager import RedisTokenManager
+from reflex_base.plugins import Plugin
+
+log = logging.getLogger(__name__)
+PLUGIN = "navigator.cluster_worker.ClusterWorkerPlugin"
+ALIVE_CHANNEL_PREFIX = "navigator_cluster_alive_"
+# delete the record only if it is still the one we judged: never a newer owner's
+_FORGET_IF_UNCHANGED = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+
+
+def alive_channel(instance_id: str) -> str:
+    return f"{ALIVE_CHANNEL_PREFIX}{instance_id}"
+
+
+class SurvivingTokenManager(RedisTokenManager):
+    """Reflex's Redis token manager that tells a dead worker's socket records from a live one's."""
+
+    def __init__(self, redis: Redis) -> None:
+        super().__init__(redis)
+        self._alive: PubSub | None = None
+        self._alive_as: str | None = None
+        self._alive_lock = asyncio.Lock()
+
+    async def announce(self) -> None:
+        """Subscribe to this instance's channel (again, after Reflex renews the instance id)."""
+        if self._alive_as == self.instance_id:
+            return
+        async with self._alive_lock:
+            if self._alive_as == self.instance_id:
+                return
+            if self._alive is not None:
+                await self._alive.aclose()
+            pubsub = self.redis.pubsub()
+            await pubsub.subscribe(alive_channel(self.instance_id))
+            # the confirmation: the subscription is in place before any record names us
+            await pubsub.get_message(ignore_subscribe_messages=False, timeout=5.0)
+            self._alive, self._alive_as = pubsub, self.instance_id
+
+    async def forget_dead_owner(self, token: str) -> bool:
+        """Delete `token`'s socket record if the worker that wrote it is gone; whether it did."""
+        key = self._get_redis_key(token)
+        raw = await self.redis.get(key)
+        if not raw:
+            return False
+        owner = pickle.loads(raw).instance_id  # noqa: S301 (Reflex's own record in our Redis)
+        if owner == self.instance_id:
+            return False
+        counts = await self.redis.pubsub_numsub(alive_channel(owner))
+        if counts and int(counts[0][1]) > 0:
+            return False  # alive: a duplicated tab, which Reflex gives a token of its own
+        forgotten = bool(await self.redis.eval(_FORGET_IF_UNCHANGED, 1, key, raw))  # type: ignore[misc]
+        if forgotten:
+            log.info("forgot the socket record of token %s… left by a dead worker", token[:8])
+        return forgotten
+
+    async def link_token_to_sid(self, token: str, sid: str) -> str | None:
+        record = self.token_to_socket.get(token)
+        if record is None or record.sid != sid:
+            try:
+                await self.announce()
+                await self.forget_dead_owner(token)
+            except Exception:  # Redis trouble: Reflex's own handling decides, as without us
+                log.warning("cluster: could not check the owner of a token", exc_info=True)
+        return await super().link_token_to_sid(token, sid)
+
+    async def close(self) -> None:
+        if self._alive is not None:
+            await self._alive.aclose()
+            self._alive = None
+        await super().close()
+
+
+class ClusterWorkerPlugin(Plugin):
+    """Swaps the app's token manager for `SurvivingTokenManager` when the backend starts."""
+
+    def post_compile(self, **context: Any) -> None:
+        namespace = getattr(context.get("app"), "_event_namespace", None)
+        manager = getattr(namespace, "_token_manager", None)
+        if type(manager) is RedisTokenManager:
+            namespace._token_manager = SurvivingTokenManager(manager.redis)  # type: ignore[union-attr]
+            log.info("cluster: socket records of dead workers are forgotten on reconnect")
