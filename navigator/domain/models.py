@@ -8,6 +8,7 @@ from here.
 from navigator.domain.accounts import models as accounts
 from navigator.domain.certificates import models as certificates
 from navigator.domain.culture import models as culture
+from navigator.domain.disputes import models as disputes
 from navigator.domain.enrollment import models as enrollment
 from navigator.domain.funding import models as funding
 from navigator.domain.municipalities import models as municipalities
@@ -20,6 +21,7 @@ CONCEPTS = (
     accounts,
     certificates,
     culture,
+    disputes,
     enrollment,
     funding,
     municipalities,

@@ -77,9 +77,39 @@ def _amount(label_key: str, value) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(T[label_key]), rx.data_list.value(value))
 
 
+def _dispute_form(line: rx.Var) -> rx.Component:
+    """One tap on a lesson charge: "my child was not there", with an optional comment."""
+    return rx.form(
+        rx.el.input(type="hidden", name="entry_id", value=line.entry_id),
+        rx.hstack(
+            rx.input(
+                name="comment",
+                placeholder=T["dispute_comment"],
+                aria_label=T["dispute_comment"],
+                max_length=500,
+                size="1",
+                width="12em",
+            ),
+            rx.button(
+                T["dispute_not_there"],
+                type="submit",
+                size="1",
+                variant="outline",
+                class_name="dispute-charge",
+            ),
+            wrap="wrap",
+            spacing="1",
+        ),
+        on_submit=CabinetState.dispute_charge,
+        reset_on_submit=True,
+    )
+
+
 def _history() -> rx.Component:
     return rx.box(
         rx.heading(T["history"], size="3", as_="h4"),
+        error_text(CabinetState.history_error, id="history-error"),
+        notice_text(CabinetState.history_notice, id="history-notice"),
         rx.cond(
             CabinetState.history.length() == 0,
             rx.text(T["no_history"]),
@@ -96,6 +126,11 @@ def _history() -> rx.Component:
                                 line.note != "",
                                 rx.text(line.note, size="1", color_scheme="gray"),
                             ),
+                            rx.cond(
+                                line.dispute != "",
+                                rx.text(line.dispute, size="1", class_name="history-dispute"),
+                            ),
+                            rx.cond(line.can_dispute, _dispute_form(line)),
                         ),
                         rx.el.td(line.program),
                         rx.el.td(
@@ -330,6 +365,13 @@ def _enrollment(item: rx.Var) -> rx.Component:
                     item.reason,
                     size="2",
                     class_name="rejection-reason",
+                ),
+            ),
+            rx.cond(
+                item.queue != "",
+                rx.box(
+                    rx.text(item.queue, size="2", weight="bold", class_name="queue-place"),
+                    rx.text(item.queue_why, size="1", class_name="queue-why"),
                 ),
             ),
             rx.hstack(

@@ -192,6 +192,10 @@ def _period_detail() -> rx.Component:
                 rx.callout(
                     rx.vstack(
                         rx.text(S.closing, id="closing-preview"),
+                        rx.foreach(
+                            S.closing_disputes,
+                            lambda d: rx.text(d, size="2", class_name="closing-dispute"),
+                        ),
                         rx.hstack(
                             rx.button(
                                 T["close_period_confirm"],
@@ -330,6 +334,13 @@ def _policy() -> rx.Component:
                     default_value=S.policy_correction_days,
                     input_mode="numeric",
                 ),
+                input_field(
+                    T["dispute_window_days"],
+                    id="m-dispute_window_days",
+                    name="dispute_window_days",
+                    default_value=S.policy_dispute_days,
+                    input_mode="numeric",
+                ),
                 checkbox_field(
                     T["prorate_late_start"],
                     id="m-prorate",
@@ -353,8 +364,41 @@ def _policy() -> rx.Component:
             key=S.policy_max_funded
             + S.policy_absence
             + S.policy_correction_days
+            + S.policy_dispute_days
             + S.policy_two_factor.to(str),
             id="policy-form",
+        ),
+        _waitlist_priority(),
+        width="100%",
+        align="start",
+    )
+
+
+def _waitlist_priority() -> rx.Component:
+    """Each verified criterion at a level: level 1 decides first, then level 2, then time."""
+    return rx.vstack(
+        rx.heading(T["waitlist_priority"], size="4", as_="h3", id="waitlist-priority"),
+        rx.text(T["waitlist_priority_help"], size="2"),
+        rx.el.form(
+            rx.hstack(
+                rx.foreach(
+                    S.waitlist_criteria,
+                    lambda c: select_field(
+                        c.label,
+                        choice_options(S.waitlist_level_choices),
+                        id="m-level-" + c.name,
+                        name="level_" + c.name,
+                        default_value=c.level,
+                    ),
+                ),
+                rx.button(T["save_waitlist_priority"], type="submit", id="save-waitlist"),
+                wrap="wrap",
+                align="end",
+            ),
+            on_submit=S.save_waitlist_priority,
+            reset_on_submit=False,
+            key=S.waitlist_criteria.to_string(),
+            id="waitlist-form",
         ),
         width="100%",
         align="start",
@@ -362,6 +406,98 @@ def _policy() -> rx.Component:
 
 
 # ---------------------------------------------------------------- queues
+
+
+def _dispute(line) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(line.child, weight="bold"),
+                rx.text(line.lesson, " · ", line.amount, size="2"),
+                wrap="wrap",
+            ),
+            rx.text(line.provider, " · ", line.program, size="2"),
+            rx.cond(
+                line.comment != "",
+                rx.text(T["dispute_parent_comment"], ": ", line.comment, size="2"),
+            ),
+            rx.text(T["dispute_provider_reason"], ": ", line.provider_reason, size="2"),
+            rx.cond(
+                S.deciding == "uphold:" + line.id,
+                _reason_form("dispute_uphold"),
+                rx.cond(
+                    S.deciding == "keep:" + line.id,
+                    _reason_form("dispute_reject"),
+                    rx.hstack(
+                        rx.button(
+                            T["dispute_uphold"],
+                            on_click=S.start_decision("uphold", line.id),
+                            class_name="uphold-dispute",
+                        ),
+                        rx.button(
+                            T["dispute_reject"],
+                            variant="outline",
+                            on_click=S.start_decision("keep", line.id),
+                            class_name="keep-charge",
+                        ),
+                        wrap="wrap",
+                    ),
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="dispute-card",
+    )
+
+
+def _disputes() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["disputes_queue"], size="5", as_="h2", id="disputes"),
+        rx.cond(
+            S.disputes.length() > 0,
+            rx.foreach(S.disputes, _dispute),
+            rx.text(T["no_disputes"], size="2", id="disputes-empty"),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _dispute_report() -> rx.Component:
+    return rx.cond(
+        S.dispute_report.length() > 0,
+        rx.vstack(
+            rx.heading(T["disputes_by_provider"], size="4", as_="h3"),
+            data_table(
+                T["disputes_by_provider"],
+                [
+                    T["provider"],
+                    T["disputes_opened"],
+                    T["disputes_undecided"],
+                    T["disputes_refunded"],
+                    T["disputes_kept"],
+                    T["disputes_refunded_amount"],
+                ],
+                rx.foreach(
+                    S.dispute_report,
+                    lambda r: rx.el.tr(
+                        rx.el.td(r.provider),
+                        rx.el.td(r.opened),
+                        rx.el.td(r.undecided),
+                        rx.el.td(r.refunded),
+                        rx.el.td(r.kept),
+                        rx.el.td(r.refunded_amount),
+                        class_name="dispute-report-row",
+                    ),
+                ),
+                id="dispute-report",
+            ),
+            width="100%",
+            align="start",
+        ),
+    )
 
 
 def _admission(line) -> rx.Component:
@@ -733,6 +869,7 @@ def municipality_page() -> rx.Component:
                         rx.link(T["admission_queue"], href="#admissions"),
                         rx.link(T["certification_queue"], href="#queue"),
                         rx.link(T["verification_queue"], href="#verification"),
+                        rx.link(T["disputes_queue"], href="#disputes"),
                         rx.link(T["reports"], href="#reports"),
                         rx.link(T["audit_log"], href="#log"),
                         wrap="wrap",
@@ -747,7 +884,9 @@ def municipality_page() -> rx.Component:
                 _policy(),
                 _queues(),
                 _verifications(),
+                _disputes(),
                 _reports(),
+                _dispute_report(),
                 _log(),
                 width="100%",
                 align="start",

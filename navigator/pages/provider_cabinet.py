@@ -123,9 +123,21 @@ def _lesson(lesson: rx.Var) -> rx.Component:
 
 
 def provider_page() -> rx.Component:
-    """Today: applications waiting for an answer, today's registers, an offer at the desk."""
+    """Today: parents' disputes first, applications waiting for an answer, today's
+    registers, an offer at the desk."""
     return _cabinet(
         "desk",
+        rx.cond(
+            DeskState.disputes.length() > 0,
+            rx.vstack(
+                rx.heading(
+                    T["desk_disputes"], " (", DeskState.disputes.length(), ")", size="5", as_="h2"
+                ),
+                rx.foreach(DeskState.disputes, _dispute),
+                width="100%",
+                id="desk-disputes",
+            ),
+        ),
         rx.heading(T["applications"], " (", DeskState.waiting_count, ")", size="5", as_="h2"),
         rx.cond(DeskState.applications.length() == 0, rx.text(T["no_applications"])),
         rx.foreach(DeskState.applications, _application),
@@ -247,6 +259,54 @@ def _application(item: rx.Var) -> rx.Component:
         ),
         width="100%",
         class_name="application-card",
+    )
+
+
+def _dispute(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(item.child, weight="bold"),
+                rx.text(item.lesson, " · ", item.amount, size="2"),
+                wrap="wrap",
+            ),
+            rx.text(item.program, size="2"),
+            rx.cond(
+                item.comment != "",
+                rx.text(T["dispute_parent_comment"], ": ", item.comment, size="2"),
+            ),
+            rx.cond(item.due != "", rx.text(item.due, size="2", weight="bold")),
+            rx.cond(item.waiting, rx.badge(T["dispute_waiting_municipality"], high_contrast=True)),
+            rx.cond(
+                DeskState.contesting == item.id,
+                reason_form(
+                    T["dispute_contest_reason"],
+                    rx.button(T["dispute_send_contest"], type="submit", id="confirm-contest"),
+                    id="contest-reason",
+                    on_submit=DeskState.contest_dispute,
+                ),
+                rx.hstack(
+                    rx.button(
+                        T["dispute_accept"],
+                        on_click=DeskState.accept_dispute(item.id),
+                        class_name="accept-dispute",
+                    ),
+                    rx.cond(
+                        item.contestable,
+                        rx.button(
+                            T["dispute_contest"],
+                            variant="outline",
+                            on_click=DeskState.start_contest(item.id),
+                            class_name="contest-dispute",
+                        ),
+                    ),
+                    wrap="wrap",
+                ),
+            ),
+            align="start",
+        ),
+        width="100%",
+        class_name="dispute-card",
     )
 
 

@@ -20,6 +20,8 @@ from navigator.domain.accounts.models import ChildCategory
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import ChildView, children_of, statement
 from navigator.domain.certificates.verification import request_category, request_identity_change
+from navigator.domain.disputes.api import open_dispute
+from navigator.domain.disputes.queries import charge_marks
 from navigator.domain.enrollment.api import cancel_enrollment
 from navigator.domain.enrollment.offers import (
     confirm_offer,
@@ -29,6 +31,7 @@ from navigator.domain.enrollment.offers import (
 )
 from navigator.domain.enrollment.queries import cabinet_version, enrollments_of
 from navigator.domain.enrollment.terms import Quote
+from navigator.domain.enrollment.waitlist import QueuePlace, queue_places
 from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -125,6 +128,9 @@ class HistoryLine:
     amount: str  # signed by what it did to the balance: "+" in, "−" out, none when paid
     direction: str  # "in", "out" or "paid" (a lesson paid from money already reserved)
     note: str = ""  # what a correction or a credit says about itself
+    entry_id: str = ""  # a lesson charge's ledger entry: what "my child was not there" names
+    dispute: str = ""  # where the charge's dispute stands, in words
+    can_dispute: bool = False
 
 
 # what each ledger movement does to the money the parent can still spend
@@ -154,6 +160,25 @@ class EnrollmentCard:
     can_cancel: bool
     release: str
     reason: str
+    queue: str = ""  # a waitlisted place: "place 2 of 5"
+    queue_why: str = ""  # and why there: the priority criteria met, the time of application
+
+
+def _queue_texts(place: QueuePlace | None, lang: str) -> tuple[str, str]:
+    if place is None:
+        return "", ""
+    applied = day(place.applied_at, lang)
+    why = (
+        text(
+            "queue_priority",
+            lang,
+            criteria=", ".join(text(f"criterion_{name}", lang) for name in place.met),
+            date=applied,
+        )
+        if place.met
+        else text("queue_no_priority", lang, date=applied)
+    )
+    return text("queue_place", lang, place=place.place, count=place.of), why
 
 
 @dataclasses.dataclass
@@ -180,6 +205,9 @@ class CabinetState(AppState):
     municipalities: list[Choice] = []
     history: list[HistoryLine] = []
     history_child: str = ""
+    # the answer to a dispute, shown beside the history it was sent from
+    history_error: str = ""
+    history_notice: str = ""
     editing: str = ""  # a child's id, "new", or ""
     confirm_banner: str = ""  # while the parent's address waits for its link: what to do
     # the answer to an action on one child's card, shown in that card
@@ -209,6 +237,7 @@ class CabinetState(AppState):
             children = children_of(session, actor)
             enrollments = enrollments_of(session, actor)
             offers = offers_for_guardian(session, actor)
+            places = queue_places(session, actor)
             self._version = cabinet_version(session, actor)
             if not self.municipalities:
                 self.municipalities = [Choice(str(m.id), m.name) for m in municipalities(session)]
@@ -305,6 +334,8 @@ class CabinetState(AppState):
                 if e.hold_remaining_minor
                 else "",
                 reason=e.reason,
+                queue=_queue_texts(places.get(e.id), lang)[0],
+                queue_why=_queue_texts(places.get(e.id), lang)[1],
             )
             for e in enrollments
         ]
@@ -464,8 +495,10 @@ class CabinetState(AppState):
     def show_history(self, child_id: str) -> None:
         self._show_history(child_id)
 
-    def _show_history(self, child_id: str) -> None:
+    def _show_history(self, child_id: str, *, keep_answer: bool = False) -> None:
         self.error = ""
+        if not keep_answer:
+            self.history_error = self.history_notice = ""
         actor = self._actor()
         wanted = row_id(child_id)
         if actor is None or wanted is None:
@@ -478,6 +511,7 @@ class CabinetState(AppState):
                 if child is None or child.certificate is None:
                     raise NotFound()
                 lines = statement(session, actor, child.certificate.certificate_id)
+                marks = charge_marks(session, actor, child.certificate.certificate_id)
         except DomainError as error:
             self.error = self._message(error)
             return
@@ -491,14 +525,42 @@ class CabinetState(AppState):
                 + money(line.amount_minor, child.currency, lang),
                 direction=_DIRECTION.get(line.kind, "paid"),
                 note=line.note,
+                entry_id=str(line.entry_id) if line.entry_id in marks else "",
+                dispute=text(f"dispute_state_{marks[line.entry_id].status}", lang)
+                if line.entry_id in marks and marks[line.entry_id].status
+                else "",
+                can_dispute=line.entry_id in marks and marks[line.entry_id].can_dispute,
             )
             for line in reversed(lines)
         ]
 
     @rx.event
+    def dispute_charge(self, form: dict) -> None:
+        """One tap on a lesson charge of the history shown: my child was not there. The
+        domain checks the charge is this guardian's own and still disputable."""
+        form = form if isinstance(form, dict) else {}
+        self.error = self.notice = self.history_error = self.history_notice = ""
+        actor = self._actor()
+        wanted = row_id(str(form.get("entry_id", "")))
+        comment = form.get("comment", "")
+        comment = comment if isinstance(comment, str) else ""
+        if actor is None or wanted is None:
+            self.history_error = self._message(NotFound())
+            return
+        try:
+            atomically(lambda session: open_dispute(session, actor, wanted, comment=comment))
+        except DomainError as error:
+            self.history_error = self._message(error)
+            return
+        self.history_notice = text("dispute_sent", self.lang)
+        if self.history_child:
+            self._show_history(self.history_child, keep_answer=True)
+
+    @rx.event
     def hide_history(self) -> None:
         self.history_child = ""
         self.history = []
+        self.history_error = self.history_notice = ""
 
     # ---------------------------------------------------------------- offers
 

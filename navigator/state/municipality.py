@@ -23,6 +23,12 @@ from navigator.domain.certificates.verification import (
     RegistryReport,
     verification_queue,
 )
+from navigator.domain.disputes.api import decide_dispute
+from navigator.domain.disputes.queries import (
+    decision_queue,
+    disputes_by_provider,
+    undecided_in_period,
+)
 from navigator.domain.funding import reports
 from navigator.domain.funding.models import PeriodStatus
 from navigator.domain.funding.nominal import NominalRow, nominal_table, set_nominal_table
@@ -35,8 +41,8 @@ from navigator.domain.funding.periods import (
     periods_of,
     update_period,
 )
-from navigator.domain.municipalities.api import set_policy
-from navigator.domain.municipalities.models import AbsenceCharge
+from navigator.domain.municipalities.api import set_policy, set_waitlist_priority
+from navigator.domain.municipalities.models import AbsenceCharge, WaitlistCriterion
 from navigator.domain.municipalities.queries import audit_log, municipalities_of, policy_for_admin
 from navigator.domain.programs.certification import (
     Change,
@@ -232,6 +238,42 @@ def _action_label(action: str, lang: str) -> str:
     return text(key, lang) if key in ui_strings(lang) else action
 
 
+@dataclasses.dataclass
+class DisputeLine:
+    """A contested or escalated dispute of a lesson charge, for the municipality to decide."""
+
+    id: str
+    child: str
+    provider: str
+    program: str
+    lesson: str
+    amount: str
+    comment: str
+    provider_reason: str  # the provider's contest, or that it did not answer in time
+
+
+@dataclasses.dataclass
+class ProviderDisputeLine:
+    provider: str
+    opened: str
+    undecided: str
+    refunded: str
+    kept: str
+    refunded_amount: str
+
+
+@dataclasses.dataclass
+class CriterionLine:
+    """One waiting-list criterion and the level it has now ("" when not used)."""
+
+    name: str
+    label: str
+    level: str
+
+
+WAITLIST_LEVELS = len(WaitlistCriterion)
+
+
 class MunicipalityState(AppState):
     """/municipality: where the municipality's money is, and the decisions it makes."""
 
@@ -254,6 +296,11 @@ class MunicipalityState(AppState):
     policy_two_factor: bool = False
     needs_two_factor: bool = False  # an admin here, but the municipality requires a second factor
     policy_correction_days: str = ""
+    policy_dispute_days: str = ""
+    waitlist_criteria: list[CriterionLine] = []
+    disputes: list[DisputeLine] = []
+    dispute_report: list[ProviderDisputeLine] = []
+    closing_disputes: list[str] = []  # the period's undecided disputes, in the close preview
     admissions: list[AdmissionLine] = []
     submissions: list[SubmissionLine] = []
     certified: list[CertifiedLine] = []
@@ -338,6 +385,8 @@ class MunicipalityState(AppState):
                 programs = listed_programs(session, actor, municipality_id)
                 events = audit_log(session, actor, municipality_id, limit=100)
                 waiting = verification_queue(session, actor, municipality_id)
+                disputes = decision_queue(session, actor, municipality_id)
+                dispute_report = disputes_by_provider(session, actor, municipality_id)
         except Conflict as error:  # an admin here, who must turn on a second factor first
             if error.code != "two_factor_required":
                 raise
@@ -378,6 +427,40 @@ class MunicipalityState(AppState):
         self.policy_prorate = policy.prorate_late_start
         self.policy_two_factor = policy.require_two_factor
         self.policy_correction_days = str(policy.attendance_correction_days)
+        self.policy_dispute_days = str(policy.dispute_window_days)
+        levels = {
+            name: str(number)
+            for number, level in enumerate(policy.waitlist_priority or [], start=1)
+            for name in level
+        }
+        self.waitlist_criteria = [
+            CriterionLine(c.value, text(f"criterion_{c.value}", lang), levels.get(c.value, ""))
+            for c in WaitlistCriterion
+        ]
+        self.disputes = [
+            DisputeLine(
+                id=str(d.id),
+                child=d.child_name,
+                provider=d.provider_name,
+                program=f"{d.program_title} · {d.group_name}",
+                lesson=day(d.lesson_date, lang),
+                amount=money(d.amount_minor),
+                comment=d.comment,
+                provider_reason=d.provider_reason or text("dispute_no_answer", lang),
+            )
+            for d in disputes
+        ]
+        self.dispute_report = [
+            ProviderDisputeLine(
+                r.provider_name,
+                str(r.opened),
+                str(r.undecided),
+                str(r.refunded),
+                str(r.rejected),
+                money(r.refunded_minor),
+            )
+            for r in dispute_report
+        ]
         self.admissions = [
             AdmissionLine(
                 str(p.id),
@@ -426,6 +509,8 @@ class MunicipalityState(AppState):
             self._load_report()
 
     def _clear(self) -> None:
+        self.disputes, self.dispute_report, self.closing_disputes = [], [], []
+        self.waitlist_criteria = []
         self.periods, self.nominal, self.admissions, self.submissions = [], [], [], []
         self._shown_versions = {}
         self.verifications, self.registry_errors, self.registry_summary = [], [], ""
@@ -542,6 +627,7 @@ class MunicipalityState(AppState):
         try:
             with read_session() as session:
                 summary = closing_preview(session, found[0], period_id)
+                undecided = undecided_in_period(session, found[0], period_id)
         except DomainError as error:
             self._fail(error)
             return
@@ -555,10 +641,21 @@ class MunicipalityState(AppState):
             released=format_money(summary.released_minor, self.currency, self.lang),
             expired=format_money(summary.expired_minor, self.currency, self.lang),
         )
+        if summary.open_disputes:
+            self.closing += " " + text(
+                "closing_open_disputes", self.lang, count=summary.open_disputes
+            )
+        self.closing_disputes = [
+            f"{d.child_name} · {d.provider_name} · {day(d.lesson_date, self.lang)} · "
+            f"{format_money(d.amount_minor, d.currency, self.lang)} · "
+            f"{value_label(d.status, self.lang)}"
+            for d in undecided
+        ]
 
     @rx.event
     def cancel_close(self) -> None:
         self.closing = ""
+        self.closing_disputes = []
 
     @rx.event
     def close_period(self) -> None:
@@ -613,7 +710,29 @@ class MunicipalityState(AppState):
                 prorate_late_start=form.get("prorate_late_start") in ("on", True, "true"),
                 attendance_correction_days=form_whole(form, "attendance_correction_days"),
                 require_two_factor=form.get("require_two_factor") in ("on", True, "true"),
+                dispute_window_days=form_whole(form, "dispute_window_days")
+                if "dispute_window_days" in form
+                else None,
             )
+
+        self._act(action)
+
+    @rx.event
+    def save_waitlist_priority(self, form: dict) -> None:
+        """Each criterion's level (1 first; empty: not used) from the form, as ordered levels.
+        A criterion the form names that the domain does not know is refused by the domain."""
+        form = form if isinstance(form, dict) else {}
+
+        def action(session, actor, municipality_id):
+            levels: list[list[str]] = [[] for _ in range(WAITLIST_LEVELS)]
+            for key, value in form.items():
+                if not str(key).startswith("level_") or value in ("", None):
+                    continue
+                number = row_id(str(value))
+                if number is None or number > WAITLIST_LEVELS:
+                    raise InvalidInput("field_required", field="waitlist_priority")
+                levels[number - 1].append(str(key).removeprefix("level_"))
+            set_waitlist_priority(session, actor, municipality_id, [lv for lv in levels if lv])
 
         self._act(action)
 
@@ -640,7 +759,7 @@ class MunicipalityState(AppState):
     def start_decision(self, kind: str, subject_id: str) -> None:
         """Ask for the reason of a rejection, suspension or refused admission."""
         ok = (
-            kind in ("reject", "suspend", "refuse", "refuse_request")
+            kind in ("reject", "suspend", "refuse", "refuse_request", "uphold", "keep")
             and row_id(subject_id) is not None
         )
         self.deciding = f"{kind}:{subject_id}" if ok else ""
@@ -662,6 +781,12 @@ class MunicipalityState(AppState):
             done = self._decide_program(subject_id, kind, reason)
         elif kind == "refuse_request":
             done = self._decide_request(subject_id, "refuse", reason)
+        elif kind in ("uphold", "keep"):
+            wanted = row_id(subject_id)
+            decision = "uphold" if kind == "uphold" else "reject"
+            done = self._act(
+                lambda s, actor, _m: decide_dispute(s, actor, wanted or 0, decision, reason)
+            )
         else:
             self._fail(NotFound())
             return
@@ -841,6 +966,13 @@ class MunicipalityState(AppState):
     @rx.var
     def category_choices(self) -> list[Choice]:
         return [Choice(c.value, value_label(c.value, self.lang)) for c in ChildCategory]
+
+    @rx.var
+    def waitlist_level_choices(self) -> list[Choice]:
+        return [Choice("", text("waitlist_level_none", self.lang))] + [
+            Choice(str(n), text("waitlist_level", self.lang, level=n))
+            for n in range(1, WAITLIST_LEVELS + 1)
+        ]
 
     @rx.var
     def absence_choices(self) -> list[Choice]:

@@ -18,6 +18,8 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.accounts.access import Actor, is_provider_owner
 from navigator.domain.accounts.confirmation import unconfirmed_address
+from navigator.domain.disputes.api import accept_dispute, contest_dispute
+from navigator.domain.disputes.queries import disputes_for_provider
 from navigator.domain.enrollment.api import accept_application, reject_application
 from navigator.domain.enrollment.attendance import lessons_today
 from navigator.domain.enrollment.offers import offer_enrollment
@@ -59,6 +61,21 @@ class ApplicationCard:
     money: str
     reason: str
     pending: bool
+
+
+@dataclasses.dataclass
+class DisputeCard:
+    """A parent's dispute of a lesson charge, on the desk before anything else."""
+
+    id: str
+    child: str
+    program: str
+    lesson: str  # the lesson's date
+    amount: str
+    comment: str
+    due: str  # "answer by …", while the provider may answer
+    waiting: bool  # contested or escalated: the municipality decides
+    contestable: bool  # the provider may still contest (it may accept until a decision)
 
 
 @dataclasses.dataclass
@@ -226,13 +243,73 @@ class DeskState(ProviderState):
     lessons: list[LessonRow] = []
     rejecting: str = ""
     group_choices: list[Choice] = []
+    disputes: list[DisputeCard] = []
+    contesting: str = ""  # the dispute whose contest reason is being written
 
     @rx.event
     def load(self):
-        self.rejecting = ""
+        self.rejecting = self.contesting = ""
         return self._open(routes.PROVIDER)
 
+    def _dispute_cards(self, actor: Actor, provider_id: int) -> None:
+        lang = self.lang
+        with read_session() as session:
+            rows = disputes_for_provider(session, actor, provider_id)
+        self.disputes = [
+            DisputeCard(
+                id=str(d.id),
+                child=d.child_name,
+                program=f"{d.program_title} · {d.group_name}",
+                lesson=day(d.lesson_date, lang),
+                amount=format_money(d.amount_minor, d.currency, lang),
+                comment=d.comment,
+                due=text("dispute_answer_by", lang, date=day(d.answer_due_at, lang))
+                if d.status == "open"
+                else "",
+                waiting=d.status != "open",
+                contestable=d.status != "contested",
+            )
+            for d in rows
+        ]
+
+    @rx.event
+    def accept_dispute(self, dispute_id: str) -> None:
+        """The parent is right: the charge goes back to the certificate."""
+        self._answer_dispute(dispute_id, accept=True, reason="")
+
+    @rx.event
+    def start_contest(self, dispute_id: str) -> None:
+        self.contesting = dispute_id if row_id(dispute_id) is not None else ""
+
+    @rx.event
+    def contest_dispute(self, form: dict) -> None:
+        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
+        self._answer_dispute(self.contesting, accept=False, reason=reason)
+
+    def _answer_dispute(self, dispute_id: str, *, accept: bool, reason: str) -> None:
+        self.error = self.notice = ""
+        actor = self._actor()
+        wanted = row_id(dispute_id)
+        if actor is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        try:
+            atomically(
+                lambda session: (
+                    accept_dispute(session, actor, wanted)
+                    if accept
+                    else contest_dispute(session, actor, wanted, reason)
+                )
+            )
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.contesting = ""
+        self.notice = text("done", self.lang)
+        self._reload()
+
     def _rows(self, actor: Actor, provider_id: int) -> None:
+        self._dispute_cards(actor, provider_id)
         lang = self.lang
         with read_session() as session:
             provider = providers_of(session, actor)[0]

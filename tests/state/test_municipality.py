@@ -197,6 +197,7 @@ def calls(a, b, pending_id):
         ("approve_request", (str(getattr(b, "request_id", 0)),)),
         ("start_decision", ("refuse_request", str(getattr(b, "request_id", 0)))),
         ("import_registry", ([Upload(REGISTRY_ROW.encode())],)),
+        ("save_waitlist_priority", ({"level_disability": "1", "level_large_family": "2"},)),
     ]
 
 

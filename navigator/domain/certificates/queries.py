@@ -56,6 +56,7 @@ class StatementLine:
     enrollment_id: int | None
     lesson_date: date | None
     note: str
+    entry_id: int = 0  # the ledger entry: what a dispute of a lesson charge names
 
 
 def statement(session: Session, actor: Actor, certificate_id: int) -> list[StatementLine]:
@@ -84,6 +85,7 @@ def statement(session: Session, actor: Actor, certificate_id: int) -> list[State
             enrollment_id=entry.enrollment_id,
             lesson_date=lesson_date,
             note=entry.note,
+            entry_id=entry.id or 0,
         )
         for entry, title, group_name, lesson_date in rows
     ]

@@ -46,6 +46,7 @@ from navigator.domain.enrollment.terms import (
     quote_terms,
     staff_context,
 )
+from navigator.domain.enrollment.waitlist import ordered_waitlist
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.models import Group
@@ -341,7 +342,9 @@ def complete_enrollment(session: Session, actor: Actor, enrollment_id: int) -> E
 
 
 def _promote_waitlist(session: Session, group: Group) -> None:
-    """Longest-waiting first, while free seats outnumber the applications awaiting a decision."""
+    """In the municipality's priority order (enrollment.waitlist), while free seats outnumber
+    the applications awaiting a decision. A promoted child applies again: the provider
+    accepts it as any application, and only then is the certificate's money held."""
     pending = session.exec(
         select(func.count())
         .select_from(Enrollment)
@@ -354,13 +357,12 @@ def _promote_waitlist(session: Session, group: Group) -> None:
         session,
         Enrollment,
         select(Enrollment)
+    # the whole list is locked (in id order) and ranked: the first by priority may be anywhere
         .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
-        .order_by(col(Enrollment.applied_at), col(Enrollment.id))
-        .limit(free),
+        .order_by(col(Enrollment.id)),
     )
-    for enrollment in waiting:
+    for row in ordered_waitlist(session, group, waiting)[:free]:
+        enrollment = row.enrollment
         enrollment.status = EnrollmentStatus.APPLIED
         session.add(enrollment)
-        child = get_row(session, Child, enrollment.child_id)
-        if child is not None:
-            notify(session, child.guardian_id, "enrollment.promoted", enrollment)
+        notify(session, row.child.guardian_id, "enrollment.promoted", enrollment)

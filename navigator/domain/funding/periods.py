@@ -16,6 +16,7 @@ from navigator.domain.accounts.models import Child
 from navigator.domain.certificates import ledger
 from navigator.domain.certificates.ledger import period_money
 from navigator.domain.certificates.models import Certificate, CertificateAccount, EntryKind
+from navigator.domain.disputes.queries import count_undecided_in_period
 from navigator.domain.enrollment.api import release_rest_of_hold
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
 from navigator.domain.funding.models import FundingPeriod, NominalRule, PeriodStatus
@@ -100,6 +101,7 @@ class ClosingSummary:
     accounts: int
     released_minor: int
     expired_minor: int
+    open_disputes: int = 0  # disputes of its charges not decided yet: decide them first
 
 
 def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSummary:
@@ -114,6 +116,11 @@ def close_period(session: Session, actor: Actor, period_id: int) -> ClosingSumma
     check_municipality_admin(session, actor, period.municipality_id)
     if period.status == PeriodStatus.CLOSED:
         return ClosingSummary(0, 0, 0)
+    # a dispute's refund goes back to this period's account: every one is decided first
+    # (opening one locks the period too, so none starts while this one closes)
+    undecided = count_undecided_in_period(session, period_id)
+    if undecided:
+        raise Conflict("period_has_open_disputes", count=undecided)
     released = expired = count = 0
     accounts = session.exec(
         select(col(CertificateAccount.id), col(Child.guardian_id))
@@ -308,4 +315,9 @@ def closing_preview(session: Session, actor: Actor, period_id: int) -> ClosingSu
             ),
         ).where(CertificateAccount.period_id == period.id)
     ).one()
-    return ClosingSummary(accounts=accounts, released_minor=held, expired_minor=unspent)
+    return ClosingSummary(
+        accounts=accounts,
+        released_minor=held,
+        expired_minor=unspent,
+        open_disputes=count_undecided_in_period(session, period_id),
+    )

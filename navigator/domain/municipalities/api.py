@@ -9,7 +9,12 @@ from sqlmodel import Session, select
 from navigator.domain.accounts.access import Actor, is_operator
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Membership, Role, User
-from navigator.domain.municipalities.models import AbsenceCharge, Municipality, MunicipalityPolicy
+from navigator.domain.municipalities.models import (
+    AbsenceCharge,
+    Municipality,
+    MunicipalityPolicy,
+    WaitlistCriterion,
+)
 from navigator.domain.municipalities.queries import municipality_for_admin, policy_of
 from navigator.domain.shared import audit
 from navigator.domain.shared.db import get_row
@@ -45,6 +50,8 @@ def create_municipality(
         check_non_negative(
             policy.attendance_correction_days, "attendance_correction_days", maximum=365
         )
+        check_positive(policy.dispute_window_days, "dispute_window_days", maximum=MAX_DISPUTE_DAYS)
+        policy.waitlist_priority = check_waitlist_priority(policy.waitlist_priority)
     if session.exec(select(Municipality.id).where(Municipality.code == code)).first():
         raise Conflict("municipality_code_taken", code=code)
     municipality = Municipality(
@@ -72,6 +79,9 @@ MAX_FUNDED_ENROLLMENTS = 20
 MAX_CORRECTION_DAYS = 60
 
 
+MAX_DISPUTE_DAYS = 365
+
+
 def set_policy(
     session: Session,
     actor: Actor,
@@ -82,11 +92,13 @@ def set_policy(
     prorate_late_start: bool,
     attendance_correction_days: int,
     require_two_factor: bool | None = None,
+    dispute_window_days: int | None = None,
 ) -> MunicipalityPolicy:
     """The rules every enrollment follows from now on; contracts already made keep their money.
     `require_two_factor` (None: unchanged) makes its administrators sign in with a second
     factor; the administrator turning it on must have it already, or they would lock
-    themselves out."""
+    themselves out. `dispute_window_days` (None: unchanged): how long after a lesson its
+    charge may be disputed."""
     municipality_for_admin(session, actor, municipality_id)
     check_positive(max_funded_enrollments, "max_funded_enrollments", maximum=MAX_FUNDED_ENROLLMENTS)
     absence_charge = check_choice(absence_charge, "absence_charge", AbsenceCharge)
@@ -95,8 +107,12 @@ def set_policy(
     check_non_negative(
         attendance_correction_days, "attendance_correction_days", maximum=MAX_CORRECTION_DAYS
     )
+    if dispute_window_days is not None:
+        check_positive(dispute_window_days, "dispute_window_days", maximum=MAX_DISPUTE_DAYS)
     policy = policy_of(session, municipality_id)
     policy = locked(session, MunicipalityPolicy, policy.id) or policy
+    if dispute_window_days is None:
+        dispute_window_days = policy.dispute_window_days
     if require_two_factor is None:
         require_two_factor = policy.require_two_factor
     elif not isinstance(require_two_factor, bool):
@@ -111,6 +127,7 @@ def set_policy(
         "prorate_late_start": prorate_late_start,
         "attendance_correction_days": attendance_correction_days,
         "require_two_factor": require_two_factor,
+        "dispute_window_days": dispute_window_days,
     }
     before = {name: getattr(policy, name) for name in after}
     if before == after:
@@ -126,6 +143,61 @@ def set_policy(
         "policy",
         policy.id,
         payload={"before": before, "after": after},
+    )
+    session.flush()
+    return policy
+
+
+MAX_WAITLIST_LEVELS = len(WaitlistCriterion)
+
+
+def check_waitlist_priority(levels: object) -> list[list[str]]:
+    """Ordered levels of known criteria, each criterion at most once; refuses anything else
+    with an error naming the unknown criterion."""
+    if not isinstance(levels, (list, tuple)) or len(levels) > MAX_WAITLIST_LEVELS:
+        raise InvalidInput("field_required", field="waitlist_priority")
+    known = {c.value for c in WaitlistCriterion}
+    seen: set[str] = set()
+    cleaned: list[list[str]] = []
+    for level in levels:
+        if not isinstance(level, (list, tuple)):
+            raise InvalidInput("field_required", field="waitlist_priority")
+        names: list[str] = []
+        for name in level:
+            if not isinstance(name, str) or name not in known:
+                raise InvalidInput("waitlist_criterion_unknown", criterion=str(name)[:40])
+            if name in seen:
+                raise InvalidInput("waitlist_criterion_twice", criterion=name)
+            seen.add(name)
+            names.append(name)
+        if names:
+            cleaned.append(names)
+    return cleaned
+
+
+def set_waitlist_priority(
+    session: Session, actor: Actor, municipality_id: int, levels: object
+) -> MunicipalityPolicy:
+    """Who comes off a waiting list first, from the next free seat on: audited, since it
+    re-orders every waiting list of the municipality's groups."""
+    municipality_for_admin(session, actor, municipality_id)
+    cleaned = check_waitlist_priority(levels)
+    policy = policy_of(session, municipality_id)
+    policy = locked(session, MunicipalityPolicy, policy.id) or policy
+    before = [list(level) for level in policy.waitlist_priority or []]
+    if before == cleaned:
+        return policy
+    policy.waitlist_priority = cleaned
+    session.add(policy)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        municipality_id,
+        "waitlist.priority",
+        "policy",
+        policy.id,
+        payload={"before": before, "after": cleaned},
     )
     session.flush()
     return policy

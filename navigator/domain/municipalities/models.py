@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
 )
 from sqlmodel import Field, SQLModel
@@ -37,6 +38,7 @@ class MunicipalityPolicy(SQLModel, table=True):
         CheckConstraint("max_funded_enrollments >= 1", name="ck_policy_max_funded"),
         CheckConstraint(one_of("absence_charge", AbsenceCharge), name="ck_policy_absence"),
         CheckConstraint("attendance_correction_days >= 0", name="ck_policy_correction"),
+        CheckConstraint("dispute_window_days >= 1", name="ck_policy_dispute_window"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,3 +49,17 @@ class MunicipalityPolicy(SQLModel, table=True):
     attendance_correction_days: int = 7
     # its administrators sign in with a second factor (accounts.two_factor) to act for it
     require_two_factor: bool = False
+    # how many days after a lesson its charge may still be disputed (disputes.api)
+    dispute_window_days: int = 30
+    # who comes off a waiting list first: ordered levels of WaitlistCriterion names; a child
+    # meeting any criterion of a level goes before one who does not, the first level deciding,
+    # the next ones ordering within it, then the time of application (enrollment.waitlist)
+    waitlist_priority: list[list[str]] = Field(default_factory=list, sa_type=JSON)
+
+
+class WaitlistCriterion(StrEnum):
+    """What a waiting list may be ordered by: facts the municipality itself verified."""
+
+    DISABILITY = "disability"  # the child's verified category
+    LARGE_FAMILY = "large_family"  # the child's verified category
+    HOME_MUNICIPALITY = "home_municipality"  # a verified child of the program's municipality

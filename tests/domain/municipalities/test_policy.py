@@ -78,9 +78,9 @@ def test_a_policy_change_is_kept_and_audited_with_before_and_after(engine):
     [event] = _audit(world, "policy.updated")
     assert (event.actor_id, event.payload) == (
         admin.user_id,
-        {  # every rule, two-factor sign-in included, before and after
-            "before": {**before, "require_two_factor": False},
-            "after": {**GOOD_POLICY, "require_two_factor": False},
+        {  # every rule, two-factor sign-in and the dispute window included, before and after
+            "before": {**before, "require_two_factor": False, "dispute_window_days": 30},
+            "after": {**GOOD_POLICY, "require_two_factor": False, "dispute_window_days": 30},
         },
     )
     with read_session(engine) as s:

@@ -1,0 +1,153 @@
+"""Fair waiting lists: the municipality's criteria levels decide who is promoted first, from
+verified facts only; the parent sees the place and why; a change is audited."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from navigator.domain.certificates.verification import decide_request, request_category
+from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.enrollment.waitlist import queue_place, queue_places
+from navigator.domain.municipalities.api import set_waitlist_priority
+from navigator.domain.municipalities.queries import policy_of
+from navigator.domain.shared.db import read_session
+from navigator.domain.shared.errors import InvalidInput, NotFound
+from navigator.domain.shared.models import AuditEvent, Notification
+from tests.domain.disputes.world import municipality_admin
+from tests.factories import SYSTEM, build_world
+
+
+def _category(world, parent, child_id, category, *, verified=True):
+    with world.tx() as s:
+        request = request_category(s, parent, child_id, category)
+        request_id = request.id
+    if verified:
+        with world.tx() as s:
+            decide_request(s, SYSTEM, request_id, "approve")
+
+
+def _status(world, enrollment_id):
+    with read_session(world.engine) as s:
+        return s.get(Enrollment, enrollment_id).status
+
+
+def _full_group_with_waiting(world, *children):
+    """The world's child takes the only seat; `children` (parent, child) queue in order."""
+    seated = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, seated, today=world.today)
+    waiting = [world.apply(child_id=child, parent=parent) for parent, child in children]
+    assert [_status(world, e) for e in waiting] == ["waitlisted"] * len(waiting)
+    return seated, waiting
+
+
+def _free_the_seat(world, seated):
+    with world.tx() as s:
+        cancel_enrollment(s, world.parent, seated)
+
+
+def test_without_criteria_the_longest_waiting_comes_first(engine):
+    world = build_world(engine, seats=1)
+    early = world.add_parent_with_child()
+    late = world.add_parent_with_child()
+    _category(world, late[0], late[1], "disability")
+    seated, (first, second) = _full_group_with_waiting(
+        world, (early[0], early[1]), (late[0], late[1])
+    )
+    _free_the_seat(world, seated)
+    assert (_status(world, first), _status(world, second)) == ("applied", "waitlisted")
+
+
+def test_a_verified_disability_is_promoted_before_an_earlier_child_without_one(engine):
+    world = build_world(engine, seats=1)
+    admin = municipality_admin(world)
+    early = world.add_parent_with_child()
+    late = world.add_parent_with_child()
+    _category(world, late[0], late[1], "disability")
+    pending = world.add_parent_with_child()  # asked for a category nobody verified yet
+    _category(world, pending[0], pending[1], "large_family", verified=False)
+    seated, (first, second, third) = _full_group_with_waiting(
+        world, (early[0], early[1]), (late[0], late[1]), (pending[0], pending[1])
+    )
+    with world.tx() as s:
+        set_waitlist_priority(s, admin, world.municipality_id, [["disability"], ["large_family"]])
+    with read_session(engine) as s:
+        late_place = queue_places(s, late[0])[second]
+        early_place = queue_place(s, early[0], first)
+        pending_place = queue_places(s, pending[0])[third]
+    assert (late_place.place, late_place.of, late_place.met) == (1, 3, ["disability"])
+    assert (early_place.place, early_place.met) == (2, [])
+    assert (pending_place.place, pending_place.met) == (3, [])  # unverified counts nothing
+
+    _free_the_seat(world, seated)
+    assert [_status(world, e) for e in (first, second, third)] == [
+        "waitlisted",
+        "applied",
+        "waitlisted",
+    ]
+    with read_session(engine) as s:
+        promoted = s.exec(
+            select(Notification.user_id).where(Notification.kind == "enrollment.promoted")
+        ).all()
+        assert promoted == [late[0].user_id]
+        assert queue_places(s, early[0])[first].place == 1
+        # the parent's place is theirs alone
+        with pytest.raises(NotFound):
+            queue_place(s, late[0], first)
+
+
+def test_home_municipality_goes_before_a_child_from_elsewhere(engine):
+    world = build_world(engine, seats=1)
+    admin = municipality_admin(world)
+    elsewhere = build_world(engine)
+    local = world.add_parent_with_child()
+    seated, (foreign_wait, local_wait) = _full_group_with_waiting(
+        world, (elsewhere.parent, elsewhere.child_id), (local[0], local[1])
+    )
+    with world.tx() as s:
+        set_waitlist_priority(s, admin, world.municipality_id, [["home_municipality"]])
+    _free_the_seat(world, seated)
+    assert (_status(world, foreign_wait), _status(world, local_wait)) == ("waitlisted", "applied")
+
+
+def test_changing_the_criteria_is_audited_and_bad_criteria_are_refused(engine):
+    world = build_world(engine)
+    admin = municipality_admin(world)
+    other = build_world(engine)
+    other_admin = municipality_admin(other)
+    with world.tx() as s:
+        set_waitlist_priority(
+            s, admin, world.municipality_id, [["disability", "large_family"], ["home_municipality"]]
+        )
+    for bad, code in (
+        ([["disability"], ["orphan"]], "waitlist_criterion_unknown"),
+        ([["disability"], ["disability"]], "waitlist_criterion_twice"),
+        ("disability", "field_required"),
+        ([[1]], "waitlist_criterion_unknown"),
+    ):
+        with pytest.raises(InvalidInput) as refused, world.tx() as s:
+            set_waitlist_priority(s, admin, world.municipality_id, bad)
+        assert refused.value.code == code
+    with pytest.raises(InvalidInput) as unknown, world.tx() as s:
+        set_waitlist_priority(s, admin, world.municipality_id, [["orphan"]])
+    assert unknown.value.params == {"criterion": "orphan"}
+    with pytest.raises(NotFound), world.tx() as s:  # only that municipality sets its own
+        set_waitlist_priority(s, other_admin, world.municipality_id, [])
+    with pytest.raises(NotFound), world.tx() as s:
+        set_waitlist_priority(s, world.parent, world.municipality_id, [])
+    with read_session(engine) as s:
+        assert policy_of(s, world.municipality_id).waitlist_priority == [
+            ["disability", "large_family"],
+            ["home_municipality"],
+        ]
+        events = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "waitlist.priority",
+                AuditEvent.municipality_id == world.municipality_id,
+            )
+        ).all()
+    assert [(e.actor_id, e.payload["before"], e.payload["after"]) for e in events] == [
+        (admin.user_id, [], [["disability", "large_family"], ["home_municipality"]])
+    ]
