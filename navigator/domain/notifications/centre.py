@@ -21,6 +21,7 @@ from navigator.domain.shared.models import Notification, utcnow
 from navigator.domain.shared.validation import check_row_id
 
 PAGE_SIZE = 20
+LANGUAGES = ("ru", "lt", "en")
 
 
 def _user_id(actor: Actor) -> int:
@@ -51,6 +52,7 @@ class Page:
 def list_notifications(session: Session, actor: Actor, language: str, page: int = 0) -> Page:
     """One page of the person's notifications, newest first, in their language."""
     user_id = _user_id(actor)
+    language = language if language in LANGUAGES else LANGUAGES[0]
     if not isinstance(page, int) or isinstance(page, bool) or not 0 <= page <= 100_000:
         raise InvalidInput("must_not_be_negative", field="page")
     rows = session.exec(
@@ -102,7 +104,7 @@ class Preference:
     digests: bool  # False once the person unsubscribed from digests
 
 
-def preference_row(session: Session, user_id: int) -> NotificationPreference:
+def _preference_row(session: Session, user_id: int) -> NotificationPreference:
     """The person's row, made with the defaults (and a signing key) when they have none."""
     row = session.get(NotificationPreference, user_id)
     if row is None:
@@ -127,7 +129,7 @@ def set_preference(
         raise InvalidInput("field_not_allowed", field="mail_mode", allowed=", ".join(MailMode))
     if not isinstance(digests, bool):
         raise InvalidInput("invalid_input")
-    row = preference_row(session, user_id)
+    row = _preference_row(session, user_id)
     row.mode = mode
     if digests:
         row.digests_stopped_at = None
@@ -146,7 +148,7 @@ UNSUBSCRIBE_PURPOSE = b"digest-unsubscribe:"
 def unsubscribe_token(session: Session, user_id: int) -> str:
     """`<user id>.<signature>`: signed with the person's own key, so it works without a
     session and only for that person."""
-    row = preference_row(session, user_id)
+    row = _preference_row(session, check_row_id(user_id))
     return f"{user_id}.{_signature(row.signing_key, user_id)}"
 
 

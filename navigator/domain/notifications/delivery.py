@@ -101,7 +101,7 @@ def routes_notifications() -> str:
     return getattr(routes, "NOTIFICATIONS", "/notifications")
 
 
-def mail_one(session: Session, notification_id: int, now: datetime) -> int:
+def _mail_one(session: Session, notification_id: int, now: datetime) -> int:
     """The letter for one notification, once; 0 when it is not (or no longer) for now."""
     notification = session.get(Notification, notification_id)
     if notification is None or notification.mailed_at is not None:
@@ -137,7 +137,7 @@ def dispatch_instant(engine: Engine, now: datetime | None = None) -> int:
     for notification_id in ids:
         assert notification_id is not None
         try:
-            sent += atomically(partial(mail_one, notification_id=notification_id, now=now), engine)
+            sent += atomically(partial(_mail_one, notification_id=notification_id, now=now), engine)
         except DomainError as error:  # taken by another worker, or busy: fine either way
             log.info("notification %s not mailed now: %s", notification_id, error.code)
     return sent
@@ -147,7 +147,7 @@ def digest_key(user_id: int, day: date) -> str:
     return f"digest:{user_id}:{day.isoformat()}"
 
 
-def digest_for(session: Session, user_id: int, now: datetime) -> int:
+def _digest_for(session: Session, user_id: int, now: datetime) -> int:
     """Today's digest for one person: what is not mailed yet (only money movements for
     those who asked for what the law requires). 0 when there is nothing, or it went already."""
     key = digest_key(user_id, now.date())
@@ -217,7 +217,7 @@ def send_digests(engine: Engine, now: datetime | None = None, *, force: bool = F
     sent = 0
     for user_id in sorted(users):
         try:
-            sent += atomically(partial(digest_for, user_id=user_id, now=now), engine)
+            sent += atomically(partial(_digest_for, user_id=user_id, now=now), engine)
         except DomainError as error:
             log.info("digest for user %s not sent now: %s", user_id, error.code)
     return sent
@@ -226,7 +226,7 @@ def send_digests(engine: Engine, now: datetime | None = None, *, force: bool = F
 # ---------------------------------------------------------------- expiry warnings
 
 
-def accounts_to_warn(session: Session, today: date, days: int) -> list[int]:
+def _accounts_to_warn(session: Session, today: date, days: int) -> list[int]:
     """Accounts with unspent money in an open period that closes within `days`, not warned."""
     rows = session.exec(
         select(CertificateAccount)
@@ -243,7 +243,7 @@ def accounts_to_warn(session: Session, today: date, days: int) -> list[int]:
     return [a.id for a in rows if a.id is not None and a.available_minor > 0]
 
 
-def warn_account(session: Session, account_id: int, now: datetime) -> int:
+def _warn_account(session: Session, account_id: int, now: datetime) -> int:
     if session.get(ExpiryWarning, account_id) is not None:
         return 0
     account = session.get(CertificateAccount, account_id)
@@ -273,11 +273,11 @@ def warn_expiring(engine: Engine, now: datetime | None = None, days: int | None 
     now = now or utcnow()
     days = get_settings().expiry_warning_days if days is None else days
     with read_session(engine) as session:
-        due = accounts_to_warn(session, now.date(), days)
+        due = _accounts_to_warn(session, now.date(), days)
     warned = 0
     for account_id in due:
         try:
-            warned += atomically(partial(warn_account, account_id=account_id, now=now), engine)
+            warned += atomically(partial(_warn_account, account_id=account_id, now=now), engine)
         except DomainError as error:  # warned by another worker at the same moment
             log.info("expiry warning for account %s not written now: %s", account_id, error.code)
     return warned

@@ -10,17 +10,27 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from navigator.domain.accounts.models import Membership, Role
+from navigator.domain.shared.errors import InvalidInput
 from navigator.domain.shared.models import Notification
+from navigator.domain.shared.validation import check_row_id
 
 PROVIDER_ROLES = (Role.PROVIDER_OWNER.value, Role.PROVIDER_STAFF.value)
 
 
 def notify(session: Session, user_id: int, kind: str, payload: dict[str, Any]) -> None:
-    session.add(Notification(user_id=user_id, kind=kind, payload=payload))
+    _check(kind, payload)
+    session.add(Notification(user_id=check_row_id(user_id), kind=kind, payload=payload))
+
+
+def _check(kind: object, payload: object) -> None:
+    if not isinstance(kind, str) or not 0 < len(kind) <= 40 or not isinstance(payload, dict):
+        raise InvalidInput("invalid_input")
 
 
 def notify_provider(session: Session, provider_id: int, kind: str, payload: dict[str, Any]) -> None:
     """Everyone who works for the provider (owners and staff)."""
+    _check(kind, payload)
+    check_row_id(provider_id)
     members = session.scalars(
         select(Membership.user_id)
         .where(
@@ -37,6 +47,8 @@ def notify_municipality(
     session: Session, municipality_id: int, kind: str, payload: dict[str, Any]
 ) -> None:
     """The municipality's administrators."""
+    _check(kind, payload)
+    check_row_id(municipality_id)
     members = session.scalars(
         select(Membership.user_id)
         .where(
@@ -53,6 +65,8 @@ def certification_moved(
     session: Session, program_id: int, provider_id: int, municipality_id: int, status: str
 ) -> None:
     """A submission is a new item in the municipality's queue; a decision is the provider's."""
+    if not isinstance(status, str):
+        raise InvalidInput("invalid_input")
     if status == "submitted":
         notify_municipality(session, municipality_id, "queue.program", {"program_id": program_id})
     elif status in ("certified", "rejected", "suspended"):

@@ -114,6 +114,9 @@ def _get(session: Session, model: Any, value: Any) -> Any:
 
 def display_fields(session: Session, payload: dict[str, Any], language: str) -> dict[str, str]:
     """The payload's display fields, completed from its ids, in words."""
+    if not isinstance(payload, dict):
+        return {}
+    language = language if language in ("ru", "lt", "en") else "en"
     found: dict[str, Any] = {}
     for name in ("child_first_name", "program_title", "provider_name", "currency"):
         if isinstance(payload.get(name), str):
