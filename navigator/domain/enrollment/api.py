@@ -353,11 +353,11 @@ def _promote_waitlist(session: Session, group: Group) -> None:
     free = group.seats - group.seats_taken - pending
     if free <= 0:
         return
+    # the whole list is locked (in id order) and ranked: the first by priority may be anywhere
     waiting = locked_rows(
         session,
         Enrollment,
         select(Enrollment)
-    # the whole list is locked (in id order) and ranked: the first by priority may be anywhere
         .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
         .order_by(col(Enrollment.id)),
     )
