@@ -1,0 +1,145 @@
+"""What must hold after a rush, read from the database and the servers' logs.
+
+- no group holds more children than its seats (counted from the enrollments themselves);
+- no raw error: the app's logs carry no traceback, IntegrityError, OperationalError,
+  "could not serialize" or deadlock (a busy database must reach people as "busy, try
+  again", never as a crash);
+- every parent who applied and got no seat was told why: the enrollment is on the waiting
+  list or refused with a reason, and the cabinet showed the parent that status (and the
+  reason); a parent refused on the program page read the refusal there;
+- the ledger's invariants (tests/support/invariants.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from bench.rush.load import REFUSED_STATUSES, Outcome, status_words
+from bench.rush.world import World
+from navigator.domain.enrollment.models import SEATED_ENROLLMENT, Enrollment
+from navigator.domain.programs.models import Group
+from navigator.domain.shared.db import read_session
+from tests.support.invariants import assert_ledger_invariants
+
+RAW_ERRORS = {
+    "traceback": re.compile(r"Traceback \(most recent call last\)"),
+    "IntegrityError": re.compile(r"IntegrityError"),
+    "OperationalError": re.compile(r"OperationalError"),
+    "could not serialize": re.compile(r"could not serialize", re.I),
+    "deadlock": re.compile(r"deadlock detected", re.I),
+}
+
+
+def raw_errors(logs: list[Path]) -> dict[str, int]:
+    found: Counter = Counter()
+    for log in logs:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        for name, pattern in RAW_ERRORS.items():
+            found[name] += len(pattern.findall(text))
+    return {name: found[name] for name in RAW_ERRORS}
+
+
+def seats(engine: Engine, world: World) -> dict[str, Any]:
+    """Seats taken per popular group, counted from the enrollments, against the seats."""
+    rows = []
+    with read_session(engine) as s:
+        for program in world.programs:
+            group = s.get(Group, program.group_id)
+            assert group is not None
+            seated = s.exec(
+                select(func.count())
+                .select_from(Enrollment)
+                .where(
+                    Enrollment.group_id == group.id,
+                    col(Enrollment.status).in_([x.value for x in SEATED_ENROLLMENT]),
+                )
+            ).one()
+            by_status = dict(
+                s.exec(
+                    select(Enrollment.status, func.count())
+                    .where(Enrollment.group_id == group.id)
+                    .group_by(Enrollment.status)
+                ).all()
+            )
+            rows.append(
+                {
+                    "group": group.id,
+                    "seats": group.seats,
+                    "seats_taken": group.seats_taken,
+                    "seated": seated,
+                    "by_status": {str(k): v for k, v in by_status.items()},
+                }
+            )
+    return {
+        "groups": rows,
+        "seats": sum(r["seats"] for r in rows),
+        "seats_taken": sum(r["seated"] for r in rows),
+        "oversold": sum(max(0, r["seated"] - r["seats"]) for r in rows)
+        + sum(1 for r in rows if r["seated"] != r["seats_taken"]),
+    }
+
+
+def told_why(engine: Engine, world: World, outcomes: list[Outcome]) -> dict[str, Any]:
+    """Every parent without a seat knows why: what the database says matches what they saw."""
+    words = status_words()
+    by_email = {o.email: o for o in outcomes}
+    child_of = {p.email: p.child_id for p in world.parents}
+    popular = {p.group_id for p in world.programs}
+    untold: list[str] = []
+    counts: Counter = Counter()
+    with read_session(engine) as s:
+        enrollments = {
+            e.child_id: e
+            for e in s.exec(
+                select(Enrollment).where(col(Enrollment.group_id).in_(sorted(popular)))
+            ).all()
+        }
+    for email, outcome in by_email.items():
+        enrollment = enrollments.get(child_of[email])
+        if enrollment is None:
+            if outcome.applied in ("", "sent"):
+                counts["did not apply" if not outcome.applied else "sent, but no enrollment"] += 1
+                if outcome.applied == "sent":
+                    untold.append(f"{email}: the page said sent, the database has nothing")
+            else:
+                counts[f"refused on the page: {outcome.applied}"] += 1  # they read it there
+            continue
+        status = str(getattr(enrollment.status, "value", enrollment.status))
+        counts[status] += 1
+        if status not in REFUSED_STATUSES:
+            continue
+        seen = words.get(outcome.status_seen, outcome.status_seen)
+        if seen != status:
+            untold.append(f"{email}: {status} in the database, the cabinet showed {seen!r}")
+        elif status == "rejected" and (
+            not enrollment.reason or outcome.reason_seen != enrollment.reason
+        ):
+            untold.append(f"{email}: rejected without the reason reaching the cabinet")
+    return {"outcomes": dict(counts), "not_told": len(untold), "examples": untold[:5]}
+
+
+def check(engine: Engine, world: World, outcomes: list[Outcome], logs: list[Path]) -> dict:
+    result: dict[str, Any] = {
+        "seats": seats(engine, world),
+        "raw_errors": raw_errors(logs),
+        "told_why": told_why(engine, world, outcomes),
+    }
+    try:
+        assert_ledger_invariants(engine)
+        result["ledger_invariants"] = "hold"
+    except AssertionError as error:
+        result["ledger_invariants"] = f"BROKEN: {str(error)[:300]}"
+    result["passed"] = (
+        result["seats"]["oversold"] == 0
+        and not any(result["raw_errors"].values())
+        and result["told_why"]["not_told"] == 0
+        and result["ledger_invariants"] == "hold"
+    )
+    return result

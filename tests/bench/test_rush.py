@@ -1,0 +1,133 @@
+"""The rush's client speaks the page's protocol to a real app, and its checks can fail.
+
+The app runs as the Reflex backend alone (`reflex run --env prod --backend-only`): the
+event channel, the sign-in forms and the provider API are all there, and no frontend is
+built (the client then asks for the whole state on connect, as an old frontend does,
+instead of sending the compiled state's hashes). The world is tiny: 5 parents for one
+group of 2 seats, on SQLite with a throwaway Meilisearch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bench.rush.checks import check, raw_errors
+from bench.rush.load import Pace, Rush, wait_for_index
+from bench.rush.world import World, build_world, catalog_size
+from navigator.devserver import app_environment, stop_app, wait_until_serving
+from navigator.domain.shared.db import make_engine, transaction
+from navigator.domain.shared.migrate import upgrade
+from navigator.settings import PROJECT_ROOT
+from search.server import MeiliServer, free_port
+from tests.support.availability import service_unavailable
+
+
+@dataclass
+class App:
+    url: str
+    engine: object
+    world: World
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def app(meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    workdir = tmp_path_factory.mktemp("rush")
+    database_url = f"sqlite:///{workdir / 'rush.db'}"
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    world = build_world(engine, parents=5, seats=2, groups=1, form_sign_in_share=0.4)
+    env = app_environment(meili_server.url, meili_server.master_key)
+    env["DATABASE_URL"] = database_url
+    env["REFLEX_WEB_WORKDIR"] = str(workdir / "web")
+    env["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
+    port = free_port()
+    log = workdir / "app.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-only",
+             "--backend-port", str(port), "--backend-host", "127.0.0.1"],
+            cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            try:
+                wait_until_serving(f"http://localhost:{port}/ping", process, 300)
+            except (RuntimeError, TimeoutError) as error:
+                service_unavailable(f"the app did not start: {error}\n{log.read_text()[-2000:]}")
+            wait_for_index(f"http://localhost:{port}", catalog_size(engine))
+            yield App(f"http://localhost:{port}", engine, world, log)
+        finally:
+            stop_app(process)
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def rushed(app: App) -> dict:
+    rush = Rush(
+        app.url, app.world, sessions=5, ramp_seconds=2, hold_seconds=4, pace=Pace().scaled(0.05)
+    )
+    figures = asyncio.run(rush.run())
+    return {"figures": figures, "outcomes": rush.stats.outcomes}
+
+
+def test_parents_apply_through_the_event_channel_and_nobody_is_left_untold(app, rushed):
+    figures, outcomes = rushed["figures"], rushed["outcomes"]
+    assert figures["errors"] == {}, figures
+    assert figures["peak_open_tabs"] == 5
+    # every parent went the whole way: catalog, search, program, apply, cabinet
+    assert [o.applied for o in outcomes] == ["sent"] * 5, outcomes
+    assert figures["latency"]["apply"]["n"] == 5
+    assert figures["latency"]["sign_in"]["n"] >= 1  # some signed in through the form
+    result = check(app.engine, app.world, outcomes, [app.log])
+    assert result["seats"]["seats_taken"] == 2  # the provider accepted through its API
+    assert result["seats"]["oversold"] == 0
+    assert result["told_why"]["not_told"] == 0, result["told_why"]
+    told = result["told_why"]["outcomes"]
+    assert told.get("waitlisted", 0) + told.get("rejected", 0) == 3, told
+    assert result["ledger_invariants"] == "hold"
+    assert result["passed"], result
+    assert figures["attendance_marks"] > 0  # registers uploaded meanwhile
+
+
+def test_the_checks_catch_an_oversold_seat_and_a_parent_not_told(app, rushed):
+    outcomes = rushed["outcomes"]
+    group = app.world.programs[0].group_id
+    with transaction(app.engine) as s:  # a third child seated in a group of two
+        s.execute(
+            text(
+                "UPDATE enrollment SET status = 'accepted' WHERE id = (SELECT min(id) FROM"
+                " enrollment WHERE group_id = :g AND status IN ('waitlisted', 'rejected'))"
+            ),
+            {"g": group},
+        )
+    result = check(app.engine, app.world, outcomes, [app.log])
+    assert result["seats"]["oversold"] >= 1
+    assert not result["passed"]
+    with transaction(app.engine) as s:  # and one refused without the parent seeing it
+        s.execute(
+            text(
+                "UPDATE enrollment SET status = 'rejected', reason = 'changed behind their"
+                " back' WHERE id = (SELECT max(id) FROM enrollment WHERE group_id = :g"
+                " AND status IN ('waitlisted', 'rejected'))"
+            ),
+            {"g": group},
+        )
+    result = check(app.engine, app.world, outcomes, [app.log])
+    assert result["told_why"]["not_told"] == 1, result["told_why"]
+
+
+def test_a_traceback_in_a_log_is_a_raw_error(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text("ok\nTraceback (most recent call last):\n  ...\nsqlalchemy.exc.OperationalError")
+    found = raw_errors([log])
+    assert found["traceback"] == 1 and found["OperationalError"] == 1
+    assert not any(raw_errors([tmp_path / "missing.log"]).values())
