@@ -3,6 +3,7 @@ class for a session (caps and wallet shown first), the bookings, the roster, a c
 
 import reflex as rx
 
+from navigator.components.charts import bar_chart
 from navigator.components.forms import choice_options, csv_dropzone, input_field, select_field
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.culture import CultureState
@@ -31,6 +32,7 @@ def _wallet() -> rx.Component:
                 _figure("culture_cap", S.wallet["cap"], "wallet-cap"),
                 id="wallet",
             ),
+            bar_chart(T["culture_wallet_chart"], S.wallet_bars, "wallet-chart"),
             rx.cond(
                 S.corrections.length() > 0,
                 rx.vstack(
@@ -66,6 +68,7 @@ def _gaps() -> rx.Component:
                 id="gaps",
             ),
         ),
+        bar_chart(T["culture_gap_chart"], S.gap_bars, "gap-chart"),
         align="start",
         width="100%",
     )

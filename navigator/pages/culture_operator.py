@@ -3,6 +3,7 @@ the review of services. Phone first: forms wrap, tables become labelled cards.""
 
 import reflex as rx
 
+from navigator.components.charts import bar_chart
 from navigator.components.forms import checkbox_field, csv_dropzone, input_field, reason_form
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.culture_operator import CultureOperatorState as S
@@ -571,6 +572,7 @@ def _report() -> rx.Component:
         _rows(
             T["culture_op_report"], [T["culture_op_figure"], ""], S.report_summary, "report-summary"
         ),
+        bar_chart(T["culture_op_reached_by_municipality"], S.report_reach_bars, "reach-chart"),
         _rows(
             T["municipality"],
             [
@@ -589,6 +591,7 @@ def _report() -> rx.Component:
             S.report_providers,
             "report-providers",
         ),
+        bar_chart(T["culture_op_by_art_form"], S.report_art_form_bars, "art-form-chart"),
         _rows(
             T["culture_op_by_art_form"],
             [T["art_form"], T["spent"]],

@@ -53,7 +53,7 @@ from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_moment
 from navigator.settings import get_settings
 from navigator.state.app import AppState
-from navigator.state.formatting import money
+from navigator.state.formatting import Bar, bars, money
 from navigator.state.forms import Choice, row_id
 
 MAX_ROSTER_BYTES = 2_000_000
@@ -144,6 +144,8 @@ class CultureState(AppState):
     removable: bool = False  # more than one coordinator: one may leave (never the last)
     removing: str = ""  # the coordinator whose removal is being confirmed
     corrections: list[CorrectionLine] = []  # the operator's corrections of the pupil count
+    wallet_bars: list[Bar] = []  # the year's money: spent, held, available, of the allocated
+    gap_bars: list[Bar] = []  # per class: pupils with no service yet, of the class
     # the booking form
     session_id: str = ""
     class_name: str = ""
@@ -197,6 +199,7 @@ class CultureState(AppState):
             self.removable = sum(1 for c in people if not c.pending) > 1
             if year is None:
                 self.year, self.wallet, self.corrections = "", {}, []
+                self.wallet_bars, self.gap_bars = [], []
                 self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
                 return
             corrections = count_corrections(session, actor, school_id, year)
@@ -245,6 +248,29 @@ class CultureState(AppState):
         ]
         self.classes = sorted({p.class_name for p in pupils if p.active})
         self.gaps = [ClassGap(c, str(n)) for c, n in sorted(unserved_by_class(pupils).items())]
+        self.wallet_bars = []
+        if wallet:  # the year's money by where it is now; the parts add up to the whole
+            spent = wallet.charged_minor - wallet.refunded_minor
+            self.wallet_bars = bars(
+                [
+                    (text("spent", lang), self.wallet["charged"], spent),
+                    (text("held", lang), self.wallet["held"], wallet.held_minor),
+                    (text("available", lang), self.wallet["available"], wallet.available_minor),
+                ],
+                of=max(spent + wallet.held_minor + wallet.available_minor, 1),
+            )
+        sizes: dict[str, int] = {}
+        for pupil in pupils:
+            if pupil.active:
+                sizes[pupil.class_name] = sizes.get(pupil.class_name, 0) + 1
+        unserved = unserved_by_class(pupils)
+        self.gap_bars = bars(
+            (
+                (name, f"{unserved.get(name, 0)} / {size}", unserved.get(name, 0) * 1000 // size)
+                for name, size in sorted(sizes.items())
+            ),
+            of=1000,
+        )
         self.sessions = [
             SessionLine(
                 str(s.id),
@@ -278,6 +304,7 @@ class CultureState(AppState):
     def _forget_school(self) -> None:
         self.school_id, self.year, self.wallet, self.roster_size = "", "", {}, 0
         self.roster, self.colleagues, self.corrections = [], [], []
+        self.wallet_bars, self.gap_bars = [], []
         self.removable, self.removing = False, ""
         self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
         self.pupils, self._pupils_cache, self._ticked = [], [], []

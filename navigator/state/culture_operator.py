@@ -36,7 +36,7 @@ from navigator.domain.shared.money import parse_amount
 from navigator.i18n import field_label, text, value_label
 from navigator.settings import get_settings
 from navigator.state.app import AppState
-from navigator.state.formatting import day, money
+from navigator.state.formatting import Bar, bars, day, money
 from navigator.state.forms import form_date, form_whole, row_id
 
 MAX_SCHOOLS_BYTES = 5_000_000
@@ -193,6 +193,8 @@ class CultureOperatorState(AppState):
     report_art_forms: list[list[str]] = []
     report_outcomes: list[list[str]] = []
     report_unspent: list[list[str]] = []
+    report_reach_bars: list[Bar] = []  # share of each municipality's pupils reached
+    report_art_form_bars: list[Bar] = []  # spending by art form
 
     # ------------------------------------------------------------ who is asking
 
@@ -329,10 +331,11 @@ class CultureOperatorState(AppState):
     def _clear(self) -> None:
         self.report_summary, self.report_municipalities, self.report_providers = [], [], []
         self.report_art_forms, self.report_outcomes, self.report_unspent = [], [], []
+        self.report_reach_bars, self.report_art_form_bars = [], []
         self.years, self.schools, self.waiting, self.services = [], [], [], []
         self.import_errors = []
         self.year_summary = self.schools_note = self.import_summary = ""
-        self.inviting = self.deciding = ""
+        self.inviting = self.deciding = self.removing = self.correcting = ""
         self.year_open = False
 
     @rx.event
@@ -597,6 +600,18 @@ class CultureOperatorState(AppState):
             ]
             for m in report.municipalities
         ]
+        self.report_reach_bars = bars(
+            (
+                (m.name or "—", f"{m.reached} / {m.roster}", m.reached * 1000 // m.roster)
+                if m.roster
+                else (m.name or "—", "0 / 0", 0)
+                for m in report.municipalities
+            ),
+            of=1000,
+        )
+        self.report_art_form_bars = bars(
+            (value_label(name, lang), eur(amount), amount) for name, amount in report.by_art_form
+        )
         self.report_providers = [[name, eur(amount)] for name, amount in report.by_provider]
         self.report_art_forms = [
             [value_label(form_name, lang), eur(amount)] for form_name, amount in report.by_art_form

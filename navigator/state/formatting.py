@@ -50,3 +50,25 @@ def description_blocks(description: str) -> list[TextBlock]:
                 blocks.append(current)
             current.lines.append(_BULLET.sub("", line) if kind == "ul" else line)
     return blocks
+
+
+@dataclasses.dataclass
+class Bar:
+    """One bar of a chart: what it is, its figure in words, and its length (a CSS width)."""
+
+    label: str
+    figure: str
+    width: str
+
+
+def bars(rows: Iterable[tuple[str, str, int]], *, of: int | None = None) -> list[Bar]:
+    """Bars for (label, figure in words, value) rows, as long as the value is of `of` (the
+    largest value when none is given); a value above zero always shows a sliver."""
+    rows = list(rows)
+    whole = of if of is not None else max((value for _, _, value in rows), default=0)
+    out = []
+    for label, figure, value in rows:
+        share = 0.0 if whole <= 0 else min(max(value, 0) / whole, 1.0)
+        width = "1%" if 0 < share < 0.01 else f"{share * 100:.1f}%"
+        out.append(Bar(label, figure, width))
+    return out

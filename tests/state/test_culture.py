@@ -11,7 +11,7 @@ from navigator.domain.culture.models import CULTURE_CURRENCY, CultureBooking, Sc
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.culture import CultureState
-from navigator.state.formatting import money
+from navigator.state.formatting import bars, money
 from tests.domain.culture.world import YEAR, build_culture
 
 
@@ -64,6 +64,20 @@ def test_a_coordinator_books_a_class_seeing_caps_and_wallet_first(engine, signed
     assert len(bookings) == 1
     assert _wallet(engine, world).held_minor == 4_500
     assert state.wallet["held"] == money(4_500, CULTURE_CURRENCY, "ru")
+    # the chart says the wallet's figures, its bars in proportion to the allocated whole
+    held, available = 4_500, wallet.available_minor - 4_500
+    assert [(b.label, b.figure) for b in state.wallet_bars] == [
+        ("Потрачено", state.wallet["charged"]),
+        ("Зарезервировано", state.wallet["held"]),
+        ("Доступно", state.wallet["available"]),
+    ]
+    assert [b.width for b in state.wallet_bars] == [
+        "0.0%",
+        f"{held * 100 / (held + available):.1f}%",
+        f"{available * 100 / (held + available):.1f}%",
+    ]
+    # booked counts as served: of 5A only the one absent pupil is still without a service
+    assert [(b.label, b.figure) for b in state.gap_bars] == [("5A", "1 / 10"), ("5B", "10 / 10")]
     [line] = state.bookings
     CultureState.cancel.fn(state, line.id)
     assert _wallet(engine, world).held_minor == 0 and state.notice
@@ -158,3 +172,10 @@ def test_a_coordinator_sees_colleagues_and_removes_one_never_the_last(engine, si
     CultureState.remove.fn(stranger)
     assert stranger.error
     assert signed_in(world.coordinator.user_id).has_school
+
+
+def test_bars_are_in_proportion_and_a_small_value_still_shows():
+    shown = bars([("a", "1", 1), ("b", "500", 500), ("c", "1000", 1000), ("d", "0", 0)])
+    assert [b.width for b in shown] == ["1%", "50.0%", "100.0%", "0.0%"]
+    assert [b.width for b in bars([("a", "x", 5)], of=0)] == ["0.0%"]  # nothing to share
+    assert [b.width for b in bars([("a", "x", 30)], of=20)] == ["100.0%"]  # never past the end

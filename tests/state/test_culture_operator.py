@@ -260,6 +260,9 @@ def test_the_operator_reads_the_years_report_as_the_ledger_sums_it(culture, monk
     assert summary["Ученики с услугой хотя бы раз"].startswith("0 / 20")
     assert summary["Зарезервировано"] == money(2_000, "EUR", "ru")
     assert next(row[0] for row in state.report_outcomes)  # every outcome, in words
+    assert [(b.label, b.figure, b.width) for b in state.report_reach_bars] == [
+        ("Vilnius", "0 / 20", "0.0%")  # booked, not yet charged: nobody reached yet
+    ]
     _run(state, "show_report", ({"unspent_on": f"{YEAR}-02-30"},))
     assert state.error  # not a date: said, nothing shown changes
     assert _run(state, "download_report", ("xlsx",)) is not None
