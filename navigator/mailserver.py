@@ -68,7 +68,8 @@ class _Handler:
         self.mailbox = mailbox
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mailbox.store(envelope.original_content or envelope.content)
+        path = self.mailbox.store(envelope.original_content or envelope.content)
+        print(f"mail to {', '.join(envelope.rcpt_tos)}: {path}", flush=True)
         return "250 Message accepted for delivery"
 
 

@@ -25,3 +25,9 @@ def last_link(engine, recipient: str, path: str, base_url: str = "") -> str:
                 link = urlsplit(word)
                 return f"{base_url}{link.path}?{link.query}" if base_url else word
     raise AssertionError(f"no letter to {recipient} links to {path}")
+
+
+def letters_to(mailbox, recipient: str) -> list:
+    """The letters an SMTP server (navigator.mailserver's Mailbox) received for `recipient`,
+    oldest first, as parsed messages."""
+    return [letter for letter in mailbox.letters() if letter["To"] == recipient]
