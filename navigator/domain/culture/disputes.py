@@ -354,7 +354,6 @@ def _refund(session: Session, actor: Actor, dispute: Dispute, booking: CultureBo
             f"refund:dispute:{dispute.id}",
             actor_id=actor.user_id,
             booking_id=booking.id,
-            note=f"dispute {dispute.id}",
         )
     dispute.refunded_minor = refund
     session.add(dispute)

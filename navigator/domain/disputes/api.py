@@ -273,7 +273,7 @@ def accept_dispute(
         return dispute
     if dispute.status not in UNDECIDED:
         raise Conflict("dispute_decided")
-    _refund(session, actor, dispute, period, "accepted")
+    _refund(session, actor, dispute, period, dispute.comment)
     dispute.status = DisputeStatus.ACCEPTED
     dispute.answered_by_id = actor.user_id
     dispute.answered_at = now or utcnow()
@@ -390,7 +390,7 @@ def decide_dispute(
     if dispute.status not in AWAITING_DECISION:
         raise Conflict("dispute_not_awaiting_decision", status=dispute.status)
     if decision == Decision.UPHOLD:
-        _refund(session, actor, dispute, period, "upheld")
+        _refund(session, actor, dispute, period, reason)
         dispute.status = DisputeStatus.UPHELD
     else:
         dispute.status = DisputeStatus.REJECTED
@@ -411,7 +411,7 @@ def decide_dispute(
 
 
 def _refund(
-    session: Session, actor: Actor, dispute: Dispute, period: FundingPeriod, how: str
+    session: Session, actor: Actor, dispute: Dispute, period: FundingPeriod, why: str
 ) -> None:
     """Give the lesson's charge back, as a correction to "absent, not charged" would, but
     outside the correction window; the caller holds the enrollment's lock.
@@ -426,7 +426,7 @@ def _refund(
     assert enrollment is not None and attendance is not None
     refund = attendance.charged_minor
     before = AttendanceStatus(attendance.status)
-    reason = f"dispute {dispute.id}: {how}"
+    reason = why[:300]  # the parent reads why the charge came back: their words or the decision
     correction = AttendanceCorrection(
         attendance_id=attendance.id,  # type: ignore[arg-type]
         enrollment_id=enrollment.id,  # type: ignore[arg-type]
