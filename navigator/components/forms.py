@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from navigator.state.app import AppState
+
 Text = rx.Var | str
 
 
@@ -101,4 +103,59 @@ def csv_dropzone(upload_id: str, prompt: Text, *, max_size: int) -> rx.Component
             width="100%",
         ),
         style={"display": "block", "width": "100%"},
+    )
+
+
+def photo_upload(
+    upload_id: str,
+    *,
+    photo_url: rx.Var,
+    alt: Text,
+    on_upload,
+    on_remove,
+    button_ids: tuple[str, str] = ("upload-photo", "remove-photo"),
+) -> rx.Component:
+    """A photo: the current one (with a button taking it off), a drop zone for JPEG, PNG or
+    WebP, and the button sending it (`on_upload` receives the upload's files)."""
+    T = AppState.t
+    return rx.vstack(
+        rx.cond(
+            photo_url != "",
+            rx.hstack(
+                rx.image(src=photo_url, alt=alt, class_name=upload_id, width="240px"),
+                rx.button(
+                    T["remove_photo"], on_click=on_remove, variant="outline", id=button_ids[1]
+                ),
+                align="end",
+                wrap="wrap",
+            ),
+        ),
+        rx.text(T["photo_hint"], size="1"),
+        rx.el.label(
+            rx.text.span(T["photo"], class_name="visually-hidden"),
+            rx.upload(
+                rx.vstack(
+                    rx.text(T["photo_drop"]), rx.foreach(rx.selected_files(upload_id), rx.text)
+                ),
+                id=upload_id,
+                accept={
+                    "image/jpeg": [".jpg", ".jpeg"],
+                    "image/png": [".png"],
+                    "image/webp": [".webp"],
+                },
+                max_files=1,
+                multiple=False,
+                border="1px dashed #8b8d98",
+                padding="4",
+                width="100%",
+            ),
+            style={"display": "block", "width": "100%"},
+        ),
+        rx.button(
+            T["upload_photo"],
+            on_click=on_upload(rx.upload_files(upload_id=upload_id)),
+            id=button_ids[0],
+        ),
+        align="start",
+        width="100%",
     )

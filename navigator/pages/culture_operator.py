@@ -410,11 +410,19 @@ def _reason_form(button_key: str) -> rx.Component:
     )
 
 
+def _photo_or_text(value, url) -> rx.Component:
+    return rx.cond(
+        url != "",
+        rx.image(src=url, alt="", width="120px", loading="lazy", class_name="review-photo"),
+        rx.text(value),
+    )
+
+
 def _change(change) -> rx.Component:
     return rx.el.tr(
         rx.el.th(change.field, scope="row"),
-        rx.el.td(change.before),
-        rx.el.td(change.after),
+        rx.el.td(_photo_or_text(change.before, change.before_photo)),
+        rx.el.td(_photo_or_text(change.after, change.after_photo)),
     )
 
 

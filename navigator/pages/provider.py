@@ -10,6 +10,7 @@ from navigator.components.forms import (
     field,
     input_field,
     pair_options,
+    photo_upload,
     select_field,
 )
 from navigator.components.layout import (
@@ -343,43 +344,12 @@ def _photo(s) -> rx.Component:
     """The program's photo: shown, replaced by an upload, or removed."""
     return rx.vstack(
         rx.heading(T["photo"], size="4", as_="h2"),
-        rx.cond(
-            s.photo_url != "",
-            rx.hstack(
-                rx.image(src=s.photo_url, alt=s.title, class_name="program-photo", width="240px"),
-                rx.button(
-                    T["remove_photo"], on_click=s.remove_photo, variant="outline", id="remove-photo"
-                ),
-                align="end",
-                wrap="wrap",
-            ),
-        ),
-        rx.text(T["photo_hint"], size="1"),
-        rx.el.label(
-            rx.text.span(T["photo"], class_name="visually-hidden"),
-            rx.upload(
-                rx.vstack(
-                    rx.text(T["photo_drop"]),
-                    rx.foreach(rx.selected_files("program-photo"), rx.text),
-                ),
-                id="program-photo",
-                accept={
-                    "image/jpeg": [".jpg", ".jpeg"],
-                    "image/png": [".png"],
-                    "image/webp": [".webp"],
-                },
-                max_files=1,
-                multiple=False,
-                border="1px dashed #8b8d98",
-                padding="4",
-                width="100%",
-            ),
-            style={"display": "block", "width": "100%"},
-        ),
-        rx.button(
-            T["upload_photo"],
-            on_click=s.upload_photo(rx.upload_files(upload_id="program-photo")),
-            id="upload-photo",
+        photo_upload(
+            "program-photo",
+            photo_url=s.photo_url,
+            alt=s.title,
+            on_upload=s.upload_photo,
+            on_remove=s.remove_photo,
         ),
         align="start",
         width="100%",

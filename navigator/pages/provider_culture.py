@@ -12,6 +12,7 @@ from navigator.components.forms import (
     choice_options,
     field,
     input_field,
+    photo_upload,
     reason_form,
     select_field,
 )
@@ -238,6 +239,18 @@ def _service(item: rx.Var) -> rx.Component:
                 rx.text(item.title, weight="bold"),
                 wrap="wrap",
             ),
+            rx.cond(
+                item.photo_url != "",
+                rx.image(
+                    src=item.photo_url,
+                    alt=item.title,
+                    loading="lazy",
+                    width="160px",
+                    height="120px",
+                    object_fit="cover",
+                    class_name="service-photo",
+                ),
+            ),
             rx.text(item.summary, size="2"),
             rx.text(item.price, size="2"),
             rx.cond(
@@ -421,6 +434,22 @@ def _service_form() -> rx.Component:
             on_submit=S.save_service,
             reset_on_submit=False,
             width="100%",
+        ),
+        rx.cond(  # a photo belongs to a service that exists: shown while changing one
+            S.editing != "",
+            rx.vstack(
+                rx.heading(T["photo"], size="3", as_="h4"),
+                photo_upload(
+                    "service-photo",
+                    photo_url=S.editing_photo_url,
+                    alt=S.form_title,
+                    on_upload=S.upload_photo,
+                    on_remove=S.remove_photo,
+                    button_ids=("upload-service-photo", "remove-service-photo"),
+                ),
+                align="start",
+                width="100%",
+            ),
         ),
         align="start",
         width="100%",

@@ -28,6 +28,7 @@ from navigator.domain.culture.overview import (
 from navigator.domain.culture.reports import OperatorReport, operator_report
 from navigator.domain.culture.services import review_service
 from navigator.domain.culture.years import correct_pupils, import_schools, open_year
+from navigator.domain.programs.photos import photo_url
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv, to_xlsx
@@ -97,6 +98,8 @@ class ChangeRow:
     field: str
     before: str
     after: str
+    before_photo: str = ""  # a photo's change shows the photos themselves (URLs)
+    after_photo: str = ""
 
 
 @dataclasses.dataclass
@@ -130,6 +133,14 @@ def _value_text(name: str, value: Any, lang: str) -> str:
 
 
 def _change_row(change: FieldChange, lang: str) -> ChangeRow:
+    if change.field == "photo":
+        return ChangeRow(
+            field_label("photo", lang),
+            "—" if not change.before else "",
+            "—" if not change.after else "",
+            photo_url(change.before or ""),
+            photo_url(change.after or ""),
+        )
     return ChangeRow(
         field_label(change.field, lang),
         _value_text(change.field, change.before, lang),

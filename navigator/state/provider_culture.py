@@ -20,6 +20,7 @@ from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.booking import confirm_booking, decline_booking, record_attendance
 from navigator.domain.culture.models import CULTURE_CURRENCY, LIVE_BOOKING, BookingStatus
+from navigator.domain.culture.photos import remove_service_photo, set_service_photo
 from navigator.domain.culture.schedule import ProviderService, provider_services
 from navigator.domain.culture.services import (
     ArtForm,
@@ -29,12 +30,14 @@ from navigator.domain.culture.services import (
     submit_service,
     update_service,
 )
+from navigator.domain.programs.photos import MAX_PHOTO_BYTES, media_dir, photo_url
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.models import Language, utcnow
 from navigator.domain.shared.money import parse_amount
 from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_moment, format_money
+from navigator.settings import get_settings
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 from navigator.state.provider_cabinet import ProviderState
 
@@ -51,6 +54,7 @@ class ServiceCard:
     price: str
     summary: str  # art form, grades, duration, place, language
     change_waiting: str  # the note that a change waits for review, or ""
+    photo_url: str  # "" without a photo
 
 
 @dataclasses.dataclass
@@ -131,6 +135,7 @@ class ProviderCultureState(ProviderState):
     # the service form: a new service, or the one being changed
     editing: str = ""
     editing_reviewed: bool = False  # a change of it goes back to review
+    editing_photo_url: str = ""  # the photo of the service being changed
     form_key: int = 0  # a new key re-mounts the form with these defaults
     form_title: str = ""
     form_description: str = ""
@@ -229,6 +234,7 @@ class ProviderCultureState(ProviderState):
             )
             if service.change_waiting and service.approved_price_minor is not None
             else "",
+            photo_url=photo_url(service.photo),
         )
 
     @rx.var
@@ -246,7 +252,7 @@ class ProviderCultureState(ProviderState):
     # ------------------------------------------------------------ services
 
     def _new_form(self) -> None:
-        self.editing, self.editing_reviewed = "", False
+        self.editing, self.editing_reviewed, self.editing_photo_url = "", False, ""
         self.form_title = self.form_description = self.form_address = self.form_price = ""
         self.form_art_form, self.form_place = ArtForm.THEATRE.value, ServicePlace.ON_SITE.value
         self.form_grade_min, self.form_grade_max, self.form_duration = "1", "12", "60"
@@ -268,6 +274,9 @@ class ProviderCultureState(ProviderState):
             return
         self.editing = str(wanted)
         self.editing_reviewed = self.editing in self._reviewed
+        self.editing_photo_url = next(
+            (s.photo_url for s in self.services if s.id == self.editing), ""
+        )
         self.form_title, self.form_description = fields["title"], fields["description"]
         self.form_art_form, self.form_place = fields["art_form"], fields["place"]
         self.form_grade_min, self.form_grade_max = (
@@ -313,6 +322,45 @@ class ProviderCultureState(ProviderState):
             self.notice = text("culture_service_saved", lang)
         self._new_form()
         self._reload()
+
+    # ------------------------------------------------------------ the photo
+
+    def _photo_change(self, change) -> None:
+        """Run `change(session, actor, service id)` on the service being edited; the photo
+        is reviewed content, so an approved service's new photo waits for the operator."""
+        self.error = self.notice = ""
+        found, service_id = self._provider(), row_id(self.editing)
+        if found is None or service_id is None:
+            self.error = self._message(NotFound())
+            return
+        actor = found[0]
+        try:
+            atomically(lambda session: change(session, actor, service_id))
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        reviewed = self.editing in self._reviewed
+        self.notice = text("culture_change_in_review" if reviewed else "done", self.lang)
+        self._reload()
+        self.editing_photo_url = next(
+            (s.photo_url for s in self.services if s.id == self.editing), ""
+        )
+
+    @rx.event
+    async def upload_photo(self, files: list[rx.UploadFile]):
+        """A photo for the service being changed: checked and stored clean by the domain."""
+        if not files:
+            self.error = self._message(InvalidInput("field_required", field="photo"))
+            return
+        data = await files[0].read(MAX_PHOTO_BYTES + 1)
+        directory = media_dir(get_settings().var_dir)
+        self._photo_change(
+            lambda session, actor, sid: set_service_photo(session, actor, sid, data, directory)
+        )
+
+    @rx.event
+    def remove_photo(self) -> None:
+        self._photo_change(remove_service_photo)
 
     # ------------------------------------------------------------ sessions
 

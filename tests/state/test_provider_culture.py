@@ -4,6 +4,7 @@ service, publishes a session in Vilnius time, confirms, declines and records att
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,11 @@ from navigator.domain.culture.models import (
     CultureSession,
 )
 from navigator.domain.shared.models import utcnow
+from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.provider_culture import ProviderCultureState
 from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture
+from tests.domain.programs.test_photos import image_bytes
 
 AFTER = SESSION_AT + timedelta(hours=2)
 APRIL_FIRST = date(YEAR, 4, 1)  # always summer time in Vilnius: its clocks move in March
@@ -69,6 +72,16 @@ def culture(engine, monkeypatch):
     return world, other, tab, clock
 
 
+class _Upload:
+    """What the browser's upload hands a handler: a file to read."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    async def read(self, size: int = -1) -> bytes:
+        return self.content[:size] if size >= 0 else self.content
+
+
 def _booking(world, booking_id) -> CultureBooking:
     with db.read_session(world.engine) as s:
         return s.get(CultureBooking, booking_id)
@@ -111,6 +124,11 @@ def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
     state.editing = str(world.service_id)  # as if the browser had set it
     ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "1"})
     assert state.error != ""
+    ProviderCultureState.remove_photo.fn(state)  # a forged photo change: refused too
+    assert state.error != ""
+    upload = ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())])
+    asyncio.run(upload)
+    assert state.error != ""
     ProviderCultureState.publish.fn(
         state,
         {
@@ -134,7 +152,11 @@ def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
     assert _booking(world, declined).status == "reserved"
     with db.read_session(world.engine) as s:
         service = s.get(CultureService, world.service_id)
-        assert (service.price_per_pupil_minor, service.status) == (500, "approved")
+        assert (service.price_per_pupil_minor, service.status, service.photo) == (
+            500,
+            "approved",
+            "",
+        )
         assert len(s.exec(select(CultureSession)).all()) == 2  # one per world
     # and the other provider's own screen, after the session began, holds no pupil's name
     if who == "other":
@@ -255,3 +277,28 @@ def test_a_tab_signed_in_as_another_provider_forgets_the_pupils_names(culture):
     assert other_tab.bookings == []
     state._user_id()  # the first screen's next action sees the new person first
     assert state.bookings == [] and state._registers == {}
+
+
+def test_the_provider_adds_a_photo_to_a_service_and_it_goes_to_review(
+    culture, tmp_path, monkeypatch
+):
+    world, _other, tab, _clock = culture
+    monkeypatch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        state = tab("provider")
+        ProviderCultureState.start_edit.fn(state, str(world.service_id))
+        assert state.editing == str(world.service_id) and state.editing_photo_url == ""
+        asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(b"not a picture")]))
+        assert state.error and state.editing_photo_url == ""
+        asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())]))
+        assert state.error == "" and state.notice  # said: the change waits for review
+        [card] = state.services
+        assert card.photo_url and state.editing_photo_url == card.photo_url
+        with db.read_session(world.engine) as s:
+            service = s.get(CultureService, world.service_id)
+        assert service.status == "submitted" and card.photo_url.endswith(service.photo)
+        ProviderCultureState.remove_photo.fn(state)
+        assert state.error == "" and state.editing_photo_url == ""
+    finally:
+        get_settings.cache_clear()

@@ -243,6 +243,7 @@ class CultureService(SQLModel, table=True):
     address: str = Field(default="", max_length=300)
     price_per_pupil_minor: int = Field(sa_type=BigInteger)
     free_adults: int = 2  # accompanying adults who come free
+    photo: str = Field(default="", max_length=60)  # a file under var/media, as programs' are
     status: str = Field(default=ServiceStatus.SUBMITTED, max_length=12)
     reason: str = Field(default="", max_length=1000)  # why rejected or suspended
     approved_version: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))

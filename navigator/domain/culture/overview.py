@@ -24,7 +24,7 @@ from navigator.domain.culture.models import (
     SchoolWallet,
     ServiceStatus,
 )
-from navigator.domain.culture.services import REVIEWED_FIELDS
+from navigator.domain.culture.services import PHOTO, REVIEWED_FIELDS
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
@@ -185,10 +185,12 @@ def _changes(service: CultureService) -> tuple[FieldChange, ...]:
     since the version schools book now."""
     approved = service.approved_version
     if approved is None:
-        return tuple(FieldChange(n, None, getattr(service, n)) for n in REVIEWED_FIELDS)
+        return tuple(FieldChange(n, None, getattr(service, n)) for n in (*REVIEWED_FIELDS, PHOTO))
+    # a version approved before services had photos had none
+    approved = {PHOTO: "", **approved}
     return tuple(
         FieldChange(name, approved.get(name), getattr(service, name))
-        for name in REVIEWED_FIELDS
+        for name in (*REVIEWED_FIELDS, PHOTO)
         if approved.get(name) != getattr(service, name)
     )
 

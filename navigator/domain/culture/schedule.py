@@ -68,6 +68,7 @@ class ProviderService:
     change_waiting: bool  # an approved service's change waits for review
     bookable: bool  # schools can book it now (on its approved terms)
     approved_price_minor: int | None  # what schools pay while a change waits
+    photo: str  # the service's photo file as the provider last set it ("" for none)
     sessions: list[ScheduledSession]
 
 
@@ -152,6 +153,7 @@ def _service(service: CultureService, sessions: list[ScheduledSession]) -> Provi
         change_waiting=service.status == ServiceStatus.SUBMITTED and terms is not None,
         bookable=terms is not None,
         approved_price_minor=int(terms["price_per_pupil_minor"]) if terms else None,
+        photo=service.photo,
         sessions=sessions,
     )
 

@@ -24,6 +24,7 @@ from navigator.domain.culture.models import (
     YearStatus,
 )
 from navigator.domain.culture.years import latest_open_year, year_on
+from navigator.domain.programs.photos import forget_after_commit
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
@@ -63,6 +64,7 @@ REVIEWED_FIELDS = (
     "price_per_pupil_minor",
     "free_adults",
 )
+PHOTO = "photo"  # reviewed too (culture/photos.py): a new photo waits, as a new price does
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def clean_service(session: Session, fields: ServiceFields) -> dict[str, Any]:
 
 
 def _reviewed(service: CultureService) -> dict[str, Any]:
-    return {name: getattr(service, name) for name in REVIEWED_FIELDS}
+    return {name: getattr(service, name) for name in (*REVIEWED_FIELDS, PHOTO)}
 
 
 def submit_service(
@@ -165,7 +167,7 @@ def update_service(
     """New content or price; an approved (or suspended) service's change waits for review."""
     service = staff_service(session, actor, service_id)
     cleaned = clean_service(session, fields)
-    if {name: cleaned[name] for name in REVIEWED_FIELDS} == _reviewed(service):
+    if all(cleaned[name] == getattr(service, name) for name in REVIEWED_FIELDS):
         return service
     for name, value in cleaned.items():
         setattr(service, name, value)
@@ -206,18 +208,24 @@ def review_service(
     if seen is not None and seen != _reviewed(service):
         raise Conflict("service_changed")
     edited = service.approved_version is not None and _reviewed(service) != service.approved_version
+    photo_before = (service.approved_version or {}).get(PHOTO, "")
     if decision == Review.APPROVE:
         if service.status == ServiceStatus.SUSPENDED and edited:
             service.status, service.reason = ServiceStatus.SUBMITTED, ""
         else:
             service.status, service.reason = ServiceStatus.APPROVED, ""
             service.approved_version = _reviewed(service)
+            if photo_before != service.photo:  # schools now see the new one
+                forget_after_commit(session, photo_before)
     elif decision == Review.REJECT:
         if service.status != ServiceStatus.SUBMITTED:
             raise Conflict("service_not_waiting")
         if service.approved_version:  # a change refused: the approved service stays as it was
+            refused_photo = service.photo
             for name, value in service.approved_version.items():
                 setattr(service, name, value)
+            if refused_photo != service.photo:
+                forget_after_commit(session, refused_photo)
             service.status, service.reason = ServiceStatus.APPROVED, reason
         else:
             service.status, service.reason = ServiceStatus.REJECTED, reason

@@ -159,3 +159,10 @@ def forget_photo(directory: Path, name: str) -> None:
     if path is not None:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def forget_after_commit(session: Session, name: str) -> None:
+    """Delete a photo's file once the change that stopped showing it has committed."""
+    if name:
+        directory = media_dir(get_settings().var_dir)
+        after_commit(session, lambda: forget_photo(directory, name))

@@ -1,8 +1,10 @@
-"""culture pass: the database refuses a pupil holding two places on one session
+"""culture pass: the database refuses a pupil holding two places on one session; a
+culture service's photo
 
 A booked pupil's row names its session (copied from its booking for the rows already there),
 and a partial unique index over (session, pupil) counts only places held or charged, so a
-pupil released from a cancelled booking can be booked on the same session again.
+pupil released from a cancelled booking can be booked on the same session again. A service
+names its photo's file (reviewed content, as the rest of the service).
 
 Revision ID: 0024
 Revises: 0023
@@ -12,6 +14,7 @@ Create Date: 2026-11-30 13:30:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0024"
@@ -23,6 +26,12 @@ TAKEN = "status IN ('held', 'charged')"
 
 
 def upgrade() -> None:
+    op.add_column(
+        "culture_service",
+        sa.Column(
+            "photo", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False, server_default=""
+        ),
+    )
     with op.batch_alter_table("booking_pupil", schema=None) as batch_op:
         batch_op.add_column(sa.Column("session_id", sa.Integer(), nullable=True))
     op.execute(
@@ -54,3 +63,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_booking_pupil_session_id"))
         batch_op.drop_constraint("fk_booking_pupil_session_id_culture_session", type_="foreignkey")
         batch_op.drop_column("session_id")
+    op.drop_column("culture_service", "photo")
