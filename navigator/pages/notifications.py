@@ -109,7 +109,7 @@ def _preferences() -> rx.Component:
         rx.vstack(
             rx.heading(T["notifications.prefs_title"], size="4", as_="h2"),
             select_field(
-                T["notifications.prefs_title"],
+                T["notifications.mode_label"],
                 rx.el.option(T["notifications.mode_instant"], value="instant"),
                 rx.el.option(T["notifications.mode_digest"], value="digest"),
                 rx.el.option(T["notifications.mode_required"], value="required"),
@@ -117,7 +117,7 @@ def _preferences() -> rx.Component:
                 name="mode",
                 value=S.mode,
                 on_change=S.set_mode,
-                style={"maxWidth": "100%"},
+                style={"width": "100%", "maxWidth": "100%", "minWidth": 0},
             ),
             checkbox_field(
                 T["notifications.digests"],
@@ -127,8 +127,11 @@ def _preferences() -> rx.Component:
                 on_change=S.toggle_digests,
             ),
             rx.text(T["notifications.prefs_note"], size="2"),
+            error_text(S.pref_error, "preference-error"),
+            notice_text(S.pref_notice, "preference-notice"),
             rx.button(T["notifications.save"], type="submit", id="save-preference"),
-            align="start",
+            align="stretch",  # the select as wide as the screen, never wider
+            width="100%",
         ),
         on_submit=S.save_preference,
         id="notification-preferences",

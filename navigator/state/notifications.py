@@ -45,6 +45,8 @@ class NotificationsState(BellState):
     digests: bool = True
     error: str = ""
     notice: str = ""
+    pref_error: str = ""  # the preference form answers beside its button
+    pref_notice: str = ""
 
     def _refresh(self, actor: Actor) -> None:
         with read_session() as session:
@@ -119,9 +121,11 @@ class NotificationsState(BellState):
         digests = self.digests  # the checkbox is controlled: its state is the answer
         chosen = mode if isinstance(mode, str) else ""
         actor = self._act(lambda s, a: set_preference(s, a, chosen, digests))
+        self.pref_error, self.error = self.error, ""
+        self.pref_notice = ""
         if actor is not None:
             self.mode, self.digests = chosen, digests
-            self.notice = text("notifications.saved", self.lang)
+            self.pref_notice = text("notifications.saved", self.lang)
 
     @rx.event
     def set_mode(self, value: str) -> None:

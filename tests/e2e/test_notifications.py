@@ -90,6 +90,11 @@ def test_a_marked_lesson_rings_the_parents_bell_and_mails_them(
         assert width <= 360, f"the page is {width}px wide on a 360px phone"
         page.locator("#mark-all-read").click()
         expect(page.locator("#bell-count")).to_have_count(0, timeout=15_000)
+        page.locator("#mail-mode").select_option("instant")
+        page.locator("#save-preference").click()
+        expect(page.locator("#preference-notice")).to_have_text(
+            "Настройки писем сохранены", timeout=15_000
+        )
         assert errors == []
     finally:
         parent_context.close()

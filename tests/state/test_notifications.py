@@ -81,8 +81,9 @@ def test_signed_out_nothing_is_shown_nor_changed(engine, families):
     NotificationsState.load.fn(state)
     assert state.items == []
     NotificationsState.read_all.fn(state)
-    NotificationsState.save_preference.fn(state, {"mode": "digest"})
     assert state.error
+    NotificationsState.save_preference.fn(state, {"mode": "digest"})
+    assert state.pref_error
     assert _unread(engine, world.parent) > 0
     with db.read_session(engine) as s:
         assert get_preference(s, world.parent).mode == "instant"
@@ -94,10 +95,10 @@ def test_the_preference_is_saved_for_the_asker_and_refused_when_unknown(engine, 
     NotificationsState.load.fn(state)
     for bad in ({"mode": "hourly"}, {"mode": ["digest"]}, "x", None):
         NotificationsState.save_preference.fn(state, bad)
-        assert state.error
+        assert state.pref_error and not state.pref_notice
     NotificationsState.toggle_digests.fn(state, False)
     NotificationsState.save_preference.fn(state, {"mode": "required"})
-    assert state.error == "" and state.notice
+    assert state.pref_error == "" and state.pref_notice
     with db.read_session(engine) as s:
         mine = get_preference(s, world.parent)
         theirs = get_preference(s, other)
