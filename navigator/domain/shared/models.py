@@ -66,6 +66,9 @@ class Notification(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = timestamp_field()
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # set once the notification went into a letter (at once or in a digest), or was settled
+    # as never mailed: the mark that makes one mail per event and person (notifications)
+    mailed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class OutgoingMail(SQLModel, table=True):
@@ -79,6 +82,19 @@ class OutgoingMail(SQLModel, table=True):
     body: str
     created_at: datetime = timestamp_field()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # delivery bookkeeping (shared.mail): the letter's one Message-ID, made when it is queued,
+    # so a letter sent again after a crash is recognisably the same letter; the HTML part and
+    # extra headers (List-Unsubscribe); what the letter is about, unique, so one event never
+    # queues two letters; a sender's claim (until when, and whose); attempts and backoff
+    message_id: str = Field(default="", max_length=200)
+    html: str = ""
+    headers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    dedup_key: str | None = Field(default=None, max_length=120, unique=True)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str = Field(default="", max_length=40)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", max_length=500)
 
 
 class AuditEvent(SQLModel, table=True):
