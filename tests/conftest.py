@@ -83,3 +83,16 @@ def postgres_engine(pg_cluster: PostgresCluster) -> Iterator[Engine]:
     made = _postgres_engine(pg_cluster)
     yield made
     made.dispose()
+
+
+@pytest.fixture
+def media(tmp_path, monkeypatch) -> Iterator[Path]:
+    """The app's own photo directory, in a fresh var directory (certifying and reviewing
+    forget replaced photos there)."""
+    from navigator.domain.programs.photos import media_dir
+    from navigator.settings import get_settings
+
+    monkeypatch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield media_dir(tmp_path)
+    get_settings.cache_clear()

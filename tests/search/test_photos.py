@@ -12,10 +12,9 @@ import pytest
 from PIL import Image
 from sqlmodel import col, delete, select
 
-from navigator.domain.programs.photos import media_dir, remove_program_photo, set_program_photo
+from navigator.domain.programs.photos import remove_program_photo, set_program_photo
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import CatalogChange
-from navigator.settings import get_settings
 from search.documents import build_batch
 from search.fallback import search_catalog_sql
 from search.query import CatalogQuery
@@ -29,15 +28,6 @@ def image_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (800, 600), "teal").save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture
-def media(tmp_path, monkeypatch):
-    """The app's own photo directory (certifying forgets replaced photos there)."""
-    monkeypatch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield media_dir(tmp_path)
-    get_settings.cache_clear()
 
 
 def _document(world) -> dict:

@@ -22,7 +22,6 @@ from navigator.domain.culture.models import (
     CultureSession,
 )
 from navigator.domain.shared.models import utcnow
-from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.provider_culture import ProviderCultureState
 from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture
@@ -279,26 +278,20 @@ def test_a_tab_signed_in_as_another_provider_forgets_the_pupils_names(culture):
     assert state.bookings == [] and state._registers == {}
 
 
-def test_the_provider_adds_a_photo_to_a_service_and_it_goes_to_review(
-    culture, tmp_path, monkeypatch
-):
+def test_the_provider_adds_a_photo_to_a_service_and_it_goes_to_review(culture, media):
     world, _other, tab, _clock = culture
-    monkeypatch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        state = tab("provider")
-        ProviderCultureState.start_edit.fn(state, str(world.service_id))
-        assert state.editing == str(world.service_id) and state.editing_photo_url == ""
-        asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(b"not a picture")]))
-        assert state.error and state.editing_photo_url == ""
-        asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())]))
-        assert state.error == "" and state.notice  # said: the change waits for review
-        [card] = state.services
-        assert card.photo_url and state.editing_photo_url == card.photo_url
-        with db.read_session(world.engine) as s:
-            service = s.get(CultureService, world.service_id)
-        assert service.status == "submitted" and card.photo_url.endswith(service.photo)
-        ProviderCultureState.remove_photo.fn(state)
-        assert state.error == "" and state.editing_photo_url == ""
-    finally:
-        get_settings.cache_clear()
+    state = tab("provider")
+    ProviderCultureState.start_edit.fn(state, str(world.service_id))
+    assert state.editing == str(world.service_id) and state.editing_photo_url == ""
+    asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(b"not a picture")]))
+    assert state.error and state.editing_photo_url == ""
+    asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())]))
+    assert state.error == "" and state.notice  # said: the change waits for review
+    [card] = state.services
+    assert card.photo_url and state.editing_photo_url == card.photo_url
+    with db.read_session(world.engine) as s:
+        service = s.get(CultureService, world.service_id)
+    assert service.status == "submitted" and card.photo_url.endswith(service.photo)
+    assert [p.name for p in media.iterdir()] == [service.photo]
+    ProviderCultureState.remove_photo.fn(state)
+    assert state.error == "" and state.editing_photo_url == ""

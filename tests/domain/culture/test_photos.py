@@ -9,21 +9,11 @@ from navigator.domain.culture.models import CultureService, ServiceStatus
 from navigator.domain.culture.overview import services_for_review
 from navigator.domain.culture.photos import remove_service_photo, set_service_photo
 from navigator.domain.culture.services import bookable_terms, review_service
-from navigator.domain.programs.photos import media_dir
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import InvalidInput, NotFound
-from navigator.settings import get_settings
 from tests.domain.culture.people import a_parent
 from tests.domain.culture.world import build_culture
 from tests.domain.programs.test_photos import image_bytes
-
-
-@pytest.fixture
-def media(tmp_path, monkeypatch):
-    monkeypatch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield media_dir(tmp_path)
-    get_settings.cache_clear()
 
 
 def _service(world) -> CultureService:

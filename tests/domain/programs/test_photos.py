@@ -83,15 +83,6 @@ def test_a_photo_is_stored_as_a_clean_jpeg_and_replacing_it_removes_the_old_file
     assert _photo(world) == "" and files(photos) == []
 
 
-@pytest.fixture
-def media(tmp_path, monkeypatch):
-    """The app's own photo directory (certifying forgets replaced photos there)."""
-    monkeypatch.setenv("NAVIGATOR_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield media_dir(tmp_path)
-    get_settings.cache_clear()
-
-
 def _shown(world) -> str:
     with read_session(world.engine) as s:
         return public_program(s, world.program_id, world.today).photo_url
