@@ -15,7 +15,7 @@ import logging
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -122,25 +122,41 @@ def _mail_one(session: Session, notification_id: int, now: datetime) -> int:
 
 
 def dispatch_instant(engine: Engine, now: datetime | None = None) -> int:
+    """A letter for each recent event of the people who want them at once, page by page, so
+    a flood for one person (left for the digest past the limit) never starves the others."""
     now = now or utcnow()
-    with read_session(engine) as session:
-        ids = session.exec(
-            select(Notification.id)
-            .where(
-                col(Notification.mailed_at).is_(None),
-                col(Notification.created_at) >= now - INSTANT_WINDOW,
-            )
-            .order_by(col(Notification.id))
-            .limit(BATCH)
-        ).all()
-    sent = 0
-    for notification_id in ids:
-        assert notification_id is not None
-        try:
-            sent += atomically(partial(_mail_one, notification_id=notification_id, now=now), engine)
-        except DomainError as error:  # taken by another worker, or busy: fine either way
-            log.info("notification %s not mailed now: %s", notification_id, error.code)
-    return sent
+    sent, after = 0, 0
+    while True:
+        with read_session(engine) as session:
+            ids = session.exec(
+                select(Notification.id)
+                .outerjoin(
+                    NotificationPreference,
+                    col(NotificationPreference.user_id) == col(Notification.user_id),
+                )
+                .where(
+                    col(Notification.id) > after,
+                    col(Notification.mailed_at).is_(None),
+                    col(Notification.created_at) >= now - INSTANT_WINDOW,
+                    or_(
+                        col(NotificationPreference.mode).is_(None),
+                        col(NotificationPreference.mode) == MailMode.INSTANT.value,
+                    ),
+                )
+                .order_by(col(Notification.id))
+                .limit(BATCH)
+            ).all()
+        for notification_id in ids:
+            assert notification_id is not None
+            try:
+                sent += atomically(
+                    partial(_mail_one, notification_id=notification_id, now=now), engine
+                )
+            except DomainError as error:  # taken by another worker, or busy: fine either way
+                log.info("notification %s not mailed now: %s", notification_id, error.code)
+        if len(ids) < BATCH:
+            return sent
+        after = ids[-1] or after
 
 
 def digest_key(user_id: int, day: date) -> str:

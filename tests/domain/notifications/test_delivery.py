@@ -147,3 +147,23 @@ def test_providers_hear_of_applications_and_decisions_and_municipalities_of_queu
     assert "certification.certified" in kinds(world.provider_user)
     assert "queue.program" in kinds(admin)
     assert enrollment_id
+
+
+def test_a_flood_for_one_person_never_starves_anothers_letters(engine):
+    world = build_world(engine)
+    other, *_ = world.add_parent_with_child()
+    dispatch_instant(engine)  # what building the world told everyone
+    with world.tx() as s:
+        for n in range(230):  # past the hourly limit and past a page of the dispatcher
+            notify(s, world.parent.user_id, "enrollment.accepted", {"n": n})
+        notify(s, other.user_id, "enrollment.accepted", {})
+    dispatch_instant(engine)
+    with read_session(engine) as s:
+        (last,) = s.exec(
+            select(Notification)
+            .where(Notification.user_id == other.user_id)
+            .order_by(col(Notification.id).desc())
+            .limit(1)
+        ).all()
+    assert last.mailed_at is not None
+    assert any(m.dedup_key == f"notification:{last.id}" for m in _letters(engine))
