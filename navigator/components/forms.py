@@ -159,3 +159,39 @@ def photo_upload(
         align="start",
         width="100%",
     )
+
+
+def confirmed_button(
+    label: Text,
+    confirm_label: Text,
+    *,
+    asking: rx.Var,
+    on_start,
+    on_confirm,
+    on_cancel,
+    class_name: str,
+) -> rx.Component:
+    """A consequential action in two clicks: the button, then (while `asking`) the
+    confirmation beside a cancel. The confirming button's class is `confirm-<class_name>`."""
+    return rx.cond(
+        asking,
+        rx.hstack(
+            rx.button(
+                confirm_label,
+                size="1",
+                color_scheme="red",
+                on_click=on_confirm,
+                class_name=f"confirm-{class_name}",
+            ),
+            rx.button(AppState.t["cancel"], size="1", variant="outline", on_click=on_cancel),
+            wrap="wrap",
+        ),
+        rx.button(
+            label,
+            size="1",
+            variant="outline",
+            color_scheme="red",
+            on_click=on_start,
+            class_name=class_name,
+        ),
+    )

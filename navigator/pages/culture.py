@@ -4,7 +4,13 @@ class for a session (caps and wallet shown first), the bookings, the roster, a c
 import reflex as rx
 
 from navigator.components.charts import bar_chart
-from navigator.components.forms import choice_options, csv_dropzone, input_field, select_field
+from navigator.components.forms import (
+    choice_options,
+    confirmed_button,
+    csv_dropzone,
+    input_field,
+    select_field,
+)
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.culture import CultureState
 
@@ -282,27 +288,14 @@ def _colleague_line(person) -> rx.Component:
         rx.cond(person.is_you, rx.badge(T["culture_colleague_you"], variant="outline")),
         rx.cond(
             S.removable & ~person.pending,
-            rx.cond(
-                S.removing == person.user_id,
-                rx.hstack(
-                    rx.button(
-                        T["culture_op_remove_confirm"],
-                        size="1",
-                        color_scheme="red",
-                        on_click=S.remove,
-                        class_name="confirm-remove-coordinator",
-                    ),
-                    rx.button(T["cancel"], size="1", variant="outline", on_click=S.cancel_remove),
-                    wrap="wrap",
-                ),
-                rx.button(
-                    T["culture_op_remove"],
-                    size="1",
-                    variant="outline",
-                    color_scheme="red",
-                    on_click=S.start_remove(person.user_id),
-                    class_name="remove-coordinator",
-                ),
+            confirmed_button(
+                T["culture_op_remove"],
+                T["culture_op_remove_confirm"],
+                asking=S.removing == person.user_id,
+                on_start=S.start_remove(person.user_id),
+                on_confirm=S.remove,
+                on_cancel=S.cancel_remove,
+                class_name="remove-coordinator",
             ),
         ),
         wrap="wrap",

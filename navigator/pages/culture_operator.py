@@ -4,7 +4,13 @@ the review of services. Phone first: forms wrap, tables become labelled cards.""
 import reflex as rx
 
 from navigator.components.charts import bar_chart
-from navigator.components.forms import checkbox_field, csv_dropzone, input_field, reason_form
+from navigator.components.forms import (
+    checkbox_field,
+    confirmed_button,
+    csv_dropzone,
+    input_field,
+    reason_form,
+)
 from navigator.components.layout import data_table, error_text, notice_text, page
 from navigator.state.culture_operator import CultureOperatorState as S
 
@@ -192,27 +198,14 @@ def _invite_form(label: rx.Var) -> rx.Component:
 
 def _remove_coordinator(school, person) -> rx.Component:
     """Removing one of several coordinators, confirmed (the last one is replaced instead)."""
-    return rx.cond(
-        S.removing == school.id + ":" + person.user_id,
-        rx.hstack(
-            rx.button(
-                T["culture_op_remove_confirm"],
-                size="1",
-                color_scheme="red",
-                on_click=S.remove,
-                class_name="confirm-remove-coordinator",
-            ),
-            rx.button(T["cancel"], size="1", variant="outline", on_click=S.cancel_remove),
-            wrap="wrap",
-        ),
-        rx.button(
-            T["culture_op_remove"],
-            size="1",
-            variant="outline",
-            color_scheme="red",
-            on_click=S.start_remove(school.id, person.user_id),
-            class_name="remove-coordinator",
-        ),
+    return confirmed_button(
+        T["culture_op_remove"],
+        T["culture_op_remove_confirm"],
+        asking=S.removing == school.id + ":" + person.user_id,
+        on_start=S.start_remove(school.id, person.user_id),
+        on_confirm=S.remove,
+        on_cancel=S.cancel_remove,
+        class_name="remove-coordinator",
     )
 
 
