@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from navigator import routes
-from navigator.domain.accounts.models import Child
+from navigator.domain.accounts.models import Child, Membership, Role
 from navigator.domain.certificates.models import (
     Certificate,
     CertificateAccount,
@@ -47,6 +47,8 @@ LINKS = {
     "certification": routes.PROVIDER_PROGRAMS,
     "queue": routes.MUNICIPALITY,
 }
+# kinds told to several roles at once: the link follows the reader's role
+SHARED_KINDS = ("dispute",)
 # money movements: always mailed at least in the digest, whatever the person chose
 MONEY_PREFIXES = ("certificate.",)
 
@@ -77,7 +79,7 @@ def render(session: Session, notification: Notification, language: str) -> Rende
         id=notification.id,
         kind=notification.kind,
         line=line,
-        link=link_for(notification.kind, payload),
+        link=_link_for_reader(session, notification, payload),
         created_at=notification.created_at,
         unread=notification.read_at is None,
     )
@@ -106,6 +108,22 @@ def link_for(kind: str, payload: dict[str, Any]) -> str:
     if isinstance(own, str) and own.startswith("/") and not own.startswith("//"):
         return own
     return LINKS.get(kind.split(".", 1)[0], routes.HOME)
+
+
+def _link_for_reader(session: Session, notification: Notification, payload: dict[str, Any]) -> str:
+    """A kind several roles are told of (a dispute: the parent, the provider, the
+    municipality) leads each reader to their own screen."""
+    link = link_for(notification.kind, payload)
+    if notification.kind.split(".", 1)[0] not in SHARED_KINDS or "link" in payload:
+        return link
+    roles = set(
+        session.exec(select(Membership.role).where(Membership.user_id == notification.user_id))
+    )
+    if roles & {Role.PROVIDER_OWNER.value, Role.PROVIDER_STAFF.value}:
+        return routes.PROVIDER
+    if Role.MUNICIPALITY_ADMIN.value in roles:
+        return routes.MUNICIPALITY
+    return link
 
 
 def _get(session: Session, model: Any, value: Any) -> Any:
@@ -182,6 +200,9 @@ def display_fields(session: Session, payload: dict[str, Any], language: str) -> 
     expires = _day(payload.get("expires_on"))
     if expires is not None:
         words["expires_on"] = format_day(expires, language)
+    for name, value in payload.items():  # any other display text a new kind carries
+        if isinstance(name, str) and isinstance(value, str) and name not in words:
+            words[name] = " ".join(value.split())[:300]
     return words
 
 

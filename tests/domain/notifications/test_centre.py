@@ -168,3 +168,29 @@ def test_preferences_are_checked_and_unsubscribe_needs_the_persons_own_signed_to
         set_preference(s, world.parent, "digest", True)  # the form turns them back on
     with read_session(engine) as s:
         assert get_preference(s, world.parent).digests is True
+
+
+def test_a_kind_told_to_several_roles_links_each_reader_to_their_own_screen(engine):
+    world = build_world(engine)
+    payload = {"child_first_name": "Петя", "program_title": "Шахматы", "reason": "был\nдома"}
+    with world.tx() as s:
+        notify(s, world.parent.user_id, "dispute.contested", payload)
+        notify(s, world.provider_user.user_id, "dispute.contested", payload)
+    with read_session(engine) as s:
+        (for_parent,) = [
+            i for i in list_notifications(s, world.parent, "ru").items if i.kind.startswith("dis")
+        ]
+        (for_provider,) = [
+            i
+            for i in list_notifications(s, world.provider_user, "ru").items
+            if i.kind.startswith("dis")
+        ]
+    assert for_parent.link == "/cabinet" and for_provider.link == "/provider"
+    # a display text the payload carries fills its placeholder, on one line
+    from navigator.domain.notifications.render import words_for
+
+    assert words_for("x", "ru", {"reason": "был дома"}) == "Новое событие в вашем кабинете"
+    with world.tx() as s:
+        from navigator.domain.notifications.render import display_fields
+
+        assert display_fields(s, payload, "ru")["reason"] == "был дома"
