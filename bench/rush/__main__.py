@@ -122,6 +122,7 @@ def main() -> None:
                 groups=args.groups,
                 form_sign_in_share=args.form_sign_in,
             )
+            wait_for_index(url, catalog_size(engine))  # the app's relay indexes the world
         else:
             url, database_url, logs, roots, engine, world = start_everything(stack, tmp, args)
         if args.world:
