@@ -28,6 +28,7 @@ from navigator.domain.shared.models import CatalogChange
 from navigator.i18n import value_label
 from search.documents import DocumentBatch
 from search.settings import LANGUAGES
+from search.words import document_words
 
 CULTURE_TIMEZONE = ZoneInfo("Europe/Vilnius")  # the programme's: a session's day is Lithuanian
 
@@ -50,12 +51,17 @@ def culture_document(
     )
     first = open_sessions[0] if open_sessions else None
     grade_min, grade_max = int(terms["grade_min"]), int(terms["grade_max"])
+    art_form_labels = [value_label(terms["art_form"], lang) for lang in LANGUAGES]
     return {
         "id": service.id,
         "title": terms["title"],
         "description": terms["description"],
         "art_form": terms["art_form"],
-        "art_form_labels": [value_label(terms["art_form"], lang) for lang in LANGUAGES],
+        "art_form_labels": art_form_labels,
+        # what queries match, normalised as they are (search/words.py)
+        "words_title": document_words(terms["title"]),
+        "words_more": document_words(provider.name, *art_form_labels),
+        "words_description": document_words(terms["description"]),
         "grade_min": grade_min,
         "grade_max": grade_max,
         "grades": list(range(grade_min, grade_max + 1)),

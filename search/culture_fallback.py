@@ -1,6 +1,7 @@
 """The culture catalog from SQL when Meilisearch cannot answer: the same documents, built
 from the database as the relay builds them, filtered and counted here. No typo tolerance,
-and the result says it is degraded.
+and the result says it is degraded. Words are matched as keys, as the index matches them
+(search/words.py).
 
 The culture catalog is small (a few hundred services a year), so every bookable service is
 read and matched in Python: the same filters as the index, by construction.
@@ -8,7 +9,6 @@ read and matched in Python: the same filters as the index, by construction.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import datetime
 from typing import Any
@@ -24,16 +24,11 @@ from search.culture_query import (
     culture_hit,
     validate,
 )
-
-MAX_TOKENS = 8
-
-
-def _tokens(query_text: str) -> list[str]:
-    return re.findall(r"\w+", query_text.casefold())[:MAX_TOKENS]
+from search.words import QueryWords, document_matches, query_words
 
 
 def _matches(
-    document: dict[str, Any], query: CultureQuery, tokens: list[str], without: str | None
+    document: dict[str, Any], query: CultureQuery, typed: QueryWords, without: str | None
 ) -> bool:
     for name, values in (
         ("art_form", query.art_forms),
@@ -50,16 +45,11 @@ def _matches(
         return False
     if query.has_free_places is not None and document["has_free_places"] != query.has_free_places:
         return False
-    if tokens:
-        words = " ".join(
-            [
-                document["title"],
-                document["description"],
-                document["provider_name"],
-                *document["art_form_labels"],
-            ]
-        ).casefold()
-        return all(token in words for token in tokens)
+    if typed.keys:
+        return document_matches(
+            " ".join(document[f] for f in ("words_title", "words_more", "words_description")),
+            typed,
+        )
     return True
 
 
@@ -76,11 +66,15 @@ def _count(documents: list[dict[str, Any]], name: str) -> dict[str, int]:
 def search_culture_sql(session: Session, query: CultureQuery, now: datetime) -> CultureResult:
     query = validate(query)
     started = time.perf_counter()
-    tokens = _tokens(query.text)
+    typed = query_words(query.text)
     documents = culture_documents(session, None, now)
-    found = [d for d in documents if _matches(d, query, tokens, None)]
-    order = {
-        "relevance": lambda d: (d["title"].casefold(), d["id"]),
+    found = [d for d in documents if _matches(d, query, typed, None)]
+    order = {  # relevance: the services whose title answers the query first
+        "relevance": lambda d: (
+            bool(typed.keys) and not document_matches(d["words_title"], typed),
+            d["title"].casefold(),
+            d["id"],
+        ),
         "price": lambda d: (
             d["price_per_pupil"],
             d["next_session"] is None,
@@ -93,10 +87,10 @@ def search_culture_sql(session: Session, query: CultureQuery, now: datetime) -> 
     selected = {"art_form": query.art_forms, "place": query.places, "language": query.languages}
     for name in DISJUNCTIVE:
         if selected[name]:
-            facets[name] = _count([d for d in documents if _matches(d, query, tokens, name)], name)
+            facets[name] = _count([d for d in documents if _matches(d, query, typed, name)], name)
     page = found[(query.page - 1) * query.per_page : query.page * query.per_page]
     return CultureResult(
-        hits=[culture_hit(document) for document in page],
+        hits=[culture_hit(document, typed) for document in page],
         facets=facets,
         total=len(found),
         page=query.page,

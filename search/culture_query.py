@@ -19,15 +19,15 @@ from navigator.domain.culture.services import ArtForm
 from navigator.domain.shared.errors import InvalidInput
 from navigator.domain.shared.models import Language
 from search.query import (
-    MARK_END,
-    MARK_START,
     MAX_PER_PAGE,
     MAX_TEXT,
     Segment,
     _quoted,  # the one quoting of whitelisted words for a filter
-    segments,
+    highlighted,
+    meili_q,
 )
 from search.settings import CULTURE_INDEX_UID, LANGUAGES
+from search.words import QueryWords, query_words
 
 CULTURE_SORTS = ("relevance", "price", "soonest")
 ART_FORMS = tuple(a.value for a in ArtForm)
@@ -164,12 +164,12 @@ class CultureResult:
     query: CultureQuery = field(default_factory=CultureQuery)
 
 
-def culture_hit(document: dict[str, Any], marked_title: str | None = None) -> CultureHit:
+def culture_hit(document: dict[str, Any], typed: QueryWords | None = None) -> CultureHit:
     title = str(document.get("title") or "")
     return CultureHit(
         id=int(document["id"]),
         title=title,
-        title_segments=segments(marked_title or title),
+        title_segments=highlighted(title, typed or QueryWords((), last_is_prefix=False)),
         provider_name=str(document.get("provider_name") or ""),
         art_form=str(document.get("art_form") or ""),
         grade_min=int(document.get("grade_min") or 1),
@@ -191,16 +191,15 @@ def search_culture(
     """Hits, disjunctive facet counts and the total, in one multi-search round trip."""
     query = validate(query)
     started = time.perf_counter()
+    typed = query_words(query.text)
+    q = meili_q(typed, query.text)
     main: dict[str, Any] = {
         "indexUid": uid,
-        "q": query.text,
+        "q": q,
         "filter": filters(query),
         "facets": list(FACETS),
         "hitsPerPage": query.per_page,
         "page": query.page,
-        "attributesToHighlight": ["title"],
-        "highlightPreTag": MARK_START,
-        "highlightPostTag": MARK_END,
     }
     if sort := _sort(query):
         main["sort"] = sort
@@ -208,7 +207,7 @@ def search_culture(
     extra = [
         {
             "indexUid": uid,
-            "q": query.text,
+            "q": q,
             "filter": filters(query, without=name),
             "facets": [name],
             "limit": 0,
@@ -222,10 +221,7 @@ def search_culture(
     for name, result in zip([n for n in DISJUNCTIVE if selected[n]], results[1:], strict=True):
         facets[name] = dict(result.get("facetDistribution", {}).get(name, {}))
     return CultureResult(
-        hits=[
-            culture_hit(document, (document.get("_formatted") or {}).get("title"))
-            for document in first["hits"]
-        ],
+        hits=[culture_hit(document, typed) for document in first["hits"]],
         facets=facets,
         total=int(first.get("totalHits", 0)),
         page=query.page,

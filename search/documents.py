@@ -20,6 +20,7 @@ from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from navigator.i18n import value_label
 from search.settings import LANGUAGES
+from search.words import document_words
 
 EPOCH = date(1970, 1, 1)
 
@@ -61,11 +62,12 @@ def program_document(
     """The version parents may apply to: while a change waits for review, the certified one,
     with only the groups whose terms are certified."""
     shown = program.shown
+    direction_labels = [value_label(shown["direction"], lang) for lang in LANGUAGES]
     document: dict[str, Any] = {
         "id": program.id,
         "language": shown["language"],
         "direction": shown["direction"],
-        "direction_labels": [value_label(shown["direction"], lang) for lang in LANGUAGES],
+        "direction_labels": direction_labels,
         "tags": shown["tags"],
         "provider_id": provider.id,
         "provider_name": provider.name,
@@ -81,6 +83,10 @@ def program_document(
         "is_free": bool(shown["is_free"]),
         **_group_summary(program, groups, today),
     }
+    # the words a query is matched against, normalised as queries are (search/words.py)
+    document["words_title"] = document_words(shown["title"])
+    document["words_more"] = document_words(provider.name, shown["tags"], *direction_labels)
+    document["words_description"] = document_words(shown["description"])
     for lang in LANGUAGES:
         ours = shown["language"] == lang
         document[f"title_{lang}"] = shown["title"] if ours else None

@@ -2,7 +2,8 @@
 
 Filters are assembled from validated values only (whitelisted words, integers, floats),
 never from the text a user typed, which goes to Meilisearch as the query string and
-nowhere else. Highlights come back as plain-text segments: no markup ever reaches a page.
+nowhere else, rewritten into the index's keys (search/words.py). Highlights are the title's
+words that answer those keys, as plain-text segments: no markup ever reaches a page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.shared.errors import InvalidInput
 from navigator.domain.shared.models import Language
 from search.settings import INDEX_UID, LANGUAGES
+from search.words import QueryWords, marked_spans, query_words
 
 Sort = Literal["relevance", "price", "distance", "start"]
 SORTS = ("relevance", "price", "distance", "start")
@@ -212,15 +214,28 @@ def segments(marked: str) -> list[Segment]:
     return parts
 
 
-def _hit(document: dict[str, Any]) -> Hit:
+def highlighted(title: str, typed: QueryWords) -> list[Segment]:
+    """The title in segments, the words that answer the query highlighted."""
+    return [Segment(text, on) for text, on in marked_spans(title, typed)] or [
+        Segment(title, highlighted=False)
+    ]
+
+
+def meili_q(typed: QueryWords, text: str) -> str:
+    """The query string Meilisearch gets: keys (a trailing space when the last word is done);
+    a text with no word in it (signs, emoji) as it is, so it finds what it finds, not all."""
+    if not typed.keys:
+        return text
+    return typed.text if typed.last_is_prefix else typed.text + " "
+
+
+def _hit(document: dict[str, Any], typed: QueryWords) -> Hit:
     lang = document.get("language", "ru")
-    formatted = document.get("_formatted") or {}
     title = document.get(f"title_{lang}") or ""
-    marked = formatted.get(f"title_{lang}") or title
     return Hit(
         id=int(document["id"]),
         title=title,
-        title_segments=segments(marked),
+        title_segments=highlighted(title, typed),
         provider_name=document.get("provider_name", ""),
         municipality=document.get("municipality", ""),
         direction=document.get("direction", ""),
@@ -243,16 +258,15 @@ def search_catalog(
     """Hits, disjunctive facet counts and the total, in one multi-search round trip."""
     query = validate(query)
     started = time.perf_counter()
+    typed = query_words(query.text)
+    q = meili_q(typed, query.text)
     main: dict[str, Any] = {
         "indexUid": uid,
-        "q": query.text,
+        "q": q,
         "filter": filters(query),
         "facets": list(FACETS),
         "hitsPerPage": query.per_page,
         "page": query.page,
-        "attributesToHighlight": [f"title_{lang}" for lang in LANGUAGES],
-        "highlightPreTag": MARK_START,
-        "highlightPostTag": MARK_END,
     }
     if sort := _sort(query):
         main["sort"] = sort
@@ -266,7 +280,7 @@ def search_catalog(
     extra = [
         {
             "indexUid": uid,
-            "q": query.text,
+            "q": q,
             "filter": filters(query, without=name),
             "facets": [name],
             "limit": 0,
@@ -280,7 +294,7 @@ def search_catalog(
     for name, result in zip([n for n in DISJUNCTIVE if selected[n]], results[1:], strict=True):
         facets[name] = dict(result.get("facetDistribution", {}).get(name, {}))
     return CatalogResult(
-        hits=[_hit(document) for document in first["hits"]],
+        hits=[_hit(document, typed) for document in first["hits"]],
         facets=facets,
         total=int(first.get("totalHits", 0)),
         page=query.page,

@@ -1,8 +1,9 @@
 """The catalog index's settings, kept in code and applied idempotently at start-up.
 
 Each program's text sits in fields named after its language (`title_ru`, `title_lt`,
-`title_en`), so `localizedAttributes` can tokenize Russian, Lithuanian and English each
-with the right rules.
+`title_en`), for display. What queries match are the `words_*` fields: the same text as keys
+(stemmed, one alphabet, synonym groups; `search/words.py`), the form queries are rewritten
+into, so typo tolerance and prefix search work on keys and every word form meets its title.
 """
 
 from __future__ import annotations
@@ -11,15 +12,22 @@ from typing import Any
 
 import meilisearch
 
+from search.words import raw_synonyms
+
 INDEX_UID = "programs"
 PRIMARY_KEY = "id"
 LANGUAGES = ("ru", "lt", "en")
 
+# In the order of their weight: a title's word counts more than a description's. The text as
+# written stays searchable too (a raw query straight to Meilisearch still finds a title).
 SEARCHABLE = [
+    "words_title",
     *(f"title_{lang}" for lang in LANGUAGES),
+    "words_more",
     "provider_name",
     "tags",
     "direction_labels",
+    "words_description",
     *(f"description_{lang}" for lang in LANGUAGES),
 ]
 FILTERABLE = [
@@ -40,37 +48,6 @@ FILTERABLE = [
 ]
 SORTABLE = ["lowest_price", "nearest_start", "_geo"]
 
-# Words a parent may type in any of the three languages for the same activity.
-SYNONYM_GROUPS = [
-    ["robotics", "робототехника", "robotika", "роботы"],
-    ["chess", "шахматы", "šachmatai"],
-    ["programming", "программирование", "programavimas", "coding"],
-    ["football", "футбол", "futbolas", "soccer"],
-    ["swimming", "плавание", "plaukimas"],
-    ["dance", "танцы", "танец", "šokiai"],
-    ["drawing", "рисование", "рисунок", "piešimas"],
-    ["painting", "живопись", "tapyba"],
-    ["singing", "пение", "вокал", "dainavimas"],
-    ["theatre", "театр", "teatras"],
-    ["guitar", "гитара", "gitara"],
-    ["piano", "фортепиано", "fortepijonas"],
-    ["english", "английский", "anglų"],
-    ["chemistry", "химия", "chemija"],
-    ["astronomy", "астрономия", "astronomija"],
-    ["ceramics", "керамика", "keramika"],
-    ["judo", "дзюдо", "dziudo"],
-    ["hiking", "походы", "žygiai", "туризм", "turizmas"],
-]
-
-
-def synonyms() -> dict[str, list[str]]:
-    """Every word of a group points to all the others (Meilisearch wants each direction)."""
-    mapping: dict[str, list[str]] = {}
-    for group in SYNONYM_GROUPS:
-        for word in group:
-            mapping[word] = [other for other in group if other != word]
-    return mapping
-
 
 def index_settings() -> dict[str, Any]:
     return {
@@ -82,8 +59,10 @@ def index_settings() -> dict[str, Any]:
             {"attributePatterns": ["*_ru"], "locales": ["rus"]},
             {"attributePatterns": ["*_lt"], "locales": ["lit"]},
             {"attributePatterns": ["*_en"], "locales": ["eng"]},
+            {"attributePatterns": ["words_*"], "locales": ["eng"]},  # keys: Latin letters
         ],
-        "synonyms": synonyms(),
+        # queries are keys whose groups are the synonyms; this serves a raw query sent as typed
+        "synonyms": raw_synonyms(),
         "typoTolerance": {
             "enabled": True,
             "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},
@@ -114,7 +93,15 @@ def apply_settings(
 # One document per service schools can book, on its approved terms (search/culture_documents.py).
 
 CULTURE_INDEX_UID = "culture_services"
-CULTURE_SEARCHABLE = ["title", "provider_name", "art_form_labels", "description"]
+CULTURE_SEARCHABLE = [  # keys first (search/words.py), then the text as written
+    "words_title",
+    "title",
+    "words_more",
+    "provider_name",
+    "art_form_labels",
+    "words_description",
+    "description",
+]
 CULTURE_FILTERABLE = [
     "id",
     "art_form",
@@ -135,7 +122,8 @@ def culture_index_settings() -> dict[str, Any]:
         "filterableAttributes": CULTURE_FILTERABLE,
         "sortableAttributes": CULTURE_SORTABLE,
         "displayedAttributes": ["*"],
-        "synonyms": synonyms(),  # "театр" finds "teatras" here too
+        "localizedAttributes": [{"attributePatterns": ["words_*"], "locales": ["eng"]}],
+        "synonyms": raw_synonyms(),  # as the catalog's: "театр" finds "teatras" typed raw too
         "typoTolerance": {
             "enabled": True,
             "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},

@@ -50,6 +50,10 @@ def test_the_fallback_answers_every_kind_of_query(engine, query):
         distances = [h.distance_m for h in result.hits]
         assert distances == sorted(distances)
     if words == ["шахматы"]:
-        assert result.total > 0 and all("шахмат" in h.title.casefold() for h in result.hits)
+        # the same normalisation as the index: chess in every language the catalog has
+        assert result.total > 0 and all(
+            any(w in h.title.casefold() for w in ("шахмат", "šachmat", "chess"))
+            for h in result.hits
+        )
     if sum(result.facets["direction"].values()):
         assert result.total <= sum(result.facets["direction"].values())

@@ -10,13 +10,25 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Connection,
+    Engine,
     Index,
+    Insert,
+    Text,
     UniqueConstraint,
+    delete,
+    event,
+    func,
+    insert,
+    select,
 )
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from navigator.domain.shared import outbox
 from navigator.domain.shared.models import Language, UTCDateTime, one_of, timestamp_field
+from search.words import document_words
 
 # What certification is about: a program's content and, per group, what a certificate pays.
 CERTIFIED_PROGRAM_FIELDS = (
@@ -224,3 +236,101 @@ outbox.publishes(
     Group,
     lambda g, _new: {"program_id": g.program_id, "provider_id": None} if g.program_id else None,
 )
+
+
+class ProgramWords(SQLModel, table=True):
+    """A catalog program's words as search keys (search/words.py), for the SQL fallback:
+    what the catalog shows (the certified version), written with every change to it.
+    Migration 0021 puts a full-text index over them (SQLite FTS5, PostgreSQL GIN)."""
+
+    __tablename__ = "program_words"
+
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    title: str = Field(default="", sa_type=Text)
+    body: str = Field(default="", sa_type=Text)  # tags and description
+
+
+# a change to any of these may change what the catalog shows, so the words are written again
+_WORDS_SOURCES = ("title", "description", "tags", "certified_version", "is_free")
+
+
+def program_words(program: Program) -> dict[str, Any]:
+    shown = program.shown
+    return {
+        "program_id": program.id,
+        "title": document_words(shown["title"]),
+        "body": document_words(shown["tags"], shown["description"]),
+    }
+
+
+def _write_words(connection: Connection, programs: list[Program]) -> None:
+    table = ProgramWords.__table__  # type: ignore[attr-defined]
+    ids = [p.id for p in programs]
+    connection.execute(delete(table).where(table.c.program_id.in_(ids)))
+    if programs:
+        connection.execute(insert(table), [program_words(p) for p in programs])
+
+
+@event.listens_for(Program, "after_insert")
+def _words_of_new_program(_mapper: Mapper[Any], connection: Connection, program: Program) -> None:
+    _write_words(connection, [program])
+
+
+@event.listens_for(Program, "after_update")
+def _words_of_changed_program(
+    _mapper: Mapper[Any], connection: Connection, program: Program
+) -> None:
+    state = sa_inspect(program)
+    if any(state.attrs[name].history.has_changes() for name in _WORDS_SOURCES):
+        _write_words(connection, [program])
+
+
+@event.listens_for(Program, "before_delete")
+def _words_of_deleted_program(
+    _mapper: Mapper[Any], connection: Connection, program: Program
+) -> None:
+    table = ProgramWords.__table__  # type: ignore[attr-defined]
+    connection.execute(delete(table).where(table.c.program_id == program.id))
+
+
+def refresh_program_words(connection: Connection, program_ids: list[int] | None = None) -> int:
+    """Write the words of these programs (every program: None), as the ORM hooks above do;
+    for existing databases and tests. Plain columns: no ORM session inside someone's flush."""
+    table = Program.__table__  # type: ignore[attr-defined]
+    names = ("id", *CERTIFIED_PROGRAM_FIELDS, "photo", "certified_version")
+    columns = [table.c[name] for name in names]
+    written, last = 0, 0
+    while True:
+        statement = select(*columns).where(table.c.id > last)
+        if program_ids is not None:
+            statement = statement.where(table.c.id.in_(program_ids))
+        rows = connection.execute(statement.order_by(table.c.id).limit(2_000)).all()
+        if not rows:
+            return written
+        # transient programs, only read for what they show
+        programs = [Program(**row._asdict()) for row in rows]
+        _write_words(connection, programs)
+        written += len(programs)
+        last = rows[-1].id
+
+
+@event.listens_for(Engine, "after_execute")
+def _words_of_bulk_programs(
+    connection: Connection,
+    statement: Any,
+    _multiparams: Any,
+    _params: Any,
+    _options: Any,
+    _result: Any,
+) -> None:
+    """Programs inserted without the ORM (the bulk seed) get their words too: ids only grow,
+    so they are the programs past the last one with words. (The ORM's own inserts find
+    nothing here once their hook ran, or are written again by it: the same words.)"""
+    if not (isinstance(statement, Insert) and statement.table.name == "program"):
+        return
+    words = ProgramWords.__table__  # type: ignore[attr-defined]
+    table = Program.__table__  # type: ignore[attr-defined]
+    newest = select(func.coalesce(func.max(words.c.program_id), 0)).scalar_subquery()
+    ids = list(connection.execute(select(table.c.id).where(table.c.id > newest)).scalars())
+    if ids:
+        refresh_program_words(connection, ids)

@@ -1,0 +1,3 @@
+from bench.relevance.run import main
+
+main()
