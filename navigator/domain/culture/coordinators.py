@@ -5,25 +5,25 @@ coordinator's acceptance removes the old one, so the school is never left withou
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
-from navigator.domain.accounts.api import create_user
-from navigator.domain.accounts.models import User
-from navigator.domain.accounts.signin import (
-    MAX_TOKEN_LENGTH,
-    CodeNeeded,
-    SignedIn,
-    sign_in,
-    start_session,
-    token_hash,
+from navigator.domain.accounts.invitations import (
+    INVITATION_LIFETIME,
+    has_account,
+    join,
+    lock_open,
+    new_token,
+    open_invitation,
+    pending,
 )
+from navigator.domain.accounts.models import User
+from navigator.domain.accounts.signin import CodeNeeded, SignedIn
 from navigator.domain.accounts.throttle import spend_attempt
 from navigator.domain.culture.access import (
     check_coordinator_or_operator,
@@ -32,15 +32,14 @@ from navigator.domain.culture.access import (
 )
 from navigator.domain.culture.models import CoordinatorInvitation, School, SchoolCoordinator
 from navigator.domain.shared.db import get_row
-from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.errors import Conflict, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
 from navigator.domain.shared.models import Language, utcnow
 from navigator.domain.shared.validation import check_choice, check_email, is_row_id
 from navigator.i18n import translate
 
-INVITATION_LIFETIME = timedelta(days=7)
-MAX_PENDING = 20
+MAX_PENDING = 20  # open invitations per school
 
 
 def invite_coordinator(
@@ -72,21 +71,21 @@ def invite_coordinator(
     ).first()
     if member is not None:
         raise Conflict("coordinator_already")
-    pending = _pending(session, school_id, now)
-    if len(pending) >= MAX_PENDING:
+    waiting = _pending(session, school_id, now)
+    if len(waiting) >= MAX_PENDING:
         raise Conflict("too_many_invitations", max=MAX_PENDING)
-    for old in pending:
+    for old in waiting:
         if old.email == email:
             if old.replaces_user_id is not None and not is_culture_operator(session, actor):
                 # the coordinator being replaced must not swap it for a plain invitation
                 raise Conflict("coordinator_replacement_pending")
             old.revoked_at = now
             session.add(old)
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = CoordinatorInvitation(
         school_id=school_id,
         email=email,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         invited_by_id=actor.user_id,
         replaces_user_id=replaces_user_id,
         created_at=now,
@@ -118,32 +117,7 @@ def _is_member(session: Session, school_id: int, user_id: int) -> bool:
 
 
 def _pending(session: Session, school_id: int, now: datetime) -> list[CoordinatorInvitation]:
-    return list(
-        session.exec(
-            select(CoordinatorInvitation).where(
-                CoordinatorInvitation.school_id == school_id,
-                col(CoordinatorInvitation.accepted_at).is_(None),
-                col(CoordinatorInvitation.revoked_at).is_(None),
-                CoordinatorInvitation.expires_at > now,
-            )
-        ).all()
-    )
-
-
-def _open_invitation(session: Session, token: str, now: datetime) -> CoordinatorInvitation:
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidInput("invitation_invalid")
-    invitation = session.exec(
-        select(CoordinatorInvitation).where(CoordinatorInvitation.token_hash == token_hash(token))
-    ).first()
-    if (
-        invitation is None
-        or invitation.accepted_at is not None
-        or invitation.revoked_at is not None
-        or invitation.expires_at <= now
-    ):
-        raise InvalidInput("invitation_invalid")
-    return invitation
+    return pending(session, CoordinatorInvitation, CoordinatorInvitation.school_id, school_id, now)
 
 
 @dataclass(frozen=True)
@@ -156,13 +130,12 @@ class CoordinatorInvitationView:
 def coordinator_invitation(
     session: Session, token: str, *, now: datetime | None = None
 ) -> CoordinatorInvitationView:
-    invitation = _open_invitation(session, token, now or utcnow())
+    invitation = open_invitation(session, CoordinatorInvitation, token, now or utcnow())
     school = get_row(session, School, invitation.school_id)
     assert school is not None
-    has_account = (
-        session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
+    return CoordinatorInvitationView(
+        school.name, invitation.email, has_account(session, invitation.email)
     )
-    return CoordinatorInvitationView(school.name, invitation.email, has_account)
 
 
 def accept_coordinator_invitation(
@@ -178,33 +151,28 @@ def accept_coordinator_invitation(
     """Become a coordinator: a new account with this password, or an existing one proven by
     it. None for a wrong password of an existing account (a failed sign-in, counted)."""
     now = now or utcnow()
-    found = _open_invitation(session, token, now)
-    invitation = locked(session, CoordinatorInvitation, found.id)
-    assert invitation is not None
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise InvalidInput("invitation_invalid")
-    user = session.exec(select(User).where(User.email == invitation.email)).first()
-    if user is None:
-        if password != password_again:
-            raise InvalidInput("passwords_differ", field="password_again")
-        user = create_user(session, invitation.email, password, locale=locale, email_confirmed=True)
-        assert user.id is not None
-        signed_in: SignedIn | CodeNeeded = start_session(session, user.id, now)
-    else:
-        proven = sign_in(session, invitation.email, password, client_address, now=now)
-        if proven is None:
-            return None
-        signed_in = proven
-    assert user.id is not None
-    if not _is_member(session, invitation.school_id, user.id):
+    invitation = lock_open(session, CoordinatorInvitation, token, now)
+    joined = join(
+        session,
+        invitation.email,
+        password,
+        password_again,
+        client_address=client_address,
+        locale=locale,
+        now=now,
+    )
+    if joined is None:
+        return None
+    user_id, signed_in = joined
+    if not _is_member(session, invitation.school_id, user_id):
         session.add(
             SchoolCoordinator(
                 school_id=invitation.school_id,
-                user_id=user.id,
+                user_id=user_id,
                 granted_by=invitation.invited_by_id,
             )
         )
-    if invitation.replaces_user_id is not None and invitation.replaces_user_id != user.id:
+    if invitation.replaces_user_id is not None and invitation.replaces_user_id != user_id:
         _drop(session, invitation.school_id, invitation.replaces_user_id)
     invitation.accepted_at = now
     session.add(invitation)

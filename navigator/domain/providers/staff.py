@@ -9,24 +9,25 @@ least one owner. A removed member's API keys are revoked.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor, is_provider_owner, is_provider_staff
-from navigator.domain.accounts.api import create_user
-from navigator.domain.accounts.models import Membership, Role, User
-from navigator.domain.accounts.signin import (
-    MAX_TOKEN_LENGTH,
-    CodeNeeded,
-    SignedIn,
-    sign_in,
-    start_session,
-    token_hash,
+from navigator.domain.accounts.invitations import (
+    INVITATION_LIFETIME,
+    MAX_PENDING,
+    has_account,
+    join,
+    lock_open,
+    new_token,
+    open_invitation,
+    pending,
 )
+from navigator.domain.accounts.models import Membership, Role, User
+from navigator.domain.accounts.signin import CodeNeeded, SignedIn
 from navigator.domain.accounts.throttle import spend_attempt
 from navigator.domain.providers.api import STAFF_ROLES
 from navigator.domain.providers.models import ApiKey, Provider, StaffInvitation
@@ -37,11 +38,6 @@ from navigator.domain.shared.mail import queue_mail
 from navigator.domain.shared.models import Language, utcnow
 from navigator.domain.shared.validation import check_choice, check_email
 from navigator.i18n import translate
-
-INVITATION_LIFETIME = timedelta(days=7)
-
-
-MAX_PENDING = 50
 
 
 def _check_owner(session: Session, actor: Actor, provider_id: int) -> Provider:
@@ -87,19 +83,19 @@ def invite_staff(
     ).first()
     if member is not None:
         raise Conflict("staff_already_member")
-    pending = _pending(session, provider_id, now)
-    if len(pending) >= MAX_PENDING:
+    waiting = _pending(session, provider_id, now)
+    if len(waiting) >= MAX_PENDING:
         raise Conflict("too_many_invitations", max=MAX_PENDING)
-    for old in pending:
+    for old in waiting:
         if old.email == email:
             old.revoked_at = now
             session.add(old)
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = StaffInvitation(
         provider_id=provider_id,
         email=email,
         role=role,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         invited_by_id=actor.user_id,
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
@@ -117,16 +113,7 @@ def invite_staff(
 
 
 def _pending(session: Session, provider_id: int, now: datetime) -> list[StaffInvitation]:
-    return list(
-        session.exec(
-            select(StaffInvitation).where(
-                StaffInvitation.provider_id == provider_id,
-                col(StaffInvitation.accepted_at).is_(None),
-                col(StaffInvitation.revoked_at).is_(None),
-                StaffInvitation.expires_at > now,
-            )
-        ).all()
-    )
+    return pending(session, StaffInvitation, StaffInvitation.provider_id, provider_id, now)
 
 
 @dataclass(frozen=True)
@@ -137,33 +124,16 @@ class InvitationView:
     has_account: bool
 
 
-def _open_invitation(session: Session, token: str, now: datetime) -> StaffInvitation:
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidInput("invitation_invalid")
-    invitation = session.exec(
-        select(StaffInvitation).where(StaffInvitation.token_hash == token_hash(token))
-    ).first()
-    if (
-        invitation is None
-        or invitation.accepted_at is not None
-        or invitation.revoked_at is not None
-        or invitation.expires_at <= now
-    ):
-        raise InvalidInput("invitation_invalid")
-    return invitation
-
-
 def invitation_for_token(
     session: Session, token: str, *, now: datetime | None = None
 ) -> InvitationView:
     """What the invitation page shows to whoever holds the link."""
-    invitation = _open_invitation(session, token, now or utcnow())
+    invitation = open_invitation(session, StaffInvitation, token, now or utcnow())
     provider = get_row(session, Provider, invitation.provider_id)
     assert provider is not None
-    has_account = (
-        session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
+    return InvitationView(
+        provider.name, invitation.email, invitation.role, has_account(session, invitation.email)
     )
-    return InvitationView(provider.name, invitation.email, invitation.role, has_account)
 
 
 def accept_invitation(
@@ -184,39 +154,29 @@ def accept_invitation(
     (rate-limited), so the caller commits and shows the error.
     """
     now = now or utcnow()
-    found = _open_invitation(session, token, now)
-    invitation = locked(session, StaffInvitation, found.id)
-    assert invitation is not None
-    if (
-        invitation.accepted_at is not None
-        or invitation.revoked_at is not None
-        or invitation.expires_at <= now
-    ):  # accepted, withdrawn or replaced while we waited for the lock
-        raise InvalidInput("invitation_invalid")
-    user = session.exec(select(User).where(User.email == invitation.email)).first()
-    if user is None:
-        if password != password_again:
-            raise InvalidInput("passwords_differ", field="password_again")
-        # the invitation link reached this address: it is confirmed
-        user = create_user(session, invitation.email, password, locale=locale, email_confirmed=True)
-        assert user.id is not None
-        signed_in: SignedIn | CodeNeeded = start_session(session, user.id, now)
-    else:
-        proven = sign_in(session, invitation.email, password, client_address, now=now)
-        if proven is None:
-            return None
-        signed_in = proven  # or, with two-factor sign-in, the code still to come
-    assert user.id is not None
+    invitation = lock_open(session, StaffInvitation, token, now)
+    joined = join(
+        session,
+        invitation.email,
+        password,
+        password_again,
+        client_address=client_address,
+        locale=locale,
+        now=now,
+    )
+    if joined is None:
+        return None
+    user_id, signed_in = joined
     already = session.exec(
         select(Membership.id).where(
-            Membership.user_id == user.id,
+            Membership.user_id == user_id,
             Membership.provider_id == invitation.provider_id,
             col(Membership.role).in_(STAFF_ROLES),
         )
     ).first()
     if already is None:
         session.add(
-            Membership(user_id=user.id, role=invitation.role, provider_id=invitation.provider_id)
+            Membership(user_id=user_id, role=invitation.role, provider_id=invitation.provider_id)
         )
     invitation.accepted_at = now
     session.add(invitation)
