@@ -168,6 +168,25 @@ def _booking_form() -> rx.Component:
     )
 
 
+def _dispute_form() -> rx.Component:
+    """Disputing a delivered booking's charge, with a comment if the coordinator wants one."""
+    return rx.el.form(
+        rx.el.label(T["dispute_comment"], html_for="dispute-comment"),
+        rx.el.input(
+            id="dispute-comment", name="comment", max_length=500, class_name="native-input wide"
+        ),
+        rx.hstack(
+            rx.button(T["culture_dispute_send"], type="submit", size="1", id="send-dispute"),
+            rx.button(
+                T["cancel"], type="button", size="1", variant="outline", on_click=S.cancel_dispute
+            ),
+            wrap="wrap",
+        ),
+        on_submit=S.dispute,
+        class_name="field",
+    )
+
+
 def _booking_row(line: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.td(line.when),
@@ -178,6 +197,7 @@ def _booking_row(line: rx.Var) -> rx.Component:
         rx.el.td(
             line.status,
             rx.cond(line.reason != "", rx.text.span(" · ", line.reason)),
+            rx.cond(line.dispute != "", rx.text(line.dispute, size="1", class_name="dispute")),
             class_name="booking-status",
         ),
         rx.el.td(
@@ -191,7 +211,21 @@ def _booking_row(line: rx.Var) -> rx.Component:
                     on_click=S.cancel(line.id),
                     class_name="cancel-booking",
                 ),
-            )
+            ),
+            rx.cond(
+                line.can_dispute,
+                rx.cond(
+                    S.disputing == line.id,
+                    _dispute_form(),
+                    rx.button(
+                        T["culture_dispute"],
+                        size="1",
+                        variant="outline",
+                        on_click=S.start_dispute(line.id),
+                        class_name="dispute-booking",
+                    ),
+                ),
+            ),
         ),
         class_name="booking-row",
     )

@@ -499,6 +499,81 @@ def _service_row(line) -> rx.Component:
     )
 
 
+def _dispute(item) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(item.status, high_contrast=True),
+                rx.text(item.service, weight="bold"),
+                wrap="wrap",
+            ),
+            rx.text(item.day, " · ", item.school_class, " · ", item.amount, size="2"),
+            rx.cond(
+                item.comment != "",
+                rx.text(T["culture_dispute_school_comment"], ": ", item.comment, size="2"),
+            ),
+            rx.text(
+                T["dispute_provider_reason"],
+                ": ",
+                rx.cond(item.provider_reason != "", item.provider_reason, T["dispute_no_answer"]),
+                size="2",
+            ),
+            rx.cond(
+                S.deciding_dispute.split(":")[1] == item.id,
+                reason_form(
+                    T["dispute_decision_reason"],
+                    rx.hstack(
+                        rx.button(T["culture_op_send"], type="submit", size="1"),
+                        rx.button(
+                            T["cancel"],
+                            type="button",
+                            size="1",
+                            variant="outline",
+                            on_click=S.cancel_dispute_decision,
+                        ),
+                        wrap="wrap",
+                    ),
+                    id="dispute-decision-reason",
+                    on_submit=S.decide_dispute,
+                ),
+                rx.hstack(
+                    rx.button(
+                        T["culture_dispute_uphold"],
+                        size="1",
+                        on_click=S.start_dispute_decision("uphold", item.id),
+                        class_name="uphold-dispute",
+                    ),
+                    rx.button(
+                        T["dispute_reject"],
+                        size="1",
+                        variant="outline",
+                        on_click=S.start_dispute_decision("reject", item.id),
+                        class_name="reject-dispute",
+                    ),
+                    wrap="wrap",
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="culture-dispute",
+    )
+
+
+def _disputes() -> rx.Component:
+    return rx.vstack(
+        rx.heading(T["disputes_queue"], size="5", as_="h2", id="disputes"),
+        rx.cond(
+            S.disputes.length() > 0,
+            rx.vstack(rx.foreach(S.disputes, _dispute), width="100%"),
+            rx.text(T["culture_op_no_disputes"], id="no-disputes"),
+        ),
+        align="start",
+        width="100%",
+    )
+
+
 def _services() -> rx.Component:
     return rx.vstack(
         rx.heading(T["culture_op_review"], size="5", as_="h2", id="review"),
@@ -627,6 +702,7 @@ def culture_operator_page() -> rx.Component:
                         rx.link(T["culture_op_years"], href="#years"),
                         rx.link(T["culture_op_schools"], href="#schools"),
                         rx.link(T["culture_op_review"], href="#review"),
+                        rx.link(T["disputes_queue"], href="#disputes"),
                         rx.link(T["culture_op_report"], href="#report"),
                         wrap="wrap",
                         spacing="4",
@@ -638,6 +714,7 @@ def culture_operator_page() -> rx.Component:
                 _years(),
                 _schools(),
                 _services(),
+                _disputes(),
                 _report(),
                 width="100%",
                 align="start",

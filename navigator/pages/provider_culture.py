@@ -25,7 +25,82 @@ T = S.t
 
 
 def provider_culture_page() -> rx.Component:
-    return _cabinet("culture", _bookings(), _sessions(), _services())
+    return _cabinet("culture", _disputes(), _bookings(), _sessions(), _services())
+
+
+# ---------------------------------------------------------------- disputes (first)
+
+
+def _disputes() -> rx.Component:
+    return rx.cond(
+        S.disputes.length() > 0,
+        rx.vstack(
+            rx.heading(T["desk_disputes"], size="5", as_="h2", id="culture-disputes"),
+            rx.foreach(S.disputes, _dispute),
+            align="start",
+            width="100%",
+        ),
+    )
+
+
+def _dispute(item: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(item.status, high_contrast=True),
+                rx.text(item.service, weight="bold"),
+                wrap="wrap",
+            ),
+            rx.text(item.day, " · ", item.school_class, " · ", item.amount, size="2"),
+            rx.cond(
+                item.comment != "",
+                rx.text(T["culture_dispute_school_comment"], ": ", item.comment, size="2"),
+            ),
+            rx.cond(item.answer_by != "", rx.text(item.answer_by, size="2", weight="bold")),
+            rx.cond(
+                S.contesting == item.id,
+                reason_form(
+                    T["dispute_contest_reason"],
+                    rx.hstack(
+                        rx.button(T["culture_dispute_send_contest"], type="submit", size="1"),
+                        rx.button(
+                            T["cancel"],
+                            type="button",
+                            size="1",
+                            variant="outline",
+                            on_click=S.cancel_contest,
+                        ),
+                        wrap="wrap",
+                    ),
+                    id="contest-reason",
+                    on_submit=S.contest,
+                ),
+                rx.hstack(
+                    rx.button(
+                        T["dispute_accept"],
+                        size="1",
+                        on_click=S.accept_dispute(item.id),
+                        class_name="accept-dispute",
+                    ),
+                    rx.cond(
+                        item.can_contest,
+                        rx.button(
+                            T["dispute_contest"],
+                            size="1",
+                            variant="outline",
+                            on_click=S.start_contest(item.id),
+                            class_name="contest-dispute",
+                        ),
+                    ),
+                    wrap="wrap",
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="culture-dispute",
+    )
 
 
 # ---------------------------------------------------------------- bookings

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from datetime import timedelta
 
 import reflex as rx
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
-from navigator.domain.culture.access import schools_of
+from navigator.domain.culture.access import local_day, schools_of
 from navigator.domain.culture.booking import book_session, cancel_booking, quote_booking
 from navigator.domain.culture.coordinators import (
     coordinators_of,
     invite_coordinator,
     remove_coordinator,
 )
+from navigator.domain.culture.disputes import DISPUTE_DAYS, open_culture_dispute, school_disputes
 from navigator.domain.culture.models import CULTURE_CURRENCY, BookingStatus
 from navigator.domain.culture.queries import (
     PupilView,
@@ -94,6 +96,8 @@ class BookingLine:
     status: str
     reason: str
     cancellable: bool
+    can_dispute: bool = False  # delivered, charged, within the days a dispute may be opened
+    dispute: str = ""  # where the dispute of its charge stands, in words ("" for none)
 
 
 @dataclasses.dataclass
@@ -144,6 +148,7 @@ class CultureState(AppState):
     removable: bool = False  # more than one coordinator: one may leave (never the last)
     removing: str = ""  # the coordinator whose removal is being confirmed
     corrections: list[CorrectionLine] = []  # the operator's corrections of the pupil count
+    disputing: str = ""  # the booking whose charge is being disputed (asking for a comment)
     wallet_bars: list[Bar] = []  # the year's money: spent, held, available, of the allocated
     gap_bars: list[Bar] = []  # per class: pupils with no service yet, of the class
     # the booking form
@@ -203,6 +208,7 @@ class CultureState(AppState):
                 self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
                 return
             corrections = count_corrections(session, actor, school_id, year)
+            disputes = {d.booking_id: d for d in school_disputes(session, actor, school_id)}
             wallet = wallet_view(session, actor, school_id, year)
             pupils = pupils_of(session, actor, school_id, year)
             sessions = open_sessions(session, actor, school_id, year)
@@ -285,6 +291,7 @@ class CultureState(AppState):
             for s in sessions
         ]
         live = (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
+        today = local_day(utcnow())
         self.bookings = [
             BookingLine(
                 str(b.id),
@@ -296,6 +303,13 @@ class CultureState(AppState):
                 value_label(f"booking_{b.status}", lang),
                 b.reason,
                 b.status in live,
+                can_dispute=b.status == BookingStatus.DELIVERED
+                and b.total_minor > 0
+                and b.id not in disputes
+                and today <= local_day(b.starts_at) + timedelta(days=DISPUTE_DAYS),
+                dispute=value_label(f"culture_dispute_{disputes[b.id].status}", lang)
+                if b.id in disputes
+                else "",
             )
             for b in bookings
         ]
@@ -305,7 +319,7 @@ class CultureState(AppState):
         self.school_id, self.year, self.wallet, self.roster_size = "", "", {}, 0
         self.roster, self.colleagues, self.corrections = [], [], []
         self.wallet_bars, self.gap_bars = [], []
-        self.removable, self.removing = False, ""
+        self.removable, self.removing, self.disputing = False, "", ""
         self.sessions, self.bookings, self.gaps, self.classes = [], [], [], []
         self.pupils, self._pupils_cache, self._ticked = [], [], []
 
@@ -467,6 +481,35 @@ class CultureState(AppState):
             self.error = self._message(error)
             return
         self.notice = text("culture_cancelled", self.lang)
+        self._reload()
+
+    @rx.event
+    def start_dispute(self, booking_id: str) -> None:
+        """Ask for an optional comment before disputing a delivered booking's charge."""
+        wanted = row_id(booking_id)
+        self.disputing = str(wanted) if wanted else ""
+
+    @rx.event
+    def cancel_dispute(self) -> None:
+        self.disputing = ""
+
+    @rx.event
+    def dispute(self, form: dict) -> None:
+        """Dispute the charge: the provider answers, or the programme operator decides."""
+        self.error = self.notice = ""
+        found, wanted = self._school(), row_id(self.disputing)
+        if found is None or wanted is None:
+            self.error = self._message(NotFound())
+            return
+        actor = found[0]
+        comment = str(form.get("comment", "")) if isinstance(form, dict) else ""
+        try:
+            atomically(lambda s: open_culture_dispute(s, actor, wanted, comment=comment))
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.disputing = ""
+        self.notice = text("culture_dispute_sent", self.lang)
         self._reload()
 
     # ---------------------------------------------------------------- roster and people

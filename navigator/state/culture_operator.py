@@ -17,6 +17,7 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.culture.access import is_culture_operator
 from navigator.domain.culture.coordinators import invite_coordinator, remove_coordinator
+from navigator.domain.culture.disputes import decide_culture_dispute, operator_dispute_queue
 from navigator.domain.culture.models import CULTURE_CURRENCY, ServiceStatus, YearStatus
 from navigator.domain.culture.overview import (
     FieldChange,
@@ -112,6 +113,18 @@ class ReviewRow:
 
 
 @dataclasses.dataclass
+class DisputeRow:
+    id: str
+    service: str
+    day: str
+    school_class: str
+    amount: str
+    status: str  # contested, or escalated for want of an answer
+    comment: str  # the coordinator's
+    provider_reason: str  # "" when the provider did not answer
+
+
+@dataclasses.dataclass
 class ServiceRow:
     id: str
     title: str
@@ -189,6 +202,8 @@ class CultureOperatorState(AppState):
     import_summary: str = ""
     import_errors: list[ImportLine] = []
     waiting: list[ReviewRow] = []
+    disputes: list[DisputeRow] = []  # culture charges disputed, for the operator to decide
+    deciding_dispute: str = ""  # "uphold:<id>" or "reject:<id>": asking why
     services: list[ServiceRow] = []
     inviting: str = ""  # "<school id>" or "<school id>:<coordinator's user id>" (replacing)
     deciding: str = ""  # "reject:<service id>" or "suspend:<service id>": asking why
@@ -258,6 +273,7 @@ class CultureOperatorState(AppState):
             chosen = wanted if wanted in ids else (ids[0] if ids else None)
             year_schools = schools_of_year(session, actor, chosen) if chosen else None
             review = services_for_review(session, actor)
+            queue = operator_dispute_queue(session, actor)
 
         def eur(minor: int) -> str:
             return money(minor, CULTURE_CURRENCY, lang)
@@ -302,6 +318,19 @@ class CultureOperatorState(AppState):
                 count=len(year_schools.schools),
                 shown=len(self.schools),
             )
+        self.disputes = [
+            DisputeRow(
+                id=str(d.id),
+                service=d.service_title,
+                day=day(d.session_day, lang),
+                school_class=d.class_name,
+                amount=eur(d.amount_minor),
+                status=value_label(f"culture_dispute_{d.status}", lang),
+                comment=d.comment,
+                provider_reason=d.provider_reason,
+            )
+            for d in queue
+        ]
         self.waiting = [
             ReviewRow(
                 id=str(line.service.id),
@@ -344,6 +373,7 @@ class CultureOperatorState(AppState):
         self.report_art_forms, self.report_outcomes, self.report_unspent = [], [], []
         self.report_reach_bars, self.report_art_form_bars = [], []
         self.years, self.schools, self.waiting, self.services = [], [], [], []
+        self.disputes, self.deciding_dispute = [], ""
         self.import_errors = []
         self.year_summary = self.schools_note = self.import_summary = ""
         self.inviting = self.deciding = self.removing = self.correcting = ""
@@ -559,6 +589,29 @@ class CultureOperatorState(AppState):
             return
         if self._act(lambda s, actor: review_service(s, actor, wanted, kind, reason)):
             self.deciding = ""
+
+    # ------------------------------------------------------------ disputes
+
+    @rx.event
+    def start_dispute_decision(self, decision: str, dispute_id: str) -> None:
+        """Ask why a disputed charge is refunded (the school upheld) or kept."""
+        ok = decision in ("uphold", "reject") and row_id(dispute_id) is not None
+        self.deciding_dispute = f"{decision}:{dispute_id}" if ok else ""
+
+    @rx.event
+    def cancel_dispute_decision(self) -> None:
+        self.deciding_dispute = ""
+
+    @rx.event
+    def decide_dispute(self, form: dict) -> None:
+        decision, _, dispute_part = self.deciding_dispute.partition(":")
+        wanted = row_id(dispute_part)
+        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
+        if decision not in ("uphold", "reject") or wanted is None:
+            self._fail(NotFound())
+            return
+        if self._act(lambda s, actor: decide_culture_dispute(s, actor, wanted, decision, reason)):
+            self.deciding_dispute = ""
 
     # ------------------------------------------------------------ the programme's report
 

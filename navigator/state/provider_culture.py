@@ -19,6 +19,11 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.booking import confirm_booking, decline_booking, record_attendance
+from navigator.domain.culture.disputes import (
+    accept_culture_dispute,
+    contest_culture_dispute,
+    provider_culture_disputes,
+)
 from navigator.domain.culture.models import CULTURE_CURRENCY, LIVE_BOOKING, BookingStatus
 from navigator.domain.culture.photos import remove_service_photo, set_service_photo
 from navigator.domain.culture.schedule import ProviderService, provider_services
@@ -36,7 +41,7 @@ from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.models import Language, utcnow
 from navigator.domain.shared.money import parse_amount
 from navigator.i18n import text, value_label
-from navigator.i18n.formatting import format_moment, format_money
+from navigator.i18n.formatting import format_day, format_moment, format_money
 from navigator.settings import get_settings
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 from navigator.state.provider_cabinet import ProviderState
@@ -55,6 +60,19 @@ class ServiceCard:
     summary: str  # art form, grades, duration, place, language
     change_waiting: str  # the note that a change waits for review, or ""
     photo_url: str  # "" without a photo
+
+
+@dataclasses.dataclass
+class DisputeCard:
+    id: str
+    service: str
+    day: str
+    school_class: str
+    amount: str
+    comment: str  # the coordinator's words, or ""
+    status: str  # in words
+    answer_by: str  # "" once answered
+    can_contest: bool  # still open (contested or escalated ones can still be accepted)
 
 
 @dataclasses.dataclass
@@ -132,6 +150,8 @@ class ProviderCultureState(ProviderState):
     bookings: list[BookingCard] = []
     session_services: list[Choice] = []  # the services a session can be published for
     declining: str = ""  # the booking whose decline asks for a reason
+    disputes: list[DisputeCard] = []  # schools' disputes of charges, waiting for an answer first
+    contesting: str = ""  # the dispute whose contest asks for a reason
     # the service form: a new service, or the one being changed
     editing: str = ""
     editing_reviewed: bool = False  # a change of it goes back to review
@@ -163,6 +183,27 @@ class ProviderCultureState(ProviderState):
         now = utcnow()
         with read_session() as session:
             services = provider_services(session, actor, provider_id, now=now)
+            disputes = provider_culture_disputes(session, actor, provider_id)
+        self.disputes = [
+            DisputeCard(
+                id=str(d.id),
+                service=d.service_title,
+                day=format_day(d.session_day, lang),
+                school_class=d.class_name,
+                amount=format_money(d.amount_minor, CULTURE_CURRENCY, lang),
+                comment=d.comment,
+                status=value_label(f"culture_dispute_{d.status}", lang),
+                answer_by=text(
+                    "dispute_answer_by",
+                    lang,
+                    date=format_moment(d.answer_due_at, lang, CULTURE_TIMEZONE),
+                )
+                if d.status == "open"
+                else "",
+                can_contest=d.status == "open",
+            )
+            for d in disputes
+        ]
         self._service_fields = {str(s.service_id): dataclasses.asdict(s.fields) for s in services}
         self._reviewed = [str(s.service_id) for s in services if s.approved_price_minor is not None]
         self.services = [self._service_card(s, lang) for s in services]
@@ -409,6 +450,53 @@ class ProviderCultureState(ProviderState):
             self.error = self._message(error)
             return False
         return True
+
+    def _dispute_action(self, work) -> bool:
+        """Answer a school's dispute as the signed-in person; the domain checks that it is
+        about this provider's charge."""
+        self.error = self.notice = ""
+        found = self._provider()
+        if found is None:
+            self.error = self._message(NotFound())
+            return False
+        actor = found[0]
+        try:
+            atomically(lambda session: work(session, actor))
+        except DomainError as error:
+            self.error = self._message(error)
+            return False
+        self.notice = text("done", self.lang)
+        self._reload()
+        return True
+
+    @rx.event
+    def accept_dispute(self, dispute_id: str) -> None:
+        """The school is right: its charge goes back to the wallet and the pupils' caps."""
+        wanted = row_id(dispute_id)
+        if wanted is None:
+            self.error = self._message(NotFound())
+            return
+        self._dispute_action(lambda s, actor: accept_culture_dispute(s, actor, wanted))
+
+    @rx.event
+    def start_contest(self, dispute_id: str) -> None:
+        wanted = row_id(dispute_id)
+        self.contesting = str(wanted) if wanted else ""
+
+    @rx.event
+    def cancel_contest(self) -> None:
+        self.contesting = ""
+
+    @rx.event
+    def contest(self, form: dict) -> None:
+        """The charge is right, and why: the programme operator decides."""
+        wanted = row_id(self.contesting)
+        reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
+        if wanted is None:
+            self.error = self._message(NotFound())
+            return
+        if self._dispute_action(lambda s, actor: contest_culture_dispute(s, actor, wanted, reason)):
+            self.contesting = ""
 
     @rx.event
     def confirm(self, booking_id: str) -> None:

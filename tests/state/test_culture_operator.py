@@ -106,6 +106,9 @@ def calls(world) -> list[tuple[str, tuple]]:
         ("start_correct", (str(world.wallet_id),)),
         ("cancel_correct", ()),
         ("correct", ({"pupils": "999", "reason": "because"},)),
+        ("start_dispute_decision", ("uphold", "1")),
+        ("cancel_dispute_decision", ()),
+        ("decide_dispute", ({"reason": "because"},)),
         ("show_report", ({"unspent_on": ""},)),
         ("download_report", ("csv",)),
     ]

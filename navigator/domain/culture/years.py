@@ -30,6 +30,7 @@ from navigator.domain.culture.models import (
     WalletEntryKind,
     YearStatus,
 )
+from navigator.domain.culture.disputes import undecided_culture_disputes
 from navigator.domain.culture.wallet import post
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -316,7 +317,8 @@ def years_to_close(session: Session, today: date) -> list[int]:
 
 def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int:
     """After the window: every wallet's unspent money expires (one entry each) and the year
-    closes; refused while a booking still waits to be delivered. The total expired."""
+    closes; refused while a booking still waits to be delivered or a charge's dispute to be
+    decided. The total expired."""
     check_culture_operator(session, actor)
     check_date(today, "closing_date")
     year = _open_year_or_refuse(session, year_id)
@@ -336,6 +338,9 @@ def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int
     ).one()
     if live:
         raise Conflict("culture_year_has_live_bookings", count=live)
+    disputed = undecided_culture_disputes(session, year_id)
+    if disputed:  # a refund after closing would have no year to go back to
+        raise Conflict("culture_year_has_open_disputes", count=disputed)
     expired = 0
     for wallet in wallets:
         assert wallet.id is not None

@@ -4,7 +4,7 @@ decides. One dispute per booking, the refund once, the culture invariants hold."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -23,11 +23,12 @@ from navigator.domain.culture.disputes import (
     undecided_culture_disputes,
 )
 from navigator.domain.culture.models import SchoolWallet, WalletEntry
+from navigator.domain.culture.years import close_year
 from navigator.domain.disputes.models import Dispute
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.models import Notification
-from tests.domain.culture.world import SESSION_AT, build_culture
+from tests.domain.culture.world import SESSION_AT, YEAR, build_culture
 from tests.support.invariants import assert_culture_invariants
 
 AFTER = SESSION_AT + timedelta(hours=2)
@@ -144,4 +145,22 @@ def test_an_unanswered_culture_dispute_escalates_and_is_upheld(engine):
     with world.tx() as s:
         decide_culture_dispute(s, world.operator, dispute_id, "uphold", "no answer, no proof")
     assert _wallet(world).refunded_minor == charged
+    assert_culture_invariants(engine)
+
+
+def test_a_year_with_an_undecided_dispute_does_not_close_until_it_is_decided(engine):
+    world, booking = _delivered(engine)
+    dispute_id = _open(world, booking)
+    after_the_year = date(YEAR, 12, 21)  # the window's end has passed
+    with world.tx() as s, pytest.raises(Conflict) as refused:
+        close_year(s, world.operator, world.year_id, after_the_year)
+    assert refused.value.code == "culture_year_has_open_disputes"
+    assert refused.value.message("lt") != refused.value.code  # translated
+    assert _wallet(world).expired_minor == 0
+    with world.tx() as s:
+        accept_culture_dispute(s, world.provider_user, dispute_id, now=AFTER + timedelta(days=2))
+    with world.tx() as s:
+        close_year(s, world.operator, world.year_id, after_the_year)
+    wallet = _wallet(world)  # the charge came back: the whole allocation expires unspent
+    assert wallet.expired_minor == wallet.allocated_minor
     assert_culture_invariants(engine)
