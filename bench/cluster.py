@@ -41,7 +41,7 @@ from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.domain.shared.models import CatalogChange, utcnow
 from navigator.settings import PROJECT_ROOT
 from search.documents import catalog_program_ids
-from search.relay import RELAY_LEADER_KEY, drain, leader_pid, make_client
+from search.relay import RELAY_LEADER_KEY, leader_pid, make_client, reindex
 from search.server import free_port, throwaway_server
 from seed.demo import seed_demo
 from tests.support.postgres import PostgresCluster
@@ -73,9 +73,7 @@ def relay_failover(kills: int, relays: int) -> dict[str, list[float]]:
             ids = [i for batch in catalog_program_ids(session, 10_000) for i in batch]
         client = make_client(meili.url, meili.master_key)
         uid, culture_uid = "programs", "culture_services"
-        with transaction(engine) as session:
-            session.add(CatalogChange(program_id=ids[0], created_at=utcnow()))
-        drain(engine, client, uid=uid, culture_uid=culture_uid)
+        reindex(engine, client, uid=uid, culture_uid=culture_uid)  # a live index, as in use
 
         relay_command = [sys.executable, "-m", "tests.cluster.background_process", "relay"]
         relay_command += [url, meili.url, meili.master_key, uid, culture_uid]
@@ -89,6 +87,8 @@ def relay_failover(kills: int, relays: int) -> dict[str, list[float]]:
         for round_number in range(kills):
             leader = _wait(lambda: leader_pid(engine, RELAY_LEADER_KEY, "search-relay"), 60)
             program_id = ids[1 + round_number]
+            gone = client.index(uid).delete_document(program_id)  # only the row brings it back
+            client.wait_for_task(gone.task_uid)
             with transaction(engine) as session:
                 session.add(CatalogChange(program_id=program_id, created_at=utcnow()))
             killed_at = time.monotonic()
