@@ -18,6 +18,7 @@ from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import User
 from navigator.domain.culture.access import check_culture_operator
+from navigator.domain.culture.disputes import undecided_culture_disputes
 from navigator.domain.culture.models import (
     CULTURE_CURRENCY,
     LIVE_BOOKING,
@@ -30,7 +31,6 @@ from navigator.domain.culture.models import (
     WalletEntryKind,
     YearStatus,
 )
-from navigator.domain.culture.disputes import undecided_culture_disputes
 from navigator.domain.culture.wallet import post
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
