@@ -36,6 +36,12 @@ run: venv i18n
 	$(BIN)/navigator seed --if-empty
 	$(BIN)/navigator run
 
+# The production topology on one machine: WORKERS app workers (default 2) behind nginx on
+# http://localhost:3000, sharing state through Redis, on PostgreSQL (kept in var/cluster/).
+.PHONY: run-cluster
+run-cluster: venv i18n system-deps
+	$(BIN)/navigator cluster --workers $${WORKERS:-2}
+
 system-deps:
 	bash scripts/ensure-system-deps.sh
 

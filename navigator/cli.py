@@ -205,6 +205,15 @@ def _run(args: argparse.Namespace) -> int:
     return run(port=args.port)
 
 
+def _cluster(args: argparse.Namespace) -> int:
+    from navigator.cluster import run as run_cluster
+
+    if args.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    return run_cluster(workers=args.workers, port=args.port)
+
+
 def _i18n_compile(_args: argparse.Namespace) -> int:
     from navigator.i18n.catalogs import compile_all
 
@@ -294,6 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start Meilisearch and the app (http://localhost:3000)")
     run.add_argument("--port", type=int, default=3000)
     run.set_defaults(handler=_run)
+
+    cluster = commands.add_parser(
+        "cluster",
+        help="several app workers behind nginx, with Redis, PostgreSQL and Meilisearch",
+    )
+    cluster.add_argument("--workers", type=int, default=2)
+    cluster.add_argument("--port", type=int, default=3000)
+    cluster.set_defaults(handler=_cluster)
     return parser
 
 

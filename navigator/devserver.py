@@ -21,6 +21,7 @@ from types import FrameType
 from typing import IO
 from urllib.parse import urlsplit
 
+from navigator.mailserver import mail_server_for_app
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.keys import app_keys
 from search.server import (
@@ -179,10 +180,10 @@ def run(port: int = 3000, host: str = "127.0.0.1") -> int:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with meilisearch_for_app() as (meili_url, meili_key):
+        with meilisearch_for_app() as (meili_url, meili_key), mail_server_for_app() as mail_env:
             if stop_requested.is_set():
                 return 0
-            app = start_app(port, app_environment(meili_url, meili_key), host)
+            app = start_app(port, {**app_environment(meili_url, meili_key), **mail_env}, host)
             log(f"Reflex app pid {app.pid} starting on http://localhost:{port}")
             try:
                 while app.poll() is None and not stop_requested.wait(0.5):

@@ -4,7 +4,8 @@ for within 14 days are released; a year whose window ended (plus that grace) clo
 its schools' unspent money expires.
 
 Each item is its own transaction and re-checks its row under its lock, so the job is safe
-to run in every worker at once: an item is done once, whoever gets it first.
+to run in every worker at once: an item is done once, whoever gets it first. With several
+workers, one of them leads the rounds (`JOBS_LEADER_KEY`) and the others stand by.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from navigator.domain.shared.models import utcnow
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 60.0
+JOBS_LEADER_KEY = 7_316_003  # the workers' one scheduler (search/relay.py holds the others)
 
 
 def run_due_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
@@ -69,11 +71,55 @@ def run_due_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
             closed += 1
         except DomainError as error:  # bookings still live: the next round tries again
             log.warning("culture year %s not closed yet: %s", year_id, error.code)
+    escalated = _escalate_disputes(engine, now)
+    notified = _notifications_and_mail(engine, now)
     return {
+        **notified,
+        "disputes_escalated": escalated,
         "culture_reservations_expired": expired,
         "culture_unrecorded_released": released,
         "culture_years_closed": closed,
     }
+
+
+def _escalate_disputes(engine: Engine, now: datetime) -> int:
+    """Disputes a provider left unanswered for five working days go to the municipality."""
+    from navigator.domain.culture.disputes import (
+        escalate_culture_dispute,
+        overdue_culture_disputes,
+    )
+    from navigator.domain.disputes.api import escalate_dispute, overdue_disputes
+
+    escalated = 0
+    for overdue, escalate in (
+        (overdue_disputes, escalate_dispute),
+        (overdue_culture_disputes, escalate_culture_dispute),
+    ):
+        with read_session(engine) as session:
+            due = overdue(session, now=now)
+        for dispute_id in due:
+            try:
+                escalated += atomically(
+                    lambda s, d=dispute_id, e=escalate: e(s, d, now=now), engine
+                )
+            except Exception:  # one broken item never stops the others
+                log.exception("dispute %s could not be escalated", dispute_id)
+    return escalated
+
+
+def _notifications_and_mail(engine: Engine, now: datetime) -> dict[str, int]:
+    """Expiry warnings, a letter per event, the daily digests; then a mail round, which also
+    retries letters an SMTP server refused or could not take."""
+    from navigator.domain.notifications.delivery import run_notification_jobs
+    from navigator.domain.shared.mail import deliver_now
+
+    try:
+        done = run_notification_jobs(engine, now)
+    except Exception:  # the next round tries again
+        log.exception("notification jobs failed")
+        done = {}
+    deliver_now(engine)
+    return done
 
 
 @dataclass
@@ -83,11 +129,15 @@ class Scheduler:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
-        while not self._stop.wait(self.every_seconds):
-            try:
-                run_due_jobs(self.engine)
-            except Exception:  # the database away for a moment: the next round tries again
-                log.warning("scheduled jobs: round failed", exc_info=True)
+        from search.relay import Leadership
+
+        with Leadership(self.engine, JOBS_LEADER_KEY, "scheduled-jobs") as leadership:
+            while not self._stop.wait(self.every_seconds):
+                try:
+                    if leadership.hold():  # a standby worker skips the round
+                        run_due_jobs(self.engine)
+                except Exception:  # the database away for a moment: the next round tries again
+                    log.warning("scheduled jobs: round failed", exc_info=True)
 
     def stop(self) -> None:
         self._stop.set()

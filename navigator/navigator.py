@@ -9,6 +9,7 @@ from navigator.api.media import media
 from navigator.api.provider import provider_api
 from navigator.api.session import sessions
 from navigator.api.socket_origin import only_own_pages
+from navigator.api.unsubscribe import unsubscribe
 from navigator.jobs import scheduled_jobs
 from navigator.pages.auth import (
     culture_invite_page,
@@ -25,6 +26,7 @@ from navigator.pages.culture_operator import culture_operator_page
 from navigator.pages.index import index
 from navigator.pages.municipality import municipality_page
 from navigator.pages.not_found import not_found_page
+from navigator.pages.notifications import notifications_page
 from navigator.pages.program import program_page
 from navigator.pages.provider import (
     attendance_page,
@@ -47,6 +49,7 @@ from navigator.state.culture import CultureState
 from navigator.state.culture_catalog import CultureCatalogState
 from navigator.state.culture_operator import CultureOperatorState
 from navigator.state.municipality import MunicipalityState
+from navigator.state.notifications import NotificationsState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState, ProviderProgramState
 from navigator.state.provider_cabinet import (
@@ -68,7 +71,15 @@ app = rx.App(
         rx.script(src="/tables.js", defer=True),
     ],
     # the socket guard wraps the Reflex backend first; the APIs are mounted around it
-    api_transformer=[only_own_pages, catalog_api, sessions, provider_api, media, feeds],
+    api_transformer=[
+        only_own_pages,
+        catalog_api,
+        sessions,
+        provider_api,
+        media,
+        feeds,
+        unsubscribe,
+    ],
 )
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
 app.register_lifespan_task(scheduled_jobs)  # and the clock's work: expiries
@@ -144,6 +155,12 @@ app.add_page(
     on_load=CultureInviteState.load_invitation,
 )
 app.add_page(security_page, route=routes.SECURITY, title="Навигатор", on_load=SecurityState.load)
+app.add_page(
+    notifications_page,
+    route=routes.NOTIFICATIONS,
+    title="Навигатор",
+    on_load=NotificationsState.load,
+)
 app.add_page(
     municipality_page,
     route=routes.MUNICIPALITY,

@@ -35,6 +35,7 @@ CULTURE_INVITE = "/culture/invite"  # a coordinator's invitation link
 CULTURE_SERVICES = "/culture/services"  # the public catalog of bookable culture services
 CULTURE_OPERATOR = "/culture/operator"  # the programme operator's cabinet
 SECURITY = "/security"  # two-factor sign-in, for staff who move money or rules
+NOTIFICATIONS = "/notifications"  # the notification centre and mail preferences
 
 
 def login_then(next_path: str) -> str:
@@ -55,6 +56,7 @@ AUTH_PASSWORD_RESET = "/auth/password/reset"  # noqa: S105 (a path, not a passwo
 AUTH_INVITE = "/auth/invite"
 AUTH_CULTURE_INVITE = "/auth/culture/invite"  # a coordinator accepts
 AUTH_EMAIL_CONFIRM = "/auth/email/confirm"  # the link mailed to confirm an address
+MAIL_UNSUBSCRIBE = "/mail/unsubscribe"  # one-click unsubscribe from digests (POST)
 
 # ---------------------------------------------------------------- the open catalog API
 

@@ -38,6 +38,16 @@ class Settings:
     meili_search_key: str = ""  # search only, the catalog index only
     meili_relay_key: str = ""  # the catalog index's documents and settings only
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
+    # mail (shared.mail): an SMTP server; without a host, letters are written to var/mail/
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_security: str = "none"  # none, starttls or tls
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "Navigator <no-reply@navigator.local>"
+    # notifications: the warning before a funding period closes, the digest's hour (UTC)
+    expiry_warning_days: int = 14
+    digest_hour_utc: int = 6
 
     @property
     def meili_is_external(self) -> bool:
@@ -64,7 +74,21 @@ def load_settings() -> Settings:
         secure_cookies=os.environ.get("NAVIGATOR_SECURE_COOKIES", "1") != "0",
         trusted_proxy_hops=int(os.environ.get("NAVIGATOR_TRUSTED_PROXY_HOPS", "0")),
         lock_timeout_ms=int(os.environ.get("NAVIGATOR_LOCK_TIMEOUT_MS", "10000")),
+        smtp_host=os.environ.get("NAVIGATOR_SMTP_HOST", ""),
+        smtp_port=int(os.environ.get("NAVIGATOR_SMTP_PORT", "25")),
+        smtp_security=_smtp_security(os.environ.get("NAVIGATOR_SMTP_SECURITY", "none")),
+        smtp_user=os.environ.get("NAVIGATOR_SMTP_USER", ""),
+        smtp_password=os.environ.get("NAVIGATOR_SMTP_PASSWORD", ""),
+        mail_from=os.environ.get("NAVIGATOR_MAIL_FROM", "Navigator <no-reply@navigator.local>"),
+        expiry_warning_days=int(os.environ.get("NAVIGATOR_EXPIRY_WARNING_DAYS", "14")),
+        digest_hour_utc=int(os.environ.get("NAVIGATOR_DIGEST_HOUR_UTC", "6")),
     )
+
+
+def _smtp_security(value: str) -> str:
+    if value not in ("none", "starttls", "tls"):
+        raise ValueError("NAVIGATOR_SMTP_SECURITY must be none, starttls or tls")
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
 from navigator import routes
+from navigator.components.notification_bell import notification_bell
 from navigator.state.app import AppState
 
 LANGUAGES = (("ru", "Русский"), ("lt", "Lietuvių"), ("en", "English"))
@@ -127,6 +128,7 @@ def header() -> rx.Component:
                                     id="nav-security",
                                 ),
                             ),
+                            notification_bell(),
                             sign_out_button(),
                             align="center",
                             wrap="wrap",  # a phone: the links go on two lines, never sideways

@@ -12,6 +12,7 @@ from navigator.domain.disputes import models as disputes
 from navigator.domain.enrollment import models as enrollment
 from navigator.domain.funding import models as funding
 from navigator.domain.municipalities import models as municipalities
+from navigator.domain.notifications import models as notifications
 from navigator.domain.programs import models as programs
 from navigator.domain.providers import models as providers
 from navigator.domain.shared import models as shared
@@ -25,6 +26,7 @@ CONCEPTS = (
     enrollment,
     funding,
     municipalities,
+    notifications,
     programs,
     providers,
     shared,

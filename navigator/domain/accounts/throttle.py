@@ -28,6 +28,7 @@ LIMITS = {
     ("register_provider", "address"): 5,
     ("invited", "email"): 3,  # one inbox, whoever invites it
     ("invites", "user"): 30,  # one inviting owner, to any addresses
+    ("notification_mail", "email"): 20,  # letters at once; past it, the daily digest
 }
 
 

@@ -36,6 +36,7 @@ from navigator.domain.certificates.models import (
 )
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.municipalities.queries import municipality_for_admin
+from navigator.domain.notifications import fanout
 from navigator.domain.shared import audit
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
@@ -89,6 +90,10 @@ def request_identity(
     session.flush()
     if row is not None:
         _approve(session, Actor.system(), child, request, registry_category=row.category)
+    else:
+        fanout.notify_municipality(
+            session, request.municipality_id, "queue.verification", {"request_id": request.id}
+        )
     return request
 
 
@@ -123,6 +128,9 @@ def request_identity_change(
     request.registry_note = "registry_identity_change"
     session.add(request)
     session.flush()
+    fanout.notify_municipality(
+        session, request.municipality_id, "queue.verification", {"request_id": request.id}
+    )
     return request
 
 
@@ -168,6 +176,9 @@ def request_category(
     )
     session.add(request)
     session.flush()
+    fanout.notify_municipality(
+        session, request.municipality_id, "queue.verification", {"request_id": request.id}
+    )
     return request
 
 

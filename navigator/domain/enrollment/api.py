@@ -49,6 +49,7 @@ from navigator.domain.enrollment.terms import (
 from navigator.domain.enrollment.waitlist import ordered_waitlist
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.queries import policy_of
+from navigator.domain.notifications import fanout
 from navigator.domain.programs.models import Group
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.shared.calendar import local_today
@@ -144,6 +145,11 @@ def apply_to_group(
     )
     session.add(enrollment)
     session.flush()
+    fanout.notify_provider(
+        session, ctx.program.provider_id, "application.new", {"enrollment_id": enrollment.id}
+    )
+    if wait:  # the parent is told at once that the group is full
+        notify(session, ctx.child.guardian_id, "enrollment.waitlisted", enrollment)
     return enrollment
 
 

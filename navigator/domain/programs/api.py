@@ -10,11 +10,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
 from navigator.domain.municipalities.models import Municipality
+from navigator.domain.notifications import fanout
 from navigator.domain.programs.models import (
     CertificationStatus,
     Direction,
@@ -232,6 +234,10 @@ def back_to_review(program: Program) -> None:
     catalog and new applications keep to the certified version (Program.takes_applications)."""
     if program.certification_status == CertificationStatus.CERTIFIED:
         program.certification_status = CertificationStatus.SUBMITTED
+        if (session := object_session(program)) is not None:  # a new item in its queue
+            fanout.notify_municipality(
+                session, program.municipality_id, "queue.program", {"program_id": program.id}
+            )
     program.updated_at = utcnow()
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_municipality_admin, check_provider_staff
 from navigator.domain.municipalities.queries import municipality_for_admin
+from navigator.domain.notifications import fanout
 from navigator.domain.programs.api import check_not_archived
 from navigator.domain.programs.models import (
     CERTIFIED_PHOTO,
@@ -173,6 +174,9 @@ def _move(
         program.id,
         reason=reason,
         payload=payload,
+    )
+    fanout.certification_moved(
+        session, program.id or 0, program.provider_id, program.municipality_id, status
     )
 
 

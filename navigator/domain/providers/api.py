@@ -9,6 +9,7 @@ from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Membership, Role, User
 from navigator.domain.accounts.signin import SignedIn, start_session
 from navigator.domain.municipalities.models import Municipality
+from navigator.domain.notifications import fanout
 from navigator.domain.providers.models import Provider, ProviderKind
 from navigator.domain.shared import audit
 from navigator.domain.shared.db import get_row
@@ -72,6 +73,9 @@ def create_provider(
     )
     session.add(provider)
     session.flush()
+    fanout.notify_municipality(
+        session, municipality_id, "queue.provider", {"provider_id": provider.id}
+    )
     return provider
 
 
