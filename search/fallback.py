@@ -66,29 +66,30 @@ def _pg_tsquery(typed: QueryWords) -> str:
     return expression
 
 
-def _text_match(session: Session, typed: QueryWords) -> Any:
-    """A subquery of (program_id, rank) for the programs that answer the text; lower rank
-    first."""
+def _text_match(session: Session, typed: QueryWords, *, ranked: bool) -> Any:
+    """(program_id, rank) of the programs that answer the text, lower rank first; the rank
+    is worked out only for the statement that sorts by it (the page), not for the counts."""
     if session.get_bind().dialect.name == "sqlite":
-        return (
-            text(
-                "SELECT rowid AS program_id, bm25(program_fts_words, 4.0, 1.0) AS rank"
-                " FROM program_fts_words WHERE program_fts_words MATCH :fts"
-            )
-            .bindparams(fts=_sqlite_match(typed))
-            .columns(literal_column("program_id"), literal_column("rank", Float))
-            .cte("matched")
-            .prefix_with("MATERIALIZED")  # matched once, not once per program row
+        rank = "bm25(program_fts_words, 4.0, 1.0)" if ranked else "0"
+        sql = (
+            f"SELECT rowid AS program_id, {rank} AS rank"  # noqa: S608 (constants)
+            " FROM program_fts_words WHERE program_fts_words MATCH :q"
         )
+        expression = _sqlite_match(typed)
+    else:
+        # the title's vector only: short, so ranking thousands of matches stays cheap
+        rank = "-ts_rank(to_tsvector('simple', title), to_tsquery('simple', :q))"
+        sql = (
+            f"SELECT program_id, {rank if ranked else '0'} AS rank FROM program_words"  # noqa: S608
+            f" WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q)"
+        )
+        expression = _pg_tsquery(typed)
     return (
-        text(
-            f"SELECT program_id, -ts_rank({PG_DOCUMENT}, to_tsquery('simple', :tsq)) AS rank"  # noqa: S608 (a constant)
-            f" FROM program_words WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :tsq)"
-        )
-        .bindparams(tsq=_pg_tsquery(typed))
+        text(sql)
+        .bindparams(q=expression)
         .columns(literal_column("program_id"), literal_column("rank", Float))
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
+        .cte("matched_ranked" if ranked else "matched")
+        .prefix_with("MATERIALIZED")  # matched once, not once per program row
     )
 
 
@@ -199,9 +200,11 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
     typed = query_words(query.text)
     if query.text and not typed.keys:  # signs only: nothing answers them
         return _result([], {name: {} for name in FACETS}, 0, query, started)
-    matched = _text_match(session, typed) if typed.keys else None
+    by_rank = bool(typed.keys) and query.sort == "relevance"
+    ranked = _text_match(session, typed, ranked=True) if by_rank else None
+    plain = _text_match(session, typed, ranked=False) if typed.keys else None
 
-    def base(columns: list[Any], *, without: tuple[str, ...] = ()) -> Any:
+    def base(columns: list[Any], *, without: tuple[str, ...] = (), matched: Any = plain) -> Any:
         statement = (
             select(*columns)
             .select_from(Program)
@@ -222,14 +225,14 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
         order = [starts.is_(None), starts]
     elif query.sort == "distance":
         order = [_distance_km2(query)]
-    elif matched is not None:
-        order = [matched.c.rank]
+    elif ranked is not None:
+        order = [ranked.c.rank]
     else:
         order = []
     page_ids = [
         int(i)
         for i in session.exec(
-            base([col(Program.id)])
+            base([col(Program.id)], matched=ranked if ranked is not None else plain)
             .order_by(*order, col(Program.id))
             .offset((query.page - 1) * query.per_page)
             .limit(query.per_page)
