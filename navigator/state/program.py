@@ -17,6 +17,7 @@ from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.certificates.queries import children_of, paying_municipalities
 from navigator.domain.enrollment.api import apply_to_group
+from navigator.domain.enrollment.models import EnrollmentStatus
 from navigator.domain.enrollment.terms import Quote, quote
 from navigator.domain.programs.queries import public_program
 from navigator.domain.shared.db import atomically, read_session
@@ -231,7 +232,7 @@ class ProgramState(AppState):
         shown = self._quoted
         try:
 
-            def apply(session):
+            def apply(session) -> bool:
                 enrollment = apply_to_group(session, actor, child_id, group_id)
                 agreed = (
                     enrollment.contract_lessons,
@@ -241,8 +242,9 @@ class ProgramState(AppState):
                 )
                 if agreed != shown:  # the price or the balance moved since the breakdown
                     raise Conflict("terms_changed")
+                return enrollment.status == EnrollmentStatus.WAITLISTED
 
-            atomically(apply)
+            waitlisted = atomically(apply)
         except DomainError as error:
             self.error = self._message(error)
             if error.code == "terms_changed":
@@ -251,7 +253,8 @@ class ProgramState(AppState):
             return
         self.error = ""
         self.terms_accepted = False
-        self.notice = text("applied", self.lang)
+        # a full group puts the child on its waiting list: said so, not "sent"
+        self.notice = text("applied_waitlisted" if waitlisted else "applied", self.lang)
 
     @rx.var
     def group_choices(self) -> list[Choice]:

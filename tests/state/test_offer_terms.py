@@ -7,9 +7,12 @@ from datetime import date
 
 import pytest
 from reflex.istate.data import ReflexURL, RouterData
+from sqlmodel import select
 
 import navigator.domain.shared.db as db
 from navigator.domain.accounts.signin import start_session
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.programs.models import Group
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.program import ProgramState
@@ -52,3 +55,19 @@ def test_a_certificate_too_small_leaves_a_copayment_in_the_offer(engine, monkeyp
     state = _page(engine, monkeypatch, world)
     clauses = "\n".join(state.offer_clauses)
     assert state.breakdown.co_payment in clauses and "напрямую" in clauses
+
+
+def test_applying_to_a_full_group_says_the_child_is_on_its_waiting_list(engine, monkeypatch):
+    world = build_world(engine, nominal=1_000_000, today=date.today())
+    with world.tx() as s:  # every seat already taken by other children
+        group = s.get(Group, world.group_id)
+        group.seats_taken = group.seats
+        s.add(group)
+    state = _page(engine, monkeypatch, world)
+    ProgramState.set_terms_accepted.fn(state, True)
+    ProgramState.apply.fn(state)
+    assert state.error == ""
+    assert "листе ожидания" in state.notice and "отправлена" not in state.notice
+    with db.read_session(engine) as s:
+        [enrollment] = s.exec(select(Enrollment).where(Enrollment.child_id == world.child_id))
+    assert enrollment.status == "waitlisted"
