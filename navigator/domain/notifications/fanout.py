@@ -31,14 +31,15 @@ def notify_provider(session: Session, provider_id: int, kind: str, payload: dict
     """Everyone who works for the provider (owners and staff)."""
     _check(kind, payload)
     check_row_id(provider_id)
-    members = session.scalars(
-        select(Membership.user_id)
-        .where(
-            Membership.provider_id == provider_id,
-            col(Membership.role).in_(PROVIDER_ROLES),
-        )
-        .distinct()
-    ).all()
+    with session.no_autoflush:  # reading the team must not flush the change half-made
+        members = session.scalars(
+            select(Membership.user_id)
+            .where(
+                Membership.provider_id == provider_id,
+                col(Membership.role).in_(PROVIDER_ROLES),
+            )
+            .distinct()
+        ).all()
     for user_id in sorted(members):
         notify(session, user_id, kind, {"provider_id": provider_id, **payload})
 
@@ -49,14 +50,15 @@ def notify_municipality(
     """The municipality's administrators."""
     _check(kind, payload)
     check_row_id(municipality_id)
-    members = session.scalars(
-        select(Membership.user_id)
-        .where(
-            Membership.municipality_id == municipality_id,
-            Membership.role == Role.MUNICIPALITY_ADMIN.value,
-        )
-        .distinct()
-    ).all()
+    with session.no_autoflush:  # (a flush here would publish a program twice)
+        members = session.scalars(
+            select(Membership.user_id)
+            .where(
+                Membership.municipality_id == municipality_id,
+                Membership.role == Role.MUNICIPALITY_ADMIN.value,
+            )
+            .distinct()
+        ).all()
     for user_id in sorted(members):
         notify(session, user_id, kind, payload)
 
