@@ -9,6 +9,7 @@ posts. A malformed or forged token gets one answer, an empty 404.
 from __future__ import annotations
 
 import html
+import re
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
@@ -52,7 +53,8 @@ def _language(user_id: int | None) -> str:
 
 def _token_user(token: str) -> int | None:
     head = token.split(".", 1)[0] if isinstance(token, str) else ""
-    return int(head) if head.isdigit() and len(head) <= 12 else None
+    # ASCII digits only: str.isdigit() is also true for "²", which int() refuses
+    return int(head) if re.fullmatch(r"[0-9]{1,12}", head) else None
 
 
 @unsubscribe.get(PATH)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -163,7 +164,8 @@ def unsubscribe_from_digests(session: Session, token: str, *, now: datetime | No
     if not isinstance(token, str) or len(token) > 100 or token.count(".") != 1:
         raise NotFound()
     user_part, signature = token.split(".")
-    if not user_part.isdigit() or len(user_part) > 12:
+    # ASCII only: "²" is a digit to str.isdigit(), and compare_digest refuses non-ASCII text
+    if not re.fullmatch(r"[0-9]{1,12}", user_part) or not re.fullmatch(r"[0-9a-f]{64}", signature):
         raise NotFound()
     user_id = int(user_part)
     row = session.get(NotificationPreference, user_id)
