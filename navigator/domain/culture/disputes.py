@@ -144,7 +144,9 @@ def open_culture_dispute(
     charge = _charge(session, booking_id)
     if booking.status != BookingStatus.DELIVERED or charge is None:
         raise InvalidInput("dispute_not_a_charge")
-    wallet = get_row(session, SchoolWallet, booking.wallet_id)
+    # the wallet locked before the year is read: closing the year locks every wallet first,
+    # so a dispute either comes before the closing (which then waits for it) or sees it closed
+    wallet = locked(session, SchoolWallet, booking.wallet_id)
     year = get_row(session, CulturePassYear, wallet.year_id) if wallet else None
     if year is None or year.status != YearStatus.OPEN:
         raise Conflict("dispute_period_closed")

@@ -13,6 +13,7 @@ from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.accounts.models import Child, User
 from navigator.domain.certificates import ledger
 from navigator.domain.certificates.models import CertificateAccount, EntryKind
+from navigator.domain.disputes.models import Dispute, DisputeStatus
 from navigator.domain.enrollment.models import (
     SEATED_ENROLLMENT,
     Attendance,
@@ -243,6 +244,10 @@ def correct_attendance(
         before is AttendanceStatus.PRESENT or attendance.charged_minor > 0
     )
     counts_now = paid_by_certificate and _charges(session, ctx, status)
+    if counts_now and not counted_before and _disputed(session, attendance.id):
+        # a charge refunded by a dispute, or one the dispute is still settling, is never
+        # charged again by a correction (giving money back stays the provider's to do)
+        raise Conflict("attendance_disputed", date=lesson_date.isoformat())
     if counted_before != counts_now:
         account = get_row(session, CertificateAccount, enrollment.account_id)
         period = get_row(session, FundingPeriod, account.period_id) if account else None
@@ -293,6 +298,18 @@ def correct_attendance(
     session.add_all([enrollment, attendance, correction])
     session.flush()
     return correction
+
+
+def _disputed(session: Session, attendance_id: object) -> bool:
+    """A dispute of this lesson's charge that did not end with the charge kept."""
+    return (
+        session.exec(
+            select(Dispute.id).where(
+                Dispute.attendance_id == attendance_id, Dispute.status != DisputeStatus.REJECTED
+            )
+        ).first()
+        is not None
+    )
 
 
 MAX_REGISTER_ROWS = 60

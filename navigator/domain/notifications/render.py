@@ -27,6 +27,7 @@ from navigator.domain.certificates.models import (
     LedgerEntry,
     VerificationRequest,
 )
+from navigator.domain.culture.models import CultureOperator
 from navigator.domain.enrollment.models import Attendance, Enrollment, EnrollmentOffer
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality
@@ -43,12 +44,13 @@ LINKS = {
     "enrollment": routes.CABINET,
     "verification": routes.CABINET,
     "dispute": routes.CABINET,
+    "culture_dispute": routes.CULTURE,
     "application": routes.PROVIDER,
     "certification": routes.PROVIDER_PROGRAMS,
     "queue": routes.MUNICIPALITY,
 }
 # kinds told to several roles at once: the link follows the reader's role
-SHARED_KINDS = ("dispute",)
+SHARED_KINDS = ("dispute", "culture_dispute")
 # money movements: always mailed at least in the digest, whatever the person chose
 MONEY_PREFIXES = ("certificate.",)
 
@@ -119,6 +121,15 @@ def _link_for_reader(session: Session, notification: Notification, payload: dict
     roles = set(
         session.exec(select(Membership.role).where(Membership.user_id == notification.user_id))
     )
+    if notification.kind.startswith("culture_dispute."):  # a school's: coordinator, provider
+        operator = session.exec(
+            select(CultureOperator.id).where(CultureOperator.user_id == notification.user_id)
+        ).first()
+        if operator is not None:
+            return routes.CULTURE_OPERATOR
+        if roles & {Role.PROVIDER_OWNER.value, Role.PROVIDER_STAFF.value}:
+            return routes.PROVIDER_CULTURE
+        return routes.CULTURE
     if roles & {Role.PROVIDER_OWNER.value, Role.PROVIDER_STAFF.value}:
         return routes.PROVIDER
     if Role.MUNICIPALITY_ADMIN.value in roles:

@@ -382,3 +382,37 @@ def test_system_actor_cannot_open_a_dispute(engine):
     with pytest.raises(NotFound), c.world.tx() as s:
         open_dispute(s, SYSTEM, c.entry_id, now=noon(c.lessons[0]))
     assert Actor.system().user_id is None
+
+
+def test_a_refunded_or_disputed_charge_is_never_charged_again_by_a_correction(engine):
+    """What a dispute refunded, or is settling, a correction cannot charge again; giving
+    money back by a correction stays the provider's to do (see the test above)."""
+    c = build_charged(engine)
+    lesson, today = c.lessons[0], c.lessons[0] + timedelta(days=2)
+    dispute_id = _open(c)
+    with c.world.tx() as s:
+        accept_dispute(s, c.world.provider_user, dispute_id)
+    before = _snapshot(engine)
+    with c.world.tx() as s, pytest.raises(Conflict) as refused:
+        correct_attendance(
+            s, c.world.provider_user, c.enrollment_id, lesson, "present", "был", today=today
+        )
+    assert refused.value.code == "attendance_disputed"
+    assert refused.value.message("ru") != "attendance_disputed"
+    assert _snapshot(engine) == before
+    assert_ledger_invariants(engine)
+
+
+def test_a_kept_charge_may_still_be_corrected_by_the_provider(engine):
+    c = build_charged(engine)
+    lesson, today = c.lessons[0], c.lessons[0] + timedelta(days=2)
+    dispute_id = _open(c)
+    with c.world.tx() as s:
+        contest_dispute(s, c.world.provider_user, dispute_id, "present, signed the sheet")
+    with c.world.tx() as s:
+        decide_dispute(s, c.admin, dispute_id, "reject", "the sheet is signed")
+    with c.world.tx() as s:
+        correct_attendance(
+            s, c.world.provider_user, c.enrollment_id, lesson, "absent", "ошибка", today=today
+        )
+    assert_ledger_invariants(engine)

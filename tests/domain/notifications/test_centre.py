@@ -194,3 +194,28 @@ def test_a_kind_told_to_several_roles_links_each_reader_to_their_own_screen(engi
         from navigator.domain.notifications.render import display_fields
 
         assert display_fields(s, payload, "ru")["reason"] == "был дома"
+
+
+def test_a_culture_dispute_links_the_coordinator_provider_and_operator_to_their_screens(engine):
+    from tests.domain.culture.world import build_culture
+
+    world = build_culture(engine)
+    payload = {"class_name": "5A", "service_title": "Teatras", "amount_minor": 4500}
+    readers = {
+        "coordinator": world.coordinator,
+        "provider": world.provider_user,
+        "operator": world.operator,
+    }
+    with world.tx() as s:
+        for actor in readers.values():
+            notify(s, actor.user_id, "culture_dispute.contested", payload)
+    links = {}
+    with read_session(engine) as s:
+        for who, actor in readers.items():
+            (item,) = list_notifications(s, actor, "lt").items
+            links[who] = item.link
+    assert links == {
+        "coordinator": "/culture",
+        "provider": "/provider/culture",
+        "operator": "/culture/operator",
+    }
