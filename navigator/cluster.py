@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from navigator.devserver import app_environment, log
+from navigator.mailserver import mail_server_for_app
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.server import (
     MeiliServer,
@@ -600,13 +601,21 @@ def run(workers: int = 2, port: int = 3000, root: Path | None = None) -> int:
         sig: signal.signal(sig, lambda *_: stop_requested.set())
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
-    cluster = Cluster(root or get_settings().var_dir / "cluster", workers=workers, port=port)
     try:
-        with cluster:
-            while not stop_requested.wait(0.5):
-                if failed := cluster.failed_part():
-                    log(f"{failed} stopped; stopping the cluster")
-                    return 1
+        # the workers send mail through one SMTP server: the local one (mailbox var/mail/),
+        # as `navigator run` does, unless NAVIGATOR_SMTP_HOST names a real one
+        with mail_server_for_app() as mail_env:
+            cluster = Cluster(
+                root or get_settings().var_dir / "cluster",
+                workers=workers,
+                port=port,
+                extra_env=mail_env,
+            )
+            with cluster:
+                while not stop_requested.wait(0.5):
+                    if failed := cluster.failed_part():
+                        log(f"{failed} stopped; stopping the cluster")
+                        return 1
         log("stopped")
         return 0
     except ClusterError as error:
