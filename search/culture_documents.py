@@ -23,6 +23,7 @@ from navigator.domain.culture.models import (
     ServiceStatus,
 )
 from navigator.domain.culture.services import bookable_terms
+from navigator.domain.programs.photos import photo_url
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.models import CatalogChange
 from navigator.i18n import value_label
@@ -73,6 +74,8 @@ def culture_document(
         "price_per_pupil": int(terms["price_per_pupil_minor"]),
         "currency": CULTURE_CURRENCY,
         "free_adults": int(terms["free_adults"]),
+        # the approved photo (a change waits for review like any other)
+        "photo_url": photo_url(str(terms.get("photo") or "")),
         "duration_minutes": int(terms["duration_minutes"]),
         "next_session": int(first.starts_at.timestamp()) if first else None,
         "next_free_places": first.capacity - first.booked if first else 0,

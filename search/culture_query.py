@@ -150,6 +150,7 @@ class CultureHit:
     duration_minutes: int
     next_session: int | None  # seconds since the epoch, UTC
     next_free_places: int
+    photo_url: str = ""  # "" when the service has no approved photo
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def culture_hit(document: dict[str, Any], typed: QueryWords | None = None) -> Cu
         duration_minutes=int(document.get("duration_minutes") or 0),
         next_session=document.get("next_session"),
         next_free_places=int(document.get("next_free_places") or 0),
+        photo_url=str(document.get("photo_url") or ""),
     )
 
 

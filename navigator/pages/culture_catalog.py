@@ -6,6 +6,7 @@ import reflex as rx
 
 from navigator.components.forms import checkbox_field, select_field
 from navigator.components.layout import page
+from navigator.components.program_card import CARD_PICTURE_SIZE
 from navigator.state.culture_catalog import GRADES, CultureCatalogState
 
 S = CultureCatalogState
@@ -20,6 +21,17 @@ def _title_part(part: rx.Var) -> rx.Component:
 def service_card(card: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
+            rx.cond(
+                card.photo_url != "",
+                rx.el.img(
+                    src=card.photo_url,
+                    alt=card.title,
+                    loading="lazy",
+                    decoding="async",
+                    custom_attrs=CARD_PICTURE_SIZE,  # the box is known before the image
+                    class_name="program-card-picture culture-card-photo",
+                ),
+            ),
             rx.heading(rx.foreach(card.title_parts, _title_part), size="4", as_="h2"),
             rx.text(card.provider, size="2", color_scheme="gray"),
             rx.hstack(

@@ -49,6 +49,7 @@ class CultureCard:
     price: str
     next_session: str
     free_places: str
+    photo_url: str = ""
 
 
 def _grade(value: object) -> str:
@@ -194,6 +195,7 @@ class CultureCatalogState(AppState):
                 title_parts=[TitlePart(s.text, s.highlighted) for s in hit.title_segments]
                 or [TitlePart(hit.title, False)],
                 provider=hit.provider_name,
+                photo_url=hit.photo_url,
                 art_form=value_label(hit.art_form, lang),
                 grades=text("grades_range", lang, min=hit.grade_min, max=hit.grade_max),
                 place=value_label(hit.place, lang),

@@ -9,10 +9,12 @@ from navigator.domain.culture.models import CultureService, ServiceStatus
 from navigator.domain.culture.overview import services_for_review
 from navigator.domain.culture.photos import remove_service_photo, set_service_photo
 from navigator.domain.culture.services import bookable_terms, review_service
+from navigator.domain.programs.photos import photo_url
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import InvalidInput, NotFound
+from search.culture_documents import culture_documents
 from tests.domain.culture.people import a_parent
-from tests.domain.culture.world import build_culture
+from tests.domain.culture.world import NOW, build_culture
 from tests.domain.programs.test_photos import image_bytes
 
 
@@ -72,3 +74,23 @@ def test_only_the_services_provider_sets_a_photo_and_only_an_image(engine, media
             set_service_photo(s, world.provider_user, world.service_id, bad, media)
     assert _files(media) == set()
     assert (_service(world).photo, _service(world).status) == ("", ServiceStatus.APPROVED)
+
+
+def test_the_catalog_shows_the_approved_photo_never_one_in_review(engine, media):
+    world = build_culture(engine)
+    with world.tx() as s:
+        set_service_photo(s, world.provider_user, world.service_id, image_bytes(), media)
+
+    def shown() -> str:
+        with read_session(engine) as s:
+            [document] = [
+                d
+                for d in culture_documents(s, [world.service_id], NOW)
+                if d["id"] == world.service_id
+            ]
+        return document["photo_url"]
+
+    assert shown() == ""  # waiting for the operator
+    with world.tx() as s:
+        review_service(s, world.operator, world.service_id, "approve")
+    assert shown() == photo_url(_service(world).photo) != ""
