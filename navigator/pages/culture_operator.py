@@ -4,6 +4,7 @@ the review of services. Phone first: forms wrap, tables become labelled cards.""
 import reflex as rx
 
 from navigator.components.charts import bar_chart
+from navigator.components.culture_dispute import asking_why, culture_dispute_card
 from navigator.components.forms import (
     checkbox_field,
     confirmed_button,
@@ -500,64 +501,38 @@ def _service_row(line) -> rx.Component:
 
 
 def _dispute(item) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.badge(item.status, high_contrast=True),
-                rx.text(item.service, weight="bold"),
+    return culture_dispute_card(
+        item,
+        rx.text(
+            T["dispute_provider_reason"],
+            ": ",
+            rx.cond(item.provider_reason != "", item.provider_reason, T["dispute_no_answer"]),
+            size="2",
+        ),
+        answer=asking_why(
+            S.deciding_dispute.split(":")[1] == item.id,
+            T["dispute_decision_reason"],
+            T["culture_op_send"],
+            id="dispute-decision-reason",
+            on_submit=S.decide_dispute,
+            on_cancel=S.cancel_dispute_decision,
+            otherwise=rx.hstack(
+                rx.button(
+                    T["culture_dispute_uphold"],
+                    size="1",
+                    on_click=S.start_dispute_decision("uphold", item.id),
+                    class_name="uphold-dispute",
+                ),
+                rx.button(
+                    T["dispute_reject"],
+                    size="1",
+                    variant="outline",
+                    on_click=S.start_dispute_decision("reject", item.id),
+                    class_name="reject-dispute",
+                ),
                 wrap="wrap",
             ),
-            rx.text(item.day, " · ", item.school_class, " · ", item.amount, size="2"),
-            rx.cond(
-                item.comment != "",
-                rx.text(T["culture_dispute_school_comment"], ": ", item.comment, size="2"),
-            ),
-            rx.text(
-                T["dispute_provider_reason"],
-                ": ",
-                rx.cond(item.provider_reason != "", item.provider_reason, T["dispute_no_answer"]),
-                size="2",
-            ),
-            rx.cond(
-                S.deciding_dispute.split(":")[1] == item.id,
-                reason_form(
-                    T["dispute_decision_reason"],
-                    rx.hstack(
-                        rx.button(T["culture_op_send"], type="submit", size="1"),
-                        rx.button(
-                            T["cancel"],
-                            type="button",
-                            size="1",
-                            variant="outline",
-                            on_click=S.cancel_dispute_decision,
-                        ),
-                        wrap="wrap",
-                    ),
-                    id="dispute-decision-reason",
-                    on_submit=S.decide_dispute,
-                ),
-                rx.hstack(
-                    rx.button(
-                        T["culture_dispute_uphold"],
-                        size="1",
-                        on_click=S.start_dispute_decision("uphold", item.id),
-                        class_name="uphold-dispute",
-                    ),
-                    rx.button(
-                        T["dispute_reject"],
-                        size="1",
-                        variant="outline",
-                        on_click=S.start_dispute_decision("reject", item.id),
-                        class_name="reject-dispute",
-                    ),
-                    wrap="wrap",
-                ),
-            ),
-            align="start",
-            width="100%",
         ),
-        width="100%",
-        class_name="culture-dispute",
     )
 
 

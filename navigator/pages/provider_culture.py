@@ -7,6 +7,7 @@ cards on a narrow screen; every form wraps to the screen's width.
 
 import reflex as rx
 
+from navigator.components.culture_dispute import asking_why, culture_dispute_card
 from navigator.components.forms import (
     checkbox_field,
     choice_options,
@@ -44,62 +45,36 @@ def _disputes() -> rx.Component:
 
 
 def _dispute(item: rx.Var) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.badge(item.status, high_contrast=True),
-                rx.text(item.service, weight="bold"),
+    return culture_dispute_card(
+        item,
+        rx.cond(item.answer_by != "", rx.text(item.answer_by, size="2", weight="bold")),
+        answer=asking_why(
+            S.contesting == item.id,
+            T["dispute_contest_reason"],
+            T["culture_dispute_send_contest"],
+            id="contest-reason",
+            on_submit=S.contest,
+            on_cancel=S.cancel_contest,
+            otherwise=rx.hstack(
+                rx.button(
+                    T["dispute_accept"],
+                    size="1",
+                    on_click=S.accept_dispute(item.id),
+                    class_name="accept-dispute",
+                ),
+                rx.cond(
+                    item.can_contest,
+                    rx.button(
+                        T["dispute_contest"],
+                        size="1",
+                        variant="outline",
+                        on_click=S.start_contest(item.id),
+                        class_name="contest-dispute",
+                    ),
+                ),
                 wrap="wrap",
             ),
-            rx.text(item.day, " · ", item.school_class, " · ", item.amount, size="2"),
-            rx.cond(
-                item.comment != "",
-                rx.text(T["culture_dispute_school_comment"], ": ", item.comment, size="2"),
-            ),
-            rx.cond(item.answer_by != "", rx.text(item.answer_by, size="2", weight="bold")),
-            rx.cond(
-                S.contesting == item.id,
-                reason_form(
-                    T["dispute_contest_reason"],
-                    rx.hstack(
-                        rx.button(T["culture_dispute_send_contest"], type="submit", size="1"),
-                        rx.button(
-                            T["cancel"],
-                            type="button",
-                            size="1",
-                            variant="outline",
-                            on_click=S.cancel_contest,
-                        ),
-                        wrap="wrap",
-                    ),
-                    id="contest-reason",
-                    on_submit=S.contest,
-                ),
-                rx.hstack(
-                    rx.button(
-                        T["dispute_accept"],
-                        size="1",
-                        on_click=S.accept_dispute(item.id),
-                        class_name="accept-dispute",
-                    ),
-                    rx.cond(
-                        item.can_contest,
-                        rx.button(
-                            T["dispute_contest"],
-                            size="1",
-                            variant="outline",
-                            on_click=S.start_contest(item.id),
-                            class_name="contest-dispute",
-                        ),
-                    ),
-                    wrap="wrap",
-                ),
-            ),
-            align="start",
-            width="100%",
         ),
-        width="100%",
-        class_name="culture-dispute",
     )
 
 
