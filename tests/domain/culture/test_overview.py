@@ -125,7 +125,7 @@ def test_the_queue_shows_a_first_submission_whole_and_a_change_by_its_fields(eng
         review = services_for_review(s, world.operator)
     waiting = {line.service.id: line for line in review.waiting}
     assert set(waiting) == {new, world.service_id}
-    assert waiting[new].first_review and len(waiting[new].changes) == 11
+    assert waiting[new].first_review and len(waiting[new].changes) == 12  # 11 fields, the photo
     assert waiting[new].provider_name.startswith("Teatras")
     changed = waiting[world.service_id]
     assert not changed.first_review

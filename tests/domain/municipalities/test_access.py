@@ -75,6 +75,11 @@ GUARDED: dict[str, Call] = {
         prorate_late_start=True,
         attendance_correction_days=10,
     ),
+    "municipalities.api.set_waitlist_priority": lambda s, a, t: (
+        municipality_api.set_waitlist_priority(
+            s, a, t.municipality_id, [["disability"], ["large_family"]]
+        )
+    ),
     "municipalities.api.create_admin": lambda s, a, t: municipality_api.create_admin(
         s, a, email="new.admin@example.org", municipality_code=t.code
     ),
