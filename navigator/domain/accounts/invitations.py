@@ -95,6 +95,8 @@ def lock_open(session: Session, model: type[Invited], token: str, now: datetime)
 
 
 def has_account(session: Session, email: str) -> bool:
+    if not isinstance(email, str):
+        return False
     return session.exec(select(User.id).where(User.email == email)).first() is not None
 
 
