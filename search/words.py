@@ -53,7 +53,7 @@ _SOUNDS = [
     (re.compile(r"[yj]"), "i"),
     (re.compile(r"c(?=[eiy])"), "s"),
     (re.compile(r"c(?!h)"), "k"),
-    (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"(.)\1"), r"\1"),  # a doubled letter, pair by pair: «зззз» stays a word
 ]
 _RU = Stemmer.Stemmer("russian")
 _LT = Stemmer.Stemmer("lithuanian")
@@ -196,15 +196,43 @@ def query_words(text: str) -> QueryWords:
     return QueryWords(needed, ends_in_word and last_kept, boosts)
 
 
+def _typos_allowed(length: int) -> int:
+    """Meilisearch's default typo tolerance: one typo from 5 letters, two from 9."""
+    return 2 if length >= 9 else 1 if length >= 5 else 0
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Whether a and b are at most `limit` edits apart (insert, delete, substitute)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
 def matches(word: str, query: QueryWords) -> bool:
-    """Whether a word of a title answers the query (for highlighting it)."""
+    """Whether a word of a title answers the query (for highlighting it): the same key, the
+    typed beginning of the last word, or a key within the typos the search forgives."""
     if not query.keys or not word:
         return False
     own = keys_of(word)
     if any(k in query.keys or k in query.boosts for k in own):
         return True
     last = query.keys[-1]
-    return query.last_is_prefix and len(last) >= 2 and own[0].startswith(last)
+    if query.last_is_prefix and len(last) >= 2 and own[0].startswith(last):
+        return True
+    return any(
+        _within(typed, k, _typos_allowed(len(typed)))
+        for typed in query.keys
+        if _typos_allowed(len(typed))
+        for k in own
+    )
 
 
 def document_matches(document_keys: str, query: QueryWords) -> bool:

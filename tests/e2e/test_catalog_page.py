@@ -178,7 +178,8 @@ def test_search_outage_shows_a_notice_and_answers_from_sql(
             chromium_browser, app_url + "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
         )
         expect(page.locator("#degraded-notice")).to_be_visible(timeout=30_000)
-        expect(page.locator(".program-card").first).to_contain_text("Шахмат")
+        # chess in either language: the fallback matches words across ru and lt too
+        expect(page.locator(".program-card").first).to_contain_text(re.compile("Шахмат|Šachmat"))
         page.locator("#search").fill("")
         expect(page.locator("#catalog-total")).to_have_text(count_text(total), timeout=15_000)
         page.screenshot(path=artifacts_dir / "catalog-degraded.png", full_page=True)

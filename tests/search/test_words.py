@@ -151,3 +151,10 @@ def test_the_index_and_the_fallback_store_the_same_words_of_what_the_catalog_sho
         stored = s.get(ProgramWords, program_id)
         document = build_batch(s, [program_id], date.today()).documents[0]
     assert stored.title == document["words_title"] == document_words("Plaukimas")
+
+
+def test_a_misspelled_word_is_highlighted_where_the_search_forgave_it():
+    assert marked_spans("Шахматы для начинающих", query_words("шахмоты"))[0] == ("Шахматы", True)
+    assert all(not on for _, on in marked_spans("Рисование", query_words("шахмоты")))
+    # short words are forgiven nothing, as the search forgives them nothing
+    assert all(not on for _, on in marked_spans("Лего", query_words("лаго")))
