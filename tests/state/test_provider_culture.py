@@ -5,6 +5,7 @@ service, publishes a session in Vilnius time, confirms, declines and records att
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -81,6 +82,13 @@ class _Upload:
         return self.content[:size] if size >= 0 else self.content
 
 
+def _complete(coroutine) -> None:
+    """Run an async handler to its end on a loop of its own (the suite may have one running
+    in this thread), as the upload tests of the operator's screen do."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def _booking(world, booking_id) -> CultureBooking:
     with db.read_session(world.engine) as s:
         return s.get(CultureBooking, booking_id)
@@ -126,7 +134,7 @@ def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
     ProviderCultureState.remove_photo.fn(state)  # a forged photo change: refused too
     assert state.error != ""
     upload = ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())])
-    asyncio.run(upload)
+    _complete(upload)
     assert state.error != ""
     ProviderCultureState.publish.fn(
         state,
@@ -283,9 +291,9 @@ def test_the_provider_adds_a_photo_to_a_service_and_it_goes_to_review(culture, m
     state = tab("provider")
     ProviderCultureState.start_edit.fn(state, str(world.service_id))
     assert state.editing == str(world.service_id) and state.editing_photo_url == ""
-    asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(b"not a picture")]))
+    _complete(ProviderCultureState.upload_photo.fn(state, [_Upload(b"not a picture")]))
     assert state.error and state.editing_photo_url == ""
-    asyncio.run(ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())]))
+    _complete(ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())]))
     assert state.error == "" and state.notice  # said: the change waits for review
     [card] = state.services
     assert card.photo_url and state.editing_photo_url == card.photo_url
