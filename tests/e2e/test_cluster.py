@@ -2,8 +2,9 @@
 tab keeps working, with its state, when the worker that served it is killed.
 
 Started by `navigator cluster`'s own code (navigator/cluster.py) on the test's PostgreSQL
-and Meilisearch; its frontend is exported into the browser tests' web directory, so run it
-under the e2e lock like every browser test. The proxy names the worker that answered in the
+and Meilisearch; its frontend is exported into a web directory of its own (the export names
+the proxy's address, which the other browser tests' app must never serve); run it under the
+e2e lock like every browser test. The proxy names the worker that answered in the
 X-Navigator-Upstream header: for the page's websocket, Chromium reports it (CDP).
 """
 
@@ -47,7 +48,9 @@ def cluster(
         port=free_port(),
         database_url=pg_cluster.url(name),
         meili=(meili_server.url, meili_server.master_key),
-        web_dir=get_settings().var_dir / "e2e" / "web",  # the e2e lock guards it
+        # its own build: the export points the page at this cluster's proxy, so it must never
+        # replace the build the other browser tests' app serves (var/e2e/web)
+        web_dir=get_settings().var_dir / "e2e" / "cluster-web",
         seed_programs=PROGRAMS,
         restart=False,  # the tab must move to the other worker, not to a restarted one
     )
