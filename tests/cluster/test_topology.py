@@ -7,18 +7,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from navigator.cluster import UPSTREAM_HEADER, Cluster, ClusterError, dynamic_route_locations
-from search.server import MeiliServer, free_port
-from tests.support.availability import service_unavailable
+from navigator.cluster import UPSTREAM_HEADER, Cluster, dynamic_route_locations
+from search.server import MeiliServer
+from tests.support.cluster import running_cluster
 from tests.support.postgres import PostgresCluster
 
 
@@ -36,28 +34,15 @@ def test_pages_with_an_id_in_the_path_get_the_client_side_router():
 def cluster(
     pg_cluster: PostgresCluster, meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    for program in ("redis-server", "nginx"):
-        if not (shutil.which(program) or Path(f"/usr/sbin/{program}").exists()):
-            service_unavailable(f"{program} is missing: make system-deps")
-    name = f"cluster_topology_{os.getpid()}"
-    pg_cluster.execute(f"CREATE DATABASE {name} TEMPLATE navigator_template")
-    running = Cluster(
+    with running_cluster(
+        pg_cluster,
+        meili_server,
         tmp_path_factory.mktemp("cluster"),
-        workers=2,
-        port=free_port(),
-        database_url=pg_cluster.url(name),
-        meili=(meili_server.url, meili_server.master_key),
+        "cluster_topology",
         frontend=False,
         seed_programs=None,
-    )
-    try:
-        running.start()
-    except ClusterError as error:
-        pytest.fail(f"the cluster did not start: {error}", pytrace=False)
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
     assert not running.state_file.exists()  # a stopped cluster leaves no stale topology
 
 

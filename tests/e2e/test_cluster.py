@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from navigator.cluster import UPSTREAM_HEADER, Cluster, ClusterError
+from navigator.cluster import UPSTREAM_HEADER, Cluster
 from navigator.domain.shared.db import make_engine
 from navigator.settings import get_settings
-from search.server import MeiliServer, free_port
+from search.server import MeiliServer
 from seed.demo import DEMO_PASSWORD, demo_logins
-from tests.support.availability import service_unavailable
+from tests.support.cluster import running_cluster
 from tests.support.postgres import PostgresCluster
 
 PROGRAMS = 100
@@ -37,31 +36,18 @@ HYDRATED = '"is_hydrated_rx_state_":true'  # Reflex's delta once a (re)connect's
 def cluster(
     pg_cluster: PostgresCluster, meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    for program in ("redis-server", "nginx"):
-        if not (shutil.which(program) or Path(f"/usr/sbin/{program}").exists()):
-            service_unavailable(f"{program} is missing: make system-deps")
-    name = f"cluster_e2e_{os.getpid()}"
-    pg_cluster.execute(f"CREATE DATABASE {name} TEMPLATE navigator_template")
-    running = Cluster(
+    with running_cluster(
+        pg_cluster,
+        meili_server,
         tmp_path_factory.mktemp("cluster"),
-        workers=2,
-        port=free_port(),
-        database_url=pg_cluster.url(name),
-        meili=(meili_server.url, meili_server.master_key),
+        "cluster_e2e",
         # its own build: the export points the page at this cluster's proxy, so it must never
         # replace the build the other browser tests' app serves (var/e2e/web)
         web_dir=get_settings().var_dir / "e2e" / "cluster-web",
         seed_programs=PROGRAMS,
         restart=False,  # the tab must move to the other worker, not to a restarted one
-    )
-    try:
-        running.start()
-    except ClusterError as error:
-        pytest.fail(f"the cluster did not start: {error}", pytrace=False)
-    try:
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _parent_email(cluster: Cluster) -> str:
