@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from navigator.cluster import UPSTREAM_HEADER, Cluster, dynamic_route_locations
-from search.server import MeiliServer
 from tests.support.cluster import running_cluster
 from tests.support.postgres import PostgresCluster
 
@@ -32,11 +31,10 @@ def test_pages_with_an_id_in_the_path_get_the_client_side_router():
 
 @pytest.fixture(scope="module")
 def cluster(
-    pg_cluster: PostgresCluster, meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory
+    pg_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     with running_cluster(
         pg_cluster,
-        meili_server,
         tmp_path_factory.mktemp("cluster"),
         "cluster_topology",
         frontend=False,

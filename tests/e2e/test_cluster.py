@@ -22,7 +22,6 @@ from playwright.sync_api import Browser, Page, expect
 from navigator.cluster import UPSTREAM_HEADER, Cluster
 from navigator.domain.shared.db import make_engine
 from navigator.settings import get_settings
-from search.server import MeiliServer
 from seed.demo import DEMO_PASSWORD, demo_logins
 from tests.support.cluster import running_cluster
 from tests.support.postgres import PostgresCluster
@@ -34,11 +33,10 @@ HYDRATED = '"is_hydrated_rx_state_":true'  # Reflex's delta once a (re)connect's
 
 @pytest.fixture(scope="module")
 def cluster(
-    pg_cluster: PostgresCluster, meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory
+    pg_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     with running_cluster(
         pg_cluster,
-        meili_server,
         tmp_path_factory.mktemp("cluster"),
         "cluster_e2e",
         # its own build: the export points the page at this cluster's proxy, so it must never
