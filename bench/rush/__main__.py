@@ -2,14 +2,19 @@
 
     .venv/bin/python -m bench.rush --db sqlite|postgres [--sessions 1000] [--ramp 120]
         [--hold 60] [--seats 300] [--groups 10]
+    .venv/bin/python -m bench.rush --db postgres --workers 2 …  # the cluster's topology
     .venv/bin/python -m bench.rush --target http://localhost:8080 --database-url URL \
         --log PATH [--log PATH…] [--pids NAME=PID,PID…]      # an app someone else started
 
 Without `--target` it makes a throwaway database (a SQLite file, or a PostgreSQL cluster
 with fsync on), a throwaway Meilisearch, seeds the demo catalog (400 programs) and the
 rush's world (bench/rush/world.py), and starts the app as `navigator run` does (prod
-build, one backend process). With `--target` the world is made in the given database
-(which must be migrated and served by that app) and the logs named are checked.
+build, one backend process). With `--workers N` (PostgreSQL only) it starts instead what
+`make run-cluster` starts: N worker processes sharing state in Redis behind nginx
+(navigator/cluster.py), on the same throwaway PostgreSQL and Meilisearch; `--workers 1`
+is the same topology with one worker, the fair baseline for N. With `--target` the world
+is made in the given database (which must be migrated and served by that app) and the
+logs named are checked.
 
 Prints one JSON line: figures, CPU per process (in cores, averaged over the load),
 checks. Exits 1 when a check fails (oversold seats, raw errors, a parent not told why,
@@ -95,6 +100,8 @@ def main() -> None:
     parser.add_argument("--form-sign-in", type=float, default=0.2,
                         help="share of parents who sign in through the form")  # fmt: skip
     parser.add_argument("--programs", type=int, default=400, help="the demo catalog around")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="the cluster's topology, N workers (--db postgres)")  # fmt: skip
     parser.add_argument("--target", help="an app already running (e.g. make run-cluster)")
     parser.add_argument("--database-url", help="with --target: the database it serves")
     parser.add_argument("--log", action="append", default=[], help="with --target: its logs")
@@ -103,7 +110,10 @@ def main() -> None:
     parser.add_argument("--world", type=Path, help="write the world's JSON here")
     args = parser.parse_args()
     args.parents = max(args.parents, args.sessions)
-    info = {"machine": machine(), "db": args.db, "target": args.target or "started here"}
+    if args.workers and args.db != "postgres":
+        parser.error("--workers needs --db postgres: workers share one database server")
+    started = f"cluster of {args.workers} workers" if args.workers else "one process"
+    info = {"machine": machine(), "db": args.db, "target": args.target or f"{started}, here"}
 
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rush-")))
@@ -167,6 +177,12 @@ def start_everything(stack: ExitStack, tmp: Path, args):
     meili = stack.enter_context(throwaway_server(tmp))
     assert meili.process is not None
     roots["meilisearch"] = [meili.process.pid]
+    if args.workers:
+        url, logs = _start_cluster(stack, tmp, args.workers, database_url, meili, roots)
+        wait_for_index(url, expected)
+        if pg_log is not None:
+            stack.callback(lambda: print(f"# postgres log ERROR lines: {_errors_in(pg_log)}"))
+        return url, database_url, logs, roots, engine, world
     env = app_environment(meili.url, meili.master_key)
     env["DATABASE_URL"] = database_url
     env["REFLEX_WEB_WORKDIR"] = str(get_settings().var_dir / "bench" / "web")
@@ -187,6 +203,40 @@ def start_everything(stack: ExitStack, tmp: Path, args):
     if pg_log is not None:
         stack.callback(lambda: print(f"# postgres log ERROR lines: {_errors_in(pg_log)}"))
     return url, database_url, logs, roots, engine, world
+
+
+def _start_cluster(stack: ExitStack, tmp: Path, workers: int, database_url: str, meili, roots):
+    """`make run-cluster`'s topology on this run's database and Meilisearch: its own Redis,
+    nginx and `workers` worker processes (its frontend build kept apart in var/bench)."""
+    from navigator.cluster import Cluster, ClusterError
+    from navigator.settings import get_settings
+    from search.server import free_port
+
+    cluster = Cluster(
+        tmp / "cluster",
+        workers=workers,
+        port=free_port(),
+        database_url=database_url,
+        meili=(meili.url, meili.master_key),
+        web_dir=get_settings().var_dir / "bench" / "cluster-web",
+        seed_programs=None,  # seeded above, with the world
+        restart=False,  # a worker that dies is a finding, not something to hide
+    )
+    try:
+        cluster.start()
+    except ClusterError as error:
+        raise SystemExit(f"the cluster did not start: {error}") from error
+    stack.callback(cluster.stop)
+    roots["workers (reflex backends)"] = [w.pid for w in cluster.worker_list if w.pid]
+    for name, server in (("redis", cluster.redis), ("nginx", cluster.nginx)):
+        if server.process is not None:
+            roots[name] = [server.process.pid]
+    keep = Path(os.environ["RUSH_KEEP_LOG"]) if os.environ.get("RUSH_KEEP_LOG") else None
+    if keep:  # the workers' logs, one after the other
+        stack.callback(
+            lambda: keep.write_bytes(b"".join(w.log_path.read_bytes() for w in cluster.worker_list))
+        )
+    return cluster.url, [w.log_path for w in cluster.worker_list]
 
 
 def _errors_in(path: Path) -> int:
