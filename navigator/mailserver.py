@@ -2,6 +2,10 @@
 written to its mailbox directory (`var/mail/NNNNNN.eml`), so what the app sends travels the
 same SMTP path as in production and can be read as a person reads an inbox.
 
+Like a real server it refuses a mailbox that cannot exist: an address in the `.invalid`
+domain (reserved by RFC 2606 for exactly that) gets "550 5.1.1", so what the app does with a
+permanent refusal is tried on the same path too.
+
     python -m navigator.mailserver --port 8025 --mailbox var/mail
 """
 
@@ -66,6 +70,14 @@ def _parse(data: bytes) -> EmailMessage:
 class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.rstrip(">").lower().endswith(".invalid"):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         path = self.mailbox.store(envelope.original_content or envelope.content)

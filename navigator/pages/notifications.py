@@ -108,6 +108,16 @@ def _preferences() -> rx.Component:
     return rx.el.form(
         rx.vstack(
             rx.heading(T["notifications.prefs_title"], size="4", as_="h2"),
+            rx.cond(
+                S.undelivered != "",
+                rx.callout(
+                    S.undelivered,
+                    icon="triangle_alert",
+                    color_scheme="orange",
+                    id="undelivered-mail",
+                    role="alert",
+                ),
+            ),
             select_field(
                 T["notifications.mode_label"],
                 rx.el.option(T["notifications.mode_instant"], value="instant"),

@@ -14,6 +14,7 @@ from navigator.domain.accounts.signin import user_for_token
 from navigator.domain.notifications.centre import (
     get_preference,
     list_notifications,
+    undelivered_mail,
     mark_all_read,
     mark_read,
     set_preference,
@@ -47,6 +48,7 @@ class NotificationsState(BellState):
     notice: str = ""
     pref_error: str = ""  # the preference form answers beside its button
     pref_notice: str = ""
+    undelivered: str = ""  # letters to the person's address do not arrive: what the server said
 
     def _refresh(self, actor: Actor) -> None:
         with read_session() as session:
@@ -74,7 +76,19 @@ class NotificationsState(BellState):
         self._refresh(actor)
         with read_session() as session:
             preference = get_preference(session, actor)
+            refused = undelivered_mail(session, actor)
         self.mode, self.digests = preference.mode, preference.digests
+        self.undelivered = (
+            text(
+                "notifications.undelivered",
+                self.lang,
+                email=refused.email,
+                when=format_moment(refused.given_up_at, self.lang),
+                answer=refused.answer,
+            )
+            if refused
+            else ""
+        )
         return None
 
     def _act(self, work) -> Actor | None:

@@ -8,9 +8,10 @@ import pytest
 from sqlmodel import select
 
 import navigator.domain.shared.db as db
+from navigator.domain.accounts.models import User
 from navigator.domain.accounts.signin import start_session
 from navigator.domain.notifications.centre import get_preference, unread_count
-from navigator.domain.shared.models import Notification, utcnow
+from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.state.app import AppState
 from navigator.state.notifications import BellState, NotificationsState
 from tests.factories import build_world
@@ -104,3 +105,32 @@ def test_the_preference_is_saved_for_the_asker_and_refused_when_unknown(engine, 
         theirs = get_preference(s, other)
     assert (mine.mode, mine.digests) == ("required", False)
     assert (theirs.mode, theirs.digests) == ("instant", True)
+
+
+def test_letters_given_up_warn_their_addressee_only(engine, families):
+    """The other family's mailbox refused a letter: they see it in their own language on
+    /notifications; the first family sees nothing of it."""
+    world, other, holder = families
+    with world.tx() as s:
+        theirs = s.get(User, other.user_id)
+        s.expunge(theirs)
+        s.add(
+            OutgoingMail(
+                recipient=theirs.email,
+                subject="Тема",
+                body="текст",
+                given_up_at=utcnow(),
+                last_error="550 5.1.1 No such mailbox here",
+            )
+        )
+    state = NotificationsState(_reflex_internal_init=True)
+    NotificationsState.load.fn(state)
+    assert state.undelivered == ""
+    holder["token"] = _session_of(engine, other.user_id)
+    NotificationsState.load.fn(state)
+    assert theirs.email in state.undelivered and "550 5.1.1" in state.undelivered
+
+
+def _session_of(engine, user_id):
+    with db.transaction(engine) as s:
+        return start_session(s, user_id, utcnow()).token

@@ -15,10 +15,11 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.models import User
 from navigator.domain.notifications.models import MailMode, NotificationPreference
 from navigator.domain.notifications.render import Rendered, render
 from navigator.domain.shared.errors import InvalidInput, NotFound
-from navigator.domain.shared.models import Notification, utcnow
+from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.domain.shared.validation import check_row_id
 
 PAGE_SIZE = 20
@@ -139,6 +140,41 @@ def set_preference(
     row.updated_at = now or utcnow()
     session.add(row)
     return Preference(row.mode, row.digests_stopped_at is None)
+
+
+@dataclass(frozen=True)
+class UndeliveredMail:
+    """Letters to the person's address were given up (shared.mail): when, and what the mail
+    server answered, so they can check the address or their mailbox."""
+
+    email: str
+    given_up_at: datetime
+    answer: str
+
+
+def undelivered_mail(session: Session, actor: Actor) -> UndeliveredMail | None:
+    """The last letter to the person's address that was given up, unless a letter sent to it
+    later arrived (the address works again)."""
+    user = session.get(User, _user_id(actor))
+    if user is None:
+        return None
+    given_up = session.exec(
+        select(OutgoingMail)
+        .where(OutgoingMail.recipient == user.email, col(OutgoingMail.given_up_at).is_not(None))
+        .order_by(col(OutgoingMail.given_up_at).desc())
+        .limit(1)
+    ).first()
+    if given_up is None or given_up.given_up_at is None:
+        return None
+    sent_later = session.exec(
+        select(OutgoingMail.id).where(
+            OutgoingMail.recipient == user.email,
+            col(OutgoingMail.sent_at) > given_up.given_up_at,
+        )
+    ).first()
+    if sent_later is not None:
+        return None
+    return UndeliveredMail(user.email, given_up.given_up_at, given_up.last_error)
 
 
 # ---------------------------------------------------------------- one-click unsubscribe

@@ -11,6 +11,10 @@ left, a crash after the server accepted a letter and before it was recorded, end
 lease: the letter is sent again with the Message-ID it was given when it was queued, which
 the receiving side recognises as the same letter. A server that refuses or is down leaves the
 letter waiting (attempts, next_attempt_at with a growing backoff); nothing is lost.
+
+A server that refuses the address for good (a 5xx reply: no such mailbox) is not asked again
+and again: the letter is given up at once, as one still unsent after `GIVE_UP_AFTER` is, and
+the person sees on their notifications page that letters to their address do not arrive.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ LEASE = timedelta(minutes=5)
 BATCH = 50
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(days=5)  # as mail servers do with a letter they cannot deliver
 SMTP_TIMEOUT_SECONDS = 20
 
 
@@ -113,6 +118,7 @@ class Claimed:
     recipient: str
     message: EmailMessage
     attempts: int
+    created_at: datetime
 
 
 @dataclass
@@ -156,6 +162,7 @@ def claim_letters(
                     col(OutgoingMail.claimed_until).is_(None),
                     col(OutgoingMail.claimed_until) <= now,
                 ),
+                col(OutgoingMail.given_up_at).is_(None),
             )
             .order_by(col(OutgoingMail.id))
             .limit(limit)
@@ -176,6 +183,7 @@ def claim_letters(
                     letter.recipient,
                     build_message(letter, sender),
                     letter.attempts,
+                    letter.created_at,
                 )
             )
     return claimed
@@ -199,10 +207,38 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
 
 
+def is_permanent(error: BaseException) -> bool:
+    """The server refused for good (a 5xx reply to the sender, the recipient or the letter);
+    a 4xx reply, a dropped connection or a server that is down may pass."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def server_answer(error: BaseException) -> str:
+    """What the server said, as a person can read it: "550 5.1.1 No such mailbox here"."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, message = next(iter(error.recipients.values()))
+        return f"{code} {message.decode(errors='replace')}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        message = error.smtp_error
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        return f"{error.smtp_code} {text}"
+    return f"{type(error).__name__}: {error}"
+
+
 def record_failure(
     engine: Engine, letter: Claimed, error: BaseException, *, now: datetime | None = None
 ) -> None:
+    """Back off and try again later; or give the letter up when the server refused it for
+    good or it has waited `GIVE_UP_AFTER` since it was queued."""
     now = now or utcnow()
+    gives_up = is_permanent(error) or now - letter.created_at >= GIVE_UP_AFTER
+    if gives_up:
+        log.warning("mail %s to %s given up: %s", letter.id, letter.recipient, error)
     with transaction(engine) as session:
         session.exec(  # type: ignore[call-overload]
             update(OutgoingMail)
@@ -213,8 +249,9 @@ def record_failure(
             )
             .values(
                 claimed_until=None,
-                next_attempt_at=now + retry_delay(letter.attempts),
-                last_error=f"{type(error).__name__}: {error}"[:500],
+                next_attempt_at=None if gives_up else now + retry_delay(letter.attempts),
+                given_up_at=now if gives_up else None,
+                last_error=server_answer(error)[:500],
             )
         )
 

@@ -77,7 +77,7 @@ class OutgoingMail(SQLModel, table=True):
     __tablename__ = "outgoing_mail"
 
     id: int | None = Field(default=None, primary_key=True)
-    recipient: str = Field(max_length=254)
+    recipient: str = Field(max_length=254, index=True)  # "do letters to me arrive?"
     subject: str = Field(max_length=200)
     body: str
     created_at: datetime = timestamp_field()
@@ -85,7 +85,8 @@ class OutgoingMail(SQLModel, table=True):
     # delivery bookkeeping (shared.mail): the letter's one Message-ID, made when it is queued,
     # so a letter sent again after a crash is recognisably the same letter; the HTML part and
     # extra headers (List-Unsubscribe); what the letter is about, unique, so one event never
-    # queues two letters; a sender's claim (until when, and whose); attempts and backoff
+    # queues two letters; a sender's claim (until when, and whose); attempts and backoff;
+    # when the sender gave up (the server refused the address for good, or days of retries)
     message_id: str = Field(default="", max_length=200)
     html: str = ""
     headers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
@@ -95,6 +96,7 @@ class OutgoingMail(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", max_length=500)
+    given_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):

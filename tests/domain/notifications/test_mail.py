@@ -2,7 +2,7 @@
 racing in real OS processes send each letter once, on SQLite and PostgreSQL, with no raw
 database error; a sender killed after the server accepted a letter and before recording it
 leads to the same letter (same Message-ID) once more; a server that is down delays mail and
-loses none."""
+loses none; a mailbox refused for good (5xx) is given up at once, and any letter after days."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.api import create_user
+from navigator.domain.accounts.models import Role
+from navigator.domain.notifications.centre import undelivered_mail
 from navigator.domain.notifications.delivery import dispatch_instant
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.domain.shared.errors import DomainError
@@ -186,3 +190,55 @@ def test_a_server_that_is_down_delays_mail_and_loses_none(engine, smtp_server):
     assert (
         send_pending(engine, _settings(smtp_server.port), now=now + timedelta(hours=3)).sent == []
     )
+
+
+def test_a_mailbox_the_server_refuses_for_good_is_given_up_at_once(engine, smtp_server):
+    """ "550 no such mailbox" is not asked again every hour forever; the other letters of the
+    same round still go, and the person is told on their notifications page."""
+    with transaction(engine) as s:
+        parent = create_user(
+            s, "nobody@school.invalid", "correct horse 42", roles=((Role.PARENT, None, None),)
+        )
+        actor = Actor.user(parent.id)
+        queue_mail(s, "nobody@school.invalid", "Тема", "текст")
+        queue_mail(s, "p@example.org", "Тема", "текст")
+    settings = _settings(smtp_server.port)
+    now = utcnow()
+    done = send_pending(engine, settings, now=now)
+    assert (len(done.sent), len(done.failed)) == (1, 1)
+    with read_session(engine) as s:
+        refused = s.exec(
+            select(OutgoingMail).where(OutgoingMail.recipient == "nobody@school.invalid")
+        ).one()
+        undelivered = undelivered_mail(s, actor)
+    assert refused.sent_at is None and refused.given_up_at == now
+    assert refused.next_attempt_at is None and refused.last_error.startswith("550 5.1.1")
+    assert undelivered is not None and undelivered.answer == refused.last_error
+    assert send_pending(engine, settings, now=now + timedelta(days=1)).failed == []
+    assert [m["To"] for m in smtp_server.mailbox.letters()] == ["p@example.org"]
+    # a letter that arrives later (the mailbox was made again) means the address works: no
+    # warning (the test server refuses .invalid for good, so the arrival is written here)
+    with transaction(engine) as s:
+        queue_mail(s, "nobody@school.invalid", "Тема", "ещё")
+        later = s.exec(select(OutgoingMail).order_by(col(OutgoingMail.id).desc())).first()
+        later.sent_at = now + timedelta(minutes=5)
+    with read_session(engine) as s:
+        assert undelivered_mail(s, actor) is None
+
+
+def test_a_letter_still_unsent_after_five_days_is_given_up(engine, smtp_server):
+    with transaction(engine) as s:
+        queue_mail(s, "p@example.org", "Тема", "текст")
+    down = _settings(free_port())  # nothing listens there
+    with read_session(engine) as s:
+        queued = s.exec(select(OutgoingMail)).one().created_at
+    assert len(send_pending(engine, down, now=queued + timedelta(days=4)).failed) == 1
+    with read_session(engine) as s:
+        assert s.exec(select(OutgoingMail)).one().given_up_at is None  # a server down: retried
+    assert len(send_pending(engine, down, now=queued + timedelta(days=5, hours=1)).failed) == 1
+    with read_session(engine) as s:
+        letter = s.exec(select(OutgoingMail)).one()
+    assert letter.given_up_at == queued + timedelta(days=5, hours=1)
+    back = _settings(smtp_server.port)
+    assert send_pending(engine, back, now=queued + timedelta(days=6)).sent == []
+    assert smtp_server.mailbox.letters() == []
