@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -235,11 +236,21 @@ def _accepted_groups(engine: Engine, groups: int) -> tuple[Actor, dict[int, list
     return staff, by_group
 
 
-def _service_saves(url: str, staff_id: int, work: list[tuple[int, list[int], date]]) -> list:
-    """Register saves through the domain service, each one transaction (as the app)."""
+def _service_saves(
+    url: str, staff_id: int, work: list[tuple[int, list[int], date]]
+) -> tuple[list[float], int]:
+    """Register saves through the domain service, each one transaction (as the app); their
+    latencies and the SQL statements they sent."""
     engine = make_engine(url, pool_size=2)
     staff = Actor.user(staff_id)
     latencies = []
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
     for group_id, enrollments, day in work:
         started = time.perf_counter()
         with transaction(engine) as s:
@@ -249,7 +260,7 @@ def _service_saves(url: str, staff_id: int, work: list[tuple[int, list[int], dat
         latencies.append(time.perf_counter() - started)
         assert marked == len(enrollments)
     engine.dispose()
-    return latencies
+    return latencies, statements
 
 
 LOCK_PLACES = """
@@ -259,7 +270,9 @@ LOCK_PLACES = """
     WHERE e.id = ANY(%s) ORDER BY e.id FOR NO KEY UPDATE OF e"""
 
 
-def _floor_saves(url: str, staff_id: int, work: list[tuple[int, list[int], date]]) -> list:
+def _floor_saves(
+    url: str, staff_id: int, work: list[tuple[int, list[int], date]]
+) -> tuple[list[float], int]:
     """The same saves as plain SQL: lock the places (id order), then per child insert the
     mark, lock its account, move held to captured, append the ledger entry and the
     notification, and update the place's counters. One transaction a save."""
@@ -270,6 +283,15 @@ def _floor_saves(url: str, staff_id: int, work: list[tuple[int, list[int], date]
 
     latencies = []
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        statements = 0
+        execute = conn.execute
+
+        def counted(*args, **kwargs):
+            nonlocal statements
+            statements += 1
+            return execute(*args, **kwargs)
+
+        conn.execute = counted  # type: ignore[method-assign]
         for _group_id, enrollments, day in work:
             started = time.perf_counter()
             with conn.transaction():
@@ -320,10 +342,10 @@ def _floor_saves(url: str, staff_id: int, work: list[tuple[int, list[int], date]
                         (share, enrollment_id),
                     )
             latencies.append(time.perf_counter() - started)
-    return latencies
+    return latencies, statements
 
 
-def _worker(args: tuple) -> list[float]:
+def _worker(args: tuple) -> tuple[list[float], int]:
     kind, url, staff_id, work, barrier = args
     barrier.wait()  # every process starts together
     return (_service_saves if kind == "service" else _floor_saves)(url, staff_id, work)
@@ -344,12 +366,13 @@ def _in_processes(kind: str, url: str, staff_id: int, work: list, processes: int
             started = time.perf_counter()
             results = pending.get()
             seconds = time.perf_counter() - started
-    latency = [x for r in results for x in r]
+    latency = [x for latencies, _statements in results for x in latencies]
     captures = sum(len(item[1]) for item in work)
     return {
         "saves": len(work),
         "captures": captures,
         "captures_per_s": round(captures / seconds, 1),
+        "statements_per_save": round(sum(n for _l, n in results) / len(work), 1),
         "save_p50_ms": round(statistics.median(latency) * 1000, 1),
         "save_p95_ms": round(statistics.quantiles(latency, n=20)[18] * 1000, 1),
     }

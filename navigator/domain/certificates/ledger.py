@@ -11,17 +11,18 @@ request twice finds its entry and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
 from navigator.domain.shared.errors import Conflict
-from navigator.domain.shared.locks import locked
+from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import Notification
-from navigator.domain.shared.validation import check_row_id
+from navigator.domain.shared.validation import check_row_id, is_row_id
 
 
 @event.listens_for(LedgerEntry, "before_update")
@@ -39,6 +40,21 @@ def find_entry(session: Session, idempotency_key: str) -> LedgerEntry | None:
     ).first()
 
 
+@dataclass(frozen=True)
+class Movement:
+    """One movement to append: what `post` takes, for `post_many`."""
+
+    account_id: int
+    kind: EntryKind
+    amount_minor: int
+    idempotency_key: str
+    actor_id: int | None
+    notify_user_id: int | None
+    enrollment_id: int | None = None
+    attendance_id: int | None = None
+    note: str = ""
+
+
 def post(
     session: Session,
     account_id: int,
@@ -53,46 +69,103 @@ def post(
     note: str = "",
 ) -> LedgerEntry:
     """Append one movement; returns the existing entry when the key was already used."""
-    if not isinstance(amount_minor, int) or amount_minor <= 0:
-        raise ValueError(f"a ledger amount is a positive integer, got {amount_minor!r}")
-    account = locked(session, CertificateAccount, account_id)
-    if account is None:
-        raise ValueError(f"no certificate account {account_id}")
-    existing = find_entry(session, idempotency_key)
-    if existing is not None:
-        same = (existing.account_id, existing.kind, existing.amount_minor)
-        if same != (account_id, kind, amount_minor):
-            raise ValueError(f"idempotency key {idempotency_key!r} was used for another movement")
-        return existing
-
-    _apply(account, kind, amount_minor)
-    entry = LedgerEntry(
-        account_id=account_id,
-        kind=kind,
-        amount_minor=amount_minor,
-        idempotency_key=idempotency_key,
-        actor_id=actor_id,
+    movement = Movement(
+        account_id,
+        kind,
+        amount_minor,
+        idempotency_key,
+        actor_id,
+        notify_user_id,
         enrollment_id=enrollment_id,
         attendance_id=attendance_id,
         note=note,
     )
-    session.add(account)
-    session.add(entry)
-    session.flush()
-    if notify_user_id is not None:
-        session.add(
-            Notification(
-                user_id=notify_user_id,
-                kind=f"certificate.{kind.value}",
-                payload={
-                    "entry_id": entry.id,
-                    "account_id": account_id,
-                    "amount_minor": amount_minor,
-                    "enrollment_id": enrollment_id,
-                },
-            )
+    return post_many(session, [movement])[0]
+
+
+def post_many(session: Session, movements: Sequence[Movement]) -> list[LedgerEntry]:
+    """Append several movements at once (a register's captures), each exactly as `post`
+    would, in the order given; the entries in that order, an existing one for a key already
+    used. Every account is locked before any is changed, in id order (so two batches sharing
+    accounts never wait for each other in a circle), in one statement; the used keys are
+    read in one, and the entries and counters written in one flush."""
+    for movement in movements:
+        amount = movement.amount_minor
+        if not isinstance(amount, int) or amount <= 0:
+            raise ValueError(f"a ledger amount is a positive integer, got {amount!r}")
+    wanted = sorted({m.account_id for m in movements if is_row_id(m.account_id)})
+    rows = (
+        [locked(session, CertificateAccount, wanted[0])]  # one, as ever: by its id
+        if len(wanted) == 1
+        else locked_rows(
+            session,
+            CertificateAccount,
+            select(CertificateAccount)
+            .where(col(CertificateAccount.id).in_(wanted))
+            .order_by(col(CertificateAccount.id)),
         )
-    return entry
+    )
+    accounts = {account.id: account for account in rows if account is not None}
+    keys = [m.idempotency_key for m in movements if isinstance(m.idempotency_key, str)]
+    used: dict[str, LedgerEntry] = (
+        {
+            entry.idempotency_key: entry
+            for entry in session.exec(
+                select(LedgerEntry).where(col(LedgerEntry.idempotency_key).in_(keys))
+            ).all()
+        }
+        if keys
+        else {}
+    )
+    entries: list[LedgerEntry] = []
+    new: list[tuple[Movement, LedgerEntry]] = []
+    for movement in movements:
+        account = accounts.get(movement.account_id)
+        if account is None:
+            raise ValueError(f"no certificate account {movement.account_id}")
+        existing = used.get(movement.idempotency_key)
+        if existing is not None:
+            same = (existing.account_id, existing.kind, existing.amount_minor)
+            if same != (movement.account_id, movement.kind, movement.amount_minor):
+                raise ValueError(
+                    f"idempotency key {movement.idempotency_key!r} was used for another movement"
+                )
+            entries.append(existing)
+            continue
+        _apply(account, movement.kind, movement.amount_minor)
+        entry = LedgerEntry(
+            account_id=movement.account_id,
+            kind=movement.kind,
+            amount_minor=movement.amount_minor,
+            idempotency_key=movement.idempotency_key,
+            actor_id=movement.actor_id,
+            enrollment_id=movement.enrollment_id,
+            attendance_id=movement.attendance_id,
+            note=movement.note,
+        )
+        session.add(account)
+        session.add(entry)
+        used[movement.idempotency_key] = entry  # the same key twice in one batch: one entry
+        entries.append(entry)
+        new.append((movement, entry))
+    if not new:
+        return entries
+    session.flush()
+    for movement, entry in new:
+        if movement.notify_user_id is not None:
+            session.add(
+                Notification(
+                    user_id=movement.notify_user_id,
+                    kind=f"certificate.{movement.kind.value}",
+                    payload={
+                        "entry_id": entry.id,
+                        "account_id": movement.account_id,
+                        "amount_minor": movement.amount_minor,
+                        "enrollment_id": movement.enrollment_id,
+                    },
+                )
+            )
+    return entries
 
 
 def _apply(account: CertificateAccount, kind: EntryKind, amount: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -53,45 +53,131 @@ def mark_attendance(
     status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     enrollment = locked(session, Enrollment, enrollment_id)
     assert enrollment is not None
-    if enrollment.status not in SEATED_ENROLLMENT:
-        raise Conflict("attendance_not_enrolled", status=enrollment.status)
-    today = today or local_today(ctx.municipality)
-    if lesson_date > today:
-        raise InvalidInput("attendance_in_future")
-    # a lesson of the certified timetable: a changed one waiting for review charges nothing
-    if lesson_date < enrollment.contract_starts_on or not is_lesson_date(
-        ctx.group.as_certified(), lesson_date
-    ):
-        raise InvalidInput("attendance_not_a_lesson", date=lesson_date.isoformat())
+    lesson = _Lesson(
+        session,
+        ctx.group.as_certified(),
+        lesson_date,
+        today,
+        {ctx.municipality.id: ctx.municipality},  # type: ignore[dict-item]
+    )
     already = session.exec(
         select(Attendance.id).where(
             Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
         )
     ).first()
-    if already is not None:
-        raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
-
-    attendance = Attendance(
-        enrollment_id=enrollment_id,
-        lesson_date=lesson_date,
-        status=status,
-        marked_by_id=actor.user_id,
+    attendance, capture = lesson.mark(
+        actor, enrollment, ctx.child.municipality_id, ctx.child.guardian_id, status, already
     )
-    session.add(attendance)
-    session.flush()
-    if _charges(session, ctx, status):
-        _capture_lesson(
-            session,
-            actor,
-            ctx,
-            enrollment,
-            attendance,
-            f"capture:{enrollment_id}:{lesson_date.isoformat()}",
-        )
-    enrollment.status = EnrollmentStatus.ACTIVE
-    session.add_all([enrollment, attendance])
-    session.flush()
+    _save_marks(session, [attendance], [capture])
     return attendance
+
+
+class _Lesson:
+    """One lesson date of one group, and what marking it reads that is the same for every
+    child of the group: the certified timetable, and per municipality (a child's, for its
+    date and rules) its today and whether an absence is paid. Read once a register."""
+
+    def __init__(
+        self,
+        session: Session,
+        certified: Group,
+        lesson_date: date,
+        today: date | None,
+        municipalities: dict[int, Municipality] | None = None,
+    ) -> None:
+        self.session = session
+        self.lesson_date = lesson_date
+        # a lesson of the certified timetable: a changed one waiting for review charges nothing
+        self.on_timetable = is_lesson_date(certified, lesson_date)
+        self.given_today = today
+        self.municipalities = dict(municipalities or {})
+        self.todays: dict[int, date] = {}
+        self.absence_paid: dict[int, bool] = {}
+
+    def today_in(self, municipality_id: int) -> date:
+        if self.given_today is not None:
+            return self.given_today
+        if municipality_id not in self.todays:
+            municipality = self.municipalities.get(municipality_id) or get_row(
+                self.session, Municipality, municipality_id
+            )
+            assert municipality is not None
+            self.todays[municipality_id] = local_today(municipality)
+        return self.todays[municipality_id]
+
+    def charges(self, municipality_id: int, status: AttendanceStatus) -> bool:
+        """Whether the certificate pays for a lesson marked so: present, or absent if the
+        child's municipality says so (its policy read once, and only for an absence)."""
+        if status is not AttendanceStatus.ABSENT:
+            return status is AttendanceStatus.PRESENT
+        if municipality_id not in self.absence_paid:
+            policy = policy_of(self.session, municipality_id)
+            self.absence_paid[municipality_id] = policy.absence_charge == AbsenceCharge.FULL
+        return self.absence_paid[municipality_id]
+
+    def mark(
+        self,
+        actor: Actor,
+        enrollment: Enrollment,
+        municipality_id: int,
+        guardian_id: int,
+        status: AttendanceStatus,
+        already: object,
+    ) -> tuple[Attendance, ledger.Movement | None]:
+        """One child's mark, checked, with its capture counted on the place (the enrollment,
+        locked by the caller): the new row and the ledger movement to post once it has an id.
+        Reads only what this lesson has not read yet (a municipality's date and rules, once),
+        writes nothing: the caller saves (`_save_marks`)."""
+        lesson_date = self.lesson_date
+        if enrollment.status not in SEATED_ENROLLMENT:
+            raise Conflict("attendance_not_enrolled", status=enrollment.status)
+        if lesson_date > self.today_in(municipality_id):
+            raise InvalidInput("attendance_in_future")
+        if lesson_date < enrollment.contract_starts_on or not self.on_timetable:
+            raise InvalidInput("attendance_not_a_lesson", date=lesson_date.isoformat())
+        if already is not None:
+            raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
+        attendance = Attendance(
+            enrollment_id=enrollment.id,  # type: ignore[arg-type]
+            lesson_date=lesson_date,
+            status=status,
+            marked_by_id=actor.user_id,
+        )
+        capture = None
+        amount = (
+            _lesson_capture(enrollment, lesson_date) if self.charges(municipality_id, status) else 0
+        )
+        if amount > 0:
+            assert enrollment.account_id is not None
+            capture = ledger.Movement(
+                enrollment.account_id,
+                EntryKind.CAPTURE,
+                amount,
+                f"capture:{enrollment.id}:{lesson_date.isoformat()}",
+                actor.user_id,
+                guardian_id,
+                enrollment_id=enrollment.id,
+            )
+            enrollment.captured_minor += amount
+            attendance.charged_minor = amount
+        enrollment.status = EnrollmentStatus.ACTIVE
+        return attendance, capture
+
+
+def _save_marks(
+    session: Session, marks: list[Attendance], captures: list[ledger.Movement | None]
+) -> None:
+    """Write new marks (with their charge already on them) and the places' counters in one
+    flush, then post their captures, each naming its mark, in one batch."""
+    session.add_all(marks)
+    session.flush()
+    movements = [
+        replace(capture, attendance_id=mark.id)
+        for mark, capture in zip(marks, captures, strict=True)
+        if capture is not None
+    ]
+    if movements:
+        ledger.post_many(session, movements)
 
 
 def record_attendance(
@@ -140,6 +226,21 @@ def _charges(session: Session, ctx: EnrollmentContext, status: AttendanceStatus)
     )
 
 
+def _lesson_capture(enrollment: Enrollment, lesson_date: date) -> int:
+    """Count a charged lesson on the place; its part of the hold, 0 when the certificate
+    does not pay for that date (or has nothing left to pay)."""
+    in_funded_window = (
+        enrollment.funded_until is not None and lesson_date <= enrollment.funded_until
+    )
+    if not in_funded_window or enrollment.account_id is None:
+        return 0
+    enrollment.lessons_charged += 1
+    share = lesson_share(
+        enrollment.certificate_share_minor, enrollment.funded_lessons, enrollment.lessons_charged
+    )
+    return min(share, enrollment.hold_remaining_minor)
+
+
 def _capture_lesson(
     session: Session,
     actor: Actor,
@@ -149,17 +250,9 @@ def _capture_lesson(
     idempotency_key: str,
 ) -> int:
     """Capture the lesson's part of the hold, if the certificate pays for that date."""
-    in_funded_window = (
-        enrollment.funded_until is not None and attendance.lesson_date <= enrollment.funded_until
-    )
-    if not in_funded_window or enrollment.account_id is None:
-        return 0
-    enrollment.lessons_charged += 1
-    share = lesson_share(
-        enrollment.certificate_share_minor, enrollment.funded_lessons, enrollment.lessons_charged
-    )
-    amount = min(share, enrollment.hold_remaining_minor)
+    amount = _lesson_capture(enrollment, attendance.lesson_date)
     if amount > 0:
+        assert enrollment.account_id is not None
         ledger.post(
             session,
             enrollment.account_id,
@@ -363,12 +456,12 @@ def register_of(
     )
 
 
-def lock_batch(session: Session, enrollment_ids: list[object]) -> None:
+def lock_batch(session: Session, enrollment_ids: list[object]) -> list[Enrollment]:
     """Lock every enrollment of a batch of marks, in id order, before any lesson's money is
-    captured: places before accounts, as the lock order says."""
+    captured: places before accounts, as the lock order says. The places, fresh."""
     if not isinstance(enrollment_ids, (list, tuple, dict)):
         raise InvalidInput("field_required", field="statuses")
-    locked_rows(
+    return locked_rows(
         session,
         Enrollment,
         select(Enrollment)
@@ -390,30 +483,57 @@ def mark_lesson(
 
     Children already marked for that date are left as they are (a correction is its own,
     audited step), so saving the same grid twice changes nothing.
+
+    One register is one batch: the actor is checked for the group once (every place must be
+    the group's), the places locked in id order, their children, the marks already made that
+    day and the rules read in a query each, every mark checked as `mark_attendance` checks
+    it, then the marks written in one flush and their captures posted in one ledger batch.
     """
-    staff_group(session, actor, group_id)
+    group, _program = staff_group(session, actor, group_id)
     check_date(lesson_date, "lesson_date")
     if not isinstance(statuses, dict):
         raise InvalidInput("field_required", field="statuses")
     if len(statuses) > 500:
         raise InvalidInput("value_too_large", field="statuses", max=500)
-    lock_batch(session, list(statuses))
-    marked = 0
-    for enrollment_id, status in statuses.items():
-        enrollment = get_row(session, Enrollment, enrollment_id)
-        if enrollment is None or enrollment.group_id != group_id:
-            raise NotFound()
-        if enrollment.status not in SEATED_ENROLLMENT:
-            continue  # cancelled a moment ago: the rest of the class is still marked
-        if session.exec(
-            select(func.count()).where(
-                Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+    places = {e.id: e for e in lock_batch(session, list(statuses))}
+    ids = list(places)
+    children = {
+        enrollment_id: (municipality_id, guardian_id)
+        for enrollment_id, municipality_id, guardian_id in session.exec(
+            select(Enrollment.id, Child.municipality_id, Child.guardian_id)
+            .join(Child, col(Child.id) == Enrollment.child_id)
+            .where(col(Enrollment.id).in_(ids))
+        ).all()
+    }
+    marked_already = set(
+        session.exec(
+            select(Attendance.enrollment_id).where(
+                col(Attendance.enrollment_id).in_(ids), Attendance.lesson_date == lesson_date
             )
-        ).one():
-            continue
-        mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
-        marked += 1
-    return marked
+        ).all()
+    )
+    lesson = _Lesson(session, group.as_certified(), lesson_date, today)
+    marks: list[Attendance] = []
+    captures: list[ledger.Movement | None] = []
+    with session.no_autoflush:  # the marks are written together below, not one by one
+        for enrollment_id, status in statuses.items():
+            enrollment = places.get(enrollment_id) if is_row_id(enrollment_id) else None
+            if enrollment is None or enrollment.group_id != group_id:
+                raise NotFound()
+            if enrollment.status not in SEATED_ENROLLMENT:
+                continue  # cancelled a moment ago: the rest of the class is still marked
+            if enrollment_id in marked_already:
+                continue
+            municipality_id, guardian_id = children[enrollment_id]
+            checked = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
+            attendance, capture = lesson.mark(
+                actor, enrollment, municipality_id, guardian_id, checked, None
+            )
+            marks.append(attendance)
+            captures.append(capture)
+    if marks:
+        _save_marks(session, marks, captures)
+    return len(marks)
 
 
 @dataclass(frozen=True)
