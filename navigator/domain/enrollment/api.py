@@ -109,12 +109,24 @@ def _waitlist_exists(session: Session, group_id: int) -> bool:
     )
 
 
+def _pending_applications(session: Session, group_id: int | None) -> int:
+    """Applications awaiting the provider's decision: each may take a seat."""
+    return session.exec(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.group_id == group_id, Enrollment.status == EnrollmentStatus.APPLIED)
+    ).one()
+
+
 def apply_to_group(
     session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
 ) -> Enrollment:
     """The parent's application with the breakdown they saw.
 
-    A full group, or one with a waiting list already, puts the application on the list.
+    The application goes on the waiting list, and the parent is told at once, when the seats
+    are taken or already promised to applications awaiting a decision (the rule promotion
+    follows), or when a waiting list exists: the 31st parent for 30 seats waits in the
+    municipality's priority order instead of learning days later that the group filled.
     """
     child = check_guardian(session, actor, locked(session, Child, child_id))
     group_or_not_found(session, group_id)
@@ -128,7 +140,9 @@ def apply_to_group(
         raise Conflict("group_closed")
     if terms.funded:
         _check_funded_limit(session, ctx)
-    wait = group.seats_taken >= group.seats or _waitlist_exists(session, group_id)
+    wait = group.seats_taken + _pending_applications(
+        session, group_id
+    ) >= group.seats or _waitlist_exists(session, group_id)
     enrollment = Enrollment(
         child_id=child_id,
         group_id=group_id,
@@ -351,12 +365,7 @@ def _promote_waitlist(session: Session, group: Group) -> None:
     """In the municipality's priority order (enrollment.waitlist), while free seats outnumber
     the applications awaiting a decision. A promoted child applies again: the provider
     accepts it as any application, and only then is the certificate's money held."""
-    pending = session.exec(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.APPLIED)
-    ).one()
-    free = group.seats - group.seats_taken - pending
+    free = group.seats - group.seats_taken - _pending_applications(session, group.id)
     if free <= 0:
         return
     # the whole list is locked (in id order) and ranked: the first by priority may be anywhere

@@ -18,7 +18,7 @@ from tests.support.parallel import run_in_parallel
 
 
 def test_fifty_parallel_accepts_for_the_last_three_seats_seat_exactly_three(engine):
-    world = build_world(engine, seats=5)
+    world = build_world(engine, seats=52)
     for _ in range(2):  # two seats already taken
         parent, child_id, _, _ = world.add_parent_with_child()
         enrollment_id = world.apply(child_id=child_id, parent=parent)
@@ -28,6 +28,8 @@ def test_fifty_parallel_accepts_for_the_last_three_seats_seat_exactly_three(engi
     for _ in range(50):
         parent, child_id, _, _ = world.add_parent_with_child()
         applications.append(world.apply(child_id=child_id, parent=parent))
+    with world.tx() as s:  # then the group shrank to 5 seats: 50 pending for the last 3
+        s.get(Group, world.group_id).seats = 5
 
     outcomes = run_in_parallel(
         engine,

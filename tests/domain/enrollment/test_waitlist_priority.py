@@ -7,7 +7,11 @@ import pytest
 from sqlmodel import select
 
 from navigator.domain.certificates.verification import decide_request, request_category
-from navigator.domain.enrollment.api import accept_application, cancel_enrollment
+from navigator.domain.enrollment.api import (
+    accept_application,
+    cancel_enrollment,
+    reject_application,
+)
 from navigator.domain.enrollment.models import Enrollment
 from navigator.domain.enrollment.waitlist import queue_place, queue_places
 from navigator.domain.municipalities.api import set_waitlist_priority
@@ -46,6 +50,40 @@ def _full_group_with_waiting(world, *children):
 def _free_the_seat(world, seated):
     with world.tx() as s:
         cancel_enrollment(s, world.parent, seated)
+
+
+def _notified(world, user_id, kind):
+    with read_session(world.engine) as s:
+        return s.exec(
+            select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)
+        ).all()
+
+
+def test_seats_promised_to_applications_awaiting_a_decision_put_the_next_parent_on_the_list(
+    engine,
+):
+    """Two seats, two applications the provider has not decided yet: the third parent is
+    told at once that the child waits (not days later by a refusal), and waits in the
+    priority order; a refusal of a pending application promotes the first waiting."""
+    world = build_world(engine, seats=2)
+    second_parent, second_child, *_ = world.add_parent_with_child()
+    third_parent, third_child, *_ = world.add_parent_with_child()
+    first = world.apply()
+    second = world.apply(child_id=second_child, parent=second_parent)
+    third = world.apply(child_id=third_child, parent=third_parent)
+    assert [_status(world, e) for e in (first, second, third)] == [
+        "applied",
+        "applied",
+        "waitlisted",
+    ]
+    assert len(_notified(world, third_parent.user_id, "enrollment.waitlisted")) == 1
+    with world.tx() as s:
+        accept_application(s, world.provider_user, first, today=world.today)
+    assert _status(world, third) == "waitlisted"  # the second still holds its promise
+    with world.tx() as s:
+        reject_application(s, world.provider_user, second, reason="Не подходит по расписанию")
+    assert _status(world, third) == "applied"
+    assert len(_notified(world, third_parent.user_id, "enrollment.promoted")) == 1
 
 
 def test_without_criteria_the_longest_waiting_comes_first(engine):
