@@ -7,6 +7,9 @@ index over them), every word required, the last one as a prefix while it is type
 ranked by the database (bm25 / ts_rank; a title's word weighs more than a description's),
 also higher for the query's optional keys (its words as typed, narrower synonyms).
 Filtering, ranking, counting and paging all happen in SQL: Python only reads one page.
+Filters, facets and sorts read the catalog's narrow per-program rows (catalog_row, written
+with every change: navigator/domain/programs/catalog_rows.py), not programs joined to their
+providers, municipalities and groups.
 Typos are not forgiven beyond what keys already absorb (endings, alphabets, diacritics).
 The query reaches the database as a bound parameter made of word characters only.
 """
@@ -18,13 +21,27 @@ import time
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, bindparam, case, func, literal_column, text
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    table,
+    text,
+)
 from sqlmodel import Session, col, select
 
 from navigator.domain.municipalities.models import Municipality
-from navigator.domain.programs.models import CertificationStatus, Group, Program
+from navigator.domain.programs.catalog_rows import CatalogGroup, CatalogRow, weekday_mask
+from navigator.domain.programs.models import Program
 from navigator.domain.programs.photos import photo_url
-from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from search.query import (
     DISJUNCTIVE,
@@ -37,7 +54,6 @@ from search.query import (
 )
 from search.words import QueryWords, query_words
 
-STARTS_ON = Group.__table__.c.starts_on  # type: ignore[attr-defined]
 KM_PER_DEGREE = 111.195  # the Earth's mean radius (6 371 km) × π / 180
 PG_DOCUMENT = (
     "(setweight(to_tsvector('simple', program_words.title), 'A')"
@@ -66,80 +82,94 @@ def _pg_tsquery(typed: QueryWords) -> str:
     return expression
 
 
-def _text_match(session: Session, typed: QueryWords, *, ranked: bool) -> Any:
+def _text_match(session: Session, typed: QueryWords, *, ranked: bool, within: Any = None) -> Any:
     """(program_id, rank) of the programs that answer the text, lower rank first; the rank
-    is worked out only for the statement that sorts by it (the page), not for the counts."""
+    is worked out only for the statement that sorts by it (the page), not for the counts,
+    and only for the matches `within` the query's filters (a broad word may match half the
+    catalog, and ranking costs per match)."""
     if session.get_bind().dialect.name == "sqlite":
-        rank = "bm25(program_fts_words, 4.0, 1.0)" if ranked else "0"
-        sql = (
-            f"SELECT rowid AS program_id, {rank} AS rank"  # noqa: S608 (constants)
-            " FROM program_fts_words WHERE program_fts_words MATCH :q"
+        q: Any = bindparam("q", _sqlite_match(typed))
+        fts = table("program_fts_words", column("rowid"))
+        rank = literal_column("bm25(program_fts_words, 4.0, 1.0)", Float) if ranked else literal(0)
+        statement = select(fts.c.rowid.label("program_id"), rank.label("rank")).where(
+            literal_column("program_fts_words").op("MATCH")(q)
         )
-        expression = _sqlite_match(typed)
+        matched = fts.c.rowid + 0  # not an index constraint: FTS5 would match once per id
     else:
+        q = bindparam("q", _pg_tsquery(typed))
+        words = table("program_words", column("program_id"), column("title"))
+        simple: Any = literal_column("'simple'")
         # the title's vector only: short, so ranking thousands of matches stays cheap
-        rank = "-ts_rank(to_tsvector('simple', title), to_tsquery('simple', :q))"
-        sql = (
-            f"SELECT program_id, {rank if ranked else '0'} AS rank FROM program_words"  # noqa: S608
-            f" WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q)"
+        title_rank = func.ts_rank(
+            func.to_tsvector(simple, words.c.title), func.to_tsquery(simple, q)
         )
-        expression = _pg_tsquery(typed)
-    return (
-        text(sql)
-        .bindparams(q=expression)
-        .columns(literal_column("program_id"), literal_column("rank", Float))
-        .cte("matched_ranked" if ranked else "matched")
-        .prefix_with("MATERIALIZED")  # matched once, not once per program row
+        statement = select(
+            words.c.program_id, (-title_rank if ranked else literal(0)).label("rank")
+        ).where(text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :q)").bindparams(q))
+        matched = words.c.program_id + 0  # not a key to look documents up by one by one
+    if within is not None:
+        statement = statement.where(matched.in_(within))
+    cte = statement.cte("matched_ranked" if ranked else "matched")
+    if ranked or session.get_bind().dialect.name == "sqlite":
+        cte = cte.prefix_with("MATERIALIZED")  # matched once, not once per program row
+    return cte
+
+
+ROW = CatalogRow.__table__  # type: ignore[attr-defined]
+GROUP = CatalogGroup.__table__  # type: ignore[attr-defined]
+
+
+def _fresh(today: date) -> Any:
+    """The row's group values hold today: no group it left out is live, none it counted ended."""
+    return and_(
+        or_(ROW.c.fresh_from.is_(None), ROW.c.fresh_from <= today),
+        or_(ROW.c.fresh_until.is_(None), ROW.c.fresh_until >= today),
     )
 
 
-def _live_groups(today: date) -> list[Any]:
-    """Groups that take applications now: open, not over, on certified terms (or a free
-    program's free ones)."""
-    return [
-        col(Group.enrollment_open).is_(True),
-        Group.ends_on >= today,
-        col(Group.certified_terms).is_not(None) | (Group.price_per_lesson_minor == 0),
-    ]
-
-
-def _group_value(aggregate: Any, today: date, *more: Any) -> Any:
-    """A correlated value over the program's live groups (the index on program_id finds
-    them), so no statement aggregates every group of the catalog."""
-    return (
+def _group_value(stored: Any, aggregate: Any, today: date, *more: Any) -> Any:
+    """The row's stored value while it holds; on another day, the same value over the
+    program's groups still running (its catalog_group rows, found by index)."""
+    live = (
         select(aggregate)
-        .where(col(Group.program_id) == col(Program.id), *_live_groups(today), *more)
-        .correlate(Program)
+        .where(GROUP.c.program_id == ROW.c.program_id, GROUP.c.ends_on >= today, *more)
+        .correlate(ROW)
         .scalar_subquery()
     )
+    return case((_fresh(today), stored), else_=live)
 
 
-def _has_group(today: date, *more: Any) -> Any:
-    return (
-        select(col(Group.id))
-        .where(col(Group.program_id) == col(Program.id), *_live_groups(today), *more)
-        .correlate(Program)
+def _lowest_price(today: date) -> Any:
+    return _group_value(ROW.c.lowest_price, func.min(GROUP.c.price), today)
+
+
+def _free_seats(today: date) -> Any:
+    return _group_value(ROW.c.free_seats, func.coalesce(func.sum(GROUP.c.free_seats), 0), today)
+
+
+def _nearest_start(today: date) -> Any:
+    """A group already running starts "today", as the index has it."""
+    first = _group_value(ROW.c.first_start, func.min(GROUP.c.starts_on), today)
+    return case((first < today, literal(today, Date)), else_=first)
+
+
+def _holds(today: date, stored: Any, *on_groups: Any) -> Any:
+    """A condition on the row's stored group values while they hold; on another day, the
+    same condition on some group of the program still running. (No per-row subquery in the
+    common case: a planner that costs one for every row chose slower plans.)"""
+    live = (
+        select(GROUP.c.group_id)
+        .where(GROUP.c.program_id == ROW.c.program_id, GROUP.c.ends_on >= today, *on_groups)
+        .correlate(ROW)
         .exists()
     )
+    return or_(and_(_fresh(today), stored), and_(~_fresh(today), live))
 
 
-def _weekday_condition(session: Session, weekdays: tuple[int, ...], today: date) -> Any:
-    """A running group of the program has a lesson on one of these days (JSON timetable)."""
-    if session.get_bind().dialect.name == "sqlite":
-        lessons = (
-            "SELECT 1 FROM program_group g, json_each(g.timetable) lesson"
-            " WHERE g.program_id = program.id AND g.enrollment_open AND g.ends_on >= :wd_today"
-            " AND CAST(json_extract(lesson.value, '$.weekday') AS INTEGER) IN :wd_days"
-        )
-    else:
-        lessons = (
-            "SELECT 1 FROM program_group g, json_array_elements(g.timetable) lesson"
-            " WHERE g.program_id = program.id AND g.enrollment_open AND g.ends_on >= :wd_today"
-            " AND (lesson->>'weekday')::int IN :wd_days"
-        )
-    return text(f"EXISTS ({lessons})").bindparams(
-        bindparam("wd_days", [int(d) for d in weekdays], expanding=True), wd_today=today
-    )
+def _meets_on(weekdays: tuple[int, ...], today: date) -> Any:
+    """A live group of the program meets on one of these days (a bitmask, one bit a day)."""
+    mask = bindparam("weekday_mask", weekday_mask(weekdays), type_=Integer, unique=True)
+    return _holds(today, ROW.c.weekdays.op("&")(mask) != 0, GROUP.c.weekdays.op("&")(mask) != 0)
 
 
 def _distance_km2(query: CatalogQuery) -> Any:
@@ -147,48 +177,46 @@ def _distance_km2(query: CatalogQuery) -> Any:
     and plain arithmetic on both databases (so it filters, sorts and is shown alike)."""
     lat0, lng0 = float(query.latitude or 0), float(query.longitude or 0)
     shrink = math.cos(math.radians(lat0))
-    dy = (col(Program.latitude) - lat0) * KM_PER_DEGREE
-    dx = (col(Program.longitude) - lng0) * (KM_PER_DEGREE * shrink)
+    dy = (ROW.c.latitude - lat0) * KM_PER_DEGREE
+    dx = (ROW.c.longitude - lng0) * (KM_PER_DEGREE * shrink)
     return dx * dx + dy * dy  # squared km: the same order, and no sqrt SQLite may lack
 
 
-def _conditions(
-    session: Session, query: CatalogQuery, today: date, *, without: tuple[str, ...] = ()
-) -> list[Any]:
-    conditions: list[Any] = [catalog_filter()]
-    for name, column, values in (
-        ("direction", Program.direction, query.directions),
-        ("format", Program.format, query.formats),
-        ("language", Program.language, query.languages),
-        ("municipality", Municipality.code, query.municipalities),
+def _conditions(query: CatalogQuery, today: date, *, without: tuple[str, ...] = ()) -> list[Any]:
+    """The query's filters on the catalog's rows (a row exists only for a catalog program)."""
+    conditions: list[Any] = []
+    for name, field, values in (
+        ("direction", ROW.c.direction, query.directions),
+        ("format", ROW.c.format, query.formats),
+        ("language", ROW.c.language, query.languages),
+        ("municipality", ROW.c.municipality, query.municipalities),
     ):
         if values and name not in without:
-            conditions.append(col(column).in_(values))
+            conditions.append(field.in_(values))
     if query.age is not None:
-        conditions += [Program.age_min <= query.age, Program.age_max >= query.age]
+        conditions += [ROW.c.age_min <= query.age, ROW.c.age_max >= query.age]
     if query.payable_by_certificate is not None:
-        payable = (
-            col(Program.certified_at).is_not(None)
-            & ~col(Program.is_free)
-            & (col(Program.certification_status) != CertificationStatus.SUSPENDED)
-        )
-        conditions.append(payable if query.payable_by_certificate else ~payable)
+        conditions.append(ROW.c.payable.is_(bool(query.payable_by_certificate)))
     if query.has_free_seats is not None:  # a sum of free seats > 0: some group has one
-        has = _has_group(today, Group.seats > Group.seats_taken)
-        conditions.append(has if query.has_free_seats else ~has)
+        free = _holds(today, ROW.c.free_seats > 0, GROUP.c.free_seats > 0)
+        conditions.append(free if query.has_free_seats else ~free)
     if query.price_max_minor is not None:  # the lowest price within: some group's is
-        ceiling = _has_group(today, Group.price_per_lesson_minor <= query.price_max_minor)
+        ceiling = _holds(
+            today,
+            ROW.c.lowest_price <= query.price_max_minor,
+            GROUP.c.price <= query.price_max_minor,
+        )
         if query.price_currency is not None:
-            ceiling = ceiling & (col(Municipality.currency) == query.price_currency)
-        conditions.append(col(Program.is_free) | ceiling)
+            ceiling = ceiling & (ROW.c.currency == query.price_currency)
+        conditions.append(ROW.c.is_free.is_(True) | ceiling)
     if query.weekdays:
-        conditions.append(_weekday_condition(session, query.weekdays, today))
+        conditions.append(_meets_on(query.weekdays, today))
     if query.radius_km is not None and query.latitude is not None and query.longitude is not None:
         lat_span = query.radius_km / KM_PER_DEGREE
         lng_span = lat_span / max(0.01, math.cos(math.radians(query.latitude)))
         conditions += [
-            col(Program.latitude).between(query.latitude - lat_span, query.latitude + lat_span),
-            col(Program.longitude).between(query.longitude - lng_span, query.longitude + lng_span),
+            ROW.c.latitude.between(query.latitude - lat_span, query.latitude + lat_span),
+            ROW.c.longitude.between(query.longitude - lng_span, query.longitude + lng_span),
             _distance_km2(query) <= float(query.radius_km) ** 2,
         ]
     return conditions
@@ -200,28 +228,35 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
     typed = query_words(query.text)
     if query.text and not typed.keys:  # signs only: nothing answers them
         return _result([], {name: {} for name in FACETS}, 0, query, started)
+    if session.get_bind().dialect.name != "sqlite":
+        # the per-row group subqueries (read only on a day a row does not hold) inflate the
+        # planner's cost past jit_above_cost: compiling them took 100+ ms of a 20 ms query
+        session.exec(text("SET LOCAL jit = off"))  # type: ignore[call-overload]
+        # counting by four values sorts or hashes every matching row: in memory, not on disk
+        session.exec(text("SET LOCAL work_mem = '32MB'"))  # type: ignore[call-overload]
+    sqlite = session.get_bind().dialect.name == "sqlite"
     by_rank = bool(typed.keys) and query.sort == "relevance"
-    ranked = _text_match(session, typed, ranked=True) if by_rank else None
+    filtered = _conditions(query, today)
+    within = select(ROW.c.program_id).where(*filtered) if filtered else None
+    ranked = _text_match(session, typed, ranked=True, within=within) if by_rank else None
     plain = _text_match(session, typed, ranked=False) if typed.keys else None
 
     def base(columns: list[Any], *, without: tuple[str, ...] = (), matched: Any = plain) -> Any:
-        statement = (
-            select(*columns)
-            .select_from(Program)
-            .join(Provider, col(Provider.id) == Program.provider_id)
-            .join(Municipality, col(Municipality.id) == Program.municipality_id)
-        )
-        if matched is not None:
-            statement = statement.join(matched, matched.c.program_id == Program.id)
-        return statement.where(*_conditions(session, query, today, without=without))
+        statement = select(*columns).select_from(ROW)
+        if matched is not None and (matched is ranked or not sqlite):  # sorted by its rank
+            statement = statement.join(matched, matched.c.program_id == ROW.c.program_id)
+        elif matched is not None:
+            # a filter, not a join: the rows are read in the facet index's order, so counting
+            # them by their four values needs no sort (+ 0: not a search by primary key)
+            statement = statement.where((ROW.c.program_id + 0).in_(select(matched.c.program_id)))
+        return statement.where(*_conditions(query, today, without=without))
 
     order: list[Any]
     if query.sort == "price":
-        lowest = _group_value(func.min(Group.price_per_lesson_minor), today)
+        lowest = _lowest_price(today)
         order = [lowest.is_(None), lowest]
     elif query.sort == "start":
-        past = STARTS_ON.__lt__(today)  # a group already running starts "today", as indexed
-        starts = _group_value(func.min(case((past, today), else_=STARTS_ON)), today)
+        starts = _nearest_start(today)
         order = [starts.is_(None), starts]
     elif query.sort == "distance":
         order = [_distance_km2(query)]
@@ -232,8 +267,8 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
     page_ids = [
         int(i)
         for i in session.exec(
-            base([col(Program.id)], matched=ranked if ranked is not None else plain)
-            .order_by(*order, col(Program.id))
+            base([ROW.c.program_id], matched=ranked if ranked is not None else plain)
+            .order_by(*order, ROW.c.program_id)
             .offset((query.page - 1) * query.per_page)
             .limit(query.per_page)
         )
@@ -248,7 +283,9 @@ def _counts(
     """The total and the facet counts from one grouped scan: the programs that pass every
     filter but the selected disjunctive ones, counted by those four values; each facet then
     applies the other selections to these few rows, as Meilisearch's disjunctive counts do."""
-    columns = (Program.direction, Program.format, Program.language, Municipality.code)
+    columns: tuple[Any, ...] = (ROW.c.direction, ROW.c.format, ROW.c.language, ROW.c.municipality)
+    if session.get_bind().dialect.name != "sqlite":  # grouped byte by byte, not by language
+        columns = tuple(c.collate("C") for c in columns)
     selected = dict(
         zip(
             DISJUNCTIVE,
@@ -282,13 +319,9 @@ def _hits(
     if not ids:
         return []
     summary = (
-        select(
-            col(Group.program_id),
-            func.min(Group.price_per_lesson_minor),
-            func.sum(Group.seats - Group.seats_taken),
-        )
-        .where(col(Group.program_id).in_(ids), *_live_groups(today))
-        .group_by(col(Group.program_id))
+        select(GROUP.c.program_id, func.min(GROUP.c.price), func.sum(GROUP.c.free_seats))
+        .where(GROUP.c.program_id.in_(ids), GROUP.c.ends_on >= today)
+        .group_by(GROUP.c.program_id)
     )
     groups = {pid: (low, int(free or 0)) for pid, low, free in session.exec(summary)}
     rows = session.exec(
