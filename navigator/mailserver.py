@@ -2,7 +2,10 @@
 written to its mailbox directory (`var/mail/NNNNNN.eml`), so what the app sends travels the
 same SMTP path as in production and can be read as a person reads an inbox.
 
-Like a real server it refuses a mailbox that cannot exist: an address in the `.invalid`
+It speaks what production relays speak when asked to (`--starttls` or `--tls` with a
+certificate, `--user`/`--password` for a login only over TLS), so the app's encrypted,
+logged-in path is tested against a real server too. Like a real server it refuses a mailbox
+that cannot exist: an address in the `.invalid`
 domain (reserved by RFC 2606 for exactly that) gets "550 5.1.1", so what the app does with a
 permanent refusal is tried on the same path too.
 
@@ -14,8 +17,10 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
+import hmac
 import os
 import signal
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 HOST = "127.0.0.1"
 
@@ -87,19 +93,58 @@ class _Handler:
 
 @dataclass
 class MailServer:
-    """The server on a port of 127.0.0.1, running in a thread of this process."""
+    """The server on a port of 127.0.0.1, running in a thread of this process.
+
+    `security` "starttls" requires STARTTLS before anything is sent, "tls" speaks TLS from
+    the first byte; both need `certificate` (certificate file, key file). With `login`
+    (user, password) a client must log in, and only over TLS.
+    """
 
     mailbox_dir: Path
     port: int = 0
+    security: str = "none"
+    certificate: tuple[Path, Path] | None = None
+    login: tuple[str, str] | None = None
     _controller: Controller | None = None
 
     @property
     def mailbox(self) -> Mailbox:
         return Mailbox(self.mailbox_dir)
 
+    def _options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if self.security != "none":
+            if self.certificate is None:
+                raise ValueError(f"{self.security} needs a certificate and its key")
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+            if self.security == "tls":
+                options["ssl_context"] = context
+            else:
+                options.update(tls_context=context, require_starttls=True)
+        if self.login is not None:
+            user, password = self.login
+
+            def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
+                ok = isinstance(data, LoginPassword) and (
+                    hmac.compare_digest(data.login, user.encode())
+                    & hmac.compare_digest(data.password, password.encode())
+                )
+                return AuthResult(success=bool(ok))
+
+            # over implicit TLS every byte is encrypted, but aiosmtpd only counts STARTTLS
+            options.update(
+                authenticator=check,
+                auth_required=True,
+                auth_require_tls=self.security != "tls",
+            )
+        return options
+
     def start(self) -> MailServer:
         port = self.port or free_port()
-        self._controller = Controller(_Handler(self.mailbox), hostname=HOST, port=port)
+        self._controller = Controller(
+            _Handler(self.mailbox), hostname=HOST, port=port, **self._options()
+        )
         self._controller.start()
         self.port = port
         return self
@@ -122,8 +167,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="the local SMTP server of development")
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--mailbox", type=Path, required=True)
+    parser.add_argument("--starttls", action="store_true", help="require STARTTLS")
+    parser.add_argument("--tls", action="store_true", help="TLS from the first byte")
+    parser.add_argument("--certificate", type=Path, help="with --starttls/--tls: its PEM")
+    parser.add_argument("--key", type=Path, help="with --starttls/--tls: its private key")
+    parser.add_argument("--user", help="a login is required (over TLS only)")
+    parser.add_argument("--password", default="")
     args = parser.parse_args(argv)
-    server = MailServer(args.mailbox, args.port).start()
+    security = "tls" if args.tls else "starttls" if args.starttls else "none"
+    certificate = (args.certificate, args.key) if args.certificate and args.key else None
+    login = (args.user, args.password) if args.user else None
+    server = MailServer(args.mailbox, args.port, security, certificate, login).start()
     print(f"SMTP server on {HOST}:{server.port}, mailbox {args.mailbox}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

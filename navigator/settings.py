@@ -44,6 +44,7 @@ class Settings:
     smtp_security: str = "none"  # none, starttls or tls
     smtp_user: str = ""
     smtp_password: str = ""
+    smtp_ca_file: str = ""  # a CA bundle to trust besides the system's (a private relay)
     mail_from: str = "Navigator <no-reply@navigator.local>"
     # notifications: the warning before a funding period closes, the digest's hour (UTC)
     expiry_warning_days: int = 14
@@ -79,6 +80,7 @@ def load_settings() -> Settings:
         smtp_security=_smtp_security(os.environ.get("NAVIGATOR_SMTP_SECURITY", "none")),
         smtp_user=os.environ.get("NAVIGATOR_SMTP_USER", ""),
         smtp_password=os.environ.get("NAVIGATOR_SMTP_PASSWORD", ""),
+        smtp_ca_file=os.environ.get("NAVIGATOR_SMTP_CA_FILE", ""),
         mail_from=os.environ.get("NAVIGATOR_MAIL_FROM", "Navigator <no-reply@navigator.local>"),
         expiry_warning_days=int(os.environ.get("NAVIGATOR_EXPIRY_WARNING_DAYS", "14")),
         digest_hour_utc=int(os.environ.get("NAVIGATOR_DIGEST_HOUR_UTC", "6")),

@@ -15,6 +15,7 @@ if [ $# -eq 0 ]; then
     fi
     command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
     command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    command -v openssl >/dev/null || missing+=(openssl)  # the mail tests' TLS certificate
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

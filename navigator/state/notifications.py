@@ -14,10 +14,10 @@ from navigator.domain.accounts.signin import user_for_token
 from navigator.domain.notifications.centre import (
     get_preference,
     list_notifications,
-    undelivered_mail,
     mark_all_read,
     mark_read,
     set_preference,
+    undelivered_mail,
     unread_count,
 )
 from navigator.domain.shared.db import atomically, read_session

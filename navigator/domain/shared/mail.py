@@ -231,12 +231,17 @@ def server_answer(error: BaseException) -> str:
 
 
 def record_failure(
-    engine: Engine, letter: Claimed, error: BaseException, *, now: datetime | None = None
+    engine: Engine,
+    letter: Claimed,
+    error: BaseException,
+    *,
+    now: datetime | None = None,
+    refused: bool = False,
 ) -> None:
-    """Back off and try again later; or give the letter up when the server refused it for
-    good or it has waited `GIVE_UP_AFTER` since it was queued."""
+    """Back off and try again later; or give the letter up when the server `refused` this
+    letter for good or it has waited `GIVE_UP_AFTER` since it was queued."""
     now = now or utcnow()
-    gives_up = is_permanent(error) or now - letter.created_at >= GIVE_UP_AFTER
+    gives_up = refused or now - letter.created_at >= GIVE_UP_AFTER
     if gives_up:
         log.warning("mail %s to %s given up: %s", letter.id, letter.recipient, error)
     with transaction(engine) as session:
@@ -268,7 +273,7 @@ def _deliver(
             send(letter)
         except (smtplib.SMTPException, OSError) as error:
             log.warning("mail %s to %s not sent yet: %s", letter.id, letter.recipient, error)
-            record_failure(engine, letter, error, now=now)
+            record_failure(engine, letter, error, now=now, refused=is_permanent(error))
             done.failed.append(letter.id)
             continue
         record_sent(engine, letter, now=now)
@@ -280,18 +285,17 @@ def _deliver(
 def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
     """A connection to the configured server: plain, STARTTLS or TLS; logged in when a user
     is configured."""
+    # the server's certificate is verified, against the system's CAs and the one configured
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file or None)
     if settings.smtp_security == "tls":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.smtp_host,
-            settings.smtp_port,
-            timeout=SMTP_TIMEOUT_SECONDS,
-            context=ssl.create_default_context(),
+            settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS, context=context
         )
     else:
         client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
     try:
         if settings.smtp_security == "starttls":
-            client.starttls(context=ssl.create_default_context())
+            client.starttls(context=context)
         if settings.smtp_user:
             client.login(settings.smtp_user, settings.smtp_password)
         yield client
@@ -323,7 +327,9 @@ def send_pending(
     try:
         with smtp_connection(settings) as client:
             return _deliver(engine, claimed, lambda letter: transmit(client, letter, settings), now)
-    except (smtplib.SMTPException, OSError) as error:  # no connection: every letter waits
+    # no connection, or our own login refused (a 535 says nothing of the addresses): every
+    # letter waits for the next round, none is given up for it
+    except (smtplib.SMTPException, OSError) as error:
         log.warning("SMTP server %s unavailable: %s", settings.smtp_host, error)
         done = MailRound()
         for letter in claimed:
