@@ -23,16 +23,28 @@ from operator import or_
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Index, delete, event, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Index,
+    Insert,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, Session, SQLModel
 
 from navigator.domain.municipalities.models import Municipality
-from navigator.domain.programs.models import Group, Program
+from navigator.domain.programs.models import NEW_PROGRAM_HOOKS, Group, Program
 from navigator.domain.providers.models import Provider
 
 BATCH = 2_000
 LOCK_SPACE = 0x6361  # "ca": the advisory locks of catalog rows (PostgreSQL)
+LOCK_BUCKETS = 1024
 FACET_INDEX = (
     "direction",
     "format",
@@ -218,12 +230,12 @@ def _refresh(connection: Connection, ids: list[int], today: date) -> int:
     if connection.dialect.name == "postgresql":
         # one writer of a program's rows at a time, until it commits: a second transaction
         # (another group of the same program, say) then reads the first one's change too,
-        # instead of writing over it what it read before (or colliding on the row's key)
+        # instead of writing over it what it read before (or colliding on the row's key).
+        # Programs share LOCK_BUCKETS locks, taken in order: a bulk insert of 25 000 programs
+        # in one transaction would not fit one lock each in the server's lock table.
         connection.execute(
-            text(
-                "SELECT pg_advisory_xact_lock(:space, id) FROM unnest(CAST(:ids AS integer[])) id"
-            ),
-            {"space": LOCK_SPACE, "ids": ids},
+            text("SELECT pg_advisory_xact_lock(:space, b) FROM unnest(CAST(:buckets AS int[])) b"),
+            {"space": LOCK_SPACE, "buckets": sorted({i % LOCK_BUCKETS for i in ids})},
         )
     programs = Program.__table__  # type: ignore[attr-defined]
     groups = Group.__table__  # type: ignore[attr-defined]
@@ -321,3 +333,24 @@ def program_ids_of_inserted_groups(params: Any) -> set[int]:
         elif isinstance(item, list | tuple):
             stack.extend(item)
     return found
+
+
+@event.listens_for(Engine, "after_execute")
+def _rows_of_bulk_groups(
+    connection: Connection,
+    statement: Any,
+    multiparams: Any,
+    params: Any,
+    _options: Any,
+    _result: Any,
+) -> None:
+    """Groups inserted without the ORM (the bulk seed) name their programs."""
+    if not (isinstance(statement, Insert) and statement.table.name == "program_group"):
+        return
+    ids = program_ids_of_inserted_groups([multiparams, params])
+    if ids:
+        refresh_catalog_rows(connection, ids)
+
+
+# programs inserted without the ORM: found by models.py's bulk hook, which knows which
+NEW_PROGRAM_HOOKS.append(refresh_catalog_rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -334,26 +335,10 @@ def _words_of_bulk_programs(
     ids = list(connection.execute(select(table.c.id).where(table.c.id > newest)).scalars())
     if ids:
         refresh_program_words(connection, ids)
-        catalog_rows.refresh_catalog_rows(connection, ids)
+        for written in NEW_PROGRAM_HOOKS:
+            written(connection, ids)
 
 
-# The catalog's narrow per-program rows for the SQL fallback (catalog_rows.py): written after
-# every flush that touches a program, its groups, provider or municipality (its own listener),
-# for the bulk seed's programs above, and for groups inserted without the ORM here.
-from navigator.domain.programs import catalog_rows  # noqa: E402 (it needs the models above)
-
-
-@event.listens_for(Engine, "after_execute")
-def _catalog_rows_of_bulk_groups(
-    connection: Connection,
-    statement: Any,
-    multiparams: Any,
-    params: Any,
-    _options: Any,
-    _result: Any,
-) -> None:
-    if not (isinstance(statement, Insert) and statement.table.name == "program_group"):
-        return
-    ids = catalog_rows.program_ids_of_inserted_groups([multiparams, params])
-    if ids:
-        catalog_rows.refresh_catalog_rows(connection, ids)
+# What else a bulk insert of programs must write (catalog_rows.py adds the catalog's rows; it
+# imports this module, so it registers itself here rather than this module importing it).
+NEW_PROGRAM_HOOKS: list[Callable[[Connection, list[int]], object]] = []
