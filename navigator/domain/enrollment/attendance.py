@@ -53,6 +53,25 @@ def mark_attendance(
     status = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
     enrollment = locked(session, Enrollment, enrollment_id)
     assert enrollment is not None
+    already = session.exec(
+        select(Attendance.id).where(
+            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+        )
+    ).first()
+    return _mark_one(session, actor, ctx, enrollment, lesson_date, status, already, today)
+
+
+def _mark_one(
+    session: Session,
+    actor: Actor,
+    ctx: EnrollmentContext,
+    enrollment: Enrollment,
+    lesson_date: date,
+    status: AttendanceStatus,
+    already: object,
+    today: date | None,
+) -> Attendance:
+    """One child's mark, once the actor is checked and the place locked: as a register's."""
     lesson = _Lesson(
         session,
         ctx.group.as_certified(),
@@ -60,11 +79,6 @@ def mark_attendance(
         today,
         {ctx.municipality.id: ctx.municipality},  # type: ignore[dict-item]
     )
-    already = session.exec(
-        select(Attendance.id).where(
-            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
-        )
-    ).first()
     attendance, capture = lesson.mark(
         actor, enrollment, ctx.child.municipality_id, ctx.child.guardian_id, status, already
     )
@@ -195,18 +209,20 @@ def record_attendance(
     Returns "marked", "unchanged" or "corrected": an e-journal can send the same marks
     twice and nothing moves the second time.
     """
-    staff_context(session, actor, enrollment_id)
+    _peek, ctx = staff_context(session, actor, enrollment_id)
     check_date(lesson_date, "lesson_date")
     # the place is locked before "already marked?" is read: the same batch sent twice at
     # once waits here, then finds the first one's marks and changes nothing
-    locked(session, Enrollment, enrollment_id)
+    enrollment = locked(session, Enrollment, enrollment_id)
+    assert enrollment is not None
     existing = session.exec(
         select(Attendance.status).where(
             Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
         )
     ).first()
-    if existing is None:
-        mark_attendance(session, actor, enrollment_id, lesson_date, status, today=today)
+    if existing is None:  # marked as mark_attendance would, without reading it all again
+        checked = AttendanceStatus(check_choice(status, "status", AttendanceStatus))
+        _mark_one(session, actor, ctx, enrollment, lesson_date, checked, None, today)
         return "marked"
     if existing == status:
         return "unchanged"
