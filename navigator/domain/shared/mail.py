@@ -224,8 +224,8 @@ def server_answer(error: BaseException) -> str:
         code, message = next(iter(error.recipients.values()))
         return f"{code} {message.decode(errors='replace')}"
     if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error
-        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        said: bytes | str = error.smtp_error
+        text = said.decode(errors="replace") if isinstance(said, bytes) else said
         return f"{error.smtp_code} {text}"
     return f"{type(error).__name__}: {error}"
 
