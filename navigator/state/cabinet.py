@@ -23,6 +23,7 @@ from navigator.domain.certificates.verification import request_category, request
 from navigator.domain.disputes.api import open_dispute
 from navigator.domain.disputes.queries import charge_marks
 from navigator.domain.enrollment.api import cancel_enrollment
+from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.enrollment.offers import (
     confirm_offer,
     decline_offer,
@@ -576,7 +577,7 @@ class CabinetState(AppState):
             # held to the figures the card showed when the button was pressed, no others
             if confirm and (shown is None or _terms_key(shown) != terms_key):
                 raise Conflict("terms_changed")
-            atomically(
+            enrollment_id = atomically(
                 lambda session: (
                     confirm_offer(session, actor, wanted, shown=shown)
                     if confirm
@@ -588,8 +589,13 @@ class CabinetState(AppState):
                 self._reload()  # the card now shows the terms that would be held
             self.error = self._message(error)
             return
-        self.notice = text("done", self.lang)
         self._reload()
+        waiting = False  # the group filled before the parent answered: the child waits, told so
+        if confirm and isinstance(enrollment_id, int):
+            with read_session() as session:
+                row = session.get(Enrollment, enrollment_id)
+                waiting = row is not None and row.status == EnrollmentStatus.WAITLISTED
+        self.notice = text("applied_waitlisted" if waiting else "done", self.lang)
 
     @rx.event
     def accept_offer(self, offer_id: str, terms_key: str = "") -> None:

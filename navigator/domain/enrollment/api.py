@@ -46,7 +46,7 @@ from navigator.domain.enrollment.terms import (
     quote_terms,
     staff_context,
 )
-from navigator.domain.enrollment.waitlist import ordered_waitlist
+from navigator.domain.enrollment.waitlist import pending_applications, promote_waitlist
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.notifications import fanout
@@ -55,7 +55,7 @@ from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput
-from navigator.domain.shared.locks import locked, locked_rows
+from navigator.domain.shared.locks import locked
 from navigator.domain.shared.models import utcnow
 
 
@@ -109,17 +109,14 @@ def _waitlist_exists(session: Session, group_id: int) -> bool:
     )
 
 
-def _pending_applications(session: Session, group_id: int | None) -> int:
-    """Applications awaiting the provider's decision: each may take a seat."""
-    return session.exec(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(Enrollment.group_id == group_id, Enrollment.status == EnrollmentStatus.APPLIED)
-    ).one()
-
-
 def apply_to_group(
-    session: Session, actor: Actor, child_id: int, group_id: int, *, today: date | None = None
+    session: Session,
+    actor: Actor,
+    child_id: int,
+    group_id: int,
+    *,
+    today: date | None = None,
+    offered: bool = False,
 ) -> Enrollment:
     """The parent's application with the breakdown they saw.
 
@@ -140,9 +137,10 @@ def apply_to_group(
         raise Conflict("group_closed")
     if terms.funded:
         _check_funded_limit(session, ctx)
-    wait = group.seats_taken + _pending_applications(
-        session, group_id
-    ) >= group.seats or _waitlist_exists(session, group_id)
+    # a provider's own offer is its decision among the applications awaiting it: it takes a
+    # free seat before them, never before the children on the waiting list
+    promised = 0 if offered else pending_applications(session, group_id)
+    wait = group.seats_taken + promised >= group.seats or _waitlist_exists(session, group_id)
     enrollment = Enrollment(
         child_id=child_id,
         group_id=group_id,
@@ -275,7 +273,7 @@ def reject_application(
     session.add(enrollment)
     session.flush()
     notify(session, ctx.child.guardian_id, "enrollment.rejected", enrollment)
-    _promote_waitlist(session, group)
+    promote_waitlist(session, group)
     session.flush()
     return enrollment
 
@@ -336,7 +334,7 @@ def _end(
         group.seats_taken -= 1
         session.add(group)
     session.flush()
-    _promote_waitlist(session, group)  # the waiting enrollments before the account (lock order)
+    promote_waitlist(session, group)  # the waiting enrollments before the account (lock order)
     release_rest_of_hold(session, actor, enrollment, ctx.child.guardian_id)
     notify(session, ctx.child.guardian_id, f"enrollment.{final.value}", enrollment)
     session.flush()
@@ -359,25 +357,3 @@ def cancel_enrollment(
 
 def complete_enrollment(session: Session, actor: Actor, enrollment_id: int) -> Enrollment:
     return _end(session, actor, enrollment_id, EnrollmentStatus.COMPLETED, "", by_guardian=False)
-
-
-def _promote_waitlist(session: Session, group: Group) -> None:
-    """In the municipality's priority order (enrollment.waitlist), while free seats outnumber
-    the applications awaiting a decision. A promoted child applies again: the provider
-    accepts it as any application, and only then is the certificate's money held."""
-    free = group.seats - group.seats_taken - _pending_applications(session, group.id)
-    if free <= 0:
-        return
-    # the whole list is locked (in id order) and ranked: the first by priority may be anywhere
-    waiting = locked_rows(
-        session,
-        Enrollment,
-        select(Enrollment)
-        .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
-        .order_by(col(Enrollment.id)),
-    )
-    for row in ordered_waitlist(session, group, waiting)[:free]:
-        enrollment = row.enrollment
-        enrollment.status = EnrollmentStatus.APPLIED
-        session.add(enrollment)
-        notify(session, row.child.guardian_id, "enrollment.promoted", enrollment)

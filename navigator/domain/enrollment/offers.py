@@ -152,7 +152,7 @@ def confirm_offer(
         )
         .order_by(col(FundingPeriod.id)),
     )
-    enrollment = apply_to_group(session, actor, offer.child_id, offer.group_id)
+    enrollment = apply_to_group(session, actor, offer.child_id, offer.group_id, offered=True)
     enrollment_id = enrollment.id
     assert enrollment_id is not None
     if enrollment.status == "applied":

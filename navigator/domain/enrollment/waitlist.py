@@ -13,16 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_guardian
 from navigator.domain.accounts.models import Child, ChildCategory
 from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
+from navigator.domain.enrollment.terms import notify
 from navigator.domain.municipalities.models import WaitlistCriterion
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
+from navigator.domain.shared.locks import locked_rows
 
 
 def criteria_met(child: Child, program: Program) -> set[str]:
@@ -134,3 +137,35 @@ def queue_place(session: Session, actor: Actor, enrollment_id: int) -> QueuePlac
     if place is None:
         raise NotFound()
     return place
+
+
+def pending_applications(session: Session, group_id: int | None) -> int:
+    """Applications awaiting the provider's decision: each may take a seat."""
+    return session.exec(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(Enrollment.group_id == group_id, Enrollment.status == EnrollmentStatus.APPLIED)
+    ).one()
+
+
+def promote_waitlist(session: Session, group: Group) -> None:
+    """In the municipality's priority order (enrollment.waitlist), while free seats outnumber
+    the applications awaiting a decision. A promoted child applies again: the provider
+    accepts it as any application, and only then is the certificate's money held. The caller
+    holds the group's lock: a seat freed, a pending application decided, more seats."""
+    free = group.seats - group.seats_taken - pending_applications(session, group.id)
+    if free <= 0:
+        return
+    # the whole list is locked (in id order) and ranked: the first by priority may be anywhere
+    waiting = locked_rows(
+        session,
+        Enrollment,
+        select(Enrollment)
+        .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        .order_by(col(Enrollment.id)),
+    )
+    for row in ordered_waitlist(session, group, waiting)[:free]:
+        enrollment = row.enrollment
+        enrollment.status = EnrollmentStatus.APPLIED
+        session.add(enrollment)
+        notify(session, row.child.guardian_id, "enrollment.promoted", enrollment)

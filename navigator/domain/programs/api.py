@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
+from navigator.domain.enrollment.waitlist import promote_waitlist
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.notifications import fanout
 from navigator.domain.programs.models import (
@@ -323,7 +324,7 @@ def update_group(
     )
     if cleaned["seats"] < group.seats_taken:
         raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
-    before = group.terms()
+    before, seats_before = group.terms(), group.seats
     for name, value in cleaned.items():
         setattr(group, name, value)
     if group.terms() != before:
@@ -331,6 +332,9 @@ def update_group(
         session.add(program)
     session.add(group)
     session.flush()
+    if group.seats > seats_before:  # new seats go to the waiting list first, in its order
+        promote_waitlist(session, group)
+        session.flush()
     return group
 
 

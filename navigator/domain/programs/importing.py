@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff, is_operator
+from navigator.domain.enrollment.waitlist import promote_waitlist
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import (
     ProgramFields,
@@ -181,11 +182,14 @@ def _import_row(
         raise InvalidInput("import_seats_below_taken", taken=group.seats_taken)
     session.add(program)
     session.flush()
+    seats_before = group.seats if group is not None else None
     group = group or Group(program_id=program.id or 0, **terms)
     for name, value in terms.items():
         setattr(group, name, value)
     session.add(group)
     session.flush()
+    if seats_before is not None and group.seats > seats_before:
+        promote_waitlist(session, group)  # new seats go to the waiting list first
     if not created and (program.terms(), group.terms()) != before:
         # a CSV update is an edit like any other: a certified program goes back to review
         program.updated_at = utcnow()

@@ -3,9 +3,14 @@ verified facts only; the parent sees the place and why; a change is audited."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import select
 
+from navigator.domain.accounts.models import Child
+from navigator.domain.certificates.models import Certificate
+from navigator.domain.certificates.numbers import format_certificate_number
 from navigator.domain.certificates.verification import decide_request, request_category
 from navigator.domain.enrollment.api import (
     accept_application,
@@ -13,14 +18,27 @@ from navigator.domain.enrollment.api import (
     reject_application,
 )
 from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.enrollment.offers import confirm_offer, offer_enrollment
 from navigator.domain.enrollment.waitlist import queue_place, queue_places
 from navigator.domain.municipalities.api import set_waitlist_priority
 from navigator.domain.municipalities.queries import policy_of
+from navigator.domain.programs.api import update_group
+from navigator.domain.programs.models import Group
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import InvalidInput, NotFound
 from navigator.domain.shared.models import AuditEvent, Notification
 from tests.domain.disputes.world import municipality_admin
 from tests.factories import SYSTEM, build_world
+
+GROUP_TERMS = (
+    "name",
+    "teacher",
+    "timetable",
+    "starts_on",
+    "ends_on",
+    "seats",
+    "price_per_lesson_minor",
+)
 
 
 def _category(world, parent, child_id, category, *, verified=True):
@@ -189,3 +207,41 @@ def test_changing_the_criteria_is_audited_and_bad_criteria_are_refused(engine):
     assert [(e.actor_id, e.payload["before"], e.payload["after"]) for e in events] == [
         (admin.user_id, [], [["disability", "large_family"], ["home_municipality"]])
     ]
+
+
+def test_more_seats_go_to_the_waiting_list_first(engine):
+    """The provider adds a seat to a group whose seats were all promised: the first waiting
+    child applies again at once, and is told; nobody after it jumps the list."""
+    world = build_world(engine, seats=1)
+    waiting_parent, waiting_child, *_ = world.add_parent_with_child()
+    late_parent, late_child, *_ = world.add_parent_with_child()
+    world.apply()
+    waiting = world.apply(child_id=waiting_child, parent=waiting_parent)
+    assert _status(world, waiting) == "waitlisted"
+    with read_session(engine) as s:
+        group = s.get(Group, world.group_id)
+        terms = {name: getattr(group, name) for name in GROUP_TERMS}
+    with world.tx() as s:
+        update_group(s, world.provider_user, world.group_id, **{**terms, "seats": 2})
+    assert _status(world, waiting) == "applied"
+    assert len(_notified(world, waiting_parent.user_id, "enrollment.promoted")) == 1
+    late = world.apply(child_id=late_child, parent=late_parent)
+    assert _status(world, late) == "waitlisted"  # the two seats are promised again
+
+
+def test_a_providers_offer_takes_a_free_seat_before_the_undecided_applications(engine):
+    """Two seats promised to two undecided applications: the provider's own offer is its
+    decision among them, so the offered child is seated at once when the parent confirms."""
+    world = build_world(engine, seats=2, today=date.today())  # offers use the real clock
+    for _ in range(2):
+        parent, child, *_ = world.add_parent_with_child()
+        world.apply(child_id=child, parent=parent)
+    offered_parent, offered_child, certificate_id, _account = world.add_parent_with_child()
+    with read_session(engine) as s:
+        number = format_certificate_number(s.get(Certificate, certificate_id).number)
+        born = s.get(Child, offered_child).birth_date
+    with world.tx() as s:
+        offer_id = offer_enrollment(s, world.provider_user, world.group_id, number, born).id
+    with world.tx() as s:
+        enrollment_id = confirm_offer(s, offered_parent, offer_id)
+    assert _status(world, enrollment_id) == "accepted"
