@@ -5,9 +5,9 @@ same SMTP path as in production and can be read as a person reads an inbox.
 It speaks what production relays speak when asked to (`--starttls` or `--tls` with a
 certificate, `--user`/`--password` for a login only over TLS), so the app's encrypted,
 logged-in path is tested against a real server too. Like a real server it refuses a mailbox
-that cannot exist: an address in the `.invalid`
-domain (reserved by RFC 2606 for exactly that) gets "550 5.1.1", so what the app does with a
-permanent refusal is tried on the same path too.
+that cannot exist: an address in the `.invalid` domain (reserved by RFC 2606 for exactly
+that) gets "550 5.1.1", so what the app does with a permanent refusal is tried on the same
+path too; one at `full.invalid` gets "452 4.2.2 Mailbox full", a refusal that may pass.
 
     python -m navigator.mailserver --port 8025 --mailbox var/mail
 """
@@ -80,7 +80,10 @@ class _Handler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
-        if address.rstrip(">").lower().endswith(".invalid"):
+        domain = address.rstrip(">").rsplit("@", 1)[-1].lower()
+        if domain == "full.invalid":
+            return "452 4.2.2 Mailbox full"
+        if domain.endswith(".invalid"):
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -132,11 +135,12 @@ class MailServer:
                 )
                 return AuthResult(success=bool(ok))
 
-            # over implicit TLS every byte is encrypted, but aiosmtpd only counts STARTTLS
+            # with STARTTLS, a login only after it; over implicit TLS every byte is encrypted
+            # (aiosmtpd counts only STARTTLS); without TLS (development only), in clear
             options.update(
                 authenticator=check,
                 auth_required=True,
-                auth_require_tls=self.security != "tls",
+                auth_require_tls=self.security == "starttls",
             )
         return options
 

@@ -12,9 +12,11 @@ lease: the letter is sent again with the Message-ID it was given when it was que
 the receiving side recognises as the same letter. A server that refuses or is down leaves the
 letter waiting (attempts, next_attempt_at with a growing backoff); nothing is lost.
 
-A server that refuses the address for good (a 5xx reply: no such mailbox) is not asked again
-and again: the letter is given up at once, as one still unsent after `GIVE_UP_AFTER` is, and
-the person sees on their notifications page that letters to their address do not arrive.
+A server that refuses the address for good (no such mailbox) is not asked again and again:
+the letter is given up at once, as one the server kept refusing (a full mailbox) for
+`GIVE_UP_AFTER` is, and the person sees on their notifications page that letters to their
+address do not arrive. What is ours to mend (a server down, our sender, login or relay
+rights refused) never gives a letter up.
 """
 
 from __future__ import annotations
@@ -207,14 +209,36 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
 
 
-def is_permanent(error: BaseException) -> bool:
-    """The server refused for good (a 5xx reply to the sender, the recipient or the letter);
-    a 4xx reply, a dropped connection or a server that is down may pass."""
+def _statuses(error: smtplib.SMTPRecipientsRefused) -> list[tuple[int, str]]:
+    """(reply code, enhanced status code or "") for each refused recipient (RFC 3463)."""
+    found = []
+    for code, message in error.recipients.values():
+        first = message.decode(errors="replace").split(" ", 1)[0]
+        found.append((code, first if first.count(".") == 2 else ""))
+    return found
+
+
+def refuses_the_address(error: BaseException) -> bool:
+    """The server said for good that the mailbox is not there (5.1.x: bad address; 5.2.x:
+    mailbox disabled; without an enhanced code, 550/551/553). Not a relay or policy refusal
+    (5.7.x: our configuration), not a refusal of our sender or login: those are ours to fix,
+    and the letters wait."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return False
+    return all(
+        500 <= code < 600
+        and (status.startswith(("5.1.", "5.2.")) if status else code in (550, 551, 553))
+        for code, status in _statuses(error)
+    )
+
+
+def about_the_letter(error: BaseException) -> bool:
+    """The server answered about this letter or its address (a full mailbox, a refused
+    content), not about the connection, our sender, our login or our relay rights."""
+    if isinstance(error, smtplib.SMTPDataError):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 500 <= error.smtp_code < 600
+        return not any(status[1:3] == ".7" for _code, status in _statuses(error))
     return False
 
 
@@ -237,11 +261,14 @@ def record_failure(
     *,
     now: datetime | None = None,
     refused: bool = False,
+    about_letter: bool = False,
 ) -> None:
-    """Back off and try again later; or give the letter up when the server `refused` this
-    letter for good or it has waited `GIVE_UP_AFTER` since it was queued."""
+    """Back off and try again later; or give the letter up when the server `refused` its
+    address for good, or kept refusing the letter itself (`about_letter`: a full mailbox)
+    for `GIVE_UP_AFTER` since it was queued. A server that is down, or refuses our sender,
+    login or relay rights, never gives a letter up: it waits until that is mended."""
     now = now or utcnow()
-    gives_up = refused or now - letter.created_at >= GIVE_UP_AFTER
+    gives_up = refused or (about_letter and now - letter.created_at >= GIVE_UP_AFTER)
     if gives_up:
         log.warning("mail %s to %s given up: %s", letter.id, letter.recipient, error)
     with transaction(engine) as session:
@@ -273,7 +300,14 @@ def _deliver(
             send(letter)
         except (smtplib.SMTPException, OSError) as error:
             log.warning("mail %s to %s not sent yet: %s", letter.id, letter.recipient, error)
-            record_failure(engine, letter, error, now=now, refused=is_permanent(error))
+            record_failure(
+                engine,
+                letter,
+                error,
+                now=now,
+                refused=refuses_the_address(error),
+                about_letter=about_the_letter(error),
+            )
             done.failed.append(letter.id)
             continue
         record_sent(engine, letter, now=now)

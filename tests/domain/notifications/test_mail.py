@@ -2,7 +2,8 @@
 racing in real OS processes send each letter once, on SQLite and PostgreSQL, with no raw
 database error; a sender killed after the server accepted a letter and before recording it
 leads to the same letter (same Message-ID) once more; a server that is down delays mail and
-loses none; a mailbox refused for good (5xx) is given up at once, and any letter after days."""
+loses none, however long it is down; a mailbox refused for good (550 5.1.1) is given up at
+once, one refused for days (452 mailbox full) after five."""
 
 from __future__ import annotations
 
@@ -226,19 +227,36 @@ def test_a_mailbox_the_server_refuses_for_good_is_given_up_at_once(engine, smtp_
         assert undelivered_mail(s, actor) is None
 
 
-def test_a_letter_still_unsent_after_five_days_is_given_up(engine, smtp_server):
+def test_a_mailbox_still_full_after_five_days_is_given_up(engine, smtp_server):
+    """A refusal that may pass (452 mailbox full) is retried; after five days of it the
+    letter is given up. Other letters of the round go."""
     with transaction(engine) as s:
-        queue_mail(s, "p@example.org", "Тема", "текст")
-    down = _settings(free_port())  # nothing listens there
+        queue_mail(s, "kid@full.invalid", "Тема", "текст")
     with read_session(engine) as s:
         queued = s.exec(select(OutgoingMail)).one().created_at
-    assert len(send_pending(engine, down, now=queued + timedelta(days=4)).failed) == 1
+    server = _settings(smtp_server.port)
+    assert len(send_pending(engine, server, now=queued + timedelta(days=4)).failed) == 1
     with read_session(engine) as s:
-        assert s.exec(select(OutgoingMail)).one().given_up_at is None  # a server down: retried
-    assert len(send_pending(engine, down, now=queued + timedelta(days=5, hours=1)).failed) == 1
+        letter = s.exec(select(OutgoingMail)).one()
+    assert letter.given_up_at is None and letter.last_error.startswith("452 4.2.2")
+    assert len(send_pending(engine, server, now=queued + timedelta(days=5, hours=1)).failed) == 1
     with read_session(engine) as s:
         letter = s.exec(select(OutgoingMail)).one()
     assert letter.given_up_at == queued + timedelta(days=5, hours=1)
+    assert send_pending(engine, server, now=queued + timedelta(days=6)).failed == []
+
+
+def test_a_server_down_for_a_week_gives_no_letter_up(engine, smtp_server):
+    """Nothing is lost while the relay is down, however long: the letters wait for it."""
+    with transaction(engine) as s:
+        queue_mail(s, "p@example.org", "Тема", "текст")
+    with read_session(engine) as s:
+        queued = s.exec(select(OutgoingMail)).one().created_at
+    down = _settings(free_port())  # nothing listens there
+    for day in (1, 4, 6, 7):
+        assert len(send_pending(engine, down, now=queued + timedelta(days=day)).failed) == 1
+    with read_session(engine) as s:
+        assert s.exec(select(OutgoingMail)).one().given_up_at is None
     back = _settings(smtp_server.port)
-    assert send_pending(engine, back, now=queued + timedelta(days=6)).sent == []
-    assert smtp_server.mailbox.letters() == []
+    assert len(send_pending(engine, back, now=queued + timedelta(days=8)).sent) == 1
+    assert [m["To"] for m in smtp_server.mailbox.letters()] == ["p@example.org"]

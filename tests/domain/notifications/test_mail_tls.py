@@ -1,7 +1,8 @@
 """Mail over an encrypted, logged-in connection, against the real local SMTP server speaking
 STARTTLS or TLS from the first byte with a certificate made for the test: the letter arrives;
-a certificate the app does not trust, a wrong password or a server that wants TLS from a
-client that does not speak it leaves every letter waiting, none given up, none sent in clear.
+a certificate the app does not trust, a wrong password, no login where one is required, or a
+server that wants TLS from a client that does not speak it (refusing our sender with 530)
+leaves every letter waiting, none given up, none sent in clear: they are ours to mend.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _settings(server: MailServer, security: str, cert: Path, password: str = PAS
         smtp_host="127.0.0.1",
         smtp_port=server.port,
         smtp_security=security,
-        smtp_user=USER,
+        smtp_user=USER if password else "",  # no password: the app does not log in
         smtp_password=password,
         smtp_ca_file=str(cert),
     )
@@ -84,6 +85,8 @@ def test_a_letter_goes_encrypted_and_logged_in(engine, tmp_path, certificate, se
         ("starttls", "starttls", PASSWORD, False),  # a certificate nobody vouches for
         ("tls", "tls", PASSWORD, False),
         ("starttls", "none", PASSWORD, True),  # the server wants TLS; no letter in clear
+        ("starttls", "none", "", True),  # …and without a login: 530 refuses our sender
+        ("starttls", "starttls", "", True),  # encrypted, no login: 530 authentication required
     ],
 )
 def test_a_refused_connection_leaves_every_letter_waiting(
