@@ -8,6 +8,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import delete, text
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -19,11 +20,17 @@ from navigator.domain.programs.api import (
     update_group,
     update_program,
 )
-from navigator.domain.programs.catalog_rows import CatalogGroup, CatalogRow, refresh_catalog_rows
+from navigator.domain.programs.catalog_rows import (
+    LOCK_SPACE,
+    CatalogGroup,
+    CatalogRow,
+    refresh_catalog_rows,
+)
 from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.migrate import fill_derived_rows
 from search.documents import EPOCH, build_batch
 from search.fallback import (
     ROW,
@@ -273,3 +280,41 @@ def test_seats_taken_at_once_in_two_groups_of_a_program_leave_its_row_right(engi
         free = s.exec(select(ROW.c.free_seats).where(ROW.c.program_id == world.program_id)).one()
     assert free == 20 - 4
     _written_by_hooks_equal_a_full_refresh(engine)
+
+
+def test_rows_are_written_as_the_transaction_commits_after_its_other_locks(engine):
+    """A flush only notes its programs: nothing of the catalog is written or locked while
+    the money paths take their locks (places, accounts), so the catalog's locks never sit
+    between theirs; the commit writes the row."""
+    world = build_world(engine, today=date.today(), seats=2)
+    with transaction(engine) as s:
+        group = s.get(Group, world.group_id)
+        group.seats_taken = group.seats
+        s.add(group)
+        s.flush()
+        connection = s.connection()
+        if connection.dialect.name == "postgresql":
+            held = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND classid = :space AND pid = pg_backend_pid()"
+                ),
+                {"space": LOCK_SPACE},
+            ).scalar_one()
+            assert held == 0
+        before = connection.execute(
+            sa_select(CatalogRow.free_seats).where(CatalogRow.program_id == world.program_id)
+        ).scalar_one()
+        assert before == 2  # not yet: written at the commit
+    assert _find(world, has_free_seats=True) == []
+    _written_by_hooks_equal_a_full_refresh(engine)
+
+
+def test_a_catalog_upgraded_across_the_rows_migration_gets_them_after_the_migrations(engine):
+    world = build_world(engine, today=date.today())
+    with engine.begin() as c:
+        c.execute(delete(CatalogGroup))
+        c.execute(delete(CatalogRow))
+    assert fill_derived_rows(engine.url.render_as_string(hide_password=False)) == 1
+    assert _find(world) == [world.program_id]
+    assert fill_derived_rows(engine.url.render_as_string(hide_password=False)) == 0

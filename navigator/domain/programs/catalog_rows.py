@@ -16,6 +16,7 @@ reads the row's groups from `catalog_group` instead (search/fallback.py).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from functools import reduce
@@ -200,11 +201,42 @@ def refresh_catalog_rows(
     runs inside someone's flush. Returns how many programs are in the catalog."""
     today = today or date.today()
     if program_ids is None:
+        _lock_buckets(connection, range(LOCK_BUCKETS))
         return sum(_refresh(connection, batch, today) for batch in _every_program(connection))
     wanted = sorted({int(i) for i in program_ids})
+    _lock_buckets(connection, wanted)
     return sum(
         _refresh(connection, wanted[i : i + BATCH], today) for i in range(0, len(wanted), BATCH)
     )
+
+
+def _lock_buckets(connection: Connection, ids: Iterable[int]) -> None:
+    """PostgreSQL: one writer of a program's rows at a time, until it commits: a second
+    transaction (another group of the same program, say) then reads the first one's change
+    too, instead of writing over it what it read before (or colliding on the row's key).
+    Programs share LOCK_BUCKETS locks (a bulk insert of 25 000 programs in one transaction
+    would not fit one lock each in the server's lock table), all taken in one statement in
+    bucket order, and only as the transaction commits (`_write_at_commit`), after every
+    other lock it takes: so no two writers wait for each other in a circle."""
+    if connection.dialect.name != "postgresql":
+        return  # SQLite: one writer at a time already
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(:space, b) FROM unnest(CAST(:buckets AS int[])) b"),
+        {"space": LOCK_SPACE, "buckets": sorted({i % LOCK_BUCKETS for i in ids})},
+    )
+
+
+def fill_if_empty(connection: Connection) -> int:
+    """After the migrations (navigator.domain.shared.migrate): the rows of a catalog that
+    has none yet (a database upgraded across 0025), by the app's current rules, as a search
+    index is rebuilt by the current code; 0 when there was nothing to do."""
+    rows = CatalogRow.__table__  # type: ignore[attr-defined]
+    programs = Program.__table__  # type: ignore[attr-defined]
+    if connection.execute(select(rows.c.program_id).limit(1)).first() is not None:
+        return 0
+    if connection.execute(select(programs.c.id).limit(1)).first() is None:
+        return 0
+    return refresh_catalog_rows(connection)
 
 
 def _every_program(connection: Connection) -> Iterator[list[int]]:
@@ -227,16 +259,6 @@ def _refresh(connection: Connection, ids: list[int], today: date) -> int:
 
     if not ids:
         return 0
-    if connection.dialect.name == "postgresql":
-        # one writer of a program's rows at a time, until it commits: a second transaction
-        # (another group of the same program, say) then reads the first one's change too,
-        # instead of writing over it what it read before (or colliding on the row's key).
-        # Programs share LOCK_BUCKETS locks, taken in order: a bulk insert of 25 000 programs
-        # in one transaction would not fit one lock each in the server's lock table.
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:space, b) FROM unnest(CAST(:buckets AS int[])) b"),
-            {"space": LOCK_SPACE, "buckets": sorted({i % LOCK_BUCKETS for i in ids})},
-        )
     programs = Program.__table__  # type: ignore[attr-defined]
     groups = Group.__table__  # type: ignore[attr-defined]
     rows_table = CatalogRow.__table__  # type: ignore[attr-defined]
@@ -314,11 +336,45 @@ def programs_touched(session: Session) -> set[int]:
     return ids
 
 
+# A session's flushes only note which programs they touched; the rows are written once, as
+# the session commits, after every other lock the transaction takes (money paths lock places
+# and accounts first): a row lock taken mid-transaction would put the catalog's locks between
+# the money's, and a long CSV import would hold them all until its end.
+PENDING = "catalog_rows_pending"  # in Session.info: program ids to write at commit
+# the connections the ORM is flushing on: the engine hooks below leave their inserts to the
+# session (weak: a connection is forgotten with its transaction, even after a failed flush)
+_FLUSHING: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+@event.listens_for(Session, "before_flush")
+def _flush_begins(session: Session, _flush_context: Any, _instances: Any) -> None:
+    _FLUSHING.add(session.connection())
+
+
 @event.listens_for(Session, "after_flush")
-def _rows_of_flushed_changes(session: Session, _flush_context: Any) -> None:
+def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
     ids = programs_touched(session)
     if ids:
+        session.info.setdefault(PENDING, set()).update(ids)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _flush_ends(session: Session, _flush_context: Any) -> None:
+    _FLUSHING.discard(session.connection())
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    session.flush()  # the last changes note their programs first
+    ids = session.info.pop(PENDING, None)
+    if ids:
         refresh_catalog_rows(session.connection(), ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the whole transaction is over: committed or rolled back
+        session.info.pop(PENDING, None)
 
 
 def program_ids_of_inserted_groups(params: Any) -> set[int]:
@@ -344,13 +400,21 @@ def _rows_of_bulk_groups(
     _options: Any,
     _result: Any,
 ) -> None:
-    """Groups inserted without the ORM (the bulk seed) name their programs."""
+    """Groups inserted without the ORM (the bulk seed) name their programs. (The ORM's own
+    inserts are noted by the session's flush hook and written at its commit.)"""
     if not (isinstance(statement, Insert) and statement.table.name == "program_group"):
+        return
+    if connection in _FLUSHING:
         return
     ids = program_ids_of_inserted_groups([multiparams, params])
     if ids:
         refresh_catalog_rows(connection, ids)
 
 
+def _rows_of_bulk_programs(connection: Connection, ids: list[int]) -> None:
+    if connection not in _FLUSHING:  # the ORM's are written at the session's commit
+        refresh_catalog_rows(connection, ids)
+
+
 # programs inserted without the ORM: found by models.py's bulk hook, which knows which
-NEW_PROGRAM_HOOKS.append(refresh_catalog_rows)
+NEW_PROGRAM_HOOKS.append(_rows_of_bulk_programs)

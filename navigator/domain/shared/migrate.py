@@ -16,7 +16,24 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def upgrade(database_url: str | None = None, revision: str = "head") -> None:
+    """Migrate; at the head, also fill what the app derives from the tables by its current
+    rules (the catalog's rows of a catalog that has none yet, e.g. upgraded across 0025)."""
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head":
+        fill_derived_rows(database_url)
+
+
+def fill_derived_rows(database_url: str | None = None) -> int:
+    from navigator.domain.programs.catalog_rows import fill_if_empty
+    from navigator.domain.shared.db import get_engine, make_engine
+
+    engine = make_engine(database_url) if database_url else get_engine()
+    try:
+        with engine.begin() as connection:
+            return fill_if_empty(connection)
+    finally:
+        if database_url:
+            engine.dispose()
 
 
 def downgrade(database_url: str | None, revision: str) -> None:

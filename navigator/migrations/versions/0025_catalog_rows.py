@@ -4,7 +4,8 @@
 version's values, the municipality's code and currency, the live groups' lowest price, free
 seats, weekdays and first start, and the days those values hold) and `catalog_group` (the
 groups that take applications until they end), written by the app with every change
-(navigator/domain/programs/catalog_rows.py) and filled here for the programs that exist.
+(navigator/domain/programs/catalog_rows.py), and for the programs that exist right after the
+migrations (navigator.domain.shared.migrate.upgrade).
 
 Revision ID: 0025
 Revises: 0024
@@ -81,10 +82,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("group_id"),
     )
     op.create_index("ix_catalog_group_program", "catalog_group", ["program_id", "ends_on"])
-    # the programs that exist: by the app's own rules (what the search document shows)
-    from navigator.domain.programs.catalog_rows import refresh_catalog_rows
-
-    refresh_catalog_rows(op.get_bind())
+    # the rows of the programs that exist are written after the migrations, by the app's
+    # rules of that day (navigator.domain.shared.migrate.upgrade → catalog_rows.fill_if_empty),
+    # as a search index is rebuilt: code here would break once the models change
 
 
 def downgrade() -> None:
