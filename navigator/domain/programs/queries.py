@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
+from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import staff_program
 from navigator.domain.programs.models import CertificationStatus, Group, Program, ProgramListing
@@ -134,9 +135,17 @@ class PublicGroup:
     ends_on: date
     lessons_left: int
     seats: int
-    free_seats: int
+    free_seats: int  # not taken; some may be promised to applications awaiting a decision
     price_per_lesson_minor: int
     enrollment_open: bool
+    awaiting: int = 0  # applications awaiting the provider's decision
+    waiting: int = 0  # children on the waiting list
+
+    @property
+    def open_to_new(self) -> int:
+        """Seats a new application could still get: neither taken nor promised, and nobody
+        waiting before it (enrollment.api.apply_to_group's rule)."""
+        return 0 if self.waiting else max(self.free_seats - self.awaiting, 0)
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,17 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         if program.takes_applications(g)  # the certified version, while a change is in review
     ]
     shown = program.shown
+    counts: dict[tuple[int, str], int] = {}
+    if groups:  # one grouped count: the applications awaiting a decision, the waiting list
+        for group_id, status, count in session.exec(
+            select(Enrollment.group_id, Enrollment.status, func.count())
+            .where(
+                col(Enrollment.group_id).in_([g.id for g in groups]),
+                col(Enrollment.status).in_([EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED]),
+            )
+            .group_by(col(Enrollment.group_id), col(Enrollment.status))
+        ):
+            counts[(group_id, status)] = int(count)
     return PublicProgram(
         id=program_id,
         title=shown["title"],
@@ -216,6 +236,8 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
                 free_seats=g.seats - g.seats_taken,
                 price_per_lesson_minor=g.price_per_lesson_minor,
                 enrollment_open=g.enrollment_open and g.ends_on >= today,
+                awaiting=counts.get((g.id or 0, EnrollmentStatus.APPLIED), 0),
+                waiting=counts.get((g.id or 0, EnrollmentStatus.WAITLISTED), 0),
             )
             for g in groups
         ],

@@ -24,6 +24,7 @@ from navigator.domain.municipalities.api import set_waitlist_priority
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.api import update_group
 from navigator.domain.programs.models import Group
+from navigator.domain.programs.queries import public_program
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import InvalidInput, NotFound
 from navigator.domain.shared.models import AuditEvent, Notification
@@ -245,3 +246,25 @@ def test_a_providers_offer_takes_a_free_seat_before_the_undecided_applications(e
     with world.tx() as s:
         enrollment_id = confirm_offer(s, offered_parent, offer_id)
     assert _status(world, enrollment_id) == "accepted"
+
+
+def test_the_program_page_counts_only_seats_a_new_application_could_get(engine):
+    """Two seats, two applications awaiting a decision: the page shows none open to a new
+    application (which would wait), not "2 / 2 free"; then the waiting list's length."""
+    world = build_world(engine, seats=2)
+
+    def shown():
+        with read_session(engine) as s:
+            (group,) = public_program(s, world.program_id, world.today).groups
+        return group.free_seats, group.awaiting, group.waiting, group.open_to_new
+
+    assert shown() == (2, 0, 0, 2)
+    world.apply()
+    assert shown() == (2, 1, 0, 1)
+    other_parent, other_child, *_ = world.add_parent_with_child()
+    world.apply(child_id=other_child, parent=other_parent)
+    assert shown() == (2, 2, 0, 0)
+    late_parent, late_child, *_ = world.add_parent_with_child()
+    late = world.apply(child_id=late_child, parent=late_parent)
+    assert _status(world, late) == "waitlisted"
+    assert shown() == (2, 2, 1, 0)
