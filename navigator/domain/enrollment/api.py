@@ -139,7 +139,7 @@ def apply_to_group(
         _check_funded_limit(session, ctx)
     # a provider's own offer is its decision among the applications awaiting it: it takes a
     # free seat before them, never before the children on the waiting list
-    promised = 0 if offered else pending_applications(session, group_id)
+    promised = 0 if offered else pending_applications(session, group)
     wait = group.seats_taken + promised >= group.seats or _waitlist_exists(session, group_id)
     enrollment = Enrollment(
         child_id=child_id,

@@ -139,12 +139,12 @@ def queue_place(session: Session, actor: Actor, enrollment_id: int) -> QueuePlac
     return place
 
 
-def pending_applications(session: Session, group_id: int | None) -> int:
-    """Applications awaiting the provider's decision: each may take a seat."""
+def pending_applications(session: Session, group: Group) -> int:
+    """Applications awaiting the provider's decision on the group: each may take a seat."""
     return session.exec(
         select(func.count())
         .select_from(Enrollment)
-        .where(Enrollment.group_id == group_id, Enrollment.status == EnrollmentStatus.APPLIED)
+        .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.APPLIED)
     ).one()
 
 
@@ -153,7 +153,7 @@ def promote_waitlist(session: Session, group: Group) -> None:
     the applications awaiting a decision. A promoted child applies again: the provider
     accepts it as any application, and only then is the certificate's money held. The caller
     holds the group's lock: a seat freed, a pending application decided, more seats."""
-    free = group.seats - group.seats_taken - pending_applications(session, group.id)
+    free = group.seats - group.seats_taken - pending_applications(session, group)
     if free <= 0:
         return
     # the whole list is locked (in id order) and ranked: the first by priority may be anywhere
