@@ -42,6 +42,7 @@ from sqlmodel import Field, Session, SQLModel
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import NEW_PROGRAM_HOOKS, Group, Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.migrate import AFTER_UPGRADE
 
 BATCH = 2_000
 LOCK_SPACE = 0x6361  # "ca": the advisory locks of catalog rows (PostgreSQL)
@@ -418,3 +419,6 @@ def _rows_of_bulk_programs(connection: Connection, ids: list[int]) -> None:
 
 # programs inserted without the ORM: found by models.py's bulk hook, which knows which
 NEW_PROGRAM_HOOKS.append(_rows_of_bulk_programs)
+
+# a catalog upgraded across migration 0025 gets its rows after the migrations
+AFTER_UPGRADE.append(fill_if_empty)
