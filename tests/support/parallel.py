@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from navigator.domain.shared.db import transaction
+from navigator.domain.shared.db import make_engine, transaction
 from navigator.domain.shared.errors import DomainError
 
 
@@ -25,3 +25,10 @@ def run_in_parallel(engine, calls) -> Counter:
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return Counter(pool.map(attempt, calls))
+
+
+def process_engine(url: str):
+    """An engine for one OS process of a race: a small pool on PostgreSQL."""
+    if url.startswith("postgresql"):
+        return make_engine(url, pool_size=2, max_overflow=2)
+    return make_engine(url)

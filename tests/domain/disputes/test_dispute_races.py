@@ -20,22 +20,17 @@ from navigator.domain.disputes.api import (
     open_dispute,
 )
 from navigator.domain.disputes.models import Dispute
-from navigator.domain.shared.db import atomically, make_engine, read_session
+from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError
 from tests.domain.disputes.world import build_charged, noon
 from tests.support.invariants import assert_ledger_invariants
+from tests.support.parallel import process_engine
 
 PROCESSES = 4
 
 
-def _engine(url: str):
-    if url.startswith("postgresql"):
-        return make_engine(url, pool_size=2, max_overflow=2)
-    return make_engine(url)
-
-
 def _worker(url: str, barrier, results, job: tuple) -> None:
-    engine = _engine(url)
+    engine = process_engine(url)
     what, user_id, target, when = job
     actor = Actor.user(user_id)
     try:

@@ -14,22 +14,17 @@ from sqlmodel import select
 from navigator.domain.accounts.access import Actor
 from navigator.domain.enrollment.api import apply_to_group
 from navigator.domain.enrollment.models import Enrollment
-from navigator.domain.shared.db import atomically, make_engine, read_session
+from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.models import Notification
 from tests.factories import build_world
+from tests.support.parallel import process_engine
 
 PARENTS = 6
 
 
-def _engine(url: str):
-    if url.startswith("postgresql"):
-        return make_engine(url, pool_size=2, max_overflow=2)
-    return make_engine(url)
-
-
 def _apply(url: str, barrier, results, job: tuple) -> None:
-    engine = _engine(url)
+    engine = process_engine(url)
     user_id, child_id, group_id, today = job
     try:
         barrier.wait(timeout=60)

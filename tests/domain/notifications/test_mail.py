@@ -21,7 +21,7 @@ from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Role
 from navigator.domain.notifications.centre import undelivered_mail
 from navigator.domain.notifications.delivery import dispatch_instant
-from navigator.domain.shared.db import make_engine, read_session, transaction
+from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.mail import (
     LEASE,
@@ -35,6 +35,7 @@ from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.mailserver import free_port
 from navigator.settings import get_settings
 from tests.factories import build_world
+from tests.support.parallel import process_engine
 
 PROCESSES = 3
 
@@ -47,14 +48,8 @@ def _url(engine):
     return engine.url.render_as_string(hide_password=False)
 
 
-def _engine(url):
-    if url.startswith("postgresql"):
-        return make_engine(url, pool_size=2, max_overflow=2)
-    return make_engine(url)
-
-
 def _sender(url, port, dispatch, results):
-    engine = _engine(url)
+    engine = process_engine(url)
     outcomes = Counter()
     try:
         for _round in range(20):
@@ -155,7 +150,7 @@ def test_a_sender_killed_after_the_server_accepted_resends_with_the_same_message
 
 
 def _send_then_die(url, port):
-    engine = _engine(url)
+    engine = process_engine(url)
     settings = _settings(port)
     (letter,) = claim_letters(engine)
     with smtp_connection(settings) as client:
