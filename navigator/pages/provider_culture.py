@@ -192,22 +192,100 @@ def _sessions() -> rx.Component:
             rx.text(T["culture_no_sessions"]),
             data_table(
                 T["culture_sessions_title"],
-                [T["culture_service"], T["culture_starts"], T["culture_booked_places"]],
+                [
+                    T["culture_service"],
+                    T["culture_starts"],
+                    T["culture_booked_places"],
+                    T["culture_change_session"],
+                ],
                 rx.foreach(
                     S.sessions,
                     lambda row: rx.el.tr(
                         rx.el.td(row.service),
                         rx.el.td(row.starts),
                         rx.el.td(row.booked),
+                        rx.el.td(
+                            rx.cond(
+                                row.can_change,
+                                rx.button(
+                                    T["edit"],
+                                    size="1",
+                                    variant="soft",
+                                    on_click=S.start_change_session(row.id),
+                                    aria_label=T["culture_change_session"] + ": " + row.starts,
+                                    class_name="change-session",
+                                ),
+                            )
+                        ),
                         class_name="culture-session",
                     ),
                 ),
                 id="culture-sessions",
             ),
         ),
+        rx.cond(S.changing != "", _change_session()),
         _publish(),
         align="start",
         width="100%",
+    )
+
+
+def _change_session() -> rx.Component:
+    """A new day, time or capacity for one session: a booked one keeps its time and never
+    shrinks below what is booked (the domain says so beside the field)."""
+    return rx.vstack(
+        rx.heading(T["culture_change_session"], size="4", as_="h3", id="change-session-title"),
+        rx.text(S.changing_title, size="2", weight="bold"),
+        rx.text(T["culture_change_session_hint"], size="2"),
+        rx.el.form(
+            rx.vstack(
+                rx.hstack(
+                    input_field(
+                        T["culture_start_date"],
+                        id="c-starts_at",
+                        name="starts_at",
+                        kind="date",
+                        required=True,
+                        default_value=S.change_day,
+                    ),
+                    input_field(
+                        T["culture_start_time"],
+                        id="c-start_time",
+                        name="start_time",
+                        kind="time",
+                        required=True,
+                        default_value=S.change_time,
+                    ),
+                    input_field(
+                        T["culture_capacity"],
+                        id="c-capacity",
+                        name="capacity",
+                        kind="number",
+                        required=True,
+                        min=1,
+                        max=500,
+                        default_value=S.change_capacity,
+                    ),
+                    wrap="wrap",
+                    align="end",
+                ),
+                rx.hstack(
+                    rx.button(T["save"], type="submit", id="save-session"),
+                    rx.button(
+                        T["cancel"], type="button", variant="soft", on_click=S.cancel_change_session
+                    ),
+                    wrap="wrap",
+                ),
+                align="start",
+            ),
+            key=S.changing,
+            on_submit=S.save_session,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        align="start",
+        width="100%",
+        id="change-session",
     )
 
 

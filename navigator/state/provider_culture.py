@@ -31,6 +31,7 @@ from navigator.domain.culture.services import (
     ArtForm,
     ServiceFields,
     ServicePlace,
+    change_session,
     publish_session,
     submit_service,
     update_service,
@@ -81,6 +82,11 @@ class SessionRow:
     service: str
     starts: str
     booked: str
+    # what the change form starts from: the day and time in Vilnius, the capacity
+    day: str
+    start_time: str
+    capacity: str
+    can_change: bool  # not begun yet
 
 
 @dataclasses.dataclass
@@ -137,6 +143,12 @@ def session_start(form: dict) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
+def _local_day_and_time(moment: datetime) -> tuple[str, str]:
+    """A session's start as the date and time fields take it back, in Vilnius."""
+    local = moment.astimezone(ZoneInfo(CULTURE_TIMEZONE))
+    return local.date().isoformat(), local.strftime("%H:%M")
+
+
 def _euros(minor: int) -> str:
     """An amount as the price field takes it back: 5.00."""
     return f"{minor // 100}.{minor % 100:02d}"
@@ -150,6 +162,11 @@ class ProviderCultureState(ProviderState):
     bookings: list[BookingCard] = []
     session_services: list[Choice] = []  # the services a session can be published for
     declining: str = ""  # the booking whose decline asks for a reason
+    changing: str = ""  # the session whose time or capacity is being changed
+    changing_title: str = ""  # its service and start, above the change form
+    change_day: str = ""  # the change form's defaults: the session's day, time, capacity
+    change_time: str = ""
+    change_capacity: str = ""
     disputes: list[DisputeCard] = []  # schools' disputes of charges, waiting for an answer first
     contesting: str = ""  # the dispute whose contest asks for a reason
     # the service form: a new service, or the one being changed
@@ -174,7 +191,7 @@ class ProviderCultureState(ProviderState):
 
     @rx.event
     def load(self):
-        self.declining = ""
+        self.declining = self.changing = ""
         self._new_form()
         return self._open(routes.PROVIDER_CULTURE)
 
@@ -216,10 +233,15 @@ class ProviderCultureState(ProviderState):
                 s.fields.title,
                 format_moment(found.starts_at, lang, CULTURE_TIMEZONE),
                 text("culture_booked_of", lang, booked=found.booked, capacity=found.capacity),
+                *_local_day_and_time(found.starts_at),
+                str(found.capacity),
+                not found.begun,
             )
             for s in services
             for found in s.sessions
         ]
+        if not any(row.id == self.changing and row.can_change for row in self.sessions):
+            self.changing = ""
         cards = [
             BookingCard(
                 id=str(b.booking_id),
@@ -430,6 +452,56 @@ class ProviderCultureState(ProviderState):
             self.error = self._message(error)
             return
         self.notice = text("culture_session_published", self.lang)
+        self._reload()
+
+    @rx.event
+    def start_change_session(self, session_id: str) -> None:
+        """The change form for a session this screen listed and that has not begun."""
+        self.error = self.notice = ""
+        wanted = row_id(session_id)
+        row = next((r for r in self.sessions if r.id == str(wanted) and r.can_change), None)
+        if wanted is None or row is None:
+            self.changing = ""
+            self.error = self._message(NotFound())
+            return
+        self.changing = row.id
+        self.changing_title = f"{row.service} · {row.starts}"
+        self.change_day, self.change_time, self.change_capacity = (
+            row.day,
+            row.start_time,
+            row.capacity,
+        )
+
+    @rx.event
+    def cancel_change_session(self) -> None:
+        self.changing = ""
+
+    @rx.event
+    def save_session(self, form: dict) -> None:
+        """A new time or capacity; the domain refuses moving a booked session or shrinking
+        it below what is booked, and a session of another provider is not found."""
+        self.error = self.notice = ""
+        form = form if isinstance(form, dict) else {}
+        found = self._provider()
+        session_id = row_id(self.changing)
+        if found is None or session_id is None:
+            self.error = self._message(NotFound())
+            return
+        actor = found[0]
+        try:
+            starts_at = session_start(form)
+            capacity = form_whole(form, "capacity")
+            now = utcnow()
+            atomically(
+                lambda session: change_session(
+                    session, actor, session_id, starts_at, capacity, now=now
+                )
+            )
+        except DomainError as error:
+            self.error = self._message(error)
+            return
+        self.changing = ""
+        self.notice = text("culture_session_changed", self.lang)
         self._reload()
 
     # ------------------------------------------------------------ bookings

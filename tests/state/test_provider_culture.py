@@ -14,6 +14,7 @@ from sqlmodel import select
 
 import navigator.domain.shared.db as db
 import navigator.state.provider_culture as screen
+from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.signin import start_session
 from navigator.domain.culture.booking import confirm_booking
 from navigator.domain.culture.models import (
@@ -22,10 +23,11 @@ from navigator.domain.culture.models import (
     CultureService,
     CultureSession,
 )
+from navigator.domain.shared.errors import Conflict
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.provider_culture import ProviderCultureState
-from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture
+from tests.domain.culture.world import NOW, PASSWORD, SESSION_AT, YEAR, build_culture
 from tests.domain.programs.test_photos import image_bytes
 
 AFTER = SESSION_AT + timedelta(hours=2)
@@ -55,9 +57,11 @@ def culture(engine, monkeypatch):
     world = build_culture(engine)
     other = build_culture(engine)
     with world.tx() as s:
+        parent = create_user(s, "parent.culture@example.org", PASSWORD)
         tokens = {
             "provider": start_session(s, world.provider_user.user_id, utcnow()).token,
             "other": start_session(s, other.provider_user.user_id, utcnow()).token,
+            "parent": start_session(s, parent.id, utcnow()).token,
             "out": None,
         }
     holder = {"token": None}
@@ -303,3 +307,78 @@ def test_the_provider_adds_a_photo_to_a_service_and_it_goes_to_review(culture, m
     assert [p.name for p in media.iterdir()] == [service.photo]
     ProviderCultureState.remove_photo.fn(state)
     assert state.error == "" and state.editing_photo_url == ""
+
+
+def _sessions(world) -> dict[int, tuple[datetime, int]]:
+    with db.read_session(world.engine) as s:
+        rows = s.exec(
+            select(CultureSession).where(CultureSession.service_id == world.service_id)
+        ).all()
+    return {r.id: (r.starts_at.replace(tzinfo=UTC), r.capacity) for r in rows}
+
+
+def _change_form(day: date, at: str, capacity: int) -> dict:
+    return {"starts_at": day.isoformat(), "start_time": at, "capacity": str(capacity)}
+
+
+def test_the_provider_moves_an_empty_session_and_resizes_a_booked_one(culture):
+    world, _other, tab, _clock = culture
+    empty = world.add_session(SESSION_AT + timedelta(days=1), capacity=30)
+    world.book(world.classes["5A"])  # 10 pupils on the world's session
+    state = tab("provider")
+    row = next(r for r in state.sessions if r.id == str(empty))
+    # the form starts from the session as it is, in Vilnius time (UTC+2 in March)
+    assert (row.day, row.start_time, row.capacity, row.can_change) == (
+        (SESSION_AT + timedelta(days=1)).date().isoformat(),
+        "12:00",
+        "30",
+        True,
+    )
+    ProviderCultureState.start_change_session.fn(state, str(empty))
+    assert state.changing == str(empty) and state.change_time == "12:00"
+    ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "09:15", 40))
+    assert state.error == "" and state.notice == screen.text("culture_session_changed", state.lang)
+    assert state.changing == ""
+    moved = datetime.combine(APRIL_FIRST, time(9, 15), tzinfo=VILNIUS).astimezone(UTC)
+    assert _sessions(world)[empty] == (moved, 40)
+
+    # the booked session keeps its time but may grow or shrink down to what is booked
+    ProviderCultureState.start_change_session.fn(state, str(world.session_id))
+    ProviderCultureState.save_session.fn(
+        state, _change_form(SESSION_AT.date(), state.change_time, 10)
+    )
+    assert state.error == "", state.error
+    assert _sessions(world)[world.session_id] == (SESSION_AT, 10)
+
+
+def test_moving_a_booked_session_or_shrinking_it_below_booked_is_refused(culture):
+    world, _other, tab, _clock = culture
+    world.book(world.classes["5A"])  # 10 pupils
+    state = tab("provider")
+    lang = state.lang
+    said = {Conflict("session_has_bookings", booked=10).message(x) for x in ("ru", "lt", "en")}
+    assert len(said) == 3  # said in each language, not a key
+    before = _sessions(world)
+    ProviderCultureState.start_change_session.fn(state, str(world.session_id))
+    ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "10:00", 60))
+    assert state.error == Conflict("session_has_bookings", booked=10).message(lang)
+    assert "session_has_bookings" not in state.error and state.notice == ""
+    ProviderCultureState.save_session.fn(state, _change_form(SESSION_AT.date(), "12:00", 9))
+    assert state.error == Conflict("capacity_below_booked", booked=10).message(lang)
+    assert "capacity_below_booked" not in state.error
+    assert state.changing == str(world.session_id)  # the form stays open to correct it
+    assert _sessions(world) == before
+
+
+@pytest.mark.parametrize("who", ["other", "parent", "out"])
+def test_another_provider_or_a_parent_cannot_change_a_session(culture, who):
+    world, _other, tab, _clock = culture
+    empty = world.add_session(SESSION_AT + timedelta(days=1), capacity=30)
+    before = _sessions(world)
+    state = tab(who)
+    ProviderCultureState.start_change_session.fn(state, str(empty))
+    assert state.changing == "" and state.error != ""  # never listed on their screen
+    state.changing = str(empty)  # as if the browser had sent it
+    ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "09:00", 5))
+    assert state.error != "" and state.notice == ""
+    assert _sessions(world) == before
