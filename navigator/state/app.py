@@ -14,9 +14,7 @@ from starlette.requests import cookie_parser
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.confirmation import send_confirmation
 from navigator.domain.accounts.signin import user_for_token
-from navigator.domain.culture.access import is_culture_operator, schools_of
-from navigator.domain.municipalities.queries import municipalities_of
-from navigator.domain.providers.queries import providers_of
+from navigator.domain.culture.access import HeaderRoles, header_roles
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import DomainError, NotFound
 from navigator.domain.shared.mail import deliver_after_commit
@@ -73,18 +71,15 @@ class AppState(rx.State):
         """
         with read_session() as session:
             user = user_for_token(session, self._session_token())
-            self.signed_in = user is not None
-            self.user_email = user.email if user else ""
-            self.is_provider = user is not None and bool(providers_of(session, Actor.user(user.id)))
-            self.is_admin = user is not None and bool(
-                municipalities_of(session, Actor.user(user.id))
+            roles = (
+                header_roles(session, Actor.user(user.id)) if user and user.id else HeaderRoles()
             )
-            self.is_coordinator = user is not None and bool(
-                schools_of(session, Actor.user(user.id))
-            )
-            self.is_culture_operator = user is not None and is_culture_operator(
-                session, Actor.user(user.id)
-            )
+        self.signed_in = user is not None
+        self.user_email = user.email if user else ""
+        self.is_provider = roles.provider
+        self.is_admin = roles.admin
+        self.is_coordinator = roles.coordinator
+        self.is_culture_operator = roles.culture_operator
         person = user.id if user else None
         self._forget_other_person(person)
         return person

@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from navigator import routes
+from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.children import add_child, update_child
 from navigator.domain.accounts.confirmation import unconfirmed_address
 from navigator.domain.accounts.models import ChildCategory
+from navigator.domain.accounts.signin import user_for_token
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import ChildView, children_of, statement
 from navigator.domain.certificates.verification import request_category, request_identity_change
@@ -79,6 +81,7 @@ def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> 
 
 WATCH_SECONDS = 2.0
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
+WATCH_PAGE_EVERY = 15  # polls between looks at which page the tab shows
 
 
 def _catalog_for(child: ChildView) -> str:
@@ -353,24 +356,35 @@ class CabinetState(AppState):
 
     @rx.event(background=True)
     async def watch(self):
-        """Refresh the cabinet when something changes (the provider accepts, a lesson is marked)."""
+        """Refresh the cabinet when something changes (the provider accepts, a lesson is marked).
+
+        Between changes the tab's state is left alone: each poll reads the database only, in a
+        thread, so a thousand open cabinets cost a few indexed reads each, not a thousand state
+        locks. The state is taken when the figures moved, and now and then to notice a tab that
+        went to another page.
+        """
         async with self:
             if self._watching:
                 return
             self._watching = True
+            token = self._session_token()
+            known = self._version
         try:
-            for _ in range(WATCH_LIMIT):
+            for poll in range(1, WATCH_LIMIT + 1):
                 await asyncio.sleep(WATCH_SECONDS)
+                version = await asyncio.to_thread(_cabinet_version_for, token)
+                if version is None:  # signed out, expired or ended elsewhere
+                    return
+                if version == known and poll % WATCH_PAGE_EVERY:
+                    continue
                 async with self:
                     if not self.router.url.path.startswith(routes.CABINET):
                         return
-                    actor = self._actor()
-                    if actor is None:
+                    if self._actor() is None:
                         return
-                    with read_session() as session:
-                        version = cabinet_version(session, actor)
                     if version != self._version:
                         self._reload()
+                    known = self._version
         finally:
             async with self:
                 self._watching = False
@@ -643,3 +657,13 @@ class CabinetState(AppState):
         self._reload()
         if self.history_child:
             self._show_history(self.history_child)
+
+
+def _cabinet_version_for(token: str | None) -> int | None:
+    """What the signed-in person's cabinet shows, as a fingerprint; None when the token
+    signs nobody in any more."""
+    with read_session() as session:
+        user = user_for_token(session, token)
+        if user is None or user.id is None:
+            return None
+        return cabinet_version(session, Actor.user(user.id))

@@ -3,17 +3,61 @@ service's provider. Someone else's school, booking or service answers "not found
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import Membership, Role
 from navigator.domain.culture.models import CultureOperator, School, SchoolCoordinator
+from navigator.domain.municipalities.models import Municipality
+from navigator.domain.providers.api import STAFF_ROLES
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 from navigator.domain.shared.validation import is_row_id
+
+
+@dataclass(frozen=True)
+class HeaderRoles:
+    """The cabinets the header links a person to."""
+
+    provider: bool = False
+    admin: bool = False
+    coordinator: bool = False
+    culture_operator: bool = False
+
+
+def header_roles(session: Session, actor: Actor) -> HeaderRoles:
+    """Which cabinets this person works in, in one statement (every screen asks on every
+    event): a provider's staff, a municipality's administrator (the operator administers every
+    one), a school's coordinator, the culture pass's operator. Only links hang on it; each
+    cabinet checks the person again."""
+    user_id = actor.user_id
+    if user_id is None:
+        return HeaderRoles()
+
+    def member(*roles: Role):
+        return (
+            select(Membership.id)
+            .where(Membership.user_id == user_id, col(Membership.role).in_(roles))
+            .exists()
+        )
+
+    row = session.exec(
+        select(
+            member(*STAFF_ROLES),
+            or_(
+                member(Role.MUNICIPALITY_ADMIN),
+                and_(member(Role.OPERATOR), select(Municipality.id).exists()),
+            ),
+            select(SchoolCoordinator.id).where(SchoolCoordinator.user_id == user_id).exists(),
+            select(CultureOperator.id).where(CultureOperator.user_id == user_id).exists(),
+        )
+    ).one()
+    return HeaderRoles(*(bool(flag) for flag in row))
 
 
 def is_culture_operator(session: Session, actor: Actor) -> bool:
