@@ -38,7 +38,7 @@ from navigator.domain.culture.queries import (
     unserved_by_class,
     wallet_view,
 )
-from navigator.domain.culture.reports import pupil_spend
+from navigator.domain.culture.reports import booking_amounts, pupil_spend
 from navigator.domain.culture.roster import (
     PupilFields,
     import_roster,
@@ -213,6 +213,8 @@ class CultureState(AppState):
             pupils = pupils_of(session, actor, school_id, year)
             sessions = open_sessions(session, actor, school_id, year)
             bookings = bookings_of(session, actor, school_id, year)
+            # what each booking holds, was charged or gave back: the ledger, not the quote
+            amounts = booking_amounts(session, actor, school_id, [b.id for b in bookings])
         self.year = str(year.year)
         self.wallet = (
             {
@@ -299,12 +301,12 @@ class CultureState(AppState):
                 format_moment(b.starts_at, lang, TIMEZONE),
                 b.class_name,
                 text("booking_people", lang, pupils=b.pupils, adults=b.adults),
-                money(b.total_minor, CULTURE_CURRENCY, lang),
+                money(amounts.get(b.id, 0), CULTURE_CURRENCY, lang),
                 value_label(f"booking_{b.status}", lang),
                 b.reason,
                 b.status in live,
                 can_dispute=b.status == BookingStatus.DELIVERED
-                and b.total_minor > 0
+                and amounts.get(b.id, 0) > 0
                 and b.id not in disputes
                 and today <= local_day(b.starts_at) + timedelta(days=DISPUTE_DAYS),
                 dispute=value_label(f"culture_dispute_{disputes[b.id].status}", lang)

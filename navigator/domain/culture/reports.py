@@ -76,7 +76,8 @@ class OperatorReport:
     unspent: list[tuple[SchoolUse, int]]  # schools with money left on that date, and how much
     by_provider: list[tuple[str, int]]  # (provider, spent)
     by_art_form: list[tuple[str, int]]
-    bookings_by_status: dict[str, tuple[int, int]]  # status → (bookings, their total)
+    # status → (bookings, their money in the ledger: see `ledger_amount`)
+    bookings_by_status: dict[str, tuple[int, int]]
     expired_minor: int = 0
     totals: SchoolUse = field(default_factory=lambda: SchoolUse(0, "", "", ""))
 
@@ -178,14 +179,26 @@ def operator_report(
                 unspent.append((uses[school_id], left))
         unspent.sort(key=lambda pair: -pair[1])
     spent_by = _spending(session, year_id)
-    statuses = {
-        status: (int(count), int(total or 0))
-        for status, count, total in session.exec(
-            select(CultureBooking.status, func.count(), func.sum(CultureBooking.total_minor))
+    counts = dict(
+        session.exec(
+            select(CultureBooking.status, func.count())
             .join(SchoolWallet, col(SchoolWallet.id) == CultureBooking.wallet_id)
             .where(SchoolWallet.year_id == year_id)
             .group_by(col(CultureBooking.status))
         ).all()
+    )
+    by_kind: dict[str, dict[str, int]] = {}
+    for status, kind, total in session.exec(
+        select(CultureBooking.status, WalletEntry.kind, func.sum(WalletEntry.amount_minor))
+        .join(CultureBooking, col(CultureBooking.id) == WalletEntry.booking_id)
+        .join(SchoolWallet, col(SchoolWallet.id) == WalletEntry.wallet_id)
+        .where(SchoolWallet.year_id == year_id)
+        .group_by(col(CultureBooking.status), col(WalletEntry.kind))
+    ).all():
+        by_kind.setdefault(status, {})[kind] = int(total)
+    statuses = {
+        status: (int(count), ledger_amount(status, by_kind.get(status, {})))
+        for status, count in counts.items()
     }
     return OperatorReport(
         year=year.year,
@@ -199,6 +212,55 @@ def operator_report(
         expired_minor=sum(s.expired_minor for s in schools),
         totals=_sum("", schools),
     )
+
+
+def ledger_amount(status: str, sums: dict[str, int]) -> int:
+    """A booking's money as the ledger has it, from its entries' sums by kind: what it holds
+    while it is live, what was charged (less refunds) once delivered, what was given back
+    when it was declined, cancelled or expired. The booked total is only the first hold."""
+    hold, release, charge, refund = (
+        sums.get(kind, 0)
+        for kind in (
+            WalletEntryKind.HOLD,
+            WalletEntryKind.RELEASE,
+            WalletEntryKind.CHARGE,
+            WalletEntryKind.REFUND,
+        )
+    )
+    if status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED):
+        return hold - release - charge
+    if status == BookingStatus.DELIVERED:
+        return charge - refund
+    return release
+
+
+def booking_amounts(
+    session: Session, actor: Actor, school_id: int, booking_ids: list[int]
+) -> dict[int, int]:
+    """Each of the school's bookings' money in the ledger (`ledger_amount`), for the
+    coordinator's list; a booking of another school is left out."""
+    check_coordinator(session, actor, school_id)
+    if not booking_ids:
+        return {}
+    sums: dict[int, dict[str, int]] = {}
+    statuses: dict[int, str] = {}
+    for booking_id, status, kind, total in session.exec(
+        select(
+            CultureBooking.id,
+            CultureBooking.status,
+            WalletEntry.kind,
+            func.sum(WalletEntry.amount_minor),
+        )
+        .join(WalletEntry, col(WalletEntry.booking_id) == CultureBooking.id)
+        .where(
+            CultureBooking.school_id == school_id,
+            col(CultureBooking.id).in_(booking_ids),
+        )
+        .group_by(col(CultureBooking.id), col(CultureBooking.status), col(WalletEntry.kind))
+    ).all():
+        statuses[booking_id] = status
+        sums.setdefault(booking_id, {})[kind] = int(total)
+    return {b: ledger_amount(statuses[b], sums[b]) for b in sums}
 
 
 def _sum(name: str, schools: list[SchoolUse]) -> SchoolUse:

@@ -5,15 +5,35 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from navigator.domain.culture.booking import cancel_booking, confirm_booking, record_attendance
-from navigator.domain.culture.models import SchoolWallet
-from navigator.domain.culture.reports import operator_report, pupil_spend
+from navigator.domain.culture.disputes import accept_culture_dispute, open_culture_dispute
+from navigator.domain.culture.models import CultureBooking, SchoolWallet, WalletEntry
+from navigator.domain.culture.reports import booking_amounts, operator_report, pupil_spend
 from navigator.domain.culture.wallet import wallet_sums
 from navigator.domain.culture.years import import_schools
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import NotFound
 from tests.domain.culture.world import NOW, SESSION_AT, build_culture
+
+
+def _entries(engine, booking_id: int, kind: str) -> int:
+    """The sum of one booking's wallet entries of a kind, read straight from the ledger."""
+    with read_session(engine) as s:
+        return sum(
+            e.amount_minor
+            for e in s.exec(
+                select(WalletEntry).where(
+                    WalletEntry.booking_id == booking_id, WalletEntry.kind == kind
+                )
+            ).all()
+        )
+
+
+def by_status(engine, status: str) -> int:
+    with read_session(engine) as s:
+        return s.exec(select(CultureBooking.id).where(CultureBooking.status == status)).one()
 
 
 def test_the_operators_report_adds_up_to_the_wallets(engine):
@@ -62,9 +82,15 @@ def test_the_operators_report_adds_up_to_the_wallets(engine):
     assert [m.name for m in report.municipalities] == ["Kaunas", "Vilnius"]
     assert dict(report.by_art_form) == {"theatre": 4_500}
     assert sum(amount for _name, amount in report.by_provider) == 4_500
-    assert report.bookings_by_status["delivered"] == (1, 5_000)
-    assert report.bookings_by_status["reserved"] == (1, 5_000)
+    # each outcome's money is the ledger's: charged for the delivered one (one pupil absent:
+    # 45.00, not the 50.00 booked), held for the reserved one, given back for the cancelled
+    assert report.bookings_by_status["delivered"] == (1, _entries(engine, delivered, "charge"))
+    assert report.bookings_by_status["delivered"] == (1, 4_500)
+    reserved = by_status(engine, "reserved")
+    assert report.bookings_by_status["reserved"] == (1, _entries(engine, reserved, "hold"))
+    assert report.bookings_by_status["cancelled"] == (1, _entries(engine, cancelled, "release"))
     assert report.bookings_by_status["cancelled"] == (1, 2_000)
+    assert report.bookings_by_status["expired"] == (0, 0)
     unspent = {use.school_id: left for use, left in report.unspent}
     assert unspent[first.school_id] == sums[first.school_id].available  # neither spent nor held
     with read_session(engine) as s:
@@ -105,3 +131,49 @@ def test_the_coordinators_report_has_each_pupils_year(engine):
     assert (present.services, present.spent_minor, present.remaining_minor) == (1, 500, 1_000)
     held = [r for r in rows if r.class_name == "5B" and r.held_minor]
     assert len(held) == 2 and held[0].remaining_minor == 1_000
+
+
+def test_each_bookings_money_is_the_ledgers(engine):
+    """The coordinator's list shows what the ledger holds, charged or gave back for each
+    booking: a delivered one with an absent pupil its charge, less a refund once a dispute
+    is accepted; another school's booking is never read."""
+    world = build_culture(engine)
+    other = build_culture(engine)
+    delivered = world.book(world.classes["5A"])
+    reserved = world.book(world.classes["5B"][:3], session_id=world.add_session())
+    theirs = other.book(other.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, delivered)
+    with world.tx() as s:
+        record_attendance(
+            s,
+            world.provider_user,
+            delivered,
+            world.classes["5A"][1:],
+            now=SESSION_AT + timedelta(hours=2),
+        )
+
+    def amounts() -> dict[int, int]:
+        with read_session(engine) as s:
+            return booking_amounts(
+                s, world.coordinator, world.school_id, [delivered, reserved, theirs]
+            )
+
+    assert amounts() == {
+        delivered: _entries(engine, delivered, "charge"),
+        reserved: _entries(engine, reserved, "hold"),
+    }
+    assert amounts()[delivered] == 4_500  # nine of ten came; 50.00 was booked
+    with world.tx() as s:
+        dispute_id = open_culture_dispute(
+            s, world.coordinator, delivered, now=SESSION_AT + timedelta(days=1)
+        ).id
+    with world.tx() as s:
+        accept_culture_dispute(
+            s, world.provider_user, dispute_id, now=SESSION_AT + timedelta(days=2)
+        )
+    assert amounts()[delivered] == _entries(engine, delivered, "charge") - _entries(
+        engine, delivered, "refund"
+    )
+    with read_session(engine) as s, pytest.raises(NotFound):
+        booking_amounts(s, other.coordinator, world.school_id, [delivered])
