@@ -258,8 +258,8 @@ def booking_amounts(
         )
         .group_by(col(CultureBooking.id), col(CultureBooking.status), col(WalletEntry.kind))
     ).all():
-        statuses[booking_id] = status
-        sums.setdefault(booking_id, {})[kind] = int(total)
+        statuses[int(booking_id)] = status  # type: ignore[arg-type]
+        sums.setdefault(int(booking_id), {})[kind] = int(total)  # type: ignore[arg-type]
     return {b: ledger_amount(statuses[b], sums[b]) for b in sums}
 
 
