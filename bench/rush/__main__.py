@@ -146,6 +146,9 @@ def main() -> None:
     raise SystemExit(0 if checks["passed"] else 1)
 
 
+CLUSTER_PORT = 18470
+
+
 def start_everything(stack: ExitStack, tmp: Path, args):
     """A throwaway database and Meilisearch, the seeded catalog and world, and the app."""
     from navigator.devserver import app_environment, start_app, stop_app, wait_until_serving
@@ -210,12 +213,14 @@ def _start_cluster(stack: ExitStack, tmp: Path, workers: int, database_url: str,
     nginx and `workers` worker processes (its frontend build kept apart in var/bench)."""
     from navigator.cluster import Cluster, ClusterError
     from navigator.settings import get_settings
-    from search.server import free_port
+    from search.server import free_port, port_is_free
 
+    # the same address run after run, so the exported page (which names it) is exported once
+    port = CLUSTER_PORT if port_is_free("127.0.0.1", CLUSTER_PORT) else free_port()
     cluster = Cluster(
         tmp / "cluster",
         workers=workers,
-        port=free_port(),
+        port=port,
         database_url=database_url,
         meili=(meili.url, meili.master_key),
         web_dir=get_settings().var_dir / "bench" / "cluster-web",
