@@ -575,15 +575,47 @@ def _services() -> rx.Component:
     )
 
 
-def _rows(label: rx.Var, headers: list[rx.Var], rows: rx.Var, id: str) -> rx.Component:
+def _rows(
+    label: rx.Var, headers: list[rx.Var], rows: rx.Var, id: str, table: str = ""
+) -> rx.Component:
+    """A table of the report, and (when it names its `table`) its CSV and XLSX files."""
     return rx.cond(
         rows.length() > 0,
-        data_table(
-            label,
-            headers,
-            rx.foreach(rows, lambda row: rx.el.tr(rx.foreach(row, lambda cell: rx.el.td(cell)))),
-            id=id,
+        rx.vstack(
+            data_table(
+                label,
+                headers,
+                rx.foreach(
+                    rows, lambda row: rx.el.tr(rx.foreach(row, lambda cell: rx.el.td(cell)))
+                ),
+                id=id,
+            ),
+            _table_files(label, table) if table else rx.fragment(),
+            align="start",
+            width="100%",
         ),
+    )
+
+
+def _table_files(label: rx.Var, table: str) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            T["download_csv"],
+            variant="soft",
+            size="1",
+            on_click=S.download_report("csv", table),
+            aria_label=label + " · CSV",
+            id=f"report-{table}-csv",
+        ),
+        rx.button(
+            T["download_xlsx"],
+            variant="soft",
+            size="1",
+            on_click=S.download_report("xlsx", table),
+            aria_label=label + " · XLSX",
+            id=f"report-{table}-xlsx",
+        ),
+        wrap="wrap",
     )
 
 
@@ -608,20 +640,24 @@ def _report() -> rx.Component:
                 T["culture_report_csv_schools"],
                 variant="soft",
                 size="1",
-                on_click=S.download_report("csv"),
+                on_click=S.download_report("csv", "schools"),
                 id="operator-report-csv",
             ),
             rx.button(
                 T["culture_report_xlsx_schools"],
                 variant="soft",
                 size="1",
-                on_click=S.download_report("xlsx"),
+                on_click=S.download_report("xlsx", "schools"),
                 id="operator-report-xlsx",
             ),
             wrap="wrap",
         ),
         _rows(
-            T["culture_op_report"], [T["culture_op_figure"], ""], S.report_summary, "report-summary"
+            T["culture_op_report"],
+            [T["culture_op_figure"], ""],
+            S.report_summary,
+            "report-summary",
+            "summary",
         ),
         bar_chart(T["culture_op_reached_by_municipality"], S.report_reach_bars, "reach-chart"),
         _rows(
@@ -635,12 +671,14 @@ def _report() -> rx.Component:
             ],
             S.report_municipalities,
             "report-municipalities",
+            "municipalities",
         ),
         _rows(
             T["culture_op_by_provider"],
             [T["provider"], T["spent"]],
             S.report_providers,
             "report-providers",
+            "providers",
         ),
         bar_chart(T["culture_op_by_art_form"], S.report_art_form_bars, "art-form-chart"),
         _rows(
@@ -648,18 +686,21 @@ def _report() -> rx.Component:
             [T["art_form"], T["spent"]],
             S.report_art_forms,
             "report-art-forms",
+            "art_forms",
         ),
         _rows(
             T["culture_op_outcomes"],
             [T["status"], T["culture_op_count"], T["culture_total"]],
             S.report_outcomes,
             "report-outcomes",
+            "outcomes",
         ),
         _rows(
             T["culture_op_unspent"],
             [T["culture_school"], T["municipality"], T["available"]],
             S.report_unspent,
             "report-unspent",
+            "unspent",
         ),
         align="start",
         width="100%",

@@ -187,6 +187,106 @@ def _school_row(line: SchoolLine, lang: str) -> SchoolRow:
     )
 
 
+# the report's tables, each downloadable as a file of its own
+REPORT_TABLES = (
+    "summary",
+    "schools",
+    "municipalities",
+    "providers",
+    "art_forms",
+    "outcomes",
+    "unspent",
+)
+
+
+def report_table(
+    report: OperatorReport, table: str, lang: str
+) -> tuple[list[str], list[tuple[object, ...]], set[int]]:
+    """One table of the operator's report for a file: its header in the reader's language,
+    its rows with money in cents, and which columns are money (the export writes euros)."""
+
+    def money_header(key: str) -> str:
+        return f"{text(key, lang)}, {CULTURE_CURRENCY}"
+
+    if table == "summary":
+        t = report.totals
+        return (
+            [text("culture_op_figure", lang), CULTURE_CURRENCY],
+            [  # the counts as text: the second column's whole numbers are money
+                (text("culture_op_reached", lang), f"{t.reached} / {t.roster}"),
+                (text("culture_allocated", lang), t.allocated_minor),
+                (text("held", lang), t.held_minor),
+                (text("spent", lang), t.spent_minor),
+                (text("culture_op_expired", lang), report.expired_minor),
+                (text("available", lang), t.available_minor),
+                (
+                    text("culture_op_without_coordinator", lang),
+                    str(len(report.without_coordinator)),
+                ),
+            ],
+            {1},
+        )
+    if table in ("schools", "municipalities"):
+        uses = report.schools if table == "schools" else report.municipalities
+        return (
+            [
+                text(key, lang)
+                for key in ("code", "culture_school", "municipality", "culture_pupils_counted")
+            ]
+            + [text("culture_op_roster", lang), text("culture_op_reached", lang)]
+            + [
+                money_header(key)
+                for key in ("culture_allocated", "held", "spent", "culture_op_expired", "available")
+            ]
+            + [text("culture_op_coordinators", lang)],
+            [
+                (
+                    u.code if table == "schools" else "",
+                    u.name,
+                    u.municipality,
+                    u.pupils_counted,
+                    u.roster,
+                    u.reached,
+                    u.allocated_minor,
+                    u.held_minor,
+                    u.spent_minor,
+                    u.expired_minor,
+                    u.available_minor,
+                    u.coordinators,
+                )
+                for u in uses
+            ],
+            {6, 7, 8, 9, 10},
+        )
+    if table == "providers":
+        return [text("provider", lang), money_header("spent")], list(report.by_provider), {1}
+    if table == "art_forms":
+        return (
+            [text("art_form", lang), money_header("spent")],
+            [(value_label(name, lang), amount) for name, amount in report.by_art_form],
+            {1},
+        )
+    if table == "outcomes":
+        return (
+            [text("status", lang), text("culture_op_count", lang), money_header("culture_total")],
+            [
+                (value_label(f"booking_{status}", lang), count, total)
+                for status, (count, total) in report.bookings_by_status.items()
+            ],
+            {2},
+        )
+    return (  # unspent on the date the screen shows
+        [
+            text("code", lang),
+            text("culture_school", lang),
+            text("municipality", lang),
+            money_header("available"),
+        ],
+        [(use.code, use.name, use.municipality, left) for use, left in report.unspent],
+        {3},
+    )
+
+
 class CultureOperatorState(AppState):
     """/culture/operator: years, schools and their wallets, coordinators, the review queue."""
 
@@ -690,45 +790,23 @@ class CultureOperatorState(AppState):
         ]
 
     @rx.event
-    def download_report(self, kind: str):
-        """Every school's use of the year, as CSV or XLSX."""
+    def download_report(self, kind: str, table: str):
+        """One table of the report as a file of its own, CSV or XLSX: every school's use, by
+        municipality, by provider, by art form, bookings by outcome, the schools with money
+        unspent on the date shown, or the year's summary. A file per table, not a workbook
+        of sheets: the one export helper writes them unchanged, CSV has no sheets anyway, and
+        each table's file sits beside the table on the screen."""
+        self.error = self.notice = ""
         try:
-            report = self._report(None)
-        except DomainError as error:
-            self._fail(error)
+            if kind not in ("csv", "xlsx") or table not in REPORT_TABLES:
+                raise NotFound()
+            on = date.fromisoformat(self.report_on) if self.report_on else None
+            report = self._report(on)
+        except (DomainError, ValueError) as error:
+            self._fail(error if isinstance(error, DomainError) else NotFound())
             return None
-        lang = self.lang
-        header = (
-            [
-                text(key, lang)
-                for key in ("code", "culture_school", "municipality", "culture_pupils_counted")
-            ]
-            + [text("culture_op_roster", lang), text("culture_op_reached", lang)]
-            + [
-                f"{text(key, lang)}, {CULTURE_CURRENCY}"
-                for key in ("culture_allocated", "held", "spent", "culture_op_expired", "available")
-            ]
-            + [text("culture_op_coordinators", lang)]
-        )
-        rows = [
-            (
-                u.code,
-                u.name,
-                u.municipality,
-                u.pupils_counted,
-                u.roster,
-                u.reached,
-                u.allocated_minor,
-                u.held_minor,
-                u.spent_minor,
-                u.expired_minor,
-                u.available_minor,
-                u.coordinators,
-            )
-            for u in report.schools
-        ]
-        name = f"culture-pass-{report.year}-schools"
-        money_at = {6, 7, 8, 9, 10}
+        header, rows, money_at = report_table(report, table, self.lang)
+        name = f"culture-pass-{report.year}-{table}"
         if kind == "xlsx":
             return rx.download(
                 data=to_xlsx(name, header, rows, money_at, CULTURE_CURRENCY),

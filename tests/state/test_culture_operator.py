@@ -5,15 +5,20 @@ opens a year, imports schools, invites coordinators and reviews services."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import csv
 import inspect
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import func, select
 
 import navigator.domain.shared.db as db
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.signin import start_session
+from navigator.domain.culture.booking import confirm_booking, record_attendance
 from navigator.domain.culture.models import (
     CoordinatorInvitation,
     CulturePassYear,
@@ -23,11 +28,18 @@ from navigator.domain.culture.models import (
     SchoolWallet,
 )
 from navigator.domain.culture.services import submit_service
+from navigator.domain.providers.models import Provider
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
-from navigator.state.culture_operator import CultureOperatorState
+from navigator.state.culture_operator import REPORT_TABLES, CultureOperatorState
 from navigator.state.formatting import money
-from tests.domain.culture.world import PASSWORD, YEAR, build_culture, service_fields
+from tests.domain.culture.world import (
+    PASSWORD,
+    SESSION_AT,
+    YEAR,
+    build_culture,
+    service_fields,
+)
 
 
 class Upload:
@@ -110,7 +122,7 @@ def calls(world) -> list[tuple[str, tuple]]:
         ("cancel_dispute_decision", ()),
         ("decide_dispute", ({"reason": "because"},)),
         ("show_report", ({"unspent_on": ""},)),
-        ("download_report", ("csv",)),
+        ("download_report", ("csv", "schools")),
     ]
 
 
@@ -268,7 +280,7 @@ def test_the_operator_reads_the_years_report_as_the_ledger_sums_it(culture, monk
     ]
     _run(state, "show_report", ({"unspent_on": f"{YEAR}-02-30"},))
     assert state.error  # not a date: said, nothing shown changes
-    assert _run(state, "download_report", ("xlsx",)) is not None
+    assert _run(state, "download_report", ("xlsx", "schools")) is not None
     sign_in(monkeypatch, world.tokens["coordinator"])
     outsider = CultureOperatorState(_reflex_internal_init=True)
     _run(outsider, "show_report", ({"unspent_on": ""},))
@@ -326,3 +338,62 @@ def test_the_operator_removes_one_of_two_coordinators_never_the_last(culture, mo
             select(SchoolCoordinator).where(SchoolCoordinator.school_id == world.school_id)
         ).all()
     assert [c.user_id for c in left] == [world.coordinator.user_id]
+
+
+def _file(spec) -> tuple[str, bytes]:
+    """The file a download hands the browser: its name and its bytes."""
+    args = {name._js_expr: value._var_value for name, value in spec.args}
+    return args["filename"], base64.b64decode(args["url"].partition("base64,")[2])
+
+
+def test_every_table_of_the_report_downloads_as_csv_and_xlsx(culture, monkeypatch):
+    world = culture
+    delivered = world.book(world.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, delivered)
+    with world.tx() as s:
+        record_attendance(
+            s, world.provider_user, delivered, world.classes["5A"][1:], now=SESSION_AT
+        )
+    state = _operator(culture, monkeypatch)
+    _run(state, "show_report", ({"unspent_on": f"{YEAR}-12-01"},))
+    assert state.error == ""
+    shown = {
+        "municipalities": state.report_municipalities,
+        "providers": state.report_providers,
+        "art_forms": state.report_art_forms,
+        "outcomes": state.report_outcomes,
+        "unspent": state.report_unspent,
+    }
+    for table in REPORT_TABLES:
+        name, content = _file(_run(state, "download_report", ("csv", table)))
+        assert name == f"culture-pass-{YEAR}-{table}.csv"
+        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        xname, workbook = _file(_run(state, "download_report", ("xlsx", table)))
+        assert xname == f"culture-pass-{YEAR}-{table}.xlsx"
+        sheet = load_workbook(io.BytesIO(workbook)).active
+        cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+        assert len(cells) == len(lines) and cells[0] == lines[0], table
+        if table in shown:  # as many rows as the screen shows, money in euros
+            assert len(lines) - 1 == len(shown[table]) > 0, table
+    # the money in the files is the ledger's: 9 of 10 pupils charged 5.00
+    outcomes = _rows_of(state, "outcomes")
+    assert outcomes["проведено"] == ["проведено", "1", "45.00"]
+    assert _rows_of(state, "providers")[world_provider_name(world)][1] == "45.00"
+    assert _rows_of(state, "art_forms")["театр"][1] == "45.00"
+    municipality = _rows_of(state, "municipalities")["Vilnius"]
+    assert municipality[8] == "45.00"  # spent
+    # a table that does not exist, or a kind that is not a file type, is refused
+    assert _run(state, "download_report", ("csv", "pupils")) is None and state.error
+    assert _run(state, "download_report", ("pdf", "schools")) is None and state.error
+
+
+def _rows_of(state, table: str) -> dict[str, list[str]]:
+    _name, content = _file(_run(state, "download_report", ("csv", table)))
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return {line[0] or line[1]: line for line in lines[1:]}
+
+
+def world_provider_name(world) -> str:
+    with db.read_session(world.engine) as s:
+        return s.get(Provider, world.provider_id).name
