@@ -42,6 +42,7 @@ from navigator.i18n import text, ui_strings, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
+from navigator.state.threaded import in_thread
 
 
 def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> bool:
@@ -346,6 +347,7 @@ class CabinetState(AppState):
         return True
 
     @rx.event
+    @in_thread
     def load(self):
         self.error = self.notice = ""
         self.editing = self.cancelling = self.history_child = ""

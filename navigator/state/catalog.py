@@ -38,6 +38,7 @@ from navigator.i18n.formatting import (
     weekday_abbreviations,
 )
 from navigator.state.app import AppState
+from navigator.state.threaded import in_thread
 from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
 
@@ -398,6 +399,7 @@ class CatalogState(AppState):
     # ---------------------------------------------------------------- events
 
     @rx.event
+    @in_thread
     def load(self) -> None:
         user_id = self._user_id()
         if user_id is None:
@@ -411,6 +413,7 @@ class CatalogState(AppState):
         self._search()
 
     @rx.event
+    @in_thread
     def set_query_text(self, value: str):
         self.query_text = str(value)[:MAX_TEXT]
         self.page = 1

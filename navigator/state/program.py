@@ -26,6 +26,7 @@ from navigator.i18n import text, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import TextBlock, day, description_blocks, money, timetable
 from navigator.state.forms import Choice, path_id, row_id
+from navigator.state.threaded import in_thread
 
 
 @dataclasses.dataclass
@@ -106,6 +107,7 @@ class ProgramState(AppState):
     _quoted: tuple[int, int, int, int] | None = None  # what the parent was shown
 
     @rx.event
+    @in_thread
     def load(self) -> None:
         user_id = self._user_id()
         self.error = self.notice = ""
@@ -210,6 +212,7 @@ class ProgramState(AppState):
         self._refresh_quote()
 
     @rx.event
+    @in_thread
     def choose_group(self, value: str) -> None:
         self.group_id = value if row_id(value) is not None else ""
         self.terms_accepted = False
@@ -220,6 +223,7 @@ class ProgramState(AppState):
         self.terms_accepted = value is True
 
     @rx.event
+    @in_thread
     def apply(self) -> None:
         self.notice = ""
         actor = self._actor()

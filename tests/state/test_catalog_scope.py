@@ -16,6 +16,7 @@ from navigator.state.app import AppState
 from navigator.state.catalog import CatalogState
 from search.fallback import search_catalog_sql
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def two_towns(engine, monkeypatch):
 def _opened(url: str) -> CatalogState:
     state = CatalogState(_reflex_internal_init=True)
     state.router = RouterData(url=ReflexURL(f"http://localhost:3000{url}"))
-    state.load()
+    settle(state.load())
     return state
 
 

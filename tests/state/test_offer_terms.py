@@ -17,6 +17,7 @@ from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.program import ProgramState
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 
 def _page(engine, monkeypatch, world) -> ProgramState:
@@ -28,7 +29,7 @@ def _page(engine, monkeypatch, world) -> ProgramState:
     state.router = RouterData(url=ReflexURL(f"http://localhost:3000/programs/{world.program_id}"))
     state.load()
     ProgramState.choose_child.fn(state, str(world.child_id))
-    ProgramState.choose_group.fn(state, str(world.group_id))
+    settle(ProgramState.choose_group.fn(state, str(world.group_id)))
     return state
 
 
@@ -65,7 +66,7 @@ def test_applying_to_a_full_group_says_the_child_is_on_its_waiting_list(engine, 
         s.add(group)
     state = _page(engine, monkeypatch, world)
     ProgramState.set_terms_accepted.fn(state, True)
-    ProgramState.apply.fn(state)
+    settle(ProgramState.apply.fn(state))
     assert state.error == ""
     assert "листе ожидания" in state.notice and "отправлена" not in state.notice
     with db.read_session(engine) as s:

@@ -20,12 +20,13 @@ from navigator.state.municipality import _change_line
 from navigator.state.program import ProgramState
 from search.fallback import search_catalog_sql
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 
 def _opened(state_class, url: str):
     state = state_class(_reflex_internal_init=True)
     state.router = RouterData(url=ReflexURL(f"http://localhost:3000{url}"))
-    state.load()
+    settle(state.load())
     return state
 
 

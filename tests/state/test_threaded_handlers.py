@@ -1,0 +1,54 @@
+"""A handler that waits on the database leaves the worker's event loop to the other tabs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from navigator.state import catalog
+from navigator.state.cabinet import CabinetState
+from navigator.state.catalog import CatalogState
+from navigator.state.program import ProgramState
+from tests.support.handlers import settle
+
+# each handler, and a read it waits on: who is asking, or the municipalities of a search
+WAITING = [
+    (ProgramState, "apply", (), ProgramState, "_user_id"),
+    (ProgramState, "choose_group", ("1",), ProgramState, "_user_id"),
+    (ProgramState, "load", (), ProgramState, "_user_id"),
+    (CatalogState, "load", (), CatalogState, "_user_id"),
+    (CatalogState, "set_query_text", ("шахматы",), catalog, "_towns"),
+    (CabinetState, "load", (), CabinetState, "_user_id"),
+]
+
+
+@pytest.mark.parametrize(("screen", "name", "args", "owner", "read"), WAITING)
+def test_the_loop_serves_others_while_the_handler_waits(
+    monkeypatch, screen, name, args, owner, read
+):
+    """The handler waits on a read while another tab's work must run on the loop: a handler
+    run on the loop itself would wait for it forever (here: 10 s, then fail)."""
+    others_ran = threading.Event()
+
+    def waiting_read(*_args):
+        assert others_ran.wait(10), "the handler held the event loop while it waited"
+        raise Looked()  # the rest of the handler is not what this test is about
+
+    monkeypatch.setattr(owner, read, waiting_read)
+    state = screen(_reflex_internal_init=True)
+
+    async def another_tab() -> None:
+        others_ran.set()
+
+    async def both() -> None:
+        handler = getattr(screen, name).fn(state, *args)
+        await asyncio.gather(handler, another_tab())
+
+    with pytest.raises(Looked):
+        settle(both())
+
+
+class Looked(Exception):
+    pass
