@@ -9,7 +9,10 @@ holds this provider's own rows.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -21,7 +24,7 @@ from navigator.domain.enrollment.attendance import (
     register_of,
 )
 from navigator.domain.enrollment.models import AttendanceStatus
-from navigator.domain.municipalities.queries import currency_of
+from navigator.domain.municipalities.queries import currency_of, municipalities
 from navigator.domain.programs.api import (
     ProgramFields,
     create_group,
@@ -80,6 +83,25 @@ def program_fields(form: dict) -> ProgramFields:
         longitude=parse_coordinate(form.get("longitude")),
         is_free=form.get("is_free") in (True, "on", "true"),
     )
+
+
+def municipality_timezone(session: Any, municipality_id: int) -> str:
+    """The time zone a provider's screens tell time by: its municipality's."""
+    return next((m.timezone for m in municipalities(session) if m.id == municipality_id), "UTC")
+
+
+def local_day(moment: datetime, timezone: str, lang: str) -> str:
+    """A moment's date on the calendar of `timezone` (23:30 UTC is already tomorrow in
+    Vilnius and Yaroslavl)."""
+    return day(moment.astimezone(ZoneInfo(timezone)), lang)
+
+
+def back_to(page: str, state: rx.State) -> str:
+    """Where sign-in returns to on a page with an id in its path: the page with that id,
+    rebuilt from the parsed number (nothing of the browser's path is passed on), or the
+    provider's desk when the path has no id."""
+    wanted = path_id(state.router.url.path or "")
+    return routes.PROVIDER if wanted is None else page + str(wanted)
 
 
 def _media() -> Path:
@@ -175,8 +197,8 @@ class ProviderProgramState(AppState):
     @rx.event
     def load(self):
         self.error = self.notice = ""
-        if self._actor() is None:
-            return rx.redirect(routes.login_then(routes.PROVIDER))
+        if self._actor() is None:  # back to this program after signing in
+            return rx.redirect(routes.login_then(back_to(routes.PROVIDER_PROGRAM, self)))
         self._load_program()
         return None
 
@@ -334,6 +356,7 @@ class AttendanceState(AppState):
                 program = program_for_staff(session, actor, register.program_id)
                 currency = currency_of(session, program.municipality_id)
                 audit = corrections_of(session, actor, wanted)
+                timezone = municipality_timezone(session, program.municipality_id)
         except DomainError:
             return
         self.found = True
@@ -369,7 +392,7 @@ class AttendanceState(AppState):
                     if c.captured_minor
                     else "—"
                 ),
-                by=f"{c.corrected_by}, {day(c.corrected_at, lang)}",
+                by=f"{c.corrected_by}, {local_day(c.corrected_at, timezone, lang)}",
             )
             for c in audit
         ]
@@ -378,8 +401,8 @@ class AttendanceState(AppState):
     @rx.event
     def load(self):
         self.error = self.notice = ""
-        if self._actor() is None:
-            return rx.redirect(routes.login_then(routes.PROVIDER))
+        if self._actor() is None:  # back to this group's register after signing in
+            return rx.redirect(routes.login_then(back_to(routes.PROVIDER_GROUP, self)))
         self._load_register()
         return None
 
