@@ -1,6 +1,7 @@
 """Coordinators of one school booking at once, in real OS processes on both databases: the
 wallet is never overdrawn, no pupil passes the yearly cap, no session takes more pupils than
-its capacity, and no request ends in a raw database error."""
+its capacity, the same request sent several times at once books once, and no request ends in
+a raw database error."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlmodel import func, select
+
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.booking import book_session, cancel_booking, confirm_booking
-from navigator.domain.shared.db import atomically, make_engine
+from navigator.domain.culture.models import CultureBooking, SchoolWallet, WalletEntry
+from navigator.domain.shared.db import atomically, make_engine, read_session
 from navigator.domain.shared.errors import DomainError
 from tests.domain.culture.world import NOW, SESSION_AT, build_culture
 from tests.support.invariants import assert_culture_invariants
+from tests.support.parallel import process_engine
 
 PROCESSES = 4
 OPERATIONS = 20
@@ -96,4 +101,63 @@ def test_coordinators_racing_cannot_overdraw_the_wallet_nor_a_pupils_cap(engine)
     assert outcomes["done"] > 0
     # the demand is far above the money: the rules, not luck, stopped the rest
     assert outcomes["wallet_insufficient"] + outcomes["pupil_cap_exceeded"] > 0
+    assert_culture_invariants(engine)
+
+
+def _same_request(url: str, barrier, results, job: tuple) -> None:
+    """One copy of the request: every process waits for the others, then books."""
+    engine = process_engine(url)
+    coordinator, session_id, pupils, key = job
+    try:
+        barrier.wait(timeout=60)
+        booking_id = atomically(
+            lambda s: (
+                book_session(
+                    s, Actor.user(coordinator), session_id, list(pupils), 0, key, now=NOW
+                ).id
+            ),
+            engine,
+        )
+        results.put(("ok", booking_id))
+    except DomainError as refusal:
+        results.put((refusal.code, None))
+    except Exception as error:
+        traceback.print_exc()
+        results.put((f"RAW {type(error).__name__}: {str(error)[:200]}", None))
+    finally:
+        engine.dispose()
+
+
+def test_the_same_request_sent_at_once_books_once(engine):
+    """A double click, or a retry racing the first try: several processes send the same
+    booking with the same request key at the same instant; one booking, its money held once."""
+    world = build_culture(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    job = (world.coordinator.user_id, world.session_id, tuple(world.classes["5A"]), "click-race")
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(PROCESSES)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_same_request, args=(url, barrier, results, job))
+        for _ in range(PROCESSES)
+    ]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=180) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    outcomes = Counter(code for code, _ in answers)
+    print(dict(outcomes))
+    assert {k: v for k, v in outcomes.items() if k.startswith("RAW")} == {}
+    assert outcomes["ok"] >= 1
+    assert set(outcomes) <= {"ok", "busy"}  # at worst asked to try again, never a second one
+    assert len({booking_id for code, booking_id in answers if code == "ok"}) == 1
+    with read_session(engine) as s:
+        bookings = s.exec(select(CultureBooking)).all()
+        holds = s.exec(
+            select(func.count()).select_from(WalletEntry).where(WalletEntry.kind == "hold")
+        ).one()
+        wallet = s.get(SchoolWallet, world.wallet_id)
+    assert len(bookings) == 1 and holds == 1
+    assert (wallet.held_minor, bookings[0].pupils) == (5_000, 10)
     assert_culture_invariants(engine)
