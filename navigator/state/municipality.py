@@ -54,6 +54,7 @@ from navigator.domain.programs.models import CERTIFIED_PHOTO
 from navigator.domain.programs.photos import photo_url
 from navigator.domain.providers.api import admit_provider, refuse_admission
 from navigator.domain.providers.queries import admission_queue
+from navigator.domain.shared.calendar import Zoned, local_today
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import main_units, to_csv, to_xlsx
@@ -213,7 +214,7 @@ def _group_text(group: dict, currency: str, lang: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _verification_line(item: QueueItem, lang: str) -> VerificationLine:
+def _verification_line(item: QueueItem, lang: str, municipality: Zoned) -> VerificationLine:
     request = item.request
     identity = request.kind == RequestKind.IDENTITY
     proposed = f"{request.first_name} {request.last_name}" if identity else ""
@@ -228,7 +229,7 @@ def _verification_line(item: QueueItem, lang: str) -> VerificationLine:
         guardian=f"{item.guardian_name} <{item.guardian_email}>".strip(),
         guardian_children=str(item.guardian_children),
         note=text(request.registry_note, lang) if request.registry_note else "",
-        sent=day(request.created_at, lang),
+        sent=day(local_today(municipality, request.created_at), lang),  # its own calendar
         elsewhere=item.identifier_elsewhere,
     )
 
@@ -467,7 +468,7 @@ class MunicipalityState(AppState):
                 p.name,
                 value_label(p.kind, lang),
                 p.licence_number or "—",
-                day(p.created_at, lang),
+                day(local_today(municipality, p.created_at), lang),
                 p.admission_note,
             )
             for p in providers
@@ -477,13 +478,15 @@ class MunicipalityState(AppState):
                 id=str(s.program.id),
                 title=s.program.title,
                 provider=s.provider_name,
-                last_certified=day(s.last_certified_at, lang) if s.last_certified_at else "",
+                last_certified=day(local_today(municipality, s.last_certified_at), lang)
+                if s.last_certified_at
+                else "",
                 changes=[_change_line(c, currency, lang) for c in s.changes],
             )
             for s in queue
         ]
         self._shown_versions = {str(s.program.id): s.fingerprint for s in queue}
-        self.verifications = [_verification_line(item, lang) for item in waiting]
+        self.verifications = [_verification_line(item, lang, municipality) for item in waiting]
         self.certified = [
             CertifiedLine(
                 str(p.id),

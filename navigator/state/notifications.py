@@ -9,8 +9,11 @@ from typing import Any
 import reflex as rx
 
 from navigator import routes
-from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.access import Actor, is_operator
 from navigator.domain.accounts.signin import user_for_token
+from navigator.domain.certificates.queries import home_municipalities
+from navigator.domain.culture.access import VILNIUS, is_culture_operator, schools_of
+from navigator.domain.municipalities.queries import municipalities, municipalities_of
 from navigator.domain.notifications.centre import (
     get_preference,
     list_notifications,
@@ -20,11 +23,29 @@ from navigator.domain.notifications.centre import (
     undelivered_mail,
     unread_count,
 )
+from navigator.domain.providers.queries import providers_of
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, NotFound
 from navigator.i18n import text
 from navigator.i18n.formatting import format_moment
 from navigator.state.app import AppState
+
+
+def _own_timezone(session: Any, actor: Actor) -> str:
+    """The clock the person lives by: the municipality they administer, their provider's,
+    the one their children live in; the culture pass's for its coordinators and operator;
+    UTC for anyone else. The first role in that order decides for a person with several."""
+    every = municipalities(session)
+    if not is_operator(session, actor):  # the platform's operator is shown every one
+        for administered in municipalities_of(session, actor):
+            return administered.timezone
+    for provider in providers_of(session, actor):
+        return next(m.timezone for m in every if m.id == provider.municipality_id)
+    for code in home_municipalities(session, actor):
+        return next(m.timezone for m in every if m.code == code)
+    if schools_of(session, actor) or is_culture_operator(session, actor):
+        return VILNIUS.key
+    return "UTC"
 
 
 class BellState(AppState):
@@ -49,17 +70,19 @@ class NotificationsState(BellState):
     pref_error: str = ""  # the preference form answers beside its button
     pref_notice: str = ""
     undelivered: str = ""  # letters to the person's address do not arrive: what the server said
+    _timezone: str = "UTC"  # the person's own clock (`_own_timezone`), read with the list
 
     def _refresh(self, actor: Actor) -> None:
         with read_session() as session:
             shown = list_notifications(session, actor, self.lang, self.page)
+            self._timezone = _own_timezone(session, actor)
         self.items = [
             {
                 "id": item.id,
                 "line": item.line,
                 "link": item.link,
                 "unread": item.unread,
-                "when": format_moment(item.created_at, self.lang),
+                "when": format_moment(item.created_at, self.lang, self._timezone),
             }
             for item in shown.items
         ]
@@ -83,7 +106,7 @@ class NotificationsState(BellState):
                 "notifications.undelivered",
                 self.lang,
                 email=refused.email,
-                when=format_moment(refused.given_up_at, self.lang),
+                when=format_moment(refused.given_up_at, self.lang, self._timezone),
                 answer=refused.answer,
             )
             if refused

@@ -36,12 +36,12 @@ from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv
 from navigator.domain.shared.mail import deliver_after_commit
 from navigator.i18n import text, value_label
-from navigator.i18n.formatting import format_money
+from navigator.i18n.formatting import format_moment, format_money
 from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, row_id
-from navigator.state.provider import program_fields
+from navigator.state.provider import local_day, municipality_timezone, program_fields
 
 
 @dataclasses.dataclass
@@ -169,6 +169,7 @@ class ProviderState(AppState):
     error: str = ""
     notice: str = ""
     _provider_id: int | None = None
+    _timezone: str = "UTC"  # its municipality's: the screens tell time by it
 
     def _forget_other_person(self, person: int | None) -> None:
         """A screen's own rows are forgotten by AppState; the shared header too."""
@@ -204,6 +205,7 @@ class ProviderState(AppState):
             provider = providers_of(session, actor)[0]
             owner = is_provider_owner(session, actor, provider_id)
             address = unconfirmed_address(session, actor)
+            self._timezone = municipality_timezone(session, provider.municipality_id)
         self._provider_id = provider_id
         self.is_owner = owner
         self.provider_name = provider.name
@@ -263,7 +265,11 @@ class DeskState(ProviderState):
                 lesson=day(d.lesson_date, lang),
                 amount=format_money(d.amount_minor, d.currency, lang),
                 comment=d.comment,
-                due=text("dispute_answer_by", lang, date=day(d.answer_due_at, lang))
+                due=text(
+                    "dispute_answer_by",
+                    lang,
+                    date=format_moment(d.answer_due_at, lang, self._timezone),
+                )
                 if d.status == "open"
                 else "",
                 waiting=d.status != "open",
@@ -594,8 +600,8 @@ class TeamState(ProviderState):
                 str(k.id),
                 k.name,
                 k.prefix + "…",
-                day(k.created_at, lang),
-                day(k.last_used_at, lang) if k.last_used_at else "—",
+                local_day(k.created_at, self._timezone, lang),
+                local_day(k.last_used_at, self._timezone, lang) if k.last_used_at else "—",
                 k.revoked_at is not None,
             )
             for k in keys
