@@ -345,3 +345,31 @@ def test_the_log_tells_time_by_the_municipalitys_clock(engine, towns):
         ).first()
     assert state.log[0].at == format_moment(newest.at, state.lang, "Europe/Moscow")
     assert state.log[0].at != format_moment(newest.at, state.lang, "UTC")  # three hours apart
+
+
+def _scrolls_to_the_queue(event) -> bool:
+    """The event `rx.scroll_to("queue")` makes (Reflex's events do not compare equal)."""
+    import reflex as rx
+
+    return event is not None and repr(event.args) == repr(rx.scroll_to("queue").args)
+
+
+def test_certifying_takes_the_official_back_to_the_top_of_the_queue(engine, towns):
+    a, b, _pending = towns
+    with a.tx() as s:
+        program = s.get(Program, a.program_id)
+        program.title = "Робототехника для всех"
+        program.certification_status = CertificationStatus.SUBMITTED
+        s.add(program)
+    state = fresh_state()
+    _run(state, "load", ())
+    assert [x.id for x in state.submissions] == [str(a.program_id)]
+    event = _run(state, "certify", (str(a.program_id),))
+    assert _scrolls_to_the_queue(event)  # the card read is gone: back to the queue's top
+    assert state.error == "" and state.submissions == []
+    with db.read_session(engine) as s:
+        assert s.get(Program, a.program_id).certification_status == "certified"
+    # nothing certified, nowhere to go: another town's program, or one already decided
+    for program_id in (str(b.program_id), str(a.program_id), "x"):
+        assert _run(state, "certify", (program_id,)) is None
+        assert state.error != ""
