@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.access import VILNIUS, check_coordinator, local_day
 from navigator.domain.culture.models import (
+    CULTURE_CURRENCY,
     LIVE_BOOKING,
     BookingPupil,
     BookingStatus,
@@ -33,6 +34,7 @@ from navigator.domain.culture.models import (
     CultureSession,
     Pupil,
     PupilYear,
+    School,
     SchoolWallet,
     SeatStatus,
     WalletEntryKind,
@@ -42,6 +44,7 @@ from navigator.domain.culture.roster import grade_of
 from navigator.domain.culture.services import bookable_terms, check_price_within, staff_service
 from navigator.domain.culture.wallet import post
 from navigator.domain.culture.years import year_on
+from navigator.domain.notifications.fanout import notify_provider, notify_school
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
@@ -338,6 +341,7 @@ def book_session(
             actor_id=actor.user_id,
             booking_id=booking.id,
         )
+    tell_about_booking(session, booking, "culture_provider.booked")
     session.flush()
     return booking
 
@@ -405,6 +409,7 @@ def confirm_booking(
         raise Conflict("booking_expired_at_start")
     booking.status, booking.decided_at = BookingStatus.CONFIRMED, utcnow()
     session.add(booking)
+    tell_about_booking(session, booking, "culture_booking.confirmed")
     return booking
 
 
@@ -419,6 +424,7 @@ def decline_booking(
     if _started(session, booking, now or utcnow()):
         raise Conflict("session_started_record_attendance")  # who came is recorded instead
     _release_all(session, booking, BookingStatus.DECLINED, actor, reason)
+    tell_about_booking(session, booking, "culture_booking.declined", reason=reason)
     return booking
 
 
@@ -446,6 +452,7 @@ def cancel_booking(
     if now >= deadline:
         raise Conflict("cancel_deadline_passed", days=days)
     _release_all(session, booking, BookingStatus.CANCELLED, actor, "")
+    tell_about_booking(session, booking, "culture_provider.cancelled")
     return booking
 
 
@@ -480,6 +487,7 @@ def expire_reservation(session: Session, booking_id: int, *, now: datetime | Non
     if culture_session.starts_at > now:
         return False
     _release_all(session, booking, BookingStatus.EXPIRED, Actor.system(), "")
+    tell_about_booking(session, booking, "culture_booking.expired")
     return True
 
 
@@ -520,6 +528,7 @@ def release_unrecorded(session: Session, booking_id: int, *, now: datetime | Non
     if culture_session.starts_at > cutoff:
         return False
     _release_all(session, booking, BookingStatus.EXPIRED, Actor.system(), "attendance_not_recorded")
+    tell_about_booking(session, booking, "culture_booking.released")
     return True
 
 
@@ -621,14 +630,57 @@ def record_attendance(
     unknown = came - {s.pupil_id for s in held}
     if unknown:
         raise NotFound()  # a pupil not booked on it
+    charged = [s for s in held if s.pupil_id in came]
     _settle(
         session,
         booking,
         actor,
         released=[s for s in held if s.pupil_id not in came],
-        charged=[s for s in held if s.pupil_id in came],
+        charged=charged,
     )
     booking.status, booking.decided_at = BookingStatus.DELIVERED, now
     session.add(booking)
+    tell_about_booking(
+        session,
+        booking,
+        "culture_booking.delivered",
+        amount_minor=sum(s.amount_minor for s in charged),
+    )
     session.flush()
     return booking
+
+
+def tell_about_booking(
+    session: Session,
+    booking: CultureBooking,
+    kind: str,
+    *,
+    amount_minor: int | None = None,
+    reason: str = "",
+) -> None:
+    """A booking's step told to the other side: `culture_provider.*` to the provider's team,
+    `culture_booking.*` to the school's coordinators. The class, the service, the day and
+    the money; never a pupil's name (the roster is personal data; these words go into mail)."""
+    culture_session = get_row(session, CultureSession, booking.session_id)
+    assert culture_session is not None
+    service = get_row(session, CultureService, culture_session.service_id)
+    assert service is not None and booking.id is not None
+    payload: dict[str, object] = {
+        "booking_id": booking.id,
+        "class_name": booking.class_name,
+        "service_title": (service.approved_version or {}).get("title", service.title),
+        "lesson_date": local_day(culture_session.starts_at).isoformat(),
+        "amount_minor": booking.total_minor if amount_minor is None else amount_minor,
+        "currency": CULTURE_CURRENCY,
+        "pupils": str(booking.pupils),
+    }
+    if reason:
+        payload["reason"] = reason
+    if kind.startswith("culture_provider."):
+        school = get_row(session, School, booking.school_id)
+        payload["school_name"] = school.name if school is not None else ""
+        notify_provider(session, service.provider_id, kind, payload)
+    else:
+        notify_school(
+            session, booking.school_id, kind, {"provider_id": service.provider_id, **payload}
+        )

@@ -24,6 +24,7 @@ from navigator.domain.culture.models import (
     YearStatus,
 )
 from navigator.domain.culture.years import latest_open_year, year_on
+from navigator.domain.notifications.fanout import notify_culture_operators, notify_provider
 from navigator.domain.programs.photos import forget_after_commit
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import get_row
@@ -144,7 +145,29 @@ def submit_service(
     service = CultureService(provider_id=provider_id, **clean_service(session, fields))
     session.add(service)
     session.flush()
+    _tell_operator(session, service, "culture_queue.service")
     return service
+
+
+def _tell_operator(session: Session, service: CultureService, kind: str) -> None:
+    """A new item in the operator's review queue."""
+    notify_culture_operators(
+        session,
+        kind,
+        {
+            "service_id": service.id,
+            "service_title": service.title,
+            "provider_id": service.provider_id,
+        },
+    )
+
+
+def _tell_provider(session: Session, service: CultureService, kind: str, reason: str = "") -> None:
+    """The operator's decision, to the provider's team."""
+    payload: dict[str, Any] = {"service_id": service.id, "service_title": service.title}
+    if reason:
+        payload["reason"] = reason
+    notify_provider(session, service.provider_id, kind, payload)
 
 
 def staff_service(
@@ -175,6 +198,7 @@ def update_service(
         service.status = ServiceStatus.SUBMITTED  # the approved version stays bookable
     session.add(service)
     session.flush()
+    _tell_operator(session, service, "culture_queue.service_changed")
     return service
 
 
@@ -209,9 +233,11 @@ def review_service(
         raise Conflict("service_changed")
     edited = service.approved_version is not None and _reviewed(service) != service.approved_version
     photo_before = (service.approved_version or {}).get(PHOTO, "")
+    told = ""  # what the provider hears: by the outcome, unless said below
     if decision == Review.APPROVE:
         if service.status == ServiceStatus.SUSPENDED and edited:
             service.status, service.reason = ServiceStatus.SUBMITTED, ""
+            told = "culture_service.reinstated"  # on the terms approved before
         else:
             service.status, service.reason = ServiceStatus.APPROVED, ""
             service.approved_version = _reviewed(service)
@@ -227,12 +253,15 @@ def review_service(
             if refused_photo != service.photo:
                 forget_after_commit(session, refused_photo)
             service.status, service.reason = ServiceStatus.APPROVED, reason
+            told = "culture_service.change_rejected"
         else:
             service.status, service.reason = ServiceStatus.REJECTED, reason
     else:
         service.status, service.reason = ServiceStatus.SUSPENDED, reason
+    told = told or f"culture_service.{service.status}"
     session.add(service)
     session.flush()
+    _tell_provider(session, service, told, reason)
     return service
 
 

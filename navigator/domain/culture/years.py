@@ -32,6 +32,7 @@ from navigator.domain.culture.models import (
     YearStatus,
 )
 from navigator.domain.culture.wallet import post
+from navigator.domain.notifications.fanout import notify_school
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
@@ -231,6 +232,9 @@ def _school_row(
                 actor_id=actor.user_id,
                 note=f"{pupils} × {year.per_pupil_minor}",
             )
+            tell_wallet(
+                session, wallet, year, "culture_wallet.credited", pupils * year.per_pupil_minor
+            )
         report.credited += 1
     elif wallet.pupils != pupils:
         correct_pupils(session, actor, wallet.id, pupils, reason="import")  # type: ignore[arg-type]
@@ -291,6 +295,13 @@ def correct_pupils(
         actor_id=actor.user_id,
         note=f"{wallet.pupils} → {pupils}: {reason}",
     )
+    tell_wallet(
+        session,
+        wallet,
+        year,
+        f"culture_wallet.{kind.value}",
+        abs(difference) * year.per_pupil_minor,
+    )
     wallet.pupils = pupils
     session.add(wallet)
     session.flush()
@@ -345,17 +356,37 @@ def close_year(session: Session, actor: Actor, year_id: int, today: date) -> int
     for wallet in wallets:
         assert wallet.id is not None
         if wallet.available_minor > 0:
-            expired += wallet.available_minor
+            unspent = wallet.available_minor
+            expired += unspent
             post(
                 session,
                 wallet.id,
                 WalletEntryKind.EXPIRY,
-                wallet.available_minor,
+                unspent,
                 f"expiry:{wallet.id}",
                 actor_id=actor.user_id,
             )
+            tell_wallet(session, wallet, year, "culture_wallet.expired", unspent)
     locked_year = get_row(session, CulturePassYear, year_id)
     assert locked_year is not None
     locked_year.status = YearStatus.CLOSED
     session.add(locked_year)
     return expired
+
+
+def tell_wallet(
+    session: Session, wallet: SchoolWallet, year: CulturePassYear, kind: str, amount_minor: int
+) -> None:
+    """A movement of the school's wallet (credited, adjusted, expired), told to its
+    coordinators."""
+    notify_school(
+        session,
+        wallet.school_id,
+        kind,
+        {
+            "wallet_id": wallet.id,
+            "year": str(year.year),
+            "amount_minor": amount_minor,
+            "currency": CULTURE_CURRENCY,
+        },
+    )

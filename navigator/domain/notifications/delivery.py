@@ -23,12 +23,21 @@ from navigator import routes
 from navigator.domain.accounts.models import Child, User
 from navigator.domain.accounts.throttle import spend_attempt
 from navigator.domain.certificates.models import Certificate, CertificateAccount
+from navigator.domain.culture.models import (
+    CULTURE_CURRENCY,
+    CulturePassYear,
+    SchoolCoordinator,
+    SchoolWallet,
+    YearStatus,
+)
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.notifications.centre import unsubscribe_token
+from navigator.domain.notifications.fanout import notify_school
 from navigator.domain.notifications.models import ExpiryWarning, MailMode, NotificationPreference
 from navigator.domain.notifications.render import is_money, render
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import Conflict, DomainError, TooManyAttempts
+from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
 from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.i18n import text
@@ -39,6 +48,7 @@ log = logging.getLogger(__name__)
 INSTANT_WINDOW = timedelta(days=2)
 BATCH = 200
 EXPIRY_KIND = "certificate.expiry_warning"
+CULTURE_EXPIRY_KIND = "culture_wallet.expiring"
 UNSUBSCRIBE_PATH = "/mail/unsubscribe"  # navigator.routes.MAIL_UNSUBSCRIBE
 
 
@@ -299,11 +309,82 @@ def warn_expiring(engine: Engine, now: datetime | None = None, days: int | None 
     return warned
 
 
+def _wallets_to_warn(session: Session, today: date, days: int) -> list[int]:
+    """School wallets with unspent money in an open culture year whose services end (its
+    window) within `days`."""
+    rows = session.exec(
+        select(SchoolWallet)
+        .join(CulturePassYear, col(CulturePassYear.id) == col(SchoolWallet.year_id))
+        .where(
+            CulturePassYear.status == YearStatus.OPEN,
+            col(CulturePassYear.window_end) >= today,
+            col(CulturePassYear.window_end) <= today + timedelta(days=days),
+        )
+        .order_by(col(SchoolWallet.id))
+    ).all()
+    return [w.id for w in rows if w.id is not None and w.available_minor > 0]
+
+
+def _warned_wallet(session: Session, wallet: SchoolWallet) -> bool:
+    coordinators = select(SchoolCoordinator.user_id).where(
+        SchoolCoordinator.school_id == wallet.school_id
+    )
+    payloads = session.exec(
+        select(Notification.payload).where(
+            Notification.kind == CULTURE_EXPIRY_KIND,
+            col(Notification.user_id).in_(coordinators),
+        )
+    ).all()
+    return any(isinstance(p, dict) and p.get("wallet_id") == wallet.id for p in payloads)
+
+
+def _warn_wallet(session: Session, wallet_id: int) -> int:
+    """Once per wallet: the wallet's lock makes two workers at the same moment take turns."""
+    wallet = locked(session, SchoolWallet, wallet_id)
+    if wallet is None or wallet.available_minor <= 0 or _warned_wallet(session, wallet):
+        return 0
+    year = session.get(CulturePassYear, wallet.year_id)
+    if year is None or year.status != YearStatus.OPEN:
+        return 0
+    notify_school(
+        session,
+        wallet.school_id,
+        CULTURE_EXPIRY_KIND,
+        {
+            "wallet_id": wallet.id,
+            "year": str(year.year),
+            "amount_minor": wallet.available_minor,
+            "currency": CULTURE_CURRENCY,
+            "expires_on": year.window_end.isoformat(),
+        },
+    )
+    return 1
+
+
+def warn_culture_expiring(
+    engine: Engine, now: datetime | None = None, days: int | None = None
+) -> int:
+    """A school's coordinators are told, `days` before the year's services end, what is left
+    unspent in its wallet (lost at the year's end)."""
+    now = now or utcnow()
+    days = get_settings().expiry_warning_days if days is None else days
+    with read_session(engine) as session:
+        due = _wallets_to_warn(session, now.date(), days)
+    warned = 0
+    for wallet_id in due:
+        try:
+            warned += atomically(partial(_warn_wallet, wallet_id=wallet_id), engine)
+        except DomainError as error:
+            log.info("expiry warning for wallet %s not written now: %s", wallet_id, error.code)
+    return warned
+
+
 def run_notification_jobs(engine: Engine, now: datetime | None = None) -> dict[str, int]:
     """One round: warnings first (so they are mailed in the same round), letters, digests."""
     now = now or utcnow()
     return {
         "expiry_warnings": warn_expiring(engine, now),
+        "culture_expiry_warnings": warn_culture_expiring(engine, now),
         "notification_letters": dispatch_instant(engine, now),
         "digests": send_digests(engine, now),
     }

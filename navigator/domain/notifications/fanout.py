@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from navigator.domain.accounts.models import Membership, Role
+from navigator.domain.culture.models import CultureOperator, SchoolCoordinator
 from navigator.domain.shared.errors import InvalidInput
 from navigator.domain.shared.models import Notification
 from navigator.domain.shared.validation import check_row_id
@@ -73,3 +74,27 @@ def certification_moved(
         notify_municipality(session, municipality_id, "queue.program", {"program_id": program_id})
     elif status in ("certified", "rejected", "suspended"):
         notify_provider(session, provider_id, f"certification.{status}", {"program_id": program_id})
+
+
+def notify_school(session: Session, school_id: int, kind: str, payload: dict[str, Any]) -> None:
+    """The school's culture-pass coordinators: the class, the service and the money, never a
+    pupil's name (a roster is personal data and these words go into mail)."""
+    _check(kind, payload)
+    check_row_id(school_id)
+    with session.no_autoflush:
+        members = session.scalars(
+            select(SchoolCoordinator.user_id)
+            .where(SchoolCoordinator.school_id == school_id)
+            .distinct()
+        ).all()
+    for user_id in sorted(members):
+        notify(session, user_id, kind, {"school_id": school_id, **payload})
+
+
+def notify_culture_operators(session: Session, kind: str, payload: dict[str, Any]) -> None:
+    """The culture pass's programme operator (everyone made one)."""
+    _check(kind, payload)
+    with session.no_autoflush:
+        members = session.scalars(select(CultureOperator.user_id).distinct()).all()
+    for user_id in sorted(members):
+        notify(session, user_id, kind, payload)

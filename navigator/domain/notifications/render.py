@@ -48,6 +48,11 @@ LINKS = {
     "application": routes.PROVIDER,
     "certification": routes.PROVIDER_PROGRAMS,
     "queue": routes.MUNICIPALITY,
+    "culture_queue": routes.CULTURE_OPERATOR,  # the operator's review queue
+    "culture_provider": routes.PROVIDER_CULTURE,  # a school's booking, to its provider
+    "culture_service": routes.PROVIDER_CULTURE,  # the operator's decision on a service
+    "culture_booking": routes.CULTURE,  # the provider's step, to the school's coordinators
+    "culture_wallet": routes.CULTURE,  # the school's wallet credited, adjusted, expiring
 }
 # kinds told to several roles at once: the link follows the reader's role
 SHARED_KINDS = ("dispute", "culture_dispute")
