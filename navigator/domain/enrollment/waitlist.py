@@ -22,6 +22,7 @@ from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.enrollment.terms import notify
 from navigator.domain.municipalities.models import WaitlistCriterion
 from navigator.domain.municipalities.queries import policy_of
+from navigator.domain.notifications.fanout import notify_provider
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
@@ -164,8 +165,17 @@ def promote_waitlist(session: Session, group: Group) -> None:
         .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
         .order_by(col(Enrollment.id)),
     )
-    for row in ordered_waitlist(session, group, waiting)[:free]:
+    promoted = ordered_waitlist(session, group, waiting)[:free]
+    program = get_row(session, Program, group.program_id) if promoted else None
+    for row in promoted:
         enrollment = row.enrollment
         enrollment.status = EnrollmentStatus.APPLIED
         session.add(enrollment)
         notify(session, row.child.guardian_id, "enrollment.promoted", enrollment)
+        if program is not None:  # an application to decide, as a new one is
+            notify_provider(
+                session,
+                program.provider_id,
+                "application.promoted",
+                {"enrollment_id": enrollment.id},
+            )

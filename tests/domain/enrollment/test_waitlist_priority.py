@@ -268,3 +268,31 @@ def test_the_program_page_counts_only_seats_a_new_application_could_get(engine):
     late = world.apply(child_id=late_child, parent=late_parent)
     assert _status(world, late) == "waitlisted"
     assert shown() == (2, 2, 1, 0)
+
+
+def test_the_provider_is_told_of_a_promoted_child_as_of_a_new_application(engine):
+    """A promoted child applies again: the provider's team hears of an application to decide,
+    with the program's name, leading to its desk, in each reader's language."""
+    from navigator import routes
+    from navigator.domain.notifications.centre import list_notifications
+
+    world = build_world(engine, seats=1)
+    waiting_parent, waiting_child, *_ = world.add_parent_with_child()
+    seated, (waiting,) = _full_group_with_waiting(world, (waiting_parent, waiting_child))
+    assert _notified(world, world.provider_user.user_id, "application.promoted") == []
+    _free_the_seat(world, seated)
+    assert _status(world, waiting) == "applied"
+    told = _notified(world, world.provider_user.user_id, "application.promoted")
+    assert [n.payload["enrollment_id"] for n in told] == [waiting]
+    with read_session(engine) as s:
+        lines = {
+            language: next(
+                item
+                for item in list_notifications(s, world.provider_user, language).items
+                if item.kind == "application.promoted"
+            )
+            for language in ("ru", "lt", "en")
+        }
+    assert all(item.link == routes.PROVIDER for item in lines.values())
+    assert "«Робототехника»" in lines["ru"].line and "„Робототехника“" in lines["lt"].line
+    assert len({item.line for item in lines.values()}) == 3
