@@ -53,6 +53,8 @@ def _open_year_form() -> rx.Component:
                     required=True,
                     input_mode="numeric",
                     max_length=4,
+                    default_value=S.new_year,
+                    on_blur=S.prefill_window,
                 ),
                 input_field(
                     T["culture_op_per_pupil"],
@@ -74,6 +76,8 @@ def _open_year_form() -> rx.Component:
                     name="window_start",
                     kind="date",
                     required=True,
+                    default_value=S.new_window_start,
+                    key=S.window_key,
                 ),
                 input_field(
                     T["culture_op_window_end"],
@@ -81,6 +85,8 @@ def _open_year_form() -> rx.Component:
                     name="window_end",
                     kind="date",
                     required=True,
+                    default_value=S.new_window_end,
+                    key=S.window_key,
                 ),
                 input_field(
                     T["culture_op_reference_date"],

@@ -34,6 +34,7 @@ from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.exports import to_csv, to_xlsx
 from navigator.domain.shared.mail import deliver_after_commit
+from navigator.domain.shared.models import utcnow
 from navigator.domain.shared.money import parse_amount
 from navigator.i18n import field_label, text, value_label
 from navigator.settings import get_settings
@@ -48,6 +49,7 @@ MAX_IMPORT_ERRORS_SHOWN = 500
 CHOICE_FIELDS = ("art_form", "language", "place")
 # the domain's names for the window's dates, as this page's form names them
 FORM_FIELDS = {"starts_on": "window_start", "ends_on": "window_end"}
+WINDOW_START, WINDOW_END = (1, 1), (12, 20)  # the service window's usual days: 1 Jan – 20 Dec
 
 
 @dataclasses.dataclass
@@ -313,6 +315,11 @@ class CultureOperatorState(AppState):
     notice: str = ""
     # the programme's report for the chosen year (rows of words, as the tables show them)
     report_on: str = ""  # the "money unspent on" date, ISO
+    # the year form's defaults: the next year and its service window, 1 January – 20 December
+    new_year: str = ""
+    new_window_start: str = ""
+    new_window_end: str = ""
+    window_key: int = 0  # a new key re-mounts the window's fields with these defaults
     report_summary: list[list[str]] = []
     report_municipalities: list[list[str]] = []
     report_providers: list[list[str]] = []
@@ -394,6 +401,9 @@ class CultureOperatorState(AppState):
             for line in found
         ]
         self.year_id = str(chosen) if chosen else ""
+        if not self.new_year:  # the year after the latest, or this one for the first
+            latest = max((line.year.year for line in found), default=utcnow().year - 1)
+            self._prefill_window(latest + 1)
         if year_schools is None:
             self.schools, self.schools_note, self.year_summary = [], "", ""
             self.year_open = False
@@ -503,6 +513,21 @@ class CultureOperatorState(AppState):
 
     # ------------------------------------------------------------ years and schools
 
+    def _prefill_window(self, year: int) -> None:
+        self.new_year = str(year)
+        self.new_window_start = date(year, *WINDOW_START).isoformat()
+        self.new_window_end = date(year, *WINDOW_END).isoformat()
+        self.window_key += 1
+
+    @rx.event
+    def prefill_window(self, value: str) -> None:
+        """The year typed in the form: its window's fields follow it (the operator may still
+        change them). Only a year the form would accept; the rest is left as typed."""
+        raw = str(value).strip()[:4]
+        typed = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if self.has_access and 2000 <= typed <= 2100 and raw != self.new_year:
+            self._prefill_window(typed)
+
     @rx.event
     def open_year(self, form: dict) -> None:
         form = form if isinstance(form, dict) else {}
@@ -526,6 +551,7 @@ class CultureOperatorState(AppState):
         if self._act(action, opened.append):
             self.year_id = str(opened[0])
             self.import_summary, self.import_errors = "", []
+            self.new_year = ""  # the form moves on to the year after
             self._reload()
 
     @rx.event

@@ -103,6 +103,7 @@ def calls(world) -> list[tuple[str, tuple]]:
         ("load", ()),
         ("choose_year", (str(world.year_id),)),
         ("filter_schools", ({"query": "Mokykla", "without_coordinator": "on"},)),
+        ("prefill_window", (str(NEXT),)),
         ("open_year", (YEAR_FORM,)),
         ("import_schools", ([Upload(b"code,name,municipality,pupils\nZ1,Z,Kaunas,500")],)),
         ("start_invite", (school, coordinator)),
@@ -397,3 +398,36 @@ def _rows_of(state, table: str) -> dict[str, list[str]]:
 def world_provider_name(world) -> str:
     with db.read_session(world.engine) as s:
         return s.get(Provider, world.provider_id).name
+
+
+def test_the_year_form_starts_from_the_next_year_and_its_usual_window(culture, monkeypatch):
+    """1 January – 20 December of the year, as the issue sets it; the window follows the
+    year typed, and the form moves on once a year is opened."""
+    state = _operator(culture, monkeypatch)
+    assert (state.new_year, state.new_window_start, state.new_window_end) == (
+        str(NEXT),
+        f"{NEXT}-01-01",
+        f"{NEXT}-12-20",
+    )
+    key = state.window_key
+    _run(state, "prefill_window", ("2031",))
+    assert (state.new_window_start, state.new_window_end) == ("2031-01-01", "2031-12-20")
+    assert state.window_key > key  # the date fields re-mount with the new days
+    for typed in ("20", "abcd", "1999", "３０３１"):
+        _run(state, "prefill_window", (typed,))
+        assert state.new_window_start == "2031-01-01", typed
+    _run(state, "prefill_window", (str(NEXT),))
+    form = {
+        **YEAR_FORM,
+        "window_start": state.new_window_start,
+        "window_end": state.new_window_end,
+    }
+    _run(state, "open_year", (form,))
+    assert state.error == ""
+    with db.read_session(culture.engine) as s:
+        opened = s.exec(select(CulturePassYear).where(CulturePassYear.year == NEXT)).one()
+    assert (opened.window_start.isoformat(), opened.window_end.isoformat()) == (
+        f"{NEXT}-01-01",
+        f"{NEXT}-12-20",
+    )
+    assert state.new_year == str(NEXT + 1)
