@@ -558,6 +558,13 @@ def _disputes() -> rx.Component:
 def _services() -> rx.Component:
     return rx.vstack(
         rx.heading(T["culture_op_review"], size="5", as_="h2", id="review"),
+        rx.box(
+            rx.heading(T["culture_criteria_title"], size="3", as_="h3"),
+            rx.text(T["culture_criteria_operator_hint"], size="2"),
+            rx.el.ol(rx.foreach(S.service_criteria, rx.el.li), class_name="culture-criteria"),
+            id="operator-criteria",
+            width="100%",
+        ),
         rx.cond(
             S.waiting.length() > 0,
             rx.vstack(rx.foreach(S.waiting, _waiting), width="100%"),

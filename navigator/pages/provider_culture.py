@@ -412,6 +412,13 @@ def _service_form() -> rx.Component:
             as_="h3",
             id="service-form-title",
         ),
+        rx.box(
+            rx.heading(T["culture_criteria_title"], size="3", as_="h4"),
+            rx.text(T["culture_criteria_provider_hint"], size="2"),
+            rx.el.ol(rx.foreach(S.service_criteria, rx.el.li), class_name="culture-criteria"),
+            id="provider-criteria",
+            width="100%",
+        ),
         rx.cond(
             S.editing_reviewed,
             rx.callout(

@@ -17,6 +17,7 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.culture.access import is_culture_operator
 from navigator.domain.culture.coordinators import invite_coordinator, remove_coordinator
+from navigator.domain.culture.criteria import SERVICE_CRITERIA
 from navigator.domain.culture.disputes import decide_culture_dispute, operator_dispute_queue
 from navigator.domain.culture.models import CULTURE_CURRENCY, ServiceStatus, YearStatus
 from navigator.domain.culture.overview import (
@@ -363,6 +364,11 @@ class CultureOperatorState(AppState):
         return True
 
     # ------------------------------------------------------------ loading
+
+    @rx.var
+    def service_criteria(self) -> list[str]:
+        """The published criteria the operator approves against, beside the waiting ones."""
+        return [text(key, self.lang) for key in SERVICE_CRITERIA]
 
     def _reload(self) -> None:
         actor = self._actor()

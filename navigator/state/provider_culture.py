@@ -19,6 +19,7 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.booking import confirm_booking, decline_booking, record_attendance
+from navigator.domain.culture.criteria import SERVICE_CRITERIA
 from navigator.domain.culture.disputes import (
     accept_culture_dispute,
     contest_culture_dispute,
@@ -299,6 +300,11 @@ class ProviderCultureState(ProviderState):
             else "",
             photo_url=photo_url(service.photo),
         )
+
+    @rx.var
+    def service_criteria(self) -> list[str]:
+        """What the operator approves a service against, shown beside the submit form."""
+        return [text(key, self.lang) for key in SERVICE_CRITERIA]
 
     @rx.var
     def art_form_choices(self) -> list[Choice]:

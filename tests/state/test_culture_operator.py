@@ -431,3 +431,24 @@ def test_the_year_form_starts_from_the_next_year_and_its_usual_window(culture, m
         f"{NEXT}-12-20",
     )
     assert state.new_year == str(NEXT + 1)
+
+
+def test_the_operator_reviews_with_the_published_criteria_in_view(culture, monkeypatch):
+    """The criteria the operator approves against, translated, are the same words the
+    provider reads beside the submit form."""
+    from navigator.domain.culture.criteria import SERVICE_CRITERIA
+    from navigator.i18n import text
+    from navigator.state.provider_culture import ProviderCultureState
+
+    state = _operator(culture, monkeypatch)
+    assert state.waiting  # something waits for a decision, the criteria beside it
+    shown = state.service_criteria
+    assert len(shown) == len(SERVICE_CRITERIA) >= 3
+    assert all(line and line not in SERVICE_CRITERIA for line in shown)  # words, not keys
+    for lang in ("ru", "lt", "en"):
+        words = [text(key, lang) for key in SERVICE_CRITERIA]
+        assert len(set(words)) == len(words) and not set(words) & set(SERVICE_CRITERIA), lang
+    sign_in(monkeypatch, culture.tokens["provider"])
+    provider = ProviderCultureState(_reflex_internal_init=True)
+    ProviderCultureState.load.fn(provider)
+    assert provider.service_criteria == shown
