@@ -36,6 +36,7 @@ from navigator.domain.disputes.models import (
     DisputeStatus,
     DisputeSubject,
 )
+from navigator.domain.enrollment.attendance import tell_refund_held
 from navigator.domain.enrollment.models import (
     SEATED_ENROLLMENT,
     Attendance,
@@ -440,21 +441,23 @@ def _refund(
     session.flush()
     if refund > 0:
         assert enrollment.account_id is not None
-        ledger.post(
+        seated = enrollment.status in SEATED_ENROLLMENT
+        refunded = ledger.post(
             session,
             enrollment.account_id,
             EntryKind.REFUND,
             refund,
             f"refund:dispute:{dispute.id}",
             actor_id=actor.user_id,
-            notify_user_id=dispute.opened_by_id,
+            # held again at once while seated: one notification tells both (below)
+            notify_user_id=None if seated else dispute.opened_by_id,
             enrollment_id=enrollment.id,
             attendance_id=attendance.id,
             note=reason,
         )
         enrollment.refunded_minor += refund
-        if enrollment.status in SEATED_ENROLLMENT:
-            ledger.post(
+        if seated:
+            held = ledger.post(
                 session,
                 enrollment.account_id,
                 EntryKind.HOLD,
@@ -465,6 +468,7 @@ def _refund(
                 enrollment_id=enrollment.id,
                 note=reason,
             )
+            tell_refund_held(session, dispute.opened_by_id, refunded, held)
             enrollment.held_minor += refund
         enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
     attendance.charged_minor = 0

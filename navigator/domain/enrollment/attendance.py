@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from navigator.domain.accounts.access import Actor, check_provider_staff
 from navigator.domain.accounts.models import Child, User
 from navigator.domain.certificates import ledger
-from navigator.domain.certificates.models import CertificateAccount, EntryKind
+from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
 from navigator.domain.disputes.models import Dispute, DisputeStatus
 from navigator.domain.enrollment.models import (
     SEATED_ENROLLMENT,
@@ -26,6 +26,7 @@ from navigator.domain.enrollment.terms import EnrollmentContext, lesson_share, s
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality
 from navigator.domain.municipalities.queries import policy_of
+from navigator.domain.notifications.fanout import notify
 from navigator.domain.programs.api import staff_group
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
@@ -366,21 +367,22 @@ def correct_attendance(
         refund = attendance.charged_minor
         assert enrollment.account_id is not None
         if refund > 0:
-            ledger.post(
+            refunded = ledger.post(
                 session,
                 enrollment.account_id,
                 EntryKind.REFUND,
                 refund,
                 f"refund:correction:{correction.id}",
                 actor_id=actor.user_id,
-                notify_user_id=ctx.child.guardian_id,
+                # held again at once while seated: one notification tells both (below)
+                notify_user_id=None if seated else ctx.child.guardian_id,
                 enrollment_id=enrollment_id,
                 attendance_id=attendance.id,
                 note=reason,  # the parent reads why the charge came back
             )
             enrollment.refunded_minor += refund
             if seated:
-                ledger.post(
+                held = ledger.post(
                     session,
                     enrollment.account_id,
                     EntryKind.HOLD,
@@ -391,6 +393,7 @@ def correct_attendance(
                     enrollment_id=enrollment_id,
                     note=reason,
                 )
+                tell_refund_held(session, ctx.child.guardian_id, refunded, held)
                 enrollment.held_minor += refund
         enrollment.lessons_charged = max(0, enrollment.lessons_charged - 1)
         attendance.charged_minor = 0
@@ -407,6 +410,26 @@ def correct_attendance(
     session.add_all([enrollment, attendance, correction])
     session.flush()
     return correction
+
+
+def tell_refund_held(
+    session: Session, guardian_id: int, refunded: LedgerEntry, held: LedgerEntry
+) -> None:
+    """A lesson's charge given back to a child still enrolled is held again at once for the
+    rest of the contract: two ledger movements, one event for the parent (the free balance
+    never moved), so one notification names both: the refund and the hold again."""
+    notify(
+        session,
+        guardian_id,
+        "certificate.refund_held",
+        {
+            "entry_id": refunded.id,
+            "hold_entry_id": held.id,
+            "account_id": refunded.account_id,
+            "amount_minor": refunded.amount_minor,
+            "enrollment_id": refunded.enrollment_id,
+        },
+    )
 
 
 def _disputed(session: Session, attendance_id: object) -> bool:
