@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
@@ -20,15 +21,21 @@ from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Child, Role, User
 from navigator.domain.certificates.api import import_registry
 from navigator.domain.certificates.ledger import ledger_sums
-from navigator.domain.certificates.models import Certificate, CertificateAccount
+from navigator.domain.certificates.models import (
+    Certificate,
+    CertificateAccount,
+    EntryKind,
+    LedgerEntry,
+)
 from navigator.domain.enrollment.api import accept_application, apply_to_group
-from navigator.domain.municipalities.api import create_admin, create_municipality
+from navigator.domain.enrollment.models import Attendance, Enrollment
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.i18n.formatting import format_money
 from seed.identifiers import lithuanian_code
+from tests.e2e.worlds import busy_town, moscow_today, sign_in
 from tests.support.mail import last_link
 
 WIDTHS = [360, 1280]
@@ -40,16 +47,33 @@ def _engine():
 
 
 def _too_wide(page: Page) -> list[str]:
-    """The elements reaching past the viewport's right edge (none, when the page fits)."""
+    """The elements reaching past the viewport's right edge (none, when the page fits).
+
+    An element may run wider than the screen only inside a box that scrolls it sideways
+    (a table's region, a scroll area) and only when that box itself fits: the box is what
+    the page shows. Everything else that pokes out is reported."""
     return page.evaluate(
         """() => {
             const width = document.documentElement.clientWidth;
+            const fits = el => {
+                const box = el.getBoundingClientRect();
+                return box.left >= -1 && box.right <= width + 1;
+            };
+            const scroller = el => {
+                for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+                    const x = getComputedStyle(up).overflowX;
+                    if (x === 'auto' || x === 'scroll') return up;
+                }
+                return null;
+            };
             const out = [];
             for (const el of document.querySelectorAll('body *')) {
                 const box = el.getBoundingClientRect();
-                if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'fixed'
-                    && !el.closest('.table-scroll, [data-radix-scroll-area-viewport]'))
-                    out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} → ${box.right}`);
+                if (!box.width || box.right <= width + 1) continue;
+                if (getComputedStyle(el).position === 'fixed') continue;
+                const holder = scroller(el);
+                if (holder && fits(holder)) continue;
+                out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} → ${box.right}`);
             }
             return out.slice(0, 5);
         }"""
@@ -130,9 +154,24 @@ def _sign_up_parent(page: Page, app_url: str, email: str) -> None:
     expect(page.locator("#add-child")).to_be_visible(timeout=15_000)
 
 
-def _ledger(child_id: int) -> dict[str, str]:
+def _enrollment_hold(s, enrollment_id: int) -> int:
+    """What the ledger still holds for one enrollment: its holds less captures and releases."""
+    rows = s.exec(
+        select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+        .where(LedgerEntry.enrollment_id == enrollment_id)
+        .group_by(LedgerEntry.kind)
+    ).all()
+    sums = {kind: int(total) for kind, total in rows}
+    return (
+        sums.get(EntryKind.HOLD, 0)
+        - sums.get(EntryKind.CAPTURE, 0)
+        - sums.get(EntryKind.RELEASE, 0)
+    )
+
+
+def _ledger(child_id: int, enrollment_id: int) -> dict[str, str]:
     """The certificate's figures summed from its ledger entries (not the account's running
-    counters), written as the cabinet writes money."""
+    counters, not the enrollment's), written as the cabinet writes money."""
     with read_session(_engine()) as s:
         certificate = s.exec(select(Certificate).where(Certificate.child_id == child_id)).one()
         [account] = s.exec(
@@ -140,9 +179,12 @@ def _ledger(child_id: int) -> dict[str, str]:
         ).all()
         sums = ledger_sums(s, account.id)
         town = s.get(Municipality, s.get(Child, child_id).municipality_id)
+        enrollment_hold = _enrollment_hold(s, enrollment_id)
     return {
         "available": format_money(sums.balance, town.currency, "ru"),
         "held": format_money(sums.active_holds, town.currency, "ru"),
+        "spent": format_money(sums.captured - sums.refunded, town.currency, "ru"),
+        "enrollment": format_money(enrollment_hold, town.currency, "ru"),
     }
 
 
@@ -212,37 +254,99 @@ def test_a_parents_cabinet_fits_answers_in_view_and_equals_the_ledger(
             )
             accept_application(s, Actor.user(staff.id), enrollment_id)
         page.reload(wait_until="domcontentloaded")
-        ledger = _ledger(child_id)
+        ledger = _ledger(child_id, enrollment_id)
         expect(page.locator(".certificate-card .held")).to_have_text(ledger["held"], timeout=15_000)
         expect(page.locator(".certificate-card .available")).to_have_text(ledger["available"])
-        assert ledger["held"] != format_money(0, "EUR", "ru")
+        expect(page.locator(".certificate-card .spent")).to_have_text(ledger["spent"])
+        expect(page.locator(".enrollment-card .enrollment-held")).to_have_text(ledger["enrollment"])
+        assert ledger["held"] == ledger["enrollment"] != format_money(0, "EUR", "ru")
         assert _too_wide(page) == []
         page.screenshot(path=artifacts_dir / f"screens-cabinet-{width}.png", full_page=True)
+        # the family's week, with its calendar link, fits the phone too
+        page.goto(f"{app_url}{routes.CABINET_WEEK}", wait_until="domcontentloaded")
+        expect(page.locator("#week-title")).not_to_have_text("", timeout=15_000)
+        expect(page.locator("#calendar-feed")).to_be_visible()
+        assert _too_wide(page) == [], "the week"
     finally:
         context.close()
 
 
+def _statement_ledger(provider_id: int, month: date) -> int:
+    """What the certificates paid the provider for the month's lessons, from the ledger:
+    captures less refunds of the lessons' entries."""
+    after = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    with read_session(_engine()) as s:
+        rows = s.exec(
+            select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+            .join(Attendance, col(Attendance.id) == LedgerEntry.attendance_id)
+            .join(Enrollment, col(Enrollment.id) == Attendance.enrollment_id)
+            .join(Group, col(Group.id) == Enrollment.group_id)
+            .join(Program, col(Program.id) == Group.program_id)
+            .where(
+                Program.provider_id == provider_id,
+                Attendance.lesson_date >= month.replace(day=1),
+                Attendance.lesson_date < after,
+            )
+            .group_by(LedgerEntry.kind)
+        ).all()
+    sums = {kind: int(total) for kind, total in rows}
+    return sums.get(EntryKind.CAPTURE, 0) - sums.get(EntryKind.REFUND, 0)
+
+
+def _period_ledger(period_id: int) -> tuple[int, int]:
+    """(committed, spent) of a funding period from its accounts' ledger entries: the holds
+    still open, and captures less refunds."""
+    with read_session(_engine()) as s:
+        rows = s.exec(
+            select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+            .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
+            .where(CertificateAccount.period_id == period_id)
+            .group_by(LedgerEntry.kind)
+        ).all()
+    sums = {kind: int(total) for kind, total in rows}
+    committed = (
+        sums.get(EntryKind.HOLD, 0)
+        - sums.get(EntryKind.CAPTURE, 0)
+        - sums.get(EntryKind.RELEASE, 0)
+    )
+    return committed, sums.get(EntryKind.CAPTURE, 0) - sums.get(EntryKind.REFUND, 0)
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_providers_screens_fit_and_answer_in_view(
+def test_a_providers_screens_fit_answer_in_view_and_equal_the_ledger(
     chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
 ) -> None:
+    town = busy_town()
+    world, today = town.world, moscow_today()
     context = _context(chromium_browser, width)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}{routes.PROVIDER_REGISTER}", wait_until="domcontentloaded")
-        expect(page.locator("#f-municipality_id option").first).to_be_attached(timeout=30_000)
-        page.locator("#f-organisation").fill(f"Студия экранов {width}")
-        page.locator("#f-email").fill(f"screens.org.{time.time_ns()}@example.org")
-        page.locator("#f-password").fill(PASSWORD)
-        page.locator("#f-password_again").fill(PASSWORD)
-        page.locator("#submit").click()
-        page.wait_for_url(re.compile(r"/provider/?$"), timeout=30_000)
-        expect(page.locator("#pending-admission")).to_be_visible(timeout=15_000)
-        for screen in ("desk", "team", "statements", "programs"):
-            page.locator(f"#screen-{screen}").click()
-            expect(page.locator(f"#screen-{screen}")).to_have_attribute("aria-current", "page")
-            assert _too_wide(page) == [], screen
+        sign_in(page, app_url, town.owner_email, routes.PROVIDER)
+        # the desk: the waiting application and today's register, drawn
+        expect(page.locator(".application-card")).to_have_count(2, timeout=30_000)
+        expect(page.locator(".accept-application")).to_have_count(1)  # one still waits
+        expect(page.locator(".lesson-today").first).to_be_visible()
+        assert _too_wide(page) == [], "desk"
+        page.locator("#screen-team").click()
+        expect(page.locator("#screen-team")).to_have_attribute("aria-current", "page")
+        expect(page.locator("#staff")).to_be_visible(timeout=15_000)
+        assert _too_wide(page) == [], "team"
+        # the month's statement: the certificate's payments as the ledger has them
+        page.locator("#screen-statements").click()
+        expect(page.locator("#screen-statements")).to_have_attribute("aria-current", "page")
+        page.locator("#statement-month").fill(today.strftime("%Y-%m"))
+        page.locator("#show-statement").click()
+        line = page.locator(".statement-line")
+        expect(line).to_have_count(1, timeout=15_000)
+        paid = _statement_ledger(world.provider_id, today)
+        assert paid > 0
+        expect(line.locator("td").nth(4)).to_have_text(format_money(paid, "RUB", "ru"))
+        assert _too_wide(page) == [], "statements"
+        page.locator("#screen-programs").click()
+        expect(page.locator("#screen-programs")).to_have_attribute("aria-current", "page")
+        expect(page.locator(".provider-program").first).to_be_visible(timeout=15_000)
+        assert _too_wide(page) == [], "programs"
         # the new-program form is below the list: the refusal comes where the form is
         page.locator("#f-title").fill("Программа с ошибкой")
         page.locator("#f-age_min").fill("12")
@@ -252,6 +356,18 @@ def test_a_providers_screens_fit_and_answer_in_view(
         _in_view(page, page.locator("#provider-error"))
         assert _focused_name(page) in ("age_min", "age_max")
         page.screenshot(path=artifacts_dir / f"screens-provider-{width}.png")
+        # the program with its groups, and the group's register
+        page.goto(f"{app_url}{routes.PROVIDER_PROGRAM}{world.program_id}")
+        expect(page.locator("#provider-program-title")).to_have_text(
+            "Робототехника", timeout=30_000
+        )
+        expect(page.locator(".register-link").first).to_be_visible()
+        assert _too_wide(page) == [], "program"
+        page.goto(f"{app_url}{routes.PROVIDER_GROUP}{town.group_id}")
+        expect(page.locator("#register tbody tr")).to_have_count(1, timeout=30_000)
+        expect(page.locator("#save-marks")).to_be_visible()
+        assert _too_wide(page) == [], "group"
+        page.screenshot(path=artifacts_dir / f"screens-provider-group-{width}.png", full_page=True)
         # another provider's group (the demo's first): said so, with the way back, never blank
         page.goto(f"{app_url}{routes.PROVIDER_GROUP}1", wait_until="domcontentloaded")
         expect(page.locator("#group-not-found")).to_be_visible(timeout=15_000)
@@ -262,44 +378,43 @@ def test_a_providers_screens_fit_and_answer_in_view(
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_municipalitys_cabinet_fits_and_answers_in_view(
+def test_a_municipalitys_cabinet_fits_answers_in_view_and_equals_the_ledger(
     chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
 ) -> None:
-    engine = _engine()
-    stamp = f"{width}{time.time_ns() % 10**9}"
-    email = f"screens.admin.{stamp}@example.org"
-    with transaction(engine) as s:
-        town = create_municipality(
-            s,
-            code=f"scr-{stamp}",
-            name=f"Экранск {stamp}",
-            country="RU",
-            currency="RUB",
-            locale="ru",
-            timezone="Europe/Moscow",
-        )
-        create_user(s, email, PASSWORD, locale="ru")
-        create_admin(s, Actor.system(), email=email, municipality_code=town.code)
+    town = busy_town()
+    world = town.world
     context = _context(chromium_browser, width)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}{routes.login_then(routes.MUNICIPALITY)}", wait_until="load")
-        page.locator("#email").fill(email)
-        page.locator("#password").fill(PASSWORD)
-        page.locator("#submit").click()
-        page.wait_for_url(re.compile(r"/municipality/?$"), timeout=30_000)
-        expect(page.locator("#municipality-name")).to_contain_text(stamp, timeout=30_000)
+        sign_in(page, app_url, town.admin_email, routes.MUNICIPALITY)
+        expect(page.locator("#municipality-name")).to_have_text("Town", timeout=30_000)
+        # the open period's bar, committed and spent as the ledger sums them
+        expect(page.locator("#periods-table tbody tr")).to_have_count(1, timeout=15_000)
+        expect(page.locator(".budget-bar")).to_be_visible()
+        committed, spent = _period_ledger(world.period_id)
+        assert committed > 0 and spent > 0
+        expect(page.locator(".period-committed")).to_have_text(format_money(committed, "RUB", "ru"))
+        expect(page.locator(".period-spent")).to_have_text(format_money(spent, "RUB", "ru"))
+        bar = page.locator(".budget-bar").bounding_box()
+        assert bar is not None and bar["x"] >= 0 and bar["x"] + bar["width"] <= width
+        # the queue holds the submitted program; a report's rows are drawn
+        expect(page.locator(".submission-card", has_text="Керамика")).to_have_count(1)
+        page.locator("#report-providers").click()
+        expect(page.locator("#report-table tbody tr").first).to_be_visible(timeout=15_000)
         assert _too_wide(page) == []
+        page.screenshot(path=artifacts_dir / f"screens-municipality-{width}.png", full_page=True)
+        # a refused new period: the answer in view, the focus on the budget it names
         page.locator("#new-period-box summary").click()
         form = page.locator("#new-period")
-        form.locator("#m-name").fill("2026/27")
-        form.locator("#m-starts_on").fill(date.today().isoformat())
-        form.locator("#m-ends_on").fill((date.today() + timedelta(days=200)).isoformat())
+        later = moscow_today() + timedelta(days=400)
+        form.locator("#m-name").fill("2028/29")
+        form.locator("#m-starts_on").fill(later.isoformat())
+        form.locator("#m-ends_on").fill((later + timedelta(days=200)).isoformat())
         form.locator("#m-budget").fill("-5")
         form.locator("#m-max_funded_certificates").fill("100")
         form.locator("#create-period").click()
         _in_view(page, page.locator("#municipality-error"))
+        expect(form.locator("#m-budget")).to_be_focused()
         assert _too_wide(page) == []
-        page.screenshot(path=artifacts_dir / f"screens-municipality-{width}.png", full_page=True)
     finally:
         context.close()
