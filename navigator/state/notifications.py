@@ -29,6 +29,7 @@ from navigator.domain.shared.errors import DomainError, NotFound
 from navigator.i18n import text
 from navigator.i18n.formatting import format_moment
 from navigator.state.app import AppState
+from navigator.state.threaded import in_thread
 
 
 def _own_timezone(session: Any, actor: Actor) -> str:
@@ -52,6 +53,7 @@ class BellState(AppState):
     unread: int = 0
 
     @rx.event
+    @in_thread
     def load_bell(self) -> None:
         """Cheap on purpose (the session and one count): the header asks on every page."""
         with read_session() as session:

@@ -15,6 +15,7 @@ from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.state.app import AppState
 from navigator.state.notifications import BellState, NotificationsState
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def _unread(engine, actor):
 def test_the_bell_and_the_list_show_only_ones_own(engine, families):
     world, other, _holder = families
     bell = BellState(_reflex_internal_init=True)
-    BellState.load_bell.fn(bell)
+    settle(BellState.load_bell.fn(bell))
     assert bell.unread == _unread(engine, world.parent) > 0
     state = NotificationsState(_reflex_internal_init=True)
     NotificationsState.load.fn(state)
@@ -76,7 +77,7 @@ def test_signed_out_nothing_is_shown_nor_changed(engine, families):
     world, _other, holder = families
     holder["token"] = None
     bell = BellState(_reflex_internal_init=True)
-    BellState.load_bell.fn(bell)
+    settle(BellState.load_bell.fn(bell))
     assert bell.unread == 0
     state = NotificationsState(_reflex_internal_init=True)
     NotificationsState.load.fn(state)

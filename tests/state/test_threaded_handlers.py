@@ -10,6 +10,7 @@ import pytest
 from navigator.state import catalog
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
+from navigator.state.notifications import BellState
 from navigator.state.program import ProgramState
 from tests.support.handlers import settle
 
@@ -21,6 +22,7 @@ WAITING = [
     (CatalogState, "load", (), CatalogState, "_user_id"),
     (CatalogState, "set_query_text", ("шахматы",), catalog, "_towns"),
     (CabinetState, "load", (), CabinetState, "_user_id"),
+    (BellState, "load_bell", (), BellState, "_session_token"),
 ]
 
 
