@@ -27,6 +27,7 @@ from navigator.domain.culture.disputes import (
 )
 from navigator.domain.culture.models import CULTURE_CURRENCY, LIVE_BOOKING, BookingStatus
 from navigator.domain.culture.photos import remove_service_photo, set_service_photo
+from navigator.domain.culture.reports import provider_booking_amounts
 from navigator.domain.culture.schedule import ProviderService, provider_services
 from navigator.domain.culture.services import (
     ArtForm,
@@ -202,6 +203,13 @@ class ProviderCultureState(ProviderState):
         with read_session() as session:
             services = provider_services(session, actor, provider_id, now=now)
             disputes = provider_culture_disputes(session, actor, provider_id)
+            # each booking's money as the ledger has it, not the total first booked
+            amounts = provider_booking_amounts(
+                session,
+                actor,
+                provider_id,
+                [b.booking_id for s in services for found in s.sessions for b in found.bookings],
+            )
         self.disputes = [
             DisputeCard(
                 id=str(d.id),
@@ -251,7 +259,7 @@ class ProviderCultureState(ProviderState):
                 school=b.school_name,
                 classes=b.class_names,
                 people=text("booking_people", lang, pupils=b.pupils, adults=b.adults),
-                total=format_money(b.total_minor, CULTURE_CURRENCY, lang),
+                total=format_money(amounts.get(b.booking_id, 0), CULTURE_CURRENCY, lang),
                 status=value_label(f"booking_{b.status}", lang),
                 reason=b.reason,
                 can_confirm=b.status == BookingStatus.RESERVED and not found.begun,

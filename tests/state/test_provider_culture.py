@@ -274,6 +274,9 @@ def test_the_provider_confirms_declines_and_records_who_came(culture):
         seats = s.exec(select(BookingPupil).where(BookingPupil.booking_id == confirmed)).all()
     assert {p.pupil_id for p in seats if p.status == "charged"} == set(came)
     assert all(card.register == [] for card in state.bookings)  # delivered: the names go
+    # the card says what the ledger charged for the seven who came, not the ten booked
+    card = next(c for c in state.bookings if c.id == str(confirmed))
+    assert card.total == screen.format_money(7 * 500, "EUR", state.lang)
 
 
 def test_a_tab_signed_in_as_another_provider_forgets_the_pupils_names(culture):

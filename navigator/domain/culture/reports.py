@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
-from navigator.domain.culture.access import check_coordinator, check_culture_operator
+from navigator.domain.culture.access import (
+    check_coordinator,
+    check_culture_operator,
+    check_provider_member,
+)
 from navigator.domain.culture.models import (
     BookingPupil,
     BookingStatus,
@@ -240,6 +245,24 @@ def booking_amounts(
     """Each of the school's bookings' money in the ledger (`ledger_amount`), for the
     coordinator's list; a booking of another school is left out."""
     check_coordinator(session, actor, school_id)
+    return _amounts(session, col(CultureBooking.school_id) == school_id, booking_ids)
+
+
+def provider_booking_amounts(
+    session: Session, actor: Actor, provider_id: int, booking_ids: list[int]
+) -> dict[int, int]:
+    """The same for the bookings on the provider's own services (what it was paid, is
+    held for it, or was given back); a booking on another provider's service is left out."""
+    check_provider_member(session, actor, provider_id)
+    theirs = col(CultureBooking.session_id).in_(
+        select(CultureSession.id)
+        .join(CultureService, col(CultureService.id) == CultureSession.service_id)
+        .where(CultureService.provider_id == provider_id)
+    )
+    return _amounts(session, theirs, booking_ids)
+
+
+def _amounts(session: Session, whose: Any, booking_ids: list[int]) -> dict[int, int]:
     if not booking_ids:
         return {}
     sums: dict[int, dict[str, int]] = {}
@@ -252,10 +275,7 @@ def booking_amounts(
             func.sum(WalletEntry.amount_minor),
         )
         .join(WalletEntry, col(WalletEntry.booking_id) == CultureBooking.id)
-        .where(
-            CultureBooking.school_id == school_id,
-            col(CultureBooking.id).in_(booking_ids),
-        )
+        .where(whose, col(CultureBooking.id).in_(booking_ids))
         .group_by(col(CultureBooking.id), col(CultureBooking.status), col(WalletEntry.kind))
     ).all():
         statuses[int(booking_id)] = status  # type: ignore[arg-type]

@@ -10,7 +10,12 @@ from sqlmodel import select
 from navigator.domain.culture.booking import cancel_booking, confirm_booking, record_attendance
 from navigator.domain.culture.disputes import accept_culture_dispute, open_culture_dispute
 from navigator.domain.culture.models import CultureBooking, SchoolWallet, WalletEntry
-from navigator.domain.culture.reports import booking_amounts, operator_report, pupil_spend
+from navigator.domain.culture.reports import (
+    booking_amounts,
+    operator_report,
+    provider_booking_amounts,
+    pupil_spend,
+)
 from navigator.domain.culture.wallet import wallet_sums
 from navigator.domain.culture.years import import_schools
 from navigator.domain.shared.db import read_session
@@ -177,3 +182,28 @@ def test_each_bookings_money_is_the_ledgers(engine):
     )
     with read_session(engine) as s, pytest.raises(NotFound):
         booking_amounts(s, other.coordinator, world.school_id, [delivered])
+
+
+def test_the_providers_bookings_show_the_ledgers_money_and_only_its_own(engine):
+    world = build_culture(engine)
+    other = build_culture(engine)
+    delivered = world.book(world.classes["5A"])
+    theirs = other.book(other.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, delivered)
+    with world.tx() as s:
+        record_attendance(
+            s,
+            world.provider_user,
+            delivered,
+            world.classes["5A"][2:],
+            now=SESSION_AT + timedelta(hours=2),
+        )
+    with read_session(engine) as s:
+        amounts = provider_booking_amounts(
+            s, world.provider_user, world.provider_id, [delivered, theirs]
+        )
+        with pytest.raises(NotFound):
+            provider_booking_amounts(s, other.provider_user, world.provider_id, [delivered])
+    assert amounts == {delivered: _entries(engine, delivered, "charge")}
+    assert amounts[delivered] == 4_000  # eight of ten came
