@@ -461,6 +461,7 @@ class CabinetState(AppState):
         self.card_child, self.card_error, self.card_notice = child_id, error, notice
 
     @rx.event
+    @in_thread
     def get_certificate(self, form: dict) -> None:
         """The certificate request of one child's card: with the identifier, while the child
         is not verified yet."""
@@ -490,6 +491,7 @@ class CabinetState(AppState):
         self._reload()
 
     @rx.event
+    @in_thread
     def ask_category(self, form: dict) -> None:
         """Ask the municipality to verify a category (disability, large family)."""
         form = form if isinstance(form, dict) else {}
@@ -552,6 +554,7 @@ class CabinetState(AppState):
         ]
 
     @rx.event
+    @in_thread
     def dispute_charge(self, form: dict) -> None:
         """One tap on a lesson charge of the history shown: my child was not there. The
         domain checks the charge is this guardian's own and still disputable."""
@@ -614,10 +617,12 @@ class CabinetState(AppState):
         self.notice = text("applied_waitlisted" if waiting else "done", self.lang)
 
     @rx.event
+    @in_thread
     def accept_offer(self, offer_id: str, terms_key: str = "") -> None:
         self._answer(offer_id, confirm=True, terms_key=str(terms_key)[:200])
 
     @rx.event
+    @in_thread
     def refuse_offer(self, offer_id: str) -> None:
         self._answer(offer_id, confirm=False)
 
@@ -643,6 +648,7 @@ class CabinetState(AppState):
         self.cancelling = ""
 
     @rx.event
+    @in_thread
     def confirm_cancel(self) -> None:
         actor = self._actor()
         wanted = row_id(self.cancelling)

@@ -53,6 +53,7 @@ from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import day, timetable
 from navigator.state.forms import Choice, form_date, form_whole, path_id, row_id
+from navigator.state.threaded import in_thread
 
 
 @dataclasses.dataclass
@@ -407,6 +408,7 @@ class AttendanceState(AppState):
         return None
 
     @rx.event
+    @in_thread
     def save_lesson(self, form: dict) -> None:
         self.error = self.notice = ""
         form = form if isinstance(form, dict) else {}
@@ -433,6 +435,7 @@ class AttendanceState(AppState):
         self._load_register()
 
     @rx.event
+    @in_thread
     def correct(self, form: dict) -> None:
         """Change one recorded mark; the domain checks the window, audits it and moves money."""
         self.correction_error = self.correction_notice = self.error = self.notice = ""

@@ -42,6 +42,7 @@ from navigator.state.app import AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, row_id
 from navigator.state.provider import local_day, municipality_timezone, program_fields
+from navigator.state.threaded import in_thread
 
 
 @dataclasses.dataclass
@@ -368,6 +369,7 @@ class DeskState(ProviderState):
         return sum(1 for card in self.applications if card.pending)
 
     @rx.event
+    @in_thread
     def accept(self, enrollment_id: str) -> None:
         self._decide(enrollment_id, accept=True, reason="")
 
@@ -376,6 +378,7 @@ class DeskState(ProviderState):
         self.rejecting = enrollment_id if row_id(enrollment_id) is not None else ""
 
     @rx.event
+    @in_thread
     def reject(self, form: dict) -> None:
         reason = str(form.get("reason", "")) if isinstance(form, dict) else ""
         self._decide(self.rejecting, accept=False, reason=reason)

@@ -18,6 +18,7 @@ from navigator.state.app import AppState
 from navigator.state.cabinet import CabinetState
 from seed.identifiers import snils
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 BORN = date(2016, 4, 1)
 
@@ -54,7 +55,9 @@ def _requests(engine, child_id: int) -> list[VerificationRequest]:
 def test_a_wrong_identifier_is_answered_in_the_childs_card(engine, cabinet):
     world, state = cabinet
     child = str(world.new_child)
-    CabinetState.get_certificate.fn(state, {"child_id": child, "national_id": "900-000-001 83"})
+    settle(
+        CabinetState.get_certificate.fn(state, {"child_id": child, "national_id": "900-000-001 83"})
+    )
     assert (state.card_child, state.error) == (child, "")
     assert state.card_error == translate("national_id_checksum", state.lang)
     assert _requests(engine, world.new_child) == []
@@ -63,7 +66,7 @@ def test_a_wrong_identifier_is_answered_in_the_childs_card(engine, cabinet):
 def test_a_request_without_a_registry_match_waits_and_the_card_says_so(engine, cabinet):
     world, state = cabinet
     child = str(world.new_child)
-    CabinetState.get_certificate.fn(state, {"child_id": child, "national_id": snils(4242)})
+    settle(CabinetState.get_certificate.fn(state, {"child_id": child, "national_id": snils(4242)}))
     assert state.card_error == "" and state.card_notice
     [card] = [c for c in state.children if c.id == child]
     assert card.waiting and not card.has_certificate and not card.verified
@@ -78,8 +81,8 @@ def test_a_request_without_a_registry_match_waits_and_the_card_says_so(engine, c
 @pytest.mark.parametrize("payload", [None, "x", {"child_id": "1.5"}, {"child_id": ["1"]}])
 def test_malformed_payloads_change_nothing(engine, cabinet, payload):
     world, state = cabinet
-    CabinetState.get_certificate.fn(state, payload)
-    CabinetState.ask_category.fn(state, payload)
+    settle(CabinetState.get_certificate.fn(state, payload))
+    settle(CabinetState.ask_category.fn(state, payload))
     assert state.error or state.card_error
     assert _requests(engine, world.new_child) == []
 
@@ -87,10 +90,16 @@ def test_malformed_payloads_change_nothing(engine, cabinet, payload):
 def test_another_familys_child_is_refused_at_the_top(engine, cabinet):
     _world, state = cabinet
     other = build_world(engine)
-    CabinetState.get_certificate.fn(
-        state, {"child_id": str(other.child_id), "national_id": snils(4243)}
+    settle(
+        CabinetState.get_certificate.fn(
+            state, {"child_id": str(other.child_id), "national_id": snils(4243)}
+        )
     )
-    CabinetState.ask_category.fn(state, {"child_id": str(other.child_id), "category": "disability"})
+    settle(
+        CabinetState.ask_category.fn(
+            state, {"child_id": str(other.child_id), "category": "disability"}
+        )
+    )
     assert state.error == translate("not_found", state.lang) and state.card_child == ""
     # only the approved identity request the other family's child was verified by
     assert [(r.kind, r.status) for r in _requests(engine, other.child_id)] == [
@@ -101,9 +110,9 @@ def test_another_familys_child_is_refused_at_the_top(engine, cabinet):
 def test_a_verified_child_asks_for_a_category_from_its_card(engine, cabinet):
     world, state = cabinet
     child = str(world.child_id)
-    CabinetState.ask_category.fn(state, {"child_id": child, "category": "disability"})
+    settle(CabinetState.ask_category.fn(state, {"child_id": child, "category": "disability"}))
     assert state.card_error == "" and state.card_child == child
     [card] = [c for c in state.children if c.id == child]
     assert card.category_waiting
-    CabinetState.ask_category.fn(state, {"child_id": child, "category": "noble"})
+    settle(CabinetState.ask_category.fn(state, {"child_id": child, "category": "noble"}))
     assert state.card_error

@@ -25,6 +25,7 @@ from navigator.state.municipality import MunicipalityState
 from navigator.state.provider_cabinet import DeskState
 from tests.domain.disputes.world import build_charged, municipality_admin
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 # the Monday of last week: its lessons are inside the dispute window of the real clock
 LAST_MONDAY = date.today() - timedelta(days=date.today().weekday() + 7)
@@ -77,11 +78,11 @@ def test_only_the_guardian_disputes_a_charge_of_the_history(engine, scene):
     for actor in (None, other.parent, c.world.provider_user, c.admin):
         signed.as_(c.world, actor)
         state = CabinetState(_reflex_internal_init=True)
-        CabinetState.dispute_charge.fn(state, form)
+        settle(CabinetState.dispute_charge.fn(state, form))
         assert state.history_error != "" and state.history_notice == ""
         assert _snapshot(engine) == before
     for bad in ({"entry_id": "x"}, {"entry_id": ["1"]}, "not a form", {}):
-        CabinetState.dispute_charge.fn(state, bad)
+        settle(CabinetState.dispute_charge.fn(state, bad))
         assert state.history_error != ""
     assert _snapshot(engine) == before
 
@@ -91,24 +92,28 @@ def test_only_the_guardian_disputes_a_charge_of_the_history(engine, scene):
     [line] = [h for h in state.history if h.entry_id == str(c.entry_id)]
     assert line.can_dispute and line.dispute == ""
     assert all(not h.can_dispute for h in state.history if h.entry_id != str(c.entry_id))
-    CabinetState.dispute_charge.fn(state, {"entry_id": str(c.entry_id), "comment": "болела"})
+    settle(
+        CabinetState.dispute_charge.fn(state, {"entry_id": str(c.entry_id), "comment": "болела"})
+    )
     assert state.history_error == "" and state.history_notice == text("dispute_sent", state.lang)
     [line] = [h for h in state.history if h.entry_id == str(c.entry_id)]
     assert line.dispute == text("dispute_state_open", state.lang) and not line.can_dispute
     # a hold's line has no button, and its id sent by hand is refused in words
     with db.read_session(engine) as s:
         hold = s.exec(select(LedgerEntry.id).where(LedgerEntry.kind == "hold")).first()
-    CabinetState.dispute_charge.fn(state, {"entry_id": str(hold)})
+    settle(CabinetState.dispute_charge.fn(state, {"entry_id": str(hold)}))
     assert state.history_error == translate("dispute_not_a_charge", state.lang)
-    CabinetState.dispute_charge.fn(state, {"entry_id": str(c.entry_id)})
+    settle(CabinetState.dispute_charge.fn(state, {"entry_id": str(c.entry_id)}))
     assert "уже" in state.history_error or "already" in state.history_error
 
 
 def test_only_the_teaching_provider_answers_on_its_desk(engine, scene):
     c, other, _other_admin, signed = scene
     signed.as_(c.world, c.world.parent)
-    CabinetState.dispute_charge.fn(
-        CabinetState(_reflex_internal_init=True), {"entry_id": str(c.entry_id)}
+    settle(
+        CabinetState.dispute_charge.fn(
+            CabinetState(_reflex_internal_init=True), {"entry_id": str(c.entry_id)}
+        )
     )
     dispute_id = str(_dispute_id(engine))
     before = _snapshot(engine)
@@ -143,8 +148,10 @@ def test_only_the_teaching_provider_answers_on_its_desk(engine, scene):
 def test_only_that_municipality_decides_and_the_refund_shows_in_the_history(engine, scene):
     c, _other, other_admin, signed = scene
     signed.as_(c.world, c.world.parent)
-    CabinetState.dispute_charge.fn(
-        CabinetState(_reflex_internal_init=True), {"entry_id": str(c.entry_id)}
+    settle(
+        CabinetState.dispute_charge.fn(
+            CabinetState(_reflex_internal_init=True), {"entry_id": str(c.entry_id)}
+        )
     )
     dispute_id = str(_dispute_id(engine))
     signed.as_(c.world, c.world.provider_user)

@@ -18,6 +18,7 @@ from navigator.state.app import AppState
 from navigator.state.cabinet import CabinetState
 from tests.domain.enrollment.test_offers import _number_and_birth, _offer
 from tests.factories import build_world
+from tests.support.handlers import settle
 
 
 def test_only_the_figures_on_the_card_can_be_confirmed(engine, monkeypatch):
@@ -33,12 +34,14 @@ def test_only_the_figures_on_the_card_can_be_confirmed(engine, monkeypatch):
     (card,) = cabinet.offers
     assert card.terms_key and not card.changed
 
-    CabinetState.accept_offer.fn(cabinet, str(offer_id), card.terms_key + "0")  # not what it showed
+    settle(
+        CabinetState.accept_offer.fn(cabinet, str(offer_id), card.terms_key + "0")
+    )  # not what it showed
     assert cabinet.error == translate("terms_changed", cabinet.lang)
     with db.read_session(engine) as s:
         assert s.exec(select(Enrollment)).all() == []
 
-    CabinetState.accept_offer.fn(cabinet, str(offer_id), card.terms_key)
+    settle(CabinetState.accept_offer.fn(cabinet, str(offer_id), card.terms_key))
     assert cabinet.error == ""
     with db.read_session(engine) as s:
         (enrollment,) = s.exec(select(Enrollment)).all()
@@ -63,7 +66,7 @@ def test_an_offer_confirmed_into_a_group_that_filled_meanwhile_says_the_child_wa
     cabinet = CabinetState(_reflex_internal_init=True)
     cabinet._reload()
     (card,) = cabinet.offers
-    CabinetState.accept_offer.fn(cabinet, str(offer_id), card.terms_key)
+    settle(CabinetState.accept_offer.fn(cabinet, str(offer_id), card.terms_key))
     assert cabinet.error == ""
     assert cabinet.notice == text("applied_waitlisted", cabinet.lang)
     with db.read_session(engine) as s:

@@ -12,6 +12,8 @@ from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.notifications import BellState
 from navigator.state.program import ProgramState
+from navigator.state.provider import AttendanceState
+from navigator.state.provider_cabinet import DeskState
 from tests.support.handlers import settle
 
 # each handler, and a read it waits on: who is asking, or the municipalities of a search
@@ -23,6 +25,17 @@ WAITING = [
     (CatalogState, "set_query_text", ("шахматы",), catalog, "_towns"),
     (CabinetState, "load", (), CabinetState, "_user_id"),
     (BellState, "load_bell", (), BellState, "_session_token"),
+    # the handlers that move money wait on row locks and retry
+    (CabinetState, "get_certificate", ({"child_id": "1"},), CabinetState, "_user_id"),
+    (CabinetState, "ask_category", ({"child_id": "1"},), CabinetState, "_user_id"),
+    (CabinetState, "dispute_charge", ({"entry_id": "1"},), CabinetState, "_user_id"),
+    (CabinetState, "confirm_cancel", (), CabinetState, "_user_id"),
+    (CabinetState, "accept_offer", ("1", "terms"), CabinetState, "_user_id"),
+    (CabinetState, "refuse_offer", ("1",), CabinetState, "_user_id"),
+    (AttendanceState, "save_lesson", ({"lesson_date": "2026-09-07"},), AttendanceState, "_user_id"),
+    (AttendanceState, "correct", ({"lesson_date": "2026-09-07"},), AttendanceState, "_user_id"),
+    (DeskState, "accept", ("1",), DeskState, "_user_id"),
+    (DeskState, "reject", ({"reason": "full"},), DeskState, "_user_id"),
 ]
 
 
