@@ -910,6 +910,7 @@ class MunicipalityState(AppState):
             "take_up": ("category", "with_certificate", "with_enrollment"),
             "not_enrolled": ("district", "with_certificate", "not_enrolled"),
             "providers": ("provider", "committed", "spent"),
+            "disputes": ("provider", "disputes", "disputes_per_100_lessons"),
         }[report.name]
         totals: dict[str, list[float]] = {}
         scale = 10 ** exponent(report.currency)

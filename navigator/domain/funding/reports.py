@@ -24,6 +24,7 @@ from navigator.domain.certificates.models import (
     EntryKind,
     LedgerEntry,
 )
+from navigator.domain.disputes.models import REFUNDED, UNDECIDED, Dispute, DisputeStatus
 from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality
@@ -36,7 +37,7 @@ from navigator.domain.shared.errors import NotFound
 ENROLLED = (EnrollmentStatus.ACCEPTED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
 
-REPORTS = ("spending", "enrollments", "take_up", "not_enrolled", "providers")
+REPORTS = ("spending", "enrollments", "take_up", "not_enrolled", "providers", "disputes")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def build(session: Session, actor: Actor, name: str, period_id: int) -> Report:
         "take_up": take_up,
         "not_enrolled": not_enrolled,
         "providers": top_providers,
+        "disputes": disputes_by_provider,
     }[name]
     return builder(session, actor, period_id)
 
@@ -284,4 +286,61 @@ def top_providers(session: Session, actor: Actor, period_id: int) -> Report:
         rows,
         municipality.currency,
         money=frozenset({"committed", "spent"}),
+    )
+
+
+def disputes_by_provider(session: Session, actor: Actor, period_id: int) -> Report:
+    """Disputes of the period's lesson charges per provider (a quality signal): how many,
+    how many per 100 lessons the provider charged in the period, and how they ended. A
+    dispute belongs to the period of the certificate account its charge was taken from."""
+    period, municipality = _period(session, actor, period_id)
+    per_provider = (
+        select(  # type: ignore[call-overload]
+            Provider.id, Provider.name, LedgerEntry.kind, func.count(col(LedgerEntry.id))
+        )
+        .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
+        .join(Enrollment, col(Enrollment.id) == LedgerEntry.enrollment_id)
+        .join(Group, col(Group.id) == Enrollment.group_id)
+        .join(Program, col(Program.id) == Group.program_id)
+        .join(Provider, col(Provider.id) == Program.provider_id)
+        .where(CertificateAccount.period_id == period.id, LedgerEntry.kind == EntryKind.CAPTURE)
+        .group_by(col(Provider.id), col(Provider.name), col(LedgerEntry.kind))
+    )
+    lessons = {(pid, name): int(n) for pid, name, _kind, n in session.exec(per_provider).all()}
+    disputes = session.exec(
+        select(Provider.id, Provider.name, Dispute.status, Dispute.refunded_minor)
+        .join(Provider, col(Provider.id) == Dispute.provider_id)
+        .join(LedgerEntry, col(LedgerEntry.id) == Dispute.ledger_entry_id)
+        .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
+        .where(CertificateAccount.period_id == period.id)
+    ).all()
+    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for provider_id, name, status, refunded_minor in disputes:
+        line = counts[(provider_id or 0, name)]
+        line[0] += 1
+        line[1] += status in UNDECIDED
+        line[2] += status in REFUNDED
+        line[3] += status == DisputeStatus.REJECTED
+        line[4] += int(refunded_minor)
+    rows: list[tuple[object, ...]] = []
+    for key, (opened, undecided, refunded, kept, refunded_minor) in counts.items():
+        charged = lessons.get(key, 0)
+        rate = round(100 * opened / charged, 2) if charged else 0.0
+        rows.append((key[1], charged, opened, rate, undecided, refunded, kept, refunded_minor))
+    rows.sort(key=lambda row: (-float(row[3]), -int(row[2]), str(row[0])))  # type: ignore[arg-type,call-overload]
+    return Report(
+        "disputes",
+        (
+            "provider",
+            "lessons_charged",
+            "disputes",
+            "disputes_per_100_lessons",
+            "disputes_undecided",
+            "disputes_refunded",
+            "disputes_kept",
+            "refunded",
+        ),
+        rows,
+        municipality.currency,
+        money=frozenset({"refunded"}),
     )
