@@ -93,7 +93,7 @@ def _letter_html(paragraphs: list[str], lines: list[tuple[str, str]]) -> str:
 
 def queue_instant_letter(session: Session, notification: Notification, user: User) -> None:
     language = user.locale
-    shown = render(session, notification, language)
+    shown = render(session, notification, language, letter=True)
     footer = text("notification.mail.footer", language, link=_link(routes_notifications()))
     greeting = text("notification.mail.greeting", language)
     body = f"{greeting}\n\n{shown.line}\n{_link(shown.link)}\n\n{footer}\n"
@@ -197,7 +197,7 @@ def _digest_for(session: Session, user_id: int, now: datetime) -> int:
     if not chosen:
         return 0
     language = user.locale
-    lines = [render(session, n, language) for n in chosen]
+    lines = [render(session, n, language, letter=True) for n in chosen]
     token = unsubscribe_token(session, user_id)
     unsubscribe = _link(f"{UNSUBSCRIBE_PATH}?token={token}")
     greeting = text("notification.mail.greeting", language)

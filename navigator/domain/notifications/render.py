@@ -7,11 +7,14 @@ payload's display fields (`child_first_name`, `program_title`, `amount_minor` wi
 `request_id`, `program_id`, `provider_id`). A new kind needs only its key and a payload. A kind
 without words reads as a generic line; nothing here raises for an odd payload.
 
-Only a child's first name is ever used: these words go into mail.
+Only a child's first name is ever used: these words go into mail. A letter (`letter=True`)
+carries no free text at all (a parent's comment, a provider's or a decision's reason may name
+a child or its health): it says the reason is in the app, where the centre shows the words.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from datetime import date
@@ -58,6 +61,21 @@ LINKS = {
 SHARED_KINDS = ("dispute", "culture_dispute")
 # money movements: always mailed at least in the digest, whatever the person chose
 MONEY_PREFIXES = ("certificate.",)
+# the display texts a letter may carry: names of things, never what someone wrote
+LETTER_FIELDS = frozenset(
+    {
+        "child_first_name",
+        "program_title",
+        "provider_name",
+        "currency",
+        "class_name",
+        "service_title",
+        "school_name",
+        "year",
+        "pupils",
+    }
+)
+IN_APP = "notification.letter.reason"  # what a letter says instead of someone's words
 
 
 @dataclass(frozen=True)
@@ -74,13 +92,17 @@ def is_money(kind: str) -> bool:
     return kind.startswith(MONEY_PREFIXES)
 
 
-def render(session: Session, notification: Notification, language: str) -> Rendered:
+def render(
+    session: Session, notification: Notification, language: str, *, letter: bool = False
+) -> Rendered:
+    """The line in the centre; with `letter`, the line a letter carries (no free text)."""
     payload = notification.payload if isinstance(notification.payload, dict) else {}
     try:
-        fields = display_fields(session, payload, language)
+        fields = display_fields(session, payload, language, letter=letter)
     except Exception:  # a broken payload still reads as a line
         fields = {}
-    line = words_for(str(notification.kind), language, fields)
+    kept = _kept_out(payload) if letter else frozenset()
+    line = words_for(str(notification.kind), language, fields, unquoted=kept)
     assert notification.id is not None
     return Rendered(
         id=notification.id,
@@ -92,11 +114,30 @@ def render(session: Session, notification: Notification, language: str) -> Rende
     )
 
 
-def words_for(kind: str, language: str, fields: dict[str, str]) -> str:
+def _kept_out(payload: dict[str, Any]) -> frozenset[str]:
+    """The payload's free texts: what a letter leaves out."""
+    return frozenset(
+        name
+        for name, value in payload.items()
+        if isinstance(name, str)
+        and isinstance(value, str)
+        and value.strip()
+        and name not in LETTER_FIELDS
+    ) - {"lesson_date", "expires_on"}
+
+
+def words_for(
+    kind: str, language: str, fields: dict[str, str], *, unquoted: frozenset[str] = frozenset()
+) -> str:
+    """`unquoted`: fields whose quotation marks go (a letter's "the reason is in the app" is
+    not a quotation)."""
     key = f"notification.{kind}"
     template = text(key, language)
     if template == key:
         template = text(GENERIC, language)
+    for name in unquoted:
+        placeholder = "\\{" + re.escape(name) + "\\}"
+        template = re.sub(f'[«„“"]({placeholder})[»“”"]', r"\1", template)
     try:
         return string.Formatter().vformat(template, (), _Blank(fields))
     except (ValueError, IndexError, AttributeError):
@@ -146,8 +187,11 @@ def _get(session: Session, model: Any, value: Any) -> Any:
     return session.get(model, value) if isinstance(value, int) and value > 0 else None
 
 
-def display_fields(session: Session, payload: dict[str, Any], language: str) -> dict[str, str]:
-    """The payload's display fields, completed from its ids, in words."""
+def display_fields(
+    session: Session, payload: dict[str, Any], language: str, *, letter: bool = False
+) -> dict[str, str]:
+    """The payload's display fields, completed from its ids, in words; for a `letter`, what
+    someone wrote is replaced by a pointer to the app."""
     if not isinstance(payload, dict):
         return {}
     language = language if language in ("ru", "lt", "en") else "en"
@@ -219,6 +263,9 @@ def display_fields(session: Session, payload: dict[str, Any], language: str) -> 
     for name, value in payload.items():  # any other display text a new kind carries
         if isinstance(name, str) and isinstance(value, str) and name not in words:
             words[name] = " ".join(value.split())[:300]
+    if letter:
+        for name in _kept_out(payload):
+            words[name] = text(IN_APP, language)
     return words
 
 
