@@ -14,6 +14,7 @@ which ports and pids make up the running cluster. A worker that dies is started 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -231,15 +232,24 @@ class LocalPostgres:
 # --- the frontend and the proxy ---------------------------------------------------------
 
 
-EXPORT_INPUTS = ("navigator", "assets", "rxconfig.py", "reflex.lock", "requirements.lock")
-# what the exported page reads from the environment (the backend's own ports and keys are
-# not in the page: the page reaches everything through the proxy's address)
-EXPORT_ENVIRONMENT = ("REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_FRONTEND_PATH", "REFLEX_ENV")
+EXPORT_INPUTS = (
+    "navigator",
+    "search",
+    "assets",
+    "rxconfig.py",
+    "pyproject.toml",
+    "requirements.lock",
+)
+# the environment the page is not made from: the backend's own addresses and state, which
+# change from run to run (everything else Reflex or the app reads is in the fingerprint)
+BACKEND_ONLY_ENVIRONMENT = ("REFLEX_REDIS_URL", "REFLEX_STATES_WORKDIR", "REFLEX_DB_URL")
+EXPORT_PACKAGES = ("reflex", "reflex-base")  # their installed files, not only their versions
 
 
 def export_fingerprint(env: Mapping[str, str]) -> str:
-    """Everything an export is made from: the app's files and the environment it reads
-    (the proxy's address above all). The same fingerprint builds the same site."""
+    """Everything an export is made from: the app's files, the installed Reflex and the
+    environment it reads (the proxy's address above all). The same fingerprint builds the
+    same site."""
     digest = hashlib.sha256()
     for name in EXPORT_INPUTS:
         root = PROJECT_ROOT / name
@@ -248,8 +258,18 @@ def export_fingerprint(env: Mapping[str, str]) -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
-    for key in EXPORT_ENVIRONMENT:
-        digest.update(f"{key}={env.get(key, '')}\0".encode())
+    for package in EXPORT_PACKAGES:
+        with suppress(importlib.metadata.PackageNotFoundError):
+            record = importlib.metadata.distribution(package).read_text("RECORD") or ""
+            digest.update(f"{package}\0{record}\0".encode())
+    read = sorted(
+        key
+        for key in env
+        if key.startswith("REFLEX_") or key.startswith("NAVIGATOR_DEFAULT_")
+        if key not in BACKEND_ONLY_ENVIRONMENT
+    )
+    for key in read:
+        digest.update(f"{key}={env[key]}\0".encode())
     return digest.hexdigest()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -42,7 +43,7 @@ from navigator.i18n import text, ui_strings, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
-from navigator.state.threaded import in_thread
+from navigator.state.threaded import finished, in_thread
 
 
 def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> bool:
@@ -83,6 +84,8 @@ def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> 
 WATCH_SECONDS = 2.0
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
 WATCH_PAGE_EVERY = 15  # polls between looks at which page the tab shows
+# the polls' own few threads: a thousand open cabinets never queue before a parent's click
+_POLLS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cabinet-poll")
 
 
 def _catalog_for(child: ChildView) -> str:
@@ -374,17 +377,20 @@ class CabinetState(AppState):
         try:
             for poll in range(1, WATCH_LIMIT + 1):
                 await asyncio.sleep(WATCH_SECONDS)
-                version = await asyncio.to_thread(_cabinet_version_for, token)
-                if version is None:  # signed out, expired or ended elsewhere
-                    return
-                if version == known and poll % WATCH_PAGE_EVERY:
+                version = await finished(
+                    asyncio.get_running_loop().run_in_executor(_POLLS, _cabinet_version_for, token)
+                )
+                if version is not None and version == known and poll % WATCH_PAGE_EVERY:
                     continue
                 async with self:
                     if not self.router.url.path.startswith(routes.CABINET):
                         return
-                    if self._actor() is None:
+                    if self._actor() is None:  # signed out, expired or ended elsewhere
                         return
-                    if version != self._version:
+                    if self._session_token() != token:  # signed in anew in this tab:
+                        token = self._session_token()  # the watch follows its session
+                        self._reload()
+                    elif version != self._version:
                         self._reload()
                     known = self._version
         finally:

@@ -24,7 +24,25 @@ def in_thread(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     @functools.wraps(handler)
     async def threaded(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await asyncio.to_thread(handler, *args, **kwargs)
+        return await finished(asyncio.to_thread(handler, *args, **kwargs))
 
     threaded.__annotations__ = {**handler.__annotations__, "return": Any}
     return threaded
+
+
+async def finished(work: Awaitable[R]) -> R:
+    """The thread's result; when Reflex cancels the event meanwhile (a newer page load, the
+    tab gone), the cancellation waits for the thread to end. A thread cannot be stopped, and
+    the tab's state must stay locked while it still writes to it."""
+    future = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        while not future.done():
+            try:
+                await asyncio.shield(future)
+            except asyncio.CancelledError:
+                continue
+            except Exception:  # the event is cancelled: its error has nowhere to go
+                break
+        raise

@@ -24,6 +24,9 @@ def test_the_same_files_and_address_give_the_same_fingerprint(tmp_path, monkeypa
     # the backend's own addresses are not in the page
     assert cluster.export_fingerprint({**ENV, "REFLEX_REDIS_URL": "redis://localhost:2"}) == first
     assert cluster.export_fingerprint(dict(ENV)) == first
+    # what the page is made from is
+    assert cluster.export_fingerprint({**ENV, "NAVIGATOR_DEFAULT_LOCALE": "lt"}) != first
+    assert cluster.export_fingerprint({**ENV, "REFLEX_TRANSPORT": "polling"}) != first
 
 
 def test_a_changed_page_stylesheet_or_address_exports_again(tmp_path, monkeypatch):

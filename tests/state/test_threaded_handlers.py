@@ -14,6 +14,7 @@ from navigator.state.notifications import BellState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState
 from navigator.state.provider_cabinet import DeskState
+from navigator.state.threaded import in_thread
 from tests.support.handlers import settle
 
 # each handler, and a read it waits on: who is asking, or the municipalities of a search
@@ -67,3 +68,29 @@ def test_the_loop_serves_others_while_the_handler_waits(
 
 class Looked(Exception):
     pass
+
+
+def test_a_cancelled_event_keeps_the_state_until_its_thread_is_done():
+    """Reflex cancels a page load superseded by the next one: the state stays locked until
+    the handler's thread has stopped writing to it."""
+    release, wrote = threading.Event(), []
+
+    @in_thread
+    def slow_handler() -> None:
+        assert release.wait(10)
+        wrote.append("the last write")
+
+    async def cancelled() -> list[str]:
+        event = asyncio.ensure_future(slow_handler())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        event.cancel()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not event.done(), "the event ended while its thread still ran"
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await event
+        return list(wrote)
+
+    assert settle(cancelled()) == ["the last write"]
