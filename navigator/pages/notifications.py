@@ -17,7 +17,7 @@ def _line(item) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     item["unread"],
-                    rx.badge(T["notifications.unread"], color_scheme="blue"),
+                    rx.badge(T["notifications.unread"], color_scheme="blue", high_contrast=True),
                 ),
                 rx.text(item["when"], size="1", color_scheme="gray"),
                 align="center",

@@ -1,4 +1,5 @@
-"""axe-core on the catalog, a program page and the cabinet; phones at 360 px; the keyboard."""
+"""axe-core on every page (the catalog, a program page, every role's screens drawn with real
+data, the sign-in pages, the 404) at 1280 px and on 360 px phones; the keyboard."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ from sqlmodel import select
 
 from navigator import routes
 from navigator.domain.accounts.access import Actor
+from navigator.domain.accounts.models import Role
+from navigator.domain.accounts.signin import request_password_reset
 from navigator.domain.certificates.api import import_registry
 from navigator.domain.municipalities.models import Municipality
+from navigator.domain.notifications.delivery import run_notification_jobs
+from navigator.domain.providers.staff import invite_staff
 from navigator.domain.shared.db import make_engine, transaction
 from seed.identifiers import lithuanian_code
+from tests.e2e.worlds import busy_town, sign_in
 from tests.support.axe import axe_script
 from tests.support.mail import last_link
 
@@ -186,3 +192,119 @@ def test_the_provider_pages_have_no_serious_violations(
     finally:
         context.close()
     assert report == {"sign-up": [], "cabinet": [], "program": [], "security": []}
+
+
+def _checked(page: Page, report: dict[str, list[str]], name: str, artifacts_dir: Path) -> None:
+    """axe-core's serious and critical findings on the page as it stands, under `name`; the
+    page fits the viewport's width."""
+    report[name] = _violations(page)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert _fits(page), f"{name} scrolls sideways at {width}px"
+    page.screenshot(path=artifacts_dir / f"a11y-{name}-{width}.png", full_page=True)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_sign_in_pages_and_the_404_have_no_serious_violations(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    town = busy_town()
+    engine = _engine()
+    invited = f"a11y.invited.{time.time_ns()}@example.org"
+    with transaction(engine) as s:
+        request_password_reset(s, town.parent_email, app_url=app_url)
+        invite_staff(
+            s, town.owner, town.world.provider_id, invited, Role.PROVIDER_STAFF, app_url=app_url
+        )
+    reset_link = last_link(engine, town.parent_email, routes.PASSWORD_RESET, app_url)
+    invite_link = last_link(engine, invited, routes.INVITE, app_url)
+    context = chromium_browser.new_context(locale="ru-RU", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    report: dict[str, list[str]] = {}
+    try:
+        page.goto(f"{app_url}{routes.LOGIN}", wait_until="domcontentloaded", timeout=60_000)
+        expect(page.locator(f"a[href='{routes.PASSWORD_FORGOT}']")).to_be_visible(timeout=30_000)
+        expect(page.locator("#submit")).to_be_enabled()
+        _checked(page, report, "login", artifacts_dir)
+        page.goto(f"{app_url}{routes.REGISTER}", wait_until="domcontentloaded")
+        expect(page.locator("#password_again")).to_be_visible(timeout=30_000)
+        _checked(page, report, "register", artifacts_dir)
+        page.goto(f"{app_url}{routes.PASSWORD_FORGOT}", wait_until="domcontentloaded")
+        expect(page.locator("#email")).to_be_visible(timeout=30_000)
+        _checked(page, report, "password-forgot", artifacts_dir)
+        page.goto(reset_link, wait_until="domcontentloaded")
+        expect(page.locator("#password_again")).to_be_visible(timeout=30_000)
+        expect(page.locator("input[name=token]")).not_to_have_value("")
+        _checked(page, report, "password-reset", artifacts_dir)
+        page.goto(invite_link, wait_until="domcontentloaded")
+        expect(page.locator("#invite-provider")).to_have_text("Дом творчества", timeout=30_000)
+        _checked(page, report, "invite", artifacts_dir)
+        page.goto(f"{app_url}/no-such-page", wait_until="domcontentloaded")
+        expect(page.locator("#not-found")).to_be_visible(timeout=30_000)
+        _checked(page, report, "not-found", artifacts_dir)
+    finally:
+        context.close()
+    assert {name: found for name, found in report.items() if found} == {}
+    assert len(report) == 6
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_working_screens_with_data_have_no_serious_violations(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    """Each role's screens drawn with real data: the desk with an application and today's
+    register, the program and its group's register, the municipality with its budget, queue
+    and a report, the family's week and notifications."""
+    town = busy_town()
+    run_notification_jobs(town.world.engine)  # the parent is told of the credit and the hold
+    report: dict[str, list[str]] = {}
+    viewport = {"width": width, "height": 800}
+
+    context = chromium_browser.new_context(locale="ru-RU", viewport=viewport)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url, town.owner_email, routes.PROVIDER)
+        expect(page.locator(".application-card")).to_have_count(2, timeout=30_000)
+        expect(page.locator(".accept-application")).to_have_count(1)  # one still waits
+        expect(page.locator(".lesson-today").first).to_be_visible()
+        _checked(page, report, "provider-desk", artifacts_dir)
+        page.goto(f"{app_url}{routes.PROVIDER_PROGRAM}{town.world.program_id}")
+        expect(page.locator("#provider-program-title")).to_have_text(
+            "Робототехника", timeout=30_000
+        )
+        expect(page.locator(".register-link").first).to_be_visible()
+        _checked(page, report, "provider-program", artifacts_dir)
+        page.goto(f"{app_url}{routes.PROVIDER_GROUP}{town.group_id}")
+        expect(page.locator("#register tbody tr")).to_have_count(1, timeout=30_000)
+        _checked(page, report, "provider-group", artifacts_dir)
+    finally:
+        context.close()
+
+    context = chromium_browser.new_context(locale="ru-RU", viewport=viewport)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url, town.admin_email, routes.MUNICIPALITY)
+        expect(page.locator("#periods-table tbody tr")).to_have_count(1, timeout=30_000)
+        expect(page.locator(".submission-card")).to_have_count(1)
+        page.locator("#report-providers").click()
+        expect(page.locator("#report-table tbody tr").first).to_be_visible(timeout=15_000)
+        _checked(page, report, "municipality", artifacts_dir)
+    finally:
+        context.close()
+
+    context = chromium_browser.new_context(locale="ru-RU", viewport=viewport)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url, town.parent_email, routes.CABINET)
+        expect(page.locator(".enrollment-card").first).to_be_visible(timeout=30_000)
+        page.goto(f"{app_url}{routes.CABINET_WEEK}", wait_until="domcontentloaded")
+        expect(page.locator(".week-lesson").first).to_be_visible(timeout=30_000)
+        _checked(page, report, "week", artifacts_dir)
+        page.goto(f"{app_url}{routes.NOTIFICATIONS}", wait_until="domcontentloaded")
+        expect(page.locator(".notification-line").first).to_be_visible(timeout=30_000)
+        _checked(page, report, "notifications", artifacts_dir)
+    finally:
+        context.close()
+    assert {name: found for name, found in report.items() if found} == {}
+    assert len(report) == 6
