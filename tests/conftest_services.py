@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,11 +86,11 @@ def chromium_browser() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+@contextmanager
+def _smtp_process(mailbox_dir: Path) -> Iterator[MailServer]:
     """A real SMTP server (aiosmtpd, navigator.mailserver) in its own OS process on a free
-    port; its mailbox is a fresh directory of .eml files."""
-    server = MailServer(tmp_path_factory.mktemp("mailbox"), free_port())
+    port; its mailbox is the given fresh directory of .eml files."""
+    server = MailServer(mailbox_dir, free_port())
     command = [sys.executable, "-m", "navigator.mailserver", "--port", str(server.port)]
     log = server.mailbox_dir.parent / f"smtp-{server.port}.log"
     with log.open("wb") as output:
@@ -107,3 +108,19 @@ def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+    """A test's own SMTP server."""
+    with _smtp_process(tmp_path_factory.mktemp("mailbox")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def app_smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+    """The SMTP server the browser tests' app sends every letter to, as `navigator run`'s
+    app does: a letter a test reads arrived there, whoever sent it (the app's scheduler or
+    the test's own round)."""
+    with _smtp_process(tmp_path_factory.mktemp("app-mailbox")) as server:
+        yield server

@@ -14,6 +14,7 @@ from navigator.devserver import app_environment, start_app, stop_app, wait_until
 from navigator.domain.programs.queries import count_catalog_programs
 from navigator.domain.shared.db import make_engine, read_session
 from navigator.domain.shared.migrate import upgrade
+from navigator.mailserver import MailServer
 from navigator.settings import PROJECT_ROOT, get_settings
 from search.server import MeiliServer, free_port
 from seed.demo import seed_demo
@@ -50,7 +51,10 @@ def _wait_for_index(url: str, database_url: str, process, timeout: float = 120.0
 
 @pytest.fixture(scope="session")
 def app_url(
-    meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory, artifacts_dir: Path
+    meili_server: MeiliServer,
+    app_smtp_server: MailServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    artifacts_dir: Path,
 ) -> Iterator[str]:
     """http://localhost:PORT of a prod-mode app on a migrated, seeded SQLite and a throwaway index.
 
@@ -60,6 +64,10 @@ def app_url(
     workdir = tmp_path_factory.mktemp("app")
     env = app_environment(meili_server.url, meili_server.master_key)
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'navigator.db'}"
+    # every letter goes out through a real SMTP server, as `navigator run`'s do
+    env["NAVIGATOR_SMTP_HOST"] = "127.0.0.1"
+    env["NAVIGATOR_SMTP_PORT"] = str(app_smtp_server.port)
+    env["NAVIGATOR_SMTP_SECURITY"] = "none"
     upgrade(env["DATABASE_URL"])  # as `make run` does with `navigator db upgrade`
     engine = make_engine(env["DATABASE_URL"])
     seed_demo(engine, programs=E2E_PROGRAMS)  # and `navigator seed --if-empty`

@@ -37,10 +37,10 @@ def _sign_in(page, app_url: str, email: str, landing: str) -> None:
 
 @pytest.mark.e2e
 def test_a_marked_lesson_rings_the_parents_bell_and_mails_them(
-    chromium_browser: Browser, app_url: str, artifacts_dir: Path, smtp_server
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, app_smtp_server
 ) -> None:
     engine = make_engine(os.environ["NAVIGATOR_E2E_DATABASE_URL"])
-    smtp = replace(get_settings(), smtp_host="127.0.0.1", smtp_port=smtp_server.port)
+    smtp = replace(get_settings(), smtp_host="127.0.0.1", smtp_port=app_smtp_server.port)
     today = datetime.now(ZoneInfo("Europe/Moscow")).date()  # the world's municipality's day
     world = build_world(engine, today=today)  # a group from today on Mondays and Wednesdays
     group_id = world.group_id
@@ -54,7 +54,7 @@ def test_a_marked_lesson_rings_the_parents_bell_and_mails_them(
         parent = s.get(User, world.parent.user_id).email
     run_notification_jobs(engine)  # what came before the lesson: credited, held
     send_pending(engine, smtp)
-    before = len(letters_to(smtp_server.mailbox, parent))
+    before = len(letters_to(app_smtp_server.mailbox, parent))
 
     provider_context = chromium_browser.new_context(locale="ru-RU")
     page = provider_context.new_page()
@@ -101,7 +101,7 @@ def test_a_marked_lesson_rings_the_parents_bell_and_mails_them(
 
     run_notification_jobs(engine)  # the scheduler's round, run now
     send_pending(engine, smtp)
-    letters = letters_to(smtp_server.mailbox, parent)[before:]
+    letters = letters_to(app_smtp_server.mailbox, parent)[before:]
     texts = [letter.get_body(("plain",)).get_content() for letter in letters]
     charged = [t for t in texts if "оплачено" in t]
     assert len(charged) == 1, texts
