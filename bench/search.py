@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
+from bench.common import multi_search_bodies, percentiles, replay_raw
+from bench.common import timed as timed_queries
 from navigator.domain.programs.models import Program
 from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
@@ -81,19 +82,8 @@ TYPOS = [
 ]
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"p50": round(cuts[49], 2), "p95": round(cuts[94], 2), "p99": round(cuts[98], 2)}
-
-
 def timed(call, rounds: int) -> list[float]:
-    samples = []
-    for _ in range(rounds):
-        for query in QUERIES:
-            started = time.perf_counter()
-            call(query)
-            samples.append((time.perf_counter() - started) * 1000)
-    return samples
+    return timed_queries(call, QUERIES, rounds)
 
 
 def api_params(q: CatalogQuery) -> list[tuple[str, Any]]:
@@ -179,21 +169,7 @@ def measure(size: int, rounds: int, meili) -> dict[str, Any]:
 
         app = timed(lambda q: search_catalog(client, q), rounds)
 
-        raw_bodies: list[dict[str, Any]] = []
-        original = client.multi_search
-
-        def capture(queries, federation=None):
-            raw_bodies.append({"queries": list(queries)})
-            return original(queries, federation)
-
-        client.multi_search = capture  # type: ignore[method-assign]
-        for query in QUERIES:
-            search_catalog(client, query)
-        client.multi_search = original  # type: ignore[method-assign]
-        # the same request bodies over the client's own HTTP layer: no validation, no parsing
-        path = client.config.paths.multi_search
-        bodies = iter(raw_bodies * rounds)
-        raw = timed(lambda _q: client.http.post(path, next(bodies)), rounds)
+        raw = replay_raw(client, multi_search_bodies(client, search_catalog, QUERIES), rounds)
 
         api_url, server = serve_api(url, meili.url, meili.master_key)
         with httpx.Client(base_url=api_url) as api_client:

@@ -27,13 +27,11 @@ import argparse
 import asyncio
 import json
 import os
-import platform
-import subprocess
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from bench.common import machine
 from bench.rush.checks import check
 from bench.rush.cpu import SELF, CpuMeter
 from bench.rush.load import Pace, Rush, wait_for_index
@@ -42,32 +40,6 @@ from navigator.domain.shared.db import make_engine
 from navigator.domain.shared.migrate import upgrade
 
 APP_START_TIMEOUT = 600
-
-
-def machine() -> dict[str, str]:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    memory = next(
-        line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )  # fmt: skip
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    return {
-        "cpus": str(os.cpu_count()),
-        "cpu": model,
-        "memory_gib": str(round(int(memory) / 2**20)),
-        "commit": commit,
-        "load_average": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
 
 
 def run_load(url: str, world: World, args, roots: dict[str, list[int]]) -> tuple[dict, dict, list]:
