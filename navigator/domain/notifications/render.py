@@ -60,7 +60,16 @@ LINKS = {
 # kinds told to several roles at once: the link follows the reader's role
 SHARED_KINDS = ("dispute", "culture_dispute")
 # money movements: always mailed at least in the digest, whatever the person chose
-MONEY_PREFIXES = ("certificate.",)
+# what moves money: a certificate's movements, and a school's wallet's (a class booking's
+# money held or charged, given back, the wallet credited, corrected or expired)
+MONEY_PREFIXES = (
+    "certificate.",
+    "culture_wallet.",
+    "culture_booking.delivered",
+    "culture_booking.declined",
+    "culture_booking.expired",
+    "culture_booking.released",
+)
 # the display texts a letter may carry: names of things, never what someone wrote
 LETTER_FIELDS = frozenset(
     {

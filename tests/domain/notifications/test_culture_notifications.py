@@ -23,8 +23,12 @@ from navigator.domain.culture.booking import (
 from navigator.domain.culture.models import Pupil, School
 from navigator.domain.culture.services import review_service, submit_service, update_service
 from navigator.domain.culture.years import close_year, correct_pupils, import_schools, open_year
-from navigator.domain.notifications.centre import list_notifications
-from navigator.domain.notifications.delivery import dispatch_instant, warn_culture_expiring
+from navigator.domain.notifications.centre import list_notifications, set_preference
+from navigator.domain.notifications.delivery import (
+    dispatch_instant,
+    send_digests,
+    warn_culture_expiring,
+)
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import Notification, OutgoingMail
 from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture, service_fields
@@ -228,3 +232,34 @@ def test_no_pupil_name_reaches_a_notification_or_a_letter(engine):
     coordinator_email = users[world.coordinator.user_id].email
     theirs = [m for m in letters if m.recipient == coordinator_email and "5A" in m.subject]
     assert theirs and all("klasė" in m.subject for m in theirs)
+
+
+def test_a_coordinator_wanting_only_what_the_law_requires_gets_the_schools_money(engine):
+    """The wallet's movements and a booking's charge are money: at least in the digest."""
+    world = build_culture(engine)
+    with world.tx() as s:
+        set_preference(s, world.coordinator, "required", True)
+        email = s.get(User, world.coordinator.user_id).email
+        language = s.get(User, world.coordinator.user_id).locale
+    before = len(_mail_to(engine, email))  # the invitation
+    booking = world.book(world.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, booking, now=NOW)
+    with world.tx() as s:
+        record_attendance(s, world.provider_user, booking, world.classes["5A"], now=AFTER)
+    dispatch_instant(engine)
+    assert _mail_to(engine, email)[before:] == []
+    assert send_digests(engine, force=True) >= 1
+    (digest,) = _mail_to(engine, email)[before:]
+    [charged] = _told(engine, world.coordinator, "culture_booking.delivered", language)
+    [confirmed] = _told(engine, world.coordinator, "culture_booking.confirmed", language)
+    assert charged.line in digest.body and confirmed.line not in digest.body
+
+
+def _mail_to(engine, email):
+    with read_session(engine) as s:
+        return s.exec(
+            select(OutgoingMail)
+            .where(OutgoingMail.recipient == email)
+            .order_by(col(OutgoingMail.id))
+        ).all()
