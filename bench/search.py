@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from sqlmodel import col, select
 
 from bench.common import multi_search_bodies, percentiles, replay_raw
 from bench.common import timed as timed_queries
-from navigator.domain.programs.models import Program
+from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import make_engine, read_session, transaction
@@ -216,13 +216,18 @@ def measure(size: int, rounds: int, meili) -> dict[str, Any]:
     }
 
 
-def found(client, program_id: int, marker: str) -> bool:
-    """This program, searchable by this marker (typo tolerance would match older markers)."""
-    hits = client.index("programs").search(marker, {"filter": f"id = {int(program_id)}"})["hits"]
-    return bool(hits) and hits[0].get("tags") == marker
+def found(client, program_id: int, free_seats: int) -> bool:
+    """This program, searchable with this many free seats."""
+    hits = client.index("programs").search("", {"filter": f"id = {int(program_id)}"})["hits"]
+    return bool(hits) and hits[0].get("free_seats") == free_seats
+
+
+SYNC_TIMEOUT = 120.0  # seconds: a change that takes longer is a failure, not a figure
 
 
 def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
+    """From the commit of a change parents see at once (a group's seats: the certified
+    content and terms reach the catalog only when certified) to a search that shows it."""
     relay = Relay(engine, admin)
     thread = relay.start_thread()
     lags = []
@@ -236,14 +241,30 @@ def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
                     .limit(changes)
                 )
             )
+        today = date.today()
         for n, program_id in enumerate(ids):
-            marker = f"маркер{n}x{int(time.time())}"
+            with read_session(engine) as s:
+                [before] = build_batch(s, [program_id], today).documents
+                group_id = s.exec(
+                    select(Group.id)
+                    .where(
+                        Group.program_id == program_id,
+                        col(Group.enrollment_open),
+                        col(Group.ends_on) >= today,
+                    )
+                    .order_by(col(Group.id))
+                ).first()
+            if group_id is None:
+                continue
             with transaction(engine) as s:
-                program = s.get(Program, program_id)
-                program.tags = marker
-                s.add(program)
+                group = s.get(Group, group_id)
+                assert group is not None
+                group.seats += 1
+                s.add(group)
             committed = time.perf_counter()
-            while not found(client, program_id, marker):
+            while not found(client, program_id, before["free_seats"] + 1):
+                if time.perf_counter() - committed > SYNC_TIMEOUT:
+                    raise RuntimeError(f"program {program_id}'s change never reached the index")
                 time.sleep(0.005)
             if n > 0:  # the first change also waits for the relay's start-up
                 lags.append((time.perf_counter() - committed) * 1000)
