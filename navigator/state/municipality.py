@@ -60,7 +60,12 @@ from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, 
 from navigator.domain.shared.exports import main_units, to_csv, to_xlsx
 from navigator.domain.shared.money import exponent, parse_amount
 from navigator.i18n import field_label, text, ui_strings, value_label
-from navigator.i18n.formatting import format_moment, format_money, weekday_abbreviations
+from navigator.i18n.formatting import (
+    format_moment,
+    format_money,
+    format_number,
+    weekday_abbreviations,
+)
 from navigator.state.app import AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, form_whole, row_id
@@ -898,6 +903,8 @@ class MunicipalityState(AppState):
             return value_label(value, self.lang)
         if column == "district" and value == "":
             return text("district_unknown", self.lang)
+        if isinstance(value, float):  # a rate: "66,67" in ru and lt
+            return format_number(value, self.lang)
         return str(value)
 
     def _chart(self, report: reports.Report) -> None:
