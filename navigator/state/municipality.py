@@ -919,18 +919,21 @@ class MunicipalityState(AppState):
             "providers": ("provider", "committed", "spent"),
             "disputes": ("provider", "disputes", "disputes_per_100_lessons"),
         }[report.name]
-        totals: dict[str, list[float]] = {}
+        totals: dict[tuple[str, object], list[float]] = {}
         scale = 10 ** exponent(report.currency)
-        for row in report.rows:
+        # rows of one label add up (a month's directions) unless the report keys them apart
+        # (two providers of the same name stay two bars)
+        keys = report.row_keys or [None] * len(report.rows)
+        for key, row in zip(keys, report.rows, strict=True):
             values = dict(zip(columns, row, strict=True))
             label = self._cell(report, label_column, values[label_column])
-            line = totals.setdefault(label, [0.0, 0.0])
+            line = totals.setdefault((label, key), [0.0, 0.0])
             for i, column in enumerate((first, second)):
                 amount = float(values[column])  # type: ignore[arg-type]
                 line[i] += amount / scale if column in report.money else amount
         self.chart = [
             {"label": label, "first": round(a, 2), "second": round(b, 2)}
-            for label, (a, b) in list(totals.items())[:24]
+            for (label, _key), (a, b) in list(totals.items())[:24]
         ]
         self.chart_first = text("col_" + first, lang)
         self.chart_second = text("col_" + second, lang)

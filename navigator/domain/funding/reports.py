@@ -50,6 +50,9 @@ class Report:
     currency: str
     money: frozenset[str] = field(default_factory=frozenset)
     translated: frozenset[str] = field(default_factory=frozenset)  # enum values to label
+    # what tells rows apart where their labels may repeat (a provider's id), one a row:
+    # the chart keeps such rows apart instead of adding up rows of the same label
+    row_keys: list[object] = field(default_factory=list)
 
 
 def _period(session: Session, actor: Actor, period_id: int) -> tuple[FundingPeriod, Municipality]:
@@ -291,12 +294,23 @@ def top_providers(session: Session, actor: Actor, period_id: int) -> Report:
 
 def disputes_by_provider(session: Session, actor: Actor, period_id: int) -> Report:
     """Disputes of the period's lesson charges per provider (a quality signal): how many,
-    how many per 100 lessons the provider charged in the period, and how they ended. A
-    dispute belongs to the period of the certificate account its charge was taken from."""
+    how many per 100 lessons the provider charged in the period, and how they ended.
+
+    Every provider that charged a lesson in the period has a row, with no dispute too: a
+    clean record is the signal as much as a bad one. A lesson charged is a lesson (one
+    attendance mark) the period's certificate money was captured for at least once,
+    counted once: a correction that takes its charge back and charges it again is the
+    same lesson, and a charge given back (by a correction or by the dispute itself) still
+    counts, since every dispute is of such a charge and giving money back must not raise
+    the provider's rate. A dispute belongs to the period of the certificate account its
+    charge was taken from. Rows are the providers' (by id: two of the same name stay two).
+    """
     period, municipality = _period(session, actor, period_id)
-    per_provider = (
+    charged = session.exec(
         select(  # type: ignore[call-overload]
-            Provider.id, Provider.name, LedgerEntry.kind, func.count(col(LedgerEntry.id))
+            Program.provider_id,
+            Provider.name,
+            func.count(func.distinct(LedgerEntry.attendance_id)),
         )
         .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
         .join(Enrollment, col(Enrollment.id) == LedgerEntry.enrollment_id)
@@ -304,30 +318,47 @@ def disputes_by_provider(session: Session, actor: Actor, period_id: int) -> Repo
         .join(Program, col(Program.id) == Group.program_id)
         .join(Provider, col(Provider.id) == Program.provider_id)
         .where(CertificateAccount.period_id == period.id, LedgerEntry.kind == EntryKind.CAPTURE)
-        .group_by(col(Provider.id), col(Provider.name), col(LedgerEntry.kind))
-    )
-    lessons = {(pid, name): int(n) for pid, name, _kind, n in session.exec(per_provider).all()}
+        .group_by(col(Program.provider_id), col(Provider.name))
+    ).all()
+    names: dict[int, str] = {}
+    lessons: dict[int, int] = {}
+    for provider_id, name, count in charged:
+        names[provider_id], lessons[provider_id] = name, int(count)
     disputes = session.exec(
-        select(Provider.id, Provider.name, Dispute.status, Dispute.refunded_minor)
+        select(Dispute.provider_id, Provider.name, Dispute.status, Dispute.refunded_minor)
         .join(Provider, col(Provider.id) == Dispute.provider_id)
         .join(LedgerEntry, col(LedgerEntry.id) == Dispute.ledger_entry_id)
         .join(CertificateAccount, col(CertificateAccount.id) == LedgerEntry.account_id)
         .where(CertificateAccount.period_id == period.id)
     ).all()
-    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    counts: dict[int, list[int]] = {provider_id: [0, 0, 0, 0, 0] for provider_id in names}
     for provider_id, name, status, refunded_minor in disputes:
-        line = counts[(provider_id or 0, name)]
+        names[provider_id] = name
+        line = counts.setdefault(provider_id, [0, 0, 0, 0, 0])
         line[0] += 1
         line[1] += status in UNDECIDED
         line[2] += status in REFUNDED
         line[3] += status == DisputeStatus.REJECTED
         line[4] += int(refunded_minor)
-    rows: list[tuple[object, ...]] = []
-    for key, (opened, undecided, refunded, kept, refunded_minor) in counts.items():
-        charged = lessons.get(key, 0)
-        rate = round(100 * opened / charged, 2) if charged else 0.0
-        rows.append((key[1], charged, opened, rate, undecided, refunded, kept, refunded_minor))
-    rows.sort(key=lambda row: (-float(row[3]), -int(row[2]), str(row[0])))  # type: ignore[arg-type,call-overload]
+    lines = []
+    for provider_id, (opened, undecided, refunded, kept, refunded_minor) in counts.items():
+        lessons_charged = lessons.get(provider_id, 0)
+        rate = round(100 * opened / lessons_charged, 2) if lessons_charged else 0.0
+        lines.append(
+            (
+                provider_id,
+                names[provider_id],
+                lessons_charged,
+                opened,
+                rate,
+                undecided,
+                refunded,
+                kept,
+                refunded_minor,
+            )
+        )
+    # the highest rate first; among equals, more disputes, then more lessons charged
+    lines.sort(key=lambda line: (-line[4], -line[3], -line[2], line[1], line[0]))
     return Report(
         "disputes",
         (
@@ -340,7 +371,8 @@ def disputes_by_provider(session: Session, actor: Actor, period_id: int) -> Repo
             "disputes_kept",
             "refunded",
         ),
-        rows,
+        [line[1:] for line in lines],
         municipality.currency,
         money=frozenset({"refunded"}),
+        row_keys=[line[0] for line in lines],
     )
