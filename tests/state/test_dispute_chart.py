@@ -1,4 +1,4 @@
-"""The disputes report's chart on the municipality's screen: one bar pair per provider,
+"""The provider reports' charts on the municipality's screen: one bar pair per provider,
 so two providers of the same name stay two bars with their own figures."""
 
 from __future__ import annotations
@@ -62,3 +62,6 @@ def test_two_providers_of_the_same_name_are_two_bars_of_their_own(engine, monkey
         {"label": "Дом творчества", "first": 1.0, "second": 100.0},
         {"label": "Дом творчества", "first": 1.0, "second": 50.0},
     ]
+    MunicipalityState.show_report.fn(state, "providers")  # money by provider: the same
+    assert state.error == "" and len(state.chart) == 2
+    assert {bar["label"] for bar in state.chart} == {"Дом творчества"}

@@ -277,18 +277,19 @@ def top_providers(session: Session, actor: Actor, period_id: int) -> Report:
         line[kind] += int(amount)
         if kind == EntryKind.HOLD:
             line["enrollments"] = int(enrollment_count)
-    rows: list[tuple[object, ...]] = []
-    for (_provider_id, name), line in totals.items():
+    keyed: list[tuple[int, tuple[object, ...]]] = []
+    for (provider_id, name), line in totals.items():
         spent = line[EntryKind.CAPTURE] - line[EntryKind.REFUND]
         open_holds = line[EntryKind.HOLD] - line[EntryKind.CAPTURE] - line[EntryKind.RELEASE]
-        rows.append((name, line["enrollments"], open_holds, spent))
-    rows.sort(key=lambda row: (-int(row[3]), -int(row[2]), str(row[0])))  # type: ignore[call-overload]
+        keyed.append((provider_id, (name, line["enrollments"], open_holds, spent)))
+    keyed.sort(key=lambda item: (-int(item[1][3]), -int(item[1][2]), str(item[1][0])))  # type: ignore[call-overload]
     return Report(
         "providers",
         ("provider", "funded_enrollments", "committed", "spent"),
-        rows,
+        [row for _id, row in keyed],
         municipality.currency,
         money=frozenset({"committed", "spent"}),
+        row_keys=[provider_id for provider_id, _row in keyed],  # namesakes stay apart
     )
 
 
