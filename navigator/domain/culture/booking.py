@@ -488,6 +488,7 @@ def expire_reservation(session: Session, booking_id: int, *, now: datetime | Non
         return False
     _release_all(session, booking, BookingStatus.EXPIRED, Actor.system(), "")
     tell_about_booking(session, booking, "culture_booking.expired")
+    tell_about_booking(session, booking, "culture_provider.expired")  # its places are free
     return True
 
 
@@ -529,6 +530,7 @@ def release_unrecorded(session: Session, booking_id: int, *, now: datetime | Non
         return False
     _release_all(session, booking, BookingStatus.EXPIRED, Actor.system(), "attendance_not_recorded")
     tell_about_booking(session, booking, "culture_booking.released")
+    tell_about_booking(session, booking, "culture_provider.released")  # nothing is paid for it
     return True
 
 

@@ -35,7 +35,7 @@ from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Conflict, NotFound
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
-from navigator.domain.shared.models import Language, utcnow
+from navigator.domain.shared.models import Language, Notification, utcnow
 from navigator.domain.shared.validation import check_choice, check_email, is_row_id
 from navigator.i18n import translate
 
@@ -200,7 +200,21 @@ def _drop(session: Session, school_id: int, user_id: int) -> None:
     ).first()
     if row is not None:
         session.delete(row)
-        session.flush()
+    _forget_school_notices(session, school_id, user_id)
+    session.flush()
+
+
+def _forget_school_notices(session: Session, school_id: int, user_id: int) -> None:
+    """What the school told this person as its coordinator (its bookings, wallet, disputes)
+    goes with the role: never mailed in a later digest, never shown on their notifications
+    page (a decline's reason may name pupils)."""
+    for notice in session.exec(
+        select(Notification).where(
+            Notification.user_id == user_id, col(Notification.kind).startswith("culture_")
+        )
+    ).all():
+        if isinstance(notice.payload, dict) and notice.payload.get("school_id") == school_id:
+            session.delete(notice)
 
 
 def remove_coordinator(session: Session, actor: Actor, school_id: int, user_id: int) -> None:

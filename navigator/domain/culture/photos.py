@@ -1,7 +1,7 @@
 """A culture service's photo: checked and re-encoded as a program's is (programs/photos.py),
 stored beside them. The photo is reviewed content: a new one sends an approved service back
-to the operator, and until the operator decides, schools keep seeing the approved photo,
-whose file stays until an approval replaces it."""
+to the operator (who is told, as of any change), and until the operator decides, schools
+keep seeing the approved photo, whose file stays until an approval replaces it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.models import CultureService, ServiceStatus
-from navigator.domain.culture.services import PHOTO, staff_service
+from navigator.domain.culture.services import PHOTO, staff_service, tell_changed
 from navigator.domain.programs.photos import clean_photo, forget_after_commit, forget_photo
 from navigator.domain.shared.db import after_rollback
 
@@ -47,3 +47,4 @@ def _change(session: Session, service: CultureService, name: str) -> None:
         service.status = ServiceStatus.SUBMITTED  # the approved version stays bookable
     session.add(service)
     session.flush()
+    tell_changed(session, service)  # the operator reviews a photo as any other change

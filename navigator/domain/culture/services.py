@@ -198,8 +198,20 @@ def update_service(
         service.status = ServiceStatus.SUBMITTED  # the approved version stays bookable
     session.add(service)
     session.flush()
-    _tell_operator(session, service, "culture_queue.service_changed")
+    tell_changed(session, service)
     return service
+
+
+def tell_changed(session: Session, service: CultureService) -> None:
+    """A reviewed change (content, price or photo), told to the operator: waiting for
+    review; a suspended service's change stays suspended, waiting for the operator's
+    decision on the suspension (reinstating it reviews the change)."""
+    suspended = service.status == ServiceStatus.SUSPENDED
+    _tell_operator(
+        session,
+        service,
+        "culture_queue.suspended_changed" if suspended else "culture_queue.service_changed",
+    )
 
 
 class Review(StrEnum):

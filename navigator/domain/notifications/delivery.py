@@ -23,6 +23,7 @@ from navigator import routes
 from navigator.domain.accounts.models import Child, User
 from navigator.domain.accounts.throttle import spend_attempt
 from navigator.domain.certificates.models import Certificate, CertificateAccount
+from navigator.domain.culture.access import local_day
 from navigator.domain.culture.models import (
     CULTURE_CURRENCY,
     CulturePassYear,
@@ -368,8 +369,8 @@ def warn_culture_expiring(
     unspent in its wallet (lost at the year's end)."""
     now = now or utcnow()
     days = get_settings().expiry_warning_days if days is None else days
-    with read_session(engine) as session:
-        due = _wallets_to_warn(session, now.date(), days)
+    with read_session(engine) as session:  # the programme's calendar day, not UTC's
+        due = _wallets_to_warn(session, local_day(now), days)
     warned = 0
     for wallet_id in due:
         try:

@@ -5,7 +5,9 @@ language, leading to their own screen, and never with a pupil's name."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import col, select
 
@@ -20,7 +22,13 @@ from navigator.domain.culture.booking import (
     record_attendance,
     release_unrecorded,
 )
+from navigator.domain.culture.coordinators import (
+    accept_coordinator_invitation,
+    invite_coordinator,
+    remove_coordinator,
+)
 from navigator.domain.culture.models import Pupil, School
+from navigator.domain.culture.photos import remove_service_photo, set_service_photo
 from navigator.domain.culture.services import review_service, submit_service, update_service
 from navigator.domain.culture.years import close_year, correct_pupils, import_schools, open_year
 from navigator.domain.notifications.centre import list_notifications, set_preference
@@ -29,9 +37,19 @@ from navigator.domain.notifications.delivery import (
     send_digests,
     warn_culture_expiring,
 )
+from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import Notification, OutgoingMail
-from tests.domain.culture.world import NOW, SESSION_AT, YEAR, build_culture, service_fields
+from tests.domain.culture.world import (
+    NOW,
+    PASSWORD,
+    SESSION_AT,
+    YEAR,
+    build_culture,
+    service_fields,
+)
+from tests.domain.programs.test_photos import image_bytes
+from tests.support.mail import last_link
 
 LANGUAGES = ("ru", "lt", "en")
 AFTER = SESSION_AT + timedelta(hours=2)
@@ -263,3 +281,144 @@ def _mail_to(engine, email):
             .where(OutgoingMail.recipient == email)
             .order_by(col(OutgoingMail.id))
         ).all()
+
+
+def test_a_removed_coordinator_is_no_longer_told_what_the_school_was_told(engine):
+    """The school's notices go with the role: the removed coordinator's page and digest have
+    none of them (a decline's reason may name pupils); the one who stays keeps them all, and
+    what another school of theirs told them stays."""
+    world, other = build_culture(engine), build_culture(engine)
+    leaving = world.new_coordinator("both@school.example")
+    assert other.new_coordinator("both@school.example") == leaving
+    for school in (world, other):
+        booking = school.book(school.classes["5B"])
+        with school.tx() as s:
+            decline_booking(s, school.provider_user, booking, "Vardas1 was ill", now=NOW)
+    with world.tx() as s:
+        set_preference(s, leaving, "digest", True)
+        email = s.get(User, leaving.user_id).email
+    assert len(_told(engine, leaving, "culture_booking.declined")) == 2
+    before = len(_mail_to(engine, email))
+    with world.tx() as s:
+        remove_coordinator(s, world.operator, world.school_id, leaving.user_id)
+    with read_session(engine) as s:
+        [kept] = list_notifications(s, leaving, "en").items
+        assert s.get(Notification, kept.id).payload["school_id"] == other.school_id
+    dispatch_instant(engine)
+    send_digests(engine, force=True)
+    [digest] = _mail_to(engine, email)[before:]  # the other school's decline alone
+    with read_session(engine) as s:
+        ours, theirs = (s.get(Provider, w.provider_id).name for w in (world, other))
+    named = {name for name in (ours, theirs) if re.search(rf"\b{re.escape(name)}\b", digest.body)}
+    assert named == {theirs}, digest.body
+    stays = _one(engine, world.coordinator, "culture_booking.declined", routes.CULTURE)
+    assert "Vardas1 was ill" in stays["en"]
+
+
+def test_a_replaced_coordinator_is_no_longer_told_what_the_school_was_told(engine):
+    world = build_culture(engine)
+    booking = world.book(world.classes["5A"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, booking, now=NOW)
+    assert _told(engine, world.coordinator, "culture_booking.confirmed")
+    with world.tx() as s:
+        invite_coordinator(
+            s,
+            world.operator,
+            world.school_id,
+            "replacement@school.example",
+            app_url="http://test",
+            replaces_user_id=world.coordinator.user_id,
+            now=NOW,
+        )
+    link = last_link(engine, "replacement@school.example", routes.CULTURE_INVITE)
+    with world.tx() as s:
+        accept_coordinator_invitation(
+            s,
+            parse_qs(urlsplit(link).query)["token"][0],
+            PASSWORD,
+            PASSWORD,
+            client_address="127.0.0.1",
+            now=NOW,
+        )
+    with read_session(engine) as s:
+        assert list_notifications(s, world.coordinator, "en").items == []
+        assert (
+            s.exec(
+                select(Notification).where(Notification.user_id == world.coordinator.user_id)
+            ).all()
+            == []
+        )
+
+
+def test_the_operator_is_told_of_a_new_photo_as_of_any_change(engine, media):
+    """A photo sends an approved service back to review: the operator hears of it, once per
+    change (the same photo removed twice is one change)."""
+    world = build_culture(engine)
+    with world.tx() as s:
+        set_service_photo(s, world.provider_user, world.service_id, image_bytes(), media)
+    changed = _one(engine, world.operator, "culture_queue.service_changed", routes.CULTURE_OPERATOR)
+    assert "Teatro pamoka" in changed["en"]
+    with world.tx() as s:
+        review_service(s, world.operator, world.service_id, "approve")
+    for _ in range(2):
+        with world.tx() as s:
+            remove_service_photo(s, world.provider_user, world.service_id)
+    assert len(_told(engine, world.operator, "culture_queue.service_changed")) == 2
+
+
+def test_a_suspended_services_change_is_not_said_to_wait_for_review(engine, media):
+    """A suspended service stays suspended when changed: the operator is told it waits for
+    the decision on the suspension, never that it waits for review."""
+    world = build_culture(engine)
+    with world.tx() as s:
+        review_service(s, world.operator, world.service_id, "suspend", "a complaint")
+    with world.tx() as s:
+        update_service(
+            s, world.provider_user, world.service_id, service_fields(price_per_pupil_minor=600)
+        )
+    with world.tx() as s:
+        set_service_photo(s, world.provider_user, world.service_id, image_bytes(), media)
+    assert _told(engine, world.operator, "culture_queue.service_changed") == []
+    lines = {}
+    for language in LANGUAGES:
+        items = _told(engine, world.operator, "culture_queue.suspended_changed", language)
+        assert len(items) == 2 and {i.link for i in items} == {routes.CULTURE_OPERATOR}
+        assert "{" not in items[0].line and "Teatro pamoka" in items[0].line
+        lines[language] = items[0].line
+    assert len(set(lines.values())) == 3 and "suspended" in lines["en"], lines
+
+
+def test_the_provider_is_told_when_a_booking_expires_or_is_released(engine):
+    """The clock frees a reservation nobody confirmed, and releases a booking whose register
+    was never kept: the provider hears of both, leading to its culture screen."""
+    world = build_culture(engine)
+    unconfirmed = world.book(world.classes["5A"])
+    never_recorded = world.book(world.classes["5B"])
+    with world.tx() as s:
+        confirm_booking(s, world.provider_user, never_recorded, now=NOW)
+    with world.tx() as s:
+        assert expire_reservation(s, unconfirmed, now=SESSION_AT + timedelta(minutes=1))
+    with world.tx() as s:  # the clock again: told once
+        assert not expire_reservation(s, unconfirmed, now=SESSION_AT + timedelta(minutes=2))
+    expired = _one(engine, world.provider_user, "culture_provider.expired", routes.PROVIDER_CULTURE)
+    assert "5A" in expired["en"] and "Mokykla" in expired["en"] and "истекло" in expired["ru"]
+    with world.tx() as s:
+        assert release_unrecorded(s, never_recorded, now=SESSION_AT + timedelta(days=15))
+    released = _one(
+        engine, world.provider_user, "culture_provider.released", routes.PROVIDER_CULTURE
+    )
+    assert "5B" in released["lt"] and "14" in released["en"] and "not charged" in released["en"]
+    assert _told(engine, world.coordinator, "culture_provider.released") == []
+
+
+def test_the_expiry_warning_counts_days_in_vilnius(engine):
+    """At 23:30 UTC it is already the next day in Vilnius: on 20 December the services have
+    ended there (no warning of money still to spend), and on 5 December the end is 14 days
+    away there."""
+    world = build_culture(engine)
+    ended = datetime(YEAR, 12, 20, 23, 30, tzinfo=UTC)  # 21 December, 01:30 in Vilnius
+    assert warn_culture_expiring(engine, ended, days=14) == 0
+    fortnight = datetime(YEAR, 12, 5, 23, 30, tzinfo=UTC)  # 6 December in Vilnius
+    assert warn_culture_expiring(engine, fortnight, days=14) == 1
+    _one(engine, world.coordinator, "culture_wallet.expiring", routes.CULTURE)
