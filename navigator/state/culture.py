@@ -11,6 +11,7 @@ a double click or a resent event books once.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import secrets
 from datetime import timedelta
@@ -57,6 +58,7 @@ from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import Bar, bars, money
 from navigator.state.forms import Choice, row_id
+from navigator.state.threaded import finished, in_thread
 
 MAX_ROSTER_BYTES = 2_000_000
 TIMEZONE = "Europe/Vilnius"  # the programme's: sessions read in Lithuanian time
@@ -444,6 +446,7 @@ class CultureState(AppState):
         ]
 
     @rx.event
+    @in_thread
     def book(self):
         if self._just_booked and not self.session_id:
             return None  # the same click again, after the form was cleared: booked once
@@ -469,6 +472,7 @@ class CultureState(AppState):
         return rx.scroll_to("bookings")
 
     @rx.event
+    @in_thread
     def cancel(self, booking_id: str) -> None:
         self.error = self.notice = ""
         found = self._school()
@@ -496,6 +500,7 @@ class CultureState(AppState):
         self.disputing = ""
 
     @rx.event
+    @in_thread
     def dispute(self, form: dict) -> None:
         """Dispute the charge: the provider answers, or the programme operator decides."""
         self.error = self.notice = ""
@@ -518,16 +523,20 @@ class CultureState(AppState):
 
     @rx.event
     async def import_roster(self, files: list[rx.UploadFile]):
+        """The file is read here; who asks, and the import's writes, off the event loop."""
+        content = await files[0].read(MAX_ROSTER_BYTES + 1) if files else None
+        await finished(asyncio.to_thread(self._import_roster, content))
+
+    def _import_roster(self, content: bytes | None) -> None:
         self.error = self.notice = self.import_summary = ""
         self.import_errors = []
         found = self._school()
-        if found is None or not files:
+        if found is None or content is None:
             self.error = self._message(
                 NotFound() if found is None else InvalidInput("field_required", field="file")
             )
             return
         actor, school_id = found
-        content = await files[0].read(MAX_ROSTER_BYTES + 1)
         if len(content) > MAX_ROSTER_BYTES:
             self.error = self._message(
                 InvalidInput("value_too_large", field="file", max=MAX_ROSTER_BYTES)
@@ -558,6 +567,7 @@ class CultureState(AppState):
         self._reload()
 
     @rx.event
+    @in_thread
     def save_pupil(self, form: dict) -> None:
         """Add a pupil, or correct the one with this register id."""
         self.error = self.notice = ""
@@ -583,6 +593,7 @@ class CultureState(AppState):
         self._reload()
 
     @rx.event
+    @in_thread
     def set_pupil_active(self, pupil_id: str, active: bool) -> None:
         """A pupil who left the school is booked no more (and comes back the same way)."""
         self.error = self.notice = ""
@@ -636,6 +647,7 @@ class CultureState(AppState):
         self.removing = ""
 
     @rx.event
+    @in_thread
     def remove(self) -> None:
         """Remove the coordinator asked about; the domain refuses the school's last one."""
         self.error = self.notice = ""

@@ -42,6 +42,7 @@ from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import Bar, bars, day, money
 from navigator.state.forms import form_date, form_whole, row_id
+from navigator.state.threaded import in_thread
 
 MAX_SCHOOLS_BYTES = 5_000_000
 MAX_SCHOOLS_SHOWN = 200  # a phone shows them as cards: the filter finds the others
@@ -535,6 +536,7 @@ class CultureOperatorState(AppState):
             self._prefill_window(typed)
 
     @rx.event
+    @in_thread
     def open_year(self, form: dict) -> None:
         form = form if isinstance(form, dict) else {}
 
@@ -656,6 +658,7 @@ class CultureOperatorState(AppState):
         self.removing = ""
 
     @rx.event
+    @in_thread
     def remove(self) -> None:
         """Remove the coordinator asked about; the domain refuses the school's last one."""
         school_part, _, user_part = self.removing.partition(":")
@@ -679,6 +682,7 @@ class CultureOperatorState(AppState):
         self.correcting = ""
 
     @rx.event
+    @in_thread
     def correct(self, form: dict) -> None:
         """A corrected count: one audited adjustment entry, never an edit of the wallet."""
         wallet_id = row_id(self.correcting)
@@ -697,6 +701,7 @@ class CultureOperatorState(AppState):
     # ------------------------------------------------------------ services
 
     @rx.event
+    @in_thread
     def approve(self, service_id: str) -> None:
         wanted = row_id(service_id) or 0
         self._act(lambda s, actor: review_service(s, actor, wanted, "approve"))
@@ -712,6 +717,7 @@ class CultureOperatorState(AppState):
         self.deciding = ""
 
     @rx.event
+    @in_thread
     def decide(self, form: dict) -> None:
         kind, _, service_id = self.deciding.partition(":")
         wanted = row_id(service_id)
@@ -735,6 +741,7 @@ class CultureOperatorState(AppState):
         self.deciding_dispute = ""
 
     @rx.event
+    @in_thread
     def decide_dispute(self, form: dict) -> None:
         decision, _, dispute_part = self.deciding_dispute.partition(":")
         wanted = row_id(dispute_part)

@@ -9,6 +9,7 @@ confirmed booking on this provider's own session once it has begun (its register
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from datetime import datetime, time
@@ -48,6 +49,7 @@ from navigator.i18n.formatting import format_day, format_moment, format_money
 from navigator.settings import get_settings
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 from navigator.state.provider_cabinet import ProviderState
+from navigator.state.threaded import finished, in_thread
 
 CULTURE_TIMEZONE = "Europe/Vilnius"  # the programme's: sessions are given and read in it
 TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
@@ -367,6 +369,7 @@ class ProviderCultureState(ProviderState):
         self.form_key += 1
 
     @rx.event
+    @in_thread
     def save_service(self, form: dict) -> None:
         """A new service goes to review; a change of an approved one goes back to it."""
         self.error = self.notice = ""
@@ -431,17 +434,22 @@ class ProviderCultureState(ProviderState):
             return
         data = await files[0].read(MAX_PHOTO_BYTES + 1)
         directory = media_dir(get_settings().var_dir)
-        self._photo_change(
-            lambda session, actor, sid: set_service_photo(session, actor, sid, data, directory)
+        await finished(  # who asks, the service's row lock and the file: off the event loop
+            asyncio.to_thread(
+                self._photo_change,
+                lambda session, actor, sid: set_service_photo(session, actor, sid, data, directory),
+            )
         )
 
     @rx.event
+    @in_thread
     def remove_photo(self) -> None:
         self._photo_change(remove_service_photo)
 
     # ------------------------------------------------------------ sessions
 
     @rx.event
+    @in_thread
     def publish(self, form: dict) -> None:
         self.error = self.notice = ""
         form = form if isinstance(form, dict) else {}
@@ -491,6 +499,7 @@ class ProviderCultureState(ProviderState):
         self.changing = ""
 
     @rx.event
+    @in_thread
     def save_session(self, form: dict) -> None:
         """A new time or capacity; the domain refuses moving a booked session or shrinking
         it below what is booked, and a session of another provider is not found."""
@@ -556,6 +565,7 @@ class ProviderCultureState(ProviderState):
         return True
 
     @rx.event
+    @in_thread
     def accept_dispute(self, dispute_id: str) -> None:
         """The school is right: its charge goes back to the wallet and the pupils' caps."""
         wanted = row_id(dispute_id)
@@ -574,6 +584,7 @@ class ProviderCultureState(ProviderState):
         self.contesting = ""
 
     @rx.event
+    @in_thread
     def contest(self, form: dict) -> None:
         """The charge is right, and why: the programme operator decides."""
         wanted = row_id(self.contesting)
@@ -585,6 +596,7 @@ class ProviderCultureState(ProviderState):
             self.contesting = ""
 
     @rx.event
+    @in_thread
     def confirm(self, booking_id: str) -> None:
         if self._booking_action(booking_id, confirm_booking):
             self.notice = text("culture_booking_confirmed", self.lang)
@@ -599,6 +611,7 @@ class ProviderCultureState(ProviderState):
         self.declining = ""
 
     @rx.event
+    @in_thread
     def decline(self, form: dict) -> None:
         reason = str(form.get("reason", ""))[:1000] if isinstance(form, dict) else ""
         if self._booking_action(
@@ -609,6 +622,7 @@ class ProviderCultureState(ProviderState):
             self._reload()
 
     @rx.event
+    @in_thread
     def record_attendance(self, form: dict) -> None:
         """The ticked pupils came (they are charged), the others did not (released). Only the
         pupils this screen listed for the booking are read from the form."""

@@ -22,6 +22,7 @@ from navigator.state.app import AppState
 from navigator.state.culture import CultureState
 from navigator.state.formatting import bars, money
 from tests.domain.culture.world import SESSION_AT, YEAR, build_culture
+from tests.support.handlers import settle
 
 
 @pytest.fixture
@@ -63,8 +64,8 @@ def test_a_coordinator_books_a_class_seeing_caps_and_wallet_first(engine, signed
     assert state.ticked_count == 9
     assert state.quote_total == money(9 * 500, CULTURE_CURRENCY, "ru")
     assert state.quote_after == money(wallet.available_minor - 4_500, CULTURE_CURRENCY, "ru")
-    CultureState.book.fn(state)
-    CultureState.book.fn(state)  # the same click twice: one booking
+    settle(CultureState.book.fn(state))
+    settle(CultureState.book.fn(state))  # the same click twice: one booking
     assert state.booking_error == "" and state.notice
     with db.read_session(engine) as s:
         bookings = s.exec(
@@ -88,7 +89,7 @@ def test_a_coordinator_books_a_class_seeing_caps_and_wallet_first(engine, signed
     # booked counts as served: of 5A only the one absent pupil is still without a service
     assert [(b.label, b.figure) for b in state.gap_bars] == [("5A", "1 / 10"), ("5B", "10 / 10")]
     [line] = state.bookings
-    CultureState.cancel.fn(state, line.id)
+    settle(CultureState.cancel.fn(state, line.id))
     assert _wallet(engine, world).held_minor == 0 and state.notice
 
 
@@ -99,7 +100,7 @@ def test_a_booking_past_a_pupils_cap_is_refused_beside_the_form(engine, signed_i
     CultureState.choose_session.fn(state, state.sessions[0].id)
     CultureState.choose_class.fn(state, "5A")
     assert state.over_cap and [p.over for p in state.pupils].count(True) == 1
-    CultureState.book.fn(state)
+    settle(CultureState.book.fn(state))
     assert "Vardas1" in state.booking_error  # the pupil who would pass the cap, named
     assert _wallet(engine, world).held_minor == 1_000  # only the first booking
 
@@ -112,7 +113,7 @@ def test_nobody_else_reaches_a_school(engine, signed_in):
     stranger.school_id = str(world.school_id)  # a forged choice
     CultureState.choose_school.fn(stranger, str(world.school_id))
     assert stranger.school_id == str(other.school_id)  # only its own schools are choices
-    CultureState.cancel.fn(stranger, "1")
+    settle(CultureState.cancel.fn(stranger, "1"))
     assert stranger.error  # not found
     CultureState.toggle_pupil.fn(stranger, str(world.classes["5A"][0]))
     assert all(p.id != str(world.classes["5A"][0]) for p in stranger.pupils)
@@ -140,22 +141,26 @@ def test_a_coordinator_edits_the_roster_on_screen(engine, signed_in):
     other = build_culture(engine)
     state = signed_in(world.coordinator.user_id)
     assert len(state.roster) == 20
-    CultureState.save_pupil.fn(
-        state,
-        {"class": "5c", "first_name": "Ugnė", "last_name": "Naujokė", "register_id": "NEW-1"},
+    settle(
+        CultureState.save_pupil.fn(
+            state,
+            {"class": "5c", "first_name": "Ugnė", "last_name": "Naujokė", "register_id": "NEW-1"},
+        )
     )
     assert state.error == "" and len(state.roster) == 21
-    CultureState.save_pupil.fn(
-        state, {"class": "", "first_name": "Be", "last_name": "Klasės", "register_id": "NEW-2"}
+    settle(
+        CultureState.save_pupil.fn(
+            state, {"class": "", "first_name": "Be", "last_name": "Klasės", "register_id": "NEW-2"}
+        )
     )
     assert state.error and len(state.roster) == 21  # a row without a class saves nothing
     leaving = state.roster[0]
-    CultureState.set_pupil_active.fn(state, leaving.id, False)
+    settle(CultureState.set_pupil_active.fn(state, leaving.id, False))
     assert not next(r for r in state.roster if r.id == leaving.id).active
     CultureState.choose_class.fn(state, leaving.class_name)
     assert all(p.id != leaving.id for p in state.pupils)  # booked no more
     stranger = signed_in(other.coordinator.user_id)
-    CultureState.set_pupil_active.fn(stranger, leaving.id, True)
+    settle(CultureState.set_pupil_active.fn(stranger, leaving.id, True))
     assert stranger.error  # another school's pupil: not found
     back = signed_in(world.coordinator.user_id)
     assert not next(r for r in back.roster if r.id == leaving.id).active
@@ -169,16 +174,16 @@ def test_a_coordinator_sees_colleagues_and_removes_one_never_the_last(engine, si
     assert len(state.colleagues) == 2 and [c.is_you for c in state.colleagues].count(True) == 1
     assert "second@school.example" in {c.email for c in state.colleagues if not c.is_you}
     CultureState.start_remove.fn(state, str(second.user_id))
-    CultureState.remove.fn(state)
+    settle(CultureState.remove.fn(state))
     assert state.error == "" and not state.removable
     assert [c.is_you for c in state.colleagues] == [True]
     CultureState.start_remove.fn(state, str(world.coordinator.user_id))
-    CultureState.remove.fn(state)  # the school's last coordinator: refused, said
+    settle(CultureState.remove.fn(state))  # the school's last coordinator: refused, said
     assert state.error and state.has_school
     outsider = build_culture(engine)
     stranger = signed_in(outsider.coordinator.user_id)
     stranger.removing = str(world.coordinator.user_id)  # forged: another school's coordinator
-    CultureState.remove.fn(stranger)
+    settle(CultureState.remove.fn(stranger))
     assert stranger.error
     assert signed_in(world.coordinator.user_id).has_school
 

@@ -19,6 +19,7 @@ from navigator.state.culture import CultureState
 from navigator.state.culture_operator import CultureOperatorState
 from navigator.state.provider_culture import ProviderCultureState
 from tests.domain.culture.world import SESSION_AT, build_culture
+from tests.support.handlers import settle
 
 AFTER = SESSION_AT + timedelta(hours=2)
 
@@ -63,7 +64,7 @@ def test_a_charge_is_disputed_contested_and_upheld_through_the_screens(delivered
     [line] = [b for b in school.bookings if b.id == str(booking)]
     assert line.can_dispute and line.dispute == ""
     CultureState.start_dispute.fn(school, str(booking))
-    CultureState.dispute.fn(school, {"comment": "Muziejus buvo uždarytas"})
+    settle(CultureState.dispute.fn(school, {"comment": "Muziejus buvo uždarytas"}))
     assert school.error == "" and school.notice and school.disputing == ""
     [line] = [b for b in school.bookings if b.id == str(booking)]
     assert not line.can_dispute and "ждёт ответа" in line.dispute  # said at once
@@ -72,9 +73,9 @@ def test_a_charge_is_disputed_contested_and_upheld_through_the_screens(delivered
     [card] = provider.disputes  # the disputes come first on the provider's screen
     assert card.comment == "Muziejus buvo uždarytas" and card.can_contest and card.answer_by
     ProviderCultureState.start_contest.fn(provider, card.id)
-    ProviderCultureState.contest.fn(provider, {"reason": "  "})
+    settle(ProviderCultureState.contest.fn(provider, {"reason": "  "}))
     assert provider.error and provider.contesting == card.id  # a reason is required
-    ProviderCultureState.contest.fn(provider, {"reason": "Užsiėmimas įvyko"})
+    settle(ProviderCultureState.contest.fn(provider, {"reason": "Užsiėmimas įvyko"}))
     assert provider.error == "" and provider.contesting == ""
     assert not provider.disputes[0].can_contest
 
@@ -83,7 +84,7 @@ def test_a_charge_is_disputed_contested_and_upheld_through_the_screens(delivered
     [row] = operator.disputes
     assert row.provider_reason == "Užsiėmimas įvyko"
     CultureOperatorState.start_dispute_decision.fn(operator, "uphold", row.id)
-    CultureOperatorState.decide_dispute.fn(operator, {"reason": "Muziejus patvirtino"})
+    settle(CultureOperatorState.decide_dispute.fn(operator, {"reason": "Muziejus patvirtino"}))
     assert operator.error == "" and operator.disputes == []
     assert _available(world) == before + 9 * 500  # the nine charged pupils' shares
     school = tab(CultureState, world.coordinator.user_id)
@@ -95,22 +96,22 @@ def test_nobody_else_disputes_answers_or_decides(delivered):
     world, other, booking, tab = delivered
     stranger = tab(CultureState, other.coordinator.user_id)  # another school's coordinator
     stranger.disputing = str(booking)
-    CultureState.dispute.fn(stranger, {"comment": "x"})
+    settle(CultureState.dispute.fn(stranger, {"comment": "x"}))
     assert stranger.error and _dispute(world) is None
     school = tab(CultureState, world.coordinator.user_id)
     school.disputing = str(booking)
-    CultureState.dispute.fn(school, {"comment": ""})
+    settle(CultureState.dispute.fn(school, {"comment": ""}))
     dispute = _dispute(world)
     assert dispute is not None and dispute.status == "open"
     rival = tab(ProviderCultureState, other.provider_user.user_id)  # another provider
     assert rival.disputes == []
-    ProviderCultureState.accept_dispute.fn(rival, str(dispute.id))
+    settle(ProviderCultureState.accept_dispute.fn(rival, str(dispute.id)))
     assert rival.error
     rival.contesting = str(dispute.id)
-    ProviderCultureState.contest.fn(rival, {"reason": "Ne"})
+    settle(ProviderCultureState.contest.fn(rival, {"reason": "Ne"}))
     assert rival.error
     coordinator_as_operator = tab(CultureOperatorState, world.coordinator.user_id)
     coordinator_as_operator.deciding_dispute = f"uphold:{dispute.id}"
-    CultureOperatorState.decide_dispute.fn(coordinator_as_operator, {"reason": "Taip"})
+    settle(CultureOperatorState.decide_dispute.fn(coordinator_as_operator, {"reason": "Taip"}))
     assert coordinator_as_operator.error and coordinator_as_operator.disputes == []
     assert _dispute(world).status == "open"  # untouched by all of them

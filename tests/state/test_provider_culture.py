@@ -29,6 +29,7 @@ from navigator.state.app import AppState
 from navigator.state.provider_culture import ProviderCultureState
 from tests.domain.culture.world import NOW, PASSWORD, SESSION_AT, YEAR, build_culture
 from tests.domain.programs.test_photos import image_bytes
+from tests.support.handlers import settle
 
 AFTER = SESSION_AT + timedelta(hours=2)
 APRIL_FIRST = date(YEAR, 4, 1)  # always summer time in Vilnius: its clocks move in March
@@ -125,37 +126,41 @@ def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
     assert all(str(world.service_id) != s.id for s in state.services)
     assert state.bookings == []
 
-    ProviderCultureState.confirm.fn(state, str(booking_id))
+    settle(ProviderCultureState.confirm.fn(state, str(booking_id)))
     assert state.error != ""
     state.declining = str(declined)
-    ProviderCultureState.decline.fn(state, {"reason": "Ne"})
+    settle(ProviderCultureState.decline.fn(state, {"reason": "Ne"}))
     assert state.error != ""
     ProviderCultureState.start_edit.fn(state, str(world.service_id))
     assert state.error != "" and state.editing == ""
     state.editing = str(world.service_id)  # as if the browser had set it
-    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "1"})
+    settle(ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "1"}))
     assert state.error != ""
-    ProviderCultureState.remove_photo.fn(state)  # a forged photo change: refused too
+    settle(ProviderCultureState.remove_photo.fn(state))  # a forged photo change: refused too
     assert state.error != ""
     upload = ProviderCultureState.upload_photo.fn(state, [_Upload(image_bytes())])
     _complete(upload)
     assert state.error != ""
-    ProviderCultureState.publish.fn(
-        state,
-        {
-            "service_id": str(world.service_id),
-            "starts_at": APRIL_FIRST.isoformat(),
-            "start_time": "10:00",
-            "capacity": "30",
-        },
+    settle(
+        ProviderCultureState.publish.fn(
+            state,
+            {
+                "service_id": str(world.service_id),
+                "starts_at": APRIL_FIRST.isoformat(),
+                "start_time": "10:00",
+                "capacity": "30",
+            },
+        )
     )
     assert state.error != ""
     # the register form names a booking this screen never listed: not found, nothing charged
     with world.tx() as s:
         confirm_booking(s, world.provider_user, booking_id)
     clock["now"] = AFTER
-    ProviderCultureState.record_attendance.fn(
-        state, {"booking_id": str(booking_id), f"pupil_{world.classes['5A'][0]}": "on"}
+    settle(
+        ProviderCultureState.record_attendance.fn(
+            state, {"booking_id": str(booking_id), f"pupil_{world.classes['5A'][0]}": "on"}
+        )
     )
     assert state.error != ""
 
@@ -179,7 +184,7 @@ def test_signed_out_or_another_provider_changes_and_reads_nothing(culture, who):
 def test_the_provider_submits_and_changes_a_service(culture):
     world, _other, tab, _clock = culture
     state = tab("provider")
-    ProviderCultureState.save_service.fn(state, SERVICE_FORM)
+    settle(ProviderCultureState.save_service.fn(state, SERVICE_FORM))
     assert state.error == "" and state.notice != ""
     with db.read_session(world.engine) as s:
         new = s.exec(select(CultureService).where(CultureService.title == "Muzikos pamoka")).one()
@@ -189,7 +194,11 @@ def test_the_provider_submits_and_changes_a_service(culture):
     ProviderCultureState.start_edit.fn(state, str(world.service_id))
     assert state.editing == str(world.service_id) and state.editing_reviewed
     assert (state.form_price, state.form_title) == ("5.00", "Teatro pamoka")
-    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "title": "Teatras", "price": "6"})
+    settle(
+        ProviderCultureState.save_service.fn(
+            state, {**SERVICE_FORM, "title": "Teatras", "price": "6"}
+        )
+    )
     assert state.error == ""
     assert state.notice == screen.text("culture_change_in_review", state.lang)
     assert state.editing == ""
@@ -200,9 +209,9 @@ def test_the_provider_submits_and_changes_a_service(culture):
     assert (changed.status, changed.price_per_pupil_minor) == ("submitted", 600)
 
     # a price the domain refuses names its field
-    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "4.55"})
+    settle(ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "4.55"}))
     assert state.error != "" and state.error_field == "price"
-    ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "abc"})
+    settle(ProviderCultureState.save_service.fn(state, {**SERVICE_FORM, "price": "abc"}))
     assert state.error_field == "price"
 
 
@@ -210,14 +219,16 @@ def test_a_session_is_published_at_the_vilnius_time_typed(culture):
     world, _other, tab, _clock = culture
     state = tab("provider")
     assert [c.value for c in state.session_services] == [str(world.service_id)]
-    ProviderCultureState.publish.fn(
-        state,
-        {
-            "service_id": str(world.service_id),
-            "starts_at": APRIL_FIRST.isoformat(),
-            "start_time": "10:30",
-            "capacity": "25",
-        },
+    settle(
+        ProviderCultureState.publish.fn(
+            state,
+            {
+                "service_id": str(world.service_id),
+                "starts_at": APRIL_FIRST.isoformat(),
+                "start_time": "10:30",
+                "capacity": "25",
+            },
+        )
     )
     assert state.error == "" and state.notice != ""
     with db.read_session(world.engine) as s:
@@ -230,14 +241,16 @@ def test_a_session_is_published_at_the_vilnius_time_typed(culture):
         (typed.astimezone(UTC), 25)  # 07:30 UTC
     }
     assert len(state.sessions) == 2
-    ProviderCultureState.publish.fn(
-        state,
-        {
-            "service_id": str(world.service_id),
-            "starts_at": APRIL_FIRST.isoformat(),
-            "start_time": "25:00",
-            "capacity": "25",
-        },
+    settle(
+        ProviderCultureState.publish.fn(
+            state,
+            {
+                "service_id": str(world.service_id),
+                "starts_at": APRIL_FIRST.isoformat(),
+                "start_time": "25:00",
+                "capacity": "25",
+            },
+        )
     )
     assert state.error_field == "start_time"
 
@@ -248,10 +261,10 @@ def test_the_provider_confirms_declines_and_records_who_came(culture):
     declined = world.book(world.classes["5B"])
     state = tab("provider")
 
-    ProviderCultureState.confirm.fn(state, str(confirmed))
+    settle(ProviderCultureState.confirm.fn(state, str(confirmed)))
     assert state.error == "" and _booking(world, confirmed).status == "confirmed"
     ProviderCultureState.start_decline.fn(state, str(declined))
-    ProviderCultureState.decline.fn(state, {"reason": "Aktorius serga"})
+    settle(ProviderCultureState.decline.fn(state, {"reason": "Aktorius serga"}))
     assert state.error == "" and state.declining == ""
     assert (_booking(world, declined).status, _booking(world, declined).reason) == (
         "declined",
@@ -267,7 +280,7 @@ def test_the_provider_confirms_declines_and_records_who_came(culture):
     came = world.classes["5A"][:7]
     form = {"booking_id": str(confirmed), **{f"pupil_{p}": "on" for p in came}}
     form[f"pupil_{world.classes['5B'][0]}"] = "on"  # not booked on it: never read
-    ProviderCultureState.record_attendance.fn(state, form)
+    settle(ProviderCultureState.record_attendance.fn(state, form))
     assert state.error == "" and state.notice != ""
     assert _booking(world, confirmed).status == "delivered"
     with db.read_session(world.engine) as s:
@@ -308,7 +321,7 @@ def test_the_provider_adds_a_photo_to_a_service_and_it_goes_to_review(culture, m
         service = s.get(CultureService, world.service_id)
     assert service.status == "submitted" and card.photo_url.endswith(service.photo)
     assert [p.name for p in media.iterdir()] == [service.photo]
-    ProviderCultureState.remove_photo.fn(state)
+    settle(ProviderCultureState.remove_photo.fn(state))
     assert state.error == "" and state.editing_photo_url == ""
 
 
@@ -339,7 +352,7 @@ def test_the_provider_moves_an_empty_session_and_resizes_a_booked_one(culture):
     )
     ProviderCultureState.start_change_session.fn(state, str(empty))
     assert state.changing == str(empty) and state.change_time == "12:00"
-    ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "09:15", 40))
+    settle(ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "09:15", 40)))
     assert state.error == "" and state.notice == screen.text("culture_session_changed", state.lang)
     assert state.changing == ""
     moved = datetime.combine(APRIL_FIRST, time(9, 15), tzinfo=VILNIUS).astimezone(UTC)
@@ -347,8 +360,10 @@ def test_the_provider_moves_an_empty_session_and_resizes_a_booked_one(culture):
 
     # the booked session keeps its time but may grow or shrink down to what is booked
     ProviderCultureState.start_change_session.fn(state, str(world.session_id))
-    ProviderCultureState.save_session.fn(
-        state, _change_form(SESSION_AT.date(), state.change_time, 10)
+    settle(
+        ProviderCultureState.save_session.fn(
+            state, _change_form(SESSION_AT.date(), state.change_time, 10)
+        )
     )
     assert state.error == "", state.error
     assert _sessions(world)[world.session_id] == (SESSION_AT, 10)
@@ -363,10 +378,10 @@ def test_moving_a_booked_session_or_shrinking_it_below_booked_is_refused(culture
     assert len(said) == 3  # said in each language, not a key
     before = _sessions(world)
     ProviderCultureState.start_change_session.fn(state, str(world.session_id))
-    ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "10:00", 60))
+    settle(ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "10:00", 60)))
     assert state.error == Conflict("session_has_bookings", booked=10).message(lang)
     assert "session_has_bookings" not in state.error and state.notice == ""
-    ProviderCultureState.save_session.fn(state, _change_form(SESSION_AT.date(), "12:00", 9))
+    settle(ProviderCultureState.save_session.fn(state, _change_form(SESSION_AT.date(), "12:00", 9)))
     assert state.error == Conflict("capacity_below_booked", booked=10).message(lang)
     assert "capacity_below_booked" not in state.error
     assert state.changing == str(world.session_id)  # the form stays open to correct it
@@ -382,6 +397,6 @@ def test_another_provider_or_a_parent_cannot_change_a_session(culture, who):
     ProviderCultureState.start_change_session.fn(state, str(empty))
     assert state.changing == "" and state.error != ""  # never listed on their screen
     state.changing = str(empty)  # as if the browser had sent it
-    ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "09:00", 5))
+    settle(ProviderCultureState.save_session.fn(state, _change_form(APRIL_FIRST, "09:00", 5)))
     assert state.error != "" and state.notice == ""
     assert _sessions(world) == before

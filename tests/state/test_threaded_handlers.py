@@ -7,14 +7,18 @@ import threading
 
 import pytest
 
-from navigator.state import catalog
+from navigator.state import catalog, provider_culture
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
+from navigator.state.culture import CultureState
+from navigator.state.culture_operator import CultureOperatorState
 from navigator.state.notifications import BellState
 from navigator.state.program import ProgramState
 from navigator.state.provider import AttendanceState
 from navigator.state.provider_cabinet import DeskState
+from navigator.state.provider_culture import ProviderCultureState
 from navigator.state.threaded import in_thread
+from tests.state.test_culture_operator import Upload
 from tests.support.handlers import settle
 
 # each handler, and a read it waits on: who is asking, or the municipalities of a search
@@ -37,7 +41,42 @@ WAITING = [
     (AttendanceState, "correct", ({"lesson_date": "2026-09-07"},), AttendanceState, "_user_id"),
     (DeskState, "accept", ("1",), DeskState, "_user_id"),
     (DeskState, "reject", ({"reason": "full"},), DeskState, "_user_id"),
+    # the culture pass: a school's wallet, its pupils' caps, a session's places, a school's
+    # coordinators, a provider's bookings and disputes, the operator's decisions
+    (CultureState, "book", (), CultureState, "_user_id"),
+    (CultureState, "cancel", ("1",), CultureState, "_user_id"),
+    (CultureState, "dispute", ({"comment": "x"},), CultureState, "_user_id"),
+    (CultureState, "save_pupil", ({"class": "5A"},), CultureState, "_user_id"),
+    (CultureState, "set_pupil_active", ("1", False), CultureState, "_user_id"),
+    (CultureState, "remove", (), CultureState, "_user_id"),
+    (ProviderCultureState, "save_service", ({},), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "remove_photo", (), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "publish", ({},), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "save_session", ({},), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "accept_dispute", ("1",), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "contest", ({"reason": "x"},), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "confirm", ("1",), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "decline", ({"reason": "x"},), ProviderCultureState, "_user_id"),
+    (ProviderCultureState, "record_attendance", ({},), provider_culture, "utcnow"),
+    (CultureState, "import_roster", ([Upload(b"class,first_name")],), CultureState, "_user_id"),
+    (ProviderCultureState, "upload_photo", ([Upload(b"")],), ProviderCultureState, "_user_id"),
+    (CultureOperatorState, "open_year", ({},), CultureOperatorState, "_user_id"),
+    (CultureOperatorState, "remove", (), CultureOperatorState, "_user_id"),
+    (CultureOperatorState, "correct", ({"pupils": "5"},), CultureOperatorState, "_user_id"),
+    (CultureOperatorState, "approve", ("1",), CultureOperatorState, "_user_id"),
+    (CultureOperatorState, "decide", ({"reason": "x"},), CultureOperatorState, "_user_id"),
+    (CultureOperatorState, "decide_dispute", ({},), CultureOperatorState, "_user_id"),
 ]
+
+# what a tab holds before the handler reads who is asking (the form asked about first)
+PRESET: dict[tuple[type, str], dict[str, str]] = {
+    (ProviderCultureState, "contest"): {"contesting": "1"},
+    (ProviderCultureState, "upload_photo"): {"editing": "1"},
+    (CultureOperatorState, "remove"): {"removing": "1:2"},
+    (CultureOperatorState, "correct"): {"correcting": "1"},
+    (CultureOperatorState, "decide"): {"deciding": "reject:1"},
+    (CultureOperatorState, "decide_dispute"): {"deciding_dispute": "uphold:1"},
+}
 
 
 @pytest.mark.parametrize(("screen", "name", "args", "owner", "read"), WAITING)
@@ -54,6 +93,8 @@ def test_the_loop_serves_others_while_the_handler_waits(
 
     monkeypatch.setattr(owner, read, waiting_read)
     state = screen(_reflex_internal_init=True)
+    for field, value in PRESET.get((screen, name), {}).items():
+        setattr(state, field, value)
 
     async def another_tab() -> None:
         others_ran.set()
