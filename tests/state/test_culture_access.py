@@ -30,7 +30,7 @@ from navigator.domain.culture.models import (
     WalletEntry,
 )
 from navigator.domain.disputes.models import Dispute
-from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.state.app import AppState
 from navigator.state.culture import CultureState
 from navigator.state.provider_culture import ProviderCultureState
@@ -90,7 +90,7 @@ def _run(cls, state, name: str, args: tuple) -> object:
 
 def snapshot(engine) -> tuple:
     """Everything either screen could change: bookings and seats, money, the roster, the
-    coordinators, the services, sessions and disputes."""
+    coordinators, the services, sessions and disputes, and what anyone was told or mailed."""
     with db.read_session(engine) as s:
 
         def count(model) -> int:
@@ -116,6 +116,8 @@ def snapshot(engine) -> tuple:
                 for c in s.exec(select(CultureSession)).all()
             ),
             sorted((d.id, d.status, d.provider_reason) for d in s.exec(select(Dispute)).all()),
+            count(Notification),  # a notice about a school, to anyone
+            count(OutgoingMail),  # a letter: an invitation, a notice mailed at once
         )
 
 
@@ -147,12 +149,21 @@ def coordinator_calls(world) -> list[tuple[str, tuple]]:
     ]
 
 
+# handlers every signed-in screen shares that act on the signed-in person alone: the
+# header's language, and a provider's own e-mail confirmation letter
+SHARED_HANDLERS = {"set_language", "resend_confirmation"}
+
+
 def _handlers(cls) -> set[str]:
+    """The screen's handlers, its own and those it inherits (a handler moved to a base
+    class stays callable by name)."""
     return {
         name
-        for name, value in vars(cls).items()
+        for klass in cls.__mro__
+        if isinstance(klass, type) and issubclass(klass, AppState)
+        for name, value in vars(klass).items()
         if not name.startswith("_") and type(value).__name__ == "EventHandler"
-    }
+    } - SHARED_HANDLERS
 
 
 def test_every_coordinator_handler_is_in_the_table(culture):
