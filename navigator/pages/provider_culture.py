@@ -239,35 +239,11 @@ def _change_session() -> rx.Component:
         rx.text(T["culture_change_session_hint"], size="2"),
         rx.el.form(
             rx.vstack(
-                rx.hstack(
-                    input_field(
-                        T["culture_start_date"],
-                        id="c-starts_at",
-                        name="starts_at",
-                        kind="date",
-                        required=True,
-                        default_value=S.change_day,
-                    ),
-                    input_field(
-                        T["culture_start_time"],
-                        id="c-start_time",
-                        name="start_time",
-                        kind="time",
-                        required=True,
-                        default_value=S.change_time,
-                    ),
-                    input_field(
-                        T["culture_capacity"],
-                        id="c-capacity",
-                        name="capacity",
-                        kind="number",
-                        required=True,
-                        min=1,
-                        max=500,
-                        default_value=S.change_capacity,
-                    ),
-                    wrap="wrap",
-                    align="end",
+                _session_fields(
+                    "c-",
+                    starts_at=S.change_day,
+                    start_time=S.change_time,
+                    capacity=S.change_capacity,
                 ),
                 rx.hstack(
                     rx.button(T["save"], type="submit", id="save-session"),
@@ -289,6 +265,45 @@ def _change_session() -> rx.Component:
     )
 
 
+def _session_fields(prefix: str, **values) -> rx.Component:
+    """A session's day, start time and capacity, for publishing one or changing one
+    (`values`: what each field starts with)."""
+
+    def start(name: str) -> dict:
+        return {"default_value": values[name]} if name in values else {}
+
+    return rx.hstack(
+        input_field(
+            T["culture_start_date"],
+            id=f"{prefix}starts_at",
+            name="starts_at",
+            kind="date",
+            required=True,
+            **start("starts_at"),
+        ),
+        input_field(
+            T["culture_start_time"],
+            id=f"{prefix}start_time",
+            name="start_time",
+            kind="time",
+            required=True,
+            **start("start_time"),
+        ),
+        input_field(
+            T["culture_capacity"],
+            id=f"{prefix}capacity",
+            name="capacity",
+            kind="number",
+            required=True,
+            min=1,
+            max=500,
+            **start("capacity"),
+        ),
+        wrap="wrap",
+        align="end",
+    )
+
+
 def _publish() -> rx.Component:
     return rx.vstack(
         rx.heading(T["culture_publish_title"], size="4", as_="h3"),
@@ -304,34 +319,7 @@ def _publish() -> rx.Component:
                         id="f-service_id",
                         name="service_id",
                     ),
-                    rx.hstack(
-                        input_field(
-                            T["culture_start_date"],
-                            id="f-starts_at",
-                            name="starts_at",
-                            kind="date",
-                            required=True,
-                        ),
-                        input_field(
-                            T["culture_start_time"],
-                            id="f-start_time",
-                            name="start_time",
-                            kind="time",
-                            required=True,
-                        ),
-                        input_field(
-                            T["culture_capacity"],
-                            id="f-capacity",
-                            name="capacity",
-                            kind="number",
-                            required=True,
-                            min=1,
-                            max=500,
-                            default_value="30",
-                        ),
-                        wrap="wrap",
-                        align="end",
-                    ),
+                    _session_fields("f-", capacity="30"),
                     rx.button(T["culture_publish"], type="submit", id="publish-session"),
                     align="start",
                 ),

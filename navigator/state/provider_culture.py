@@ -451,30 +451,37 @@ class ProviderCultureState(ProviderState):
     @rx.event
     @in_thread
     def publish(self, form: dict) -> None:
+        form = form if isinstance(form, dict) else {}
+        service_id = row_id(form.get("service_id", ""))
+        self._write_session(
+            form,
+            lambda session, actor, starts_at, capacity, now: publish_session(
+                session, actor, _required(service_id, "service_id"), starts_at, capacity, now=now
+            ),
+            "culture_session_published",
+        )
+
+    def _write_session(self, form: dict, write, done: str) -> bool:
+        """A session's day, time and capacity from the form, written by `write` (publish or
+        change) as this provider's staff; the domain's refusal is said beside the form."""
         self.error = self.notice = ""
         form = form if isinstance(form, dict) else {}
         found = self._provider()
-        service_id = row_id(form.get("service_id", ""))
         if found is None:
             self.error = self._message(NotFound())
-            return
-        actor, _provider_id = found
+            return False
+        actor = found[0]
         try:
-            if service_id is None:
-                raise InvalidInput("field_required", field="service_id")
             starts_at = session_start(form)
             capacity = form_whole(form, "capacity")
             now = utcnow()
-            atomically(
-                lambda session: publish_session(
-                    session, actor, service_id, starts_at, capacity, now=now
-                )
-            )
+            atomically(lambda session: write(session, actor, starts_at, capacity, now))
         except DomainError as error:
             self.error = self._message(error)
-            return
-        self.notice = text("culture_session_published", self.lang)
+            return False
+        self.notice = text(done, self.lang)
         self._reload()
+        return True
 
     @rx.event
     def start_change_session(self, session_id: str) -> None:
@@ -503,29 +510,15 @@ class ProviderCultureState(ProviderState):
     def save_session(self, form: dict) -> None:
         """A new time or capacity; the domain refuses moving a booked session or shrinking
         it below what is booked, and a session of another provider is not found."""
-        self.error = self.notice = ""
-        form = form if isinstance(form, dict) else {}
-        found = self._provider()
         session_id = row_id(self.changing)
-        if found is None or session_id is None:
-            self.error = self._message(NotFound())
-            return
-        actor = found[0]
-        try:
-            starts_at = session_start(form)
-            capacity = form_whole(form, "capacity")
-            now = utcnow()
-            atomically(
-                lambda session: change_session(
-                    session, actor, session_id, starts_at, capacity, now=now
-                )
-            )
-        except DomainError as error:
-            self.error = self._message(error)
-            return
-        self.changing = ""
-        self.notice = text("culture_session_changed", self.lang)
-        self._reload()
+
+        def change(session, actor, starts_at, capacity, now):
+            if session_id is None:  # no change form open: nothing of this screen's to change
+                raise NotFound()
+            return change_session(session, actor, session_id, starts_at, capacity, now=now)
+
+        if self._write_session(form, change, "culture_session_changed"):
+            self.changing = ""
 
     # ------------------------------------------------------------ bookings
 
@@ -640,3 +633,9 @@ class ProviderCultureState(ProviderState):
         ):
             self.notice = text("culture_attendance_recorded", self.lang, count=len(came))
             self._reload()
+
+
+def _required(value: int | None, field: str) -> int:
+    if value is None:
+        raise InvalidInput("field_required", field=field)
+    return value
