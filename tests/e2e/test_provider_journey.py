@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -260,7 +260,10 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
                 municipality_id=provider.municipality_id,
                 first_name="Ona",
                 last_name=f"Ladija{stamp}",
-                birth_date=today.replace(year=today.year - 12, day=2),
+                # 12 on 1 January, 13 from the 2nd: within the program's 12–14 for all of the
+                # group's 60 days, whatever today is (born "12 years ago on the 2nd" was 11 on
+                # the 1st of a month)
+                birth_date=date(today.year - 13, 1, 2),
             )
             _verified_in_registry(s, provider.municipality_id, sister, parent_email)
         with transaction(engine) as s:
