@@ -27,7 +27,7 @@ def _page(engine, monkeypatch, world) -> ProgramState:
     monkeypatch.setattr(AppState, "_session_token", lambda self: token)
     state = ProgramState(_reflex_internal_init=True)
     state.router = RouterData(url=ReflexURL(f"http://localhost:3000/programs/{world.program_id}"))
-    state.load()
+    settle(state.load())
     ProgramState.choose_child.fn(state, str(world.child_id))
     settle(ProgramState.choose_group.fn(state, str(world.group_id)))
     return state
