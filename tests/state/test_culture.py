@@ -3,14 +3,11 @@ first, a double click books once, and nobody else's school is reachable."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import select
 
 import navigator.domain.shared.db as db
 from navigator.domain.accounts.signin import start_session
-from navigator.domain.culture.booking import confirm_booking, record_attendance
 from navigator.domain.culture.models import (
     CULTURE_CURRENCY,
     CultureBooking,
@@ -21,7 +18,7 @@ from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
 from navigator.state.culture import CultureState
 from navigator.state.formatting import bars, money
-from tests.domain.culture.world import SESSION_AT, YEAR, build_culture
+from tests.domain.culture.world import YEAR, build_culture
 from tests.support.handlers import settle
 
 
@@ -199,16 +196,7 @@ def test_a_delivered_booking_shows_what_the_ledger_charged(engine, signed_in):
     """One pupil of ten absent: the list says the 45.00 charged, not the 50.00 booked."""
     world = build_culture(engine)
     booking_id = world.book(world.classes["5A"])
-    with world.tx() as s:
-        confirm_booking(s, world.provider_user, booking_id)
-    with world.tx() as s:
-        record_attendance(
-            s,
-            world.provider_user,
-            booking_id,
-            world.classes["5A"][1:],
-            now=SESSION_AT + timedelta(hours=2),
-        )
+    world.deliver(booking_id, world.classes["5A"][1:])
     with db.read_session(engine) as s:
         charged = sum(
             e.amount_minor

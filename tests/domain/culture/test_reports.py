@@ -116,16 +116,7 @@ def test_the_coordinators_report_has_each_pupils_year(engine):
     world = build_culture(engine)
     other = build_culture(engine)
     booking = world.book(world.classes["5A"])
-    with world.tx() as s:
-        confirm_booking(s, world.provider_user, booking)
-    with world.tx() as s:
-        record_attendance(
-            s,
-            world.provider_user,
-            booking,
-            world.classes["5A"][1:],
-            now=SESSION_AT + timedelta(hours=1),
-        )
+    world.deliver(booking, world.classes["5A"][1:], hours_after=1)
     world.book(world.classes["5B"][:2], session_id=world.add_session())
     with read_session(engine) as s:
         rows = pupil_spend(s, world.coordinator, world.school_id, world.year_id)
@@ -147,16 +138,7 @@ def test_each_bookings_money_is_the_ledgers(engine):
     delivered = world.book(world.classes["5A"])
     reserved = world.book(world.classes["5B"][:3], session_id=world.add_session())
     theirs = other.book(other.classes["5A"])
-    with world.tx() as s:
-        confirm_booking(s, world.provider_user, delivered)
-    with world.tx() as s:
-        record_attendance(
-            s,
-            world.provider_user,
-            delivered,
-            world.classes["5A"][1:],
-            now=SESSION_AT + timedelta(hours=2),
-        )
+    world.deliver(delivered, world.classes["5A"][1:])
 
     def amounts() -> dict[int, int]:
         with read_session(engine) as s:

@@ -3,7 +3,7 @@ crediting schools from a CSV file once, correcting counts, and closing it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import col, select
@@ -11,8 +11,6 @@ from sqlmodel import col, select
 from navigator.domain.accounts.access import Actor
 from navigator.domain.culture.booking import (
     cancel_booking,
-    confirm_booking,
-    record_attendance,
 )
 from navigator.domain.culture.models import (
     CulturePassYear,
@@ -32,7 +30,7 @@ from navigator.domain.culture.years import (
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from tests.domain.culture.people import a_parent, assert_translated, count
-from tests.domain.culture.world import NOW, PASSWORD, SESSION_AT, YEAR, build_culture
+from tests.domain.culture.world import NOW, PASSWORD, YEAR, build_culture
 from tests.support.invariants import assert_culture_invariants
 
 HEADER = "code,name,municipality,pupils"
@@ -346,16 +344,7 @@ def test_closing_the_year_waits_for_its_end_and_its_bookings_then_expires_each_w
         empty = import_schools(s, world.operator, world.year_id, f"{HEADER}\n0000,Tuščia,Utena,0")
     assert empty.errors == []
     delivered = world.book(world.classes["5A"])
-    with world.tx() as s:
-        confirm_booking(s, world.provider_user, delivered)
-    with world.tx() as s:
-        record_attendance(
-            s,
-            world.provider_user,
-            delivered,
-            world.classes["5A"][1:],
-            now=SESSION_AT + timedelta(hours=2),
-        )  # 45.00 charged
+    world.deliver(delivered, world.classes["5A"][1:])  # 45.00 charged
     waiting = other.book(other.classes["5B"][:2])  # 10.00 still held
 
     with world.tx() as s, pytest.raises(Conflict) as refused:

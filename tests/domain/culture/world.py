@@ -16,7 +16,7 @@ from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Role, User
-from navigator.domain.culture.booking import book_session
+from navigator.domain.culture.booking import book_session, confirm_booking, record_attendance
 from navigator.domain.culture.coordinators import (
     accept_coordinator_invitation,
     invite_coordinator,
@@ -105,6 +105,19 @@ class CultureWorld:
                 now=now,
             )
             return booking.id  # type: ignore[return-value]
+
+    def deliver(self, booking_id: int, present: list[int], *, hours_after: int = 2) -> None:
+        """The provider confirms the booking, then records who came, each its own request."""
+        with self.tx() as s:
+            confirm_booking(s, self.provider_user, booking_id)
+        with self.tx() as s:
+            record_attendance(
+                s,
+                self.provider_user,
+                booking_id,
+                present,
+                now=SESSION_AT + timedelta(hours=hours_after),
+            )
 
     def add_session(self, starts_at: datetime = SESSION_AT, capacity: int = 60) -> int:
         with self.tx() as s:
