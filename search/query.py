@@ -54,6 +54,9 @@ class CatalogQuery:
     page: int = 1
     per_page: int = 20
     locale: str = "ru"
+    # the facets to count: each costs the engine a pass over the matches, so a page that
+    # shows five of them asks for five
+    facets: tuple[str, ...] = FACETS
 
 
 def _whole(value: object, field_name: str, low: int, high: int) -> int:
@@ -81,6 +84,8 @@ def validate(query: CatalogQuery) -> CatalogQuery:
     """The query itself, or InvalidInput naming the first wrong field."""
     if not isinstance(query.text, str) or len(query.text) > MAX_TEXT:
         raise InvalidInput("field_too_long", field="q", max_length=MAX_TEXT)
+    if not set(query.facets) <= set(FACETS):
+        raise InvalidInput("field_not_allowed", field="facets", allowed=", ".join(FACETS))
     for code in query.municipalities:
         if not isinstance(code, str) or not MUNICIPALITY_CODE.match(code):
             raise InvalidInput("field_not_allowed", field="municipality", allowed="a-z, 0-9, -")
@@ -264,7 +269,7 @@ def search_catalog(
         "indexUid": uid,
         "q": q,
         "filter": filters(query),
-        "facets": list(FACETS),
+        "facets": list(query.facets),
         "hitsPerPage": query.per_page,
         "page": query.page,
     }
@@ -286,12 +291,13 @@ def search_catalog(
             "limit": 0,
         }
         for name in DISJUNCTIVE
-        if selected[name]
+        if selected[name] and name in query.facets
     ]
     results = client.multi_search([main, *extra])["results"]
     first = results[0]
-    facets = {name: dict(first.get("facetDistribution", {}).get(name, {})) for name in FACETS}
-    for name, result in zip([n for n in DISJUNCTIVE if selected[n]], results[1:], strict=True):
+    facets = {name: dict(first.get("facetDistribution", {}).get(name, {})) for name in query.facets}
+    disjunctive = [n for n in DISJUNCTIVE if selected[n] and n in query.facets]
+    for name, result in zip(disjunctive, results[1:], strict=True):
         facets[name] = dict(result.get("facetDistribution", {}).get(name, {}))
     return CatalogResult(
         hits=[_hit(document, typed) for document in first["hits"]],

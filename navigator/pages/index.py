@@ -241,6 +241,8 @@ def results() -> rx.Component:
             spacing="3",
             width="100%",
             id="results",
+            # the query these cards answer, set in the same update as the cards (bench/ui)
+            custom_attrs={"data-query": CatalogState.query_text},
         ),
         rx.cond(
             CatalogState.pages > 1,

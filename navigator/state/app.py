@@ -40,7 +40,9 @@ class AppState(rx.State):
     # whose data each screen (a substate, by its full name) holds; backend only
     _shown_for: dict[str, int | None] = {}
 
-    @rx.var
+    # only the language choice and the request's headers: not the URL, so a page that
+    # rewrites its URL (the catalog, on every keystroke) does not resend every translation
+    @rx.var(deps=["locale_choice", "rx_router_headers"], auto_deps=False)
     def lang(self) -> str:
         return choose_locale(self.locale_choice, self.router.headers.accept_language)
 

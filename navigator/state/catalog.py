@@ -43,6 +43,8 @@ from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
 
 PER_PAGE = 20
+# the facets the filters show: counting the others would cost every keystroke for nothing
+PAGE_FACETS = ("direction", "format", "language", "municipality", "weekdays")
 EVERYWHERE = "any"  # `municipality=any`: every municipality, not a family's own
 MAX_PAGE = 500
 MAX_TEXT = 200
@@ -279,6 +281,7 @@ class CatalogState(AppState):
             page=self.page,
             per_page=PER_PAGE,
             locale=self.lang,
+            facets=PAGE_FACETS,
         )
 
     def _price_currency(self, currencies: dict[str, str] | None = None) -> str:

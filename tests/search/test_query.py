@@ -18,6 +18,7 @@ from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.domain.shared.errors import InvalidInput
+from navigator.state.catalog import PAGE_FACETS
 from search.fallback import search_catalog_sql
 from search.query import CatalogQuery, search_catalog, segments
 from search.relay import drain, make_client, reindex
@@ -149,6 +150,16 @@ def test_filters_and_facet_counts_equal_sql(catalog):
     assert english.total == sql_count(engine, Program.language == "en", Program.format == "online")
 
 
+def test_only_the_facets_asked_for_are_counted_and_they_count_the_same(catalog):
+    """The catalog page asks for the five its filters show; their counts are the full ones,
+    also a selected facet's own (disjunctive) counts."""
+    every = run(catalog, directions=("technical",), per_page=1)
+    page = run(catalog, directions=("technical",), per_page=1, facets=PAGE_FACETS)
+    assert set(page.facets) == set(PAGE_FACETS)
+    assert {name: every.facets[name] for name in PAGE_FACETS} == page.facets
+    assert (page.total, [h.id for h in page.hits]) == (every.total, [h.id for h in every.hits])
+
+
 @pytest.mark.parametrize("currency", ["EUR", "RUB"])
 def test_a_price_ceiling_compares_prices_in_its_own_currency_only(catalog, currency):
     engine, _ = catalog
@@ -255,6 +266,7 @@ def test_control_characters_are_not_part_of_a_query(catalog):
         {"text": "x" * 201},
         {"price_max_minor": 100, "price_currency": "EUR' OR id > 0"},
         {"price_max_minor": 100, "price_currency": "eur"},
+        {"facets": ("direction", "provider_id")},
     ],
 )
 def test_wrong_parameters_are_refused_with_the_field_named(catalog, bad):
