@@ -6,13 +6,14 @@ prices, seats, weekdays, place, the photo's address) and nothing about any perso
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from navigator.domain.enrollment.seats import SeatClaims, group_free_seats, seat_claims
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.photos import photo_url
@@ -33,14 +34,16 @@ class DocumentBatch:
     removed_ids: list[int]
 
 
-def _group_summary(program: Program, groups: list[Group], today: date) -> dict[str, Any]:
+def _group_summary(
+    program: Program, groups: list[Group], today: date, claims: Mapping[int, SeatClaims]
+) -> dict[str, Any]:
     live = [
         g
         for g in groups
         if g.enrollment_open and g.ends_on >= today and program.takes_applications(g)
     ]
     prices = [g.price_per_lesson_minor for g in live]
-    free_seats = sum(g.seats - g.seats_taken for g in live)
+    free_seats = sum(group_free_seats(g, claims) for g in live)  # what a new application gets
     starts = [max(g.starts_on, today) for g in live]
     return {
         "lowest_price": min(prices) if prices else None,
@@ -58,9 +61,11 @@ def program_document(
     municipality: Municipality,
     groups: list[Group],
     today: date,
+    claims: Mapping[int, SeatClaims],
 ) -> dict[str, Any]:
     """The version parents may apply to: while a change waits for review, the certified one,
-    with only the groups whose terms are certified."""
+    with only the groups whose terms are certified. `claims`: the groups' applications
+    (enrollment.seats.seat_claims), which free seats count."""
     shown = program.shown
     direction_labels = [value_label(shown["direction"], lang) for lang in LANGUAGES]
     document: dict[str, Any] = {
@@ -81,7 +86,7 @@ def program_document(
         "photo_url": photo_url(shown["photo"]),  # the card shows it without asking SQL
         "payable_by_certificate": program.payable_by_certificate,
         "is_free": bool(shown["is_free"]),
-        **_group_summary(program, groups, today),
+        **_group_summary(program, groups, today, claims),
     }
     # the words a query is matched against, normalised as queries are (search/words.py)
     document["words_title"] = document_words(shown["title"])
@@ -110,8 +115,11 @@ def build_batch(session: Session, program_ids: Iterable[int], today: date) -> Do
     groups: dict[int, list[Group]] = {}
     for group in session.exec(select(Group).where(col(Group.program_id).in_(wanted))):
         groups.setdefault(group.program_id, []).append(group)
+    claims = seat_claims(session, (g.id for its in groups.values() for g in its))
     documents = [
-        program_document(program, provider, municipality, groups.get(program.id or 0, []), today)
+        program_document(
+            program, provider, municipality, groups.get(program.id or 0, []), today, claims
+        )
         for program, provider, municipality in rows
     ]
     present = {d["id"] for d in documents}

@@ -12,6 +12,8 @@ from sqlalchemy import delete, text
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from navigator.domain.accounts.models import Child
+from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import (
     ProgramFields,
@@ -176,10 +178,47 @@ def test_a_program_leaves_the_fallback_with_its_listing_or_its_providers_admissi
     _written_by_hooks_equal_a_full_refresh(engine)
 
 
+def _claim_seats(engine, program_ids: list[int]) -> dict[int, int]:
+    """Applications on nine groups of these programs, by the ORM as the services write them:
+    one awaiting a decision, two for the last seat (never below zero), one waiting. The free
+    seats each group is then left with."""
+    with read_session(engine) as s:
+        children = list(s.exec(select(Child.id).order_by(col(Child.id))).all()[:2])
+        groups = s.exec(
+            select(Group).where(col(Group.program_id).in_(program_ids)).order_by(col(Group.id))
+        ).all()[:9]
+    assert len(children) == 2 and len(groups) == 9
+    expected: dict[int, int] = {}
+    with transaction(engine) as s:
+        for n, group in enumerate(groups):
+            kind = n % 3
+            if kind == 1:
+                row = s.get(Group, group.id)
+                row.seats_taken = row.seats - 1
+                s.add(row)
+            statuses = (
+                [EnrollmentStatus.APPLIED],
+                [EnrollmentStatus.APPLIED, EnrollmentStatus.APPLIED],
+                [EnrollmentStatus.WAITLISTED],
+            )[kind]
+            for child_id, status in zip(children, statuses, strict=False):
+                s.add(
+                    Enrollment(
+                        child_id=child_id,
+                        group_id=group.id,
+                        status=status,
+                        contract_starts_on=group.starts_on,
+                    )
+                )
+            expected[group.id] = group.seats - 1 if kind == 0 else 0
+    return expected
+
+
 @pytest.mark.parametrize("days_later", [0, 200, -30])
 def test_every_row_answers_as_the_programs_search_document_on_any_day(engine, days_later):
     """What Meilisearch filters and sorts by (search/documents.py), from the row on the day it
-    was written, or from its groups on a day a group ended or had not yet."""
+    was written, or from its groups on a day a group ended or had not yet; free seats with
+    applications awaiting a decision and waiting lists on some groups."""
     seed_demo(engine, programs=120)
     with engine.begin() as c:  # a group of each program already over on the day it was written
         ids = list(c.execute(sa_select(Program.id).order_by(Program.id)).scalars())
@@ -191,6 +230,7 @@ def test_every_row_answers_as_the_programs_search_document_on_any_day(engine, da
             row.ends_on = date.today() + timedelta(days=100)
             row.certified_terms = row.terms()
             s.add(row)
+    claimed = _claim_seats(engine, ids[1::3])
     today = date.today() + timedelta(days=days_later)
     with read_session(engine) as s:
         documents = {d["id"]: d for d in build_batch(s, ids, today).documents}
@@ -213,6 +253,15 @@ def test_every_row_answers_as_the_programs_search_document_on_any_day(engine, da
             )
         ).all()
     assert len(rows) == len(documents) > 100
+    with read_session(engine) as s:  # the applications count in the groups' free seats
+        written = dict(
+            s.exec(
+                select(CatalogGroup.group_id, CatalogGroup.free_seats).where(
+                    col(CatalogGroup.group_id).in_(list(claimed))
+                )
+            ).all()
+        )
+    assert written and written == {i: n for i, n in claimed.items() if i in written}
     for row in rows:
         document = documents[row[0]]
         start = row[12]

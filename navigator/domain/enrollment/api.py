@@ -31,6 +31,7 @@ from navigator.domain.enrollment.models import (
     Enrollment,
     EnrollmentStatus,
 )
+from navigator.domain.enrollment.seats import SeatClaims, free_seats
 from navigator.domain.enrollment.terms import (
     EnrollmentContext,
     check_age_fits,
@@ -139,8 +140,11 @@ def apply_to_group(
         _check_funded_limit(session, ctx)
     # a provider's own offer is its decision among the applications awaiting it: it takes a
     # free seat before them, never before the children on the waiting list
-    promised = 0 if offered else pending_applications(session, group)
-    wait = group.seats_taken + promised >= group.seats or _waitlist_exists(session, group_id)
+    claims = SeatClaims(
+        awaiting=0 if offered else pending_applications(session, group),
+        waiting=int(_waitlist_exists(session, group_id)),
+    )
+    wait = free_seats(group.seats, group.seats_taken, claims) == 0  # what the catalog shows
     enrollment = Enrollment(
         child_id=child_id,
         group_id=group_id,

@@ -6,7 +6,9 @@ certified version's values, like search/documents.py), only for programs in the 
 `catalog_group` holds the groups parents may apply to apart from the date (open, on terms
 the municipality certified, or a free program's free ones). Both are written with every
 change to a program, its groups, its provider's admission or its municipality, by the
-session's flush and by bulk Core inserts (the seed), in the writer's transaction.
+session's flush and by bulk Core inserts (the seed), in the writer's transaction; and with
+every application made, decided, withdrawn or promoted, as free seats count them
+(navigator/domain/enrollment/seats.py).
 
 What depends on today stays right without a daily job: a row's group values were worked out
 for the groups not over on the day it was written, and it keeps the days between which that
@@ -37,11 +39,20 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import object_session
 from sqlmodel import Field, Session, SQLModel
 
+from navigator.domain.enrollment.models import Enrollment
+from navigator.domain.enrollment.seats import (
+    SeatClaims,
+    group_free_seats,
+    moves_free_seats,
+    seat_claims,
+)
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import NEW_PROGRAM_HOOKS, Group, Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared import outbox
 from navigator.domain.shared.migrate import AFTER_UPGRADE
 
 BATCH = 2_000
@@ -149,9 +160,15 @@ def _group_columns() -> list[Any]:
 
 
 def _rows_of(
-    program: Any, municipality: str, currency: str, groups: list[Any], today: date
+    program: Any,
+    municipality: str,
+    currency: str,
+    groups: list[Any],
+    today: date,
+    claims: dict[int, SeatClaims],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The row and the group rows, by the rules the search document uses."""
+    """The row and the group rows, by the rules the search document uses (free seats:
+    enrollment.seats, given the groups' applications)."""
     shown = program.shown
     taking = [g for g in groups if g.enrollment_open and program.takes_applications(g)]
     live = [g for g in taking if g.ends_on >= today]
@@ -171,7 +188,7 @@ def _rows_of(
         "latitude": program.latitude,
         "longitude": program.longitude,
         "lowest_price": min((g.price_per_lesson_minor for g in live), default=None),
-        "free_seats": sum(g.seats - g.seats_taken for g in live),
+        "free_seats": sum(group_free_seats(g, claims) for g in live),
         "weekdays": reduce(or_, (masks[g.id] for g in live), 0),
         "first_start": min((g.starts_on for g in live), default=None),
         "fresh_from": max((g.ends_on for g in over), default=None),
@@ -186,7 +203,7 @@ def _rows_of(
             "starts_on": g.starts_on,
             "ends_on": g.ends_on,
             "price": g.price_per_lesson_minor,
-            "free_seats": g.seats - g.seats_taken,
+            "free_seats": group_free_seats(g, claims),
             "weekdays": masks[g.id],
         }
         for g in taking
@@ -280,13 +297,15 @@ def _refresh(connection: Connection, ids: list[int], today: date) -> int:
             )
         ):
             by_program.setdefault(values.program_id, []).append(_GroupView(**values._asdict()))
+    claims = seat_claims(connection, (g.id for gs in by_program.values() for g in gs))
     rows: list[dict[str, Any]] = []
     group_rows: list[dict[str, Any]] = []
     for values in found:
         fields = values._asdict()
         code, currency = fields.pop("code"), fields.pop("currency")
         program = _ProgramView(**fields)
-        row, its_groups = _rows_of(program, code, currency, by_program.get(values.id, []), today)
+        its = by_program.get(values.id, [])
+        row, its_groups = _rows_of(program, code, currency, its, today, claims)
         rows.append(row)
         group_rows += its_groups
     connection.execute(delete(rows_table).where(rows_table.c.program_id.in_(ids)))
@@ -304,14 +323,18 @@ def _changed(obj: Any, names: tuple[str, ...]) -> bool:
 
 
 def programs_touched(session: Session) -> set[int]:
-    """Programs whose catalog row a flush may have changed: their own rows or groups, or
-    their provider's admission, or their municipality's code or currency."""
+    """Programs whose catalog row a flush may have changed: their own rows or groups, an
+    application to one of their groups (free seats count the applications), or their
+    provider's admission, or their municipality's code or currency."""
     ids: set[int] = set()
+    groups: set[int] = set()
     providers: set[int] = set()
     municipalities: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Program) and obj.id is not None:
             ids.add(obj.id)
+        elif isinstance(obj, Enrollment) and moves_free_seats(obj, obj in session.new):
+            groups.add(obj.group_id)
         elif isinstance(obj, Group) and obj.program_id is not None:
             ids.add(obj.program_id)
             if obj in session.dirty and _changed(obj, ("program_id",)):
@@ -322,6 +345,13 @@ def programs_touched(session: Session) -> set[int]:
             municipalities.update([obj.id] if _changed(obj, ("code", "currency")) else [])
     table = Program.__table__  # type: ignore[attr-defined]
     connection = session.connection()
+    if groups:
+        group_table = Group.__table__  # type: ignore[attr-defined]
+        ids.update(
+            connection.execute(
+                select(group_table.c.program_id).where(group_table.c.id.in_(groups))
+            ).scalars()
+        )
     if providers:
         ids.update(
             connection.execute(
@@ -335,6 +365,22 @@ def programs_touched(session: Session) -> set[int]:
             ).scalars()
         )
     return ids
+
+
+def _program_of_application(enrollment: Enrollment, is_new: bool) -> outbox.ChangeRow | None:
+    """The outbox row of an application's change that moves its group's free seats: its
+    program's document is sent again (one more reindex of the program, which the relay
+    coalesces with the other rows of its batch: one document per program)."""
+    if not moves_free_seats(enrollment, is_new):
+        return None
+    session = object_session(enrollment)
+    group = session.get(Group, enrollment.group_id) if session is not None else None
+    # the same row as the group's own change: one row when both change in one flush
+    return {"program_id": group.program_id, "provider_id": None} if group is not None else None
+
+
+# the catalog's free seats count the applications awaiting a decision and the waiting list
+outbox.publishes(Enrollment, _program_of_application)
 
 
 # A session's flushes only note which programs they touched; the rows are written once, as

@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
-from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
+from navigator.domain.enrollment.seats import NO_CLAIMS, group_free_seats, seat_claims
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import staff_program
 from navigator.domain.programs.models import CertificationStatus, Group, Program, ProgramListing
@@ -54,27 +54,49 @@ def catalog_filter() -> Any:
     )
 
 
+def _free_seats_of_programs(
+    session: Session, programs: list[Program], today: date
+) -> dict[int, int]:
+    """Each program's free seats as its search document counts them: over the groups open
+    today on the terms parents may apply to (enrollment.seats)."""
+    by_id = {p.id: p for p in programs}
+    live = [
+        g
+        for g in session.exec(
+            select(Group).where(
+                col(Group.program_id).in_(list(by_id)),
+                col(Group.enrollment_open).is_(True),
+                Group.ends_on >= today,
+            )
+        ).all()
+        if by_id[g.program_id].takes_applications(g)
+    ]
+    claims = seat_claims(session, [g.id for g in live])
+    free: dict[int, int] = {}
+    for g in live:
+        free[g.program_id] = free.get(g.program_id, 0) + group_free_seats(g, claims)
+    return free
+
+
 def list_catalog_programs(
-    session: Session, *, limit: int = 50, offset: int = 0
+    session: Session, *, limit: int = 50, offset: int = 0, today: date | None = None
 ) -> list[ProgramSummary]:
     groups = (
         select(
             Group.program_id,
             func.min(Group.price_per_lesson_minor).label("lowest_price"),
-            func.sum(Group.seats - Group.seats_taken).label("free_seats"),
         )
         .where(col(Group.enrollment_open).is_(True))
         .group_by(col(Group.program_id))
         .subquery()
     )
-    rows = session.execute(  # six columns: more than sqlmodel's select() is typed for
+    rows = session.execute(  # five columns: more than sqlmodel's select() is typed for
         sa_select(
             Program,
             col(Provider.name),
             col(Municipality.name),
             col(Municipality.currency),
             groups.c.lowest_price,
-            groups.c.free_seats,
         )
         .join(Provider, col(Provider.id) == Program.provider_id)
         .join(Municipality, col(Municipality.id) == Program.municipality_id)
@@ -84,6 +106,7 @@ def list_catalog_programs(
         .offset(offset)
         .limit(limit)
     ).all()
+    free = _free_seats_of_programs(session, [row[0] for row in rows], today or date.today())
     return [
         ProgramSummary(
             id=program.id,
@@ -97,11 +120,11 @@ def list_catalog_programs(
             format=program.format,
             currency=currency,
             lowest_price_minor=lowest_price,
-            free_seats=int(free_seats or 0),
+            free_seats=free.get(program.id, 0),
             payable_by_certificate=program.payable_by_certificate,
             is_free=program.is_free,
         )
-        for program, provider_name, municipality_name, currency, lowest_price, free_seats in rows
+        for program, provider_name, municipality_name, currency, lowest_price in rows
     ]
 
 
@@ -135,7 +158,9 @@ class PublicGroup:
     ends_on: date
     lessons_left: int
     seats: int
-    free_seats: int  # not taken; some may be promised to applications awaiting a decision
+    seats_taken: int
+    # what a new application could get (enrollment.seats.free_seats): the catalog's count
+    free_seats: int
     price_per_lesson_minor: int
     enrollment_open: bool
     awaiting: int = 0  # applications awaiting the provider's decision
@@ -143,9 +168,8 @@ class PublicGroup:
 
     @property
     def open_to_new(self) -> int:
-        """Seats a new application could still get: neither taken nor promised, and nobody
-        waiting before it (enrollment.api.apply_to_group's rule)."""
-        return 0 if self.waiting else max(self.free_seats - self.awaiting, 0)
+        """The screen's name for `free_seats`."""
+        return self.free_seats
 
 
 @dataclass(frozen=True)
@@ -169,6 +193,7 @@ class PublicProgram:
     is_free: bool
     photo_url: str  # "" when the program has no photo
     groups: list[PublicGroup]
+    free_seats: int  # of the groups open today: what the catalog's card and filter count
 
 
 def public_program(session: Session, program_id: int, today: date) -> PublicProgram:
@@ -194,17 +219,26 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         if program.takes_applications(g)  # the certified version, while a change is in review
     ]
     shown = program.shown
-    counts: dict[tuple[int, str], int] = {}
-    if groups:  # one grouped count: the applications awaiting a decision, the waiting list
-        for group_id, status, count in session.exec(
-            select(Enrollment.group_id, Enrollment.status, func.count())
-            .where(
-                col(Enrollment.group_id).in_([g.id for g in groups]),
-                col(Enrollment.status).in_([EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED]),
-            )
-            .group_by(col(Enrollment.group_id), col(Enrollment.status))
-        ):
-            counts[(group_id, status)] = int(count)
+    # one grouped count: the applications awaiting a decision, the waiting list
+    claims = seat_claims(session, [g.id for g in groups]) if groups else {}
+    shown_groups = [
+        PublicGroup(
+            id=g.id or 0,
+            name=g.name,
+            timetable=list(g.timetable),
+            starts_on=g.starts_on,
+            ends_on=g.ends_on,
+            lessons_left=len(lesson_dates(g, today)),
+            seats=g.seats,
+            seats_taken=g.seats_taken,
+            free_seats=group_free_seats(g, claims),
+            price_per_lesson_minor=g.price_per_lesson_minor,
+            enrollment_open=g.enrollment_open and g.ends_on >= today,
+            awaiting=claims.get(g.id or 0, NO_CLAIMS).awaiting,
+            waiting=claims.get(g.id or 0, NO_CLAIMS).waiting,
+        )
+        for g in groups
+    ]
     return PublicProgram(
         id=program_id,
         title=shown["title"],
@@ -224,23 +258,8 @@ def public_program(session: Session, program_id: int, today: date) -> PublicProg
         currency=municipality.currency,
         payable_by_certificate=program.payable_by_certificate,
         is_free=bool(shown["is_free"]),
-        groups=[
-            PublicGroup(
-                id=g.id or 0,
-                name=g.name,
-                timetable=list(g.timetable),
-                starts_on=g.starts_on,
-                ends_on=g.ends_on,
-                lessons_left=len(lesson_dates(g, today)),
-                seats=g.seats,
-                free_seats=g.seats - g.seats_taken,
-                price_per_lesson_minor=g.price_per_lesson_minor,
-                enrollment_open=g.enrollment_open and g.ends_on >= today,
-                awaiting=counts.get((g.id or 0, EnrollmentStatus.APPLIED), 0),
-                waiting=counts.get((g.id or 0, EnrollmentStatus.WAITLISTED), 0),
-            )
-            for g in groups
-        ],
+        groups=shown_groups,
+        free_seats=sum(g.free_seats for g in shown_groups if g.enrollment_open),
     )
 
 

@@ -249,25 +249,27 @@ def test_a_providers_offer_takes_a_free_seat_before_the_undecided_applications(e
 
 
 def test_the_program_page_counts_only_seats_a_new_application_could_get(engine):
-    """Two seats, two applications awaiting a decision: the page shows none open to a new
+    """Two seats, two applications awaiting a decision: the page shows none free for a new
     application (which would wait), not "2 / 2 free"; then the waiting list's length."""
     world = build_world(engine, seats=2)
 
     def shown():
         with read_session(engine) as s:
-            (group,) = public_program(s, world.program_id, world.today).groups
-        return group.free_seats, group.awaiting, group.waiting, group.open_to_new
+            page = public_program(s, world.program_id, world.today)
+        (group,) = page.groups
+        assert page.free_seats == group.free_seats == group.open_to_new
+        return group.seats_taken, group.awaiting, group.waiting, group.free_seats
 
-    assert shown() == (2, 0, 0, 2)
+    assert shown() == (0, 0, 0, 2)
     world.apply()
-    assert shown() == (2, 1, 0, 1)
+    assert shown() == (0, 1, 0, 1)
     other_parent, other_child, *_ = world.add_parent_with_child()
     world.apply(child_id=other_child, parent=other_parent)
-    assert shown() == (2, 2, 0, 0)
+    assert shown() == (0, 2, 0, 0)
     late_parent, late_child, *_ = world.add_parent_with_child()
     late = world.apply(child_id=late_child, parent=late_parent)
     assert _status(world, late) == "waitlisted"
-    assert shown() == (2, 2, 1, 0)
+    assert shown() == (0, 2, 1, 0)
 
 
 def test_the_provider_is_told_of_a_promoted_child_as_of_a_new_application(engine):

@@ -35,10 +35,11 @@ def test_new_programs_groups_and_seat_changes_are_recorded(engine):
     assert (world.program_id, None) in outbox(engine)
     clear(world)
     enrollment_id = world.apply()
-    assert outbox(engine) == []  # an application changes nothing a catalog shows
+    assert outbox(engine) == [(world.program_id, None)]  # a seat promised to the application
+    clear(world)
     with world.tx() as s:
         accept_application(s, world.provider_user, enrollment_id, today=world.today)
-    assert outbox(engine) == [(world.program_id, None)]  # one seat fewer
+    assert outbox(engine) == [(world.program_id, None)]  # the promised seat taken: one row
 
 
 def test_a_provider_change_covers_all_its_programs(engine):
@@ -58,9 +59,9 @@ def test_a_rolled_back_change_leaves_no_row(engine):
     first = world.apply()
     with world.tx() as s:
         accept_application(s, world.provider_user, first, today=world.today)
-    clear(world)
     parent, child, _, _ = world.add_parent_with_child()
     second = world.apply(child_id=child, parent=parent)
+    clear(world)
     with pytest.raises(Conflict), world.tx() as s:
         accept_application(s, world.provider_user, second, today=world.today)
     assert outbox(engine) == []
