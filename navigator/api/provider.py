@@ -26,13 +26,13 @@ from navigator import routes
 from navigator.api.errors import answer_errors, refuse_other_methods
 from navigator.domain.accounts.access import Actor
 from navigator.domain.enrollment.api import accept_application, reject_application
-from navigator.domain.enrollment.attendance import lock_batch, record_attendance
+from navigator.domain.enrollment.attendance import UploadedMark, record_upload
 from navigator.domain.enrollment.queries import applications_of, check_enrollment_of
 from navigator.domain.programs.api import ProgramFields, upsert_group, upsert_program
 from navigator.domain.programs.models import Direction, Program, ProgramFormat
 from navigator.domain.providers.apikeys import actor_for_key
 from navigator.domain.shared.db import atomically, read_session, transaction
-from navigator.domain.shared.errors import Busy, DomainError
+from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.models import Language
 from navigator.locale import choose_locale
 
@@ -389,32 +389,20 @@ def upload_attendance(body: AttendanceBatch, who: Caller, request: Request) -> d
     actor, provider_id = who
     locale = _locale(request)
 
+    marks = [
+        UploadedMark(mark.enrollment_id, mark.date, mark.status, mark.correction_reason)
+        for mark in body.marks
+    ]
+
     def upload(session: Session) -> dict[str, Any]:  # run again from scratch if unlucky
-        counts = {"marked": 0, "corrected": 0, "unchanged": 0}
-        errors = []
-        lock_batch(session, [mark.enrollment_id for mark in body.marks])
-        for index, mark in enumerate(body.marks):
-            try:
-                with session.begin_nested():  # a bad row changes nothing, the others still apply
-                    check_enrollment_of(session, provider_id, mark.enrollment_id)
-                    outcome = record_attendance(
-                        session,
-                        actor,
-                        mark.enrollment_id,
-                        mark.date,
-                        mark.status,
-                        correction_reason=mark.correction_reason,
-                    )
-                counts[outcome] += 1
-            except DomainError as error:
-                if isinstance(error, Busy):
-                    raise  # the whole batch again, not a row reported as failed
-                errors.append({"index": index, **_error_detail(error, locale)})
+        outcome = record_upload(session, actor, provider_id, marks)
         return {
-            "applied": counts["marked"] + counts["corrected"],
-            "corrected": counts["corrected"],
-            "unchanged": counts["unchanged"],
-            "errors": errors,
+            "applied": outcome.marked + outcome.corrected,
+            "corrected": outcome.corrected,
+            "unchanged": outcome.unchanged,
+            "errors": [
+                {"index": index, **_error_detail(error, locale)} for index, error in outcome.refused
+            ],
         }
 
     return atomically(upload)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -22,6 +22,7 @@ from navigator.domain.enrollment.models import (
     Enrollment,
     EnrollmentStatus,
 )
+from navigator.domain.enrollment.queries import check_enrollment_of
 from navigator.domain.enrollment.terms import EnrollmentContext, lesson_share, staff_context
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality
@@ -33,7 +34,7 @@ from navigator.domain.programs.timetable import is_lesson_date, lesson_dates
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
-from navigator.domain.shared.errors import Conflict, InvalidInput, NotFound
+from navigator.domain.shared.errors import Busy, Conflict, DomainError, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
 from navigator.domain.shared.validation import check_choice, check_date, check_text, is_row_id
@@ -309,18 +310,15 @@ def correct_attendance(
     reason = check_text(reason, "reason", max_length=300)
     enrollment = locked(session, Enrollment, enrollment_id)
     assert enrollment is not None
-    attendance = next(
-        iter(
-            locked_rows(
-                session,
-                Attendance,
-                select(Attendance).where(
-                    Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
-                ),
-            )
-        ),
-        None,
-    )
+    # found, then locked by its id: an upload that locked it already (before the accounts,
+    # as the lock order says) locks nothing new here; a mark is written only under its
+    # place's lock, which is held, so the id found is the one locked
+    mark_id = session.exec(
+        select(Attendance.id).where(
+            Attendance.enrollment_id == enrollment_id, Attendance.lesson_date == lesson_date
+        )
+    ).first()
+    attendance = locked(session, Attendance, mark_id) if mark_id is not None else None
     if attendance is None:
         raise NotFound()
     today = today or local_today(ctx.municipality)
@@ -507,6 +505,107 @@ def lock_batch(session: Session, enrollment_ids: list[object]) -> list[Enrollmen
         .where(col(Enrollment.id).in_([i for i in enrollment_ids if is_row_id(i)]))
         .order_by(col(Enrollment.id)),
     )
+
+
+@dataclass(frozen=True)
+class UploadedMark:
+    """One row of an e-journal's upload: a mark, or with a reason a correction of one."""
+
+    enrollment_id: int
+    lesson_date: date
+    status: str
+    correction_reason: str | None = None
+
+
+@dataclass
+class UploadOutcome:
+    """What an upload did: rows marked, corrected, left as they were, and each refused row's
+    index with the reason (the other rows still applied)."""
+
+    marked: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    refused: list[tuple[int, DomainError]] = field(default_factory=list)
+
+
+def _lock_upload(session: Session, provider_id: int, marks: list[UploadedMark]) -> None:
+    """Every row an upload may change, locked before its first mark, table by table in the
+    lock order and each table in id order: the provider's places, the marks it corrects,
+    then the certificate accounts that pay for them. Locked as each row came, two uploads
+    naming the same children in opposite orders (a child in two groups, one account) each
+    held an account the other wanted: a deadlock, retried and at worst answered busy."""
+    wanted = [m.enrollment_id for m in marks if is_row_id(m.enrollment_id)]
+    own = session.exec(  # another provider's places are not even locked: they are refused
+        select(Enrollment.id)
+        .join(Group, col(Group.id) == Enrollment.group_id)
+        .join(Program, col(Program.id) == Group.program_id)
+        .where(Program.provider_id == provider_id, col(Enrollment.id).in_(wanted))
+    ).all()
+    places = lock_batch(session, list(own))
+    corrected = {m.lesson_date for m in marks if m.correction_reason is not None}
+    if places and corrected:
+        locked_rows(
+            session,
+            Attendance,
+            select(Attendance)
+            .where(
+                col(Attendance.enrollment_id).in_([p.id for p in places]),
+                col(Attendance.lesson_date).in_(sorted(corrected)),
+            )
+            .order_by(col(Attendance.id)),
+        )
+    accounts = sorted({p.account_id for p in places if p.account_id is not None})
+    if accounts:
+        locked_rows(
+            session,
+            CertificateAccount,
+            select(CertificateAccount)
+            .where(col(CertificateAccount.id).in_(accounts))
+            .order_by(col(CertificateAccount.id)),
+        )
+
+
+def record_upload(
+    session: Session,
+    actor: Actor,
+    provider_id: int,
+    marks: list[UploadedMark],
+    *,
+    today: date | None = None,
+) -> UploadOutcome:
+    """An e-journal's batch of marks for one provider, each row as `record_attendance`
+    records it; a refused row changes nothing and the others still apply. Every lock is taken
+    first (`_lock_upload`), so the rows' order in the upload never decides the locks' order."""
+    check_provider_staff(session, actor, provider_id)
+    if not isinstance(marks, list) or not all(isinstance(m, UploadedMark) for m in marks):
+        raise InvalidInput("field_required", field="statuses")
+    _lock_upload(session, provider_id, marks)
+    outcome = UploadOutcome()
+    for index, mark in enumerate(marks):
+        try:
+            with session.begin_nested():  # a refused row rolls back alone
+                check_enrollment_of(session, provider_id, mark.enrollment_id)
+                done = record_attendance(
+                    session,
+                    actor,
+                    mark.enrollment_id,
+                    mark.lesson_date,
+                    mark.status,
+                    correction_reason=mark.correction_reason,
+                    today=today,
+                )
+        except Busy:
+            raise  # the whole upload again, not a row reported as refused
+        except DomainError as error:
+            outcome.refused.append((index, error))
+            continue
+        if done == "marked":
+            outcome.marked += 1
+        elif done == "corrected":
+            outcome.corrected += 1
+        else:
+            outcome.unchanged += 1
+    return outcome
 
 
 def mark_lesson(
