@@ -3,6 +3,12 @@
 The id is given once and written to both the label's `for` and the control's `id`, so no
 control goes unlabelled (the axe checks ask that of every input). Other keyword arguments
 go to the control as they are: `default_value`, `required`, `value` and `on_change`, ...
+
+Each field has its own place for a refusal, under the control: the message of the last
+refusal that named the field (`AppState.field_error`), shown while the control is marked
+invalid. The page's refusal callout (components/layout.error_text) marks the control in the
+form the person was using, moves the focus to it and hides itself (assets/feedback.js), so a
+refusal is read out once, where the eye is.
 """
 
 from __future__ import annotations
@@ -14,9 +20,56 @@ from navigator.state.app import AppState
 Text = rx.Var | str
 
 
-def field(label: Text, *controls: rx.Component, id: Text) -> rx.Component:
-    """A label above its control (and anything that goes with it, such as a hint)."""
-    return rx.el.div(rx.el.label(label, html_for=id), *controls, class_name="field")
+# a field's refusal shows only while its control is marked invalid (by assets/feedback.js)
+FIELD_BOX_STYLE = {
+    "& > .field-error": {"display": "none"},
+    "&:has([aria-invalid='true']) > .field-error": {"display": "block"},
+    "& [aria-invalid='true']": {"border_color": "var(--red-9)"},
+}
+
+
+def field_error(id: Text, name: Text | None) -> rx.Component:
+    """The refusal under a control, `<control id>-error`: the last refusal's message when it
+    named this field (by the control's name)."""
+    if name is None:
+        return rx.fragment()
+    error_id = f"{id}-error" if isinstance(id, str) else id.to(str) + "-error"
+    return rx.cond(
+        (AppState.error_field == name) & (AppState.field_error != ""),
+        rx.text(
+            AppState.field_error,
+            as_="p",
+            id=error_id,
+            size="2",
+            color_scheme="red",
+            weight="medium",
+            class_name="field-error",
+        ),
+    )
+
+
+def _named_control(controls: tuple[rx.Component, ...]) -> tuple[int, Text | None]:
+    """The first named control: where it is among the controls, and the name it posts its
+    value under (the field a refusal names)."""
+    for at, control in enumerate(controls):
+        name = getattr(control, "name", None)
+        if isinstance(name, rx.Var):
+            return at, name
+    return 0, None
+
+
+def field(label: Text, *controls: rx.Component, id: Text, name: Text | None = None) -> rx.Component:
+    """A label above its control (and anything that goes with it, such as a hint), and
+    right under the control the place for a refusal naming it."""
+    at, named = _named_control(controls)
+    return rx.el.div(
+        rx.el.label(label, html_for=id),
+        *controls[: at + 1],
+        field_error(id, name if name is not None else named),
+        *controls[at + 1 :],
+        class_name="field",
+        style=FIELD_BOX_STYLE,
+    )
 
 
 def input_field(
@@ -39,6 +92,7 @@ def input_field(
             **props,
         ),
         id=id,
+        name=name,
     )
 
 
@@ -50,6 +104,7 @@ def select_field(
         label,
         rx.el.select(*options, id=id, name=name, class_name="native-select", **props),
         id=id,
+        name=name,
     )
 
 
@@ -81,9 +136,11 @@ def reason_form(label: Text, *buttons: rx.Component, id: str, on_submit) -> rx.C
         rx.el.input(
             id=id, name="reason", class_name="native-input wide", required=True, max_length=500
         ),
+        field_error(id, "reason"),
         *buttons,
         on_submit=on_submit,
         class_name="field",
+        style=FIELD_BOX_STYLE,
     )
 
 

@@ -33,9 +33,11 @@ class AppState(rx.State):
     is_admin: bool = False
     is_coordinator: bool = False  # books culture-pass services for a school
     is_culture_operator: bool = False  # runs the culture pass programme
-    # the field the last refusal named (`InvalidInput(field=...)`), and a count that makes
-    # each refusal's message appear anew, so the page can move the focus to it
+    # the field the last refusal named (`InvalidInput(field=...)`), its message (shown under
+    # that field, components/forms.field), and a count that makes each refusal's message
+    # appear anew, so the page can move the focus to it
     error_field: str = ""
+    field_error: str = ""
     feedback_serial: int = 0
     # whose data each screen (a substate, by its full name) holds; backend only
     _shown_for: dict[str, int | None] = {}
@@ -108,7 +110,9 @@ class AppState(rx.State):
         field = error.params.get("field")
         self.error_field = field if isinstance(field, str) else ""
         self.feedback_serial += 1
-        return error.message(self.lang)
+        message = error.message(self.lang)
+        self.field_error = message if self.error_field else ""
+        return message
 
     def _resend_confirmation(self) -> tuple[str, str]:
         """Another link confirming the signed-in person's address (a few an hour at most: the

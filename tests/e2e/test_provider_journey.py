@@ -123,7 +123,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
         page.locator("#f-age_min").fill("12")
         page.locator("#f-age_max").fill("7")
         page.locator("#save-program").click()
-        expect(page.locator("#provider-error")).to_be_visible(timeout=15_000)
+        # said under the age it names (components/forms.field), not in the page's callout
+        expect(page.locator("#f-age_min-error, #f-age_max-error")).to_be_visible(timeout=15_000)
         page.locator("#f-age_max").fill("14")
         page.locator("#f-description").fill(
             "Для начинающих.\n\n- дебюты\n- эндшпиль\n\n<b>не жирный</b>"

@@ -1,14 +1,17 @@
 """Each role's screens on a 360 px phone and a 1280 px screen: nothing wider than the
-viewport, the answer to an action where the person is looking (the refusal in view, the
-focus on the field it names), and the parent's figures equal to the ledger's sums."""
+viewport, the answer to an action where the person is looking (a refusal right under the
+field it names, which has the focus and is described by it, said once), and the parent's
+figures equal to the ledger's sums."""
 
 from __future__ import annotations
 
 import os
 import re
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -27,15 +30,22 @@ from navigator.domain.certificates.models import (
     EntryKind,
     LedgerEntry,
 )
+from navigator.domain.culture.models import CulturePassYear
+from navigator.domain.culture.services import publish_session, review_service, submit_service
+from navigator.domain.culture.years import make_operator, open_year
 from navigator.domain.enrollment.api import accept_application, apply_to_group
 from navigator.domain.enrollment.models import Attendance, Enrollment
+from navigator.domain.municipalities.api import create_municipality
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
+from navigator.domain.providers.api import admit_provider, create_provider
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.i18n.formatting import format_money
 from seed.identifiers import lithuanian_code
+from tests.domain.culture.world import service_fields
 from tests.e2e.worlds import busy_town, moscow_today, sign_in
+from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.support.mail import last_link
 
 WIDTHS = [360, 1280]
@@ -96,6 +106,50 @@ def _focused_name(page: Page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.name || ''")
 
 
+# how far under its field a refusal may start (the field's box puts 4 px between them)
+BESIDE_PX = 16
+
+
+def _beside(page: Page, field: Locator, callout: str) -> Locator:
+    """The refusal is right under the field it names, in view, inside the field's form; the
+    field has the focus, says it is invalid and is described by the message; the page's
+    callout (`callout`) does not repeat it, so a screen reader says it once."""
+    field_id = field.get_attribute("id")
+    # in the field's own box (a screen may repeat a form's ids: the municipality's two
+    # period forms do)
+    message = field.locator("xpath=ancestor::div[contains(@class, 'field')][1]").locator(
+        f"[id='{field_id}-error']"
+    )
+    expect(message).to_be_visible(timeout=15_000)
+    expect(message).not_to_have_text("")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute(
+        "aria-describedby", re.compile(rf"(^|\s){re.escape(field_id)}-error(\s|$)")
+    )
+    under, over = message.bounding_box(), field.bounding_box()
+    assert under is not None and over is not None
+    gap = under["y"] - (over["y"] + over["height"])
+    assert 0 <= gap <= BESIDE_PX, (gap, under, over)
+    assert over["x"] - 1 <= under["x"] <= over["x"] + over["width"], (under, over)
+    assert message.evaluate(
+        "(m, f) => m.closest('form') !== null && m.closest('form') === f.closest('form')",
+        field.element_handle(),
+    )
+    _in_view(page, message)
+    _in_view(page, field)
+    expect(page.locator(f"#{callout}")).to_be_hidden()  # the callout's alert: not a second time
+    expect(page.locator("[aria-invalid=true]")).to_have_count(1)
+    expect(page.locator(".field-error:visible")).to_have_count(1)
+    return message
+
+
+def _no_refusal_left(page: Page) -> None:
+    """After a success nothing still says invalid, nothing is shown under a field."""
+    expect(page.locator("[aria-invalid=true]")).to_have_count(0, timeout=15_000)
+    expect(page.locator(".field-error:visible")).to_have_count(0)
+
+
 def _context(browser: Browser, width: int):
     return browser.new_context(locale="ru-RU", viewport={"width": width, "height": 800})
 
@@ -152,6 +206,35 @@ def _sign_up_parent(page: Page, app_url: str, email: str) -> None:
     expect(page.locator("#auth-notice")).to_be_visible(timeout=15_000)
     page.goto(f"{app_url}{routes.CABINET}", wait_until="domcontentloaded")
     expect(page.locator("#add-child")).to_be_visible(timeout=15_000)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_refusal_naming_no_field_is_said_once_right_above_its_form(
+    chromium_browser: Browser, app_url: str, width: int
+) -> None:
+    """Registering with two different passwords: the refusal names no field, so it is the
+    form's message, an alert right above the form, and no field says it is invalid."""
+    context = _context(chromium_browser, width)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}{routes.REGISTER}", wait_until="domcontentloaded", timeout=60_000)
+        page.locator("#email").fill(f"differ.{width}.{time.time_ns()}@example.org")
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#password_again").fill(PASSWORD + "!")
+        page.locator("#submit").click()
+        message = page.locator("#auth-error")
+        _in_view(page, message)
+        expect(message).to_have_attribute("role", "alert")
+        form_top = page.locator("form.auth-form").bounding_box()
+        box = message.bounding_box()
+        assert form_top is not None and box is not None
+        assert 0 <= form_top["y"] - (box["y"] + box["height"]) <= 40, (box, form_top)
+        expect(page.locator("[aria-invalid=true]")).to_have_count(0)
+        expect(page.locator(".field-error:visible")).to_have_count(0)
+        assert _too_wide(page) == []
+    finally:
+        context.close()
 
 
 def _enrollment_hold(s, enrollment_id: int) -> int:
@@ -211,8 +294,8 @@ def test_a_parents_cabinet_fits_answers_in_view_and_equals_the_ledger(
         page.locator("#child-birth_date").fill((date.today() + timedelta(days=3)).isoformat())
         page.locator("#child-municipality").select_option(label="Vilnius")
         page.locator("#save-child").click()
-        _in_view(page, page.locator("#cabinet-error"))
-        expect(page.locator("#child-birth_date")).to_be_focused()
+        future = _beside(page, page.locator("#child-birth_date"), "cabinet-error")
+        expect(future).to_contain_text("будущем")
         assert _too_wide(page) == []
 
         page.locator("#child-birth_date").fill("2016-05-05")
@@ -221,6 +304,7 @@ def test_a_parents_cabinet_fits_answers_in_view_and_equals_the_ledger(
         identifier.fill(code)
         page.locator(".request-certificate").click()
         expect(page.locator(".certificate-card")).to_be_visible(timeout=15_000)
+        _no_refusal_left(page)
 
         # enrolled, accepted: the money held shows on the card as the ledger has it
         with transaction(engine) as s:
@@ -353,8 +437,9 @@ def test_a_providers_screens_fit_answer_in_view_and_equal_the_ledger(
         page.locator("#f-age_max").fill("7")
         page.locator("#save-program").scroll_into_view_if_needed()
         page.locator("#save-program").click()
-        _in_view(page, page.locator("#provider-error"))
+        expect(page.locator("#f-age_min-error, #f-age_max-error")).to_be_visible(timeout=15_000)
         assert _focused_name(page) in ("age_min", "age_max")
+        _beside(page, page.locator(f"#f-{_focused_name(page)}"), "provider-error")
         page.screenshot(path=artifacts_dir / f"screens-provider-{width}.png")
         # the program with its groups, and the group's register
         page.goto(f"{app_url}{routes.PROVIDER_PROGRAM}{world.program_id}")
@@ -413,8 +498,97 @@ def test_a_municipalitys_cabinet_fits_answers_in_view_and_equals_the_ledger(
         form.locator("#m-budget").fill("-5")
         form.locator("#m-max_funded_certificates").fill("100")
         form.locator("#create-period").click()
-        _in_view(page, page.locator("#municipality-error"))
-        expect(form.locator("#m-budget")).to_be_focused()
+        _beside(page, form.locator("#m-budget"), "municipality-error")
         assert _too_wide(page) == []
+        # the next refusal names another field: the message moves there, the budget is fine
+        form.locator("#m-budget").fill("5000")
+        form.locator("#m-max_funded_certificates").fill("0")
+        form.locator("#create-period").click()
+        _beside(page, form.locator("#m-max_funded_certificates"), "municipality-error")
+        expect(form.locator("#m-budget-error")).to_be_hidden()
+        expect(form.locator("#m-budget")).not_to_have_attribute("aria-invalid", "true")
+        # and a success clears it
+        form.locator("#m-max_funded_certificates").fill("100")
+        form.locator("#create-period").click()
+        expect(page.locator("#periods-table tbody tr")).to_have_count(2, timeout=15_000)
+        _no_refusal_left(page)
+    finally:
+        context.close()
+
+
+def _culture_provider_with_a_session(stamp: str) -> str:
+    """An admitted provider with an approved culture service and one session ahead (none
+    booked, so it may be changed); the owner's sign-in address. Its town is never a second
+    "Vilnius" for the other tests."""
+    engine = _engine()
+    day = date.today() + timedelta(days=1)
+    with transaction(engine) as s:
+        if s.exec(select(CulturePassYear).where(CulturePassYear.year == day.year)).first() is None:
+            open_year(
+                s,
+                Actor.system(),
+                year=day.year,
+                per_pupil_minor=1054,
+                cap_minor=1500,
+                window_start=date(day.year, 1, 1),
+                window_end=date(day.year, 12, 31),
+                reference_date=date(day.year, 1, 1),
+                cancel_days=0,
+            )
+        operator, _created = make_operator(s, f"operator.{stamp}@lnb.example")
+        town = create_municipality(
+            s,
+            code=f"s-{stamp}",
+            name=f"Kultūra {stamp}",
+            country="LT",
+            currency="EUR",
+            locale="lt",
+            timezone="Europe/Vilnius",
+        )
+        provider = create_provider(
+            s, municipality_id=town.id, name=f"Teatras {stamp}", kind="private"
+        )
+        admit_provider(s, Actor.system(), provider.id)
+        email = f"teatras.{stamp}@example.org"
+        owner = create_user(
+            s,
+            email,
+            FACTORY_PASSWORD,
+            roles=((Role.PROVIDER_OWNER, None, provider.id),),
+            email_confirmed=True,
+        )
+        owner_actor, operator_actor = Actor.user(owner.id), Actor.user(operator.user_id)
+        service = submit_service(s, owner_actor, provider.id, service_fields())
+        service_id = service.id
+    with transaction(engine) as s:
+        review_service(s, operator_actor, service_id, "approve")
+    with transaction(engine) as s:
+        starts = datetime.combine(day, dt_time(10, 0), ZoneInfo("Europe/Vilnius"))
+        publish_session(s, owner_actor, service_id, starts.astimezone(UTC), 30)
+    return email
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_culture_providers_session_change_fits_and_answers_beside_the_day(
+    chromium_browser: Browser, app_url: str, artifacts_dir: Path, width: int
+) -> None:
+    email = _culture_provider_with_a_session(f"{width}x{time.time_ns() % 10**9}")
+    context = _context(chromium_browser, width)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url, email, routes.PROVIDER_CULTURE)
+        change = page.locator(".change-session")
+        expect(change).to_have_count(1, timeout=30_000)
+        change.click()
+        form = page.locator("#change-session")
+        expect(form.locator("#c-starts_at")).to_be_visible(timeout=15_000)
+        assert _too_wide(page) == [], "the session's change form"
+        # a day already gone: refused under the day, not at the top of the page
+        form.locator("#c-starts_at").fill((date.today() - timedelta(days=1)).isoformat())
+        form.locator("#save-session").click()
+        _beside(page, form.locator("#c-starts_at"), "provider-error")
+        assert _too_wide(page) == [], "the refusal"
+        page.screenshot(path=artifacts_dir / f"screens-culture-session-{width}.png")
     finally:
         context.close()
