@@ -165,8 +165,8 @@ class ProgramState(AppState):
                 timetable=timetable(g.timetable, lang),
                 dates=f"{day(g.starts_on, lang)} – {day(g.ends_on, lang)}",
                 seats_left=(
-                    f"{g.open_to_new} / {g.seats}"
-                    if g.open_to_new
+                    f"{g.free_seats} / {g.seats}"
+                    if g.free_seats
                     else text("seats_waiting_list", lang, count=g.waiting)
                 ),
                 price=money(g.price_per_lesson_minor, program.currency, lang),

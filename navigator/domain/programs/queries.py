@@ -166,11 +166,6 @@ class PublicGroup:
     awaiting: int = 0  # applications awaiting the provider's decision
     waiting: int = 0  # children on the waiting list
 
-    @property
-    def open_to_new(self) -> int:
-        """The screen's name for `free_seats`."""
-        return self.free_seats
-
 
 @dataclass(frozen=True)
 class PublicProgram:
