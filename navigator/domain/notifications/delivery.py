@@ -37,7 +37,7 @@ from navigator.domain.notifications.fanout import notify_school
 from navigator.domain.notifications.models import ExpiryWarning, MailMode, NotificationPreference
 from navigator.domain.notifications.render import is_money, render
 from navigator.domain.shared.db import atomically, read_session
-from navigator.domain.shared.errors import Conflict, DomainError, TooManyAttempts
+from navigator.domain.shared.errors import Busy, Conflict, DomainError, TooManyAttempts
 from navigator.domain.shared.locks import locked
 from navigator.domain.shared.mail import queue_mail
 from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 # an instant letter is only for what is news: older ones wait for the digest
 INSTANT_WINDOW = timedelta(days=2)
 BATCH = 200
+# notifications mailed in one transaction: short enough that SQLite's single writer is
+# not kept from a parent's request for long
+LETTERS_PER_TRANSACTION = 50
 EXPIRY_KIND = "certificate.expiry_warning"
 CULTURE_EXPIRY_KIND = "culture_wallet.expiring"
 UNSUBSCRIBE_PATH = "/mail/unsubscribe"  # navigator.routes.MAIL_UNSUBSCRIBE
@@ -113,9 +116,14 @@ def routes_notifications() -> str:
 
 
 def _mail_one(session: Session, notification_id: int, now: datetime) -> int:
-    """The letter for one notification, once; 0 when it is not (or no longer) for now."""
+    """The letter for one notification, once; 0 when it is not (or no longer) for now. What
+    a batch that failed falls back to, one transaction a notification."""
     notification = session.get(Notification, notification_id)
     if notification is None or notification.mailed_at is not None:
+        return 0
+    key = f"notification:{notification_id}"
+    if session.exec(select(OutgoingMail.id).where(OutgoingMail.dedup_key == key)).first():
+        _take(session, [notification_id], now)  # its letter is queued already: settled
         return 0
     user = session.get(User, notification.user_id)
     if user is None or not user.is_active:
@@ -132,42 +140,109 @@ def _mail_one(session: Session, notification_id: int, now: datetime) -> int:
     return 1
 
 
+def _mail_batch(session: Session, ids: list[int], now: datetime) -> int:
+    """The letters for a batch of notifications in one transaction: each one not yet mailed
+    is claimed (on PostgreSQL one another dispatcher is claiming is skipped: it is theirs),
+    counted against its address's hourly limit (addresses in one order, so two dispatchers
+    never wait for each other in a circle; past the limit it waits for the digest), given
+    its letter and marked mailed, all or none."""
+    claimed = session.exec(
+        select(Notification)
+        .where(col(Notification.id).in_(ids), col(Notification.mailed_at).is_(None))
+        .order_by(col(Notification.id))
+        .with_for_update(skip_locked=True, key_share=True)
+    ).all()
+    if not claimed:
+        return 0
+    user_ids = sorted({n.user_id for n in claimed})
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+    not_instant = set(
+        session.exec(
+            select(NotificationPreference.user_id).where(
+                col(NotificationPreference.user_id).in_(user_ids),
+                NotificationPreference.mode != MailMode.INSTANT.value,
+            )
+        ).all()
+    )
+    by_address: dict[str, list[tuple[Notification, User]]] = {}
+    for notification in claimed:
+        user = users.get(notification.user_id)
+        if user is None or not user.is_active or user.id in not_instant:
+            continue
+        by_address.setdefault(user.email.strip().lower(), []).append((notification, user))
+    letters: list[tuple[Notification, User]] = []
+    for address in sorted(by_address):
+        for notification, user in by_address[address]:
+            try:
+                spend_attempt(session, "notification_mail", "email", user.email, now=now)
+            except TooManyAttempts:
+                break  # this address's others wait for the digest
+            letters.append((notification, user))
+    if not letters:
+        return 0
+    _take(session, [n.id for n, _user in letters if n.id is not None], now)
+    for notification, user in letters:
+        queue_instant_letter(session, notification, user)
+    return len(letters)
+
+
 def dispatch_instant(engine: Engine, now: datetime | None = None) -> int:
     """A letter for each recent event of the people who want them at once, page by page, so
-    a flood for one person (left for the digest past the limit) never starves the others."""
+    a flood for one person (left for the digest past the limit) never starves the others.
+
+    A batch of notifications is one transaction (`_mail_batch`). When a batch fails for
+    anything but contention, its notifications go one transaction each, so one that cannot
+    be mailed never holds back, or sends twice, the others of its batch."""
     now = now or utcnow()
     sent, after = 0, 0
     while True:
         with read_session(engine) as session:
-            ids = session.exec(
-                select(Notification.id)
-                .outerjoin(
-                    NotificationPreference,
-                    col(NotificationPreference.user_id) == col(Notification.user_id),
-                )
-                .where(
-                    col(Notification.id) > after,
-                    col(Notification.mailed_at).is_(None),
-                    col(Notification.created_at) >= now - INSTANT_WINDOW,
-                    or_(
-                        col(NotificationPreference.mode).is_(None),
-                        col(NotificationPreference.mode) == MailMode.INSTANT.value,
-                    ),
-                )
-                .order_by(col(Notification.id))
-                .limit(BATCH)
-            ).all()
-        for notification_id in ids:
-            assert notification_id is not None
-            try:
-                sent += atomically(
-                    partial(_mail_one, notification_id=notification_id, now=now), engine
-                )
-            except DomainError as error:  # taken by another worker, or busy: fine either way
-                log.info("notification %s not mailed now: %s", notification_id, error.code)
+            ids = [
+                notification_id
+                for notification_id in session.exec(
+                    select(Notification.id)
+                    .outerjoin(
+                        NotificationPreference,
+                        col(NotificationPreference.user_id) == col(Notification.user_id),
+                    )
+                    .where(
+                        col(Notification.id) > after,
+                        col(Notification.mailed_at).is_(None),
+                        col(Notification.created_at) >= now - INSTANT_WINDOW,
+                        or_(
+                            col(NotificationPreference.mode).is_(None),
+                            col(NotificationPreference.mode) == MailMode.INSTANT.value,
+                        ),
+                    )
+                    .order_by(col(Notification.id))
+                    .limit(BATCH)
+                ).all()
+                if notification_id is not None
+            ]
+        for start in range(0, len(ids), LETTERS_PER_TRANSACTION):
+            sent += _dispatch(engine, ids[start : start + LETTERS_PER_TRANSACTION], now)
         if len(ids) < BATCH:
             return sent
-        after = ids[-1] or after
+        after = ids[-1]
+
+
+def _dispatch(engine: Engine, ids: list[int], now: datetime) -> int:
+    try:
+        return atomically(partial(_mail_batch, ids=ids, now=now), engine)
+    except Busy:  # others kept the rows: the next round takes what is left
+        log.info("notifications %s..%s not mailed now: busy", ids[0], ids[-1])
+        return 0
+    except Exception:
+        log.warning("a batch of letters failed; its notifications go one by one", exc_info=True)
+    sent = 0
+    for notification_id in ids:
+        try:
+            sent += atomically(partial(_mail_one, notification_id=notification_id, now=now), engine)
+        except DomainError as error:  # taken by another worker, or busy: fine either way
+            log.info("notification %s not mailed now: %s", notification_id, error.code)
+        except Exception:  # this one only: it waits (and then the digest tries it)
+            log.exception("notification %s could not be mailed", notification_id)
+    return sent
 
 
 def digest_key(user_id: int, day: date) -> str:
