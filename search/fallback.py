@@ -22,19 +22,24 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Float,
     Integer,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     column,
     func,
     literal,
     literal_column,
+    null,
     or_,
     table,
     text,
+    union_all,
 )
 from sqlmodel import Session, col, select
 
@@ -59,6 +64,7 @@ PG_DOCUMENT = (
     "(setweight(to_tsvector('simple', program_words.title), 'A')"
     " || setweight(to_tsvector('simple', program_words.body), 'B'))"
 )  # the expression migration 0021 indexes
+PG_TITLE = "to_tsvector('simple', program_words.title)"  # migration 0027 indexes it
 
 
 def _sqlite_match(typed: QueryWords) -> str:
@@ -80,6 +86,14 @@ def _pg_tsquery(typed: QueryWords) -> str:
     if typed.boosts:
         expression += " & (" + " | ".join([*terms, *typed.boosts]) + ")"
     return expression
+
+
+def _pg_any(typed: QueryWords) -> str:
+    """Any key or boost of the query: the titles whose ts_rank can be above zero."""
+    terms = list(typed.keys)
+    if typed.last_is_prefix:
+        terms[-1] += ":*"
+    return " | ".join(dict.fromkeys([*terms, *typed.boosts]))
 
 
 def _text_match(session: Session, typed: QueryWords, *, ranked: bool, within: Any = None) -> Any:
@@ -236,6 +250,9 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
         session.exec(text("SET LOCAL work_mem = '32MB'"))  # type: ignore[call-overload]
     sqlite = session.get_bind().dialect.name == "sqlite"
     by_rank = bool(typed.keys) and query.sort == "relevance"
+    if by_rank and not sqlite:
+        page_ids, total, facets = _pg_by_relevance(session, query, typed, today)
+        return _result(_hits(session, page_ids, query, typed, today), facets, total, query, started)
     filtered = _conditions(query, today)
     within = select(ROW.c.program_id).where(*filtered) if filtered else None
     ranked = _text_match(session, typed, ranked=True, within=within) if by_rank else None
@@ -277,6 +294,80 @@ def search_catalog_sql(session: Session, query: CatalogQuery, today: date) -> Ca
     return _result(_hits(session, page_ids, query, typed, today), facets, total, query, started)
 
 
+def _pg_by_relevance(
+    session: Session, query: CatalogQuery, typed: QueryWords, today: date
+) -> tuple[list[int], int, dict[str, dict[str, int]]]:
+    """PostgreSQL, a text sorted by relevance: one statement finds the matches once, joins
+    them to the catalog's rows once (every filter but the chosen disjunctive ones), and reads
+    both the page and the counts from that. The rank is the title's ts_rank, worked out only
+    for the titles holding a word of the query (migration 0027's index finds them): every
+    other title ranks alike, as ts_rank ranks a vector without the query's words. A broad
+    word ("program*") matches most of the catalog through descriptions, but few titles."""
+    words = table("program_words", column("program_id"), column("title"))
+    q: Any = bindparam("q", _pg_tsquery(typed))
+    matched = (
+        select(words.c.program_id)
+        .where(text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :q)").bindparams(q))
+        .cte("matched")
+    )
+    # grouped byte by byte, not by language
+    columns: list[Any] = [ROW.c.program_id, *(ROW.c[n].collate("C").label(n) for n in DISJUNCTIVE)]
+    candidates = (
+        select(*columns)
+        .join(matched, matched.c.program_id == ROW.c.program_id)
+        .where(*_conditions(query, today, without=_chosen(query)))
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")  # read twice: by the page and by the counts
+    )
+    simple: Any = literal_column("'simple'")
+    any_word: Any = bindparam("any", _pg_any(typed))
+    # the titles holding a word of the query, by their own index (a hashed set: whatever
+    # the planner guesses of the candidates, each is looked up in it once)
+    titled = select(words.c.program_id).where(
+        text(f"{PG_TITLE} @@ to_tsquery('simple', :any)").bindparams(any_word)
+    )
+    its_words = words.alias("its_words")
+    title_rank = (
+        select(
+            func.ts_rank(func.to_tsvector(simple, its_words.c.title), func.to_tsquery(simple, q))
+        )
+        .where(its_words.c.program_id == candidates.c.program_id)
+        .correlate(candidates)
+        .scalar_subquery()
+    )
+    # what ts_rank gives any title without the query's words (1e-20 for most queries, the
+    # same for every such title: it depends on the words found), worked out once
+    no_words = select(
+        func.ts_rank(literal_column("array_to_tsvector('{-}')"), func.to_tsquery(simple, q))
+    ).scalar_subquery()
+    rank = -case((candidates.c.program_id.in_(titled), title_rank), else_=no_words)
+    selected = _selected(query)
+    page = (
+        select(candidates.c.program_id, rank.label("rank"))
+        .where(*(candidates.c[name].in_(selected[name]) for name in _chosen(query)))
+        .order_by(rank, candidates.c.program_id)
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+        .subquery("page")
+    )
+    values: list[Any] = [candidates.c[name] for name in DISJUNCTIVE]
+    counted: list[Any] = [*values, func.count().label("n")]
+    counts = select(*counted).group_by(*values).subquery("counts")
+    nothing: list[Any] = [cast(null(), Text)] * len(DISJUNCTIVE)
+    page_part: list[Any] = [page.c.program_id, page.c.rank, *nothing, cast(null(), BigInteger)]
+    counts_part: list[Any] = [
+        cast(null(), Integer),
+        cast(null(), Float),
+        *(counts.c[name] for name in DISJUNCTIVE),
+        counts.c.n,
+    ]
+    statement = union_all(select(*page_part), select(*counts_part))
+    found = session.exec(statement).all()  # type: ignore[call-overload]
+    page_rows = sorted((row[1], row[0]) for row in found if row[0] is not None)
+    total, facet_counts = _facets(query, [(row[2:6], row[6]) for row in found if row[0] is None])
+    return [int(program_id) for _rank, program_id in page_rows], total, facet_counts
+
+
 def _counts(
     session: Session, query: CatalogQuery, base: Any
 ) -> tuple[int, dict[str, dict[str, int]]]:
@@ -286,19 +377,33 @@ def _counts(
     columns: tuple[Any, ...] = (ROW.c.direction, ROW.c.format, ROW.c.language, ROW.c.municipality)
     if session.get_bind().dialect.name != "sqlite":  # grouped byte by byte, not by language
         columns = tuple(c.collate("C") for c in columns)
-    selected = dict(
-        zip(
-            DISJUNCTIVE,
-            (query.directions, query.formats, query.languages, query.municipalities),
-            strict=True,
-        )
+    counted = session.exec(
+        base([*columns, func.count()], without=_chosen(query)).group_by(*columns)
     )
-    chosen = tuple(name for name in DISJUNCTIVE if selected[name])
+    return _facets(query, [(values[:4], values[4]) for values in counted])
+
+
+def _selected(query: CatalogQuery) -> dict[str, tuple[str, ...]]:
+    """The values selected in each disjunctive facet."""
+    values = (query.directions, query.formats, query.languages, query.municipalities)
+    return dict(zip(DISJUNCTIVE, values, strict=True))
+
+
+def _chosen(query: CatalogQuery) -> tuple[str, ...]:
+    """The disjunctive facets with a selection: the counts leave their filter out."""
+    selected = _selected(query)
+    return tuple(name for name in DISJUNCTIVE if selected[name])
+
+
+def _facets(
+    query: CatalogQuery, counted: list[tuple[Any, Any]]
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and the facets from the counts by the four values (of the programs that
+    pass every filter but the chosen ones)."""
+    selected, chosen = _selected(query), _chosen(query)
     rows = [
-        (dict(zip(DISJUNCTIVE, (str(v) for v in values[:4]), strict=True)), int(values[4]))
-        for values in session.exec(
-            base([*columns, func.count()], without=chosen).group_by(*columns)
-        )
+        (dict(zip(DISJUNCTIVE, (str(v) for v in values), strict=True)), int(count))
+        for values, count in counted
     ]
 
     def passes(row: dict[str, str], *, but: str | None = None) -> bool:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text as sql_text
 
 from navigator.domain.shared.db import read_session
-from search.fallback import search_catalog_sql
+from search.fallback import _pg_tsquery, search_catalog_sql
 from search.query import CatalogQuery
+from search.words import query_words
 from seed.demo import seed_demo
 
 
@@ -57,3 +59,36 @@ def test_the_fallback_answers_every_kind_of_query(engine, query):
         )
     if sum(result.facets["direction"].values()):
         assert result.total <= sum(result.facets["direction"].values())
+
+
+# "program*" is in few titles and most descriptions; «рисование» ranks art titles apart
+@pytest.mark.parametrize("text", ["programming", "рисование"])
+def test_postgres_ranks_only_titles_with_the_words_and_pages_as_ranking_every_match(engine, text):
+    """Ranking only the titles that hold a word of the query (its own index) orders the
+    matches as ts_rank over every match's title does: any other title ranks zero."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's ranking (SQLite's bm25 ranks within FTS5)")
+    seed_demo(engine, programs=300)
+    q = _pg_tsquery(query_words(text))
+    with engine.connect() as c:
+        expected = list(
+            c.execute(
+                sql_text(
+                    "SELECT program_words.program_id FROM program_words"
+                    " JOIN catalog_row ON catalog_row.program_id = program_words.program_id"
+                    " WHERE (setweight(to_tsvector('simple', program_words.title), 'A')"
+                    " || setweight(to_tsvector('simple', program_words.body), 'B'))"
+                    " @@ to_tsquery('simple', :q) ORDER BY"
+                    " ts_rank(to_tsvector('simple', program_words.title), to_tsquery('simple', :q))"
+                    " DESC, program_words.program_id"
+                ).bindparams(q=q),
+            ).scalars()
+        )
+    assert len(expected) > 40  # more than a page, and not all ranked alike
+    with read_session(engine) as s:
+        pages = [
+            search_catalog_sql(s, CatalogQuery(text=text, per_page=20, page=page), date.today())
+            for page in (1, 2)
+        ]
+    assert [h.id for p in pages for h in p.hits] == expected[:40]
+    assert pages[0].total == len(expected)
