@@ -179,23 +179,45 @@ def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
 
 
 def error_text(message: rx.Var, id: str = "") -> rx.Component:
-    """A refusal, kept in view while the person scrolls; shown anew for each refusal, it
-    moves the focus to the field it names (assets/feedback.js) and is announced."""
-    return rx.cond(
-        message != "",
-        rx.callout(
-            message,
-            color_scheme="red",
-            high_contrast=True,
-            role="alert",
-            id=id or None,
-            width="100%",
-            class_name="feedback",
-            key=AppState.feedback_serial,
-            custom_attrs={"data-field": AppState.error_field},
-            **({"on_mount": rx.call_script(f"window.navigatorFeedback({id!r})")} if id else {}),
+    """A refusal, shown anew for each one. When it names a field that has its own place for
+    a refusal (components/forms.field), it is shown there, under the field, which gets the
+    focus (assets/feedback.js); otherwise it stays here, kept in view while the person
+    scrolls, the focus on the field it names if there is one. Either way it is read out once.
+    """
+    callout = rx.callout(
+        message,
+        color_scheme="red",
+        high_contrast=True,
+        role="alert",
+        id=id or None,
+        width="100%",
+        class_name="feedback",
+        # the field only when this message is the refusal that named it
+        custom_attrs={
+            "data-field": rx.cond(message == AppState.field_error, AppState.error_field, "")
+        },
+        # hidden until feedback.js finds no place under the field (then data-placement)
+        style=(
+            {
+                "&[data-field]:not([data-field='']):not([data-placement='callout'])": {
+                    "display": "none"
+                }
+            }
+            if id
+            else {}
+        ),
+        **(
+            {
+                "on_mount": rx.call_script(f"window.navigatorFeedback({id!r})"),
+                "on_unmount": rx.call_script(f"window.navigatorFeedbackDone({id!r})"),
+            }
+            if id
+            else {}
         ),
     )
+    # keyed outside the callout: its mount hook lives in the callout's own component, which a
+    # key on the callout itself would not mount again for the next refusal
+    return rx.cond(message != "", rx.fragment(callout, key=AppState.feedback_serial))
 
 
 def notice_text(message: rx.Var, id: str = "") -> rx.Component:
