@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from navigator.domain.accounts.models import Membership
+from navigator.domain.certificates.models import LedgerEntry
 from navigator.domain.enrollment.api import accept_application
-from navigator.domain.enrollment.models import Attendance, Enrollment
+from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Attendance, AttendanceCorrection, Enrollment
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.providers.apikeys import create_api_key, revoke_api_key
@@ -18,6 +20,7 @@ from navigator.domain.shared import db as db_module
 from navigator.domain.shared.db import read_session
 from navigator.settings import get_settings
 from tests.factories import build_world
+from tests.support.invariants import assert_ledger_invariants
 
 PROGRAM = {
     "title": "Робототехника для начинающих",
@@ -288,3 +291,134 @@ def test_a_revoked_key_or_a_departed_creator_stops_working(setup):
     assert client.get("/api/v1/provider/applications").status_code == 401
     with read_session(world.engine) as s:
         assert s.exec(select(Enrollment)).all() == []
+
+
+def _seated(world):
+    """A child accepted when the group started, and the group's latest past lesson."""
+    enrollment_id = world.apply()
+    with world.tx() as s:
+        accept_application(s, world.provider_user, enrollment_id, today=world.today)
+    with read_session(world.engine) as s:
+        lessons = lesson_dates(s.get(Group, world.group_id))
+    return enrollment_id, max(d for d in lessons if d < date.today()).isoformat()
+
+
+def _money_of(engine, enrollment_id):
+    """The place's ledger, oldest first: (kind, amount, attendance id)."""
+    with read_session(engine) as s:
+        return [
+            (e.kind, e.amount_minor, e.attendance_id)
+            for e in s.exec(
+                select(LedgerEntry)
+                .where(LedgerEntry.enrollment_id == enrollment_id)
+                .order_by(LedgerEntry.id)
+            ).all()
+        ]
+
+
+def test_an_upload_marks_a_lesson_then_corrects_it(setup):
+    """The mark the upload itself wrote is corrected in the same upload: one charge, then its
+    refund held again; it was a LockOrderError (HTTP 500) once the charge locked the account."""
+    world, client, _secret = setup
+    enrollment_id, lesson = _seated(world)
+    held = _money_of(world.engine, enrollment_id)
+    row = {"enrollment_id": enrollment_id, "date": lesson}
+    response = client.post(
+        "/api/v1/provider/attendance",
+        json={
+            "marks": [
+                {**row, "status": "present"},
+                {**row, "status": "excused", "correction_reason": "Был болен"},
+            ]
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["applied"], body["corrected"], body["errors"]) == (2, 1, [])
+    with read_session(world.engine) as s:
+        mark = s.exec(select(Attendance)).one()
+        correction = s.exec(select(AttendanceCorrection)).one()
+        enrollment = s.get(Enrollment, enrollment_id)
+    assert (mark.status, mark.charged_minor) == ("excused", 0)
+    assert (correction.from_status, correction.to_status) == ("present", "excused")
+    charge = correction.refunded_minor
+    assert charge > 0 and enrollment.captured_minor == enrollment.refunded_minor == charge
+    assert _money_of(world.engine, enrollment_id) == [
+        *held,
+        ("capture", charge, mark.id),
+        ("refund", charge, mark.id),
+        ("hold", charge, None),
+    ]
+    assert_ledger_invariants(world.engine)
+
+
+def test_a_batch_naming_another_providers_child_changes_nothing_of_theirs(setup):
+    """Another provider's child, marked and corrected amid the provider's own rows: those rows
+    are refused as unknown (not even locked), theirs stay as they were, the own rows apply."""
+    world, client, _secret = setup
+    own, lesson = _seated(world)
+    other = build_world(world.engine, today=world.today)
+    theirs = other.apply()
+    with other.tx() as s:
+        accept_application(s, other.provider_user, theirs, today=other.today)
+    with other.tx() as s:
+        mark_attendance(s, other.provider_user, theirs, date.fromisoformat(lesson), "present")
+    with read_session(world.engine) as s:
+        their_mark = s.exec(select(Attendance).where(Attendance.enrollment_id == theirs)).one()
+        their_place = s.get(Enrollment, theirs).model_dump()
+    their_money = _money_of(world.engine, theirs)
+    response = client.post(
+        "/api/v1/provider/attendance",
+        json={
+            "marks": [
+                {"enrollment_id": theirs, "date": lesson, "status": "absent"},
+                {"enrollment_id": own, "date": lesson, "status": "present"},
+                {
+                    "enrollment_id": theirs,
+                    "date": lesson,
+                    "status": "excused",
+                    "correction_reason": "Ошибка",
+                },
+                {
+                    "enrollment_id": own,
+                    "date": lesson,
+                    "status": "excused",
+                    "correction_reason": "Был болен",
+                },
+            ]
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [(e["index"], e["type"]) for e in body["errors"]] == [(0, "not_found"), (2, "not_found")]
+    assert (body["applied"], body["corrected"]) == (2, 1)
+    with read_session(world.engine) as s:
+        assert s.get(Enrollment, theirs).model_dump() == their_place
+        assert s.get(Attendance, their_mark.id).model_dump() == their_mark.model_dump()
+        corrected = s.exec(select(AttendanceCorrection.enrollment_id)).all()
+    assert corrected == [own]
+    assert _money_of(world.engine, theirs) == their_money
+    assert_ledger_invariants(world.engine)
+
+
+def test_the_same_child_twice_in_one_batch_is_marked_once(setup):
+    """The same row twice is marked once, then found unchanged; a different mark for it
+    without a reason is refused; one charge in all."""
+    world, client, _secret = setup
+    enrollment_id, lesson = _seated(world)
+    row = {"enrollment_id": enrollment_id, "date": lesson, "status": "present"}
+    response = client.post(
+        "/api/v1/provider/attendance",
+        json={"marks": [row, row, {**row, "status": "absent"}]},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["applied"], body["unchanged"]) == (1, 1)
+    assert [(e["index"], e["type"]) for e in body["errors"]] == [(2, "attendance_already_marked")]
+    with read_session(world.engine) as s:
+        mark = s.exec(select(Attendance)).one()
+        enrollment = s.get(Enrollment, enrollment_id)
+    assert mark.status == "present" and enrollment.captured_minor == mark.charged_minor > 0
+    captures = [m for m in _money_of(world.engine, enrollment_id) if m[0] == "capture"]
+    assert captures == [("capture", mark.charged_minor, mark.id)]
+    assert_ledger_invariants(world.engine)

@@ -35,7 +35,7 @@ from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
 from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import Busy, Conflict, DomainError, InvalidInput, NotFound
-from navigator.domain.shared.locks import locked, locked_rows
+from navigator.domain.shared.locks import locked, locked_rows, note_created
 from navigator.domain.shared.models import utcnow
 from navigator.domain.shared.validation import check_choice, check_date, check_text, is_row_id
 
@@ -187,6 +187,7 @@ def _save_marks(
     flush, then post their captures, each naming its mark, in one batch."""
     session.add_all(marks)
     session.flush()
+    note_created(session, Attendance, [mark.id for mark in marks])  # correctable in this upload
     movements = [
         replace(capture, attendance_id=mark.id)
         for mark, capture in zip(marks, captures, strict=True)

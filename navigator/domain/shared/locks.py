@@ -6,7 +6,8 @@ check, for each transaction, that tables are locked in LOCK_ORDER: a lock on a t
 comes earlier in the order, taken after a lock on a later one, is refused at once with
 LockOrderError (a programming error, found by the tests) instead of deadlocking under load.
 Rows of one table may be locked in any order for now; a row already locked may be locked
-again. A table not named here is locked on its own, never together with another.
+again, and so may a row the transaction inserted itself (`note_created`: nobody else can
+see it yet). A table not named here is locked on its own, never together with another.
 
 On SQLite the BEGIN IMMEDIATE of every write transaction already serialises writers; the
 order is checked there too, so a mistake shows on either database.
@@ -79,6 +80,16 @@ def _note_lock(session: Session, model: type[SQLModel], row_ids: list[Any]) -> N
         _check_order(session, model)
         session.info["lock_rank_highest"] = max(rank, session.info.get("lock_rank_highest", -1))
     held.update((table, row_id) for row_id in new)
+
+
+def note_created(session: Session, model: type[SQLModel], row_ids: list[Any]) -> None:
+    """Rows this transaction inserted (call after the flush that gave them ids): no other
+    transaction can see them until it ends, so they are held already, whatever it locked
+    before; a later `locked` on one of them takes nothing new and checks no order. Without
+    this, a mark written after its account was locked could not be locked to be corrected."""
+    table = str(model.__tablename__)
+    held: set[tuple[str, Any]] = session.info.setdefault("locks_held", set())
+    held.update((table, row_id) for row_id in row_ids if row_id is not None)
 
 
 def locked(session: Session, model: type[T], row_id: object, *, shared: bool = False) -> T | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,12 @@ from navigator.domain.enrollment.api import (
     cancel_enrollment,
     complete_enrollment,
 )
-from navigator.domain.enrollment.attendance import correct_attendance, mark_attendance
+from navigator.domain.enrollment.attendance import (
+    UploadedMark,
+    correct_attendance,
+    mark_attendance,
+    record_upload,
+)
 from navigator.domain.enrollment.models import Attendance, AttendanceCorrection, Enrollment
 from navigator.domain.enrollment.queries import monthly_statement
 from navigator.domain.funding.periods import close_period
@@ -298,4 +304,65 @@ def test_a_policy_change_after_marking_does_not_change_what_a_correction_moves(e
         paid = enrollment.captured_minor - enrollment.refunded_minor
     # present: the lesson stays paid once (no second capture); excused: it is refunded
     assert paid == (charged if to_status == "present" else 0)
+    assert_ledger_invariants(engine)
+
+
+class _Undo(Exception):
+    """Raised at the end of a transaction to roll it back: every order starts afresh."""
+
+
+def test_an_upload_of_marks_and_corrections_in_any_order_takes_its_locks_in_order(engine):
+    """Every order of one upload's rows (a lesson marked and corrected in the same upload,
+    an earlier mark corrected, another child on another account marked)
+    applies as the rows say: a lock taken against the order (LockOrderError, an HTTP 500)
+    would raise here, and the ledger matches the marks in every one."""
+    world = build_world(engine)
+    first, lessons = _seated(world)
+    parent, child_id, _certificate, _account = world.add_parent_with_child()
+    second = world.apply(child_id, world.group_id, parent)
+    with world.tx() as s:
+        accept_application(s, world.provider_user, second, today=world.today)
+    earlier, lesson = lessons[0], lessons[1]
+    today = lesson + timedelta(days=1)
+    with world.tx() as s:
+        mark_attendance(s, world.provider_user, first, earlier, "present", today=today)
+    rows = [
+        UploadedMark(first, lesson, "present"),
+        UploadedMark(first, lesson, "excused", "ill"),
+        UploadedMark(first, earlier, "excused", "ill"),
+        UploadedMark(second, lesson, "present"),
+    ]
+    for order in itertools.permutations(rows):
+        marks = {(first, earlier): "present"}  # what each row should find and leave
+        expected = {"marked": 0, "corrected": 0, "unchanged": 0, "refused": []}
+        for index, row in enumerate(order):
+            found = marks.get((row.enrollment_id, row.lesson_date))
+            if found is None:
+                expected["marked"] += 1
+            elif found == row.status:
+                expected["unchanged"] += 1
+                continue
+            elif row.correction_reason is None:
+                expected["refused"].append((index, "attendance_already_marked"))
+                continue
+            else:
+                expected["corrected"] += 1
+            marks[(row.enrollment_id, row.lesson_date)] = row.status
+        with pytest.raises(_Undo), world.tx() as s:
+            outcome = record_upload(
+                s, world.provider_user, world.provider_id, list(order), today=today
+            )
+            assert {
+                "marked": outcome.marked,
+                "corrected": outcome.corrected,
+                "unchanged": outcome.unchanged,
+                "refused": [(i, error.code) for i, error in outcome.refused],
+            } == expected, order
+            s.flush()
+            written = s.exec(select(Attendance)).all()
+            assert {(a.enrollment_id, a.lesson_date): a.status for a in written} == marks
+            for enrollment in s.exec(select(Enrollment)).all():
+                charged = sum(a.charged_minor for a in written if a.enrollment_id == enrollment.id)
+                assert enrollment.captured_minor - enrollment.refunded_minor == charged, order
+            raise _Undo
     assert_ledger_invariants(engine)
