@@ -195,3 +195,63 @@ def test_0014_to_0017_migrate_a_postgres_database_with_data_both_ways(pg_cluster
     downgrade(url, "0013")
     upgrade(url)
     assert _differences(url) == []
+
+
+def _rows_counted_before_0028(url: str) -> tuple[int, int]:
+    """A catalog at 0027 whose rows hold the old count (seats − taken, applications ignored):
+    one group of ten seats with one application awaiting a decision."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from navigator.domain.enrollment.api import apply_to_group
+    from navigator.domain.shared.db import transaction
+    from tests.factories import build_world
+
+    upgrade(url)
+    engine = make_engine(url)
+    world = build_world(engine, today=date.today(), seats=10)
+    with transaction(engine) as session:
+        apply_to_group(session, world.parent, world.child_id, world.group_id, today=world.today)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE catalog_row SET free_seats = 10"))
+        connection.execute(text("UPDATE catalog_group SET free_seats = 10"))
+    engine.dispose()
+    command.stamp(alembic_config(url), "0027")
+    return world.program_id, world.group_id
+
+
+def _free_seats_stored(url: str, program_id: int, group_id: int) -> tuple[int, int]:
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return (
+                connection.execute(
+                    text("SELECT free_seats FROM catalog_row WHERE program_id = :p"),
+                    {"p": program_id},
+                ).scalar_one(),
+                connection.execute(
+                    text("SELECT free_seats FROM catalog_group WHERE group_id = :g"),
+                    {"g": group_id},
+                ).scalar_one(),
+            )
+    finally:
+        engine.dispose()
+
+
+def test_0028_recounts_the_catalog_rows_of_a_sqlite_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'recount.db'}"
+    program_id, group_id = _rows_counted_before_0028(url)
+    assert _free_seats_stored(url, program_id, group_id) == (10, 10)
+    upgrade(url)
+    assert _free_seats_stored(url, program_id, group_id) == (9, 9)
+
+
+def test_0028_recounts_the_catalog_rows_of_a_postgres_database(pg_cluster):
+    pg_cluster.execute("CREATE DATABASE recount_check")
+    url = pg_cluster.url("recount_check")
+    program_id, group_id = _rows_counted_before_0028(url)
+    upgrade(url)
+    assert _free_seats_stored(url, program_id, group_id) == (9, 9)
