@@ -3,7 +3,7 @@
 The SQL fallback ranks a match by its title's words (search/fallback.py). A broad word
 ("program*") matches most of the catalog through descriptions, but few titles: this GIN
 index finds the titles holding a word of the query, so only those are ranked; every other
-title ranks zero. SQLite ranks with FTS5's bm25 over its own index (migration 0021) and
+title gets the rank ts_rank gives a title without the query's words, worked out once. SQLite ranks with FTS5's bm25 over its own index (migration 0021) and
 needs nothing. Like 0021's index it lives outside the models (env_filters.py).
 
 Revision ID: 0027
