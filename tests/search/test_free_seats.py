@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from meilisearch.errors import MeilisearchApiError
+from sqlalchemy import event
 from sqlalchemy import select as sa_select
 from sqlmodel import func, select
 
@@ -234,6 +235,45 @@ def test_an_application_ended_by_any_writer_and_a_group_that_ends_move_every_cou
     assert _free_everywhere(world, today=last_day) == 2
     assert _free_everywhere(world, today=last_day + timedelta(days=1)) == 0
     _hooks_wrote_what_a_full_refresh_writes(engine)
+
+
+def test_an_application_ended_without_its_old_status_loaded_moves_every_count(engine):
+    """A writer that sets the status of an application whose status was expired (never read
+    since) still frees its promised seat: the status it leaves is unknown, so it counts as a
+    move out of a claim (it was missed: no outbox row, the catalog row stale)."""
+    world = build_world(engine, seats=3, today=date.today())
+    pending = world.apply()
+    assert _free_everywhere(world) == 2
+    queued = _outbox_size(engine)
+    with world.tx() as s:
+        enrollment = s.get(Enrollment, pending)
+        s.expire(enrollment, ["status"])
+        enrollment.status = EnrollmentStatus.CANCELLED
+        s.add(enrollment)
+    assert _status(world, pending) == "cancelled"
+    assert _free_everywhere(world) == 3
+    assert _outbox_size(engine) > queued  # the program goes to the search index again
+    _hooks_wrote_what_a_full_refresh_writes(engine)
+
+
+def test_an_application_asks_nothing_more_for_its_groups_program(engine):
+    """The program whose catalog row an application moves is read off its group, which the
+    application loaded already: no query per application for it (each one cost one)."""
+    world = build_world(engine, seats=10, today=date.today())
+    families = [world.add_parent_with_child()[:2] for _ in range(2)]
+    world.apply(child_id=families[0][1], parent=families[0][0])
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, text, *_args):
+        seen.append(" ".join(text.split()))
+
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        world.apply(child_id=families[1][1], parent=families[1][0])
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    assert seen and not [q for q in seen if q.startswith("SELECT program_group.program_id FROM")]
+    assert _free_everywhere(world) == 8
 
 
 def test_a_lesson_or_a_money_change_of_an_accepted_place_sends_nothing_to_the_index(engine):

@@ -90,4 +90,8 @@ def moves_free_seats(enrollment: Enrollment, is_new: bool) -> bool:
     history = state.attrs.status.history
     if not history.has_changes():
         return False
+    if not history.deleted:
+        # set on an instance whose status was expired or never loaded: the status it leaves
+        # is unknown, so it may have been a claim (a move out of it, missed, left a stale row)
+        return True
     return any(status in CLAIMING for status in (*history.added, *history.deleted))

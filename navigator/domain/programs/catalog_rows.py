@@ -345,11 +345,19 @@ def programs_touched(session: Session) -> set[int]:
             municipalities.update([obj.id] if _changed(obj, ("code", "currency")) else [])
     table = Program.__table__  # type: ignore[attr-defined]
     connection = session.connection()
-    if groups:
+    unknown: set[int] = set()
+    for group_id in groups:  # a group the session holds (an application's, mostly) names it
+        group = session.identity_map.get(session.identity_key(Group, group_id))
+        program_id = sa_inspect(group).dict.get("program_id") if group is not None else None
+        if program_id is None:
+            unknown.add(group_id)
+        else:
+            ids.add(program_id)
+    if unknown:
         group_table = Group.__table__  # type: ignore[attr-defined]
         ids.update(
             connection.execute(
-                select(group_table.c.program_id).where(group_table.c.id.in_(groups))
+                select(group_table.c.program_id).where(group_table.c.id.in_(unknown))
             ).scalars()
         )
     if providers:
