@@ -35,6 +35,7 @@ from sqlmodel import col, select
 
 from bench.common import multi_search_bodies, percentiles, replay_raw
 from bench.common import timed as timed_queries
+from navigator.domain.enrollment.seats import seat_claims
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.queries import catalog_filter
 from navigator.domain.providers.models import Provider
@@ -245,15 +246,21 @@ def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
         for n, program_id in enumerate(ids):
             with read_session(engine) as s:
                 [before] = build_batch(s, [program_id], today).documents
-                group_id = s.exec(
-                    select(Group.id)
+                groups = s.exec(
+                    select(Group.id, Group.seats, Group.seats_taken)
                     .where(
                         Group.program_id == program_id,
                         col(Group.enrollment_open),
                         col(Group.ends_on) >= today,
                     )
                     .order_by(col(Group.id))
-                ).first()
+                ).all()
+                claimed = seat_claims(s, [g.id for g in groups])
+            # a seat more is a seat more free only in a group nobody applies to or waits for
+            # (free seats count the pending applications; none while a waiting list exists)
+            group_id = next(
+                (g.id for g in groups if g.id not in claimed and g.seats_taken <= g.seats), None
+            )
             if group_id is None:
                 continue
             with transaction(engine) as s:
@@ -262,7 +269,11 @@ def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
                 group.seats += 1
                 s.add(group)
             committed = time.perf_counter()
-            while not found(client, program_id, before["free_seats"] + 1):
+            with read_session(engine) as s:  # what the index must show: the document rebuilt
+                [after] = build_batch(s, [program_id], today).documents
+            if after["free_seats"] == before["free_seats"]:
+                continue  # nothing a search could see change (another writer took the seat)
+            while not found(client, program_id, after["free_seats"]):
                 if time.perf_counter() - committed > SYNC_TIMEOUT:
                     raise RuntimeError(f"program {program_id}'s change never reached the index")
                 time.sleep(0.005)
