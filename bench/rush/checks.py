@@ -46,6 +46,17 @@ def raw_errors(logs: list[Path]) -> dict[str, int]:
     return {name: found[name] for name in RAW_ERRORS}
 
 
+def raw_error_examples(logs: list[Path], most: int = 3, lines: int = 40) -> list[str]:
+    """The first few tracebacks as the logs have them (the logs go with the run's files)."""
+    examples: list[str] = []
+    for log in logs:
+        text = log.read_text(errors="replace").splitlines() if log.exists() else []
+        for at, line in enumerate(text):
+            if len(examples) < most and RAW_ERRORS["traceback"].search(line):
+                examples.append(f"{log.name}:{at + 1}\n" + "\n".join(text[at : at + lines]))
+    return examples
+
+
 def seats(engine: Engine, world: World) -> dict[str, Any]:
     """Seats taken per popular group, counted from the enrollments, against the seats."""
     rows = []
@@ -129,6 +140,7 @@ def check(engine: Engine, world: World, outcomes: list[Outcome], logs: list[Path
     result: dict[str, Any] = {
         "seats": seats(engine, world),
         "raw_errors": raw_errors(logs),
+        "raw_error_examples": raw_error_examples(logs),
         "told_why": told_why(engine, world, outcomes),
     }
     try:
