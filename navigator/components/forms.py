@@ -5,10 +5,11 @@ control goes unlabelled (the axe checks ask that of every input). Other keyword 
 go to the control as they are: `default_value`, `required`, `value` and `on_change`, ...
 
 Each field has its own place for a refusal, under the control: the message of the last
-refusal that named the field (`AppState.field_error`), shown while the control is marked
-invalid. The page's refusal callout (components/layout.error_text) marks the control in the
-form the person was using, moves the focus to it and hides itself (assets/feedback.js), so a
-refusal is read out once, where the eye is.
+refusal that named the field (`AppState.field_error`), shown once assets/feedback.js has put
+it there (`data-placed`). The page's refusal box (components/layout.error_text) does that in
+the form the person was using: marks the control invalid, moves the focus to it and steps
+aside, so a refusal is read out once, where the eye is. Until then (or without the script)
+the box says it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from navigator.state.app import AppState
 Text = rx.Var | str
 
 
-# a field's refusal shows only while its control is marked invalid (by assets/feedback.js)
+# a field's refusal shows only once assets/feedback.js has placed it here (the page's box
+# says it until then): one field of that name among the page's forms says it, not all
 FIELD_BOX_STYLE = {
-    "& > .field-error": {"display": "none"},
-    "&:has([aria-invalid='true']) > .field-error": {"display": "block"},
+    "& > .field-error:not([data-placed])": {"display": "none"},
     "& [aria-invalid='true']": {"border_color": "var(--red-9)"},
 }
 

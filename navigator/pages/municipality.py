@@ -92,28 +92,28 @@ def _periods() -> rx.Component:
             rx.el.form(
                 rx.hstack(
                     input_field(
-                        T["period"], id="m-name", name="name", required=True, max_length=100
+                        T["period"], id="m-new-name", name="name", required=True, max_length=100
                     ),
                     input_field(
                         T["starts_on"],
-                        id="m-starts_on",
+                        id="m-new-starts_on",
                         name="starts_on",
                         kind="date",
                         required=True,
                     ),
                     input_field(
-                        T["ends_on"], id="m-ends_on", name="ends_on", kind="date", required=True
+                        T["ends_on"], id="m-new-ends_on", name="ends_on", kind="date", required=True
                     ),
                     input_field(
                         T["budget"],
-                        id="m-budget",
+                        id="m-new-budget",
                         name="budget",
                         required=True,
                         input_mode="decimal",
                     ),
                     input_field(
                         T["max_funded_certificates"],
-                        id="m-max_funded_certificates",
+                        id="m-new-max_funded_certificates",
                         name="max_funded_certificates",
                         required=True,
                         input_mode="numeric",
@@ -217,21 +217,21 @@ def _period_detail() -> rx.Component:
                     rx.hstack(
                         input_field(
                             T["period"],
-                            id="m-name",
+                            id="m-edit-name",
                             name="name",
                             default_value=S.period_name,
                             required=True,
                         ),
                         input_field(
                             T["budget"],
-                            id="m-budget",
+                            id="m-edit-budget",
                             name="budget",
                             default_value=S.period_budget,
                             input_mode="decimal",
                         ),
                         input_field(
                             T["max_funded_certificates"],
-                            id="m-max_funded_certificates",
+                            id="m-edit-max_funded_certificates",
                             name="max_funded_certificates",
                             default_value=S.period_cap,
                             input_mode="numeric",

@@ -23,6 +23,7 @@ from navigator.locale import LOCALE_COOKIE, SESSION_COOKIE, choose_locale
 from navigator.settings import SUPPORTED_LOCALES, get_settings
 
 YEAR_SECONDS = 365 * 24 * 3600
+REFUSALS_KEPT = 20  # the refusals whose boxes keep their place (AppState.refused)
 
 
 class AppState(rx.State):
@@ -34,11 +35,14 @@ class AppState(rx.State):
     is_coordinator: bool = False  # books culture-pass services for a school
     is_culture_operator: bool = False  # runs the culture pass programme
     # the field the last refusal named (`InvalidInput(field=...)`), its message (shown under
-    # that field, components/forms.field), and a count that makes each refusal's message
-    # appear anew, so the page can move the focus to it
+    # that field, components/forms.field), and for each refusal's message the count of the
+    # refusal that last said it: a refusal box is drawn anew when its own message is refused
+    # again, so the page moves the focus to it (components/layout.error_text), and a box
+    # showing another message stays as it is
     error_field: str = ""
     field_error: str = ""
     feedback_serial: int = 0
+    refused: dict[str, int] = {}
     # whose data each screen (a substate, by its full name) holds; backend only
     _shown_for: dict[str, int | None] = {}
 
@@ -104,14 +108,24 @@ class AppState(rx.State):
         user_id = self._user_id()
         return Actor.user(user_id) if user_id is not None else None
 
+    def _text(self, error: DomainError) -> str:
+        """A domain error's message in the reader's language, as a line or a word among others
+        (an import's rejected line, an offer's problem, a card's answer, a notice): the page's
+        refusal, and the field it names, stay as they are."""
+        return error.message(self.lang)
+
     def _message(self, error: DomainError) -> str:
-        """The refusal in the reader's language; the page shows it anew and focuses the
-        field it names (see `components/layout.feedback`)."""
+        """The refusal of what the person just did, in the reader's language: the page shows
+        it anew, under the field it names, which gets the focus (components/layout.error_text).
+        Only for the answer to the person's own action: anything else takes `_text`."""
         field = error.params.get("field")
         self.error_field = field if isinstance(field, str) else ""
         self.feedback_serial += 1
-        message = error.message(self.lang)
+        message = self._text(error)
         self.field_error = message if self.error_field else ""
+        # the latest refusals only: a box still showing an older one keeps its count
+        kept = [(m, n) for m, n in self.refused.items() if m != message][-(REFUSALS_KEPT - 1) :]
+        self.refused = {**dict(kept), message: self.feedback_serial}
         return message
 
     def _resend_confirmation(self) -> tuple[str, str]:

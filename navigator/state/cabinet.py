@@ -313,7 +313,7 @@ class CabinetState(AppState):
                     if o.quote
                     else ""
                 ),
-                problem=self._message(o.problem) if o.problem else "",
+                problem=self._text(o.problem) if o.problem else "",
                 terms_key=_terms_key(o.quote),
                 changed=str(o.id) in before
                 and o.quote is not None
@@ -476,7 +476,7 @@ class CabinetState(AppState):
         actor = self._actor()
         wanted = row_id(child_id)
         if actor is None or wanted is None:
-            self._card_answer(child_id, self._message(NotFound()))
+            self._card_answer(child_id, self._text(NotFound()))
             return
         national_id = form.get("national_id")
         national_id = str(national_id) if isinstance(national_id, str) else None
@@ -485,12 +485,12 @@ class CabinetState(AppState):
                 lambda session: request_certificate(session, actor, wanted, national_id=national_id)
             )
         except DomainError as error:
-            self._card_answer(child_id, self._message(error))
+            self._card_answer(child_id, self._text(error))
             return
         if outcome.waiting is not None:
             notice = text("verification_waiting", self.lang)
         elif outcome.refusal is not None:
-            notice = self._message(outcome.refusal)
+            notice = self._text(outcome.refusal)
         else:
             notice = text("certificate_issued", self.lang)
         self._card_answer(child_id, notice=notice)
@@ -505,13 +505,13 @@ class CabinetState(AppState):
         actor = self._actor()
         wanted = row_id(child_id)
         if actor is None or wanted is None:
-            self._card_answer(child_id, self._message(NotFound()))
+            self._card_answer(child_id, self._text(NotFound()))
             return
         category = form.get("category")
         try:
             atomically(lambda session: request_category(session, actor, wanted, category))
         except DomainError as error:
-            self._card_answer(child_id, self._message(error))
+            self._card_answer(child_id, self._text(error))
             return
         self._card_answer(child_id, notice=text("verification_waiting", self.lang))
         self._reload()

@@ -561,7 +561,7 @@ class CultureState(AppState):
             failed=len(report.errors),
         )
         self.import_errors = [
-            text("import_line_error", self.lang, line=line, message=self._message(error))
+            text("import_line_error", self.lang, line=line, message=self._text(error))
             for line, error in report.errors[:300]
         ]
         self._reload()

@@ -600,7 +600,7 @@ class CultureOperatorState(AppState):
             failed=len(report.errors),
         )
         self.import_errors = [
-            ImportLine(str(line), self._message(error))
+            ImportLine(str(line), self._text(error))
             for line, error in report.errors[:MAX_IMPORT_ERRORS_SHOWN]
         ]
 

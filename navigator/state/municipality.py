@@ -818,7 +818,7 @@ class MunicipalityState(AppState):
 
         done = self._act(decide, funded)
         if done and refusals:  # verified, but its certificate could not be funded now
-            self.notice = self._message(refusals[0])
+            self.notice = self._text(refusals[0])
         return done
 
     @rx.event
@@ -853,7 +853,7 @@ class MunicipalityState(AppState):
             errors=len(report.errors),
         )
         self.registry_errors = [
-            f"{line}: {self._message(error)}" for line, error in report.errors[:200]
+            f"{line}: {self._text(error)}" for line, error in report.errors[:200]
         ]
 
     def _decide_program(self, program_id: str, decision: str, reason: str) -> bool:

@@ -510,7 +510,7 @@ class ProgramListState(ProviderState):
             failed=len(report.errors),
         )
         self.import_errors = [
-            ImportLine(str(e.line), self._message(e.error)) for e in report.errors[:500]
+            ImportLine(str(e.line), self._text(e.error)) for e in report.errors[:500]
         ]
         self._reload()
 

@@ -99,14 +99,14 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
         # ---- creates a period: a negative budget is refused, then a good one
         page.locator("#new-period-box summary").click()
         form = page.locator("#new-period")
-        form.locator("#m-name").fill(f"{today.year}/{today.year + 1}")
-        form.locator("#m-starts_on").fill((today - timedelta(days=30)).isoformat())
-        form.locator("#m-ends_on").fill((today + timedelta(days=240)).isoformat())
-        form.locator("#m-budget").fill("-5")
-        form.locator("#m-max_funded_certificates").fill("100")
+        form.locator("#m-new-name").fill(f"{today.year}/{today.year + 1}")
+        form.locator("#m-new-starts_on").fill((today - timedelta(days=30)).isoformat())
+        form.locator("#m-new-ends_on").fill((today + timedelta(days=240)).isoformat())
+        form.locator("#m-new-budget").fill("-5")
+        form.locator("#m-new-max_funded_certificates").fill("100")
         form.locator("#create-period").click()
         expect(page.locator("#municipality-error")).to_contain_text("отриц", timeout=15_000)
-        form.locator("#m-budget").fill("1000000")
+        form.locator("#m-new-budget").fill("1000000")
         form.locator("#create-period").click()
         expect(page.locator("#periods-table tbody tr")).to_have_count(1, timeout=15_000)
         expect(page.locator(".period-status")).to_have_text("черновик")
@@ -236,7 +236,7 @@ def test_municipality_journey(chromium_browser: Browser, app_url: str, artifacts
 
         # ---- the budget cannot go below what is committed
         period_form = page.locator("#period-form")
-        period_form.locator("#m-budget").fill("1")
+        period_form.locator("#m-edit-budget").fill("1")
         period_form.locator("#save-period").click()
         expect(page.locator("#municipality-error")).to_contain_text(
             "зарезервированного", timeout=15_000

@@ -29,6 +29,7 @@ from navigator.domain.programs.models import Group
 from navigator.domain.programs.timetable import lesson_dates
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from seed.identifiers import lithuanian_code
+from tests.e2e.loaded import open_loaded
 from tests.support.browser import tamper
 from tests.support.mail import last_link
 
@@ -44,7 +45,7 @@ def _confirm_address(page: Page, engine, app_url: str, email: str) -> None:
     """Opens the link from the letter, as the parent would, and comes back to the cabinet."""
     page.goto(last_link(engine, email, routes.AUTH_EMAIL_CONFIRM, app_url))
     expect(page.locator("#auth-notice")).to_be_visible(timeout=15_000)
-    page.goto(f"{app_url}/cabinet", wait_until="domcontentloaded")
+    open_loaded(page, f"{app_url}/cabinet")  # a click before the load would be undone by it
     expect(page.locator("#confirm-banner")).to_have_count(0, timeout=15_000)
 
 
