@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
@@ -180,44 +182,51 @@ def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
 
 def error_text(message: rx.Var, id: str = "") -> rx.Component:
     """A refusal, shown anew for each one. When it names a field that has its own place for
-    a refusal (components/forms.field), it is shown there, under the field, which gets the
-    focus (assets/feedback.js); otherwise it stays here, kept in view while the person
-    scrolls, the focus on the field it names if there is one. Either way it is read out once.
-    """
+    a refusal (components/forms.field) in the form the person used, it is shown there, under
+    the field, which gets the focus (assets/feedback.js), and this box steps aside; otherwise
+    it stays here, kept in view while the person scrolls, the focus on the field it names if
+    there is one. Either way it is read out once: with the field it names as that takes the
+    focus, or as an alert. Without the script the box shows it all the same."""
+    # the field only when this message is the refusal that named it
+    names_field = message == AppState.field_error
     callout = rx.callout(
         message,
         color_scheme="red",
         high_contrast=True,
-        role="alert",
+        role=rx.cond(names_field, "note", "alert") if id else "alert",
         id=id or None,
+        tab_index=-1 if id else None,
         width="100%",
         class_name="feedback",
-        # the field only when this message is the refusal that named it
-        custom_attrs={
-            "data-field": rx.cond(message == AppState.field_error, AppState.error_field, "")
-        },
-        # hidden until feedback.js finds no place under the field (then data-placement)
+        custom_attrs={"data-field": rx.cond(names_field, AppState.error_field, "")},
+        # steps aside only once the message is under its field, and only while it is the
+        # refusal naming that field (a later refusal brings it back here)
         style=(
-            {
-                "&[data-field]:not([data-field='']):not([data-placement='callout'])": {
-                    "display": "none"
-                }
-            }
+            {"&[data-placement='field'][data-field]:not([data-field=''])": {"display": "none"}}
             if id
             else {}
         ),
         **(
             {
-                "on_mount": rx.call_script(f"window.navigatorFeedback({id!r})"),
-                "on_unmount": rx.call_script(f"window.navigatorFeedbackDone({id!r})"),
+                # the script may have failed to load: the box then says it all the same
+                "on_mount": rx.call_script(
+                    f"window.navigatorFeedback && window.navigatorFeedback({id!r})"
+                ),
+                "on_unmount": rx.call_script(
+                    f"window.navigatorFeedbackDone && window.navigatorFeedbackDone({id!r})"
+                ),
             }
             if id
             else {}
         ),
     )
-    # keyed outside the callout: its mount hook lives in the callout's own component, which a
-    # key on the callout itself would not mount again for the next refusal
-    return rx.cond(message != "", rx.fragment(callout, key=AppState.feedback_serial))
+    # drawn anew (its mount hook runs again) when its message changes or is refused again,
+    # never for another box's refusal (AppState.refused); keyed outside the callout: its
+    # mount hook lives in the callout's own component, which a key on the callout itself
+    # would not mount again
+    refused = cast(rx.vars.ObjectVar, AppState.refused)
+    again = message.to(str) + ":" + refused[message].to_string()
+    return rx.cond(message != "", rx.fragment(callout, key=again))
 
 
 def notice_text(message: rx.Var, id: str = "") -> rx.Component:
