@@ -63,11 +63,12 @@ def test_the_fallback_answers_every_kind_of_query(engine, query):
 
 # "program*" is in few titles and most descriptions; «рисование» ranks art titles apart
 @pytest.mark.parametrize("text", ["programming", "рисование"])
-def test_postgres_ranks_only_titles_with_the_words_and_pages_as_ranking_every_match(engine, text):
+def test_postgres_ranks_only_titles_with_the_words_and_pages_as_ranking_every_match(
+    postgres_engine, text
+):
     """Ranking only the titles that hold a word of the query (its own index) orders the
-    matches as ts_rank over every match's title does: any other title ranks zero."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's ranking (SQLite's bm25 ranks within FTS5)")
+    matches as ts_rank over every match's title does (SQLite's bm25 ranks inside FTS5)."""
+    engine = postgres_engine
     seed_demo(engine, programs=300)
     q = _pg_tsquery(query_words(text))
     with engine.connect() as c:
