@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import time
-import traceback
 from collections import Counter
 from datetime import date, timedelta
 
@@ -21,10 +20,8 @@ from sqlalchemy import event
 from sqlalchemy import select as sa_select
 from sqlmodel import func, select
 
-from navigator.domain.accounts.access import Actor
 from navigator.domain.enrollment.api import (
     accept_application,
-    apply_to_group,
     cancel_enrollment,
     reject_application,
 )
@@ -36,8 +33,7 @@ from navigator.domain.programs.catalog_rows import CatalogGroup, CatalogRow, ref
 from navigator.domain.programs.models import Group
 from navigator.domain.programs.queries import list_catalog_programs, public_program
 from navigator.domain.shared import db as db_module
-from navigator.domain.shared.db import atomically, read_session
-from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import CatalogChange
 from navigator.settings import get_settings
 from search.documents import build_batch
@@ -46,7 +42,7 @@ from search.keys import search_client
 from search.query import CatalogQuery, search_catalog
 from search.relay import Relay, drain, make_client, relay_batch
 from tests.factories import build_world
-from tests.support.parallel import process_engine
+from tests.support.parallel import apply_in_process
 
 _uids = itertools.count()
 
@@ -294,27 +290,6 @@ def test_a_lesson_or_a_money_change_of_an_accepted_place_sends_nothing_to_the_in
         assert s.exec(select(func.count()).select_from(CatalogChange)).one() == before
 
 
-def _apply_in_process(url: str, barrier, results, job: tuple) -> None:
-    engine = process_engine(url)
-    user_id, child_id, group_id, today = job
-    try:
-        barrier.wait(timeout=60)
-        status = atomically(
-            lambda s: (
-                apply_to_group(s, Actor.user(user_id), child_id, group_id, today=today).status
-            ),
-            engine,
-        )
-        results.put(str(status))
-    except DomainError as refusal:
-        results.put(refusal.code)
-    except Exception as error:
-        traceback.print_exc()
-        results.put(f"RAW {type(error).__name__}: {str(error)[:200]}")
-    finally:
-        engine.dispose()
-
-
 def test_parents_applying_at_once_to_two_groups_of_a_program_leave_its_count_right(engine):
     """Six OS processes apply at once, three to each group of one program: each commit
     rewrites the program's catalog row, one after the other, reading the others' applications
@@ -331,7 +306,7 @@ def test_parents_applying_at_once_to_two_groups_of_a_program_leave_its_count_rig
         for n, (parent, child) in enumerate(families)
     ]
     workers = [
-        context.Process(target=_apply_in_process, args=(url, barrier, results, job)) for job in jobs
+        context.Process(target=apply_in_process, args=(url, barrier, results, job)) for job in jobs
     ]
     for worker in workers:
         worker.start()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from navigator.domain.shared.db import make_engine, transaction
+from navigator.domain.accounts.access import Actor
+from navigator.domain.enrollment.api import apply_to_group
+from navigator.domain.shared.db import atomically, make_engine, transaction
 from navigator.domain.shared.errors import DomainError
 
 
@@ -32,3 +35,26 @@ def process_engine(url: str):
     if url.startswith("postgresql"):
         return make_engine(url, pool_size=2, max_overflow=2)
     return make_engine(url)
+
+
+def apply_in_process(url: str, barrier, results, job: tuple) -> None:
+    """One parent's application in an OS process of a race (`job`: user, child, group, day):
+    puts its status, its refusal's code, or RAW and the error's name for anything else."""
+    engine = process_engine(url)
+    user_id, child_id, group_id, today = job
+    try:
+        barrier.wait(timeout=60)
+        status = atomically(
+            lambda s: (
+                apply_to_group(s, Actor.user(user_id), child_id, group_id, today=today).status
+            ),
+            engine,
+        )
+        results.put(str(status))
+    except DomainError as refusal:
+        results.put(refusal.code)
+    except Exception as error:
+        traceback.print_exc()
+        results.put(f"RAW {type(error).__name__}: {str(error)[:200]}")
+    finally:
+        engine.dispose()

@@ -6,42 +6,17 @@ the waiting list and told, and no request ends in a raw database error."""
 from __future__ import annotations
 
 import multiprocessing
-import traceback
 from collections import Counter
 
 from sqlmodel import select
 
-from navigator.domain.accounts.access import Actor
-from navigator.domain.enrollment.api import apply_to_group
 from navigator.domain.enrollment.models import Enrollment
-from navigator.domain.shared.db import atomically, read_session
-from navigator.domain.shared.errors import DomainError
+from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import Notification
 from tests.factories import build_world
-from tests.support.parallel import process_engine
+from tests.support.parallel import apply_in_process
 
 PARENTS = 6
-
-
-def _apply(url: str, barrier, results, job: tuple) -> None:
-    engine = process_engine(url)
-    user_id, child_id, group_id, today = job
-    try:
-        barrier.wait(timeout=60)
-        status = atomically(
-            lambda s: (
-                apply_to_group(s, Actor.user(user_id), child_id, group_id, today=today).status
-            ),
-            engine,
-        )
-        results.put(str(status))
-    except DomainError as refusal:
-        results.put(refusal.code)
-    except Exception as error:
-        traceback.print_exc()
-        results.put(f"RAW {type(error).__name__}: {str(error)[:200]}")
-    finally:
-        engine.dispose()
 
 
 def test_six_parents_at_once_for_two_seats_leave_two_pending_and_four_told_they_wait(engine):
@@ -52,7 +27,9 @@ def test_six_parents_at_once_for_two_seats_leave_two_pending_and_four_told_they_
     barrier = context.Barrier(PARENTS)
     results = context.Queue()
     jobs = [(parent.user_id, child, world.group_id, world.today) for parent, child in families]
-    workers = [context.Process(target=_apply, args=(url, barrier, results, j)) for j in jobs]
+    workers = [
+        context.Process(target=apply_in_process, args=(url, barrier, results, j)) for j in jobs
+    ]
     for worker in workers:
         worker.start()
     outcomes = Counter(results.get(timeout=180) for _ in workers)
