@@ -10,13 +10,19 @@
   var PLACED = "data-placed"; // on a field's place for a refusal we showed: the box's id
 
   // the form of the person's last action: a refusal is placed under a field of that form
-  // only (a page may repeat a field's name in many forms). Clicks count as well as submits:
-  // Safari and Firefox on a Mac do not focus a clicked button, and a row's button sits in no
-  // form (then the box says it).
+  // only (a page may repeat a field's name in many forms). An action is a submit, a click on
+  // a button (Safari and Firefox on a Mac do not focus a clicked button, and a row's button
+  // sits in no form: then the box says it), or a choice that acts by itself (a select, a box
+  // ticked); a click into another form's text box while an answer is on its way is none
+  var ACTS = "button, input[type=submit], input[type=button], input[type=image], [role=button]";
+  var CHOOSES = "select, input[type=checkbox], input[type=radio]";
   var acted = null;
   function remember(event) {
     var el = event.target;
-    acted = (el && el.closest && el.closest("form")) || null;
+    if (!el || !el.closest) return;
+    if (event.type === "click" && !el.closest(ACTS)) return;
+    if (event.type === "change" && !el.closest(CHOOSES)) return;
+    acted = el.closest("form") || null;
   }
   ["submit", "click", "change"].forEach(function (type) {
     document.addEventListener(type, remember, true);

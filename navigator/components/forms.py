@@ -37,14 +37,19 @@ def field_error(id: Text, name: Text | None) -> rx.Component:
     error_id = f"{id}-error" if isinstance(id, str) else id.to(str) + "-error"
     return rx.cond(
         (AppState.error_field == name) & (AppState.field_error != ""),
-        rx.text(
-            AppState.field_error,
-            as_="p",
-            id=error_id,
-            size="2",
-            color_scheme="red",
-            weight="medium",
-            class_name="field-error",
+        # a new element for each refusal: the same refusal again, the focus already in the
+        # field, is an alert that appears anew and is read out again
+        rx.fragment(
+            rx.text(
+                AppState.field_error,
+                as_="p",
+                id=error_id,
+                size="2",
+                color_scheme="red",
+                weight="medium",
+                class_name="field-error",
+            ),
+            key=AppState.feedback_serial,
         ),
     )
 

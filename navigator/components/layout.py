@@ -180,6 +180,12 @@ def page(*children: rx.Component, title: rx.Var | str = "") -> rx.Component:
     )
 
 
+WITH_SCRIPT_A_NOTE = rx.Var(
+    _js_expr="(typeof window !== 'undefined' && window.navigatorFeedback) ? 'note' : 'alert'",
+    _var_type=str,
+)
+
+
 def error_text(message: rx.Var, id: str = "") -> rx.Component:
     """A refusal, shown anew for each one. When it names a field that has its own place for
     a refusal (components/forms.field) in the form the person used, it is shown there, under
@@ -193,16 +199,24 @@ def error_text(message: rx.Var, id: str = "") -> rx.Component:
         message,
         color_scheme="red",
         high_contrast=True,
-        role=rx.cond(names_field, "note", "alert") if id else "alert",
+        # a note when it names a field and the script is there to read it out with that
+        # field; an alert otherwise (no script: the box is all there is)
+        role=rx.cond(names_field, WITH_SCRIPT_A_NOTE, "alert") if id else "alert",
         id=id or None,
         tab_index=-1 if id else None,
         width="100%",
         class_name="feedback",
         custom_attrs={"data-field": rx.cond(names_field, AppState.error_field, "")},
-        # steps aside only once the message is under its field, and only while it is the
-        # refusal naming that field (a later refusal brings it back here)
+        # steps aside only while its message is under its field, and only while it is the
+        # refusal naming that field (a later refusal brings it back here); the message under
+        # the field is looked for, not remembered: when React draws that field anew, the
+        # message there is gone and this box says it again (a browser without :has() shows
+        # both, never neither)
         style=(
-            {"&[data-placement='field'][data-field]:not([data-field=''])": {"display": "none"}}
+            {
+                f"body:has(.field-error[data-placed='{id}']) &[data-placement='field']"
+                "[data-field]:not([data-field=''])": {"display": "none"}
+            }
             if id
             else {}
         ),

@@ -302,7 +302,7 @@ class CatalogState(AppState):
         try:
             result = find_programs(self._query())
         except DomainError as error:
-            self.error = self._message(error)
+            self.error = self._text(error)
             self.cards, self.total, self.pages = [], 0, 1
             return
         self.error = ""
@@ -463,9 +463,7 @@ class CatalogState(AppState):
         form = form if isinstance(form, dict) else {}
         value = str(form.get("price_max", ""))[:12].strip()
         if value and _price_minor(value) is None:
-            self.price_error = self._message(
-                InvalidInput("must_not_be_negative", field="price_max")
-            )
+            self.price_error = self._text(InvalidInput("must_not_be_negative", field="price_max"))
             return rx.set_focus("price-max")
         currency = str(form.get("currency", ""))
         if currency in _currencies().values():

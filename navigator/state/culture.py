@@ -407,7 +407,7 @@ class CultureState(AppState):
                 with read_session() as session:
                     quote = quote_booking(session, actor, session_id, self._ticked, self._adults())
             except DomainError as error:
-                self.booking_error = self._message(error)
+                self.booking_error = self._text(error)
             else:
                 self.booking_error = ""
                 self.quote_total = money(quote.total_minor, CULTURE_CURRENCY, lang)
@@ -416,7 +416,7 @@ class CultureState(AppState):
                 over = {cap.pupil_id for cap in quote.over_cap}
                 self.over_cap = bool(over) or quote.wallet_after_minor < 0
                 if over:  # said before the click, naming each pupil, as the server would
-                    self.booking_error = self._message(
+                    self.booking_error = self._text(
                         Conflict(
                             "pupil_cap_exceeded",
                             pupils=", ".join(f"{c.name} ({c.class_name})" for c in quote.over_cap),
@@ -424,7 +424,7 @@ class CultureState(AppState):
                         )
                     )
                 elif quote.wallet_after_minor < 0:
-                    self.booking_error = self._message(
+                    self.booking_error = self._text(
                         Conflict(
                             "wallet_insufficient",
                             available=f"{quote.wallet_before_minor / 100:.2f}",
@@ -454,7 +454,7 @@ class CultureState(AppState):
         found = self._school()
         session_id = row_id(self.session_id)
         if found is None:
-            self.booking_error = self._message(NotFound())
+            self.booking_error = self._text(NotFound())
             return None
         actor, _school_id = found
         try:
@@ -463,7 +463,7 @@ class CultureState(AppState):
             adults, pupils, key = self._adults(), list(self._ticked), self._request_key
             atomically(lambda s: book_session(s, actor, session_id, pupils, adults, key))
         except DomainError as error:
-            self.booking_error = self._message(error)
+            self.booking_error = self._text(error)
             return rx.set_focus("book")
         self.notice = text("culture_booked", self.lang)
         self._reload()

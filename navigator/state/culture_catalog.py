@@ -176,7 +176,7 @@ class CultureCatalogState(AppState):
         try:
             result = find_culture_services(self._query())
         except DomainError as error:
-            self.error = self._message(error)
+            self.error = self._text(error)
             self.cards, self.total, self.pages = [], 0, 1
             return
         self.error = ""
@@ -294,7 +294,7 @@ class CultureCatalogState(AppState):
         form = form if isinstance(form, dict) else {}
         value = str(form.get("price_max", ""))[:12].strip()
         if value and _price_minor(value) is None:
-            self.price_error = self._message(
+            self.price_error = self._text(
                 InvalidInput("amount_not_a_number", field="price_max", value=value)
             )
             return rx.set_focus("culture-price-max")

@@ -545,7 +545,46 @@ def test_a_refusal_is_shown_without_the_feedback_script(
         expect(box).to_have_attribute("data-field", "budget", timeout=15_000)
         _in_view(page, box)
         expect(box).not_to_have_text("")
+        expect(box).to_have_attribute("role", "alert")  # no script to read it with the field
         expect(page.locator(".field-error:visible")).to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+def test_a_refusal_under_a_field_drawn_anew_comes_back_to_its_box(
+    chromium_browser: Browser, app_url: str
+) -> None:
+    """The box steps aside while its message is under the field; when React draws that
+    field's place anew (the script's mark on it gone), the box says the message again: a
+    refusal is never shown nowhere. A click into another form's field is no action: the next
+    refusal still lands in the form whose button was pressed."""
+    town = busy_town()
+    context = _context(chromium_browser, 1280)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url, town.admin_email, routes.MUNICIPALITY)
+        expect(page.locator("#periods-table tbody tr").first).to_be_visible(timeout=30_000)
+        period_form = page.locator("#period-form")
+        field = period_form.locator("#m-edit-budget")
+        field.fill("-5")
+        period_form.locator("#save-period").click()
+        box = page.locator("#municipality-error")
+        _beside(page, field, "municipality-error")
+        expect(box).to_have_attribute("role", "note")  # read out with the field, not twice
+        page.evaluate(
+            "document.querySelectorAll('.field-error[data-placed]')"
+            ".forEach(el => el.removeAttribute('data-placed'))"
+        )
+        _in_view(page, box)
+        expect(box).not_to_have_text("")
+        # the same refusal again, after a click into the other form's field of that name
+        period_form.locator("#save-period").click()
+        _beside(page, field, "municipality-error")
+        page.locator("#new-period-box summary").click()
+        page.locator("#m-new-budget").click()
+        period_form.locator("#save-period").click()
+        _beside(page, field, "municipality-error")
     finally:
         context.close()
 

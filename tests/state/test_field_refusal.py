@@ -136,16 +136,20 @@ def test_a_field_s_place_shows_only_what_the_script_placed_there() -> None:
 
 
 def test_the_refusal_box_shows_its_message_until_the_script_places_it() -> None:
-    """The box is seen from its first render: it steps aside only once the message is under
-    its field (data-placement="field"); naming a field, it is no alert (the field says it as
-    it takes the focus), naming none it is."""
+    """The box is seen from its first render: it steps aside only while its message is
+    under its field (data-placement="field" and that field's place marked for this box);
+    naming a field, it is no alert when the script is there to read it out with the field,
+    and an alert otherwise."""
 
     class Screen(AppState):
         error: str = ""
 
     text = _rendered(error_text(Screen.error, "screen-error"))
-    assert "&[data-placement='field'][data-field]:not([data-field=''])" in text
-    assert '"note" : "alert"' in text
+    assert (
+        "body:has(.field-error[data-placed='screen-error']) &[data-placement='field']"
+        "[data-field]:not([data-field=''])"
+    ) in text
+    assert "window.navigatorFeedback) ? 'note' : 'alert'" in text
     assert "refused" in text  # keyed on its own message's refusal
 
 
