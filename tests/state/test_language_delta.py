@@ -7,13 +7,12 @@ translated choices with the results.
 
 from __future__ import annotations
 
-import asyncio
-
 from reflex.state import State
 from reflex_base import constants
 
 import navigator.navigator  # noqa: F401  (every page's state, as the app has them)
 from navigator.state.app import AppState
+from tests.support.handlers import settle
 
 APP = AppState.get_full_name()
 
@@ -42,7 +41,7 @@ def _navigate(root: State, router: dict) -> dict:
         finally:
             root._clean()
 
-    return asyncio.run(delta())
+    return settle(delta())  # a loop of its own: browser tests leave one running here
 
 
 def test_the_first_update_carries_the_language_of_the_browser():
