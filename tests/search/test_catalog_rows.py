@@ -26,7 +26,6 @@ from navigator.domain.programs.catalog_rows import (
     LOCK_SPACE,
     CatalogGroup,
     CatalogRow,
-    refresh_catalog_rows,
 )
 from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import Group, Program
@@ -45,6 +44,7 @@ from search.fallback import (
 from search.query import CatalogQuery
 from seed.demo import seed_demo
 from tests.factories import SYSTEM, build_world
+from tests.support.invariants import assert_catalog_rows_as_a_full_refresh
 from tests.support.parallel import run_in_parallel
 
 
@@ -56,20 +56,6 @@ def _find(world, today: date | None = None, **filters) -> list[int]:
         )
     assert result.total == len(result.hits)
     return [hit.id for hit in result.hits]
-
-
-def _snapshot(engine) -> tuple[list, list]:
-    with engine.connect() as c:
-        rows = [tuple(r) for r in c.execute(sa_select(CatalogRow).order_by("program_id"))]
-        groups = [tuple(r) for r in c.execute(sa_select(CatalogGroup).order_by("group_id"))]
-    return rows, groups
-
-
-def _written_by_hooks_equal_a_full_refresh(engine) -> None:
-    before = _snapshot(engine)
-    with engine.begin() as c:
-        refresh_catalog_rows(c)
-    assert _snapshot(engine) == before
 
 
 def test_a_group_that_fills_changes_price_closes_or_ends_changes_what_the_fallback_finds(engine):
@@ -124,7 +110,7 @@ def test_a_group_that_fills_changes_price_closes_or_ends_changes_what_the_fallba
     assert _find(world, last_day + timedelta(days=1), price_max_minor=90_000) == []
     assert _find(world, last_day + timedelta(days=1), has_free_seats=False) == [program]
     assert _find(world, last_day + timedelta(days=1), sort="start") == [program]
-    _written_by_hooks_equal_a_full_refresh(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_a_program_edited_after_certification_is_found_as_certified(engine):
@@ -149,7 +135,7 @@ def test_a_program_edited_after_certification_is_found_as_certified(engine):
     assert _find(world, directions=("artistic",), age=4) == [world.program_id]
     assert _find(world, directions=("technical",)) == []
     assert _find(world, text="шахматы") == [world.program_id]
-    _written_by_hooks_equal_a_full_refresh(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_a_program_leaves_the_fallback_with_its_listing_or_its_providers_admission(engine):
@@ -175,7 +161,7 @@ def test_a_program_leaves_the_fallback_with_its_listing_or_its_providers_admissi
         municipality.code = f"{municipality.code}-renamed"
         s.add(municipality)
     assert _find(world) == [world.program_id]
-    _written_by_hooks_equal_a_full_refresh(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def _claim_seats(engine, program_ids: list[int]) -> dict[int, int]:
@@ -303,7 +289,7 @@ def test_the_full_refresh_writes_what_the_hooks_wrote(engine):
     with world.tx() as s:
         set_certification(s, SYSTEM, world.program_id, "suspended", reason="a complaint")
     assert _find(world) == []
-    _written_by_hooks_equal_a_full_refresh(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_seats_taken_at_once_in_two_groups_of_a_program_leave_its_row_right(engine):
@@ -328,7 +314,7 @@ def test_seats_taken_at_once_in_two_groups_of_a_program_leave_its_row_right(engi
     with read_session(engine) as s:
         free = s.exec(select(ROW.c.free_seats).where(ROW.c.program_id == world.program_id)).one()
     assert free == 20 - 4
-    _written_by_hooks_equal_a_full_refresh(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_rows_are_written_as_the_transaction_commits_after_its_other_locks(engine):
@@ -356,7 +342,7 @@ def test_rows_are_written_as_the_transaction_commits_after_its_other_locks(engin
         ).scalar_one()
         assert before == 2  # not yet: written at the commit
     assert _find(world, has_free_seats=True) == []
-    _written_by_hooks_equal_a_full_refresh(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_a_catalog_upgraded_across_the_rows_migration_gets_them_after_the_migrations(engine):

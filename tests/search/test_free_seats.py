@@ -17,7 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from meilisearch.errors import MeilisearchApiError
 from sqlalchemy import event
-from sqlalchemy import select as sa_select
 from sqlmodel import func, select
 
 from navigator.domain.enrollment.api import (
@@ -29,7 +28,7 @@ from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
 from navigator.domain.enrollment.seats import NO_CLAIMS, SeatClaims, free_seats
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.api import update_group
-from navigator.domain.programs.catalog_rows import CatalogGroup, CatalogRow, refresh_catalog_rows
+from navigator.domain.programs.catalog_rows import CatalogGroup, CatalogRow
 from navigator.domain.programs.models import Group
 from navigator.domain.programs.queries import list_catalog_programs, public_program
 from navigator.domain.shared import db as db_module
@@ -42,6 +41,7 @@ from search.keys import search_client
 from search.query import CatalogQuery, search_catalog
 from search.relay import Relay, drain, make_client, relay_batch
 from tests.factories import build_world
+from tests.support.invariants import assert_catalog_rows_as_a_full_refresh
 from tests.support.parallel import apply_in_process
 
 _uids = itertools.count()
@@ -130,20 +130,6 @@ def _status(world, enrollment_id: int) -> str:
         return s.get(Enrollment, enrollment_id).status
 
 
-def _snapshot(engine) -> tuple[list, list]:
-    with engine.connect() as c:
-        rows = [tuple(r) for r in c.execute(sa_select(CatalogRow).order_by("program_id"))]
-        groups = [tuple(r) for r in c.execute(sa_select(CatalogGroup).order_by("group_id"))]
-    return rows, groups
-
-
-def _hooks_wrote_what_a_full_refresh_writes(engine) -> None:
-    before = _snapshot(engine)
-    with engine.begin() as c:
-        refresh_catalog_rows(c)
-    assert _snapshot(engine) == before
-
-
 def test_free_seats_are_neither_taken_nor_promised_and_none_while_children_wait():
     assert free_seats(10, 3, NO_CLAIMS) == 7
     assert free_seats(10, 3, SeatClaims(awaiting=4)) == 3
@@ -179,7 +165,7 @@ def test_an_application_its_withdrawal_and_the_providers_decisions_move_every_co
     with world.tx() as s:
         reject_application(s, world.provider_user, third, reason="the group is for beginners")
     assert _free_everywhere(world, api) == 2
-    _hooks_wrote_what_a_full_refresh_writes(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_the_waiting_list_and_its_promotion_move_every_count(engine, catalog_api):
@@ -210,7 +196,7 @@ def test_the_waiting_list_and_its_promotion_move_every_count(engine, catalog_api
     with world.tx() as s:
         cancel_enrollment(s, families[1][0], second)
     assert _free_everywhere(world, catalog_api) == 3
-    _hooks_wrote_what_a_full_refresh_writes(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_an_application_ended_by_any_writer_and_a_group_that_ends_move_every_count(engine):
@@ -230,7 +216,7 @@ def test_an_application_ended_by_any_writer_and_a_group_that_ends_move_every_cou
     last_day = date.today() + timedelta(days=27)
     assert _free_everywhere(world, today=last_day) == 2
     assert _free_everywhere(world, today=last_day + timedelta(days=1)) == 0
-    _hooks_wrote_what_a_full_refresh_writes(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_an_application_ended_without_its_old_status_loaded_moves_every_count(engine):
@@ -249,7 +235,7 @@ def test_an_application_ended_without_its_old_status_loaded_moves_every_count(en
     assert _status(world, pending) == "cancelled"
     assert _free_everywhere(world) == 3
     assert _outbox_size(engine) > queued  # the program goes to the search index again
-    _hooks_wrote_what_a_full_refresh_writes(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def test_an_application_asks_nothing_more_for_its_groups_program(engine):
@@ -316,7 +302,7 @@ def test_parents_applying_at_once_to_two_groups_of_a_program_leave_its_count_rig
     # two seats: two promised, one waits; four seats: three promised, one free
     assert outcomes == Counter({"applied": 5, "waitlisted": 1}), outcomes
     assert _free_everywhere(world) == 1
-    _hooks_wrote_what_a_full_refresh_writes(engine)
+    assert_catalog_rows_as_a_full_refresh(engine)
 
 
 def _outbox_size(engine) -> int:

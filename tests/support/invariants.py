@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -10,6 +11,7 @@ from navigator.domain.certificates.ledger import ledger_sums, period_money
 from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
 from navigator.domain.enrollment.models import SEATED_ENROLLMENT, Attendance, Enrollment
 from navigator.domain.funding.models import FundingPeriod
+from navigator.domain.programs.catalog_rows import CatalogGroup, CatalogRow, refresh_catalog_rows
 from navigator.domain.programs.models import Group
 from navigator.domain.shared.db import read_session
 
@@ -133,3 +135,18 @@ def assert_culture_invariants(engine: Engine) -> None:
                 )
             ).one()
             assert culture_session.booked == booked <= culture_session.capacity, culture_session
+
+
+def _catalog_rows(engine: Engine) -> tuple[list, list]:
+    with engine.connect() as c:
+        rows = [tuple(r) for r in c.execute(sa_select(CatalogRow).order_by("program_id"))]
+        groups = [tuple(r) for r in c.execute(sa_select(CatalogGroup).order_by("group_id"))]
+    return rows, groups
+
+
+def assert_catalog_rows_as_a_full_refresh(engine: Engine) -> None:
+    """The catalog's rows the write hooks left are what a full refresh writes now."""
+    before = _catalog_rows(engine)
+    with engine.begin() as c:
+        refresh_catalog_rows(c)
+    assert _catalog_rows(engine) == before
