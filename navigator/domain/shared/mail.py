@@ -6,10 +6,11 @@ configured, writes each letter as an `.eml` file under `var/mail/` itself.
 
 A sender first *claims* letters in a short transaction of its own (a lease until a time, with
 a token; PostgreSQL skips rows another sender is claiming), sends them outside any
-transaction, then records each as sent. So two senders never send one letter. The one window
-left, a crash after the server accepted a letter and before it was recorded, ends with the
-lease: the letter is sent again with the Message-ID it was given when it was queued, which
-the receiving side recognises as the same letter. A server that refuses or is down leaves the
+transaction, then records them as sent, a few at a time. So two senders never send one
+letter. The one window left, a crash after the server accepted letters and before they were
+recorded (at most `RECORD_EVERY` of them), ends with the lease: each is sent again with the
+Message-ID it was given when it was queued, which the receiving side recognises as the same
+letter. A server that refuses or is down leaves the
 letter waiting (attempts, next_attempt_at with a growing backoff); nothing is lost.
 
 A server that refuses the address for good (no such mailbox) is not asked again and again:
@@ -25,6 +26,7 @@ import logging
 import secrets
 import smtplib
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +51,8 @@ SENDER = "Navigator <no-reply@navigator.local>"
 # how long a claimed letter belongs to its sender; past it, another sender may send it again
 LEASE = timedelta(minutes=5)
 BATCH = 50
+RECORD_EVERY = 10  # accepted letters recorded in one transaction
+RECORD_AFTER = 1.0  # seconds: or sooner, when the server is slow
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=5)  # as mail servers do with a letter they cannot deliver
@@ -191,17 +195,25 @@ def claim_letters(
     return claimed
 
 
-def record_sent(engine: Engine, letter: Claimed, *, now: datetime | None = None) -> None:
+def record_sent(engine: Engine, letters: list[Claimed], *, now: datetime | None = None) -> None:
+    """The letters the server accepted, as sent: one transaction for them all. A letter whose
+    lease another sender has taken since (its token changed) is left to that sender."""
+    if not letters:
+        return
+    tokens: dict[str, list[int]] = {}
+    for letter in letters:
+        tokens.setdefault(letter.token, []).append(letter.id)
     with transaction(engine) as session:
-        session.exec(  # type: ignore[call-overload]
-            update(OutgoingMail)
-            .where(
-                col(OutgoingMail.id) == letter.id,
-                col(OutgoingMail.claim_token) == letter.token,
-                col(OutgoingMail.sent_at).is_(None),
+        for token, ids in tokens.items():
+            session.exec(  # type: ignore[call-overload]
+                update(OutgoingMail)
+                .where(
+                    col(OutgoingMail.id).in_(ids),
+                    col(OutgoingMail.claim_token) == token,
+                    col(OutgoingMail.sent_at).is_(None),
+                )
+                .values(sent_at=now or utcnow(), claimed_until=None, last_error="")
             )
-            .values(sent_at=now or utcnow(), claimed_until=None, last_error="")
-        )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -294,24 +306,42 @@ def _deliver(
     send: Callable[[Claimed], Any],
     now: datetime | None,
 ) -> MailRound:
+    """Send each letter; the accepted ones are recorded a few at a time (`RECORD_EVERY`
+    letters or `RECORD_AFTER`), not in a transaction each: a commit per letter was most of a
+    round's time. A sender that dies before recording them leaves them to be sent again when
+    its lease ends, each with its own Message-ID, so the mailbox can tell the second copy."""
     done = MailRound()
-    for letter in claimed:
-        try:
-            send(letter)
-        except (smtplib.SMTPException, OSError) as error:
-            log.warning("mail %s to %s not sent yet: %s", letter.id, letter.recipient, error)
-            record_failure(
-                engine,
-                letter,
-                error,
-                now=now,
-                refused=refuses_the_address(error),
-                about_letter=about_the_letter(error),
-            )
-            done.failed.append(letter.id)
-            continue
-        record_sent(engine, letter, now=now)
-        done.sent.append(letter.id)
+    accepted: list[Claimed] = []
+    since = time.monotonic()
+
+    def record() -> None:
+        record_sent(engine, accepted, now=now)
+        done.sent.extend(letter.id for letter in accepted)
+        accepted.clear()
+
+    try:
+        for letter in claimed:
+            try:
+                send(letter)
+            except (smtplib.SMTPException, OSError) as error:
+                log.warning("mail %s to %s not sent yet: %s", letter.id, letter.recipient, error)
+                record_failure(
+                    engine,
+                    letter,
+                    error,
+                    now=now,
+                    refused=refuses_the_address(error),
+                    about_letter=about_the_letter(error),
+                )
+                done.failed.append(letter.id)
+                continue
+            if not accepted:
+                since = time.monotonic()
+            accepted.append(letter)
+            if len(accepted) >= RECORD_EVERY or time.monotonic() - since >= RECORD_AFTER:
+                record()
+    finally:  # a round cut short still records what the server has accepted
+        record()
     return done
 
 
