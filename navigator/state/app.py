@@ -24,6 +24,13 @@ from navigator.settings import SUPPORTED_LOCALES, get_settings
 
 YEAR_SECONDS = 365 * 24 * 3600
 REFUSALS_KEPT = 20  # the refusals whose boxes keep their place (AppState.refused)
+# A page state's translated labels (choice lists, "12 programs found") are computed from its own
+# `page_lang`, which its page's load sets from `lang`, never from `lang` itself: Reflex loads
+# a state with every event of any state whose vars its computed vars read, so ten page states'
+# labels reading AppState.lang made every event of every page read and write those ten states
+# through Redis (13 states an event instead of 4). A language switch reloads the page, so the
+# load sets the new one. This is their language until then: the one `lang` gives a new tab.
+LABELS_LANG = get_settings().default_locale
 
 
 class AppState(rx.State):

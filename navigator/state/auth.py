@@ -20,7 +20,7 @@ from navigator.domain.providers.staff import invitation_for_token
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.i18n import has_message, text, translate, value_label
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 
 ERROR_VALUES: dict[str, dict[str, object]] = {
     "too_many_attempts": {"minutes": int(ATTEMPT_WINDOW.total_seconds() // 60)},
@@ -45,6 +45,7 @@ class AuthState(AppState):
 
     @rx.event
     def load(self) -> None:
+        self.page_lang = self.lang  # the labels follow the tab's language
         self._user_id()
         params = self.router.url.query_parameters
         code = params.get("error") or ""
@@ -69,9 +70,11 @@ class AuthState(AppState):
         with read_session() as session:
             return [[str(m.id), m.name] for m in municipalities(session)]
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def kind_choices(self) -> list[list[str]]:
-        return [[k.value, value_label(k.value, self.lang)] for k in ProviderKind]
+        return [[k.value, value_label(k.value, self.page_lang)] for k in ProviderKind]
 
 
 class InviteState(AuthState):

@@ -40,7 +40,7 @@ from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.i18n import text, ui_strings, value_label
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
 from navigator.state.threaded import finished, in_thread
@@ -352,6 +352,7 @@ class CabinetState(AppState):
     @rx.event
     @in_thread
     def load(self):
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = ""
         self.editing = self.cancelling = self.history_child = ""
         self.history = []
@@ -453,9 +454,11 @@ class CabinetState(AppState):
     def resend_confirmation(self) -> None:
         self.error, self.notice = self._resend_confirmation()
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def category_choices(self) -> list[Choice]:
-        return [Choice(c.value, value_label(c.value, self.lang)) for c in ChildCategory]
+        return [Choice(c.value, value_label(c.value, self.page_lang)) for c in ChildCategory]
 
     def _card_answer(self, child_id: str, error: str = "", notice: str = "") -> None:
         """In the child's card; for an id that is no card of this page, at the top."""

@@ -37,7 +37,7 @@ from navigator.i18n.formatting import (
     format_money,
     weekday_abbreviations,
 )
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.threaded import in_thread
 from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
@@ -404,6 +404,7 @@ class CatalogState(AppState):
     @rx.event
     @in_thread
     def load(self) -> None:
+        self.page_lang = self.lang  # the labels follow the tab's language
         user_id = self._user_id()
         if user_id is None:
             self._paying, self._home = None, []
@@ -561,9 +562,11 @@ class CatalogState(AppState):
 
     # ---------------------------------------------------------------- display
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def found_label(self) -> str:
-        return text("found", self.lang, count=self.total)
+        return text("found", self.page_lang, count=self.total)
 
     @rx.var
     def active_filters(self) -> int:
@@ -575,13 +578,13 @@ class CatalogState(AppState):
     @rx.var
     def filters_label(self) -> str:
         if not self.active_filters:
-            return text("filters", self.lang)
-        return text("filters_count", self.lang, count=self.active_filters)
+            return text("filters", self.page_lang)
+        return text("filters_count", self.page_lang, count=self.active_filters)
 
     @rx.var
     def show_results_label(self) -> str:
-        return text("show_results", self.lang, count=self.total)
+        return text("show_results", self.page_lang, count=self.total)
 
     @rx.var
     def page_label(self) -> str:
-        return text("page_of", self.lang, page=self.page, pages=self.pages)
+        return text("page_of", self.page_lang, page=self.page, pages=self.pages)

@@ -23,7 +23,7 @@ from navigator.domain.shared.errors import DomainError, InvalidInput
 from navigator.domain.shared.money import parse_amount
 from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_moment, format_money
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.catalog import FacetOption, TitlePart
 from search.culture_query import ART_FORMS, CULTURE_SORTS, PLACES, CultureQuery, CultureResult
 from search.culture_service import find_culture_services
@@ -252,6 +252,7 @@ class CultureCatalogState(AppState):
 
     @rx.event
     def load(self) -> None:
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.filters_open = False
         self._read_url()
         self._search()
@@ -336,9 +337,11 @@ class CultureCatalogState(AppState):
 
     # ---------------------------------------------------------------- display
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def found_label(self) -> str:
-        return text("culture_found", self.lang, count=self.total)
+        return text("culture_found", self.page_lang, count=self.total)
 
     @rx.var
     def active_filters(self) -> int:
@@ -348,13 +351,13 @@ class CultureCatalogState(AppState):
     @rx.var
     def filters_label(self) -> str:
         if not self.active_filters:
-            return text("filters", self.lang)
-        return text("filters_count", self.lang, count=self.active_filters)
+            return text("filters", self.page_lang)
+        return text("filters_count", self.page_lang, count=self.active_filters)
 
     @rx.var
     def show_results_label(self) -> str:
-        return text("culture_show_results", self.lang, count=self.total)
+        return text("culture_show_results", self.page_lang, count=self.total)
 
     @rx.var
     def page_label(self) -> str:
-        return text("page_of", self.lang, page=self.page, pages=self.pages)
+        return text("page_of", self.page_lang, page=self.page, pages=self.pages)

@@ -39,7 +39,7 @@ from navigator.domain.shared.models import utcnow
 from navigator.domain.shared.money import parse_amount
 from navigator.i18n import field_label, text, value_label
 from navigator.settings import get_settings
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.formatting import Bar, bars, day, money
 from navigator.state.forms import form_date, form_whole, row_id
 from navigator.state.threaded import in_thread
@@ -366,10 +366,12 @@ class CultureOperatorState(AppState):
 
     # ------------------------------------------------------------ loading
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def service_criteria(self) -> list[str]:
         """The published criteria the operator approves against, beside the waiting ones."""
-        return [text(key, self.lang) for key in SERVICE_CRITERIA]
+        return [text(key, self.page_lang) for key in SERVICE_CRITERIA]
 
     def _reload(self) -> None:
         actor = self._actor()
@@ -498,6 +500,7 @@ class CultureOperatorState(AppState):
 
     @rx.event
     def load(self):
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = self.inviting = self.deciding = ""
         if self._actor() is None:
             return rx.redirect(routes.login_then(routes.CULTURE_OPERATOR))

@@ -66,7 +66,7 @@ from navigator.i18n.formatting import (
     format_number,
     weekday_abbreviations,
 )
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.formatting import day
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 
@@ -554,6 +554,7 @@ class MunicipalityState(AppState):
 
     @rx.event
     def load(self):
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = self.closing = self.deciding = ""
         if self._actor() is None:
             return rx.redirect(routes.login_then(routes.MUNICIPALITY))
@@ -979,22 +980,24 @@ class MunicipalityState(AppState):
 
     @rx.var
     def category_choices(self) -> list[Choice]:
-        return [Choice(c.value, value_label(c.value, self.lang)) for c in ChildCategory]
+        return [Choice(c.value, value_label(c.value, self.page_lang)) for c in ChildCategory]
 
     @rx.var
     def waitlist_level_choices(self) -> list[Choice]:
-        return [Choice("", text("waitlist_level_none", self.lang))] + [
-            Choice(str(n), text("waitlist_level", self.lang, level=n))
+        return [Choice("", text("waitlist_level_none", self.page_lang))] + [
+            Choice(str(n), text("waitlist_level", self.page_lang, level=n))
             for n in range(1, WAITLIST_LEVELS + 1)
         ]
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def absence_choices(self) -> list[Choice]:
-        return [Choice(c.value, value_label(c.value, self.lang)) for c in AbsenceCharge]
+        return [Choice(c.value, value_label(c.value, self.page_lang)) for c in AbsenceCharge]
 
     @rx.var
     def report_choices(self) -> list[Choice]:
-        return [Choice(name, text("report_" + name, self.lang)) for name in reports.REPORTS]
+        return [Choice(name, text("report_" + name, self.page_lang)) for name in reports.REPORTS]
 
     @rx.var
     def nominal_form_rows(self) -> list[str]:

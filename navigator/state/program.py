@@ -101,6 +101,7 @@ class ProgramState(AppState):
     has_breakdown: bool = False
     offer_clauses: list[str] = []  # the offer's text, with this child's and group's figures
     terms_accepted: bool = False
+    sign_in_href: str = routes.LOGIN  # back to this program after signing in (set by load)
     error: str = ""
     notice: str = ""
     _program_id: int | None = None
@@ -114,6 +115,9 @@ class ProgramState(AppState):
         self.child_id = self.group_id = ""
         self.has_breakdown = self.terms_accepted = False
         self._program_id = path_id(self.router.url.path)
+        # back to this program after signing in; set here, not a computed var reading the
+        # router, which would load this state with every event of every page
+        self.sign_in_href = routes.login_then(quote_plus(self.router.url.path or routes.HOME))
         lang = self.lang
         try:
             if self._program_id is None:
@@ -269,7 +273,3 @@ class ProgramState(AppState):
         return [
             Choice(g.id, f"{g.name} · {g.timetable} · {g.price}") for g in self.groups if g.open
         ]
-
-    @rx.var
-    def sign_in_href(self) -> str:
-        return routes.login_then(quote_plus(self.router.url.path or routes.HOME))

@@ -50,7 +50,7 @@ from navigator.domain.shared.validation import parse_coordinate
 from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_money
 from navigator.settings import get_settings
-from navigator.state.app import AppState
+from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.formatting import day, timetable
 from navigator.state.forms import Choice, form_date, form_whole, path_id, row_id
 from navigator.state.threaded import in_thread
@@ -197,6 +197,7 @@ class ProviderProgramState(AppState):
 
     @rx.event
     def load(self):
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = ""
         if self._actor() is None:  # back to this program after signing in
             return rx.redirect(routes.login_then(back_to(routes.PROVIDER_PROGRAM, self)))
@@ -297,17 +298,19 @@ class ProviderProgramState(AppState):
             return
         self._run(lambda s, actor, _pid: set_enrollment_open(s, actor, wanted, not row.open))
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def direction_choices(self) -> list[Choice]:
-        return [Choice(d.value, value_label(d.value, self.lang)) for d in Direction]
+        return [Choice(d.value, value_label(d.value, self.page_lang)) for d in Direction]
 
     @rx.var
     def format_choices(self) -> list[Choice]:
-        return [Choice(f.value, value_label(f.value, self.lang)) for f in ProgramFormat]
+        return [Choice(f.value, value_label(f.value, self.page_lang)) for f in ProgramFormat]
 
     @rx.var
     def language_choices(self) -> list[Choice]:
-        return [Choice(lang.value, value_label(lang.value, self.lang)) for lang in Language]
+        return [Choice(lang.value, value_label(lang.value, self.page_lang)) for lang in Language]
 
 
 @dataclasses.dataclass
@@ -401,6 +404,7 @@ class AttendanceState(AppState):
 
     @rx.event
     def load(self):
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = ""
         if self._actor() is None:  # back to this group's register after signing in
             return rx.redirect(routes.login_then(back_to(routes.PROVIDER_GROUP, self)))
@@ -460,6 +464,8 @@ class AttendanceState(AppState):
         self.correction_notice = text("correction_saved", self.lang)
         self._load_register()
 
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
+
     @rx.var
     def status_choices(self) -> list[Choice]:
-        return [Choice(s.value, value_label(s.value, self.lang)) for s in AttendanceStatus]
+        return [Choice(s.value, value_label(s.value, self.page_lang)) for s in AttendanceStatus]

@@ -47,6 +47,7 @@ from navigator.domain.shared.money import parse_amount
 from navigator.i18n import text, value_label
 from navigator.i18n.formatting import format_day, format_moment, format_money
 from navigator.settings import get_settings
+from navigator.state.app import LABELS_LANG
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 from navigator.state.provider_cabinet import ProviderState
 from navigator.state.threaded import finished, in_thread
@@ -195,6 +196,7 @@ class ProviderCultureState(ProviderState):
 
     @rx.event
     def load(self):
+        self.page_lang = self.lang  # the labels follow the tab's language
         self.declining = self.changing = ""
         self._new_form()
         return self._open(routes.PROVIDER_CULTURE)
@@ -314,19 +316,21 @@ class ProviderCultureState(ProviderState):
     @rx.var
     def service_criteria(self) -> list[str]:
         """What the operator approves a service against, shown beside the submit form."""
-        return [text(key, self.lang) for key in SERVICE_CRITERIA]
+        return [text(key, self.page_lang) for key in SERVICE_CRITERIA]
+
+    page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
 
     @rx.var
     def art_form_choices(self) -> list[Choice]:
-        return [Choice(a.value, value_label(a.value, self.lang)) for a in ArtForm]
+        return [Choice(a.value, value_label(a.value, self.page_lang)) for a in ArtForm]
 
     @rx.var
     def place_choices(self) -> list[Choice]:
-        return [Choice(p.value, value_label(p.value, self.lang)) for p in ServicePlace]
+        return [Choice(p.value, value_label(p.value, self.page_lang)) for p in ServicePlace]
 
     @rx.var
     def language_choices(self) -> list[Choice]:
-        return [Choice(lang.value, value_label(lang.value, self.lang)) for lang in Language]
+        return [Choice(lang.value, value_label(lang.value, self.page_lang)) for lang in Language]
 
     # ------------------------------------------------------------ services
 
