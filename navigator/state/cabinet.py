@@ -228,6 +228,8 @@ class CabinetState(AppState):
     notice: str = ""
     _version: int = 0
     _watching: bool = False
+    # a form opened by a click the page's load had not run before: that load keeps it open
+    _opened_loading: bool = False
     # the terms each offer card shows, by offer id: what a confirmation is held to
     _offer_terms: dict[str, Quote] = {}
 
@@ -354,8 +356,11 @@ class CabinetState(AppState):
     def load(self):
         self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = ""
-        self.editing = self.cancelling = self.history_child = ""
-        self.history = []
+        if self._opened_loading:  # the person was quicker than the load: theirs stays open
+            self._opened_loading = False
+        else:  # a form left open on an earlier visit is closed
+            self.editing = self.cancelling = self.history_child = ""
+            self.history = []
         if not self._reload():
             return rx.redirect(routes.login_then(routes.CABINET))
         return CabinetState.watch
@@ -404,6 +409,13 @@ class CabinetState(AppState):
     def start_edit(self, child_id: str) -> None:
         self.error = self.notice = ""
         self.editing = child_id if child_id == "new" or row_id(child_id) is not None else ""
+        self._note_opened()
+
+    def _note_opened(self) -> None:
+        """A form opened before this page's load ran (Reflex clears `is_hydrated` when a
+        page's load is on its way, and sets it once the load has run): the load, which closes
+        forms left open on an earlier visit, leaves this one open."""
+        self._opened_loading = not self.is_hydrated
 
     @rx.event
     def stop_edit(self) -> None:
@@ -544,6 +556,7 @@ class CabinetState(AppState):
             self.error = self._message(error)
             return
         self.history_child = child_id
+        self._note_opened()
         self.history = [
             HistoryLine(
                 date=day(line.lesson_date or line.at, lang),
@@ -646,6 +659,7 @@ class CabinetState(AppState):
             self.error = self._message(NotFound())
             return
         self.cancelling = card.id
+        self._note_opened()
         self.cancel_release = (
             text("cancel_confirm_release", self.lang, amount=card.release)
             if card.release

@@ -23,6 +23,7 @@ from navigator.domain.notifications.delivery import run_notification_jobs
 from navigator.domain.providers.staff import invite_staff
 from navigator.domain.shared.db import make_engine, transaction
 from seed.identifiers import lithuanian_code
+from tests.e2e.loaded import open_loaded
 from tests.e2e.worlds import busy_town, sign_in
 from tests.support.axe import axe_script
 from tests.support.mail import last_link
@@ -55,7 +56,7 @@ def _sign_up(page: Page, app_url: str) -> str:
     expect(page.locator("#confirm-banner")).to_be_visible(timeout=15_000)
     page.goto(last_link(_engine(), email, routes.AUTH_EMAIL_CONFIRM, app_url))
     expect(page.locator("#auth-notice")).to_be_visible(timeout=15_000)
-    page.goto(f"{app_url}/cabinet", wait_until="domcontentloaded")
+    open_loaded(page, f"{app_url}/cabinet")  # a click before the page's script ran is lost
     expect(page.locator("#add-child")).to_be_visible(timeout=15_000)
     return email
 
