@@ -1,8 +1,9 @@
 """Opening a page and waiting until its load handlers have run, before acting on it.
 
 Reflex runs a page's on_load handlers as events the server sends back after the page's first
-one, so a click made as soon as the page shows can be handled before them, and undone by
-them (the cabinet's load closes the child form a click on "add a child" opened). The server
+one. A click made as soon as the page shows can come before the page's script is running
+(and do nothing), or be handled before the load (the cabinet keeps a form opened so, see
+CabinetState._note_opened, but a test that means "after the load" should say so). The server
 says the load is over with the delta that sets `is_hydrated`.
 """
 
