@@ -7,19 +7,15 @@ family's child, certificate or enrollment. Ids shown on the page are the parent'
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from navigator import routes
-from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.children import add_child, update_child
 from navigator.domain.accounts.confirmation import unconfirmed_address
 from navigator.domain.accounts.models import ChildCategory
-from navigator.domain.accounts.signin import user_for_token
 from navigator.domain.certificates.api import request_certificate
 from navigator.domain.certificates.queries import ChildView, children_of, statement
 from navigator.domain.certificates.verification import request_category, request_identity_change
@@ -41,9 +37,10 @@ from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.i18n import text, ui_strings, value_label
 from navigator.state.app import LABELS_LANG, AppState
+from navigator.state.cabinet_watch import RoundFailed, next_cabinet_version
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
-from navigator.state.threaded import finished, in_thread
+from navigator.state.threaded import in_thread
 
 
 def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> bool:
@@ -81,11 +78,8 @@ def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> 
     return True
 
 
-WATCH_SECONDS = 2.0
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
 WATCH_PAGE_EVERY = 15  # polls between looks at which page the tab shows
-# the polls' own few threads: a thousand open cabinets never queue before a parent's click
-_POLLS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cabinet-poll")
 
 
 def _catalog_for(child: ChildView) -> str:
@@ -369,10 +363,10 @@ class CabinetState(AppState):
     async def watch(self):
         """Refresh the cabinet when something changes (the provider accepts, a lesson is marked).
 
-        Between changes the tab's state is left alone: each poll reads the database only, in a
-        thread, so a thousand open cabinets cost a few indexed reads each, not a thousand state
-        locks. The state is taken when the figures moved, and now and then to notice a tab that
-        went to another page.
+        Between changes the tab's state is left alone: the tab waits for its worker's next
+        round (cabinet_watch), which reads, in a thread, every open cabinet of the worker in a
+        few statements, not a thousand state locks nor a thousand polls. The state is taken
+        when the figures moved, and now and then to notice a tab that went to another page.
         """
         async with self:
             if self._watching:
@@ -382,10 +376,10 @@ class CabinetState(AppState):
             known = self._version
         try:
             for poll in range(1, WATCH_LIMIT + 1):
-                await asyncio.sleep(WATCH_SECONDS)
-                version = await finished(
-                    asyncio.get_running_loop().run_in_executor(_POLLS, _cabinet_version_for, token)
-                )
+                try:
+                    version = await next_cabinet_version(token)
+                except RoundFailed:  # the database did not answer: the next round asks again
+                    continue
                 if version is not None and version == known and poll % WATCH_PAGE_EVERY:
                     continue
                 async with self:
@@ -688,13 +682,3 @@ class CabinetState(AppState):
         self._reload()
         if self.history_child:
             self._show_history(self.history_child)
-
-
-def _cabinet_version_for(token: str | None) -> int | None:
-    """What the signed-in person's cabinet shows, as a fingerprint; None when the token
-    signs nobody in any more."""
-    with read_session() as session:
-        user = user_for_token(session, token)
-        if user is None or user.id is None:
-            return None
-        return cabinet_version(session, Actor.user(user.id))

@@ -3,6 +3,7 @@ enrollments."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -237,30 +238,68 @@ def enrollments_of(session: Session, actor: Actor) -> list[EnrollmentView]:
 def cabinet_version(session: Session, actor: Actor) -> int:
     """A cheap fingerprint of what the cabinet shows: it changes when anything there moves."""
     guardian_id = guardian_id_of(actor)
-    enrollments = session.exec(  # type: ignore[call-overload]
-        wide_select(
-            col(Enrollment.id),
-            col(Enrollment.status),
-            col(Enrollment.held_minor),
-            col(Enrollment.captured_minor),
-            col(Enrollment.released_minor),
-            col(Enrollment.refunded_minor),
+    return cabinet_versions(session, [guardian_id])[guardian_id]
+
+
+# guardians in one IN list: a thousand open cabinets never make one huge statement
+GUARDIANS_PER_STATEMENT = 500
+
+
+def cabinet_versions(session: Session, guardian_ids: list[int]) -> dict[int, int]:
+    """The fingerprint of each guardian's cabinet (what `cabinet_version` is for one), in
+    three statements per GUARDIANS_PER_STATEMENT guardians however many there are: every
+    open cabinet of a worker is polled at once."""
+    if not isinstance(guardian_ids, list | tuple | set | frozenset):
+        return {}
+    wanted = sorted({g for g in guardian_ids if is_row_id(g)})
+    enrollments: dict[int, list[tuple[Any, ...]]] = {g: [] for g in wanted}
+    marks: dict[int, int] = {}
+    offers: dict[int, int] = {}
+    for start in range(0, len(wanted), GUARDIANS_PER_STATEMENT):
+        chunk = wanted[start : start + GUARDIANS_PER_STATEMENT]
+        for guardian_id, *enrollment in session.exec(  # type: ignore[call-overload]
+            wide_select(
+                col(Child.guardian_id),
+                col(Enrollment.id),
+                col(Enrollment.status),
+                col(Enrollment.held_minor),
+                col(Enrollment.captured_minor),
+                col(Enrollment.released_minor),
+                col(Enrollment.refunded_minor),
+            )
+            .join(Child, col(Child.id) == Enrollment.child_id)
+            .where(col(Child.guardian_id).in_(chunk))
+            .order_by(col(Child.guardian_id), col(Enrollment.id))
+        ):
+            enrollments[guardian_id].append(tuple(enrollment))
+        marks.update(
+            session.exec(  # type: ignore[call-overload]
+                wide_select(col(Child.guardian_id), func.count())
+                .select_from(Attendance)
+                .join(Enrollment, col(Enrollment.id) == Attendance.enrollment_id)
+                .join(Child, col(Child.id) == Enrollment.child_id)
+                .where(col(Child.guardian_id).in_(chunk))
+                .group_by(col(Child.guardian_id))
+            ).all()
         )
-        .join(Child, col(Child.id) == Enrollment.child_id)
-        .where(col(Child.guardian_id) == guardian_id)
-        .order_by(col(Enrollment.id))
-    ).all()
-    marks = session.exec(
-        select(func.count())
-        .select_from(Attendance)
-        .join(Enrollment, col(Enrollment.id) == Attendance.enrollment_id)
-        .join(Child, col(Child.id) == Enrollment.child_id)
-        .where(Child.guardian_id == guardian_id)
-    ).one()
-    offers = session.exec(
-        select(func.count())
-        .select_from(EnrollmentOffer)
-        .join(Child, col(Child.id) == EnrollmentOffer.child_id)
-        .where(col(Child.guardian_id) == guardian_id, col(EnrollmentOffer.decision) == "pending")
-    ).one()
-    return hash((tuple(tuple(row) for row in enrollments), marks, offers))
+        offers.update(
+            session.exec(  # type: ignore[call-overload]
+                wide_select(col(Child.guardian_id), func.count())
+                .select_from(EnrollmentOffer)
+                .join(Child, col(Child.id) == EnrollmentOffer.child_id)
+                .where(
+                    col(Child.guardian_id).in_(chunk), col(EnrollmentOffer.decision) == "pending"
+                )
+                .group_by(col(Child.guardian_id))
+            ).all()
+        )
+    return {
+        g: _fingerprint((tuple(enrollments[g]), marks.get(g, 0), offers.get(g, 0))) for g in wanted
+    }
+
+
+def _fingerprint(figures: tuple[Any, ...]) -> int:
+    """The same number in every worker process (Python's own hash of a text is seeded anew in
+    each: a tab moved to another worker would reload for nothing)."""
+    digest = hashlib.blake2b(repr(figures).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

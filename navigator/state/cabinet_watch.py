@@ -1,0 +1,118 @@
+"""The open cabinets' poll: one per worker process, however many tabs are open.
+
+Each open cabinet (CabinetState.watch) waits here for the next round's answer. A round
+reads, in a thread, who every waiting token signs in and the fingerprint of each of those
+cabinets, in a few statements for all of them: a thousand tabs polled one by one were most
+of PostgreSQL's load in the rush and a fifth to a half of each worker's CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+
+from navigator.domain.accounts.signin import user_ids_for_tokens
+from navigator.domain.enrollment.queries import cabinet_versions
+from navigator.domain.shared.db import read_session
+
+WATCH_SECONDS = 2.0  # between rounds
+# the rounds' own thread: the poll never queues behind a parent's click, nor a click behind it
+_ROUNDS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cabinet-poll")
+_log = logging.getLogger(__name__)
+
+
+class RoundFailed(Exception):
+    """The round could not read the database; the tab asks again in the next one."""
+
+
+def cabinet_versions_for(tokens: list[str | None]) -> dict[str | None, int | None]:
+    """The fingerprint of the cabinet each token signs in to; None for a token that signs
+    nobody in any more (signed out, expired, ended by a password reset, disabled)."""
+    with read_session() as session:
+        users = user_ids_for_tokens(session, tokens)
+        versions = cabinet_versions(session, list(set(users.values())))
+    return {token: versions[users[token]] if token in users else None for token in tokens}
+
+
+class CabinetPoll:
+    """The tabs of one event loop waiting for the next round, by session token."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str | None, list[asyncio.Future[int | None]]] = {}
+        self._rounds: asyncio.Task[None] | None = None
+        self._failed_rounds = 0
+
+    async def next_version(self, token: str | None) -> int | None:
+        """This token's cabinet fingerprint, read by the next round; None when the token signs
+        nobody in; RoundFailed when that round could not read the database."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int | None] = loop.create_future()
+        self._waiting.setdefault(token, []).append(future)
+        if self._rounds is None or self._rounds.done():
+            # a context of its own: not the context of the tab that happened to start it
+            self._rounds = loop.create_task(
+                self._run(), name="cabinet-poll", context=contextvars.Context()
+            )
+        try:
+            return await future
+        finally:  # a tab that leaves before its round is not asked about
+            waiting = self._waiting.get(token, [])
+            if future in waiting:
+                waiting.remove(future)
+                if not waiting:
+                    del self._waiting[token]
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(WATCH_SECONDS)
+                if not self._waiting:  # the next tab to wait starts the rounds again
+                    return
+                await self._round()
+        finally:
+            self._rounds = None
+
+    async def _round(self) -> None:
+        batch, self._waiting = self._waiting, {}  # who waits from now on waits for the next
+        tokens = [token for token, futures in batch.items() if any(not f.done() for f in futures)]
+        if not tokens:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+            versions = await loop.run_in_executor(_ROUNDS, cabinet_versions_for, tokens)
+        except Exception:
+            if not self._failed_rounds:  # once, not every two seconds while the database is down
+                _log.exception("The open cabinets' poll could not read the database")
+            self._failed_rounds += 1
+            for token in tokens:
+                for future in batch[token]:
+                    if not future.done():
+                        future.set_exception(RoundFailed())
+            return
+        if self._failed_rounds:
+            _log.warning(
+                "The open cabinets' poll reads again, %d rounds failed", self._failed_rounds
+            )
+            self._failed_rounds = 0
+        for token in tokens:
+            for future in batch[token]:
+                if not future.done():
+                    future.set_result(versions[token])
+
+
+# a poll per event loop: a worker has one; tests run handlers on loops of their own
+_polls: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CabinetPoll] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def next_cabinet_version(token: str | None) -> int | None:
+    """The fingerprint of the cabinet this token signs in to, at this worker's next round."""
+    loop = asyncio.get_running_loop()
+    poll = _polls.get(loop)
+    if poll is None:
+        poll = _polls[loop] = CabinetPoll()
+    return await poll.next_version(token)
