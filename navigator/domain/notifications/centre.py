@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import User
 from navigator.domain.notifications.models import MailMode, NotificationPreference
-from navigator.domain.notifications.render import Rendered, render
+from navigator.domain.notifications.render import Rendered, render_many
 from navigator.domain.shared.errors import InvalidInput, NotFound
 from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.domain.shared.validation import check_row_id
@@ -64,7 +64,7 @@ def list_notifications(session: Session, actor: Actor, language: str, page: int 
         .offset(page * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
     ).all()
-    items = [render(session, row, language) for row in rows[:PAGE_SIZE]]
+    items = render_many(session, rows[:PAGE_SIZE], language)
     return Page(items, unread_count(session, actor), page, len(rows) > PAGE_SIZE)
 
 

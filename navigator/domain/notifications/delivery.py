@@ -35,7 +35,7 @@ from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.notifications.centre import unsubscribe_token
 from navigator.domain.notifications.fanout import notify_school
 from navigator.domain.notifications.models import ExpiryWarning, MailMode, NotificationPreference
-from navigator.domain.notifications.render import is_money, render
+from navigator.domain.notifications.render import Rendered, is_money, render, render_many
 from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import Busy, Conflict, DomainError, TooManyAttempts
 from navigator.domain.shared.locks import locked
@@ -95,9 +95,12 @@ def _letter_html(paragraphs: list[str], lines: list[tuple[str, str]]) -> str:
     return f'<!doctype html><html><body style="font-family:sans-serif">{page}</body></html>'
 
 
-def queue_instant_letter(session: Session, notification: Notification, user: User) -> None:
+def queue_instant_letter(
+    session: Session, notification: Notification, user: User, shown: Rendered | None = None
+) -> None:
+    """The letter of one notification; `shown`: its line as a batch rendered it already."""
     language = user.locale
-    shown = render(session, notification, language, letter=True)
+    shown = shown or render(session, notification, language, letter=True)
     footer = text("notification.mail.footer", language, link=_link(routes_notifications()))
     greeting = text("notification.mail.greeting", language)
     body = f"{greeting}\n\n{shown.line}\n{_link(shown.link)}\n\n{footer}\n"
@@ -181,8 +184,11 @@ def _mail_batch(session: Session, ids: list[int], now: datetime) -> int:
     if not letters:
         return 0
     _take(session, [n.id for n, _user in letters if n.id is not None], now)
-    for notification, user in letters:
-        queue_instant_letter(session, notification, user)
+    shown = render_many(
+        session, [n for n, _user in letters], [user.locale for _n, user in letters], letter=True
+    )
+    for (notification, user), line in zip(letters, shown, strict=True):
+        queue_instant_letter(session, notification, user, line)
     return len(letters)
 
 
@@ -273,7 +279,7 @@ def _digest_for(session: Session, user_id: int, now: datetime) -> int:
     if not chosen:
         return 0
     language = user.locale
-    lines = [render(session, n, language, letter=True) for n in chosen]
+    lines = render_many(session, chosen, language, letter=True)
     token = unsubscribe_token(session, user_id)
     unsubscribe = _link(f"{UNSUBSCRIBE_PATH}?token={token}")
     greeting = text("notification.mail.greeting", language)

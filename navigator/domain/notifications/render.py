@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from navigator import routes
 from navigator.domain.accounts.models import Child, Membership, Role
@@ -37,6 +38,7 @@ from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.models import Notification
+from navigator.domain.shared.validation import is_row_id
 from navigator.i18n import text
 from navigator.i18n.formatting import format_day, format_money
 
@@ -101,11 +103,25 @@ def is_money(kind: str) -> bool:
     return kind.startswith(MONEY_PREFIXES)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """What a line of a kind told to several roles needs to know of its reader."""
+
+    roles: frozenset[str]
+    operator: bool  # the culture pass's programme operator
+
+
 def render(
-    session: Session, notification: Notification, language: str, *, letter: bool = False
+    session: Session,
+    notification: Notification,
+    language: str,
+    *,
+    letter: bool = False,
+    readers: dict[int, Reader] | None = None,
 ) -> Rendered:
-    """The line in the centre; with `letter`, the line a letter carries (no free text)."""
-    payload = notification.payload if isinstance(notification.payload, dict) else {}
+    """The line in the centre; with `letter`, the line a letter carries (no free text).
+    `readers`: the readers `warm` found, for a batch (each is asked for otherwise)."""
+    payload = _payload(notification)
     try:
         fields = display_fields(session, payload, language, letter=letter)
     except Exception:  # a broken payload still reads as a line
@@ -117,10 +133,28 @@ def render(
         id=notification.id,
         kind=notification.kind,
         line=line,
-        link=_link_for_reader(session, notification, payload),
+        link=_link_for_reader(session, notification, payload, readers),
         created_at=notification.created_at,
         unread=notification.read_at is None,
     )
+
+
+def render_many(
+    session: Session,
+    notifications: Sequence[Notification],
+    language: str | Sequence[str],
+    *,
+    letter: bool = False,
+) -> list[Rendered]:
+    """Each notification as `render` says it, a page or a batch at once: what their ids lead
+    to is loaded first a model at a time (`warm`), not row by row. `language`: one for all,
+    or each notification's own."""
+    languages = [language] * len(notifications) if isinstance(language, str) else language
+    warmed = warm(session, notifications)
+    return [
+        render(session, notification, reader_language, letter=letter, readers=warmed.readers)
+        for notification, reader_language in zip(notifications, languages, strict=True)
+    ]
 
 
 def _kept_out(payload: dict[str, Any]) -> frozenset[str]:
@@ -167,20 +201,27 @@ def link_for(kind: str, payload: dict[str, Any]) -> str:
     return LINKS.get(kind.split(".", 1)[0], routes.HOME)
 
 
-def _link_for_reader(session: Session, notification: Notification, payload: dict[str, Any]) -> str:
+def _told_to_several(notification: Notification, payload: dict[str, Any]) -> bool:
+    return notification.kind.split(".", 1)[0] in SHARED_KINDS and "link" not in payload
+
+
+def _link_for_reader(
+    session: Session,
+    notification: Notification,
+    payload: dict[str, Any],
+    readers: dict[int, Reader] | None = None,
+) -> str:
     """A kind several roles are told of (a dispute: the parent, the provider, the
     municipality) leads each reader to their own screen."""
     link = link_for(notification.kind, payload)
-    if notification.kind.split(".", 1)[0] not in SHARED_KINDS or "link" in payload:
+    if not _told_to_several(notification, payload):
         return link
-    roles = set(
-        session.exec(select(Membership.role).where(Membership.user_id == notification.user_id))
-    )
+    if readers is None or notification.user_id not in readers:
+        readers = _readers(session, [notification.user_id])
+    reader = readers[notification.user_id]
+    roles = reader.roles
     if notification.kind.startswith("culture_dispute."):  # a school's: coordinator, provider
-        operator = session.exec(
-            select(CultureOperator.id).where(CultureOperator.user_id == notification.user_id)
-        ).first()
-        if operator is not None:
+        if reader.operator:
             return routes.CULTURE_OPERATOR
         if roles & {Role.PROVIDER_OWNER.value, Role.PROVIDER_STAFF.value}:
             return routes.PROVIDER_CULTURE
@@ -192,8 +233,108 @@ def _link_for_reader(session: Session, notification: Notification, payload: dict
     return link
 
 
+def _readers(session: Session, user_ids: Iterable[int]) -> dict[int, Reader]:
+    """These people's roles and whether each is the programme operator: two statements."""
+    wanted = sorted(set(user_ids))
+    roles: dict[int, set[str]] = {user_id: set() for user_id in wanted}
+    operators: set[int] = set()
+    for chunk in _chunks(wanted):
+        for user_id, role in session.exec(
+            select(Membership.user_id, Membership.role).where(col(Membership.user_id).in_(chunk))
+        ):
+            roles[user_id].add(role)
+        operators.update(
+            session.exec(
+                select(CultureOperator.user_id).where(col(CultureOperator.user_id).in_(chunk))
+            )
+        )
+    return {
+        user_id: Reader(frozenset(found), user_id in operators) for user_id, found in roles.items()
+    }
+
+
+# ids in one `where id in (...)`: well under SQLite's 32 766 parameters and PostgreSQL's 65 535
+CHUNK = 500
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What `warm` loaded. The session holds the rows it has loaded only weakly: these are
+    kept here while the batch renders, so `display_fields` finds them there."""
+
+    rows: list[Any]
+    readers: dict[int, Reader]
+
+
+def _ids(values: Iterable[Any]) -> list[int]:
+    """The ids `display_fields` would look up (`_get`'s test), without repeats."""
+    return sorted({value for value in values if is_row_id(value)})
+
+
+def _load(session: Session, model: Any, ids: Iterable[Any], rows: list[Any]) -> list[Any]:
+    """The rows of `model` with these ids, a statement per chunk of ids."""
+    found: list[Any] = []
+    for chunk in _chunks(_ids(ids)):
+        found.extend(session.exec(select(model).where(col(model.id).in_(chunk))).all())
+    rows.extend(found)
+    return found
+
+
+def warm(session: Session, notifications: Sequence[Notification]) -> Warmed:
+    """Load into the session, a model at a time, every row the notifications' payloads lead
+    to along the chains `display_fields` follows (an entry to its account and enrollment;
+    an enrollment, offer or request to its child and group; a group to its program and
+    provider; an account to its certificate's child and its period's municipality), so
+    rendering them reads the session, not the database: a batch costs a constant number of
+    statements, not several a notification. What a line says stays `display_fields`'s."""
+    payloads = [n.payload for n in notifications if isinstance(n.payload, dict)]
+
+    def given(name: str) -> list[Any]:
+        return [payload.get(name) for payload in payloads]
+
+    rows: list[Any] = []
+    entries = _load(session, LedgerEntry, given("entry_id"), rows)
+    accounts = _load(
+        session,
+        CertificateAccount,
+        given("account_id") + [e.account_id for e in entries],
+        rows,
+    )
+    enrollments = _load(
+        session, Enrollment, given("enrollment_id") + [e.enrollment_id for e in entries], rows
+    )
+    offers = _load(session, EnrollmentOffer, given("offer_id"), rows)
+    requests = _load(session, VerificationRequest, given("request_id"), rows)
+    certificates = _load(session, Certificate, [a.certificate_id for a in accounts], rows)
+    with_child = [*enrollments, *offers, *requests, *certificates]
+    children = _load(session, Child, given("child_id") + [s.child_id for s in with_child], rows)
+    in_group = [*enrollments, *offers]
+    groups = _load(session, Group, given("group_id") + [s.group_id for s in in_group], rows)
+    programs = _load(session, Program, given("program_id") + [g.program_id for g in groups], rows)
+    _load(session, Provider, given("provider_id") + [p.provider_id for p in programs], rows)
+    periods = _load(session, FundingPeriod, [a.period_id for a in accounts], rows)
+    _load(
+        session,
+        Municipality,
+        [p.municipality_id for p in periods] + [c.municipality_id for c in children],
+        rows,
+    )
+    _load(session, Attendance, [e.attendance_id for e in entries], rows)
+    several = [n.user_id for n in notifications if _told_to_several(n, _payload(n))]
+    return Warmed(rows, _readers(session, several) if several else {})
+
+
+def _payload(notification: Notification) -> dict[str, Any]:
+    return notification.payload if isinstance(notification.payload, dict) else {}
+
+
 def _get(session: Session, model: Any, value: Any) -> Any:
-    return session.get(model, value) if isinstance(value, int) and value > 0 else None
+    return session.get(model, value) if is_row_id(value) else None
 
 
 def display_fields(
