@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -22,7 +23,6 @@ from navigator.domain.enrollment.models import (
     Enrollment,
     EnrollmentStatus,
 )
-from navigator.domain.enrollment.queries import check_enrollment_of
 from navigator.domain.enrollment.terms import EnrollmentContext, lesson_share, staff_context
 from navigator.domain.funding.models import FundingPeriod, PeriodStatus
 from navigator.domain.municipalities.models import AbsenceCharge, Municipality
@@ -100,6 +100,8 @@ class _Lesson:
         lesson_date: date,
         today: date | None,
         municipalities: dict[int, Municipality] | None = None,
+        *,
+        read_with: _Lesson | None = None,
     ) -> None:
         self.session = session
         self.lesson_date = lesson_date
@@ -107,8 +109,10 @@ class _Lesson:
         self.on_timetable = is_lesson_date(certified, lesson_date)
         self.given_today = today
         self.municipalities = dict(municipalities or {})
-        self.todays: dict[int, date] = {}
-        self.absence_paid: dict[int, bool] = {}
+        # another lesson of the same save (`read_with`) shares what it read of a municipality:
+        # its today and its absence rule are the same for every date and group
+        self.todays: dict[int, date] = read_with.todays if read_with else {}
+        self.absence_paid: dict[int, bool] = read_with.absence_paid if read_with else {}
 
     def today_in(self, municipality_id: int) -> date:
         if self.given_today is not None:
@@ -529,12 +533,15 @@ class UploadOutcome:
     refused: list[tuple[int, DomainError]] = field(default_factory=list)
 
 
-def _lock_upload(session: Session, provider_id: int, marks: list[UploadedMark]) -> None:
+def _lock_upload(
+    session: Session, provider_id: int, marks: list[UploadedMark]
+) -> dict[int, Enrollment]:
     """Every row an upload may change, locked before its first mark, table by table in the
     lock order and each table in id order: the provider's places, the marks it corrects,
     then the certificate accounts that pay for them. Locked as each row came, two uploads
     naming the same children in opposite orders (a child in two groups, one account) each
-    held an account the other wanted: a deadlock, retried and at worst answered busy."""
+    held an account the other wanted: a deadlock, retried and at worst answered busy.
+    The provider's places, by id: a row naming any other is refused as unknown."""
     wanted = [m.enrollment_id for m in marks if is_row_id(m.enrollment_id)]
     own = session.exec(  # another provider's places are not even locked: they are refused
         select(Enrollment.id)
@@ -543,7 +550,9 @@ def _lock_upload(session: Session, provider_id: int, marks: list[UploadedMark]) 
         .where(Program.provider_id == provider_id, col(Enrollment.id).in_(wanted))
     ).all()
     places = lock_batch(session, list(own))
-    corrected = {m.lesson_date for m in marks if m.correction_reason is not None}
+    corrected = {  # a row with something else than a date is refused, never looked up
+        m.lesson_date for m in marks if m.correction_reason is not None and _is_day(m.lesson_date)
+    }
     if places and corrected:
         locked_rows(
             session,
@@ -564,6 +573,139 @@ def _lock_upload(session: Session, provider_id: int, marks: list[UploadedMark]) 
             .where(col(CertificateAccount.id).in_(accounts))
             .order_by(col(CertificateAccount.id)),
         )
+    return {place.id: place for place in places if place.id is not None}
+
+
+def _is_day(value: object) -> bool:
+    """A date as `check_date` takes one (not a datetime, not a string)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+class _Upload:
+    """What an upload's rows read, read once for them all once its rows are locked: the
+    places' children (municipality, guardian), the groups, the marks already made on the
+    rows' dates. New marks are checked by a `_Lesson` per group and date, as a register's,
+    and queued, then written together (`save`); a correction goes the single mark's way."""
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        places: dict[int, Enrollment],
+        marks: list[UploadedMark],
+        today: date | None,
+    ) -> None:
+        self.session, self.actor, self.places, self.today = session, actor, places, today
+        ids = list(places)
+        self.children: dict[int, tuple[int, int]] = {}
+        self.groups: dict[int, Group] = {}
+        dates = sorted({m.lesson_date for m in marks if _is_day(m.lesson_date)})
+        # what each (place, date) holds now: read once, then kept as the rows change it
+        self.statuses: dict[tuple[int, date], str] = {}
+        if ids:
+            self.children = {
+                enrollment_id: (municipality_id, guardian_id)
+                for enrollment_id, municipality_id, guardian_id in session.exec(
+                    select(Enrollment.id, Child.municipality_id, Child.guardian_id)
+                    .join(Child, col(Child.id) == Enrollment.child_id)
+                    .where(col(Enrollment.id).in_(ids))
+                ).all()
+                if enrollment_id is not None
+            }
+            groups = {place.group_id for place in places.values()}
+            self.groups = {
+                group.id: group.as_certified()
+                for group in session.exec(select(Group).where(col(Group.id).in_(groups))).all()
+                if group.id is not None
+            }
+        if ids and dates:
+            self.statuses = {
+                (enrollment_id, lesson_date): status
+                for enrollment_id, lesson_date, status in session.exec(
+                    select(
+                        col(Attendance.enrollment_id),
+                        col(Attendance.lesson_date),
+                        col(Attendance.status),
+                    )
+                    .where(col(Attendance.enrollment_id).in_(ids))
+                    .where(col(Attendance.lesson_date).in_(dates))
+                ).all()
+            }
+        self.lessons: dict[tuple[int, date], _Lesson] = {}
+        self.queued: list[Attendance] = []
+        self.captures: list[ledger.Movement | None] = []
+
+    def check(self, mark: UploadedMark) -> str:
+        """The row as `record_attendance` would take it, refused with its DomainError before
+        anything changes: "marked" (queued), "unchanged", or "correct" (its own step)."""
+        place = self.places.get(mark.enrollment_id) if is_row_id(mark.enrollment_id) else None
+        if place is None:  # unknown, or another provider's (check_enrollment_of)
+            raise NotFound()
+        lesson_date = check_date(mark.lesson_date, "lesson_date")
+        existing = self.statuses.get((mark.enrollment_id, lesson_date))
+        if existing is not None:
+            if existing == mark.status:
+                return "unchanged"
+            if mark.correction_reason is None:
+                raise Conflict("attendance_already_marked", date=lesson_date.isoformat())
+            return "correct"
+        status = AttendanceStatus(check_choice(mark.status, "status", AttendanceStatus))
+        municipality_id, guardian_id = self.children[mark.enrollment_id]
+        with self.session.no_autoflush:  # the queued marks' places are written together
+            attendance, capture = self._lesson(place.group_id, lesson_date).mark(
+                self.actor, place, municipality_id, guardian_id, status, None
+            )
+        self.queued.append(attendance)
+        self.captures.append(capture)
+        self.statuses[(mark.enrollment_id, lesson_date)] = status
+        return "marked"
+
+    def _lesson(self, group_id: int, lesson_date: date) -> _Lesson:
+        if (group_id, lesson_date) not in self.lessons:
+            self.lessons[group_id, lesson_date] = _Lesson(
+                self.session,
+                self.groups[group_id],
+                lesson_date,
+                self.today,
+                read_with=next(iter(self.lessons.values()), None),
+            )
+        return self.lessons[group_id, lesson_date]
+
+    def correct(self, mark: UploadedMark) -> str:
+        """A row that changes a mark, as one mark is corrected, in a savepoint of its own (a
+        refused correction rolls back alone); the marks queued before it are saved first."""
+        with self.session.begin_nested():
+            done = record_attendance(
+                self.session,
+                self.actor,
+                mark.enrollment_id,
+                mark.lesson_date,
+                mark.status,
+                correction_reason=mark.correction_reason,
+                today=self.today,
+            )
+        self.statuses[(mark.enrollment_id, mark.lesson_date)] = mark.status
+        return done
+
+    def save(self) -> None:
+        """Write the queued marks, their places' counters and their captures in one batch."""
+        if self.queued:
+            _save_marks(self.session, self.queued, self.captures)
+            self.queued, self.captures = [], []
+
+
+def _row(
+    outcome: UploadOutcome, index: int, step: Callable[[UploadedMark], str], mark: UploadedMark
+) -> str | None:
+    """One step of one row; a DomainError refuses the row (reported with its index), Busy
+    the whole upload."""
+    try:
+        return step(mark)
+    except Busy:
+        raise  # the whole upload again, not a row reported as refused
+    except DomainError as error:
+        outcome.refused.append((index, error))
+        return None
 
 
 def record_upload(
@@ -576,36 +718,28 @@ def record_upload(
 ) -> UploadOutcome:
     """An e-journal's batch of marks for one provider, each row as `record_attendance`
     records it; a refused row changes nothing and the others still apply. Every lock is taken
-    first (`_lock_upload`), so the rows' order in the upload never decides the locks' order."""
+    first (`_lock_upload`), so the rows' order in the upload never decides the locks' order.
+
+    New marks, the common case, are checked row by row but written as a register writes them
+    (`mark_lesson`): together, in a few statements for the whole upload. A correction is
+    applied as a single one, after the marks before it are written, so it finds them."""
     check_provider_staff(session, actor, provider_id)
     if not isinstance(marks, list) or not all(isinstance(m, UploadedMark) for m in marks):
         raise InvalidInput("field_required", field="statuses")
-    _lock_upload(session, provider_id, marks)
+    upload = _Upload(session, actor, _lock_upload(session, provider_id, marks), marks, today)
     outcome = UploadOutcome()
     for index, mark in enumerate(marks):
-        try:
-            with session.begin_nested():  # a refused row rolls back alone
-                check_enrollment_of(session, provider_id, mark.enrollment_id)
-                done = record_attendance(
-                    session,
-                    actor,
-                    mark.enrollment_id,
-                    mark.lesson_date,
-                    mark.status,
-                    correction_reason=mark.correction_reason,
-                    today=today,
-                )
-        except Busy:
-            raise  # the whole upload again, not a row reported as refused
-        except DomainError as error:
-            outcome.refused.append((index, error))
-            continue
+        done = _row(outcome, index, upload.check, mark)
+        if done == "correct":
+            upload.save()  # not the row's step: a failure here is the whole upload's
+            done = _row(outcome, index, upload.correct, mark)
         if done == "marked":
             outcome.marked += 1
         elif done == "corrected":
             outcome.corrected += 1
-        else:
+        elif done == "unchanged":
             outcome.unchanged += 1
+    upload.save()
     return outcome
 
 
