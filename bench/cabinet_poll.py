@@ -10,8 +10,10 @@ who the tokens sign in, then the fingerprints, a few statements for all). CPU is
 process's: what a worker spends on it. The database is a throwaway PostgreSQL (fsync off:
 the round only reads) or a SQLite file.
 
-Run against an older checkout to measure it there: `PYTHONPATH=<checkout> .venv/bin/python
-bench/cabinet_poll.py --only one-by-one` (the batched round needs the batched poll).
+To measure an older commit: extract it (`git archive <commit> navigator search seed tests
+alembic.ini | tar -x -C <dir>`), copy this file into <dir> and run it from there with
+`--only one-by-one` (the batched round needs the batched poll); run from bench/ itself, its
+search.py would stand in for the `search` package.
 """
 
 from __future__ import annotations
