@@ -291,6 +291,7 @@ def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine
     with read_session(engine) as s:
         ledger_from = s.exec(select(func.max(LedgerEntry.id))).one() or 0
         notes_from = s.exec(select(func.max(Notification.id))).one() or 0
+        before = _world_after(s, ledger_from, notes_from)
 
     def run(upload) -> tuple[tuple, dict]:
         with pytest.raises(_Undo), world.tx() as s:
@@ -325,9 +326,9 @@ def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine
         "capture",  # the second child's earlier lesson
         "capture",  # the fourth child's earlier lesson
     ]
-    # and the rows as written stay as they were: nothing of the other provider's changed
-    with read_session(engine) as s:
-        assert s.exec(
-            select(Attendance).where(Attendance.enrollment_id == theirs)
-        ).one().status == ("present")
+    # nothing of the other provider's changed: their child's mark and place are as they were
+    assert batched[1]["marks"][theirs, lessons[4]] == before["marks"][theirs, lessons[4]]
+    assert [p for p in batched[1]["places"] if p[0] == theirs] == [
+        p for p in before["places"] if p[0] == theirs
+    ]
     assert_ledger_invariants(engine)
