@@ -5,8 +5,9 @@ moves that family's."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-from sqlmodel import select
+from sqlalchemy import event, func
+from sqlalchemy import select as wide_select
+from sqlmodel import col, select
 
 import navigator.domain.enrollment.queries as queries
 from navigator.domain.accounts.access import Actor
@@ -16,6 +17,7 @@ from navigator.domain.certificates.models import Certificate
 from navigator.domain.certificates.numbers import format_certificate_number
 from navigator.domain.enrollment.api import accept_application
 from navigator.domain.enrollment.attendance import mark_attendance
+from navigator.domain.enrollment.models import Attendance, Enrollment, EnrollmentOffer
 from navigator.domain.enrollment.offers import decline_offer, offer_enrollment
 from navigator.domain.enrollment.queries import cabinet_version, cabinet_versions
 from navigator.domain.shared.db import read_session
@@ -57,6 +59,38 @@ def town(engine):
     return family, guardians, offer_id, quiet_child
 
 
+def _one_family_s_figures(session, guardian_id: int) -> int:
+    """The cabinet's fingerprint as it was read before the batch: three statements for one
+    family (kept here as the reference the batch must agree with)."""
+    enrollments = session.exec(
+        wide_select(
+            col(Enrollment.id),
+            col(Enrollment.status),
+            col(Enrollment.held_minor),
+            col(Enrollment.captured_minor),
+            col(Enrollment.released_minor),
+            col(Enrollment.refunded_minor),
+        )
+        .join(Child, col(Child.id) == Enrollment.child_id)
+        .where(col(Child.guardian_id) == guardian_id)
+        .order_by(col(Enrollment.id))
+    ).all()
+    marks = session.exec(
+        select(func.count())
+        .select_from(Attendance)
+        .join(Enrollment, col(Enrollment.id) == Attendance.enrollment_id)
+        .join(Child, col(Child.id) == Enrollment.child_id)
+        .where(Child.guardian_id == guardian_id)
+    ).one()
+    offers = session.exec(
+        select(func.count())
+        .select_from(EnrollmentOffer)
+        .join(Child, col(Child.id) == EnrollmentOffer.child_id)
+        .where(col(Child.guardian_id) == guardian_id, col(EnrollmentOffer.decision) == "pending")
+    ).one()
+    return queries._fingerprint((tuple(tuple(row) for row in enrollments), marks, offers))
+
+
 def _versions(engine, guardians: dict[str, int]) -> dict[str, int]:
     with read_session(engine) as s:
         batched = cabinet_versions(s, list(guardians.values()))
@@ -68,10 +102,11 @@ def test_each_family_s_fingerprint_is_its_own_cabinet_s_whoever_else_is_asked(en
     ids = list(guardians.values())
     with read_session(engine) as s:
         together = cabinet_versions(s, ids)
+        reference = {g: _one_family_s_figures(s, g) for g in ids}
         one_by_one = {g: cabinet_version(s, Actor.user(g)) for g in ids}
         alone = {g: cabinet_versions(s, [g])[g] for g in ids}
         reversed_and_repeated = cabinet_versions(s, [*reversed(ids), ids[0], ids[2]])
-    assert together == one_by_one == alone == reversed_and_repeated
+    assert together == reference == one_by_one == alone == reversed_and_repeated
     # a certificate alone shows nothing the poll watches: the quiet family reads as the
     # childless one, and every family with something in its cabinet differently
     assert together[guardians["quiet"]] == together[guardians["childless"]]
@@ -139,3 +174,12 @@ def test_many_families_are_read_in_three_statements_per_chunk(engine, town, monk
 def test_ids_that_are_no_guardian_s_are_left_out(engine, wrong):
     with read_session(engine) as s:
         assert cabinet_versions(s, wrong) == {}
+
+
+@pytest.mark.parametrize("wrong", [0, -1, 2**70, True])
+def test_one_cabinet_of_an_id_no_guardian_has_reads_as_an_empty_family_s(engine, town, wrong):
+    _family, guardians, _offer_id, _quiet_child = town
+    with read_session(engine) as s:
+        empty = cabinet_version(s, Actor.user(guardians["childless"]))
+        assert cabinet_version(s, Actor.user(wrong)) == empty
+        assert empty == _one_family_s_figures(s, guardians["childless"])
