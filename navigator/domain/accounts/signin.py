@@ -60,6 +60,13 @@ MAX_RESETS_PER_WINDOW = 3
 
 MAX_TOKEN_LENGTH = 100
 
+
+def _well_formed(token: object) -> TypeGuard[str]:
+    """A token, challenge or reset link as the site hands them out: what is not never
+    reaches the database."""
+    return isinstance(token, str) and bool(token) and len(token) <= MAX_TOKEN_LENGTH
+
+
 # tokens in one IN list: a thousand open cabinets never make one huge statement
 TOKENS_PER_STATEMENT = 500
 
@@ -189,7 +196,7 @@ def finish_sign_in(
     password opened. None for a wrong code (counted like a wrong password; a challenge
     takes MAX_CODE_TRIES); InvalidInput when the challenge is unknown, spent or expired."""
     now = now or utcnow()
-    if not isinstance(challenge, str) or not challenge or len(challenge) > MAX_TOKEN_LENGTH:
+    if not _well_formed(challenge):
         raise InvalidInput("sign_in_code_expired")
     found = session.exec(
         select(LoginChallenge.user_id).where(LoginChallenge.token_hash == token_hash(challenge))
@@ -227,10 +234,6 @@ def finish_sign_in(
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == email_key))  # type: ignore[call-overload]
     assert user.id is not None
     return start_session(session, user.id, now)
-
-
-def _well_formed(token: object) -> TypeGuard[str]:
-    return isinstance(token, str) and bool(token) and len(token) <= MAX_TOKEN_LENGTH
 
 
 def _signing_in(hashes: list[str], now: datetime) -> tuple[Any, ...]:
@@ -279,7 +282,7 @@ def user_ids_for_tokens(
 
 
 def sign_out(session: Session, token: str | None) -> None:
-    if isinstance(token, str) and token and len(token) <= MAX_TOKEN_LENGTH:
+    if _well_formed(token):
         session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(token)))  # type: ignore[call-overload]
 
 
@@ -324,7 +327,7 @@ def reset_password(
 ) -> None:
     """Set a new password from a reset link; the link is spent and every session ends."""
     now = now or utcnow()
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+    if not _well_formed(token):
         raise InvalidInput("reset_link_invalid")
     found = session.exec(
         select(PasswordReset.id).where(PasswordReset.token_hash == token_hash(token))
