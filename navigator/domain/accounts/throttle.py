@@ -10,9 +10,10 @@ own first (`spend_attempt` then the work).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.models import ActionAttempt
 from navigator.domain.accounts.signin import queue_on, token_hash
@@ -37,18 +38,57 @@ def spend_attempt(
 ) -> None:
     """Count one attempt of `action` by `subject` (an address, an e-mail, a user id); refuse
     it with TooManyAttempts once this hour's allowance is used."""
+    if not isinstance(subject, str):
+        _refuse_unknown()
+    if not spend_attempts(session, action, counted, {subject: 1}, now=now)[subject]:
+        raise TooManyAttempts("too_many_requests", minutes=WINDOW_MINUTES)
+
+
+def spend_attempts(
+    session: Session,
+    action: str,
+    counted: str,
+    wanted: dict[str, int],
+    *,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Count, for each subject, up to its `wanted` attempts at once (a batch of letters to
+    several addresses): as many as this hour's allowance leaves; how many were counted.
+    Subjects are locked in the order given (callers give them sorted, so two batches never
+    wait for each other in a circle); one statement counts them all, one flush adds them."""
     now = now or utcnow()
     limit = LIMITS.get((action, counted)) if isinstance(action, str) else None
-    if limit is None or not isinstance(subject, str) or not isinstance(counted, str):
-        raise InvalidInput(
-            "field_not_allowed", field="action", allowed=", ".join(sorted({a for a, _ in LIMITS}))
+    if limit is None or not isinstance(counted, str):
+        _refuse_unknown()
+    if not all(isinstance(subject, str) for subject in wanted):
+        _refuse_unknown()
+    keys = {
+        subject: token_hash(f"{action}:{counted}:{subject.strip().lower()}") for subject in wanted
+    }
+    for key in keys.values():
+        queue_on(session, key)
+    used = dict(
+        session.exec(
+            select(ActionAttempt.key, func.count())
+            .where(col(ActionAttempt.key).in_(list(keys.values())), ActionAttempt.at >= now - HOUR)
+            .group_by(col(ActionAttempt.key))
+        ).all()
+    )
+    taken = {
+        subject: max(0, min(int(wanted[subject]), limit - used.get(key, 0)))
+        for subject, key in keys.items()
+    }
+    if any(taken.values()):
+        session.add_all(
+            ActionAttempt(key=keys[subject], at=now)
+            for subject, count in taken.items()
+            for _ in range(count)
         )
-    key = token_hash(f"{action}:{counted}:{str(subject).strip().lower()}")
-    queue_on(session, key)
-    used = session.exec(
-        select(func.count()).where(ActionAttempt.key == key, ActionAttempt.at >= now - HOUR)
-    ).one()
-    if used >= limit:
-        raise TooManyAttempts("too_many_requests", minutes=WINDOW_MINUTES)
-    session.add(ActionAttempt(key=key, at=now))
-    session.flush()
+        session.flush()
+    return taken
+
+
+def _refuse_unknown() -> NoReturn:
+    raise InvalidInput(
+        "field_not_allowed", field="action", allowed=", ".join(sorted({a for a, _ in LIMITS}))
+    )

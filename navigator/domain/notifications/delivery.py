@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from navigator import routes
 from navigator.domain.accounts.models import Child, User
-from navigator.domain.accounts.throttle import spend_attempt
+from navigator.domain.accounts.throttle import spend_attempt, spend_attempts
 from navigator.domain.certificates.models import Certificate, CertificateAccount
 from navigator.domain.culture.access import local_day
 from navigator.domain.culture.models import (
@@ -147,8 +147,9 @@ def _mail_batch(session: Session, ids: list[int], now: datetime) -> int:
     """The letters for a batch of notifications in one transaction: each one not yet mailed
     is claimed (on PostgreSQL one another dispatcher is claiming is skipped: it is theirs),
     counted against its address's hourly limit (addresses in one order, so two dispatchers
-    never wait for each other in a circle; past the limit it waits for the digest), given
-    its letter and marked mailed, all or none."""
+    never wait for each other in a circle; past the limit it waits for the digest; all the
+    addresses counted at once), given its letter and marked mailed, all or none. The batch's
+    lines are rendered together (`render_many`)."""
     claimed = session.exec(
         select(Notification)
         .where(col(Notification.id).in_(ids), col(Notification.mailed_at).is_(None))
@@ -173,14 +174,13 @@ def _mail_batch(session: Session, ids: list[int], now: datetime) -> int:
         if user is None or not user.is_active or user.id in not_instant:
             continue
         by_address.setdefault(user.email.strip().lower(), []).append((notification, user))
+    addresses = sorted(by_address)
+    allowed = spend_attempts(
+        session, "notification_mail", "email", {a: len(by_address[a]) for a in addresses}, now=now
+    )
     letters: list[tuple[Notification, User]] = []
-    for address in sorted(by_address):
-        for notification, user in by_address[address]:
-            try:
-                spend_attempt(session, "notification_mail", "email", user.email, now=now)
-            except TooManyAttempts:
-                break  # this address's others wait for the digest
-            letters.append((notification, user))
+    for address in addresses:  # past the limit, an address's others wait for the digest
+        letters += by_address[address][: allowed[address]]
     if not letters:
         return 0
     _take(session, [n.id for n, _user in letters if n.id is not None], now)
