@@ -19,7 +19,7 @@ from navigator.domain.enrollment.queries import cabinet_versions
 from navigator.domain.shared.db import read_session
 
 WATCH_SECONDS = 2.0  # between rounds
-ROUND_ROUNDS = 3  # a round the database has not answered in this many rounds' time fails
+ROUND_SECONDS = 3 * WATCH_SECONDS  # a round the database has not answered by then fails
 # the rounds' own thread: the poll never queues behind a parent's click, nor a click behind
 # it. One: the rounds of a loop never overlap, and a round still stuck in the database (its
 # thread cannot be stopped) fails the next rounds instead of starting more threads behind it.
@@ -97,9 +97,7 @@ class CabinetPoll:
             if not tokens:
                 return
             try:
-                versions = await asyncio.wait_for(
-                    self._read(tokens), timeout=WATCH_SECONDS * ROUND_ROUNDS
-                )
+                versions = await asyncio.wait_for(self._read(tokens), timeout=ROUND_SECONDS)
             except Exception:
                 if not self._failed_rounds:  # once, not every two seconds while it is down
                     _log.exception("The open cabinets' poll could not read the database")
