@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as wide_select
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_provider_staff
@@ -634,6 +635,10 @@ class _Upload:
         self.lessons: dict[tuple[int, date], _Lesson] = {}
         self.queued: list[Attendance] = []
         self.captures: list[ledger.Movement | None] = []
+        # from the first queued mark on, in a savepoint: the rows checked and what each did,
+        # replayed one by one should the ledger refuse the batch (`save`)
+        self.savepoint: SessionTransaction | None = None
+        self.pending: list[tuple[int, UploadedMark, str | None]] = []
 
     def check(self, mark: UploadedMark) -> str:
         """The row as `record_attendance` would take it, refused with its DomainError before
@@ -651,13 +656,15 @@ class _Upload:
             return "correct"
         status = AttendanceStatus(check_choice(mark.status, "status", AttendanceStatus))
         municipality_id, guardian_id = self.children[mark.enrollment_id]
+        if self.savepoint is None:  # before a place's counters change: undone with the batch
+            self.savepoint = self.session.begin_nested()
         with self.session.no_autoflush:  # the queued marks' places are written together
             attendance, capture = self._lesson(place.group_id, lesson_date).mark(
                 self.actor, place, municipality_id, guardian_id, status, None
             )
         self.queued.append(attendance)
         self.captures.append(capture)
-        self.statuses[(mark.enrollment_id, lesson_date)] = status
+        self.statuses[(mark.enrollment_id, lesson_date)] = status.value
         return "marked"
 
     def _lesson(self, group_id: int, lesson_date: date) -> _Lesson:
@@ -671,9 +678,16 @@ class _Upload:
             )
         return self.lessons[group_id, lesson_date]
 
+    def checked(self, index: int, mark: UploadedMark, done: str | None) -> None:
+        """Note a row checked while marks are queued: replayed if their batch is refused."""
+        if self.savepoint is not None:
+            self.pending.append((index, mark, done))
+
     def correct(self, mark: UploadedMark) -> str:
-        """A row that changes a mark, as one mark is corrected, in a savepoint of its own (a
-        refused correction rolls back alone); the marks queued before it are saved first."""
+        """A row as one mark is recorded (a correction, or a row replayed), in a savepoint of
+        its own (a refused row rolls back alone); the marks queued before it are saved first."""
+        if (self.places.get(mark.enrollment_id) if is_row_id(mark.enrollment_id) else None) is None:
+            raise NotFound()  # another provider's, as `check_enrollment_of` refuses it
         with self.session.begin_nested():
             done = record_attendance(
                 self.session,
@@ -684,14 +698,49 @@ class _Upload:
                 correction_reason=mark.correction_reason,
                 today=self.today,
             )
-        self.statuses[(mark.enrollment_id, mark.lesson_date)] = mark.status
+        self.statuses[(mark.enrollment_id, mark.lesson_date)] = AttendanceStatus(mark.status).value
         return done
 
-    def save(self) -> None:
-        """Write the queued marks, their places' counters and their captures in one batch."""
-        if self.queued:
-            _save_marks(self.session, self.queued, self.captures)
-            self.queued, self.captures = [], []
+    def save(self, outcome: UploadOutcome) -> None:
+        """Write the queued marks, their places' counters and their captures in one batch.
+
+        Should the ledger refuse one capture (an account whose hold drifted below its
+        places'), the batch's savepoint is rolled back (the places' counters with it, their
+        objects expired and read again) and its rows are recorded one by one, as before
+        batching: only the refused row is refused."""
+        savepoint, rows, queued, captures = self.savepoint, self.pending, self.queued, self.captures
+        self.savepoint, self.pending, self.queued, self.captures = None, [], [], []
+        if savepoint is None:
+            return
+        try:
+            if queued:
+                _save_marks(self.session, queued, captures)
+        except Busy:
+            raise
+        except DomainError:
+            savepoint.rollback()
+            self._replay(outcome, rows)
+        else:
+            savepoint.commit()
+
+    def _replay(
+        self, outcome: UploadOutcome, rows: list[tuple[int, UploadedMark, str | None]]
+    ) -> None:
+        """The rows of a refused batch, counted again as each is recorded on its own."""
+        indices = {index for index, _mark, _done in rows}
+        outcome.refused = [row for row in outcome.refused if row[0] not in indices]
+        for _index, mark, done in rows:
+            if done == "marked":  # its mark was never written
+                del self.statuses[mark.enrollment_id, mark.lesson_date]
+            _count(outcome, done, -1)
+        for index, mark, _done in rows:
+            _count(outcome, _row(outcome, index, self.correct, mark), 1)
+
+
+def _count(outcome: UploadOutcome, done: str | None, by: int) -> None:
+    """Count (or with -1 uncount) a row's result on the outcome."""
+    if done in ("marked", "corrected", "unchanged"):
+        setattr(outcome, done, getattr(outcome, done) + by)
 
 
 def _row(
@@ -722,7 +771,9 @@ def record_upload(
 
     New marks, the common case, are checked row by row but written as a register writes them
     (`mark_lesson`): together, in a few statements for the whole upload. A correction is
-    applied as a single one, after the marks before it are written, so it finds them."""
+    applied as a single one, after the marks before it are written, so it finds them. Should
+    the ledger refuse a batch's capture, that batch's rows are recorded one by one instead,
+    and only the refused row is refused (`_Upload.save`)."""
     check_provider_staff(session, actor, provider_id)
     if not isinstance(marks, list) or not all(isinstance(m, UploadedMark) for m in marks):
         raise InvalidInput("field_required", field="statuses")
@@ -731,15 +782,13 @@ def record_upload(
     for index, mark in enumerate(marks):
         done = _row(outcome, index, upload.check, mark)
         if done == "correct":
-            upload.save()  # not the row's step: a failure here is the whole upload's
+            upload.save(outcome)
             done = _row(outcome, index, upload.correct, mark)
-        if done == "marked":
-            outcome.marked += 1
-        elif done == "corrected":
-            outcome.corrected += 1
-        elif done == "unchanged":
-            outcome.unchanged += 1
-    upload.save()
+        else:
+            upload.checked(index, mark, done)
+        _count(outcome, done, 1)
+    upload.save(outcome)
+    outcome.refused.sort(key=lambda row: row[0])  # a replayed batch's rows come back late
     return outcome
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
+from navigator.domain.certificates import ledger
 from navigator.domain.certificates.models import CertificateAccount, EntryKind, LedgerEntry
 from navigator.domain.enrollment.api import accept_application, cancel_enrollment
 from navigator.domain.enrollment.attendance import (
@@ -109,7 +110,7 @@ def _row_by_row(
     actor: Actor,
     provider_id: int,
     marks: list[UploadedMark],
-    today: date,
+    today: date | None,
 ) -> UploadOutcome:
     """The upload as it was written before its new marks were batched: the same locks first,
     then each row on its own in a savepoint, exactly as `record_attendance` takes one mark."""
@@ -137,17 +138,28 @@ def _row_by_row(
     return outcome
 
 
+# what the transaction holds, read again: not the objects the session already has
+FRESH = {"populate_existing": True}
+
+
 def _world_after(s: Session, ledger_from: int, notes_from: int) -> dict:
     """Everything an upload can change, without the ids a run draws from the database's
     sequences (a rolled-back run on PostgreSQL still used some): marks by place and date,
     the new ledger entries and notifications in the order written, each naming the mark,
     correction or entry it is about by what it is."""
-    marks = s.exec(select(Attendance).order_by(col(Attendance.id))).all()
+    marks = s.exec(select(Attendance).order_by(col(Attendance.id)).execution_options(**FRESH)).all()
     lesson_of = {m.id: (m.enrollment_id, m.lesson_date) for m in marks}
-    corrections = s.exec(select(AttendanceCorrection).order_by(col(AttendanceCorrection.id))).all()
+    corrections = s.exec(
+        select(AttendanceCorrection)
+        .order_by(col(AttendanceCorrection.id))
+        .execution_options(**FRESH)
+    ).all()
     corrected = {c.id: (c.enrollment_id, c.lesson_date) for c in corrections}
     entries = s.exec(
-        select(LedgerEntry).where(LedgerEntry.id > ledger_from).order_by(col(LedgerEntry.id))
+        select(LedgerEntry)
+        .where(LedgerEntry.id > ledger_from)
+        .order_by(col(LedgerEntry.id))
+        .execution_options(**FRESH)
     ).all()
     position = {e.id: n for n, e in enumerate(entries)}
 
@@ -158,7 +170,10 @@ def _world_after(s: Session, ledger_from: int, notes_from: int) -> dict:
         return entry.idempotency_key
 
     notes = s.exec(
-        select(Notification).where(Notification.id > notes_from).order_by(col(Notification.id))
+        select(Notification)
+        .where(Notification.id > notes_from)
+        .order_by(col(Notification.id))
+        .execution_options(**FRESH)
     ).all()
     return {
         "marks": {
@@ -211,13 +226,43 @@ def _world_after(s: Session, ledger_from: int, notes_from: int) -> dict:
                 p.refunded_minor,
                 p.lessons_charged,
             )
-            for p in s.exec(select(Enrollment).order_by(col(Enrollment.id))).all()
+            for p in s.exec(
+                select(Enrollment).order_by(col(Enrollment.id)).execution_options(**FRESH)
+            ).all()
         ],
         "accounts": [
             (a.id, a.available_minor, a.held_minor, a.captured_minor, a.refunded_minor)
-            for a in s.exec(select(CertificateAccount).order_by(col(CertificateAccount.id))).all()
+            for a in s.exec(
+                select(CertificateAccount)
+                .order_by(col(CertificateAccount.id))
+                .execution_options(**FRESH)
+            ).all()
         ],
     }
+
+
+def _run(world, upload, rows, today, ledger_from: int, notes_from: int) -> tuple[tuple, dict]:
+    """One upload in a transaction rolled back after: what it answered and left."""
+    with pytest.raises(_Undo), world.tx() as s:
+        outcome = upload(s, world.provider_user, world.provider_id, rows, today=today)
+        s.flush()
+        answered = (
+            outcome.marked,
+            outcome.corrected,
+            outcome.unchanged,
+            [(index, error.code, error.params) for index, error in outcome.refused],
+        )
+        after = _world_after(s, ledger_from, notes_from)
+        raise _Undo
+    return answered, after
+
+
+def _marks_so_far(engine) -> tuple[int, int]:
+    """The last ledger entry's and notification's ids: what an upload adds comes after."""
+    with read_session(engine) as s:
+        ledger_from = s.exec(select(func.max(LedgerEntry.id))).one() or 0
+        notes_from = s.exec(select(func.max(Notification.id))).one() or 0
+    return ledger_from, notes_from
 
 
 def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine):
@@ -229,8 +274,8 @@ def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine
     child: the batched upload and the row-by-row one answer alike and leave the same world."""
     world = build_world(engine, absence_charge="full", seats=10)
     second_group = world.add_group()
-    seated = _class_of(world, 5)
-    (first, guardian), (second, _), (third, _), (fourth, _), (cancelled, _) = seated
+    seated = _class_of(world, 6)
+    (first, guardian), (second, _), (third, _), (fourth, _), (cancelled, _), (sixth, _) = seated
     with read_session(engine) as s:  # the first child also in the second group: one account
         child_id = s.get(Enrollment, first).child_id
     elsewhere = world.apply(child_id, second_group, Actor.user(guardian))
@@ -275,6 +320,12 @@ def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine
         UploadedMark(second, lessons[1], "present"),  # marked, after the corrections
         UploadedMark(fourth, lessons[3], "present"),  # marked
         UploadedMark(fourth, date(2001, 1, 1), "present"),  # before the contract
+        UploadedMark(sixth, lessons[4], "present"),  # marked (queued)
+        UploadedMark(sixth, lessons[4], "asleep", "Ошибка"),  # its correction refused
+        UploadedMark(sixth, lessons[3], "present"),  # the same place marked after it
+        UploadedMark(elsewhere, lessons[3], "excused"),  # marked, free
+        UploadedMark(first, lessons[3], "present"),  # marked (queued): the same account
+        UploadedMark(elsewhere, lessons[3], "present", "Был"),  # corrected: now charged
     ]
     expected_refusals = [
         (4, "attendance_already_marked"),
@@ -287,31 +338,17 @@ def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine
         (16, "not_found"),
         (17, "attendance_not_enrolled"),
         (20, "attendance_not_a_lesson"),
+        (22, "field_not_allowed"),
     ]
+    ledger_from, notes_from = _marks_so_far(engine)
     with read_session(engine) as s:
-        ledger_from = s.exec(select(func.max(LedgerEntry.id))).one() or 0
-        notes_from = s.exec(select(func.max(Notification.id))).one() or 0
         before = _world_after(s, ledger_from, notes_from)
 
-    def run(upload) -> tuple[tuple, dict]:
-        with pytest.raises(_Undo), world.tx() as s:
-            outcome = upload(s, world.provider_user, world.provider_id, rows, today=today)
-            s.flush()
-            answered = (
-                outcome.marked,
-                outcome.corrected,
-                outcome.unchanged,
-                [(index, error.code, error.params) for index, error in outcome.refused],
-            )
-            after = _world_after(s, ledger_from, notes_from)
-            raise _Undo
-        return answered, after
-
-    batched = run(record_upload)
-    one_by_one = run(_row_by_row)
+    batched = _run(world, record_upload, rows, today, ledger_from, notes_from)
+    one_by_one = _run(world, _row_by_row, rows, today, ledger_from, notes_from)
     marked, corrected, unchanged, refused = batched[0]
     assert [(index, code) for index, code, _params in refused] == expected_refusals
-    assert (marked, corrected, unchanged) == (7, 2, 2)
+    assert (marked, corrected, unchanged) == (11, 3, 2)
     assert batched == one_by_one
     entries = batched[1]["entries"]
     assert [kind for kind, *_rest in entries] == [
@@ -325,10 +362,78 @@ def test_a_mixed_upload_does_exactly_what_marking_its_rows_one_by_one_did(engine
         "hold",
         "capture",  # the second child's earlier lesson
         "capture",  # the fourth child's earlier lesson
+        "capture",  # the sixth child's lesson (its correction refused), then its earlier one
+        "capture",
+        "capture",  # the first child's earlier lesson, then the other place's, corrected
+        "capture",
     ]
     # nothing of the other provider's changed: their child's mark and place are as they were
     assert batched[1]["marks"][theirs, lessons[4]] == before["marks"][theirs, lessons[4]]
     assert [p for p in batched[1]["places"] if p[0] == theirs] == [
         p for p in before["places"] if p[0] == theirs
     ]
+    assert_ledger_invariants(engine)
+    # the API's path, no today given (each child's municipality's own): alike too
+    assert _run(world, record_upload, rows, None, ledger_from, notes_from) == _run(
+        world, _row_by_row, rows, None, ledger_from, notes_from
+    )
+    # and the upload once for real: committed, it leaves what it showed, and a sound ledger
+    with world.tx() as s:
+        outcome = record_upload(s, world.provider_user, world.provider_id, rows, today=today)
+    assert (outcome.marked, outcome.corrected, outcome.unchanged) == (marked, corrected, unchanged)
+    assert [(i, e.code, e.params) for i, e in outcome.refused] == refused
+    with read_session(engine) as s:
+        assert _world_after(s, ledger_from, notes_from) == batched[1]
+    assert_ledger_invariants(engine)
+
+
+def test_a_capture_the_ledger_refuses_in_a_batch_refuses_its_row_only(engine):
+    """An account whose hold drifted below its place's (released by hand, the ledger still
+    sound): its row of a 30-row upload is refused with the ledger's reason, the batch it was
+    in is recorded row by row instead, and every other row is marked and charged, exactly as
+    marking the rows one by one did; no error escapes the upload."""
+    world = build_world(engine, seats=CLASS)
+    seated = _class_of(world, CLASS)
+    with read_session(engine) as s:
+        lessons = lesson_dates(s.get(Group, world.group_id))
+        drifted, drifted_guardian = seated[17]
+        account_id = s.get(Enrollment, drifted).account_id
+        held = s.get(CertificateAccount, account_id).held_minor
+    with world.tx() as s:  # the account's hold released, its place still holding its share
+        ledger.post(
+            s,
+            account_id,
+            EntryKind.RELEASE,
+            held,
+            f"drift:{account_id}",
+            actor_id=None,
+            notify_user_id=None,
+        )
+    rows = [UploadedMark(e, lessons[0], "present") for e, _guardian in seated[:20]]
+    rows += [
+        UploadedMark(seated[5][0], lessons[0], "present"),  # the same row again: unchanged
+        UploadedMark(seated[6][0], lessons[0], "absent"),  # marked a moment ago: refused
+        UploadedMark(seated[3][0], lessons[0], "excused", "Болел"),  # saves the batch first
+    ]
+    rows += [UploadedMark(e, lessons[0], "present") for e, _guardian in seated[20:]]
+    ledger_from, notes_from = _marks_so_far(engine)
+
+    batched = _run(world, record_upload, rows, lessons[0], ledger_from, notes_from)
+    one_by_one = _run(world, _row_by_row, rows, lessons[0], ledger_from, notes_from)
+    marked, corrected, unchanged, refused = batched[0]
+    assert [(index, code) for index, code, _params in refused] == [
+        (17, "capture_exceeds_hold"),
+        (21, "attendance_already_marked"),
+    ]
+    assert (marked, corrected, unchanged) == (CLASS - 1, 1, 1)
+    assert batched == one_by_one
+    assert (drifted, lessons[0]) not in batched[1]["marks"]
+    assert drifted_guardian not in {user for user, _kind, _payload in batched[1]["notifications"]}
+
+    with world.tx() as s:  # for real this time
+        outcome = record_upload(s, world.provider_user, world.provider_id, rows, today=lessons[0])
+    assert [(i, e.code, e.params) for i, e in outcome.refused] == refused
+    assert (outcome.marked, outcome.corrected, outcome.unchanged) == (CLASS - 1, 1, 1)
+    with read_session(engine) as s:
+        assert _world_after(s, ledger_from, notes_from) == batched[1]
     assert_ledger_invariants(engine)
