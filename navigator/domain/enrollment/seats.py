@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 
 from navigator.domain.enrollment.models import Enrollment, EnrollmentStatus
+from navigator.domain.shared.db import chunks
 
 # the statuses that claim a group's seats without taking one (a taken seat is in the group)
 CLAIMING = (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED)
@@ -60,11 +61,11 @@ def seat_claims(connection: Any, group_ids: Iterable[int | None]) -> dict[int, S
     table = Enrollment.__table__  # type: ignore[attr-defined]
     wanted = sorted({int(i) for i in group_ids if i is not None})
     counts: dict[int, dict[str, int]] = {}
-    for first in range(0, len(wanted), _CHUNK):
+    for chunk in chunks(wanted, _CHUNK):
         for group_id, status, count in connection.execute(
             select(table.c.group_id, table.c.status, func.count())
             .where(
-                table.c.group_id.in_(wanted[first : first + _CHUNK]),
+                table.c.group_id.in_(chunk),
                 table.c.status.in_([s.value for s in CLAIMING]),
             )
             .group_by(table.c.group_id, table.c.status)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +37,7 @@ from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.providers.models import Provider
+from navigator.domain.shared.db import chunks
 from navigator.domain.shared.models import Notification
 from navigator.domain.shared.validation import is_row_id
 from navigator.i18n import text
@@ -238,7 +239,7 @@ def _readers(session: Session, user_ids: Iterable[int]) -> dict[int, Reader]:
     wanted = sorted(set(user_ids))
     roles: dict[int, set[str]] = {user_id: set() for user_id in wanted}
     operators: set[int] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for user_id, role in session.exec(
             select(Membership.user_id, Membership.role).where(col(Membership.user_id).in_(chunk))
         ):
@@ -251,15 +252,6 @@ def _readers(session: Session, user_ids: Iterable[int]) -> dict[int, Reader]:
     return {
         user_id: Reader(frozenset(found), user_id in operators) for user_id, found in roles.items()
     }
-
-
-# ids in one `where id in (...)`: well under SQLite's 32 766 parameters and PostgreSQL's 65 535
-CHUNK = 500
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 @dataclass(frozen=True)
@@ -279,7 +271,7 @@ def _ids(values: Iterable[Any]) -> list[int]:
 def _load(session: Session, model: Any, ids: Iterable[Any], rows: list[Any]) -> list[Any]:
     """The rows of `model` with these ids, a statement per chunk of ids."""
     found: list[Any] = []
-    for chunk in _chunks(_ids(ids)):
+    for chunk in chunks(_ids(ids)):
         found.extend(session.exec(select(model).where(col(model.id).in_(chunk))).all())
     rows.extend(found)
     return found

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,7 +30,7 @@ from navigator.domain.programs.certification import certify_imported
 from navigator.domain.programs.models import CertificationStatus, Group, Program
 from navigator.domain.providers.models import Provider
 from navigator.domain.shared.calendar import local_today
-from navigator.domain.shared.db import get_row
+from navigator.domain.shared.db import chunks, get_row
 from navigator.domain.shared.errors import DomainError, InvalidInput, NotFound
 from navigator.domain.shared.locks import locked, locked_rows
 from navigator.domain.shared.models import utcnow
@@ -209,32 +208,27 @@ def _lock_updated_rows(session: Session, provider_id: int, rows: list[dict[str, 
         {r["external_id"].strip() for r in rows if isinstance(r.get("external_id"), str)}
     )
     program_ids: list[int | None] = []
-    for chunk in _chunks(external_ids):
+    for chunk in chunks(external_ids):
         program_ids += session.exec(
             select(Program.id).where(
                 Program.provider_id == provider_id, col(Program.external_id).in_(chunk)
             )
         ).all()
     group_ids: list[int | None] = []
-    for chunk in _chunks(sorted(i for i in program_ids if i is not None)):
+    for chunk in chunks(sorted(i for i in program_ids if i is not None)):
         group_ids += session.exec(
             select(Group.id).where(col(Group.program_id).in_(chunk), Group.name == IMPORTED_GROUP)
         ).all()
-    for chunk in _chunks(sorted(i for i in group_ids if i is not None)):
+    for chunk in chunks(sorted(i for i in group_ids if i is not None)):
         locked_rows(
             session, Group, select(Group).where(col(Group.id).in_(chunk)).order_by(col(Group.id))
         )
-    for chunk in _chunks(sorted(i for i in program_ids if i is not None)):
+    for chunk in chunks(sorted(i for i in program_ids if i is not None)):
         locked_rows(
             session,
             Program,
             select(Program).where(col(Program.id).in_(chunk)).order_by(col(Program.id)),
         )
-
-
-def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def import_programs(

@@ -160,6 +160,16 @@ def _run(session: Session, which: str) -> None:
     session.info.pop(AFTER_ROLLBACK, None)
 
 
+# values in one `where … in (…)`: well under SQLite's 32 766 parameters and PostgreSQL's 65 535
+IN_CHUNK = 500
+
+
+def chunks(values: list[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`values` a slice at a time, for an IN list the database takes whatever their number."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def get_row(session: Session, model: type[M], row_id: object) -> M | None:
     """The row with this id, or None: also for an id of the wrong type ("7", 7.0, True, a
     list), which a browser or an API client can send anywhere an id belongs."""
