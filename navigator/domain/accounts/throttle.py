@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.models import ActionAttempt
 from navigator.domain.accounts.signin import queue_on, token_hash
+from navigator.domain.shared.db import chunks
 from navigator.domain.shared.errors import InvalidInput, TooManyAttempts
 from navigator.domain.shared.models import utcnow
+from navigator.domain.shared.validation import MAX_COUNT, check_non_negative
 
 HOUR = timedelta(hours=1)
 WINDOW_MINUTES = int(HOUR.total_seconds() // 60)
@@ -54,38 +56,50 @@ def spend_attempts(
 ) -> dict[str, int]:
     """Count, for each subject, up to its `wanted` attempts at once (a batch of letters to
     several addresses): as many as this hour's allowance leaves; how many were counted.
-    Subjects are locked in the order given (callers give them sorted, so two batches never
-    wait for each other in a circle); one statement counts them all, one flush adds them."""
+    Subjects that are one key ("A@x.org", "a@x.org ") share what the hour leaves it, in the
+    order given. One statement (a chunk of keys) counts them all, one flush adds them."""
     now = now or utcnow()
     limit = LIMITS.get((action, counted)) if isinstance(action, str) else None
     if limit is None or not isinstance(counted, str):
         _refuse_unknown()
-    if not all(isinstance(subject, str) for subject in wanted):
+    if not isinstance(wanted, dict) or not all(isinstance(s, str) for s in wanted):
         _refuse_unknown()
-    keys = {
-        subject: token_hash(f"{action}:{counted}:{subject.strip().lower()}") for subject in wanted
-    }
-    for key in keys.values():
+    for count in wanted.values():  # a whole number: not 1.5, not True
+        check_non_negative(count, "count", maximum=MAX_COUNT)
+    if not wanted:
+        return {}
+    subjects: dict[str, list[str]] = {}  # key → its subjects, in the callers' order
+    for subject in wanted:
+        key = token_hash(f"{action}:{counted}:{subject.strip().lower()}")
+        subjects.setdefault(key, []).append(subject)
+    keys = sorted(subjects)
+    # The lock order: keys sorted, whatever order a caller gives its subjects in, so two
+    # batches sharing addresses never wait for each other in a circle.
+    for key in keys:
         queue_on(session, key)
-    used = dict(
-        session.exec(
-            select(ActionAttempt.key, func.count())
-            .where(col(ActionAttempt.key).in_(list(keys.values())), ActionAttempt.at >= now - HOUR)
-            .group_by(col(ActionAttempt.key))
-        ).all()
-    )
-    taken = {
-        subject: max(0, min(int(wanted[subject]), limit - used.get(key, 0)))
-        for subject, key in keys.items()
-    }
+    used: dict[str, int] = {}
+    for chunk in chunks(keys):
+        used.update(
+            session.exec(
+                select(ActionAttempt.key, func.count())
+                .where(col(ActionAttempt.key).in_(chunk), ActionAttempt.at >= now - HOUR)
+                .group_by(col(ActionAttempt.key))
+            ).all()
+        )
+    taken: dict[str, int] = {}
+    for key in keys:
+        left = max(0, limit - used.get(key, 0))
+        for subject in subjects[key]:
+            taken[subject] = min(wanted[subject], left)
+            left -= taken[subject]
     if any(taken.values()):
         session.add_all(
-            ActionAttempt(key=keys[subject], at=now)
-            for subject, count in taken.items()
-            for _ in range(count)
+            ActionAttempt(key=key, at=now)
+            for key in keys
+            for _ in range(sum(taken[subject] for subject in subjects[key]))
         )
         session.flush()
-    return taken
+    return {subject: taken[subject] for subject in wanted}
 
 
 def _refuse_unknown() -> NoReturn:
