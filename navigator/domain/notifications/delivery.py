@@ -100,7 +100,8 @@ def queue_instant_letter(
 ) -> None:
     """The letter of one notification; `shown`: its line as a batch rendered it already."""
     language = user.locale
-    shown = shown or render(session, notification, language, letter=True)
+    if shown is None:
+        shown = render(session, notification, language, letter=True)
     footer = text("notification.mail.footer", language, link=_link(routes_notifications()))
     greeting = text("notification.mail.greeting", language)
     body = f"{greeting}\n\n{shown.line}\n{_link(shown.link)}\n\n{footer}\n"
@@ -120,8 +121,10 @@ def routes_notifications() -> str:
 
 def _mail_one(session: Session, notification_id: int, now: datetime) -> int:
     """The letter for one notification, once; 0 when it is not (or no longer) for now. What
-    a batch that failed falls back to, one transaction a notification."""
-    notification = session.get(Notification, notification_id)
+    a batch that failed falls back to, one transaction a notification. Its row is locked
+    before its address is counted, the order `_mail_batch` takes them in (row, then
+    address): the other way round, each could wait for what the other holds."""
+    notification = locked(session, Notification, notification_id)
     if notification is None or notification.mailed_at is not None:
         return 0
     key = f"notification:{notification_id}"
@@ -146,10 +149,9 @@ def _mail_one(session: Session, notification_id: int, now: datetime) -> int:
 def _mail_batch(session: Session, ids: list[int], now: datetime) -> int:
     """The letters for a batch of notifications in one transaction: each one not yet mailed
     is claimed (on PostgreSQL one another dispatcher is claiming is skipped: it is theirs),
-    counted against its address's hourly limit (addresses in one order, so two dispatchers
-    never wait for each other in a circle; past the limit it waits for the digest; all the
-    addresses counted at once), given its letter and marked mailed, all or none. The batch's
-    lines are rendered together (`render_many`)."""
+    counted against its address's hourly limit (all the addresses at once, locked in
+    `spend_attempts`'s one order; past the limit it waits for the digest), given its letter
+    and marked mailed, all or none. The batch's lines are rendered together (`render_many`)."""
     claimed = session.exec(
         select(Notification)
         .where(col(Notification.id).in_(ids), col(Notification.mailed_at).is_(None))

@@ -3,25 +3,35 @@ test: a batch is mailed once; an address the server refuses in the middle of a b
 given up alone while the others arrive once; a notification whose letter cannot be queued
 in the middle of a batch sends the batch one by one, and nothing twice; dispatchers and
 senders racing in real OS processes on both databases mail each notification exactly once,
-with no raw database error."""
+with no raw database error; a notification mailed alone and a batch claiming it lock its row
+and its address in one order."""
 
 from __future__ import annotations
 
 import multiprocessing
+import time
 import traceback
 from collections import Counter
 from dataclasses import replace
 
+import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Role
-from navigator.domain.notifications.delivery import LETTERS_PER_TRANSACTION, dispatch_instant
+from navigator.domain.accounts.signin import queue_on, token_hash
+from navigator.domain.notifications.delivery import (
+    LETTERS_PER_TRANSACTION,
+    _mail_batch,
+    _mail_one,
+    dispatch_instant,
+)
 from navigator.domain.notifications.fanout import notify
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.mail import queue_mail, send_pending
-from navigator.domain.shared.models import Notification, OutgoingMail
+from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.settings import get_settings
 from tests.support.parallel import process_engine
 
@@ -166,3 +176,78 @@ def test_dispatchers_racing_in_processes_mail_each_notification_once(engine, smt
     assert len({m["Message-ID"] for m in letters}) == len(events)
     with read_session(engine) as s:
         assert not s.exec(select(Notification).where(col(Notification.mailed_at).is_(None))).all()
+
+
+def _mail_in_process(url, which, notification_id, now, ready, go, results):
+    """One notification mailed alone (`_mail_one`, a failed batch's fallback) or in a batch,
+    in a transaction that is not retried: a deadlock would end it as Busy."""
+    engine = process_engine(url)
+    try:
+        ready.set()
+        go.wait(timeout=60)
+        with transaction(engine) as s:
+            if which == "one":
+                results.put((which, _mail_one(s, notification_id, now)))
+            else:
+                results.put((which, _mail_batch(s, [notification_id], now)))
+    except Exception as error:
+        traceback.print_exc()
+        results.put((which, f"{type(error).__name__}: {str(error)[:200]}"))
+    finally:
+        engine.dispose()
+
+
+def _waiting_for_addresses(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        ).scalar_one()
+
+
+def _until(condition):
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, "the processes never got there"
+        time.sleep(0.05)
+
+
+def test_a_letter_mailed_alone_and_a_batch_take_the_row_then_the_address_never_a_circle(engine):
+    """The one-by-one fallback waiting for an address while a batch claims its notification:
+    both lock the notification's row before the address, so neither waits for the other in a
+    circle (PostgreSQL; SQLite's single writer has no such locks)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row and advisory locks are PostgreSQL's")
+    (person,) = _people(engine, ["circle@example.org"])
+    (event,) = _tell(engine, [person], 1)
+    now = utcnow()
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    url = engine.url.render_as_string(hide_password=False)
+    ready = {which: context.Event() for which in ("one", "batch")}
+    go = {which: context.Event() for which in ("one", "batch")}
+    processes = [
+        context.Process(
+            target=_mail_in_process,
+            args=(url, which, event, now, ready[which], go[which], results),
+        )
+        for which in ("one", "batch")
+    ]
+    for process in processes:
+        process.start()
+    for flag in ready.values():
+        assert flag.wait(timeout=120)
+    outcomes = {}
+    with transaction(engine) as s:  # another dispatcher counting the address holds it
+        queue_on(s, token_hash("notification_mail:email:circle@example.org"))
+        go["one"].set()  # alone: the row, then waits for the address
+        _until(lambda: _waiting_for_addresses(engine) == 1)
+        go["batch"].set()  # skips the row the other holds, or waits for the address too
+        _until(lambda: _waiting_for_addresses(engine) == 2 or not results.empty())
+    for _ in processes:
+        which, outcome = results.get(timeout=120)
+        outcomes[which] = outcome
+    for process in processes:
+        process.join(timeout=30)
+    # the batch left the row to the one that held it: one letter, and no error
+    assert outcomes == {"one": 1, "batch": 0}
+    assert _keys(engine) == Counter([f"notification:{event}"])
