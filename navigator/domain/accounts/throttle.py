@@ -57,7 +57,7 @@ def spend_attempts(
     """Count, for each subject, up to its `wanted` attempts at once (a batch of letters to
     several addresses): as many as this hour's allowance leaves; how many were counted.
     Subjects that are one key ("A@x.org", "a@x.org ") share what the hour leaves it, in the
-    order given. One statement (a chunk of keys) counts them all, one flush adds them."""
+    order given. One statement counts them all (one for each 500 keys), one flush adds them."""
     now = now or utcnow()
     limit = LIMITS.get((action, counted)) if isinstance(action, str) else None
     if limit is None or not isinstance(counted, str):
