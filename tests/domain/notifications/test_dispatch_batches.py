@@ -14,7 +14,6 @@ import traceback
 from collections import Counter
 from dataclasses import replace
 
-import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
@@ -211,12 +210,13 @@ def _until(condition):
         time.sleep(0.05)
 
 
-def test_a_letter_mailed_alone_and_a_batch_take_the_row_then_the_address_never_a_circle(engine):
+def test_a_letter_mailed_alone_and_a_batch_take_the_row_then_the_address_never_a_circle(
+    postgres_engine,
+):
     """The one-by-one fallback waiting for an address while a batch claims its notification:
     both lock the notification's row before the address, so neither waits for the other in a
     circle (PostgreSQL; SQLite's single writer has no such locks)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row and advisory locks are PostgreSQL's")
+    engine = postgres_engine
     (person,) = _people(engine, ["circle@example.org"])
     (event,) = _tell(engine, [person], 1)
     now = utcnow()
