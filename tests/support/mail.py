@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from sqlmodel import col, select
 
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import OutgoingMail
+from navigator.settings import Settings, get_settings
 
 
 def last_link(engine, recipient: str, path: str, base_url: str = "") -> str:
@@ -31,3 +33,8 @@ def letters_to(mailbox, recipient: str) -> list:
     """The letters an SMTP server (navigator.mailserver's Mailbox) received for `recipient`,
     oldest first, as parsed messages."""
     return [letter for letter in mailbox.letters() if letter["To"] == recipient]
+
+
+def smtp_settings(port: int) -> Settings:
+    """The app's settings, sending through the tests' SMTP server (plain, no login) at `port`."""
+    return replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")

@@ -12,7 +12,6 @@ import multiprocessing
 import time
 import traceback
 from collections import Counter
-from dataclasses import replace
 
 from sqlalchemy import text
 from sqlmodel import col, select
@@ -31,12 +30,8 @@ from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.mail import queue_mail, send_pending
 from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
-from navigator.settings import get_settings
+from tests.support.mail import smtp_settings
 from tests.support.parallel import process_engine
-
-
-def _settings(port):
-    return replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
 
 
 def _people(engine, emails):
@@ -60,7 +55,7 @@ def _tell(engine, user_ids, per_person):
 def _send_all(engine, port):
     sent, failed = 0, 0
     while True:
-        done = send_pending(engine, _settings(port), limit=50)
+        done = send_pending(engine, smtp_settings(port), limit=50)
         sent, failed = sent + len(done.sent), failed + len(done.failed)
         if not done.sent and not done.failed:
             return sent, failed
@@ -136,7 +131,7 @@ def _dispatcher(url, port, barrier, results):
         for _round in range(6):
             try:
                 outcomes["queued"] += dispatch_instant(engine)
-                done = send_pending(engine, _settings(port), limit=20)
+                done = send_pending(engine, smtp_settings(port), limit=20)
                 outcomes["sent"] += len(done.sent)
                 outcomes["failed"] += len(done.failed)
             except DomainError as refusal:

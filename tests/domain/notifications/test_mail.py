@@ -11,7 +11,6 @@ import multiprocessing
 import os
 import traceback
 from collections import Counter
-from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -33,15 +32,11 @@ from navigator.domain.shared.mail import (
 )
 from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.mailserver import free_port
-from navigator.settings import get_settings
 from tests.factories import build_world
+from tests.support.mail import smtp_settings
 from tests.support.parallel import process_engine
 
 PROCESSES = 3
-
-
-def _settings(port):
-    return replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
 
 
 def _url(engine):
@@ -56,7 +51,7 @@ def _sender(url, port, dispatch, results):
             try:
                 if dispatch:
                     dispatch_instant(engine)
-                done = send_pending(engine, _settings(port), limit=5)
+                done = send_pending(engine, smtp_settings(port), limit=5)
                 outcomes["sent"] += len(done.sent)
                 outcomes["failed"] += len(done.failed)
             except DomainError as refusal:
@@ -140,18 +135,18 @@ def test_a_sender_killed_after_the_server_accepted_resends_with_the_same_message
         (row,) = s.exec(select(OutgoingMail)).all()
     assert row.sent_at is None  # the crash came before the record
     # while the dead sender's lease runs, nobody sends it again
-    assert send_pending(engine, _settings(smtp_server.port)).sent == []
+    assert send_pending(engine, smtp_settings(smtp_server.port)).sent == []
     later = utcnow() + LEASE + timedelta(seconds=1)
-    assert send_pending(engine, _settings(smtp_server.port), now=later).sent == [row.id]
+    assert send_pending(engine, smtp_settings(smtp_server.port), now=later).sent == [row.id]
     first, again = smtp_server.mailbox.letters()
     assert first["Message-ID"] == again["Message-ID"] == accepted["Message-ID"] == row.message_id
-    assert send_pending(engine, _settings(smtp_server.port), now=later + LEASE * 2).sent == []
+    assert send_pending(engine, smtp_settings(smtp_server.port), now=later + LEASE * 2).sent == []
     assert len(smtp_server.mailbox.letters()) == 2
 
 
 def _send_then_die(url, port):
     engine = process_engine(url)
-    settings = _settings(port)
+    settings = smtp_settings(port)
     (letter,) = claim_letters(engine)
     with smtp_connection(settings) as client:
         transmit(client, letter, settings)
@@ -162,7 +157,7 @@ def test_a_server_that_is_down_delays_mail_and_loses_none(engine, smtp_server):
     with transaction(engine) as s:
         for n in range(3):
             queue_mail(s, f"p{n}@example.org", "Тема", f"текст {n}")
-    down = _settings(free_port())  # nothing listens there
+    down = smtp_settings(free_port())  # nothing listens there
     now = utcnow()
     first = send_pending(engine, down, now=now)
     assert first.sent == [] and len(first.failed) == 3
@@ -180,11 +175,12 @@ def test_a_server_that_is_down_delays_mail_and_loses_none(engine, smtp_server):
         }
     assert waits == {timedelta(minutes=1)}
     # the server is back: everything arrives, once
-    back = send_pending(engine, _settings(smtp_server.port), now=now + timedelta(hours=2))
+    back = send_pending(engine, smtp_settings(smtp_server.port), now=now + timedelta(hours=2))
     assert len(back.sent) == 3
     assert len(smtp_server.mailbox.letters()) == 3
     assert (
-        send_pending(engine, _settings(smtp_server.port), now=now + timedelta(hours=3)).sent == []
+        send_pending(engine, smtp_settings(smtp_server.port), now=now + timedelta(hours=3)).sent
+        == []
     )
 
 
@@ -198,7 +194,7 @@ def test_a_mailbox_the_server_refuses_for_good_is_given_up_at_once(engine, smtp_
         actor = Actor.user(parent.id)
         queue_mail(s, "nobody@school.invalid", "Тема", "текст")
         queue_mail(s, "p@example.org", "Тема", "текст")
-    settings = _settings(smtp_server.port)
+    settings = smtp_settings(smtp_server.port)
     now = utcnow()
     done = send_pending(engine, settings, now=now)
     assert (len(done.sent), len(done.failed)) == (1, 1)
@@ -229,7 +225,7 @@ def test_a_mailbox_still_full_after_five_days_is_given_up(engine, smtp_server):
         queue_mail(s, "kid@full.invalid", "Тема", "текст")
     with read_session(engine) as s:
         queued = s.exec(select(OutgoingMail)).one().created_at
-    server = _settings(smtp_server.port)
+    server = smtp_settings(smtp_server.port)
     assert len(send_pending(engine, server, now=queued + timedelta(days=4)).failed) == 1
     with read_session(engine) as s:
         letter = s.exec(select(OutgoingMail)).one()
@@ -247,11 +243,11 @@ def test_a_server_down_for_a_week_gives_no_letter_up(engine, smtp_server):
         queue_mail(s, "p@example.org", "Тема", "текст")
     with read_session(engine) as s:
         queued = s.exec(select(OutgoingMail)).one().created_at
-    down = _settings(free_port())  # nothing listens there
+    down = smtp_settings(free_port())  # nothing listens there
     for day in (1, 4, 6, 7):
         assert len(send_pending(engine, down, now=queued + timedelta(days=day)).failed) == 1
     with read_session(engine) as s:
         assert s.exec(select(OutgoingMail)).one().given_up_at is None
-    back = _settings(smtp_server.port)
+    back = smtp_settings(smtp_server.port)
     assert len(send_pending(engine, back, now=queued + timedelta(days=8)).sent) == 1
     assert [m["To"] for m in smtp_server.mailbox.letters()] == ["p@example.org"]

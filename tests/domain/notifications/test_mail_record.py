@@ -6,7 +6,6 @@ a crash before the record sends those letters again with their own Message-IDs."
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -25,11 +24,7 @@ from navigator.domain.shared.mail import (
     transmit,
 )
 from navigator.domain.shared.models import OutgoingMail, utcnow
-from navigator.settings import get_settings
-
-
-def _settings(port):
-    return replace(get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
+from tests.support.mail import smtp_settings
 
 
 def _queue(engine, recipients):
@@ -54,7 +49,7 @@ def test_a_round_of_25_is_recorded_in_three_transactions(engine, smtp_server):
     _queue(engine, [f"p{n}@example.org" for n in range(25)])
     seen, stop = _records(engine)
     try:
-        done = send_pending(engine, _settings(smtp_server.port))
+        done = send_pending(engine, smtp_settings(smtp_server.port))
     finally:
         stop()
     assert len(done.sent) == 25 and done.failed == []
@@ -72,7 +67,7 @@ def test_a_refused_address_among_them_leaves_the_others_sent(engine, smtp_server
     recipients.insert(3, "nobody@school.invalid")  # the test server refuses it for good
     _queue(engine, recipients)
     now = utcnow()
-    done = send_pending(engine, _settings(smtp_server.port), now=now)
+    done = send_pending(engine, smtp_settings(smtp_server.port), now=now)
     assert (len(done.sent), len(done.failed)) == (6, 1)
     with read_session(engine) as s:
         rows = {r.recipient: r for r in s.exec(select(OutgoingMail)).all()}
@@ -89,7 +84,7 @@ def test_a_sender_cut_short_records_what_the_server_accepted(engine, smtp_server
     """Anything but an SMTP answer (a bug, a signal turned into an exception) ends the round;
     the letters already accepted are recorded on the way out, the rest wait for the lease."""
     _queue(engine, [f"p{n}@example.org" for n in range(8)])
-    settings = _settings(smtp_server.port)
+    settings = smtp_settings(smtp_server.port)
     claimed = claim_letters(engine)
     handed = []
 
@@ -114,7 +109,7 @@ def test_a_lease_taken_over_is_not_recorded_by_the_old_sender(engine, smtp_serve
     """A sender slower than its lease: another one claimed the letters meanwhile; the first
     one's record changes nothing of theirs."""
     _queue(engine, ["p@example.org"])
-    settings = _settings(smtp_server.port)
+    settings = smtp_settings(smtp_server.port)
     (stale,) = claim_letters(engine)
     later = utcnow() + LEASE + timedelta(seconds=1)
     (fresh,) = claim_letters(engine, now=later)
