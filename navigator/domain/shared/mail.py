@@ -40,7 +40,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from navigator.domain.shared.db import after_commit, transaction
+from navigator.domain.shared.db import after_commit, atomically, transaction
 from navigator.domain.shared.models import OutgoingMail, utcnow
 from navigator.settings import Settings, get_settings
 
@@ -196,14 +196,17 @@ def claim_letters(
 
 
 def record_sent(engine: Engine, letters: list[Claimed], *, now: datetime | None = None) -> None:
-    """The letters the server accepted, as sent: one transaction for them all. A letter whose
-    lease another sender has taken since (its token changed) is left to that sender."""
+    """The letters the server accepted, as sent: one transaction for them all (run again when
+    a deadlock or a lock wait ended it). A letter whose lease another sender has taken since
+    (its token changed) is left to that sender."""
     if not letters:
         return
     tokens: dict[str, list[int]] = {}
     for letter in letters:
         tokens.setdefault(letter.token, []).append(letter.id)
-    with transaction(engine) as session:
+    when = now or utcnow()
+
+    def write(session: Session) -> None:
         for token, ids in tokens.items():
             session.exec(  # type: ignore[call-overload]
                 update(OutgoingMail)
@@ -212,8 +215,10 @@ def record_sent(engine: Engine, letters: list[Claimed], *, now: datetime | None 
                     col(OutgoingMail.claim_token) == token,
                     col(OutgoingMail.sent_at).is_(None),
                 )
-                .values(sent_at=now or utcnow(), claimed_until=None, last_error="")
+                .values(sent_at=when, claimed_until=None, last_error="")
             )
+
+    atomically(write, engine)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -315,12 +320,15 @@ def _deliver(
     since = time.monotonic()
 
     def record() -> None:
-        record_sent(engine, accepted, now=now)
-        done.sent.extend(letter.id for letter in accepted)
-        accepted.clear()
+        batch = accepted[:]
+        accepted.clear()  # written once: a failed write is not tried again on the way out
+        record_sent(engine, batch, now=now)
+        done.sent.extend(letter.id for letter in batch)
 
     try:
         for letter in claimed:
+            if accepted and time.monotonic() - since >= RECORD_AFTER:
+                record()  # a slow server (each refusal can take its timeout) delays no record
             try:
                 send(letter)
             except (smtplib.SMTPException, OSError) as error:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import col, select
 
+from navigator.domain.shared import mail
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.mail import (
     LEASE,
@@ -45,7 +46,8 @@ def _records(engine):
     return seen, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
-def test_a_round_of_25_is_recorded_in_three_transactions(engine, smtp_server):
+def test_a_round_of_25_is_recorded_in_three_transactions(engine, smtp_server, monkeypatch):
+    monkeypatch.setattr(mail, "RECORD_AFTER", 3600.0)  # by count alone, however slow the machine
     _queue(engine, [f"p{n}@example.org" for n in range(25)])
     seen, stop = _records(engine)
     try:
@@ -119,3 +121,41 @@ def test_a_lease_taken_over_is_not_recorded_by_the_old_sender(engine, smtp_serve
     with read_session(engine) as s:
         row = s.exec(select(OutgoingMail)).one()
     assert row.sent_at is None and row.claim_token == fresh.token
+
+
+class _Clock:
+    """The sender's clock, moved by the test: a refusal that took its whole timeout."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_a_slow_server_delays_no_record(engine, smtp_server, monkeypatch):
+    """A letter accepted, then a server that takes its time to refuse the next ones (each
+    refusal can take the whole SMTP timeout): the accepted letter is recorded once
+    `RECORD_AFTER` has passed, before the next send, not after all the slow ones (it could
+    outlive its lease unrecorded, and be sent twice)."""
+    clock = _Clock()
+    monkeypatch.setattr(mail, "time", clock)
+    _queue(engine, ["first@example.org", "slow1@example.org", "slow2@example.org"])
+    settings = smtp_settings(smtp_server.port)
+    claimed = claim_letters(engine)
+    seen_sent = []
+
+    def send(letter):
+        if letter.recipient == "first@example.org":
+            with smtp_connection(settings) as client:
+                transmit(client, letter, settings)
+            return
+        with read_session(engine) as s:  # what a crash now would leave
+            sent = select(OutgoingMail.recipient).where(col(OutgoingMail.sent_at).is_not(None))
+            seen_sent.append(set(s.exec(sent).all()))
+        clock.now += 30  # the server took its time to say no
+        raise OSError("the server went quiet")
+
+    done = _deliver(engine, claimed, send, None)
+    assert seen_sent == [set(), {"first@example.org"}]  # recorded before the second slow one
+    assert len(done.sent) == 1 and len(done.failed) == 2
