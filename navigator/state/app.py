@@ -28,8 +28,9 @@ REFUSALS_KEPT = 20  # the refusals whose boxes keep their place (AppState.refuse
 # `page_lang`, which its page's load sets from `lang`, never from `lang` itself: Reflex loads
 # a state with every event of any state whose vars its computed vars read, so ten page states'
 # labels reading AppState.lang made every event of every page read and write those ten states
-# through Redis (13 states an event instead of 4). A language switch reloads the page, so the
-# load sets the new one. This is their language until then: the one `lang` gives a new tab.
+# through Redis (13 states an event instead of 3). A language switch reloads the page, so the
+# load sets the new one. Until a page's first load has run (a moment after it shows), its
+# labels are in the default language.
 LABELS_LANG = get_settings().default_locale
 
 

@@ -8,6 +8,7 @@ family's child, certificate or enrollment. Ids shown on the page are the parent'
 from __future__ import annotations
 
 import dataclasses
+import time
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -80,6 +81,9 @@ def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> 
 
 WATCH_LIMIT = 1800  # polls, about an hour: a forgotten tab does not poll forever
 WATCH_PAGE_EVERY = 15  # polls between looks at which page the tab shows
+# a form opened while the page was loading is kept by a load this soon after (a load cut
+# short by leaving the page does not keep it open on a visit much later)
+QUICK_CLICK_SECONDS = 60.0
 
 
 def _catalog_for(child: ChildView) -> str:
@@ -222,8 +226,10 @@ class CabinetState(AppState):
     notice: str = ""
     _version: int = 0
     _watching: bool = False
-    # a form opened by a click the page's load had not run before: that load keeps it open
-    _opened_loading: bool = False
+    # the form ("editing", "cancelling" or "history") a click opened before the page's load
+    # ran, and when (wall clock: the state moves between workers): that load keeps it open
+    _opened_loading: str = ""
+    _opened_at: float = 0.0
     # the terms each offer card shows, by offer id: what a confirmation is held to
     _offer_terms: dict[str, Quote] = {}
 
@@ -350,10 +356,17 @@ class CabinetState(AppState):
     def load(self):
         self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = ""
-        if self._opened_loading:  # the person was quicker than the load: theirs stays open
-            self._opened_loading = False
-        else:  # a form left open on an earlier visit is closed
-            self.editing = self.cancelling = self.history_child = ""
+        # forms left open on an earlier visit are closed; the one a click opened while this
+        # load was on its way stays (a load cut short by leaving keeps nothing much later)
+        quick = time.time() - self._opened_at < QUICK_CLICK_SECONDS
+        kept = self._opened_loading if quick else ""
+        self._opened_loading = ""
+        if kept != "editing":
+            self.editing = ""
+        if kept != "cancelling":
+            self.cancelling = ""
+        if kept != "history":
+            self.history_child = ""
             self.history = []
         if not self._reload():
             return rx.redirect(routes.login_then(routes.CABINET))
@@ -403,13 +416,14 @@ class CabinetState(AppState):
     def start_edit(self, child_id: str) -> None:
         self.error = self.notice = ""
         self.editing = child_id if child_id == "new" or row_id(child_id) is not None else ""
-        self._note_opened()
+        self._note_opened("editing")
 
-    def _note_opened(self) -> None:
+    def _note_opened(self, form: str) -> None:
         """A form opened before this page's load ran (Reflex clears `is_hydrated` when a
         page's load is on its way, and sets it once the load has run): the load, which closes
-        forms left open on an earlier visit, leaves this one open."""
-        self._opened_loading = not self.is_hydrated
+        forms left open on an earlier visit, leaves this one open, and only this one."""
+        self._opened_loading = "" if self.is_hydrated else form
+        self._opened_at = time.time()
 
     @rx.event
     def stop_edit(self) -> None:
@@ -550,7 +564,7 @@ class CabinetState(AppState):
             self.error = self._message(error)
             return
         self.history_child = child_id
-        self._note_opened()
+        self._note_opened("history")
         self.history = [
             HistoryLine(
                 date=day(line.lesson_date or line.at, lang),
@@ -653,7 +667,7 @@ class CabinetState(AppState):
             self.error = self._message(NotFound())
             return
         self.cancelling = card.id
-        self._note_opened()
+        self._note_opened("cancelling")
         self.cancel_release = (
             text("cancel_confirm_release", self.lang, amount=card.release)
             if card.release

@@ -110,14 +110,14 @@ class ProgramState(AppState):
     @rx.event
     @in_thread
     def load(self) -> None:
+        # back to this program after signing in; set here, not a computed var reading the
+        # router, which would load this state with every event of every page
+        self.sign_in_href = routes.login_then(quote_plus(self.router.url.path or routes.HOME))
         user_id = self._user_id()
         self.error = self.notice = ""
         self.child_id = self.group_id = ""
         self.has_breakdown = self.terms_accepted = False
         self._program_id = path_id(self.router.url.path)
-        # back to this program after signing in; set here, not a computed var reading the
-        # router, which would load this state with every event of every page
-        self.sign_in_href = routes.login_then(quote_plus(self.router.url.path or routes.HOME))
         lang = self.lang
         try:
             if self._program_id is None:

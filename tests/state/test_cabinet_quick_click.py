@@ -16,7 +16,7 @@ import navigator.navigator  # noqa: F401  (every page's state, as the app has th
 from navigator.domain.accounts.signin import start_session
 from navigator.domain.shared.models import utcnow
 from navigator.state.app import AppState
-from navigator.state.cabinet import CabinetState
+from navigator.state.cabinet import QUICK_CLICK_SECONDS, CabinetState
 from tests.factories import build_world
 from tests.support.handlers import settle
 
@@ -83,3 +83,29 @@ def test_the_history_opened_before_the_load_stays_open_with_its_lines(cabinet):
     lines = list(state.history)
     _loaded(root, state)
     assert state.history_child == str(world.child_id) and state.history == lines
+
+
+def test_a_quick_click_keeps_its_own_form_only(cabinet):
+    """The history left open on an earlier visit is closed even when a quick click opened
+    the child form during this load."""
+    root, state, world = cabinet
+    _visit(root, state)
+    _loaded(root, state)
+    settle(CabinetState.show_history.fn(state, str(world.child_id)))  # an ordinary click
+    _visit(root, state)  # away and back, and quick
+    CabinetState.start_edit.fn(state, "new")
+    _loaded(root, state)
+    assert state.editing == "new"
+    assert state.history_child == "" and state.history == []
+
+
+def test_a_quick_click_whose_load_never_ran_is_not_kept_much_later(cabinet):
+    """Clicked while the page loaded, then away before the load ran (Reflex cancels it): a
+    visit much later closes that form like any other left open."""
+    root, state, _world = cabinet
+    _visit(root, state)
+    CabinetState.start_edit.fn(state, "new")  # … and the tab went elsewhere
+    state._opened_at -= QUICK_CLICK_SECONDS + 1  # a while later
+    _visit(root, state)
+    _loaded(root, state)
+    assert state.editing == ""
