@@ -7,7 +7,6 @@ database, no row is refused, no raw error, and the ledger is exactly what the ma
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import traceback
 from collections import Counter
@@ -23,6 +22,7 @@ from navigator.domain.providers.apikeys import create_api_key
 from navigator.domain.shared.db import read_session
 from tests.factories import build_world
 from tests.support.invariants import assert_ledger_invariants
+from tests.support.parallel import race_processes, raw
 
 CHILDREN = 6
 ROUNDS = 3  # each process sends every upload of a phase this many times
@@ -30,9 +30,10 @@ PRICE = 50_000
 URL = "/api/v1/provider/attendance"
 
 
-def _uploader(database_url, secret, phases, barrier, results):
+def _uploader(database_url, barrier, results, job):
     """One e-journal: its uploads phase by phase, all processes starting each phase together.
     Counts what the API answered and every contention error the database raised here."""
+    secret, phases = job
     os.environ["DATABASE_URL"] = database_url
     from fastapi.testclient import TestClient
     from sqlalchemy import event
@@ -70,7 +71,7 @@ def _uploader(database_url, secret, phases, barrier, results):
                     seen.update(f"refused {e['type']}" for e in body["errors"])
     except Exception as error:
         traceback.print_exc()
-        seen[f"RAW {type(error).__name__}: {str(error)[:200]}"] += 1
+        seen[raw(error)] += 1
     results.put(dict(seen))
 
 
@@ -122,20 +123,8 @@ def test_uploads_naming_shared_children_in_opposite_orders_never_deadlock(engine
     if engine.dialect.name == "postgresql":
         pg_log = request.getfixturevalue("pg_cluster").root / "log"
     logged_before = _count_deadlocks(pg_log)
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(journals))
-    results = context.Queue()
-    workers = [
-        context.Process(target=_uploader, args=(url, secret, phases, barrier, results))
-        for phases in journals
-    ]
-    for worker in workers:
-        worker.start()
-    outcomes = Counter()
-    for _ in workers:
-        outcomes.update(results.get(timeout=600))
-    for worker in workers:
-        worker.join(timeout=60)
+    answers = race_processes(_uploader, url, [(secret, p) for p in journals], timeout=600)
+    outcomes = sum(map(Counter, answers), Counter())
 
     places = CHILDREN * 2
     assert not [k for k in outcomes if k.startswith(("RAW", "http", "contention"))], outcomes

@@ -5,7 +5,6 @@ addresses in its own order, never count past the limit, with no raw database err
 
 from __future__ import annotations
 
-import multiprocessing
 import traceback
 from collections import Counter
 
@@ -17,7 +16,7 @@ from navigator.domain.accounts.models import ActionAttempt
 from navigator.domain.accounts.throttle import LIMITS, spend_attempt, spend_attempts
 from navigator.domain.shared.db import IN_CHUNK, read_session, transaction
 from navigator.domain.shared.errors import Busy, InvalidInput, TooManyAttempts
-from tests.support.parallel import process_engine
+from tests.support.parallel import process_engine, race_processes, raw
 
 LIMIT = LIMITS[("notification_mail", "email")]
 
@@ -130,28 +129,18 @@ def _spender(url, barrier, results, order):
                 continue
             outcomes.update({a.strip().lower(): n for a, n in taken.items()})
     except Exception as error:
-        outcomes[f"RAW {type(error).__name__}: {str(error)[:200]}"] += 1
+        outcomes[raw(error)] += 1
         traceback.print_exc()
     engine.dispose()
     results.put(dict(outcomes))
 
 
 def test_batches_racing_in_processes_in_any_order_never_count_past_the_limit(engine):
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(ORDERS))
-    results = context.Queue()
     url = engine.url.render_as_string(hide_password=False)
-    processes = [
-        context.Process(target=_spender, args=(url, barrier, results, order))
-        for order in range(len(ORDERS))
-    ]
-    for process in processes:
-        process.start()
-    outcomes = Counter()
-    for _ in processes:
-        outcomes.update(results.get(timeout=300))
-    for process in processes:
-        process.join(timeout=30)
+    outcomes = sum(
+        map(Counter, race_processes(_spender, url, list(range(len(ORDERS))), timeout=300)),
+        Counter(),
+    )
     assert not [k for k in outcomes if k.startswith("RAW") or k == "busy"], outcomes
     # 3 processes × 5 rounds wanted 60, 75 and 45, never waiting for each other in a circle:
     # each address got exactly its hour's 20

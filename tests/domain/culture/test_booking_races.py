@@ -21,7 +21,7 @@ from navigator.domain.shared.db import atomically, make_engine, read_session
 from navigator.domain.shared.errors import DomainError
 from tests.domain.culture.world import NOW, SESSION_AT, build_culture
 from tests.support.invariants import assert_culture_invariants
-from tests.support.parallel import process_engine
+from tests.support.parallel import process_engine, race_processes, raw
 
 PROCESSES = 4
 OPERATIONS = 20
@@ -71,7 +71,7 @@ def _worker(plan: Plan, worker: int) -> Counter:
         except DomainError as refusal:
             outcomes[refusal.code] += 1
         except Exception as error:
-            outcomes[f"RAW {type(error).__name__}: {str(error)[:200]}"] += 1
+            outcomes[raw(error)] += 1
             traceback.print_exc()
     engine.dispose()
     return outcomes
@@ -123,7 +123,7 @@ def _same_request(url: str, barrier, results, job: tuple) -> None:
         results.put((refusal.code, None))
     except Exception as error:
         traceback.print_exc()
-        results.put((f"RAW {type(error).__name__}: {str(error)[:200]}", None))
+        results.put((raw(error), None))
     finally:
         engine.dispose()
 
@@ -134,18 +134,7 @@ def test_the_same_request_sent_at_once_books_once(engine):
     world = build_culture(engine)
     url = engine.url.render_as_string(hide_password=False)
     job = (world.coordinator.user_id, world.session_id, tuple(world.classes["5A"]), "click-race")
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(PROCESSES)
-    results = context.Queue()
-    workers = [
-        context.Process(target=_same_request, args=(url, barrier, results, job))
-        for _ in range(PROCESSES)
-    ]
-    for worker in workers:
-        worker.start()
-    answers = [results.get(timeout=180) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
+    answers = race_processes(_same_request, url, [job] * PROCESSES)
     outcomes = Counter(code for code, _ in answers)
     print(dict(outcomes))
     assert {k: v for k, v in outcomes.items() if k.startswith("RAW")} == {}

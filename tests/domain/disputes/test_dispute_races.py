@@ -4,7 +4,6 @@ refunds the charge once. No request ends in a raw database error."""
 
 from __future__ import annotations
 
-import multiprocessing
 import traceback
 from collections import Counter
 from datetime import timedelta
@@ -24,7 +23,7 @@ from navigator.domain.shared.db import atomically, read_session
 from navigator.domain.shared.errors import DomainError
 from tests.domain.disputes.world import build_charged, noon
 from tests.support.invariants import assert_ledger_invariants
-from tests.support.parallel import process_engine
+from tests.support.parallel import process_engine, race_processes, raw
 
 PROCESSES = 4
 
@@ -48,22 +47,14 @@ def _worker(url: str, barrier, results, job: tuple) -> None:
         results.put(refusal.code)
     except Exception as error:
         traceback.print_exc()
-        results.put(f"RAW {type(error).__name__}: {str(error)[:200]}")
+        results.put(raw(error))
     finally:
         engine.dispose()
 
 
 def _race(engine, jobs: list[tuple]) -> Counter:
     url = engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(len(jobs))
-    results = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, barrier, results, j)) for j in jobs]
-    for worker in workers:
-        worker.start()
-    outcomes = Counter(results.get(timeout=180) for _ in workers)
-    for worker in workers:
-        worker.join(timeout=60)
+    outcomes = Counter(race_processes(_worker, url, jobs))
     print(dict(outcomes))
     assert {k: v for k, v in outcomes.items() if k.startswith("RAW")} == {}
     return outcomes

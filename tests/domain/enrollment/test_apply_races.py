@@ -5,7 +5,6 @@ the waiting list and told, and no request ends in a raw database error."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 from sqlmodel import select
@@ -14,7 +13,7 @@ from navigator.domain.enrollment.models import Enrollment
 from navigator.domain.shared.db import read_session
 from navigator.domain.shared.models import Notification
 from tests.factories import build_world
-from tests.support.parallel import apply_in_process
+from tests.support.parallel import apply_in_process, race_processes
 
 PARENTS = 6
 
@@ -23,18 +22,8 @@ def test_six_parents_at_once_for_two_seats_leave_two_pending_and_four_told_they_
     world = build_world(engine, seats=2)
     families = [world.add_parent_with_child()[:2] for _ in range(PARENTS)]
     url = engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(PARENTS)
-    results = context.Queue()
     jobs = [(parent.user_id, child, world.group_id, world.today) for parent, child in families]
-    workers = [
-        context.Process(target=apply_in_process, args=(url, barrier, results, j)) for j in jobs
-    ]
-    for worker in workers:
-        worker.start()
-    outcomes = Counter(results.get(timeout=180) for _ in workers)
-    for worker in workers:
-        worker.join(timeout=60)
+    outcomes = Counter(race_processes(apply_in_process, url, jobs))
     assert outcomes == Counter({"applied": 2, "waitlisted": 4}), outcomes
     with read_session(engine) as s:
         statuses = Counter(

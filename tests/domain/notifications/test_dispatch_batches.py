@@ -31,7 +31,7 @@ from navigator.domain.shared.errors import DomainError
 from navigator.domain.shared.mail import queue_mail, send_pending
 from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from tests.support.mail import smtp_settings
-from tests.support.parallel import process_engine
+from tests.support.parallel import process_engine, race_processes, raw
 
 
 def _people(engine, emails):
@@ -123,7 +123,7 @@ def test_a_notification_that_cannot_be_queued_mid_batch_stops_no_other_and_none_
     assert len(smtp_server.mailbox.letters()) == len(events)
 
 
-def _dispatcher(url, port, barrier, results):
+def _dispatcher(url, barrier, results, port):
     engine = process_engine(url)
     outcomes = Counter()
     try:
@@ -137,7 +137,7 @@ def _dispatcher(url, port, barrier, results):
             except DomainError as refusal:
                 outcomes[refusal.code] += 1
     except Exception as error:
-        outcomes[f"RAW {type(error).__name__}: {str(error)[:200]}"] += 1
+        outcomes[raw(error)] += 1
         traceback.print_exc()
     engine.dispose()
     results.put(dict(outcomes))
@@ -146,21 +146,9 @@ def _dispatcher(url, port, barrier, results):
 def test_dispatchers_racing_in_processes_mail_each_notification_once(engine, smtp_server):
     people = _people(engine, [f"rush{n}@example.org" for n in range(20)])
     events = _tell(engine, people, 12)  # 240 events: pages and batches of them
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(3)
-    results = context.Queue()
     url = engine.url.render_as_string(hide_password=False)
-    processes = [
-        context.Process(target=_dispatcher, args=(url, smtp_server.port, barrier, results))
-        for _ in range(3)
-    ]
-    for process in processes:
-        process.start()
-    outcomes = Counter()
-    for _ in processes:
-        outcomes.update(results.get(timeout=300))
-    for process in processes:
-        process.join(timeout=30)
+    answers = race_processes(_dispatcher, url, [smtp_server.port] * 3, timeout=300)
+    outcomes = sum(map(Counter, answers), Counter())
     assert not [k for k in outcomes if k.startswith("RAW")], outcomes
     assert outcomes["queued"] == len(events), outcomes  # each notification taken once
     assert _send_all(engine, smtp_server.port)[1] == 0  # what the rounds left, sent now

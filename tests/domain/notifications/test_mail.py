@@ -34,7 +34,7 @@ from navigator.domain.shared.models import Notification, OutgoingMail, utcnow
 from navigator.mailserver import free_port
 from tests.factories import build_world
 from tests.support.mail import smtp_settings
-from tests.support.parallel import process_engine
+from tests.support.parallel import process_engine, race_processes, raw
 
 PROCESSES = 3
 
@@ -43,7 +43,8 @@ def _url(engine):
     return engine.url.render_as_string(hide_password=False)
 
 
-def _sender(url, port, dispatch, results):
+def _sender(url, barrier, results, job):
+    port, dispatch = job
     engine = process_engine(url)
     outcomes = Counter()
     try:
@@ -57,26 +58,15 @@ def _sender(url, port, dispatch, results):
             except DomainError as refusal:
                 outcomes[refusal.code] += 1
     except Exception as error:
-        outcomes[f"RAW {type(error).__name__}: {str(error)[:200]}"] += 1
+        outcomes[raw(error)] += 1
         traceback.print_exc()
     engine.dispose()
     results.put(dict(outcomes))
 
 
 def _race(engine, port, *, dispatch=False):
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    processes = [
-        context.Process(target=_sender, args=(_url(engine), port, dispatch, results))
-        for _ in range(PROCESSES)
-    ]
-    for process in processes:
-        process.start()
-    outcomes = Counter()
-    for _ in processes:
-        outcomes.update(results.get(timeout=120))
-    for process in processes:
-        process.join(timeout=30)
+    answers = race_processes(_sender, _url(engine), [(port, dispatch)] * PROCESSES, timeout=120)
+    outcomes = sum(map(Counter, answers), Counter())
     assert not [k for k in outcomes if k.startswith("RAW")], outcomes
     return outcomes
 
