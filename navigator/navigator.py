@@ -98,7 +98,7 @@ app.add_page(
     provider_register_page,
     route=routes.PROVIDER_REGISTER,
     title="Навигатор",
-    on_load=AuthState.load,
+    on_load=[AuthState.load, AuthState.load_municipalities],
 )
 app.add_page(provider_page, route=routes.PROVIDER, title="Навигатор", on_load=DeskState.load)
 app.add_page(

@@ -115,13 +115,21 @@ def select_field(
 
 
 def choice_options(choices: rx.Var) -> rx.Component:
-    """An <option> for each Choice (value, label) of a state list."""
-    return rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value))
+    """An <option> for each Choice (value, label) of a state list, keyed by its value (see
+    `option`)."""
+    return rx.foreach(choices, lambda c: option(c.label, c.value))
 
 
 def pair_options(pairs: rx.Var) -> rx.Component:
-    """An <option> for each [value, label] pair of a state list."""
-    return rx.foreach(pairs, lambda c: rx.el.option(c[1], value=c[0]))
+    """An <option> for each [value, label] pair of a state list, keyed by its value."""
+    return rx.foreach(pairs, lambda c: option(c[1], c[0]))
+
+
+def option(label: Text, value: Text) -> rx.Component:
+    """An <option> of a list that can change while the page shows it, keyed by its value: an
+    option keyed by its place would take another value when one is added before it, and a
+    <select> left on that place would silently change the person's choice."""
+    return rx.el.option(label, value=value, key=value)
 
 
 def checkbox_field(

@@ -285,10 +285,7 @@ def _category(child: rx.Var) -> rx.Component:
                 rx.hstack(
                     rx.el.input(type="hidden", name="child_id", value=child.id),
                     rx.el.select(
-                        rx.foreach(
-                            CabinetState.category_choices,
-                            lambda c: rx.el.option(c.label, value=c.value),
-                        ),
+                        choice_options(CabinetState.category_choices),
                         name="category",
                         aria_label=T["category"],
                     ),

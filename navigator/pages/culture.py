@@ -9,6 +9,7 @@ from navigator.components.forms import (
     confirmed_button,
     csv_dropzone,
     input_field,
+    option,
     select_field,
 )
 from navigator.components.layout import data_table, error_text, notice_text, page
@@ -82,7 +83,15 @@ def _gaps() -> rx.Component:
 
 def _session_option(line: rx.Var) -> rx.Component:
     return rx.el.option(
-        line.when, " · ", line.title, " · ", line.price, " · ", line.free_places, value=line.id
+        line.when,
+        " · ",
+        line.title,
+        " · ",
+        line.price,
+        " · ",
+        line.free_places,
+        value=line.id,
+        key=line.id,  # keyed by its value, as forms.option says why
     )
 
 
@@ -119,7 +128,7 @@ def _booking_form() -> rx.Component:
             select_field(
                 T["class"],
                 rx.el.option("—", value=""),
-                rx.foreach(S.classes, lambda c: rx.el.option(c, value=c)),
+                rx.foreach(S.classes, lambda c: option(c, c)),
                 id="book-class",
                 value=S.class_name,
                 on_change=S.choose_class,

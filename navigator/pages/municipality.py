@@ -849,10 +849,7 @@ def municipality_page() -> rx.Component:
                     rx.cond(
                         S.municipality_choices.length() > 1,
                         rx.el.select(
-                            rx.foreach(
-                                S.municipality_choices,
-                                lambda c: rx.el.option(c.label, value=c.value),
-                            ),
+                            choice_options(S.municipality_choices),
                             value=S.municipality_id,
                             on_change=S.choose_municipality,
                             aria_label=T["municipality"],

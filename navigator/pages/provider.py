@@ -9,6 +9,7 @@ from navigator.components.forms import (
     choice_options,
     field,
     input_field,
+    option,
     pair_options,
     photo_upload,
     select_field,
@@ -488,7 +489,7 @@ def _correction_form() -> rx.Component:
                 rx.hstack(
                     select_field(
                         T["child"],
-                        rx.foreach(s.rows, lambda r: rx.el.option(r.child, value=r.enrollment_id)),
+                        rx.foreach(s.rows, lambda r: option(r.child, r.enrollment_id)),
                         id="f-correct-child",
                         name="enrollment_id",
                     ),

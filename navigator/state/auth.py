@@ -21,6 +21,7 @@ from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.i18n import has_message, text, translate, value_label
 from navigator.state.app import LABELS_LANG, AppState
+from navigator.state.threaded import in_thread
 
 ERROR_VALUES: dict[str, dict[str, object]] = {
     "too_many_attempts": {"minutes": int(ATTEMPT_WINDOW.total_seconds() // 60)},
@@ -65,10 +66,16 @@ class AuthState(AppState):
         self.challenge = (params.get("challenge") or "")[:200]
         self.sent = params.get("sent") == "1"
 
-    @rx.var
-    def municipality_choices(self) -> list[list[str]]:
+    # [id, name] of every municipality, by name: read by the provider registration page's
+    # load, not a computed var (one would be computed when the frontend is built, and a list
+    # that gained a municipality since would change under a person's choice as the page loads)
+    municipality_choices: list[list[str]] = []
+
+    @rx.event
+    @in_thread
+    def load_municipalities(self) -> None:
         with read_session() as session:
-            return [[str(m.id), m.name] for m in municipalities(session)]
+            self.municipality_choices = [[str(m.id), m.name] for m in municipalities(session)]
 
     page_lang: str = LABELS_LANG  # its labels' language, set by its page's load
 

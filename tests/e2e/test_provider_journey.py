@@ -111,6 +111,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             ).all()[-1]
             admit_provider(s, Actor.system(), provider.id)
             municipality = s.get(Municipality, provider.municipality_id)
+            # picked as soon as it showed, before the page's load ended: still the one picked
+            assert municipality.name == "Vilnius", municipality.name
             today = local_today(municipality)
 
         # ---- creates a program (a bad age range first) and submits it
