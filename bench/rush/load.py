@@ -45,6 +45,7 @@ LANG = "ru"
 SESSION_COOKIE = "nav_session"  # navigator.locale.SESSION_COOKIE, as the browser holds it
 FULL_REASON = "Мест нет: группа набрана. Мы записали вас в список ожидания следующего набора."
 PAGE_TIMEOUT = 60.0
+BUSY_TRIES = 3  # a person told "busy, try again" tries again, twice at most
 REFUSED_STATUSES = ("waitlisted", "rejected")
 
 
@@ -58,6 +59,7 @@ class Pace:
     read_program: tuple[float, float] = (3.0, 8.0)
     read_terms: tuple[float, float] = (2.0, 6.0)
     before_cabinet: tuple[float, float] = (1.0, 3.0)
+    after_busy: tuple[float, float] = (2.0, 5.0)  # told "busy, try again in a few seconds"
 
     def scaled(self, factor: float) -> Pace:
         return Pace(**{k: (a * factor, b * factor) for k, (a, b) in vars(self).items()})
@@ -195,22 +197,26 @@ class Rush:
 
             started = time.perf_counter()
             await self.get("/")  # the page itself; its scripts are in the browser's cache
+            mark = tab.mark()
             await tab.open("/")
             self.stats.tab_opened()
             await tab.until(tab.hydrated, PAGE_TIMEOUT)
-            self.stats.time("catalog_open", time.perf_counter() - started)
+            if tab.busy_since(mark):  # its load was shed: the person opens it again
+                self.stats.errors["busy: catalog_open (tried again)"] += 1
+                await self.think(self.pace.after_busy)
+                await self.open_page(tab, "/", "catalog_open")
+            else:
+                self.stats.time("catalog_open", time.perf_counter() - started)
             await self.think(self.pace.read_catalog)
 
             query = program.query
             for typed in (query[: max(3, len(query) // 2)], query):
-                mark = tab.mark()
-                started = time.perf_counter()
-                await tab.send(f"{CATALOG}.set_query_text", {"value": typed})
-                self.stats.events_sent += 1
-                await tab.until(
-                    lambda mark=mark: tab.changed_since(mark, CATALOG, "query_text"), PAGE_TIMEOUT
+                await self.answered(
+                    tab,
+                    "search",
+                    lambda typed=typed: tab.send(f"{CATALOG}.set_query_text", {"value": typed}),
+                    lambda mark: tab.changed_since(mark, CATALOG, "query_text"),
                 )
-                self.stats.time("search", time.perf_counter() - started)
                 if typed != query:
                     await self.think(self.pace.between_keys)
             cards = tab.var(CATALOG, "cards", [])
@@ -231,19 +237,18 @@ class Rush:
             else:
                 await self.think(self.pace.read_terms)
                 await self.act(tab, "set_terms_accepted", {"value": True}, "terms_accepted")
-                mark = tab.mark()
-                started = time.perf_counter()
-                await tab.send(f"{PROGRAM}.apply", {})
-                self.stats.events_sent += 1
-                await tab.until(
-                    lambda: (
+                answered = await self.answered(
+                    tab,
+                    "apply",
+                    lambda: tab.send(f"{PROGRAM}.apply", {}),
+                    lambda mark: (
                         tab.changed_since(mark, APP, "feedback_serial")
                         or tab.changed_since(mark, PROGRAM, "notice")
                     ),
-                    PAGE_TIMEOUT,
                 )
-                self.stats.time("apply", time.perf_counter() - started)
-                if tab.var(PROGRAM, "notice"):
+                if not answered:
+                    outcome.applied = outcome.told_on_apply = "busy"
+                elif tab.var(PROGRAM, "notice"):
                     outcome.applied = "sent"
                     outcome.told_on_apply = tab.var(PROGRAM, "notice")
                 else:
@@ -284,31 +289,60 @@ class Rush:
         return {SESSION_COOKIE: token}
 
     async def open_page(self, tab: Tab, path: str, kind: str, params=None) -> None:
-        mark = tab.mark()
-        started = time.perf_counter()
-        await tab.navigate(path, params)
-        self.stats.events_sent += 1
-        await tab.until(
-            lambda: (
-                tab.changed_since(mark, "reflex___state____state", "is_hydrated") and tab.hydrated()
-            ),
-            PAGE_TIMEOUT,
-        )
-        self.stats.time(kind, time.perf_counter() - started)
+        """A link inside the app followed; its load shed, the person opens it again."""
+        waited = 0.0
+        for _try in range(BUSY_TRIES):
+            mark = tab.mark()
+            started = time.perf_counter()
+            await tab.navigate(path, params)
+            self.stats.events_sent += 1
+            await tab.until(
+                lambda mark=mark: (
+                    tab.changed_since(mark, "reflex___state____state", "is_hydrated")
+                    and tab.hydrated()
+                ),
+                PAGE_TIMEOUT,
+            )
+            waited += time.perf_counter() - started
+            if not tab.busy_since(mark):
+                self.stats.time(kind, waited)
+                return
+            self.stats.errors[f"busy: {kind} (tried again)"] += 1
+            await self.think(self.pace.after_busy)
+        raise ProtocolError("busy", f"{kind}: still busy after {BUSY_TRIES} tries")
 
     async def act(self, tab: Tab, handler: str, payload: dict[str, Any], var: str) -> None:
-        mark = tab.mark()
-        started = time.perf_counter()
-        await tab.send(f"{PROGRAM}.{handler}", payload)
-        self.stats.events_sent += 1
-        await tab.until(
-            lambda: (
+        answered = await self.answered(
+            tab,
+            handler,
+            lambda: tab.send(f"{PROGRAM}.{handler}", payload),
+            lambda mark: (
                 tab.changed_since(mark, PROGRAM, var)
                 or tab.changed_since(mark, APP, "feedback_serial")
             ),
-            PAGE_TIMEOUT,
         )
-        self.stats.time(handler, time.perf_counter() - started)
+        if not answered:
+            raise ProtocolError("busy", f"{handler}: still busy after {BUSY_TRIES} tries")
+
+    async def answered(self, tab: Tab, kind: str, send, answer) -> bool:
+        """Sends, and waits for the page's answer (`answer(mark)`); told "busy" (the worker
+        shed it), the person tries again after a few seconds. Timed: the seconds the server
+        took over the tries, without the person's pauses. False when it was still busy."""
+        waited = 0.0
+        for _try in range(BUSY_TRIES):
+            mark = tab.mark()
+            started = time.perf_counter()
+            await send()
+            self.stats.events_sent += 1
+            await tab.until(lambda mark=mark: answer(mark) or tab.busy_since(mark), PAGE_TIMEOUT)
+            waited += time.perf_counter() - started
+            if not tab.busy_since(mark):
+                self.stats.time(kind, waited)
+                return True
+            self.stats.errors[f"busy: {kind} (tried again)"] += 1
+            await self.think(self.pace.after_busy)
+        self.stats.errors[f"busy: {kind} (gave up)"] += 1
+        return False
 
     def read_cabinet(self, tab: Tab, outcome: Outcome, title: str) -> None:
         for card in tab.var(CABINET, "enrollments", []):

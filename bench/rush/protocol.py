@@ -49,6 +49,8 @@ PROGRAM = f"{APP}.navigator___state___program____program_state"
 CABINET = f"{APP}.navigator___state___cabinet____cabinet_state"
 HYDRATE = f"{ROOT}.hydrate_and_load"
 ON_LOAD = f"{ROOT}.reflex___state____on_load_internal_state.on_load_internal"
+# a saturated worker sheds a handler and shows this toast (navigator/state/threaded.py)
+BUSY_TOAST = '["id"] : "busy"'
 NAMESPACE = "/_event"
 
 
@@ -246,9 +248,15 @@ class Tab:
     def changed_since(self, mark: int, substate: str, name: str) -> bool:
         return self._touched.get((substate, f"{name}_rx_state_"), -1) > mark
 
+    def busy_since(self, mark: int) -> bool:
+        """The worker shed what the tab sent after `mark`: nothing was done, the page said
+        "busy, try again" (a toast)."""
+        return self._busy > mark
+
     # ------------------------------------------------------------------ the wire
 
     _serial: int = 0
+    _busy: int = -1  # the serial of the last update that carried the busy toast
     _touched: dict[tuple[str, str], int] = field(default_factory=dict)
     _packets: asyncio.Queue | None = None
 
@@ -340,6 +348,8 @@ class Tab:
                 self._touched[(substate, name)] = self._serial
         for item in update.get("events") or []:
             self.frontend_events.append(item)
+            if BUSY_TOAST in json.dumps(item, ensure_ascii=False):
+                self._busy = self._serial
             if item.get("name") == "_redirect":
                 self.redirected_to = (item.get("payload") or {}).get("path", "")
         self._changed.set()

@@ -11,7 +11,6 @@ a double click or a resent event books once.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import secrets
 from datetime import timedelta
@@ -58,7 +57,7 @@ from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import Bar, bars, money
 from navigator.state.forms import Choice, row_id
-from navigator.state.threaded import finished, in_thread
+from navigator.state.threaded import in_thread, run_in_thread
 
 MAX_ROSTER_BYTES = 2_000_000
 TIMEZONE = "Europe/Vilnius"  # the programme's: sessions read in Lithuanian time
@@ -525,7 +524,7 @@ class CultureState(AppState):
     async def import_roster(self, files: list[rx.UploadFile]):
         """The file is read here; who asks, and the import's writes, off the event loop."""
         content = await files[0].read(MAX_ROSTER_BYTES + 1) if files else None
-        await finished(asyncio.to_thread(self._import_roster, content))
+        return await run_in_thread(self, self._import_roster, content)
 
     def _import_roster(self, content: bytes | None) -> None:
         self.error = self.notice = self.import_summary = ""

@@ -9,7 +9,6 @@ confirmed booking on this provider's own session once it has begun (its register
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import re
 from datetime import datetime, time
@@ -50,7 +49,7 @@ from navigator.settings import get_settings
 from navigator.state.app import LABELS_LANG
 from navigator.state.forms import Choice, form_date, form_whole, row_id
 from navigator.state.provider_cabinet import ProviderState
-from navigator.state.threaded import finished, in_thread
+from navigator.state.threaded import in_thread, run_in_thread
 
 CULTURE_TIMEZONE = "Europe/Vilnius"  # the programme's: sessions are given and read in it
 TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
@@ -438,11 +437,10 @@ class ProviderCultureState(ProviderState):
             return
         data = await files[0].read(MAX_PHOTO_BYTES + 1)
         directory = media_dir(get_settings().var_dir)
-        await finished(  # who asks, the service's row lock and the file: off the event loop
-            asyncio.to_thread(
-                self._photo_change,
-                lambda session, actor, sid: set_service_photo(session, actor, sid, data, directory),
-            )
+        return await run_in_thread(  # who asks, the row lock and the file: off the event loop
+            self,
+            self._photo_change,
+            lambda session, actor, sid: set_service_photo(session, actor, sid, data, directory),
         )
 
     @rx.event

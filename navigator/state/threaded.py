@@ -6,17 +6,38 @@ serves waits too, their events queue, and under a rush their state locks expire.
 marked `in_thread` is an async handler to Reflex, and its body runs on the loop's thread pool;
 the tab's state stays locked for it alone, as before, so nothing else touches that state while
 it runs.
+
+A worker that has more work than it can do sheds it: a handler that waited for a thread longer
+than SHED_SHARE of the time Reflex holds a tab's state lock is not run at all, and the person is
+told the navigator is busy and nothing was done. Run that late, it could not finish in the
+lock's time: Reflex would refuse its state write (LockExpiredError), and the tab would never
+show what the handler did in the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
+import reflex as rx
+from reflex.config import get_config
+
+from navigator.domain.shared.errors import Busy
+from navigator.settings import get_settings
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
+
+SHED_SHARE = 0.4  # of Reflex's state lock (10 s by default): the rest is the handler's
+SHED_LOG_EVERY = 10.0  # seconds between two log lines counting the handlers shed
+BUSY_TOAST = "busy"  # the toast's id: a second refusal replaces the first
 
 
 def in_thread(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
@@ -24,10 +45,51 @@ def in_thread(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     @functools.wraps(handler)
     async def threaded(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await finished(asyncio.to_thread(handler, *args, **kwargs))
+        return await run_in_thread(args[0] if args else None, handler, *args, **kwargs)
 
     threaded.__annotations__ = {**handler.__annotations__, "return": Any}
     return threaded
+
+
+async def run_in_thread(state: Any, work: Callable[..., R], *args: Any, **kwargs: Any) -> Any:
+    """work(*args) on the loop's thread pool for `state`'s handler; the busy toast instead,
+    in the tab's language, when it waited longer for a thread than the worker may make it."""
+    queued = _clock()
+    budget = shed_after()
+
+    def started() -> Any:
+        if _clock() - queued > budget:
+            return _SHED
+        return work(*args, **kwargs)
+
+    result = await finished(asyncio.to_thread(started))
+    if result is _SHED:
+        _count_shed()
+        language = getattr(state, "lang", None) or get_settings().default_locale
+        return rx.toast.warning(Busy().message(language), id=BUSY_TOAST)
+    return result
+
+
+def shed_after() -> float:
+    """Seconds a handler may wait for a thread before it is shed."""
+    return get_config().redis_lock_expiration / 1000 * SHED_SHARE
+
+
+_SHED = object()
+_clock = time.monotonic  # the tests drive their own
+_shed_lock = threading.Lock()
+_shed = {"count": 0, "logged_at": 0.0}
+
+
+def _count_shed() -> None:
+    """One line every SHED_LOG_EVERY seconds at most, however many handlers a rush sheds."""
+    with _shed_lock:
+        _shed["count"] += 1
+        now = _clock()
+        if now - _shed["logged_at"] < SHED_LOG_EVERY:
+            return
+        count, _shed["count"], _shed["logged_at"] = _shed["count"], 0, now
+    log.warning("worker saturated: %d handler(s) shed (waited over %.1f s)", count, shed_after())
 
 
 async def finished(work: Awaitable[R]) -> R:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import pytest
 
-from navigator.state import catalog, provider_culture
+from navigator.domain.shared.errors import Busy
+from navigator.state import catalog, program, provider_culture, threaded
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
 from navigator.state.culture import CultureState
@@ -135,3 +137,72 @@ def test_a_cancelled_event_keeps_the_state_until_its_thread_is_done():
         return list(wrote)
 
     assert settle(cancelled()) == ["the last write"]
+
+
+class Clock:
+    """The worker's clock, moved by the test: `late` seconds pass while a handler waits for
+    a thread (between its queueing and its start)."""
+
+    def __init__(self, late: float) -> None:
+        self.now, self.late, self.calls = 1000.0, late, 0
+
+    def __call__(self) -> float:
+        self.calls += 1
+        if self.calls == 2:  # the second reading is the thread's start
+            self.now += self.late
+        return self.now
+
+
+def _toast_call(answer) -> str:
+    """The script a handler answered with: Reflex's call of sonner's toast."""
+    return str(answer.args[0][1])
+
+
+@pytest.mark.parametrize("lang", ["ru", "lt", "en"])
+def test_a_handler_that_waited_too_long_for_a_thread_is_not_run_and_says_busy(monkeypatch, lang):
+    """A saturated worker: the handler would start too late to finish within the tab's state
+    lock. It does nothing, and the person reads, in the tab's language, that nothing was done."""
+    monkeypatch.setattr(threaded, "_clock", Clock(late=threaded.shed_after() + 0.5))
+    applied = []
+    monkeypatch.setattr(program, "apply_to_group", lambda *args, **kw: applied.append(args))
+    state = ProgramState(_reflex_internal_init=True)
+    state.locale_choice = lang
+    state.terms_accepted = True
+    state.child_id, state.group_id, state.error = "1", "2", "earlier"
+
+    answer = settle(ProgramState.apply.fn(state))
+
+    assert applied == []
+    assert (state.error, state.notice) == ("earlier", "")  # the tab as it was
+    words = json.dumps(Busy().message(lang))  # as JavaScript, escaped
+    assert f'["warning"]({words}, ({{ ["id"] : "{threaded.BUSY_TOAST}" }})' in _toast_call(answer)
+
+
+def test_a_handler_that_waited_a_little_runs(monkeypatch):
+    monkeypatch.setattr(threaded, "_clock", Clock(late=threaded.shed_after() - 0.5))
+    ran = []
+
+    @in_thread
+    def handler(state) -> str:
+        ran.append(state)
+        return "done"
+
+    assert settle(handler("tab")) == "done"
+    assert ran == ["tab"]
+
+
+def test_shedding_is_logged_once_a_while_with_its_count(monkeypatch, caplog):
+    """A rush sheds many handlers: the log counts them instead of a line each."""
+    monkeypatch.setattr(threaded, "_shed", {"count": 0, "logged_at": 0.0})
+    times = iter([0.0, 100.0, 100.0] + [100.0, 200.0, 101.0] * 3 + [200.0, 300.0, 111.0])
+    monkeypatch.setattr(threaded, "_clock", lambda: next(times))
+
+    @in_thread
+    def handler() -> None:
+        raise AssertionError("a shed handler never runs")
+
+    with caplog.at_level("WARNING", logger=threaded.__name__):
+        for _ in range(5):
+            settle(handler())
+    counts = [r.getMessage().split(": ")[1].split()[0] for r in caplog.records]
+    assert counts == ["1", "4"]  # the first at once; the next four once 10 s had passed
