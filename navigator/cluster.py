@@ -242,7 +242,12 @@ EXPORT_INPUTS = (
 )
 # the environment the page is not made from: the backend's own addresses and state, which
 # change from run to run (everything else Reflex or the app reads is in the fingerprint)
-BACKEND_ONLY_ENVIRONMENT = ("REFLEX_REDIS_URL", "REFLEX_STATES_WORKDIR", "REFLEX_DB_URL")
+BACKEND_ONLY_ENVIRONMENT = (
+    "REFLEX_REDIS_URL",
+    "REFLEX_STATES_WORKDIR",
+    "REFLEX_DB_URL",
+    "NAVIGATOR_HANDLER_THREADS",
+)
 EXPORT_PACKAGES = ("reflex", "reflex-base")  # their installed files, not only their versions
 
 

@@ -60,6 +60,7 @@ from navigator.state.provider_cabinet import (
 )
 from navigator.state.provider_culture import ProviderCultureState
 from navigator.state.security import SecurityState
+from navigator.state.threaded import handler_threads
 from navigator.state.week import WeekState
 from search.relay import catalog_sync
 
@@ -83,6 +84,7 @@ app = rx.App(
 )
 app.register_lifespan_task(catalog_sync)  # the search relay runs beside the app
 app.register_lifespan_task(scheduled_jobs)  # and the clock's work: expiries
+app.register_lifespan_task(handler_threads)  # the threads the handlers run on
 app.add_page(index, route=routes.HOME, title="Навигатор", on_load=CatalogState.load)
 app.add_page(program_page, route=routes.PROGRAM_ROUTE, title="Навигатор", on_load=ProgramState.load)
 app.add_page(login_page, route=routes.LOGIN, title="Навигатор", on_load=AuthState.load)

@@ -35,6 +35,9 @@ class Settings:
     # PostgreSQL gives up waiting for a row lock after this long: the request answers "busy"
     # instead of hanging behind a stuck transaction
     lock_timeout_ms: int = 10_000
+    # threads an app worker runs its handlers on (navigator.state.threaded), and the
+    # database connections it keeps for them
+    handler_threads: int = 6
     meili_search_key: str = ""  # search only, the catalog index only
     meili_relay_key: str = ""  # the catalog index's documents and settings only
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
@@ -75,6 +78,7 @@ def load_settings() -> Settings:
         secure_cookies=os.environ.get("NAVIGATOR_SECURE_COOKIES", "1") != "0",
         trusted_proxy_hops=int(os.environ.get("NAVIGATOR_TRUSTED_PROXY_HOPS", "0")),
         lock_timeout_ms=int(os.environ.get("NAVIGATOR_LOCK_TIMEOUT_MS", "10000")),
+        handler_threads=int(os.environ.get("NAVIGATOR_HANDLER_THREADS", "6")),
         smtp_host=os.environ.get("NAVIGATOR_SMTP_HOST", ""),
         smtp_port=int(os.environ.get("NAVIGATOR_SMTP_PORT", "25")),
         smtp_security=_smtp_security(os.environ.get("NAVIGATOR_SMTP_SECURITY", "none")),

@@ -17,11 +17,13 @@ show what the handler did in the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 import reflex as rx
@@ -68,6 +70,20 @@ async def run_in_thread(state: Any, work: Callable[..., R], *args: Any, **kwargs
         language = getattr(state, "lang", None) or get_settings().default_locale
         return rx.toast.warning(Busy().message(language), id=BUSY_TOAST)
     return result
+
+
+@contextlib.asynccontextmanager
+async def handler_threads() -> AsyncIterator[None]:
+    """The app's lifespan task: the threads handlers run on (`handler_threads` in the
+    settings), instead of asyncio's default of the cores + 4. A handler's thread mostly waits
+    for the database or Meilisearch, so more of them overlap their waits."""
+    threads = get_settings().handler_threads
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="handler")
+    asyncio.get_running_loop().set_default_executor(pool)
+    try:
+        yield
+    finally:
+        pool.shutdown(wait=False)
 
 
 def shed_after() -> float:

@@ -50,4 +50,4 @@ def test_options_of_a_list_that_can_change_are_keyed_by_their_value():
     pairs = str(pair_options(AuthState.municipality_choices))
     assert "key:c_rx_state_?.at?.(0),value:c_rx_state_?.at?.(0)" in pairs
     choices = str(choice_options(CabinetState.category_choices))
-    assert "key:c_rx_state_?.[\"value\"],value:c_rx_state_?.[\"value\"]" in choices
+    assert 'key:c_rx_state_?.["value"],value:c_rx_state_?.["value"]' in choices

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from navigator.domain.shared.errors import Busy
+from navigator.settings import get_settings
 from navigator.state import catalog, program, provider_culture, threaded
 from navigator.state.cabinet import CabinetState
 from navigator.state.catalog import CatalogState
@@ -206,3 +207,35 @@ def test_shedding_is_logged_once_a_while_with_its_count(monkeypatch, caplog):
             settle(handler())
     counts = [r.getMessage().split(": ")[1].split()[0] for r in caplog.records]
     assert counts == ["1", "4"]  # the first at once; the next four once 10 s had passed
+
+
+def test_handlers_run_on_as_many_threads_as_the_settings_say(monkeypatch):
+    """`handler_threads` handlers wait for the database at once; one more waits for a thread."""
+    monkeypatch.setenv("NAVIGATOR_HANDLER_THREADS", "3")
+    get_settings.cache_clear()
+    release = threading.Event()
+    running: list[str] = []
+
+    @in_thread
+    def waits(state) -> None:
+        running.append(threading.current_thread().name)
+        assert release.wait(10)
+
+    async def four_at_once() -> list[str]:
+        async with threaded.handler_threads():
+            handlers = [asyncio.ensure_future(waits(None)) for _ in range(4)]
+            while len(running) < 3:
+                await asyncio.sleep(0.01)
+            for _ in range(20):  # the fourth has every chance to start, and must not
+                await asyncio.sleep(0.01)
+            started = list(running)
+            release.set()
+            await asyncio.gather(*handlers)
+            return started
+
+    try:
+        started = settle(four_at_once())
+    finally:
+        get_settings.cache_clear()
+    assert len(started) == 3 and all(name.startswith("handler") for name in started)
+    assert len(running) == 4

@@ -67,7 +67,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    """The app's engine: on PostgreSQL a connection for each handler thread, and a few for
+    the relay, the scheduler and the cabinets' poll."""
+    settings = get_settings()
+    if settings.database_url.startswith("sqlite"):
+        return make_engine(settings.database_url)
+    threads = settings.handler_threads
+    return make_engine(settings.database_url, pool_size=threads + 4, max_overflow=4)
 
 
 @contextmanager

@@ -46,3 +46,21 @@ def test_locking_a_malformed_id_finds_nothing(engine):
         assert locked(s, Municipality, "1") is None
         assert locked(s, Municipality, True) is None
         assert locked(s, Municipality, 1).code == "a"
+
+
+def test_the_app_keeps_a_connection_for_each_handler_thread(monkeypatch):
+    """On PostgreSQL the app's pool holds a connection for every handler thread and a few
+    for its background threads, and a few more at most."""
+    from navigator.domain.shared import db
+    from navigator.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("NAVIGATOR_HANDLER_THREADS", "12")
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    try:
+        pool = db.get_engine().pool
+        assert (pool.size(), pool._max_overflow) == (16, 4)  # type: ignore[attr-defined]
+    finally:
+        db.get_engine.cache_clear()
+        get_settings.cache_clear()
