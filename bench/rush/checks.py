@@ -46,6 +46,20 @@ def raw_errors(logs: list[Path]) -> dict[str, int]:
     return {name: found[name] for name in RAW_ERRORS}
 
 
+SHED = re.compile(r"worker saturated: (\d+) handler\(s\) shed")
+
+
+def shed_logged(logs: list[Path]) -> int:
+    """Handlers the workers shed, as their logs count them (a line every 10 s at most: the
+    last few seconds' may be missing)."""
+    return sum(
+        int(count)
+        for log in logs
+        if log.exists()
+        for count in SHED.findall(log.read_text(errors="replace"))
+    )
+
+
 def raw_error_examples(logs: list[Path], most: int = 3, lines: int = 40) -> list[str]:
     """The first few tracebacks as the logs have them (the logs go with the run's files)."""
     examples: list[str] = []
@@ -142,6 +156,7 @@ def check(engine: Engine, world: World, outcomes: list[Outcome], logs: list[Path
         "raw_errors": raw_errors(logs),
         "raw_error_examples": raw_error_examples(logs),
         "told_why": told_why(engine, world, outcomes),
+        "handlers_shed_logged": shed_logged(logs),  # the parents' "busy" answers, seen there
     }
     try:
         assert_ledger_invariants(engine)

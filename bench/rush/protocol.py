@@ -348,13 +348,24 @@ class Tab:
                 self._touched[(substate, name)] = self._serial
         for item in update.get("events") or []:
             self.frontend_events.append(item)
-            if BUSY_TOAST in json.dumps(item, ensure_ascii=False):
+            if _says_busy(item.get("payload")):
                 self._busy = self._serial
             if item.get("name") == "_redirect":
                 self.redirected_to = (item.get("payload") or {}).get("path", "")
         self._changed.set()
 
     redirected_to: str = ""
+
+
+def _says_busy(payload: Any) -> bool:
+    """The event calls the busy toast: its script, somewhere in the payload, names it."""
+    if isinstance(payload, str):
+        return BUSY_TOAST in payload
+    if isinstance(payload, dict):
+        return any(_says_busy(value) for value in payload.values())
+    if isinstance(payload, list):
+        return any(_says_busy(value) for value in payload)
+    return False
 
 
 def cookies_of(response: httpx.Response) -> dict[str, str]:

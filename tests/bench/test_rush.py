@@ -131,3 +131,28 @@ def test_a_traceback_in_a_log_is_a_raw_error(tmp_path):
     found = raw_errors([log])
     assert found["traceback"] == 1 and found["OperationalError"] == 1
     assert not any(raw_errors([tmp_path / "missing.log"]).values())
+
+
+def test_a_tab_knows_the_worker_shed_its_event_from_the_toast_it_was_sent():
+    """The update a shed handler sends, as Reflex writes it on the wire (`threaded`'s toast
+    in an event): the simulated parent reads "busy", and only from what came after."""
+    import json
+
+    import reflex as rx
+    from reflex_base.event import Event
+    from reflex_base.utils import format as reflex_format
+
+    from bench.rush.protocol import Frontend, Tab
+    from navigator.state.threaded import BUSY_TOAST
+
+    def update(*specs) -> dict:
+        events = [Event.from_event_type(spec)[0] for spec in specs]
+        return json.loads(reflex_format.json_dumps({"delta": {}, "events": events}))
+
+    tab = Tab("http://app", Frontend(None, None, None))
+    before = tab.mark()
+    tab._apply(update(rx.toast.warning("Сейчас много желающих", id="another")))
+    assert not tab.busy_since(before)
+    tab._apply(update(rx.toast.warning("Сейчас много желающих", id=BUSY_TOAST)))
+    assert tab.busy_since(before)
+    assert not tab.busy_since(tab.mark())
