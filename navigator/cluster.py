@@ -440,6 +440,49 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
+@dataclass
+class Background:
+    """The relay and the scheduled jobs in a process of their own (navigator.background),
+    started before the workers so that it leads both; the workers stand by."""
+
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+
+    def start(self, env: Mapping[str, str]) -> None:
+        command = [sys.executable, "-m", "navigator.background"]
+        self.process = _popen(command, self.log_path, env)
+
+    def wait_until_leading(self, database_url: str, timeout: float = 60.0) -> None:
+        from sqlalchemy.pool import NullPool
+
+        from navigator.domain.shared.db import make_engine
+        from navigator.jobs import JOBS_LEADER_KEY
+        from search.relay import RELAY_LEADER_KEY, leader_pid
+
+        assert self.process is not None
+        engine = make_engine(database_url, poolclass=NullPool)
+        pid = self.process.pid
+        try:
+            _wait_for(
+                lambda: (
+                    leader_pid(engine, RELAY_LEADER_KEY, "search-relay") == pid
+                    and leader_pid(engine, JOBS_LEADER_KEY, "scheduled-jobs") == pid
+                ),
+                self.process,
+                "the background process",
+                timeout,
+            )
+        except ClusterError as error:
+            raise ClusterError(f"{error}; log {self.log_path}:\n{_tail(self.log_path)}") from None
+        finally:
+            engine.dispose()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process, grace=10.0, group=True)
+
+
 # --- the whole ---------------------------------------------------------------------------
 
 
@@ -462,6 +505,7 @@ class Cluster:
     seed_programs: int | None = 400  # None: no demo data
     restart: bool = True
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    background: bool = False  # the relay and the jobs in a process of their own
 
     def __post_init__(self) -> None:
         self.log_dir = self.root / "logs"
@@ -469,6 +513,7 @@ class Cluster:
         self.nginx = Nginx(self.root / "nginx", self.log_dir)
         self.worker_list: list[Worker] = []
         self.worker_env: dict[str, str] = {}
+        self.background_process: Background | None = None
         self._stack = ExitStack()
         self._watch: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -572,6 +617,11 @@ class Cluster:
         if self.frontend:
             static = export_frontend(env, web_dir, self.log_dir / "export.log")
         static.mkdir(parents=True, exist_ok=True)
+        if self.background:
+            self.background_process = Background(self.log_dir / "background.log")
+            self.background_process.start(env)
+            self.background_process.wait_until_leading(database_url)
+            log(f"background work (relay, jobs) pid {self.background_process.process.pid}")
         self.worker_list = [
             Worker(n, free_port(), self.log_dir / f"worker-{n}.log")
             for n in range(1, self.workers + 1)
@@ -601,6 +651,13 @@ class Cluster:
     def _keep_workers(self) -> None:
         """A worker that dies is started again, as a service manager would."""
         while not self._stopping.wait(0.2):
+            background = self.background_process
+            if background and background.process and background.process.poll() is not None:
+                log(f"the background process exited with {background.process.returncode}")
+                if self._stopping.wait(RESTART_DELAY_SECONDS):
+                    return
+                background.restarts += 1  # a worker leads meanwhile; this one stands by
+                background.start(self.worker_env)
             for worker in self.worker_list:
                 if worker.process is not None and worker.process.poll() is not None:
                     code = worker.process.returncode
@@ -642,6 +699,8 @@ class Cluster:
         self.nginx.stop()
         for worker in self.worker_list:
             worker.stop()
+        if self.background_process is not None:
+            self.background_process.stop()
         self._stack.close()  # Meilisearch, PostgreSQL, Redis: in the reverse order of start
         self.state_file.unlink(missing_ok=True)
 

@@ -132,6 +132,10 @@ class Scheduler:
         from search.relay import Leadership
 
         with Leadership(self.engine, JOBS_LEADER_KEY, "scheduled-jobs") as leadership:
+            try:  # the process started first leads from the start (navigator.background)
+                leadership.hold()
+            except Exception:
+                log.warning("scheduled jobs: the leader lock could not be asked", exc_info=True)
             while not self._stop.wait(self.every_seconds):
                 try:
                     if leadership.hold():  # a standby worker skips the round

@@ -74,6 +74,8 @@ def main() -> None:
     parser.add_argument("--programs", type=int, default=400, help="the demo catalog around")
     parser.add_argument("--workers", type=int, default=0,
                         help="the cluster's topology, N workers (--db postgres)")  # fmt: skip
+    parser.add_argument("--background-process", action="store_true",
+                        help="with --workers: the relay and jobs in their own process")  # fmt: skip
     parser.add_argument("--target", help="an app already running (e.g. make run-cluster)")
     parser.add_argument("--database-url", help="with --target: the database it serves")
     parser.add_argument("--log", action="append", default=[], help="with --target: its logs")
@@ -153,7 +155,9 @@ def start_everything(stack: ExitStack, tmp: Path, args):
     assert meili.process is not None
     roots["meilisearch"] = [meili.process.pid]
     if args.workers:
-        url, logs = _start_cluster(stack, tmp, args.workers, database_url, meili, roots)
+        url, logs = _start_cluster(
+            stack, tmp, args.workers, database_url, meili, roots, args.background_process
+        )
         wait_for_index(url, expected)
         if pg_log is not None:
             stack.callback(lambda: print(f"# postgres log ERROR lines: {_errors_in(pg_log)}"))
@@ -180,7 +184,9 @@ def start_everything(stack: ExitStack, tmp: Path, args):
     return url, database_url, logs, roots, engine, world
 
 
-def _start_cluster(stack: ExitStack, tmp: Path, workers: int, database_url: str, meili, roots):
+def _start_cluster(
+    stack: ExitStack, tmp: Path, workers: int, database_url: str, meili, roots, background=False
+):
     """`make run-cluster`'s topology on this run's database and Meilisearch: its own Redis,
     nginx and `workers` worker processes (its frontend build kept apart in var/bench)."""
     from navigator.cluster import Cluster, ClusterError
@@ -198,6 +204,7 @@ def _start_cluster(stack: ExitStack, tmp: Path, workers: int, database_url: str,
         web_dir=get_settings().var_dir / "bench" / "cluster-web",
         seed_programs=None,  # seeded above, with the world
         restart=False,  # a worker that dies is a finding, not something to hide
+        background=background,
     )
     try:
         cluster.start()
@@ -205,6 +212,8 @@ def _start_cluster(stack: ExitStack, tmp: Path, workers: int, database_url: str,
         raise SystemExit(f"the cluster did not start: {error}") from error
     stack.callback(cluster.stop)
     roots["workers (reflex backends)"] = [w.pid for w in cluster.worker_list if w.pid]
+    if cluster.background_process is not None and cluster.background_process.process:
+        roots["background (relay, jobs)"] = [cluster.background_process.process.pid]
     for name, server in (("redis", cluster.redis), ("nginx", cluster.nginx)):
         if server.process is not None:
             roots[name] = [server.process.pid]
@@ -213,7 +222,10 @@ def _start_cluster(stack: ExitStack, tmp: Path, workers: int, database_url: str,
         stack.callback(
             lambda: keep.write_bytes(b"".join(w.log_path.read_bytes() for w in cluster.worker_list))
         )
-    return cluster.url, [w.log_path for w in cluster.worker_list]
+    logs = [w.log_path for w in cluster.worker_list]
+    if cluster.background_process is not None:
+        logs.append(cluster.background_process.log_path)
+    return cluster.url, logs
 
 
 def _errors_in(path: Path) -> int:

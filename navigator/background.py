@@ -1,0 +1,52 @@
+"""The app's background work in a process of its own: the search relay and the scheduled
+jobs (expiries, notification mail). `python -m navigator.background`, as the cluster starts
+it before its workers.
+
+In a worker the two run as threads beside the event loop, and the one that leads takes a
+share of that worker's Python with them (in a rush, a third of the leader's GIL time:
+bench/RESULTS.md). Started first, this process leads both; the workers still stand by, and
+one of them takes over within a second or a round if this process dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from navigator.domain.shared.db import get_engine
+from navigator.jobs import Scheduler
+from navigator.settings import get_settings
+from search.relay import Relay, make_client
+
+log = logging.getLogger(__name__)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    engine = get_engine()
+    relay = Relay(
+        engine,
+        make_client(settings.meili_url, settings.meili_relay_key or settings.meili_master_key),
+    )
+    scheduler = Scheduler(engine)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    threads = [
+        relay.start_thread(),
+        threading.Thread(target=scheduler.run, name="scheduled-jobs", daemon=True),
+    ]
+    threads[1].start()
+    log.info("background work: the search relay and the scheduled jobs")
+    stop.wait()
+    relay.stop()
+    scheduler.stop()
+    for thread in threads:
+        thread.join(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
