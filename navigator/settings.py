@@ -36,7 +36,7 @@ class Settings:
     # instead of hanging behind a stuck transaction
     lock_timeout_ms: int = 10_000
     # threads an app worker runs its handlers on (navigator.state.threaded), and the
-    # database connections it keeps for them
+    # database connections it keeps for them; asyncio's own default unless set
     handler_threads: int = 6
     meili_search_key: str = ""  # search only, the catalog index only
     meili_relay_key: str = ""  # the catalog index's documents and settings only
@@ -56,6 +56,14 @@ class Settings:
     @property
     def meili_is_external(self) -> bool:
         return bool(os.environ.get("MEILI_URL"))
+
+
+def _handler_threads(value: str | None) -> int:
+    """NAVIGATOR_HANDLER_THREADS, or asyncio's default pool (the cores + 4, 32 at most)."""
+    threads = int(value) if value else min(32, (os.cpu_count() or 1) + 4)
+    if threads < 1:
+        raise ValueError("NAVIGATOR_HANDLER_THREADS must be 1 or more")
+    return threads
 
 
 def load_settings() -> Settings:
@@ -78,7 +86,7 @@ def load_settings() -> Settings:
         secure_cookies=os.environ.get("NAVIGATOR_SECURE_COOKIES", "1") != "0",
         trusted_proxy_hops=int(os.environ.get("NAVIGATOR_TRUSTED_PROXY_HOPS", "0")),
         lock_timeout_ms=int(os.environ.get("NAVIGATOR_LOCK_TIMEOUT_MS", "10000")),
-        handler_threads=int(os.environ.get("NAVIGATOR_HANDLER_THREADS", "6")),
+        handler_threads=_handler_threads(os.environ.get("NAVIGATOR_HANDLER_THREADS")),
         smtp_host=os.environ.get("NAVIGATOR_SMTP_HOST", ""),
         smtp_port=int(os.environ.get("NAVIGATOR_SMTP_PORT", "25")),
         smtp_security=_smtp_security(os.environ.get("NAVIGATOR_SMTP_SECURITY", "none")),

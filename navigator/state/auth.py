@@ -21,7 +21,7 @@ from navigator.domain.shared.db import read_session
 from navigator.domain.shared.errors import DomainError
 from navigator.i18n import has_message, text, translate, value_label
 from navigator.state.app import LABELS_LANG, AppState
-from navigator.state.threaded import in_thread
+from navigator.state.threaded import in_thread_unshed
 
 ERROR_VALUES: dict[str, dict[str, object]] = {
     "too_many_attempts": {"minutes": int(ATTEMPT_WINDOW.total_seconds() // 60)},
@@ -72,7 +72,7 @@ class AuthState(AppState):
     municipality_choices: list[list[str]] = []
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def load_municipalities(self) -> None:
         with read_session() as session:
             self.municipality_choices = [[str(m.id), m.name] for m in municipalities(session)]

@@ -41,7 +41,7 @@ from navigator.state.app import LABELS_LANG, AppState
 from navigator.state.cabinet_watch import RoundFailed, next_cabinet_version
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
-from navigator.state.threaded import in_thread
+from navigator.state.threaded import in_thread, in_thread_unshed
 
 
 def _save_known_child(session, actor, child_id: int, form: dict, birth_date) -> bool:
@@ -352,7 +352,7 @@ class CabinetState(AppState):
         return True
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def load(self):
         self.page_lang = self.lang  # the labels follow the tab's language
         self.error = self.notice = ""
@@ -584,7 +584,7 @@ class CabinetState(AppState):
         ]
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def dispute_charge(self, form: dict) -> None:
         """One tap on a lesson charge of the history shown: my child was not there. The
         domain checks the charge is this guardian's own and still disputable."""

@@ -38,7 +38,7 @@ from navigator.i18n.formatting import (
     weekday_abbreviations,
 )
 from navigator.state.app import LABELS_LANG, AppState
-from navigator.state.threaded import in_thread
+from navigator.state.threaded import in_thread, in_thread_unshed
 from search.query import CatalogQuery, CatalogResult
 from search.service import find_programs
 
@@ -402,7 +402,7 @@ class CatalogState(AppState):
     # ---------------------------------------------------------------- events
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def load(self) -> None:
         self.page_lang = self.lang  # the labels follow the tab's language
         user_id = self._user_id()

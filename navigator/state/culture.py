@@ -57,7 +57,7 @@ from navigator.settings import get_settings
 from navigator.state.app import AppState
 from navigator.state.formatting import Bar, bars, money
 from navigator.state.forms import Choice, row_id
-from navigator.state.threaded import in_thread, run_in_thread
+from navigator.state.threaded import in_thread, in_thread_unshed, run_in_thread
 
 MAX_ROSTER_BYTES = 2_000_000
 TIMEZONE = "Europe/Vilnius"  # the programme's: sessions read in Lithuanian time
@@ -566,7 +566,7 @@ class CultureState(AppState):
         self._reload()
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def save_pupil(self, form: dict) -> None:
         """Add a pupil, or correct the one with this register id."""
         self.error = self.notice = ""

@@ -29,7 +29,7 @@ from navigator.domain.shared.errors import DomainError, NotFound
 from navigator.i18n import text
 from navigator.i18n.formatting import format_moment
 from navigator.state.app import AppState
-from navigator.state.threaded import in_thread
+from navigator.state.threaded import in_thread_unshed
 
 
 def _own_timezone(session: Any, actor: Actor) -> str:
@@ -53,7 +53,7 @@ class BellState(AppState):
     unread: int = 0
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def load_bell(self) -> None:
         """Cheap on purpose (the session and one count): the header asks on every page."""
         with read_session() as session:

@@ -26,7 +26,7 @@ from navigator.i18n import text, value_label
 from navigator.state.app import AppState
 from navigator.state.formatting import TextBlock, day, description_blocks, money, timetable
 from navigator.state.forms import Choice, path_id, row_id
-from navigator.state.threaded import in_thread
+from navigator.state.threaded import in_thread, in_thread_unshed
 
 
 @dataclasses.dataclass
@@ -108,7 +108,7 @@ class ProgramState(AppState):
     _quoted: tuple[int, int, int, int] | None = None  # what the parent was shown
 
     @rx.event
-    @in_thread
+    @in_thread_unshed
     def load(self) -> None:
         # back to this program after signing in; set here, not a computed var reading the
         # router, which would load this state with every event of every page

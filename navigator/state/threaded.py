@@ -43,21 +43,38 @@ BUSY_TOAST = "busy"  # the toast's id: a second refusal replaces the first
 
 
 def in_thread(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Run this handler's body off the event loop (put under `@rx.event`)."""
+    """Run this handler's body off the event loop (put under `@rx.event`); shed when the
+    worker is saturated: for an action the person can simply take again."""
+    return _threaded(handler, shed=True)
 
+
+def in_thread_unshed(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`in_thread`, never shed: a page's load (shed, the page would go on showing what the
+    tab showed before, another program at this one's address), and a form the browser
+    empties as it submits (shed, what the person typed would be lost with "nothing was
+    changed" on screen)."""
+    return _threaded(handler, shed=False)
+
+
+def _threaded(handler: Callable[P, R], *, shed: bool) -> Callable[P, Awaitable[R]]:
     @functools.wraps(handler)
     async def threaded(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await run_in_thread(args[0] if args else None, handler, *args, **kwargs)
+        state = args[0] if args else None
+        return await run_in_thread(state, handler, *args, shed=shed, **kwargs)
 
     threaded.__annotations__ = {**handler.__annotations__, "return": Any}
+    threaded.sheds = shed  # type: ignore[attr-defined]
     return threaded
 
 
-async def run_in_thread(state: Any, work: Callable[..., R], *args: Any, **kwargs: Any) -> Any:
+async def run_in_thread(
+    state: Any, work: Callable[..., R], *args: Any, shed: bool = True, **kwargs: Any
+) -> Any:
     """work(*args) on the loop's thread pool for `state`'s handler; the busy toast instead,
-    in the tab's language, when it waited longer for a thread than the worker may make it."""
+    in the tab's language, when it waited longer for a thread than the worker may make it
+    (unless `shed` is False)."""
     queued = _clock()
-    budget = shed_after()
+    budget = shed_after() if shed else float("inf")
 
     def started() -> Any:
         if _clock() - queued > budget:

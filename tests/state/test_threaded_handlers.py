@@ -212,6 +212,7 @@ def test_shedding_is_logged_once_a_while_with_its_count(monkeypatch, caplog):
 def test_handlers_run_on_as_many_threads_as_the_settings_say(monkeypatch):
     """`handler_threads` handlers wait for the database at once; one more waits for a thread."""
     monkeypatch.setenv("NAVIGATOR_HANDLER_THREADS", "3")
+    monkeypatch.setattr(threaded, "SHED_SHARE", 1000.0)  # however loaded the machine: no shed
     get_settings.cache_clear()
     release = threading.Event()
     running: list[str] = []
@@ -239,3 +240,42 @@ def test_handlers_run_on_as_many_threads_as_the_settings_say(monkeypatch):
         get_settings.cache_clear()
     assert len(started) == 3 and all(name.startswith("handler") for name in started)
     assert len(running) == 4
+
+
+def test_a_late_handler_that_is_never_shed_runs(monkeypatch):
+    monkeypatch.setattr(threaded, "_clock", Clock(late=threaded.shed_after() + 60))
+
+    @threaded.in_thread_unshed
+    def load(state) -> str:
+        return "loaded"
+
+    assert settle(load("tab")) == "loaded"
+
+
+def test_no_page_load_is_ever_shed():
+    """A shed load would leave the page showing what the tab showed before: the previous
+    program's title, groups and terms at this program's address."""
+    import importlib
+    import pkgutil
+
+    from reflex.state import BaseState
+
+    import navigator.state as states
+
+    for module in pkgutil.iter_modules(states.__path__):
+        importlib.import_module(f"navigator.state.{module.name}")
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    threaded_loads = {
+        (cls.__name__, name): handler.fn.sheds
+        for cls in every(BaseState)
+        if cls.__module__.startswith("navigator.state")
+        for name, handler in cls.event_handlers.items()
+        if name.startswith("load") and hasattr(handler.fn, "sheds")
+    }
+    assert ("ProgramState", "load") in threaded_loads  # the check looks at something
+    assert [load for load, sheds in threaded_loads.items() if sheds] == []
