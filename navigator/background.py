@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 
 from navigator.domain.shared.db import get_engine
 from navigator.jobs import Scheduler
@@ -20,6 +21,8 @@ from navigator.settings import get_settings
 from search.relay import Relay, make_client
 
 log = logging.getLogger(__name__)
+
+STOP_SECONDS = 8.0  # for the relay's batch and the scheduler's round to end (the cluster waits 10)
 
 
 def main() -> int:
@@ -31,20 +34,20 @@ def main() -> int:
         make_client(settings.meili_url, settings.meili_relay_key or settings.meili_master_key),
     )
     scheduler = Scheduler(engine)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    threads = [
-        relay.start_thread(),
-        threading.Thread(target=scheduler.run, name="scheduled-jobs", daemon=True),
-    ]
-    threads[1].start()
+    # the stop signals wait for sigwait below: a handler setting an Event the main thread
+    # waits on could deadlock on the Event's own lock
+    stops = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # the threads started below inherit it
+    scheduling = threading.Thread(target=scheduler.run, name="scheduled-jobs", daemon=True)
+    scheduling.start()
+    threads = [relay.start_thread(), scheduling]
     log.info("background work: the search relay and the scheduled jobs")
-    stop.wait()
+    signal.sigwait(stops)
     relay.stop()
     scheduler.stop()
+    deadline = time.monotonic() + STOP_SECONDS  # within the cluster's grace before SIGKILL
     for thread in threads:
-        thread.join(timeout=10)
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
     return 0
 
 

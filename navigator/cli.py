@@ -211,7 +211,7 @@ def _cluster(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
-    return run_cluster(workers=args.workers, port=args.port)
+    return run_cluster(workers=args.workers, port=args.port, background=args.background_process)
 
 
 def _i18n_compile(_args: argparse.Namespace) -> int:
@@ -310,6 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cluster.add_argument("--workers", type=int, default=2)
     cluster.add_argument("--port", type=int, default=3000)
+    cluster.add_argument(
+        "--background-process",
+        action="store_true",
+        help="the search relay and the scheduled jobs in a process of their own",
+    )
     cluster.set_defaults(handler=_cluster)
     return parser
 

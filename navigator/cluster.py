@@ -656,8 +656,9 @@ class Cluster:
                 log(f"the background process exited with {background.process.returncode}")
                 if self._stopping.wait(RESTART_DELAY_SECONDS):
                     return
-                background.restarts += 1  # a worker leads meanwhile; this one stands by
+                background.restarts += 1  # whoever asks first leads now: it, or a worker
                 background.start(self.worker_env)
+                self._write_state()
             for worker in self.worker_list:
                 if worker.process is not None and worker.process.poll() is not None:
                     code = worker.process.returncode
@@ -675,6 +676,11 @@ class Cluster:
             "url": self.url,
             "redis_url": self.redis.url,
             "nginx_pid": self.nginx.process.pid if self.nginx.process else None,
+            "background_pid": (
+                self.background_process.process.pid
+                if self.background_process and self.background_process.process
+                else None
+            ),
             "workers": [
                 {"number": w.number, "address": w.address, "pid": w.process.pid}
                 for w in self.worker_list
@@ -711,7 +717,9 @@ class Cluster:
         self.stop()
 
 
-def run(workers: int = 2, port: int = 3000, root: Path | None = None) -> int:
+def run(
+    workers: int = 2, port: int = 3000, root: Path | None = None, background: bool = False
+) -> int:
     """`navigator cluster`: serve until Ctrl-C or SIGTERM; 0 on a requested stop."""
     stop_requested = threading.Event()
     previous = {
@@ -727,6 +735,7 @@ def run(workers: int = 2, port: int = 3000, root: Path | None = None) -> int:
                 workers=workers,
                 port=port,
                 extra_env=mail_env,
+                background=background,  # the relay and the jobs off the workers' loops
             )
             with cluster:
                 while not stop_requested.wait(0.5):
