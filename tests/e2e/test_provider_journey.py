@@ -111,7 +111,8 @@ def test_provider_journey(chromium_browser: Browser, app_url: str, artifacts_dir
             ).all()[-1]
             admit_provider(s, Actor.system(), provider.id)
             municipality = s.get(Municipality, provider.municipality_id)
-            # picked as soon as it showed, before the page's load ended: still the one picked
+            # the one picked (the list the built page had, older than the load's, once moved
+            # the options under the choice: tests/state/test_provider_register_choices.py)
             assert municipality.name == "Vilnius", municipality.name
             today = local_today(municipality)
 
