@@ -33,6 +33,9 @@ def cluster(
         background=True,
     ) as running:
         yield running
+    stopped = running.background_process
+    assert stopped is not None and stopped.process is not None
+    assert stopped.process.poll() == 0  # SIGTERM: it stopped its threads and exited cleanly
 
 
 def _leaders(cluster: Cluster) -> tuple[int | None, int | None]:
