@@ -86,6 +86,8 @@ def main() -> None:
     args.parents = max(args.parents, args.sessions)
     if args.workers and args.db != "postgres":
         parser.error("--workers needs --db postgres: workers share one database server")
+    if args.background_process and not args.workers:
+        parser.error("--background-process needs --workers: it is the cluster's")
     started = f"cluster of {args.workers} workers" if args.workers else "one process"
     info = {"machine": machine(), "db": args.db, "target": args.target or f"{started}, here"}
 
