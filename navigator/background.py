@@ -5,7 +5,9 @@ it before its workers.
 In a worker the two run as threads beside the event loop, and the one that leads takes a
 share of that worker's Python with them (in a rush, a third of the leader's GIL time:
 bench/RESULTS.md). Started first, this process leads both; the workers still stand by, and
-one of them takes over within a second or a round if this process dies.
+one of them takes over within a second if this process dies. It holds a lock of
+its own (`BACKGROUND_KEY`) for as long as it lives: a worker that stood in for it steps down
+when it is back, so the restarted process leads again.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from navigator.domain.shared.db import get_engine
 from navigator.jobs import Scheduler
 from navigator.settings import get_settings
-from search.relay import Relay, make_client
+from search.relay import BACKGROUND, BACKGROUND_KEY, Leadership, Relay, make_client
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,10 @@ def main() -> int:
         make_client(settings.meili_url, settings.meili_relay_key or settings.meili_master_key),
     )
     scheduler = Scheduler(engine)
+    presence = Leadership(engine, BACKGROUND_KEY, BACKGROUND)
+    if not presence.hold():  # another background process lives: two would only stand by
+        log.error("background work: another background process is running")
+        return 1
     # the stop signals wait for sigwait below: a handler setting an Event the main thread
     # waits on could deadlock on the Event's own lock
     stops = {signal.SIGINT, signal.SIGTERM}
@@ -48,6 +54,7 @@ def main() -> int:
     deadline = time.monotonic() + STOP_SECONDS  # within the cluster's grace before SIGKILL
     for thread in threads:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    presence.release()
     return 0
 
 

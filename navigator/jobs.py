@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -126,20 +127,29 @@ def _notifications_and_mail(engine: Engine, now: datetime) -> dict[str, int]:
 class Scheduler:
     engine: Engine
     every_seconds: float = EVERY_SECONDS
+    standby_seconds: float = 1.0
+    defers: bool = False  # a worker's, which the background process takes back (Leadership)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
         from search.relay import Leadership
 
-        with Leadership(self.engine, JOBS_LEADER_KEY, "scheduled-jobs") as leadership:
+        with Leadership(
+            self.engine, JOBS_LEADER_KEY, "scheduled-jobs", defers=self.defers
+        ) as leadership:
             try:  # the process started first leads from the start (navigator.background)
                 leadership.hold()
             except Exception:
                 log.warning("scheduled jobs: the leader lock could not be asked", exc_info=True)
-            while not self._stop.wait(self.every_seconds):
+            # the lock is asked every `standby_seconds` (a standby takes over, a worker steps
+            # down for the background process, within about that); a round runs every period
+            due = time.monotonic() + self.every_seconds
+            while not self._stop.wait(min(self.standby_seconds, self.every_seconds)):
                 try:
-                    if leadership.hold():  # a standby worker skips the round
-                        run_due_jobs(self.engine)
+                    if not leadership.hold() or time.monotonic() < due:
+                        continue
+                    due = time.monotonic() + self.every_seconds
+                    run_due_jobs(self.engine)
                 except Exception:  # the database away for a moment: the next round tries again
                     log.warning("scheduled jobs: round failed", exc_info=True)
 
@@ -152,7 +162,7 @@ async def scheduled_jobs() -> AsyncIterator[None]:
     """The app's lifespan task: the scheduler runs in a thread for as long as the app does."""
     from navigator.domain.shared.db import get_engine
 
-    scheduler = Scheduler(get_engine())
+    scheduler = Scheduler(get_engine(), defers=True)
     thread = threading.Thread(target=scheduler.run, name="scheduled-jobs", daemon=True)
     thread.start()
     try:

@@ -51,6 +51,8 @@ from search.settings import (
 log = logging.getLogger(__name__)
 LEADER_LOCK_KEY = 7_316_001  # any constant; PostgreSQL advisory locks are by number
 RELAY_LEADER_KEY = 7_316_002  # which worker relays at all (a batch still takes LEADER_LOCK_KEY)
+BACKGROUND_KEY = 7_316_004  # held by navigator.background for as long as it lives
+BACKGROUND = "background"
 TASK_TIMEOUT_MS = 120_000
 DOCUMENTS_PER_REQUEST = 1_000
 
@@ -104,16 +106,36 @@ class Leadership:
     connection dies. SQLite: an flock on a file beside the database, with the pid written
     in it; the kernel frees it when the process dies. `hold()` is cheap to call in a loop:
     it re-checks a held PostgreSQL lock's connection at most every `check_seconds`.
+
+    A worker's leadership `defers` to the background process (navigator.background): it
+    takes the lock only while no background process lives, and steps down when one is
+    back, so a restarted background process leads again instead of the worker that stood
+    in for it (the workers' Python is the site's).
     """
 
-    def __init__(self, engine: Engine, key: int, name: str, check_seconds: float = 1.0):
+    def __init__(
+        self,
+        engine: Engine,
+        key: int,
+        name: str,
+        check_seconds: float = 1.0,
+        *,
+        defers: bool = False,
+    ):
         self.engine, self.key, self.name, self.check_seconds = engine, key, name, check_seconds
+        self.defers = defers
         self._connection: Connection | None = None
         self._handle: IO[str] | None = None
         self._checked = 0.0
+        self._background: tuple[float, bool] = (-check_seconds, False)  # (asked at, lives)
 
     def hold(self) -> bool:
         """True while this process leads, taking the lock when no one holds it."""
+        if self.defers and self._background_lives():
+            if self._connection is not None or self._handle is not None:
+                log.info("%s: the background process leads again; standing by", self.name)
+                self.release()
+            return False
         if self.engine.dialect.name == "postgresql":
             return self._hold_postgres()
         if self._handle is not None:
@@ -162,6 +184,13 @@ class Leadership:
             return False
         self._connection, self._checked = connection, time.monotonic()
         return True
+
+    def _background_lives(self) -> bool:
+        asked, lives = self._background
+        if time.monotonic() - asked >= self.check_seconds:
+            lives = leader_pid(self.engine, BACKGROUND_KEY, BACKGROUND) is not None
+            self._background = (time.monotonic(), lives)
+        return lives
 
     def _drop(self) -> None:
         if self._connection is not None:
@@ -318,10 +347,13 @@ class Relay:
     idle_seconds: float = 0.05
     max_backoff_seconds: float = 30.0
     standby_seconds: float = 1.0
+    defers: bool = False  # a worker's relay, which the background process takes back
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
-        self.leadership = Leadership(self.engine, RELAY_LEADER_KEY, "search-relay")
+        self.leadership = Leadership(
+            self.engine, RELAY_LEADER_KEY, "search-relay", defers=self.defers
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -400,7 +432,7 @@ async def catalog_sync() -> AsyncIterator[None]:
 
     settings = get_settings()
     key = settings.meili_relay_key or settings.meili_master_key  # scoped, when given one
-    relay = Relay(get_engine(), make_client(settings.meili_url, key))
+    relay = Relay(get_engine(), make_client(settings.meili_url, key), defers=True)
     thread = relay.start_thread()
     try:
         yield

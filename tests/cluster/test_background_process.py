@@ -1,6 +1,7 @@
 """The relay and the scheduled jobs in a process of their own (navigator.background): it
 leads both from the start and the workers stand by; when it dies, the work goes on in a
-worker or in the process the cluster starts again, whichever asks first, never in two."""
+worker or in the process the cluster starts again, whichever asks first, never in two, and
+a worker that stood in steps down for the restarted process."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import pytest
 
 from navigator.cluster import Cluster
 from navigator.domain.shared.db import make_engine
-from navigator.jobs import EVERY_SECONDS, JOBS_LEADER_KEY
-from search.relay import RELAY_LEADER_KEY, leader_pid
+from navigator.jobs import JOBS_LEADER_KEY
+from search.relay import BACKGROUND, BACKGROUND_KEY, RELAY_LEADER_KEY, leader_pid
 from tests.support.cluster import running_cluster
 from tests.support.postgres import PostgresCluster
 
@@ -38,12 +39,14 @@ def cluster(
     assert stopped.process.poll() == 0  # SIGTERM: it stopped its threads and exited cleanly
 
 
-def _leaders(cluster: Cluster) -> tuple[int | None, int | None]:
+def _leaders(cluster: Cluster) -> tuple[int | None, int | None, int | None]:
+    """Who relays, who runs the scheduled jobs, and the background process's own lock."""
     engine = make_engine(cluster.worker_env["DATABASE_URL"])
     try:
         return (
             leader_pid(engine, RELAY_LEADER_KEY, "search-relay"),
             leader_pid(engine, JOBS_LEADER_KEY, "scheduled-jobs"),
+            leader_pid(engine, BACKGROUND_KEY, BACKGROUND),
         )
     finally:
         engine.dispose()
@@ -72,7 +75,7 @@ def test_the_background_process_leads_and_the_work_goes_on_when_it_dies(cluster:
     background = cluster.background_process
     assert background is not None and background.process is not None
     first = background.process.pid
-    assert _leaders(cluster) == (first, first)  # the workers stand by
+    assert _leaders(cluster) == (first, first, first)  # the workers stand by
 
     os.killpg(first, signal.SIGKILL)
     again = _wait(
@@ -80,12 +83,14 @@ def test_the_background_process_leads_and_the_work_goes_on_when_it_dies(cluster:
         lambda: background.restarts == 1 and (pid := background.process.pid) != first and pid,
         30,
     )
-    # the relay: a worker's standby asks every second, the restarted process as it starts;
-    # the scheduled jobs: a worker at its next round, or the restarted process. Whoever
+    # a worker's standby asks every second, the restarted process as it starts: whoever
     # comes first leads, and only one leads each (one lock each)
-    relay, jobs = _wait(
+    relay, jobs, _ = _wait(
         "new leaders",
-        lambda: None not in (leaders := _leaders(cluster)) and first not in leaders and leaders,
-        EVERY_SECONDS + 30,
+        lambda: None not in (leaders := _leaders(cluster)[:2]) and first not in leaders and leaders,
+        30,
     )
     assert all(pid == again or _worker_of(pid, cluster) for pid in (relay, jobs))
+    # and in the end the restarted process leads both: a worker that came first steps down
+    # within a second of the process's return, and the process takes over a second later
+    _wait("the restarted process leading", lambda: _leaders(cluster) == (again, again, again), 30)

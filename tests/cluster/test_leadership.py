@@ -23,7 +23,15 @@ from navigator.domain.shared.models import CatalogChange, utcnow
 from navigator.jobs import JOBS_LEADER_KEY
 from navigator.settings import PROJECT_ROOT
 from search.documents import catalog_program_ids
-from search.relay import RELAY_LEADER_KEY, Leadership, leader_pid, make_client, reindex
+from search.relay import (
+    BACKGROUND,
+    BACKGROUND_KEY,
+    RELAY_LEADER_KEY,
+    Leadership,
+    leader_pid,
+    make_client,
+    reindex,
+)
 from seed.demo import seed_demo
 
 WORKERS = 3
@@ -187,3 +195,27 @@ def test_leadership_is_one_holder_at_a_time_and_free_again_on_release(engine):
     finally:
         first.release()
         second.release()
+
+
+def test_a_workers_leadership_steps_down_for_the_background_process_and_back_when_it_dies(
+    engine,
+):
+    worker = Leadership(engine, RELAY_LEADER_KEY, "search-relay", check_seconds=0, defers=True)
+    background = Leadership(engine, BACKGROUND_KEY, BACKGROUND)
+    returned = Leadership(engine, RELAY_LEADER_KEY, "search-relay")  # the background's relay
+    try:
+        assert worker.hold()  # no background process: the worker stands in
+        assert not returned.hold()
+        assert background.hold()  # the background process is back
+        assert not worker.hold()  # steps down at its next ask…
+        assert leader_pid(engine, RELAY_LEADER_KEY, "search-relay") is None
+        assert returned.hold()  # …and the background process's relay takes over
+        assert not worker.hold()
+        returned.release()
+        assert not worker.hold()  # the relay free, but a background process lives
+        background.release()  # it died: the worker stands in again
+        assert worker.hold()
+    finally:
+        worker.release()
+        background.release()
+        returned.release()
