@@ -28,6 +28,11 @@ STOP_SECONDS = 8.0  # for the relay's batch and the scheduler's round to end (th
 
 
 def main() -> int:
+    # the stop signals wait for sigwait below: a handler setting an Event the main thread
+    # waits on could deadlock on the Event's own lock. Blocked first, so that a stop while
+    # it connects ends it cleanly too; the threads started below inherit the mask
+    stops = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     engine = get_engine()
@@ -40,10 +45,6 @@ def main() -> int:
     if not presence.hold():  # another background process lives: two would only stand by
         log.error("background work: another background process is running")
         return 1
-    # the stop signals wait for sigwait below: a handler setting an Event the main thread
-    # waits on could deadlock on the Event's own lock
-    stops = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # the threads started below inherit it
     scheduling = threading.Thread(target=scheduler.run, name="scheduled-jobs", daemon=True)
     scheduling.start()
     threads = [relay.start_thread(), scheduling]

@@ -85,7 +85,7 @@ def test_the_background_process_leads_and_the_work_goes_on_when_it_dies(cluster:
     )
     # a worker's standby asks every second, the restarted process as it starts: whoever
     # comes first leads, and only one leads each (one lock each)
-    relay, jobs, _ = _wait(
+    relay, jobs = _wait(
         "new leaders",
         lambda: None not in (leaders := _leaders(cluster)[:2]) and first not in leaders and leaders,
         30,
