@@ -13,6 +13,13 @@ Proxy: `navigator cluster`'s own code starts `--workers` workers behind nginx (n
 with Redis. A client asks the catalog API in a loop while, `--kills` times, a worker is
 SIGKILLed once every worker serves again (the cluster restarts it), `--settle` seconds
 apart; it counts answers by status and times the longest gap between two answered requests.
+
+Tab: the same cluster with its frontend; a tab (bench/rush's client, the page's own
+protocol) opens the catalog, and the moment its page has answered, the worker that served
+its socket is SIGKILLed. The tab reconnects with its token, as the browser does, and the
+time until the other worker has hydrated it again is measured, with whether the tab kept its
+token. Run it with and without `REFLEX_OPLOCK_ENABLED=1` in the environment: a worker that
+holds Reflex's opportunistic lock when it dies leaves the tab's Redis lock to expire.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from navigator.cluster import UPSTREAM_HEADER, Cluster
+from navigator.cluster import UPSTREAM_HEADER, Cluster, ClusterError
 from navigator.domain.shared.db import make_engine, read_session, transaction
 from navigator.domain.shared.models import CatalogChange, utcnow
 from navigator.settings import PROJECT_ROOT
@@ -207,15 +214,97 @@ def proxy_failover(workers: int, kills: int, settle_seconds: float) -> dict[str,
         pg.stop()
 
 
+def tab_failover(workers: int, kills: int) -> dict[str, object]:
+    import asyncio
+
+    import httpx
+
+    from bench.rush.__main__ import CLUSTER_PORT
+    from bench.rush.protocol import Frontend, ProtocolError, Tab
+    from navigator.settings import get_settings
+    from search.server import port_is_free
+
+    pg = PostgresCluster(durable=True).start()
+    meili = throwaway_server(Path(tempfile.mkdtemp(prefix="bench-meili-"))).start()
+    root = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    try:
+        pg.execute("CREATE DATABASE bench")
+        cluster = Cluster(
+            root,
+            workers=workers,
+            port=CLUSTER_PORT if port_is_free("127.0.0.1", CLUSTER_PORT) else free_port(),
+            database_url=pg.url("bench"),
+            meili=(meili.url, meili.master_key),
+            web_dir=get_settings().var_dir / "bench" / "cluster-web",  # the rush's build
+            seed_programs=100,
+        )
+
+        async def rounds() -> tuple[list[float], int]:
+            async with httpx.AsyncClient(base_url=cluster.url, timeout=30) as http:
+                frontend = await Frontend.discover(http)
+            seconds, new_tokens = [], 0
+            for _ in range(kills):
+                for worker in cluster.worker_list:  # every worker back before the next kill
+                    deadline = time.monotonic() + 120
+                    while True:
+                        try:
+                            await asyncio.to_thread(worker.wait_until_serving)
+                            break
+                        except ClusterError:  # the killed one, before the cluster restarts it
+                            assert time.monotonic() < deadline, f"worker {worker.number} is gone"
+                            await asyncio.sleep(0.2)
+                await asyncio.to_thread(_wait, partial(_proxy_uses_all, cluster), 60)
+                tab = Tab(cluster.url, frontend)
+                await tab.open("/catalog")
+                await tab.until(tab.hydrated, 60)
+                victim = cluster.worker_at(tab.upstream)
+                assert victim is not None and victim.pid is not None, tab.upstream
+                os.killpg(victim.pid, signal.SIGKILL)
+                killed_at, token = time.monotonic(), tab.token
+                try:  # the browser reconnects once it sees its socket close, not before
+                    await tab.until(lambda: False, 30)
+                except ProtocolError as error:
+                    assert error.kind == "ws_closed", error
+                await tab.close()
+                tab.state = {}
+                while True:  # the browser's reconnect: the proxy skips the dead worker
+                    try:
+                        await tab.open("/catalog")
+                        break
+                    except Exception:
+                        await asyncio.sleep(0.05)
+                await tab.until(tab.hydrated, 60)
+                seconds.append(time.monotonic() - killed_at)
+                new_tokens += tab.token != token
+                await tab.close()
+            return seconds, new_tokens
+
+        with cluster:
+            seconds, new_tokens = asyncio.run(rounds())
+        return {
+            "oplock": os.environ.get("REFLEX_OPLOCK_ENABLED", ""),
+            "hold": os.environ.get("REFLEX_OPLOCK_HOLD_TIME", ""),
+            "kill to hydrated again": _percentiles(seconds),
+            "every": [round(s, 2) for s in seconds],
+            "tabs given a new token": new_tokens,
+        }
+    finally:
+        meili.stop()
+        pg.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--relays", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--settle", type=float, default=5.0)
-    parser.add_argument("--only", choices=["relay", "proxy"])
+    parser.add_argument("--only", choices=["relay", "proxy", "tab"])
     args = parser.parse_args()
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores")
+    if args.only == "tab":
+        print(f"tab, {args.workers} workers: {tab_failover(args.workers, args.kills)}")
+        return
     if args.only != "proxy":
         relay = relay_failover(args.kills, args.relays)
         for name, values in relay.items():

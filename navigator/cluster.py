@@ -247,6 +247,9 @@ BACKEND_ONLY_ENVIRONMENT = (
     "REFLEX_STATES_WORKDIR",
     "REFLEX_DB_URL",
     "NAVIGATOR_HANDLER_THREADS",
+    "REFLEX_OPLOCK_ENABLED",
+    "REFLEX_OPLOCK_HOLD_TIME",
+    "REFLEX_OPLOCK_HOLD_TIME_MS",
 )
 EXPORT_PACKAGES = ("reflex", "reflex-base")  # their installed files, not only their versions
 

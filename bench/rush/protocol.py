@@ -126,6 +126,7 @@ class Tab:
     state: dict[str, dict[str, Any]] = field(default_factory=dict)
     frontend_events: list[dict[str, Any]] = field(default_factory=list)
     path: str = "/"
+    upstream: str = ""  # the worker the proxy chose for the socket (its upstream header)
     _ws: WSConnection | None = None
     _reader: asyncio.StreamReader | None = None
     _writer: asyncio.StreamWriter | None = None
@@ -293,6 +294,8 @@ class Tab:
         for item in self._ws.events():
             if isinstance(item, AcceptConnection):
                 self._accepted = True
+                headers = {k.lower(): v for k, v in item.extra_headers}
+                self.upstream = headers.get(b"x-navigator-upstream", b"").decode()
             elif isinstance(item, (RejectConnection, RejectData)):
                 raise ProtocolError("ws_refused", str(getattr(item, "status_code", "")))
             elif isinstance(item, TextMessage):

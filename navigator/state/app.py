@@ -13,8 +13,7 @@ from starlette.requests import cookie_parser
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.confirmation import send_confirmation
-from navigator.domain.accounts.signin import user_for_token
-from navigator.domain.culture.access import HeaderRoles, header_roles
+from navigator.domain.culture.access import HeaderRoles, header_person
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.errors import DomainError, NotFound
 from navigator.domain.shared.mail import deliver_after_commit
@@ -86,17 +85,15 @@ class AppState(rx.State):
         the screen forgets everything it held before anything else happens.
         """
         with read_session() as session:
-            user = user_for_token(session, self._session_token())
-            roles = (
-                header_roles(session, Actor.user(user.id)) if user and user.id else HeaderRoles()
-            )
+            user = header_person(session, self._session_token())
+        roles = user.roles if user else HeaderRoles()
         self.signed_in = user is not None
         self.user_email = user.email if user else ""
         self.is_provider = roles.provider
         self.is_admin = roles.admin
         self.is_coordinator = roles.coordinator
         self.is_culture_operator = roles.culture_operator
-        person = user.id if user else None
+        person = user.user_id if user else None
         self._forget_other_person(person)
         return person
 

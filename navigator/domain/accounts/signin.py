@@ -247,17 +247,22 @@ def _signing_in(hashes: list[str], now: datetime) -> tuple[Any, ...]:
     )
 
 
+def signed_in_by(statement: Any, token: str | None, *, now: datetime | None = None) -> Any:
+    """The statement (one that selects from User) narrowed to the user this session token
+    signs in; None for a token the site never hands out, which never reaches the database."""
+    if not _well_formed(token):
+        return None
+    return statement.join(LoginSession, col(LoginSession.user_id) == User.id).where(
+        *_signing_in([token_hash(token)], now or utcnow())
+    )
+
+
 def user_for_token(
     session: Session, token: str | None, *, now: datetime | None = None
 ) -> User | None:
     """The signed-in user of this session token; None when unknown, expired or disabled."""
-    if not _well_formed(token):
-        return None
-    return session.exec(
-        select(User)
-        .join(LoginSession, col(LoginSession.user_id) == User.id)
-        .where(*_signing_in([token_hash(token)], now or utcnow()))
-    ).first()
+    statement = signed_in_by(select(User), token, now=now)
+    return None if statement is None else session.exec(statement).first()
 
 
 def user_ids_for_tokens(

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
-from navigator.domain.accounts.models import Membership, Role
+from navigator.domain.accounts.models import Membership, Role, User
+from navigator.domain.accounts.signin import signed_in_by
 from navigator.domain.culture.models import CultureOperator, School, SchoolCoordinator
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.providers.api import STAFF_ROLES
@@ -30,14 +32,9 @@ class HeaderRoles:
     culture_operator: bool = False
 
 
-def header_roles(session: Session, actor: Actor) -> HeaderRoles:
-    """Which cabinets this person works in, in one statement (every screen asks on every
-    event): a provider's staff, a municipality's administrator (the operator administers every
-    one), a school's coordinator, the culture pass's operator. Only links hang on it; each
-    cabinet checks the person again."""
-    user_id = actor.user_id
-    if user_id is None:
-        return HeaderRoles()
+def _role_flags(user_id: Any) -> tuple[Any, ...]:
+    """The four cabinets' flags of the user whose id is this value or column (correlated to
+    the statement around them), in HeaderRoles's order."""
 
     def member(*roles: Role):
         return (
@@ -46,18 +43,37 @@ def header_roles(session: Session, actor: Actor) -> HeaderRoles:
             .exists()
         )
 
-    row = session.exec(
-        select(
-            member(*STAFF_ROLES),
-            or_(
-                member(Role.MUNICIPALITY_ADMIN),
-                and_(member(Role.OPERATOR), select(Municipality.id).exists()),
-            ),
-            select(SchoolCoordinator.id).where(SchoolCoordinator.user_id == user_id).exists(),
-            select(CultureOperator.id).where(CultureOperator.user_id == user_id).exists(),
-        )
-    ).one()
-    return HeaderRoles(*(bool(flag) for flag in row))
+    return (
+        member(*STAFF_ROLES),
+        or_(
+            member(Role.MUNICIPALITY_ADMIN),
+            and_(member(Role.OPERATOR), select(Municipality.id).exists()),
+        ),
+        select(SchoolCoordinator.id).where(SchoolCoordinator.user_id == user_id).exists(),
+        select(CultureOperator.id).where(CultureOperator.user_id == user_id).exists(),
+    )
+
+
+@dataclass(frozen=True)
+class HeaderPerson:
+    """The signed-in person as the header shows them."""
+
+    user_id: int
+    email: str
+    roles: HeaderRoles
+
+
+def header_person(session: Session, token: str | None) -> HeaderPerson | None:
+    """Who this session token signs in and the cabinets the header links them to, in one
+    statement: every screen asks on every event. None when it signs nobody in."""
+    statement = signed_in_by(select(User.id, User.email, *_role_flags(User.id)), token)
+    if statement is None:
+        return None
+    row = session.exec(statement).first()
+    if row is None:
+        return None
+    user_id, email, *flags = row
+    return HeaderPerson(user_id, email, HeaderRoles(*(bool(flag) for flag in flags)))
 
 
 def is_culture_operator(session: Session, actor: Actor) -> bool:

@@ -1,20 +1,25 @@
-"""The header's links come from one statement; it must say what each cabinet's own check
-says, for every kind of person."""
+"""The header's person and links come from one statement, on every event; it must say what
+the session check and each cabinet's own check say, for every kind of person."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.api import create_user
 from navigator.domain.accounts.models import Role
+from navigator.domain.accounts.signin import sign_out, start_session, user_for_token
 from navigator.domain.culture.access import (
+    HeaderPerson,
     HeaderRoles,
-    header_roles,
+    header_person,
     is_culture_operator,
     schools_of,
 )
 from navigator.domain.municipalities.queries import municipalities_of
 from navigator.domain.providers.queries import providers_of
 from navigator.domain.shared.db import read_session, transaction
+from navigator.domain.shared.models import utcnow
 from tests.domain.culture.world import build_culture
 from tests.factories import PASSWORD, build_world
 
@@ -60,7 +65,19 @@ def test_the_header_roles_agree_with_each_cabinets_check(engine):
         "culture operator": HeaderRoles(culture_operator=True),
         "culture provider": HeaderRoles(provider=True),
     }
+    with transaction(engine) as s:
+        tokens = {
+            who: start_session(s, actor.user_id, utcnow()).token for who, actor in people.items()
+        }  # type: ignore[arg-type]
+        expired = start_session(s, world.parent.user_id, utcnow() - timedelta(days=400)).token  # type: ignore[arg-type]
+        ended = start_session(s, world.parent.user_id, utcnow()).token  # type: ignore[arg-type]
+        sign_out(s, ended)
     with read_session(engine) as s:
         for who, actor in people.items():
-            assert header_roles(s, actor) == _one_by_one(s, actor) == expected[who], who
-        assert header_roles(s, Actor(user_id=None)) == HeaderRoles()
+            person = header_person(s, tokens[who])
+            user = user_for_token(s, tokens[who])
+            assert user is not None
+            assert person == HeaderPerson(actor.user_id, user.email, expected[who]), who  # type: ignore[arg-type]
+            assert person.roles == _one_by_one(s, actor), who
+        for token in (expired, ended, tokens["parent"] + "x", "x" * 5000, "", None):
+            assert header_person(s, token) is None  # signs nobody in: the header shows no one
