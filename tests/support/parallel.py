@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -79,7 +80,10 @@ def race_processes(target, url: str, jobs: list, *, timeout: float = 180) -> lis
     try:
         return [results.get(timeout=timeout) for _ in workers]
     finally:
+        deadline = time.monotonic() + 60  # one wait for them all, not a minute each
         for worker in workers:
-            worker.join(timeout=60)
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        for worker in workers:
             if worker.is_alive():  # a worker stuck past the test's patience ends with it
                 worker.kill()
+                worker.join()
