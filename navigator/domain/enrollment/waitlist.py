@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor, check_guardian
@@ -31,16 +32,20 @@ from navigator.domain.shared.locks import locked_rows
 
 def criteria_met(child: Child, program: Program) -> set[str]:
     """The criteria this child meets for this program, from verified facts only."""
-    if not child.verified:
-        return set()
-    met = (
-        {WaitlistCriterion.HOME_MUNICIPALITY.value}
-        if (child.municipality_id == program.municipality_id)
-        else set()
+    return _criteria_met(
+        child.verified, child.municipality_id, child.category, program.municipality_id
     )
-    if child.category == ChildCategory.DISABILITY:
+
+
+def _criteria_met(verified: bool, home: int, category: str, municipality: int) -> set[str]:
+    """`criteria_met` from the facts alone: a child's verification, home municipality and
+    category, and the program's municipality."""
+    if not verified:
+        return set()
+    met = {WaitlistCriterion.HOME_MUNICIPALITY.value} if home == municipality else set()
+    if category == ChildCategory.DISABILITY:
         met.add(WaitlistCriterion.DISABILITY.value)
-    elif child.category == ChildCategory.LARGE_FAMILY:
+    elif category == ChildCategory.LARGE_FAMILY:
         met.add(WaitlistCriterion.LARGE_FAMILY.value)
     return met
 
@@ -109,22 +114,57 @@ class QueuePlace:
 
 
 def queue_places(session: Session, actor: Actor) -> dict[int, QueuePlace]:
-    """Every waiting enrollment of the actor's children: its place in its group's list."""
-    mine = session.exec(
-        select(Enrollment)
+    """Every waiting enrollment of the actor's children: its place in its group's list.
+
+    Each list is the whole group's (hundreds of children in an enrollment rush, and every
+    parent's cabinet asks), so it is read in one statement as plain facts, not as entities,
+    and ranked as `ordered_waitlist` ranks it."""
+    my_groups = (
+        select(Enrollment.group_id)
         .join(Child, col(Child.id) == Enrollment.child_id)
         .where(Child.guardian_id == actor.user_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+    )
+    rows = session.exec(  # type: ignore[call-overload]
+        wide_select(
+            col(Enrollment.group_id),
+            col(Enrollment.id),
+            col(Enrollment.applied_at),
+            col(Child.guardian_id),
+            col(Child.verified_at),
+            col(Child.municipality_id),
+            col(Child.category),
+            col(Program.municipality_id),
+        )
+        .join(Child, col(Child.id) == Enrollment.child_id)
+        .join(Group, col(Group.id) == Enrollment.group_id)
+        .join(Program, col(Program.id) == Group.program_id)
+        .where(
+            col(Enrollment.status) == EnrollmentStatus.WAITLISTED,
+            col(Enrollment.group_id).in_(my_groups),
+        )
     ).all()
+    lists: dict[int, list] = {}
+    for row in rows:
+        lists.setdefault(row[0], []).append(row)
+    levels_of: dict[int, list[list[str]]] = {}
     places: dict[int, QueuePlace] = {}
-    for group_id in {e.group_id for e in mine}:
-        group = get_row(session, Group, group_id)
-        assert group is not None
-        order = ordered_waitlist(session, group)
-        for index, row in enumerate(order):
-            if row.child.guardian_id == actor.user_id and row.enrollment.id is not None:
-                places[row.enrollment.id] = QueuePlace(
-                    index + 1, len(order), row.met, row.enrollment.applied_at
-                )
+    for waiting in lists.values():
+        municipality = waiting[0][7]
+        if municipality not in levels_of:
+            policy = policy_of(session, municipality)
+            levels_of[municipality] = [list(level) for level in policy.waitlist_priority or []]
+        levels = levels_of[municipality]
+        named = [name for level in levels for name in level]
+        ranked = []
+        for _group, enrollment, applied_at, guardian, verified_at, home, category, _m in waiting:
+            met = _criteria_met(verified_at is not None, home, category, municipality)
+            key = priority_key(levels, met, applied_at, enrollment)
+            ranked.append((key, enrollment, guardian, met, applied_at))
+        ranked.sort(key=lambda row: row[0])
+        for index, (_key, enrollment, guardian, met, applied_at) in enumerate(ranked):
+            if guardian == actor.user_id:
+                met_named = [name for name in named if name in met]
+                places[enrollment] = QueuePlace(index + 1, len(ranked), met_named, applied_at)
     return places
 
 

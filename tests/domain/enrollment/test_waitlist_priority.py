@@ -19,7 +19,7 @@ from navigator.domain.enrollment.api import (
 )
 from navigator.domain.enrollment.models import Enrollment
 from navigator.domain.enrollment.offers import confirm_offer, offer_enrollment
-from navigator.domain.enrollment.waitlist import queue_place, queue_places
+from navigator.domain.enrollment.waitlist import ordered_waitlist, queue_place, queue_places
 from navigator.domain.municipalities.api import set_waitlist_priority
 from navigator.domain.municipalities.queries import policy_of
 from navigator.domain.programs.api import update_group
@@ -298,3 +298,45 @@ def test_the_provider_is_told_of_a_promoted_child_as_of_a_new_application(engine
     assert all(item.link == routes.PROVIDER for item in lines.values())
     assert "«Робототехника»" in lines["ru"].line and "„Робототехника“" in lines["lt"].line
     assert len({item.line for item in lines.values()}) == 3
+
+
+def test_every_place_a_parent_sees_is_the_place_the_promotion_order_gives(engine):
+    """The cabinet reads each list as plain facts; the promotion ranks the locked entities.
+    Both order a list of children with and without verified categories, from home and
+    elsewhere, in two groups, the same way."""
+    world = build_world(engine, seats=1)
+    admin = municipality_admin(world)
+    other_group = world.add_group(seats=1)
+    parents = [world.add_parent_with_child() for _ in range(5)]
+    _category(world, parents[1][0], parents[1][1], "disability")
+    _category(world, parents[2][0], parents[2][1], "large_family")
+    _category(world, parents[3][0], parents[3][1], "disability", verified=False)
+    seated, waiting = _full_group_with_waiting(world, *((p[0], p[1]) for p in parents))
+    with world.tx() as s:
+        accept_application(
+            s, world.provider_user, world.apply(group_id=other_group), today=world.today
+        )
+    elsewhere = [world.apply(child_id=p[1], parent=p[0], group_id=other_group) for p in parents[2:]]
+    with world.tx() as s:
+        set_waitlist_priority(
+            s, admin, world.municipality_id, [["disability"], ["large_family", "home_municipality"]]
+        )
+    with read_session(engine) as s:
+        expected = {}
+        for group_id in (world.group_id, other_group):
+            order = ordered_waitlist(s, s.get(Group, group_id))
+            for index, row in enumerate(order):
+                expected[row.enrollment.id] = (
+                    row.child.guardian_id,
+                    index + 1,
+                    len(order),
+                    row.met,
+                )
+        seen = {}
+        for parent, *_ in parents:
+            for enrollment_id, place in queue_places(s, parent).items():
+                seen[enrollment_id] = (parent.user_id, place.place, place.of, place.met)
+    assert seen == expected
+    assert set(seen) == set(waiting) | set(elsewhere)
+    assert seen[waiting[1]][1:] == (1, 5, ["disability", "home_municipality"])  # verified first
+    assert seen[waiting[3]][3] == ["home_municipality"]  # the unverified category counts nothing
