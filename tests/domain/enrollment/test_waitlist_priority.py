@@ -311,7 +311,7 @@ def test_every_place_a_parent_sees_is_the_place_the_promotion_order_gives(engine
     _category(world, parents[1][0], parents[1][1], "disability")
     _category(world, parents[2][0], parents[2][1], "large_family")
     _category(world, parents[3][0], parents[3][1], "disability", verified=False)
-    seated, waiting = _full_group_with_waiting(world, *((p[0], p[1]) for p in parents))
+    _seated, waiting = _full_group_with_waiting(world, *((p[0], p[1]) for p in parents))
     with world.tx() as s:
         accept_application(
             s, world.provider_user, world.apply(group_id=other_group), today=world.today
