@@ -33,6 +33,12 @@ REFUSALS_KEPT = 20  # the refusals whose boxes keep their place (AppState.refuse
 LABELS_LANG = get_settings().default_locale
 
 
+def session_token_in(cookie_header: str | None) -> str | None:
+    """The session token of a request's Cookie header, with the same lenient parser as the
+    HTTP side: one malformed cookie must not hide ours."""
+    return cookie_parser(cookie_header or "").get(SESSION_COOKIE)
+
+
 class AppState(rx.State):
     locale_choice: str = rx.Cookie("", name=LOCALE_COOKIE, max_age=YEAR_SECONDS, same_site="lax")
     signed_in: bool = False
@@ -84,8 +90,7 @@ class AppState(rx.State):
         return None
 
     def _session_token(self) -> str | None:
-        # the same lenient parser as the HTTP side: one malformed cookie must not hide ours
-        return cookie_parser(self.router.headers.cookie or "").get(SESSION_COOKIE)
+        return session_token_in(self.router.headers.cookie)
 
     def _user_id(self) -> int | None:
         """The signed-in user, checked against the session table now; None when signed out.

@@ -12,6 +12,9 @@ import time
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.istate.manager.token import BaseStateToken
+from reflex.state import State
+from reflex_base.event.context import EventContext
 
 from navigator import routes
 from navigator.domain.accounts.children import add_child, update_child
@@ -37,7 +40,7 @@ from navigator.domain.municipalities.queries import municipalities
 from navigator.domain.shared.db import atomically, read_session, transaction
 from navigator.domain.shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from navigator.i18n import text, ui_strings, value_label
-from navigator.state.app import LABELS_LANG, AppState
+from navigator.state.app import LABELS_LANG, AppState, session_token_in
 from navigator.state.cabinet_watch import RoundFailed, next_cabinet_version
 from navigator.state.formatting import day, money, timetable
 from navigator.state.forms import Choice, form_date, row_id
@@ -202,6 +205,19 @@ class OfferCard:
 def _terms_key(quote: Quote | None) -> str:
     """The figures a parent agrees to, as one text the card carries to the button."""
     return "|".join(str(value) for value in shown_terms(quote)) if quote is not None else ""
+
+
+async def _still_shown(client: str, token: str | None) -> bool:
+    """Whether the tab still shows the cabinet to the same session, as its last event left
+    its page and cookie: read without taking the tab's state, so a thousand open cabinets
+    that show nothing new do not each take, read and write their state every half minute."""
+    manager = EventContext.get().state_manager
+    root = await manager.get_state(BaseStateToken(ident=client, cls=State))
+    router = root.router
+    return (
+        router.url.path.startswith(routes.CABINET)
+        and session_token_in(router.headers.cookie) == token
+    )
 
 
 class CabinetState(AppState):
@@ -379,7 +395,8 @@ class CabinetState(AppState):
         Between changes the tab's state is left alone: the tab waits for its worker's next
         round (cabinet_watch), which reads, in a thread, every open cabinet of the worker in a
         few statements, not a thousand state locks nor a thousand polls. The state is taken
-        when the figures moved, and now and then to notice a tab that went to another page.
+        when the figures moved, or when a look now and then (at the stored state, without
+        taking it) sees that the tab went to another page or signed in anew.
         """
         async with self:
             if self._watching:
@@ -387,13 +404,15 @@ class CabinetState(AppState):
             self._watching = True
             token = self._session_token()
             known = self._version
+            client = self.router.session.client_token
         try:
             for poll in range(1, WATCH_LIMIT + 1):
                 try:
                     version = await next_cabinet_version(token)
                 except RoundFailed:  # the database did not answer: the next round asks again
                     continue
-                if version is not None and version == known and poll % WATCH_PAGE_EVERY:
+                unchanged = version is not None and version == known
+                if unchanged and (poll % WATCH_PAGE_EVERY or await _still_shown(client, token)):
                     continue
                 async with self:
                     if not self.router.url.path.startswith(routes.CABINET):

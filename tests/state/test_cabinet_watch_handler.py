@@ -212,3 +212,40 @@ def test_a_new_sign_in_in_the_same_tab_is_followed(world):
 
     before, after, following = settle(scene())
     assert following and before != after
+
+
+def test_the_looks_at_an_unchanged_cabinet_leave_the_tabs_state_alone(world, monkeypatch):
+    """A thousand open cabinets that show nothing new must not each take, read and write
+    their state every half minute: the look reads the stored page and cookie only."""
+    monkeypatch.setattr(cabinet, "WATCH_PAGE_EVERY", 2)
+    token = _signed_in(world)
+    looks: list[bool] = []
+    still_shown = cabinet._still_shown
+
+    async def counted(client: str, session: str | None) -> bool:
+        looks.append(await still_shown(client, session))
+        return looks[-1]
+
+    monkeypatch.setattr(cabinet, "_still_shown", counted)
+
+    async def scene() -> tuple[int, list[bool], bool]:
+        tab = Tab()
+        taken = 0
+        modify_state = tab.manager.modify_state
+
+        def counting(*args, **kwargs):
+            nonlocal taken
+            taken += 1
+            return modify_state(*args, **kwargs)
+
+        await tab.open(token)
+        tab.manager.modify_state = counting  # type: ignore[method-assign]
+        await tab.until(lambda: len(looks) >= 4)
+        taken_while_unchanged = taken
+        await tab.navigate("/catalog", token)
+        await tab.until(lambda: tab.watch.done())
+        return taken_while_unchanged, looks, tab.watch.exception() is None
+
+    taken, seen, ended_well = settle(scene())
+    assert taken == 0
+    assert seen[:4] == [True] * 4 and seen[-1] is False and ended_well
