@@ -207,12 +207,12 @@ def _terms_key(quote: Quote | None) -> str:
     return "|".join(str(value) for value in shown_terms(quote)) if quote is not None else ""
 
 
-async def _still_shown(client: str, token: str | None) -> bool:
+async def _still_shown(token: str | None) -> bool:
     """Whether the tab still shows the cabinet to the same session, as its last event left
     its page and cookie: read without taking the tab's state, so a thousand open cabinets
     that show nothing new do not each take, read and write their state every half minute."""
-    manager = EventContext.get().state_manager
-    root = await manager.get_state(BaseStateToken(ident=client, cls=State))
+    tab = EventContext.get()  # the tab of the running event, as `async with self` finds it
+    root = await tab.state_manager.get_state(BaseStateToken(ident=tab.token, cls=State))
     router = root.router
     return (
         router.url.path.startswith(routes.CABINET)
@@ -404,7 +404,6 @@ class CabinetState(AppState):
             self._watching = True
             token = self._session_token()
             known = self._version
-            client = self.router.session.client_token
         try:
             for poll in range(1, WATCH_LIMIT + 1):
                 try:
@@ -412,7 +411,7 @@ class CabinetState(AppState):
                 except RoundFailed:  # the database did not answer: the next round asks again
                     continue
                 unchanged = version is not None and version == known
-                if unchanged and (poll % WATCH_PAGE_EVERY or await _still_shown(client, token)):
+                if unchanged and (poll % WATCH_PAGE_EVERY or await _still_shown(token)):
                     continue
                 async with self:
                     if not self.router.url.path.startswith(routes.CABINET):

@@ -222,8 +222,8 @@ def test_the_looks_at_an_unchanged_cabinet_leave_the_tabs_state_alone(world, mon
     looks: list[bool] = []
     still_shown = cabinet._still_shown
 
-    async def counted(client: str, session: str | None) -> bool:
-        looks.append(await still_shown(client, session))
+    async def counted(session: str | None) -> bool:
+        looks.append(await still_shown(session))
         return looks[-1]
 
     monkeypatch.setattr(cabinet, "_still_shown", counted)
