@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.istate.manager.token import BaseStateToken
-from reflex.state import State
 from reflex_base.event.context import EventContext
 
 from navigator import routes
@@ -212,7 +211,9 @@ async def _still_shown(token: str | None) -> bool:
     its page and cookie: read without taking the tab's state, so a thousand open cabinets
     that show nothing new do not each take, read and write their state every half minute."""
     tab = EventContext.get()  # the tab of the running event, as `async with self` finds it
-    root = await tab.state_manager.get_state(BaseStateToken(ident=tab.token, cls=State))
+    # the tab's tree down to the cabinet, as the watch's own token reads it (the root's token
+    # would read every page's state)
+    root = await tab.state_manager.get_state(BaseStateToken(ident=tab.token, cls=CabinetState))
     router = root.router
     return (
         router.url.path.startswith(routes.CABINET)

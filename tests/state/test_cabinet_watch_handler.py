@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from reflex import constants
 from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
 from reflex.istate.proxy import StateProxy
 from reflex.state import State
@@ -28,7 +31,9 @@ from navigator.domain.accounts.signin import sign_out, start_session
 from navigator.domain.enrollment.api import accept_application
 from navigator.domain.shared.models import utcnow
 from navigator.locale import SESSION_COOKIE
+from navigator.state.app import AppState
 from navigator.state.cabinet import CabinetState
+from navigator.state.catalog import CatalogState
 from tests.factories import build_world
 from tests.state.test_cabinet_poll import _unreachable
 
@@ -249,3 +254,51 @@ def test_the_looks_at_an_unchanged_cabinet_leave_the_tabs_state_alone(world, mon
     taken, seen, ended_well = settle(scene())
     assert taken == 0
     assert seen[:4] == [True] * 4 and seen[-1] is False and ended_well
+
+
+def test_a_look_reads_the_cabinets_states_only_from_redis(redis_server):
+    """Through Reflex's Redis manager, as the workers run it: the look reads the tab's root,
+    the app state and the cabinet, not every page's state the tab ever opened."""
+    ident = uuid.uuid4().hex
+    tab = BaseStateToken(ident=ident, cls=CabinetState)
+
+    async def scene() -> tuple[bool, bool, set[str]]:
+        redis = Redis.from_url(redis_server.url)
+        manager = StateManagerRedis(redis=redis)
+        try:
+            root = State(_reflex_internal_init=True)
+            root.router_data = root._update_router_vars(
+                _router(cabinet.routes.CABINET, "session"), root.router_data
+            )
+            await root.get_state(CatalogState)  # a page the tab saw before
+            await manager.set_state(tab, root)
+            read: set[str] = set()
+            mget = redis.mget
+
+            async def recording(keys, *args, **kwargs):
+                read.update(keys)
+                return await mget(keys, *args, **kwargs)
+
+            redis.mget = recording  # type: ignore[method-assign]
+            EventContext.set(
+                EventContext(
+                    token=ident,
+                    state_manager=manager,
+                    enqueue_impl=Tab()._enqueue,
+                    emit_delta_impl=Tab()._emit,
+                )
+            )
+            return (
+                await cabinet._still_shown("session"),
+                await cabinet._still_shown("another session"),
+                read,
+            )
+        finally:
+            await redis.aclose()
+
+    same, other, read = settle(scene())
+    assert same and not other
+    wanted = {tab._state_key(cls) for cls in (State, AppState, CabinetState)}
+    assert wanted <= read
+    assert tab._state_key(CatalogState) not in read
+    assert len(read) <= len(wanted) + 3  # Reflex's own internal states at most
