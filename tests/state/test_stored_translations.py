@@ -3,7 +3,6 @@ the tab's AppState from Redis, and it carried the page's translations (47 KB of 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from redis.asyncio import Redis
@@ -13,6 +12,7 @@ from reflex.state import State
 
 from navigator.i18n import ui_strings
 from tests.state.test_language_delta import APP, AppState, _navigate, _router
+from tests.support.handlers import settle
 
 
 def _stored_and_read_back(redis_url: str, root: State) -> tuple[int, State]:
@@ -30,7 +30,7 @@ def _stored_and_read_back(redis_url: str, root: State) -> tuple[int, State]:
         finally:
             await redis.aclose()
 
-    return asyncio.run(store_and_read())
+    return settle(store_and_read())  # a loop of its own: browser tests leave one running
 
 
 def test_a_stored_tab_leaves_the_translations_out_and_reads_them_back_in_its_language(
