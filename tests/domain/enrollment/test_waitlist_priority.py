@@ -302,8 +302,8 @@ def test_the_provider_is_told_of_a_promoted_child_as_of_a_new_application(engine
 
 def test_every_place_a_parent_sees_is_the_place_the_promotion_order_gives(engine):
     """The cabinet reads each list as plain facts; the promotion ranks the locked entities.
-    Both order a list of children with and without verified categories, from home and
-    elsewhere, in two groups, the same way."""
+    Both order a list of children with and without verified categories (all from the
+    program's municipality), in two groups, the same way."""
     world = build_world(engine, seats=1)
     admin = municipality_admin(world)
     other_group = world.add_group(seats=1)
