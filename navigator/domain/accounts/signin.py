@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from sqlalchemy import delete, func, text, update
+from sqlalchemy import bindparam, delete, func, text, update
 from sqlmodel import Session, col, select
 
 from navigator import routes
@@ -236,10 +236,10 @@ def finish_sign_in(
     return start_session(session, user.id, now)
 
 
-def _signing_in(hashes: list[str], now: datetime) -> tuple[Any, ...]:
+def _signing_in(hashes: Any, now: Any) -> tuple[Any, ...]:
     """The sessions of these token hashes that still sign their person in: not signed out or
     ended by a password reset (the row is gone then), not expired, the account not disabled.
-    The one statement of these rules, for one token and for many."""
+    The one statement of these rules, for one token and for many (values or parameters)."""
     return (
         col(LoginSession.token_hash).in_(hashes),
         col(LoginSession.expires_at) > now,
@@ -247,22 +247,33 @@ def _signing_in(hashes: list[str], now: datetime) -> tuple[Any, ...]:
     )
 
 
-def signed_in_by(statement: Any, token: str | None, *, now: datetime | None = None) -> Any:
-    """The statement (one that selects from User) narrowed to the user this session token
-    signs in; None for a token the site never hands out, which never reaches the database."""
+def signed_in_by(statement: Any) -> Any:
+    """The statement (one that selects from User) narrowed to the user whose session token
+    its parameters name (`signing_in`). Built once and run for every token: every event of
+    every screen asks who is signed in, and building the statement each time was most of its
+    cost (SQLAlchemy compiles one statement once; building it and its cache key is Python)."""
+    return statement.join(LoginSession, col(LoginSession.user_id) == User.id).where(
+        *_signing_in(bindparam("token_hashes", expanding=True), bindparam("now"))
+    )
+
+
+def signing_in(token: str | None, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """The parameters of a `signed_in_by` statement for this session token; None for a token
+    the site never hands out, which never reaches the database."""
     if not _well_formed(token):
         return None
-    return statement.join(LoginSession, col(LoginSession.user_id) == User.id).where(
-        *_signing_in([token_hash(token)], now or utcnow())
-    )
+    return {"token_hashes": [token_hash(token)], "now": now or utcnow()}
+
+
+_USER_SIGNED_IN = signed_in_by(select(User))
 
 
 def user_for_token(
     session: Session, token: str | None, *, now: datetime | None = None
 ) -> User | None:
     """The signed-in user of this session token; None when unknown, expired or disabled."""
-    statement = signed_in_by(select(User), token, now=now)
-    return None if statement is None else session.exec(statement).first()
+    params = signing_in(token, now=now)
+    return None if params is None else session.exec(_USER_SIGNED_IN, params=params).first()
 
 
 def user_ids_for_tokens(

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from navigator.domain.accounts.access import Actor
 from navigator.domain.accounts.models import Membership, Role, User
-from navigator.domain.accounts.signin import signed_in_by
+from navigator.domain.accounts.signin import signed_in_by, signing_in
 from navigator.domain.culture.models import CultureOperator, School, SchoolCoordinator
 from navigator.domain.municipalities.models import Municipality
 from navigator.domain.providers.api import STAFF_ROLES
@@ -63,13 +63,16 @@ class HeaderPerson:
     roles: HeaderRoles
 
 
+_HEADER_PERSON = signed_in_by(select(User.id, User.email, *_role_flags(User.id)))
+
+
 def header_person(session: Session, token: str | None) -> HeaderPerson | None:
     """Who this session token signs in and the cabinets the header links them to, in one
-    statement: every screen asks on every event. None when it signs nobody in."""
-    statement = signed_in_by(select(User.id, User.email, *_role_flags(User.id)), token)
-    if statement is None:
+    statement built once: every screen asks on every event. None when it signs nobody in."""
+    params = signing_in(token)
+    if params is None:
         return None
-    row = session.exec(statement).first()
+    row = session.exec(_HEADER_PERSON, params=params).first()
     if row is None:
         return None
     user_id, email, *flags = row
