@@ -93,14 +93,16 @@ async def run_in_thread(
 async def handler_threads() -> AsyncIterator[None]:
     """The app's lifespan task: the threads handlers run on (`handler_threads` in the
     settings), instead of asyncio's default of the cores + 4. A handler's thread mostly waits
-    for the database or Meilisearch, so more of them overlap their waits."""
+    for the database or Meilisearch, so more of them overlap their waits.
+
+    The pool outlives the task: after the lifespan tasks end, Reflex's state manager writes
+    its last states through the loop's default executor (its lifespan's close), and a pool
+    shut here refused them ("cannot schedule new futures after shutdown", an app stopped
+    just after an event). The loop's own shutdown, or the interpreter's exit, ends it."""
     threads = get_settings().handler_threads
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="handler")
     asyncio.get_running_loop().set_default_executor(pool)
-    try:
-        yield
-    finally:
-        pool.shutdown(wait=False)
+    yield
 
 
 def shed_after() -> float:

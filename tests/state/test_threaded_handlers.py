@@ -242,6 +242,18 @@ def test_handlers_run_on_as_many_threads_as_the_settings_say(monkeypatch):
     assert len(running) == 4
 
 
+def test_the_last_states_are_written_after_the_handler_threads_end():
+    """Reflex's state manager flushes its last writes through the loop's default executor
+    after the app's lifespan tasks have ended: the threads must still take them."""
+
+    async def stop_then_flush() -> str:
+        async with threaded.handler_threads():
+            pass
+        return await asyncio.get_running_loop().run_in_executor(None, lambda: "written")
+
+    assert settle(stop_then_flush()) == "written"
+
+
 def test_a_late_handler_that_is_never_shed_runs(monkeypatch):
     monkeypatch.setattr(threaded, "_clock", Clock(late=threaded.shed_after() + 60))
 
