@@ -23,7 +23,7 @@ import reflex as rx
 from navigator import routes
 from navigator.domain.accounts.access import Actor
 from navigator.domain.certificates.queries import home_municipalities, paying_municipalities
-from navigator.domain.municipalities.queries import municipalities
+from navigator.domain.municipalities.queries import towns as read_towns
 from navigator.domain.programs.models import Direction, ProgramFormat
 from navigator.domain.programs.queries import municipality_center
 from navigator.domain.shared.db import read_session
@@ -97,11 +97,15 @@ class FacetOption:
     selected: bool
 
 
-def _towns() -> tuple[dict[str, str], dict[str, str]]:
-    """Each municipality's code → name, and code → currency: one read for both."""
+Towns = tuple[dict[str, str], dict[str, str]]
+
+
+def _towns() -> Towns:
+    """Each municipality's code → name, and code → currency: one read for both, once an event
+    (the URL, the scope's words and the cards share it)."""
     with read_session() as session:
-        rows = municipalities(session)
-    return {m.code: m.name for m in rows}, {m.code: m.currency for m in rows}
+        rows = read_towns(session)
+    return {t.code: t.name for t in rows}, {t.code: t.currency for t in rows}
 
 
 def _municipalities() -> dict[str, str]:
@@ -184,9 +188,9 @@ class CatalogState(AppState):
     def _holds_personal_data(self) -> bool:
         return False  # public: nothing to forget when the person changes
 
-    def _read_url(self) -> None:
+    def _read_url(self, towns: Towns) -> None:
         params = self.router.url.query_parameters
-        known = _municipalities()
+        known, currencies = towns
 
         def listed(name: str, allowed: tuple[str, ...] | dict[str, str]) -> list[str]:
             values = (params.get(name) or "").split(",")
@@ -210,7 +214,7 @@ class CatalogState(AppState):
         price = _price_minor(params.get("price_max") or "")
         self.price_max = "" if price is None else params.get("price_max", "")[:12]
         currency = params.get("currency") or ""
-        self.price_currency = currency if currency in _currencies().values() else ""
+        self.price_currency = currency if currency in currencies.values() else ""
         self.sort = params.get("sort") if params.get("sort") in SORTS else "relevance"
         self.page = _int_in(params.get("page") or "", 1, MAX_PAGE) or 1
         self.latitude, self.longitude = _point(params.get("lat"), params.get("lng")) or (None, None)
@@ -296,8 +300,8 @@ class CatalogState(AppState):
         home = sorted({currencies[code] for code in self._home if code in currencies})
         return home[0] if home else min(currencies.values(), default="EUR")
 
-    def _search(self) -> None:
-        towns = _towns()  # one read of the municipalities per search, shared below
+    def _search(self, towns: Towns | None = None) -> None:
+        towns = towns or _towns()  # one read of the municipalities per search, shared below
         self._describe_scope(towns)
         try:
             result = find_programs(self._query())
@@ -308,7 +312,7 @@ class CatalogState(AppState):
         self.error = ""
         self._show(result, towns[0])
 
-    def _describe_scope(self, towns: tuple[dict[str, str], dict[str, str]] | None = None) -> None:
+    def _describe_scope(self, towns: Towns | None = None) -> None:
         """The words around the filters that depend on the scope: the family's municipality,
         the price filter's currency and the currencies to choose from."""
         lang = self.lang
@@ -413,8 +417,9 @@ class CatalogState(AppState):
                 self._paying = sorted(paying_municipalities(session, Actor.user(user_id)))
                 self._home = home_municipalities(session, Actor.user(user_id))
         self.filters_open = False
-        self._read_url()
-        self._search()
+        towns = _towns()
+        self._read_url(towns)
+        self._search(towns)
 
     @rx.event
     @in_thread

@@ -36,6 +36,26 @@ def municipalities(session: Session) -> list[Municipality]:
     return list(session.exec(select(Municipality).order_by(col(Municipality.name))).all())
 
 
+@dataclass(frozen=True)
+class Town:
+    """A municipality as the catalog's filters and cards name it."""
+
+    code: str
+    name: str
+    currency: str
+
+
+_TOWNS = select(Municipality.code, Municipality.name, Municipality.currency).order_by(
+    col(Municipality.name)
+)
+
+
+def towns(session: Session) -> list[Town]:
+    """Every municipality's code, name and currency, by name: what a catalog search reads
+    (plain columns, one statement built once: every search of every parent asks)."""
+    return [Town(*row) for row in session.exec(_TOWNS).all()]
+
+
 def currency_of(session: Session, municipality_id: int) -> str:
     municipality = get_row(session, Municipality, municipality_id)
     if municipality is None:
