@@ -162,8 +162,8 @@ def guardian_id_of(actor: Actor) -> int:
 
 def children_of(session: Session, actor: Actor) -> list[ChildView]:
     guardian_id = guardian_id_of(actor)
-    rows = session.exec(
-        select(Child, Municipality, col(Certificate.id))
+    rows = session.exec(  # the certificates whole: their summaries find them in the session
+        select(Child, Municipality, Certificate)
         .join(Municipality, col(Municipality.id) == Child.municipality_id)
         .outerjoin(Certificate, col(Certificate.child_id) == Child.id)
         .where(Child.guardian_id == guardian_id)
@@ -190,8 +190,8 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
             age=age_on(child.birth_date, local_today(municipality)),
             currency=municipality.currency,
             district=child.district,
-            certificate=certificate_summary(session, actor, certificate_id)
-            if certificate_id
+            certificate=certificate_summary(session, actor, certificate.id)
+            if certificate is not None and certificate.id
             else None,
             country=municipality.country,
             category=child.category,
@@ -200,7 +200,7 @@ def children_of(session: Session, actor: Actor) -> list[ChildView]:
             identity_request=latest.get((child.id, RequestKind.IDENTITY)),
             category_request=latest.get((child.id, RequestKind.CATEGORY)),
         )
-        for child, municipality, certificate_id in rows
+        for child, municipality, certificate in rows
         if child.id is not None
     ]
 
