@@ -23,7 +23,9 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from reflex.utils.token_manager import RedisTokenManager
+from reflex_base.environment import environment
 from reflex_base.plugins import Plugin
+from reflex_base.utils.log import is_json_mode
 
 log = logging.getLogger(__name__)
 PLUGIN = "navigator.cluster_worker.ClusterWorkerPlugin"
@@ -40,9 +42,13 @@ _FORGET_IF_UNCHANGED = (
 LOCK_LOGGER = "reflex.istate.manager.redis"
 
 
-def plain_lock_warnings() -> logging.Handler:
+def plain_lock_warnings() -> logging.Handler | None:
     """Writes the Redis state manager's records as plain lines on stderr (where the worker's
-    log goes) instead of through Reflex's rich console; once per process."""
+    log goes) instead of through Reflex's rich console; once per process. None, leaving them
+    to Reflex, when it writes JSON lines or a full log file: cheap sinks that must hold every
+    record."""
+    if is_json_mode() or environment.REFLEX_ENABLE_FULL_LOGGING.get():
+        return None
     lock_log = logging.getLogger(LOCK_LOGGER)
     for handler in lock_log.handlers:
         if getattr(handler, "navigator_plain", False):

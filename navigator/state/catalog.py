@@ -433,7 +433,8 @@ class CatalogState(AppState):
     def toggle(self, facet: str, value: str):
         if not isinstance(facet, str) or not isinstance(value, str) or facet not in FACET_FIELDS:
             return None
-        allowed = CHOICES.get(facet) or tuple(_municipalities())
+        towns = None if facet in CHOICES else _towns()  # read once, for the search too
+        allowed = CHOICES.get(facet) or tuple(towns[0] if towns else ())
         if value not in allowed:
             return None
         current = getattr(self, FACET_FIELDS[facet])
@@ -441,11 +442,11 @@ class CatalogState(AppState):
         setattr(self, FACET_FIELDS[facet], updated)
         if facet == "municipality":
             self.scope_is_home = False
-        return self._changed()
+        return self._changed(towns)
 
-    def _changed(self):
+    def _changed(self, towns: Towns | None = None):
         self.page = 1
-        self._search()
+        self._search(towns)
         return self._write_url(replace=False)
 
     @rx.event

@@ -23,6 +23,8 @@ class Recorder(logging.Handler):
 def lock_log():
     lock_log = logging.getLogger(LOCK_LOGGER)
     handlers, propagate = list(lock_log.handlers), lock_log.propagate
+    # a plain handler made before (bound to another stderr) would be the one reused
+    lock_log.handlers[:] = [h for h in handlers if not getattr(h, "navigator_plain", False)]
     yield lock_log
     lock_log.handlers[:] = handlers
     lock_log.propagate = propagate
@@ -55,3 +57,11 @@ def test_the_lock_warnings_keep_reflex_level(lock_log, capsys):
     finally:
         reflex_log.setLevel(level)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("setting", ["REFLEX_LOG_JSON", "REFLEX_ENABLE_FULL_LOGGING"])
+def test_json_lines_and_a_full_log_file_keep_every_lock_record(lock_log, monkeypatch, setting):
+    monkeypatch.setenv(setting, "true")
+    assert plain_lock_warnings() is None
+    assert lock_log.propagate is True  # to Reflex's own sinks, as without the cluster
+    assert not any(getattr(h, "navigator_plain", False) for h in lock_log.handlers)

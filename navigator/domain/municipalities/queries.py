@@ -38,7 +38,7 @@ def municipalities(session: Session) -> list[Municipality]:
 
 @dataclass(frozen=True)
 class Town:
-    """A municipality as the catalog's filters and cards name it."""
+    """A municipality by its code, with its name and the currency its programs are priced in."""
 
     code: str
     name: str
@@ -51,8 +51,8 @@ _TOWNS = select(Municipality.code, Municipality.name, Municipality.currency).ord
 
 
 def towns(session: Session) -> list[Town]:
-    """Every municipality's code, name and currency, by name: what a catalog search reads
-    (plain columns, one statement built once: every search of every parent asks)."""
+    """Every municipality's code, name and currency, by name: plain columns from a statement
+    built once, as every search asks."""
     return [Town(*row) for row in session.exec(_TOWNS).all()]
 
 
