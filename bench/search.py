@@ -88,9 +88,7 @@ TYPOS = [
 
 def of_subject(title: str, subject: str) -> bool:
     """A title of this subject's programs, in whichever language it is taught."""
-    return any(
-        title.lower().startswith(name.lower()) for name in SUBJECTS[subject].titles.values()
-    )
+    return any(title.lower().startswith(name.lower()) for name in SUBJECTS[subject].titles.values())
 
 
 def timed(call, rounds: int) -> list[float]:
