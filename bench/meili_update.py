@@ -1,0 +1,108 @@
+"""Which of the catalog index's settings make Meilisearch slow to apply one changed program.
+
+The sync lag (a program's change until a search finds it) is mostly Meilisearch applying a
+one-document update to the whole index. This seeds the demo catalog, indexes it with the
+catalog's settings, and times one-document updates (enqueue until the task succeeded), then
+takes the settings away one at a time, each step keeping the previous ones away:
+
+1. the catalog's settings as they are;
+2. `_geo` neither filterable nor sortable (Meilisearch 1.21 rewrites one geo R-tree a batch);
+3. every other filterable and sortable attribute too (their facet databases);
+4. no `localizedAttributes` (one tokenizer for every field);
+5. no synonyms;
+6. only the text as written searchable (no `words_*` keys: half the searchable words).
+
+    .venv/bin/python -m bench.meili_update [--programs 100000] [--updates 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import load_average, machine, percentiles
+from navigator.domain.shared.db import make_engine, read_session
+from navigator.domain.shared.migrate import upgrade
+from search.documents import build_batch, catalog_program_ids
+from search.relay import make_client, reindex
+from search.server import throwaway_server
+from search.settings import INDEX_UID, SEARCHABLE, index_settings
+from seed.demo import seed_demo
+
+STEPS: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
+    ("the catalog's settings", lambda s: s),
+    (
+        "without _geo filterable or sortable",
+        lambda s: {
+            **s,
+            "filterableAttributes": [a for a in s["filterableAttributes"] if a != "_geo"],
+            "sortableAttributes": [a for a in s["sortableAttributes"] if a != "_geo"],
+        },
+    ),
+    (
+        "and no filterable or sortable attribute",
+        lambda s: {**s, "filterableAttributes": [], "sortableAttributes": []},
+    ),
+    ("and no localizedAttributes", lambda s: {**s, "localizedAttributes": []}),
+    ("and no synonyms", lambda s: {**s, "synonyms": {}}),
+    (
+        "and only the text as written searchable",
+        lambda s: {
+            **s,
+            "searchableAttributes": [a for a in SEARCHABLE if not a.startswith("words_")],
+        },
+    ),
+]
+
+
+def one_document_updates(admin: Any, documents: list[dict[str, Any]], tag: str) -> list[float]:
+    index = admin.index(INDEX_UID)
+    samples = []
+    for n, document in enumerate(documents):
+        document = {**document, "tags": f"update{n}{tag}"}
+        started = time.perf_counter()
+        task = index.add_documents([document])
+        admin.wait_for_task(task.task_uid, timeout_in_ms=60_000, interval_in_ms=5)
+        samples.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.05)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--programs", type=int, default=100_000)
+    parser.add_argument("--updates", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="meili-update-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        seed_demo(engine, programs=args.programs)
+        with throwaway_server(Path(tmp)) as meili:
+            admin = make_client(meili.url, meili.master_key)
+            reindex(engine, admin)
+            with read_session(engine) as session:
+                ids = next(catalog_program_ids(session, args.updates))
+                documents = build_batch(session, ids, datetime.now(UTC).date()).documents
+            figures: dict[str, Any] = {"machine": machine(), "programs": args.programs}
+            settings = index_settings()
+            for step, (name, change) in enumerate(STEPS):
+                settings = change(settings)
+                task = admin.index(INDEX_UID).update_settings(settings)
+                admin.wait_for_task(task.task_uid, timeout_in_ms=900_000)
+                samples = one_document_updates(admin, documents, f"s{step}")
+                figures[name] = {**percentiles(samples), "load": load_average()}
+                print(f"# {name}: {figures[name]}", flush=True)
+            print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
