@@ -35,6 +35,7 @@ from sqlmodel import col, select
 
 from bench.common import multi_search_bodies, percentiles, replay_raw
 from bench.common import timed as timed_queries
+from bench.meili_update import one_document_updates
 from navigator.domain.enrollment.seats import seat_claims
 from navigator.domain.programs.models import Group, Program
 from navigator.domain.programs.queries import catalog_filter
@@ -314,15 +315,7 @@ def update_cost(engine, admin, *, geo: bool = True, updates: int = 30) -> list[f
     with read_session(engine) as session:
         ids = next(catalog_program_ids(session, updates))
         documents = build_batch(session, ids, datetime.now(UTC).date()).documents
-    samples = []
-    for n, document in enumerate(documents):
-        document["tags"] = f"cost{n}{'geo' if geo else 'flat'}"
-        started = time.perf_counter()
-        task = index.add_documents([document])
-        admin.wait_for_task(task.task_uid, timeout_in_ms=60_000, interval_in_ms=5)
-        samples.append((time.perf_counter() - started) * 1000)
-        time.sleep(0.05)
-    return samples
+    return one_document_updates(admin, documents, "geo" if geo else "flat")
 
 
 def main() -> None:
