@@ -6,11 +6,16 @@ catalog's settings, and times one-document updates (enqueue until the task succe
 takes the settings away one at a time, each step keeping the previous ones away:
 
 1. the catalog's settings as they are;
-2. `_geo` neither filterable nor sortable (Meilisearch 1.21 rewrites one geo R-tree a batch);
-3. every other filterable and sortable attribute too (their facet databases);
-4. no `localizedAttributes` (one tokenizer for every field);
-5. no synonyms;
-6. only the text as written searchable (no `words_*` keys: half the searchable words).
+2. the same settings, each update sent as a partial one (`update_documents` with the id and
+   one changed field, no `_geo`): does an update that leaves the point alone still cost it?
+3. `_geo` neither filterable nor sortable (Meilisearch 1.21 rewrites one geo R-tree a batch);
+4. every other filterable and sortable attribute too (their facet databases);
+5. no `localizedAttributes` (one tokenizer for every field);
+6. no synonyms;
+7. only the text as written searchable (no `words_*` keys: half the searchable words).
+
+Beside each step's times it prints where Meilisearch says its batches spent them (the
+`progressTrace` of `GET /batches/{uid}`): the median of each indexing stage, largest first.
 
     .venv/bin/python -m bench.meili_update [--programs 100000] [--updates 30]
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,8 +41,10 @@ from search.server import throwaway_server
 from search.settings import INDEX_UID, SEARCHABLE, index_settings
 from seed.demo import seed_demo
 
+PARTIAL = "the catalog's settings, each update partial (the id and one field, no _geo)"
 STEPS: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
     ("the catalog's settings", lambda s: s),
+    (PARTIAL, lambda s: s),
     (
         "without _geo filterable or sortable",
         lambda s: {
@@ -61,19 +69,58 @@ STEPS: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = [
 ]
 
 
-def one_document_updates(admin: Any, documents: list[dict[str, Any]], tag: str) -> list[float]:
+def one_document_updates(
+    admin: Any,
+    documents: list[dict[str, Any]],
+    tag: str,
+    *,
+    partial: bool = False,
+    traces: list[dict[str, str]] | None = None,
+) -> list[float]:
     """Milliseconds from sending each document alone (changed by `tag`, so Meilisearch has
-    something to write) until its task succeeded, one after the other."""
+    something to write) until its task succeeded, one after the other. `partial`: send only the
+    id and the changed field. `traces` collects each update's batch progress trace."""
     index = admin.index(INDEX_UID)
     samples = []
     for n, document in enumerate(documents):
-        document = {**document, "tags": f"update{n}{tag}"}
+        changed = {"tags": f"update{n}{tag}"}
         started = time.perf_counter()
-        task = index.add_documents([document])
+        if partial:
+            task = index.update_documents([{"id": document["id"], **changed}])
+        else:
+            task = index.add_documents([{**document, **changed}])
         admin.wait_for_task(task.task_uid, timeout_in_ms=60_000, interval_in_ms=5)
         samples.append((time.perf_counter() - started) * 1000)
+        if traces is not None:
+            batch = admin.http.get(f"tasks/{task.task_uid}")["batchUid"]
+            traces.append(admin.http.get(f"batches/{batch}")["stats"].get("progressTrace", {}))
         time.sleep(0.05)
     return samples
+
+
+UNITS = {"ns": 1e-6, "µs": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def milliseconds(duration: str) -> float:
+    """A progress trace's duration ("1.09s", "83.35µs", "15.86ms") in milliseconds."""
+    number = duration.rstrip("nµms")
+    return float(number) * UNITS[duration[len(number) :]]
+
+
+def stages(traces: list[dict[str, str]], largest: int = 5) -> dict[str, float]:
+    """The median milliseconds of the batches' stages, the largest first: the whole batch
+    ("processing tasks"), its steps ("indexing", …) and the indexing's own ("writing geo
+    points", …)."""
+    times: dict[str, list[float]] = {}
+    for trace in traces:
+        for name, duration in trace.items():
+            parts = name.split(" > ")
+            step = len(parts) <= 2 or (len(parts) == 3 and parts[1] == "indexing")
+            if parts[0] == "processing tasks" and step:
+                times.setdefault(parts[-1], []).append(milliseconds(duration))
+    medians = {name: round(statistics.median(ms), 1) for name, ms in times.items()}
+    ordered = sorted(medians.items(), key=lambda item: -item[1])
+    return dict(ordered[: largest + 1])
 
 
 def main() -> None:
@@ -100,8 +147,15 @@ def main() -> None:
                 settings = change(settings)
                 task = admin.index(INDEX_UID).update_settings(settings)
                 admin.wait_for_task(task.task_uid, timeout_in_ms=900_000)
-                samples = one_document_updates(admin, documents, f"s{step}")
-                figures[name] = {**percentiles(samples), "load": load_average()}
+                traces: list[dict[str, str]] = []
+                samples = one_document_updates(
+                    admin, documents, f"s{step}", partial=name == PARTIAL, traces=traces
+                )
+                figures[name] = {
+                    **percentiles(samples),
+                    "load": load_average(),
+                    "meilisearch's stages (median ms)": stages(traces),
+                }
                 print(f"# {name}: {figures[name]}", flush=True)
             print(json.dumps(figures, ensure_ascii=False))
 

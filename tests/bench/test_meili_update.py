@@ -1,0 +1,79 @@
+"""The update bench reads where Meilisearch says a batch's time went, and its partial updates
+change one field and leave the rest of the document (its point among them) as it was.
+
+Its own SQLite and Meilisearch: the bench rewrites documents of the live index."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from bench.meili_update import milliseconds, one_document_updates, stages
+from navigator.domain.programs.models import Program
+from navigator.domain.shared.db import make_engine, read_session
+from navigator.domain.shared.migrate import upgrade
+from search.documents import build_batch
+from search.relay import make_client, reindex
+from search.server import throwaway_server
+from search.settings import INDEX_UID
+from tests.factories import build_world
+
+
+@pytest.mark.parametrize(
+    ("duration", "ms"),
+    [("1.09s", 1090.0), ("15.86ms", 15.86), ("83.35µs", 0.08335), ("500ns", 0.0005)],
+)
+def test_a_progress_trace_duration_reads_in_milliseconds(duration: str, ms: float) -> None:
+    assert milliseconds(duration) == pytest.approx(ms)
+
+
+def test_stages_are_medians_of_the_indexing_steps_largest_first() -> None:
+    traces = [
+        {
+            "processing tasks": f"{total}ms",
+            "processing tasks > indexing": f"{total}ms",
+            "processing tasks > indexing > writing geo points": f"{geo}ms",
+            "processing tasks > indexing > writing geo points > document": f"{geo}ms",
+            "processing tasks > indexing > finalizing": "2ms",
+            "writing tasks to disk": "1ms",
+        }
+        for total, geo in ((100, 80), (300, 250), (200, 90))
+    ]
+    assert stages(traces) == {
+        "processing tasks": 200.0,
+        "indexing": 200.0,
+        "writing geo points": 90.0,
+        "finalizing": 2.0,
+    }
+
+
+def test_partial_updates_keep_the_document_and_every_batch_is_traced(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    today = date.today()
+    world = build_world(engine, seats=3, today=today)
+    with Session(engine) as s, s.begin():  # a point, so the partial update has one to keep
+        program = s.get(Program, world.program_id)
+        assert program is not None
+        program.latitude, program.longitude = 54.6872, 25.2797
+    meili = throwaway_server(tmp_path / "meili").start()
+    try:
+        admin = make_client(meili.url, meili.master_key)
+        reindex(engine, admin)
+        with read_session(engine) as s:
+            documents = build_batch(s, [world.program_id], today).documents
+        traces: list[dict[str, str]] = []
+        samples = one_document_updates(admin, documents, "t", partial=True, traces=traces)
+        assert len(samples) == len(traces) == 1
+        assert stages(traces)["processing tasks"] > 0
+        stored = dict(admin.index(INDEX_UID).get_document(world.program_id))
+        expected = {**documents[0], "tags": "update0t"}
+        assert expected["_geo"] == {"lat": 54.6872, "lng": 25.2797}
+        assert {k: stored.get(k) for k in expected} == expected
+    finally:
+        meili.stop()
+        engine.dispose()
