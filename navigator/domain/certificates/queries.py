@@ -30,12 +30,12 @@ from navigator.domain.shared.db import get_row
 from navigator.domain.shared.errors import NotFound
 
 
-def current_account(
+def current_account_in_period(
     session: Session, certificate: Certificate, today: date
-) -> CertificateAccount | None:
-    """The certificate's account in the open period that contains `today`."""
-    return session.exec(
-        select(CertificateAccount)
+) -> tuple[CertificateAccount, FundingPeriod] | None:
+    """The certificate's account in the open period that contains `today`, with the period."""
+    row = session.exec(
+        select(CertificateAccount, FundingPeriod)
         .join(FundingPeriod, col(FundingPeriod.id) == CertificateAccount.period_id)
         .where(
             CertificateAccount.certificate_id == certificate.id,
@@ -44,6 +44,15 @@ def current_account(
             FundingPeriod.ends_on >= today,
         )
     ).first()
+    return (row[0], row[1]) if row else None
+
+
+def current_account(
+    session: Session, certificate: Certificate, today: date
+) -> CertificateAccount | None:
+    """The certificate's account in the open period that contains `today`."""
+    found = current_account_in_period(session, certificate, today)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -117,8 +126,9 @@ def certificate_summary(
     child = check_guardian(session, actor, get_row(session, Child, certificate.child_id))
     municipality = get_row(session, Municipality, child.municipality_id)
     assert municipality is not None
-    account = current_account(session, certificate, today or local_today(municipality))
-    period = get_row(session, FundingPeriod, account.period_id) if account else None
+    account, period = current_account_in_period(
+        session, certificate, today or local_today(municipality)
+    ) or (None, None)
     return CertificateSummary(
         certificate_id=certificate_id,
         number=format_certificate_number(certificate.number),
