@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from navigator.domain.accounts.access import Actor, check_guardian, check_provider_staff
 from navigator.domain.accounts.models import Child
 from navigator.domain.certificates.models import Certificate, CertificateAccount, CertificateStatus
-from navigator.domain.certificates.queries import current_account
+from navigator.domain.certificates.queries import current_account_in_period
 from navigator.domain.enrollment.models import LIVE_ENROLLMENT, Enrollment
 from navigator.domain.funding.models import FundingPeriod
 from navigator.domain.municipalities.models import Municipality
@@ -118,11 +118,10 @@ def funding_of(session: Session, ctx: EnrollmentContext, today: date) -> Funding
         or ctx.program.municipality_id != ctx.child.municipality_id
     ):
         return None
-    account = current_account(session, certificate, today)
-    if account is None:
+    found = current_account_in_period(session, certificate, today)
+    if found is None:
         return None
-    period = get_row(session, FundingPeriod, account.period_id)
-    assert period is not None
+    account, period = found
     until = min(period.ends_on, certificate.valid_until - timedelta(days=1))
     return Funding(account, period, until)
 
