@@ -22,10 +22,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex.utils.token_manager import RedisTokenManager
 from reflex_base.environment import environment
 from reflex_base.plugins import Plugin
 from reflex_base.utils.log import is_json_mode
+
+from navigator.state.threaded import noting_lock_time
 
 log = logging.getLogger(__name__)
 PLUGIN = "navigator.cluster_worker.ClusterWorkerPlugin"
@@ -123,12 +126,21 @@ class SurvivingTokenManager(RedisTokenManager):
         await super().close()
 
 
+def note_lock_times() -> None:
+    """Every Redis state lock this worker takes notes when it was taken, so a handler that
+    would start too late in it is shed (navigator/state/threaded.py). Once per process."""
+    if not getattr(StateManagerRedis._lock, "notes_lock_time", False):
+        StateManagerRedis._lock = noting_lock_time(StateManagerRedis._lock)  # type: ignore[method-assign]
+
+
 class ClusterWorkerPlugin(Plugin):
-    """Swaps the app's token manager for `SurvivingTokenManager` when the backend starts, and
-    writes the state manager's lock warnings plainly (`plain_lock_warnings`)."""
+    """Swaps the app's token manager for `SurvivingTokenManager` when the backend starts,
+    writes the state manager's lock warnings plainly (`plain_lock_warnings`), and notes when
+    each state lock was taken (`note_lock_times`)."""
 
     def post_compile(self, **context: Any) -> None:
         plain_lock_warnings()
+        note_lock_times()
         namespace = getattr(context.get("app"), "_event_namespace", None)
         manager = getattr(namespace, "_token_manager", None)
         if type(manager) is RedisTokenManager:

@@ -7,11 +7,14 @@ marked `in_thread` is an async handler to Reflex, and its body runs on the loop'
 the tab's state stays locked for it alone, as before, so nothing else touches that state while
 it runs.
 
-A worker that has more work than it can do sheds it: a handler that waited for a thread longer
-than SHED_SHARE of the time Reflex holds a tab's state lock is not run at all, and the person is
+A worker that has more work than it can do sheds it: a handler that starts later than
+SHED_SHARE of the time Reflex holds a tab's state lock is not run at all, and the person is
 told the navigator is busy and nothing was done. Run that late, it could not finish in the
 lock's time: Reflex would refuse its state write (LockExpiredError), and the tab would never
-show what the handler did in the database.
+show what the handler did in the database. "Later" counts from the moment the lock was taken
+where the worker knows it (a cluster's workers note it: `noting_lock_time`): on a saturated
+worker the state's read from Redis, before any thread is asked for, can take most of the
+lock's time. Elsewhere it counts from the handler's queueing for a thread.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 import reflex as rx
@@ -74,10 +78,11 @@ async def run_in_thread(
     in the tab's language, when it waited longer for a thread than the worker may make it
     (unless `shed` is False)."""
     queued = _clock()
+    since = STATE_LOCKED_AT.get()
     budget = shed_after() if shed else float("inf")
 
     def started() -> Any:
-        if _clock() - queued > budget:
+        if _clock() - (queued if since is None else since) > budget:
             return _SHED
         return work(*args, **kwargs)
 
@@ -103,6 +108,28 @@ async def handler_threads() -> AsyncIterator[None]:
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="handler")
     asyncio.get_running_loop().set_default_executor(pool)
     yield
+
+
+# when Reflex took the state lock of the event being handled, by `_clock`; None where unknown
+STATE_LOCKED_AT: ContextVar[float | None] = ContextVar("state_locked_at", default=None)
+
+
+def noting_lock_time(lock: Callable[..., Any]) -> Callable[..., Any]:
+    """Reflex's Redis state manager's lock (`StateManagerRedis._lock`, an async context
+    manager), noting in STATE_LOCKED_AT when it was taken, for the event it is taken for."""
+
+    @contextlib.asynccontextmanager
+    async def noted(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        async with lock(*args, **kwargs) as held:
+            outer = STATE_LOCKED_AT.get()
+            STATE_LOCKED_AT.set(_clock())
+            try:
+                yield held
+            finally:
+                STATE_LOCKED_AT.set(outer)
+
+    noted.notes_lock_time = True  # type: ignore[attr-defined]
+    return noted
 
 
 def shed_after() -> float:

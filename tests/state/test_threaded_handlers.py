@@ -291,3 +291,23 @@ def test_no_page_load_is_ever_shed():
     }
     assert ("ProgramState", "load") in threaded_loads  # the check looks at something
     assert [load for load, sheds in threaded_loads.items() if sheds] == []
+
+
+def test_a_handler_whose_state_lock_is_old_is_shed_though_a_thread_is_free(monkeypatch):
+    """On a saturated worker the state's read from Redis can take most of the lock's time
+    before a thread is even asked for: the budget runs from the lock."""
+    monkeypatch.setattr(threaded, "_clock", lambda: 1000.0)  # the thread starts at once
+    ran = []
+
+    @in_thread
+    def handler(state) -> str:
+        ran.append(state)
+        return "done"
+
+    async def locked_at(age: float) -> object:
+        threaded.STATE_LOCKED_AT.set(1000.0 - age)
+        return await handler("tab")
+
+    assert settle(locked_at(threaded.shed_after() - 0.5)) == "done"
+    assert _toast_call(settle(locked_at(threaded.shed_after() + 0.5))).count("warning") == 1
+    assert ran == ["tab"]
