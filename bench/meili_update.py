@@ -109,8 +109,8 @@ def milliseconds(duration: str) -> float:
 
 def stages(traces: list[dict[str, str]], largest: int = 5) -> dict[str, float]:
     """The median milliseconds of the batches' stages, the largest first: the whole batch
-    ("processing tasks"), its steps ("indexing", …) and the indexing's own ("writing geo
-    points", …)."""
+    ("processing tasks") and the `largest` next of its steps ("indexing", …) and the
+    indexing's own ("writing geo points", …)."""
     times: dict[str, list[float]] = {}
     for trace in traces:
         for name, duration in trace.items():

@@ -35,7 +35,7 @@ def test_a_single_typo_or_swap_is_caught():
                 normalize_certificate_number(number[:at] + pair[::-1] + number[at + 2 :])
 
 
-def test_the_swap_luhn_cannot_see_is_09_and_90_only():
+def test_luhn_cannot_see_a_09_90_swap():
     body = "1234567809" + "1"
     number = body + luhn_check_digit(body)
     swapped = number[:8] + "90" + number[10:]
