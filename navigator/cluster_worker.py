@@ -28,7 +28,7 @@ from reflex_base.environment import environment
 from reflex_base.plugins import Plugin
 from reflex_base.utils.log import is_json_mode
 
-from navigator.state.threaded import noting_lock_time
+from navigator.state.threaded import noting_lock_ask, noting_lock_time
 
 log = logging.getLogger(__name__)
 PLUGIN = "navigator.cluster_worker.ClusterWorkerPlugin"
@@ -131,6 +131,8 @@ def note_lock_times() -> None:
     would start too late in it is shed (navigator/state/threaded.py). Once per process."""
     if not getattr(StateManagerRedis._lock, "notes_lock_time", False):
         StateManagerRedis._lock = noting_lock_time(StateManagerRedis._lock)  # type: ignore[method-assign]
+    if not getattr(StateManagerRedis._try_get_lock, "notes_lock_time", False):
+        StateManagerRedis._try_get_lock = noting_lock_ask(StateManagerRedis._try_get_lock)  # type: ignore[method-assign]
 
 
 class ClusterWorkerPlugin(Plugin):

@@ -12,7 +12,7 @@ SHED_SHARE of the time Reflex holds a tab's state lock is not run at all, and th
 told the navigator is busy and nothing was done. Run that late, it could not finish in the
 lock's time: Reflex would refuse its state write (LockExpiredError), and the tab would never
 show what the handler did in the database. "Later" counts from the moment the lock was taken
-where the worker knows it (a cluster's workers note it: `noting_lock_time`): on a saturated
+where the worker knows it (a cluster's workers note it: `noting_lock_ask`): on a saturated
 worker the state's read from Redis, before any thread is asked for, can take most of the
 lock's time. Elsewhere it counts from the handler's queueing for a thread.
 """
@@ -75,8 +75,8 @@ async def run_in_thread(
     state: Any, work: Callable[..., R], *args: Any, shed: bool = True, **kwargs: Any
 ) -> Any:
     """work(*args) on the loop's thread pool for `state`'s handler; the busy toast instead,
-    in the tab's language, when it waited longer for a thread than the worker may make it
-    (unless `shed` is False)."""
+    in the tab's language, when it would start later than `shed_after` (unless `shed` is
+    False)."""
     queued = _clock()
     since = STATE_LOCKED_AT.get()
     budget = shed_after() if shed else float("inf")
@@ -110,30 +110,50 @@ async def handler_threads() -> AsyncIterator[None]:
     yield
 
 
-# when Reflex took the state lock of the event being handled, by `_clock`; None where unknown
+# when Reflex asked Redis for the state lock of the event being handled (Redis counts the
+# lock's time from then), by `_clock`; None where unknown
 STATE_LOCKED_AT: ContextVar[float | None] = ContextVar("state_locked_at", default=None)
 
 
 def noting_lock_time(lock: Callable[..., Any]) -> Callable[..., Any]:
     """Reflex's Redis state manager's lock (`StateManagerRedis._lock`, an async context
-    manager), noting in STATE_LOCKED_AT when it was taken, for the event it is taken for."""
+    manager), giving back on its way out the lock time noted inside it (`noting_lock_ask`).
+    Not for Reflex's opportunistic lock (`REFLEX_OPLOCK_ENABLED`, off in the cluster): its
+    leases are ended by another task, and later events on a lease take no lock."""
 
     @contextlib.asynccontextmanager
     async def noted(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        async with lock(*args, **kwargs) as held:
-            outer = STATE_LOCKED_AT.get()
-            STATE_LOCKED_AT.set(_clock())
-            try:
+        outer = STATE_LOCKED_AT.get()
+        try:
+            async with lock(*args, **kwargs) as held:
                 yield held
-            finally:
-                STATE_LOCKED_AT.set(outer)
+        finally:
+            STATE_LOCKED_AT.set(outer)
+
+    noted.notes_lock_time = True  # type: ignore[attr-defined]
+    return noted
+
+
+def noting_lock_ask(try_lock: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Reflex's one attempt at the lock (`StateManagerRedis._try_get_lock`), noting in
+    STATE_LOCKED_AT when the attempt that took it was sent: its reply may come late to a
+    saturated loop, and the lock's time runs from the request."""
+
+    @functools.wraps(try_lock)
+    async def noted(*args: Any, **kwargs: Any) -> Any:
+        asked = _clock()
+        taken = await try_lock(*args, **kwargs)
+        if taken:
+            STATE_LOCKED_AT.set(asked)
+        return taken
 
     noted.notes_lock_time = True  # type: ignore[attr-defined]
     return noted
 
 
 def shed_after() -> float:
-    """Seconds a handler may wait for a thread before it is shed."""
+    """Seconds after its state lock (or, where that is not known, after asking for a thread)
+    a handler may start before it is shed."""
     return get_config().redis_lock_expiration / 1000 * SHED_SHARE
 
 
@@ -151,7 +171,11 @@ def _count_shed() -> None:
         if now - _shed["logged_at"] < SHED_LOG_EVERY:
             return
         count, _shed["count"], _shed["logged_at"] = _shed["count"], 0, now
-    log.warning("worker saturated: %d handler(s) shed (waited over %.1f s)", count, shed_after())
+    log.warning(
+        "worker saturated: %d handler(s) shed (would have started over %.1f s late)",
+        count,
+        shed_after(),
+    )
 
 
 async def finished(work: Awaitable[R]) -> R:
