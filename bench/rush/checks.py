@@ -46,6 +46,32 @@ def raw_errors(logs: list[Path]) -> dict[str, int]:
     return {name: found[name] for name in RAW_ERRORS}
 
 
+EXCEPTION = re.compile(r"(?:[\w.]+\.)?(\w+(?:Error|Exception)):")  # at a line's start
+EVENT = re.compile(r"Happened in\s*event:\s*([\w.]+)")
+
+
+def tracebacks_by_kind(logs: list[Path]) -> dict[str, int]:
+    """Tracebacks by their exception and, where Reflex names it, the event that raised it
+    ("LockExpiredError in program_state.apply"). A traceback runs to the next empty line and
+    ends with its exception at a line's start; Reflex's console wraps its lines at 80
+    columns, in the middle of a name too, so the event is read from the lines joined."""
+    found: Counter = Counter()
+    for log in logs:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        for block in re.split(r"\n\s*\n", text):
+            if not RAW_ERRORS["traceback"].search(block):
+                continue
+            lines = block.splitlines()
+            errors = [m.group(1) for line in lines if (m := EXCEPTION.match(line))]
+            kind = errors[-1] if errors else "unknown"
+            event = EVENT.search("".join(line.strip() for line in lines))
+            if event:
+                state, _, handler = event.group(1).rpartition(".")
+                kind += f" in {state.rpartition('____')[2]}.{handler}"
+            found[kind] += 1
+    return dict(found.most_common())
+
+
 SHED = re.compile(r"worker saturated: (\d+) handler\(s\) shed")
 
 
@@ -155,6 +181,7 @@ def check(engine: Engine, world: World, outcomes: list[Outcome], logs: list[Path
         "seats": seats(engine, world),
         "raw_errors": raw_errors(logs),
         "raw_error_examples": raw_error_examples(logs),
+        "tracebacks_by_kind": tracebacks_by_kind(logs),
         "told_why": told_why(engine, world, outcomes),
         "handlers_shed_logged": shed_logged(logs),  # the parents' "busy" answers, seen there
     }

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bench.rush.checks import check, raw_errors
+from bench.rush.checks import check, raw_errors, tracebacks_by_kind
 from bench.rush.load import Pace, Rush, wait_for_index
 from bench.rush.world import World, build_world, catalog_size
 from navigator.devserver import app_environment, stop_app, wait_until_serving
@@ -131,6 +131,42 @@ def test_a_traceback_in_a_log_is_a_raw_error(tmp_path):
     found = raw_errors([log])
     assert found["traceback"] == 1 and found["OperationalError"] == 1
     assert not any(raw_errors([tmp_path / "missing.log"]).values())
+
+
+# a worker's log as a rush left it: Reflex's console wraps at 80 columns, names included
+WRAPPED_LOCK_EXPIRY = """WARNING reflex.istate.manager.redis: Lock for token 2a50f3bf was held
+[Reflex Backend Exception]
+ Traceback (most recent call last):
+  File
+"/work/main/.venv/lib/python3.11/site-packages/reflex/istate/manager/redis.py",
+line 479, in set_state
+    raise LockExpiredError(msg)
+reflex_base.utils.exceptions.LockExpiredError: Lock expired for token
+c26e9407-ba10-4ff3-8cdf-62899354c019_reflex___state____state.navigator___state__
+_app____app_state.navigator___state___program____program_state while processing.
+Consider increasing `app.state_manager.lock_expiration` (currently 10000) or use
+`@rx.event(background=True)` decorator for long-running tasks. Current lock id:
+None, expected lock id:
+b'reflex___state____state.navigator___state___app____app_state.navigator___state
+___program____program_state.apply:4000058aa4b443b4b91e80842019d35d'. Happened in
+event:
+reflex___state____state.navigator___state___app____app_state.navigator___state__
+_program____program_state.apply
+
+
+WARNING reflex.istate.manager.redis: Lock for token d743f6ae was held
+"""
+
+
+def test_tracebacks_are_counted_by_exception_and_the_event_that_raised_it(tmp_path):
+    log = tmp_path / "worker-1.log"
+    plain = "Traceback (most recent call last):\n  File x\nValueError: no\n\n"
+    log.write_text(WRAPPED_LOCK_EXPIRY * 2 + plain)
+    assert tracebacks_by_kind([log]) == {
+        "LockExpiredError in program_state.apply": 2,
+        "ValueError": 1,
+    }
+    assert raw_errors([log])["traceback"] == 3
 
 
 def test_a_tab_knows_the_worker_shed_its_event_from_the_toast_it_was_sent():
