@@ -47,14 +47,6 @@ def current_account_in_period(
     return (row[0], row[1]) if row else None
 
 
-def current_account(
-    session: Session, certificate: Certificate, today: date
-) -> CertificateAccount | None:
-    """The certificate's account in the open period that contains `today`."""
-    found = current_account_in_period(session, certificate, today)
-    return found[0] if found else None
-
-
 @dataclass(frozen=True)
 class StatementLine:
     at: datetime
