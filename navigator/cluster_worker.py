@@ -15,9 +15,12 @@ dies. Before linking a token, a worker forgets a record whose owner has no such 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import pickle
 import sys
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -37,6 +40,65 @@ ALIVE_CHANNEL_PREFIX = "navigator_cluster_alive_"
 _FORGET_IF_UNCHANGED = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
+
+
+# Extend a tab's state lock only while it still holds the id this worker took it with: never
+# a lock that expired and another worker took since. Replies with the new expiry set, or 0.
+_EXTEND_IF_OURS = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+)
+KEEP_EVERY_SHARE = 1 / 3  # of the lock's time: a saturated loop may wake the keeper late
+KEEP_AT_MOST = 6  # lock times: then a wedged event lets the tab go, its write refused
+
+
+def keeping_locks(lock: Callable[..., Any]) -> Callable[..., Any]:
+    """Reflex's Redis state lock (`StateManagerRedis._lock`), kept alive while its event runs.
+
+    Reflex takes each tab's lock for a fixed time (10 s) and refuses the event's state write
+    when it ran longer; the tab then silently loses what the event did. A worker saturated by
+    a rush runs an event that long without being stuck: its loop and threads are only late
+    (1 132 such refusals in one rush, `bench/RESULTS.md`). While the event's worker lives, a
+    task here renews the lock every third of its time; a killed worker renews nothing, so its
+    tabs are free again within the lock's time, as before. An event that runs past KEEP_AT_MOST
+    lock times is taken to be wedged: the lock is left to expire."""
+
+    @contextlib.asynccontextmanager
+    @functools.wraps(lock)  # its marks too: each wrapper is put on once (`note_lock_times`)
+    async def kept(
+        manager: StateManagerRedis, token: Any, *args: Any, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        async with lock(manager, token, *args, **kwargs) as lock_id:
+            if manager._oplock_enabled:  # its leases renew their locks themselves
+                yield lock_id
+                return
+            keeper = asyncio.create_task(_keep(manager, manager._lock_key(token), lock_id))
+            try:
+                yield lock_id
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+
+    kept.keeps_locks = True  # type: ignore[attr-defined]
+    return kept
+
+
+async def _keep(manager: StateManagerRedis, lock_key: bytes, lock_id: bytes) -> None:
+    """Renew the lock until cancelled, lost, or held KEEP_AT_MOST lock times."""
+    every = manager.lock_expiration / 1000 * KEEP_EVERY_SHARE
+    for _ in range(round(KEEP_AT_MOST / KEEP_EVERY_SHARE)):
+        await asyncio.sleep(every)
+        try:
+            kept = await manager.redis.eval(  # type: ignore[misc]
+                _EXTEND_IF_OURS, 1, lock_key, lock_id, manager.lock_expiration
+            )
+        except Exception:  # Redis trouble: the lock's own time decides, as without us
+            log.warning("cluster: could not renew a state lock", exc_info=True)
+            continue
+        if not kept:
+            return
+    log.warning("cluster: an event held its tab's state lock too long; the lock is left to expire")
 
 
 # Reflex's Redis state manager warns for every event whose state it held past its threshold
@@ -126,6 +188,13 @@ class SurvivingTokenManager(RedisTokenManager):
         await super().close()
 
 
+def keep_locks() -> None:
+    """Every Redis state lock this worker takes is kept alive while its event runs
+    (`keeping_locks`). Once per process."""
+    if not getattr(StateManagerRedis._lock, "keeps_locks", False):
+        StateManagerRedis._lock = keeping_locks(StateManagerRedis._lock)  # type: ignore[method-assign]
+
+
 def note_lock_times() -> None:
     """Every Redis state lock this worker takes notes when it was taken, so a handler that
     would start too late in it is shed (navigator/state/threaded.py). Once per process."""
@@ -137,12 +206,14 @@ def note_lock_times() -> None:
 
 class ClusterWorkerPlugin(Plugin):
     """Swaps the app's token manager for `SurvivingTokenManager` when the backend starts,
-    writes the state manager's lock warnings plainly (`plain_lock_warnings`), and notes when
-    each state lock was taken (`note_lock_times`)."""
+    writes the state manager's lock warnings plainly (`plain_lock_warnings`), notes when
+    each state lock was taken (`note_lock_times`) and keeps it while its event runs
+    (`keep_locks`)."""
 
     def post_compile(self, **context: Any) -> None:
         plain_lock_warnings()
         note_lock_times()
+        keep_locks()
         namespace = getattr(context.get("app"), "_event_namespace", None)
         manager = getattr(namespace, "_token_manager", None)
         if type(manager) is RedisTokenManager:

@@ -122,6 +122,7 @@ def noting_lock_time(lock: Callable[..., Any]) -> Callable[..., Any]:
     leases are ended by another task, and later events on a lease take no lock."""
 
     @contextlib.asynccontextmanager
+    @functools.wraps(lock)  # its marks too: each wrapper is put on once (`keep_locks`)
     async def noted(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         outer = STATE_LOCKED_AT.get()
         try:
