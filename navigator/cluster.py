@@ -250,6 +250,8 @@ BACKEND_ONLY_ENVIRONMENT = (
     "REFLEX_OPLOCK_ENABLED",
     "REFLEX_OPLOCK_HOLD_TIME",
     "REFLEX_OPLOCK_HOLD_TIME_MS",
+    "REFLEX_REDIS_LOCK_EXPIRATION",
+    "REFLEX_REDIS_LOCK_WARNING_THRESHOLD",
 )
 EXPORT_PACKAGES = ("reflex", "reflex-base")  # their installed files, not only their versions
 

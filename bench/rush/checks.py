@@ -153,6 +153,9 @@ def told_why(engine: Engine, world: World, outcomes: list[Outcome]) -> dict[str,
             ).all()
         }
     for email, outcome in by_email.items():
+        if outcome.error and outcome.error != "busy":  # "busy" is what the page said
+            untold.append(f"{email}: the session broke off ({outcome.error})")
+            continue
         enrollment = enrollments.get(child_of[email])
         if enrollment is None:
             if outcome.applied in ("", "sent"):

@@ -229,6 +229,8 @@ class Rush:
             await self.think(self.pace.read_program)
             if not tab.var(PROGRAM, "child_id"):
                 children = tab.var(PROGRAM, "children", [])
+                if not children:  # the page did not show the signed-in family's children
+                    raise ProtocolError("program page without the family's children", "")
                 await self.act(tab, "choose_child", {"value": children[0]["value"]}, "child_id")
             await self.act(tab, "choose_group", {"value": str(program.group_id)}, "group_id")
             if tab.var(PROGRAM, "error"):

@@ -10,6 +10,7 @@ group of 2 seats, on SQLite with a throwaway Meilisearch.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -123,6 +124,20 @@ def test_the_checks_catch_an_oversold_seat_and_a_parent_not_told(app, rushed):
         )
     result = check(app.engine, app.world, outcomes, [app.log])
     assert result["told_why"]["not_told"] == 1, result["told_why"]
+
+
+def test_a_parent_whose_session_broke_off_is_not_told(app, rushed):
+    outcomes = rushed["outcomes"]
+    before = check(app.engine, app.world, outcomes, [app.log])["told_why"]["not_told"]
+    broken = [
+        dataclasses.replace(outcomes[0], error="program page without the family's children"),
+        *outcomes[1:],
+    ]
+    result = check(app.engine, app.world, broken, [app.log])
+    assert result["told_why"]["not_told"] == before + 1, result["told_why"]
+    assert not result["passed"]
+    shed = [dataclasses.replace(outcomes[0], error="busy"), *outcomes[1:]]  # the page said so
+    assert check(app.engine, app.world, shed, [app.log])["told_why"]["not_told"] == before
 
 
 def test_a_traceback_in_a_log_is_a_raw_error(tmp_path):
