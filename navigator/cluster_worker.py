@@ -20,9 +20,12 @@ import functools
 import logging
 import pickle
 import sys
-from collections.abc import AsyncIterator, Callable
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import redis as sync_redis
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from reflex.istate.manager.redis import StateManagerRedis
@@ -43,62 +46,139 @@ _FORGET_IF_UNCHANGED = (
 
 
 # Extend a tab's state lock only while it still holds the id this worker took it with: never
-# a lock that expired and another worker took since. Replies with the new expiry set, or 0.
+# a lock that expired and another worker took since. Replies with 1 when it did, or 0.
 _EXTEND_IF_OURS = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 )
-KEEP_EVERY_SHARE = 1 / 3  # of the lock's time: a saturated loop may wake the keeper late
+KEEP_EVERY_SHARE = 1 / 3  # of the lock's time
 KEEP_AT_MOST = 6  # lock times: then a wedged event lets the tab go, its write refused
 
 
-def keeping_locks(lock: Callable[..., Any]) -> Callable[..., Any]:
-    """Reflex's Redis state lock (`StateManagerRedis._lock`), kept alive while its event runs.
+class LockKeeper:
+    """Renews the Redis state locks this worker holds, from a thread of its own.
 
     Reflex takes each tab's lock for a fixed time (10 s) and refuses the event's state write
     when it ran longer; the tab then silently loses what the event did. A worker saturated by
     a rush runs an event that long without being stuck: its loop and threads are only late
-    (1 132 such refusals in one rush, `bench/RESULTS.md`). While the event's worker lives, a
-    task here renews the lock every third of its time; a killed worker renews nothing, so its
-    tabs are free again within the lock's time, as before. An event that runs past KEEP_AT_MOST
-    lock times is taken to be wedged: the lock is left to expire."""
+    (1 132 refusals in one rush, `bench/RESULTS.md`). A renewal on that same loop comes late
+    too (measured: a task renewing every second did not save 3 s locks), so a thread renews,
+    every third of the lock's time, every lock held, in one round trip. A lock is held from
+    the moment it is asked for (Redis counts its time from then; renewing a lock that is not
+    ours changes nothing) until its event ends. A killed worker renews nothing, so its tabs
+    are free again within the lock's time, as before; a lock held KEEP_AT_MOST lock times is
+    taken to belong to a wedged event and left to expire. The thread runs only while locks
+    are held."""
+
+    def __init__(self, manager: StateManagerRedis) -> None:
+        pool = manager.redis.connection_pool
+        sync_class = getattr(sync_redis, pool.connection_class.__name__, sync_redis.Connection)
+        self._redis = sync_redis.Redis(
+            connection_pool=sync_redis.ConnectionPool(
+                connection_class=sync_class, **pool.connection_kwargs
+            )
+        )
+        self._lock_ms = manager.lock_expiration
+        self._held: dict[tuple[bytes, bytes], float] = {}  # (key, id) -> when asked
+        self._guard = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.renewed = 0  # renewals that kept a lock, for the tests and the logs
+
+    @classmethod
+    def of(cls, manager: StateManagerRedis) -> LockKeeper:
+        keeper = manager.__dict__.get("_navigator_lock_keeper")
+        if keeper is None:
+            keeper = manager.__dict__.setdefault("_navigator_lock_keeper", cls(manager))
+        return keeper
+
+    def hold(self, key: bytes, lock_id: bytes) -> None:
+        with self._guard:
+            self._held[(key, lock_id)] = time.monotonic()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="state-lock-keeper", daemon=True
+                )
+                self._thread.start()
+
+    def release(self, key: bytes, lock_id: bytes) -> None:
+        with self._guard:
+            self._held.pop((key, lock_id), None)
+
+    def _run(self) -> None:
+        every = self._lock_ms / 1000 * KEEP_EVERY_SHARE
+        while True:
+            time.sleep(every)
+            with self._guard:
+                if not self._held:
+                    self._thread = None
+                    return
+                now = time.monotonic()
+                wedged = [h for h, since in self._held.items() if now - since > self._bound()]
+                for held in wedged:
+                    del self._held[held]
+                held = list(self._held)
+            for _key, _id in wedged:
+                log.warning("cluster: an event held its tab's state lock too long; it may expire")
+            try:
+                pipeline = self._redis.pipeline(transaction=False)
+                for key, lock_id in held:
+                    pipeline.eval(_EXTEND_IF_OURS, 1, key, lock_id, self._lock_ms)
+                kept = pipeline.execute()
+            except Exception:  # Redis trouble: the locks' own time decides, as without us
+                log.warning("cluster: could not renew the state locks", exc_info=True)
+                continue
+            with self._guard:
+                for lock, was_kept in zip(held, kept, strict=True):
+                    if was_kept:
+                        self.renewed += 1
+                    else:  # not ours (any more): never asked about again
+                        self._held.pop(lock, None)
+
+    def _bound(self) -> float:
+        return self._lock_ms / 1000 * KEEP_AT_MOST
+
+
+def keeping_lock_ask(try_lock: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Reflex's one attempt at a state lock (`StateManagerRedis._try_get_lock`): held in the
+    worker's LockKeeper from the request on, let go when it was not taken."""
+
+    @functools.wraps(try_lock)
+    async def asked(manager: StateManagerRedis, lock_key: bytes, lock_id: bytes) -> Any:
+        if manager._oplock_enabled:  # its leases renew their locks themselves
+            return await try_lock(manager, lock_key, lock_id)
+        keeper = LockKeeper.of(manager)
+        keeper.hold(lock_key, lock_id)
+        taken = False
+        try:
+            taken = await try_lock(manager, lock_key, lock_id)
+            return taken
+        finally:
+            if not taken:
+                keeper.release(lock_key, lock_id)
+
+    asked.keeps_locks = True  # type: ignore[attr-defined]
+    return asked
+
+
+def keeping_locks(lock: Callable[..., Any]) -> Callable[..., Any]:
+    """Reflex's Redis state lock (`StateManagerRedis._lock`): its LockKeeper lets it go when
+    the event ends."""
 
     @contextlib.asynccontextmanager
     @functools.wraps(lock)  # its marks too: each wrapper is put on once (`note_lock_times`)
     async def kept(
         manager: StateManagerRedis, token: Any, *args: Any, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        async with lock(manager, token, *args, **kwargs) as lock_id:
-            if manager._oplock_enabled:  # its leases renew their locks themselves
+        lock_id = None
+        try:
+            async with lock(manager, token, *args, **kwargs) as lock_id:
                 yield lock_id
-                return
-            keeper = asyncio.create_task(_keep(manager, manager._lock_key(token), lock_id))
-            try:
-                yield lock_id
-            finally:
-                keeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await keeper
+        finally:
+            if lock_id is not None and not manager._oplock_enabled:
+                LockKeeper.of(manager).release(manager._lock_key(token), lock_id)
 
     kept.keeps_locks = True  # type: ignore[attr-defined]
     return kept
-
-
-async def _keep(manager: StateManagerRedis, lock_key: bytes, lock_id: bytes) -> None:
-    """Renew the lock until cancelled, lost, or held KEEP_AT_MOST lock times."""
-    every = manager.lock_expiration / 1000 * KEEP_EVERY_SHARE
-    for _ in range(round(KEEP_AT_MOST / KEEP_EVERY_SHARE)):
-        await asyncio.sleep(every)
-        try:
-            kept = await manager.redis.eval(  # type: ignore[misc]
-                _EXTEND_IF_OURS, 1, lock_key, lock_id, manager.lock_expiration
-            )
-        except Exception:  # Redis trouble: the lock's own time decides, as without us
-            log.warning("cluster: could not renew a state lock", exc_info=True)
-            continue
-        if not kept:
-            return
-    log.warning("cluster: an event held its tab's state lock too long; the lock is left to expire")
 
 
 # Reflex's Redis state manager warns for every event whose state it held past its threshold
@@ -193,6 +273,8 @@ def keep_locks() -> None:
     (`keeping_locks`). Once per process."""
     if not getattr(StateManagerRedis._lock, "keeps_locks", False):
         StateManagerRedis._lock = keeping_locks(StateManagerRedis._lock)  # type: ignore[method-assign]
+    if not getattr(StateManagerRedis._try_get_lock, "keeps_locks", False):
+        StateManagerRedis._try_get_lock = keeping_lock_ask(StateManagerRedis._try_get_lock)  # type: ignore[method-assign]
 
 
 def note_lock_times() -> None:

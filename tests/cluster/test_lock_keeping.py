@@ -1,10 +1,11 @@
-"""A cluster worker keeps a tab's state lock alive while the tab's event runs, so a worker
-that is only late (a rush) does not have the event's state write refused; a lock it no
-longer holds, or one held past the bound, is left to expire."""
+"""A cluster worker keeps a tab's state lock alive while the tab's event runs, from a thread
+of its own, so a worker that is only late (a rush) does not have the event's state write
+refused; a lock it does not hold, or one held past the bound, is left to expire."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
@@ -15,10 +16,11 @@ from reflex.state import State
 from reflex_base.utils.exceptions import LockExpiredError
 
 from navigator import cluster_worker
-from navigator.cluster_worker import _keep, keep_locks, note_lock_times
+from navigator.cluster_worker import LockKeeper, keep_locks, note_lock_times
 from tests.support.handlers import settle
 
 LOCK_MS = 600  # the lock's time here; Reflex's default is 10 s
+WAIT = 10.0  # seconds a test waits for the keeper's thread, at most
 
 
 @pytest.fixture
@@ -29,29 +31,46 @@ def plain_locks(monkeypatch):
         monkeypatch.setattr(StateManagerRedis, name, getattr(StateManagerRedis, name))
 
 
-def _event_lasting(url: str, lock_times: float) -> tuple[str, bytes | None]:
-    """Run one event that takes `lock_times` lock times, then read what it wrote and what is
-    left of the lock: ("written", lock) or ("refused", lock)."""
+def _manager(url: str) -> StateManagerRedis:
+    return StateManagerRedis(
+        redis=Redis.from_url(url), lock_expiration=LOCK_MS, lock_warning_threshold=100
+    )
 
-    async def event() -> tuple[str, bytes | None]:
-        redis = Redis.from_url(url)
-        manager = StateManagerRedis(
-            redis=redis, lock_expiration=LOCK_MS, lock_warning_threshold=100
-        )
+
+def _event_lasting(url: str, lock_times: float, *, blocking: bool = False) -> dict:
+    """Run one event that takes `lock_times` lock times (with the worker's loop free, or
+    `blocking` it, as a saturated worker's loop is), then read what it wrote and what is
+    left of the lock and of its keeper."""
+
+    async def event() -> dict:
+        manager = _manager(url)
         token = BaseStateToken(ident=uuid.uuid4().hex, cls=State)
+        seen: dict = {}
         try:
             try:
                 async with manager.modify_state(token) as state:
                     state.router_data = {"written": "yes"}
                     state.dirty_vars.add("router_data")
-                    await asyncio.sleep(LOCK_MS / 1000 * lock_times)
+                    if blocking:
+                        time.sleep(LOCK_MS / 1000 * lock_times)
+                    else:
+                        await asyncio.sleep(LOCK_MS / 1000 * lock_times)
+                fresh = await manager.get_state(token)
+                seen["outcome"] = "written" if fresh.router_data == {"written": "yes"} else "lost"
             except LockExpiredError:
-                return "refused", await redis.get(manager._lock_key(token))
-            fresh = await manager.get_state(token)
-            outcome = "written" if fresh.router_data == {"written": "yes"} else "lost"
-            return outcome, await redis.get(manager._lock_key(token))
+                seen["outcome"] = "refused"
+            seen["lock left"] = await manager.redis.get(manager._lock_key(token))
+            keeper = manager.__dict__.get("_navigator_lock_keeper")
+            if keeper is not None:
+                seen["renewed"] = keeper.renewed
+                seen["held after"] = dict(keeper._held)
+                deadline = time.monotonic() + WAIT
+                while keeper._thread is not None and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+                seen["thread after"] = keeper._thread
+            return seen
         finally:
-            await redis.aclose()
+            await manager.redis.aclose()
 
     return settle(event())
 
@@ -59,40 +78,50 @@ def _event_lasting(url: str, lock_times: float) -> tuple[str, bytes | None]:
 def test_without_the_keeper_an_event_longer_than_the_lock_has_its_write_refused(
     redis_server, plain_locks
 ):
-    assert _event_lasting(redis_server.url, 2.5) == ("refused", None)
+    assert _event_lasting(redis_server.url, 2.5) == {"outcome": "refused", "lock left": None}
 
 
-def test_the_keeper_lets_a_long_event_write_and_then_frees_the_lock(redis_server, plain_locks):
+def test_the_keeper_lets_a_long_event_write_even_on_a_blocked_loop_then_rests(
+    redis_server, plain_locks
+):
     keep_locks()
     note_lock_times()
-    wrapped = StateManagerRedis._lock
+    wrapped = (StateManagerRedis._lock, StateManagerRedis._try_get_lock)
     note_lock_times()  # Reflex may call post_compile again: each wrapper goes on once
     keep_locks()
-    assert StateManagerRedis._lock is wrapped
-    assert _event_lasting(redis_server.url, 2.5) == ("written", None)
+    assert (StateManagerRedis._lock, StateManagerRedis._try_get_lock) == wrapped
+    for blocking in (False, True):  # a renewal on the loop itself would not come in time
+        seen = _event_lasting(redis_server.url, 2.5, blocking=blocking)
+        assert seen["outcome"] == "written", seen
+        assert seen["lock left"] is None and seen["held after"] == {}, seen
+        assert seen["renewed"] >= 2, seen
+        assert seen["thread after"] is None, seen  # nothing held: no thread
 
 
 def test_an_event_held_past_the_bound_lets_the_lock_expire(redis_server, plain_locks, monkeypatch):
     monkeypatch.setattr(cluster_worker, "KEEP_AT_MOST", 1)
     keep_locks()
-    assert _event_lasting(redis_server.url, 2.5) == ("refused", None)
+    assert _event_lasting(redis_server.url, 2.5)["outcome"] == "refused"
 
 
-def test_the_keeper_never_renews_a_lock_someone_else_took(redis_server):
-    async def scene() -> tuple[int, int]:
-        redis = Redis.from_url(redis_server.url)
-        manager = StateManagerRedis(
-            redis=redis, lock_expiration=LOCK_MS, lock_warning_threshold=100
-        )
+def test_the_keeper_never_renews_a_lock_someone_else_holds(redis_server):
+    async def scene() -> tuple[int, dict, int]:
+        manager = _manager(redis_server.url)
+        keeper = LockKeeper.of(manager)
+        assert LockKeeper.of(manager) is keeper
         key = f"{uuid.uuid4().hex}_lock".encode()
         try:
-            # our lock expired and another worker's event took it, for longer than ours
-            await redis.set(key, b"theirs", px=LOCK_MS * 10)
-            await asyncio.wait_for(_keep(manager, key, b"ours"), timeout=LOCK_MS / 1000 * 3)
-            return await redis.pttl(key), LOCK_MS * 10
+            # this worker asked for the lock, but another worker's event has it, for longer
+            await manager.redis.set(key, b"theirs", px=LOCK_MS * 10)
+            keeper.hold(key, b"ours")
+            deadline = time.monotonic() + WAIT
+            while keeper._held and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return await manager.redis.pttl(key), dict(keeper._held), keeper.renewed
         finally:
-            await redis.aclose()
+            await manager.redis.aclose()
 
-    left, theirs = settle(scene())
-    # the keeper came back after one look, without renewing theirs to our lock's time
-    assert LOCK_MS < left <= theirs
+    left, held, renewed = settle(scene())
+    # the keeper let go of it after one look, without renewing theirs to our lock's time
+    assert held == {} and renewed == 0
+    assert LOCK_MS * 5 < left <= LOCK_MS * 10
