@@ -48,6 +48,7 @@ def raw_errors(logs: list[Path]) -> dict[str, int]:
 
 EXCEPTION = re.compile(r"(?:[\w.]+\.)?(\w+(?:Error|Exception)):")  # at a line's start
 EVENT = re.compile(r"Happened in\s*event:\s*([\w.]+)")
+LOG_LINE = re.compile(r"(?:DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")  # a record after it
 
 
 def tracebacks_by_kind(logs: list[Path]) -> dict[str, int]:
@@ -62,6 +63,11 @@ def tracebacks_by_kind(logs: list[Path]) -> dict[str, int]:
             if not RAW_ERRORS["traceback"].search(block):
                 continue
             lines = block.splitlines()
+            starts = next(i for i, line in enumerate(lines) if "Traceback" in line)
+            ends = next(
+                (i for i, line in enumerate(lines) if i > starts and LOG_LINE.match(line)), None
+            )
+            lines = lines[starts:ends]
             errors = [m.group(1) for line in lines if (m := EXCEPTION.match(line))]
             kind = errors[-1] if errors else "unknown"
             event = EVENT.search("".join(line.strip() for line in lines))
