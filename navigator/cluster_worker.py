@@ -65,24 +65,38 @@ class LockKeeper:
     too (measured: a task renewing every second did not save 3 s locks), so a thread renews,
     every third of the lock's time, every lock held, in one round trip. A lock is held from
     the moment it is asked for (Redis counts its time from then; renewing a lock that is not
-    ours changes nothing) until its event ends. A killed worker renews nothing, so its tabs
-    are free again within the lock's time, as before; a lock held KEEP_AT_MOST lock times is
-    taken to belong to a wedged event and left to expire. The thread runs only while locks
-    are held."""
+    ours changes nothing, so a renewal that comes before the lock is taken, or after it was
+    lost, is only asked again next time) until its event ends. A killed worker renews
+    nothing, so its tabs are free again within the lock's time, as before; a lock held
+    KEEP_AT_MOST lock times is taken to belong to a wedged event and left to expire. The
+    thread runs only while locks are held.
+
+    Reflex's "lock held too long" warning reads the lock's time left: after a renewal it
+    counts from the renewal, not from the lock's taking."""
 
     def __init__(self, manager: StateManagerRedis) -> None:
+        self._lock_ms = manager.lock_expiration
+        self._every = self._lock_ms / 1000 * KEEP_EVERY_SHARE
+        # the async client's address (host and port, a unix socket, TLS, a password) for a
+        # client of the thread's own; a round that does not answer in time is given up
         pool = manager.redis.connection_pool
         sync_class = getattr(sync_redis, pool.connection_class.__name__, sync_redis.Connection)
+        address = {
+            name: value
+            for name, value in pool.connection_kwargs.items()
+            if name not in ("retry", "redis_connect_func", "socket_timeout")
+        }
+        address["socket_connect_timeout"] = self._every
         self._redis = sync_redis.Redis(
             connection_pool=sync_redis.ConnectionPool(
-                connection_class=sync_class, **pool.connection_kwargs
+                connection_class=sync_class, socket_timeout=self._every, **address
             )
         )
-        self._lock_ms = manager.lock_expiration
         self._held: dict[tuple[bytes, bytes], float] = {}  # (key, id) -> when asked
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
-        self.renewed = 0  # renewals that kept a lock, for the tests and the logs
+        self.renewed = 0  # renewals that kept a lock, for the tests
+        self.rounds = 0
 
     @classmethod
     def of(cls, manager: StateManagerRedis) -> LockKeeper:
@@ -94,20 +108,20 @@ class LockKeeper:
     def hold(self, key: bytes, lock_id: bytes) -> None:
         with self._guard:
             self._held[(key, lock_id)] = time.monotonic()
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="state-lock-keeper", daemon=True
-                )
-                self._thread.start()
+            if self._thread is not None:
+                return
+            thread = self._thread = threading.Thread(
+                target=self._run, name="state-lock-keeper", daemon=True
+            )
+        thread.start()  # outside the guard: the loop's thread waits for no one while it starts
 
     def release(self, key: bytes, lock_id: bytes) -> None:
         with self._guard:
             self._held.pop((key, lock_id), None)
 
     def _run(self) -> None:
-        every = self._lock_ms / 1000 * KEEP_EVERY_SHARE
         while True:
-            time.sleep(every)
+            time.sleep(self._every)
             with self._guard:
                 if not self._held:
                     self._thread = None
@@ -128,11 +142,8 @@ class LockKeeper:
                 log.warning("cluster: could not renew the state locks", exc_info=True)
                 continue
             with self._guard:
-                for lock, was_kept in zip(held, kept, strict=True):
-                    if was_kept:
-                        self.renewed += 1
-                    else:  # not ours (any more): never asked about again
-                        self._held.pop(lock, None)
+                self.rounds += 1
+                self.renewed += sum(1 for was_kept in kept if was_kept)
 
     def _bound(self) -> float:
         return self._lock_ms / 1000 * KEEP_AT_MOST

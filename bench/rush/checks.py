@@ -159,7 +159,8 @@ def told_why(engine: Engine, world: World, outcomes: list[Outcome]) -> dict[str,
             ).all()
         }
     for email, outcome in by_email.items():
-        if outcome.error and outcome.error != "busy":  # "busy" is what the page said
+        if outcome.error and outcome.error != "busy" and not outcome.applied:
+            # stopped before the page let them apply ("busy" is what the page said)
             untold.append(f"{email}: the session broke off ({outcome.error})")
             continue
         enrollment = enrollments.get(child_of[email])

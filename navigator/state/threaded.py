@@ -11,7 +11,7 @@ A worker that has more work than it can do sheds it: a handler that starts later
 SHED_SHARE of the time Reflex holds a tab's state lock is not run at all, and the person is
 told the navigator is busy and nothing was done. Run that late, the person has waited long
 already and the worker falls further behind; and where nothing keeps the lock alive (a
-cluster's workers do: `keeping_locks`), it could not finish in the lock's time: Reflex would
+cluster's workers do: `LockKeeper`), it could not finish in the lock's time: Reflex would
 refuse its state write (LockExpiredError), and the tab would never show what the handler did
 in the database. "Later" counts from the moment the lock was taken
 where the worker knows it (a cluster's workers note it: `noting_lock_ask`): on a saturated

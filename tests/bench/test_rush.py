@@ -130,7 +130,9 @@ def test_a_parent_whose_session_broke_off_is_not_told(app, rushed):
     outcomes = rushed["outcomes"]
     before = check(app.engine, app.world, outcomes, [app.log])["told_why"]["not_told"]
     broken = [
-        dataclasses.replace(outcomes[0], error="program page without the family's children"),
+        dataclasses.replace(
+            outcomes[0], error="program page without the family's children", applied=""
+        ),
         *outcomes[1:],
     ]
     result = check(app.engine, app.world, broken, [app.log])

@@ -19,7 +19,7 @@ from navigator import cluster_worker
 from navigator.cluster_worker import LockKeeper, keep_locks, note_lock_times
 from tests.support.handlers import settle
 
-LOCK_MS = 600  # the lock's time here; Reflex's default is 10 s
+LOCK_MS = 1200  # the lock's time here; Reflex's default is 10 s
 WAIT = 10.0  # seconds a test waits for the keeper's thread, at most
 
 
@@ -104,24 +104,43 @@ def test_an_event_held_past_the_bound_lets_the_lock_expire(redis_server, plain_l
     assert _event_lasting(redis_server.url, 2.5)["outcome"] == "refused"
 
 
-def test_the_keeper_never_renews_a_lock_someone_else_holds(redis_server):
-    async def scene() -> tuple[int, dict, int]:
+def test_the_keeper_renews_only_its_own_lock_even_when_asked_before_it_was_taken(redis_server):
+    async def rounds(keeper: LockKeeper, more: int) -> None:
+        deadline, until = time.monotonic() + WAIT, keeper.rounds + more
+        while keeper.rounds < until and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    async def scene() -> dict:
         manager = _manager(redis_server.url)
         keeper = LockKeeper.of(manager)
         assert LockKeeper.of(manager) is keeper
         key = f"{uuid.uuid4().hex}_lock".encode()
+        seen: dict = {}
         try:
-            # this worker asked for the lock, but another worker's event has it, for longer
+            # this worker asks for the lock while another worker's event has it, for longer
             await manager.redis.set(key, b"theirs", px=LOCK_MS * 10)
             keeper.hold(key, b"ours")
+            await rounds(keeper, 2)
+            seen["theirs left"], seen["renewed of theirs"] = (
+                await manager.redis.pttl(key),
+                keeper.renewed,
+            )
+            # theirs ends and the request takes it (a renewal may have come before: asked again)
+            await manager.redis.delete(key)
+            await manager.redis.set(key, b"ours", px=LOCK_MS, nx=True)
+            await asyncio.sleep(LOCK_MS / 1000 * 2.5)
+            seen["ours after 2.5 lock times"] = await manager.redis.get(key)
+            keeper.release(key, b"ours")
             deadline = time.monotonic() + WAIT
-            while keeper._held and time.monotonic() < deadline:
+            while keeper._thread is not None and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            return await manager.redis.pttl(key), dict(keeper._held), keeper.renewed
+            seen["thread after"] = keeper._thread
+            return seen
         finally:
             await manager.redis.aclose()
 
-    left, held, renewed = settle(scene())
-    # the keeper let go of it after one look, without renewing theirs to our lock's time
-    assert held == {} and renewed == 0
-    assert LOCK_MS * 5 < left <= LOCK_MS * 10
+    seen = settle(scene())
+    # theirs was never renewed to our lock's time (it only ran down)
+    assert seen["renewed of theirs"] == 0 and LOCK_MS * 5 < seen["theirs left"] <= LOCK_MS * 10
+    assert seen["ours after 2.5 lock times"] == b"ours", seen
+    assert seen["thread after"] is None
