@@ -127,12 +127,16 @@ class LockKeeper:
                     self._thread = None
                     return
                 now = time.monotonic()
-                wedged = [h for h, since in self._held.items() if now - since > self._bound()]
-                for held in wedged:
-                    del self._held[held]
+                wedged = [lock for lock, since in self._held.items() if now - since > self._bound()]
+                for lock in wedged:
+                    del self._held[lock]
                 held = list(self._held)
-            for _key, _id in wedged:
-                log.warning("cluster: an event held its tab's state lock too long; it may expire")
+            if wedged:
+                log.warning(
+                    "cluster: %d event(s) held their tab's state lock %.0f s; left to expire",
+                    len(wedged),
+                    self._bound(),
+                )
             try:
                 pipeline = self._redis.pipeline(transaction=False)
                 for key, lock_id in held:
@@ -281,7 +285,7 @@ class SurvivingTokenManager(RedisTokenManager):
 
 def keep_locks() -> None:
     """Every Redis state lock this worker takes is kept alive while its event runs
-    (`keeping_locks`). Once per process."""
+    (`LockKeeper`). Once per process."""
     if not getattr(StateManagerRedis._lock, "keeps_locks", False):
         StateManagerRedis._lock = keeping_locks(StateManagerRedis._lock)  # type: ignore[method-assign]
     if not getattr(StateManagerRedis._try_get_lock, "keeps_locks", False):
