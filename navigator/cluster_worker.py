@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import redis as sync_redis
@@ -53,6 +54,8 @@ _EXTEND_IF_OURS = (
 )
 KEEP_EVERY_SHARE = 1 / 3  # of the lock's time
 KEEP_AT_MOST = 6  # lock times: then a wedged event lets the tab go, its write refused
+# the lock `_try_get_lock` took in this task, until `_lock` lets it go: (key, id)
+_TAKEN: ContextVar[tuple[bytes, bytes] | None] = ContextVar("state_lock_taken", default=None)
 
 
 class LockKeeper:
@@ -78,18 +81,29 @@ class LockKeeper:
         self._lock_ms = manager.lock_expiration
         self._every = self._lock_ms / 1000 * KEEP_EVERY_SHARE
         # the async client's address (host and port, a unix socket, TLS, a password) for a
-        # client of the thread's own; a round that does not answer in time is given up
+        # client of the thread's own. A round that does not answer in half a round's time is
+        # given up, not retried: the next one still comes before the lock runs out.
         pool = manager.redis.connection_pool
         sync_class = getattr(sync_redis, pool.connection_class.__name__, sync_redis.Connection)
         address = {
             name: value
             for name, value in pool.connection_kwargs.items()
-            if name not in ("retry", "redis_connect_func", "socket_timeout")
+            if name
+            not in (
+                "retry",
+                "retry_on_error",
+                "retry_on_timeout",
+                "redis_connect_func",
+                "socket_timeout",
+                "socket_connect_timeout",
+            )
         }
-        address["socket_connect_timeout"] = self._every
         self._redis = sync_redis.Redis(
             connection_pool=sync_redis.ConnectionPool(
-                connection_class=sync_class, socket_timeout=self._every, **address
+                connection_class=sync_class,
+                socket_timeout=self._every / 2,
+                socket_connect_timeout=self._every / 2,
+                **address,
             )
         )
         self._held: dict[tuple[bytes, bytes], float] = {}  # (key, id) -> when asked
@@ -113,7 +127,12 @@ class LockKeeper:
             thread = self._thread = threading.Thread(
                 target=self._run, name="state-lock-keeper", daemon=True
             )
-        thread.start()  # outside the guard: the loop's thread waits for no one while it starts
+        try:
+            thread.start()  # outside the guard: the loop's thread waits for no one meanwhile
+        except BaseException:
+            with self._guard:
+                self._thread = None  # the next lock asked for tries again
+            raise
 
     def release(self, key: bytes, lock_id: bytes) -> None:
         with self._guard:
@@ -168,7 +187,9 @@ def keeping_lock_ask(try_lock: Callable[..., Awaitable[Any]]) -> Callable[..., A
             taken = await try_lock(manager, lock_key, lock_id)
             return taken
         finally:
-            if not taken:
+            if taken:  # `keeping_locks` lets it go, even if Reflex fails before using it
+                _TAKEN.set((lock_key, lock_id))
+            else:
                 keeper.release(lock_key, lock_id)
 
     asked.keeps_locks = True  # type: ignore[attr-defined]
@@ -176,21 +197,25 @@ def keeping_lock_ask(try_lock: Callable[..., Awaitable[Any]]) -> Callable[..., A
 
 
 def keeping_locks(lock: Callable[..., Any]) -> Callable[..., Any]:
-    """Reflex's Redis state lock (`StateManagerRedis._lock`): its LockKeeper lets it go when
-    the event ends."""
+    """Reflex's Redis state lock (`StateManagerRedis._lock`): its LockKeeper lets go of the
+    lock taken inside when the event ends, or when Reflex failed after taking it (a
+    cancellation while it still waited for its turn locally)."""
 
     @contextlib.asynccontextmanager
     @functools.wraps(lock)  # its marks too: each wrapper is put on once (`note_lock_times`)
     async def kept(
         manager: StateManagerRedis, token: Any, *args: Any, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        lock_id = None
+        outer = _TAKEN.get()  # a lock taken inside another's event (linked states)
+        _TAKEN.set(None)
         try:
             async with lock(manager, token, *args, **kwargs) as lock_id:
                 yield lock_id
         finally:
-            if lock_id is not None and not manager._oplock_enabled:
-                LockKeeper.of(manager).release(manager._lock_key(token), lock_id)
+            taken = _TAKEN.get()
+            _TAKEN.set(outer)
+            if taken is not None:
+                LockKeeper.of(manager).release(*taken)
 
     kept.keeps_locks = True  # type: ignore[attr-defined]
     return kept

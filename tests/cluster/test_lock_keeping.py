@@ -5,6 +5,7 @@ refused; a lock it does not hold, or one held past the bound, is left to expire.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 
@@ -16,10 +17,10 @@ from reflex.state import State
 from reflex_base.utils.exceptions import LockExpiredError
 
 from navigator import cluster_worker
-from navigator.cluster_worker import LockKeeper, keep_locks, note_lock_times
+from navigator.cluster_worker import LockKeeper, keep_locks, keeping_locks, note_lock_times
 from tests.support.handlers import settle
 
-LOCK_MS = 1200  # the lock's time here; Reflex's default is 10 s
+LOCK_MS = 2000  # the lock's time here; Reflex's default is 10 s
 WAIT = 10.0  # seconds a test waits for the keeper's thread, at most
 
 
@@ -102,6 +103,31 @@ def test_an_event_held_past_the_bound_lets_the_lock_expire(redis_server, plain_l
     monkeypatch.setattr(cluster_worker, "KEEP_AT_MOST", 1)
     keep_locks()
     assert _event_lasting(redis_server.url, 2.5)["outcome"] == "refused"
+
+
+def test_a_lock_taken_before_reflex_failed_to_use_it_is_let_go(redis_server, plain_locks):
+    keep_locks()
+
+    @contextlib.asynccontextmanager
+    async def failing_lock(manager, token, *args, **kwargs):
+        """Reflex's lock when the task is cancelled after Redis gave it the lock, while it
+        still waited for its turn among this worker's own waiters."""
+        assert await manager._try_get_lock(manager._lock_key(token), b"taken")
+        raise asyncio.CancelledError
+        yield  # an async context manager
+
+    async def scene() -> dict:
+        manager = _manager(redis_server.url)
+        token = BaseStateToken(ident=uuid.uuid4().hex, cls=State)
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                async with keeping_locks(failing_lock)(manager, token):
+                    pass
+            return dict(LockKeeper.of(manager)._held)
+        finally:
+            await manager.redis.aclose()
+
+    assert settle(scene()) == {}  # not renewed for a minute with no event behind it
 
 
 def test_the_keeper_renews_only_its_own_lock_even_when_asked_before_it_was_taken(redis_server):
