@@ -38,6 +38,14 @@ def _manager(url: str) -> StateManagerRedis:
     )
 
 
+async def _thread_after_rest(keeper: LockKeeper) -> object:
+    """The keeper's thread once it has nothing to hold (None: it ended), waited for a while."""
+    deadline = time.monotonic() + WAIT
+    while keeper._thread is not None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return keeper._thread
+
+
 def _event_lasting(url: str, lock_times: float, *, blocking: bool = False) -> dict:
     """Run one event that takes `lock_times` lock times (with the worker's loop free, or
     `blocking` it, as a saturated worker's loop is), then read what it wrote and what is
@@ -65,10 +73,7 @@ def _event_lasting(url: str, lock_times: float, *, blocking: bool = False) -> di
             if keeper is not None:
                 seen["renewed"] = keeper.renewed
                 seen["held after"] = dict(keeper._held)
-                deadline = time.monotonic() + WAIT
-                while keeper._thread is not None and time.monotonic() < deadline:
-                    await asyncio.sleep(0.05)
-                seen["thread after"] = keeper._thread
+                seen["thread after"] = await _thread_after_rest(keeper)
             return seen
         finally:
             await manager.redis.aclose()
@@ -157,10 +162,7 @@ def test_the_keeper_renews_only_its_own_lock_even_when_asked_before_it_was_taken
             await asyncio.sleep(LOCK_MS / 1000 * 2.5)
             seen["ours after 2.5 lock times"] = await manager.redis.get(key)
             keeper.release(key, b"ours")
-            deadline = time.monotonic() + WAIT
-            while keeper._thread is not None and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            seen["thread after"] = keeper._thread
+            seen["thread after"] = await _thread_after_rest(keeper)
             return seen
         finally:
             await manager.redis.aclose()
