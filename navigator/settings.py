@@ -38,6 +38,9 @@ class Settings:
     # threads an app worker runs its handlers on (navigator.state.threaded), and the
     # database connections it keeps for them; asyncio's own default unless set
     handler_threads: int = 6
+    # the search relay sends a stream of changes (an enrollment rush) as one Meilisearch
+    # task this often at most; a change after a quiet spell goes at once (search.relay)
+    relay_interval_ms: int = 1000
     meili_search_key: str = ""  # search only, the catalog index only
     meili_relay_key: str = ""  # the catalog index's documents and settings only
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
@@ -66,6 +69,16 @@ def _handler_threads(value: str | None) -> int:
     return threads
 
 
+def _relay_interval(value: str | None) -> int:
+    wrong = "NAVIGATOR_RELAY_INTERVAL_MS must be a whole number of milliseconds, 0 to 60000"
+    if value and not value.isdigit():
+        raise ValueError(wrong)
+    interval = int(value) if value else 1000
+    if interval > 60_000:
+        raise ValueError(wrong)
+    return interval
+
+
 def load_settings() -> Settings:
     var_dir = _var_dir()
     default_locale = os.environ.get("NAVIGATOR_DEFAULT_LOCALE", "ru")
@@ -87,6 +100,7 @@ def load_settings() -> Settings:
         trusted_proxy_hops=int(os.environ.get("NAVIGATOR_TRUSTED_PROXY_HOPS", "0")),
         lock_timeout_ms=int(os.environ.get("NAVIGATOR_LOCK_TIMEOUT_MS", "10000")),
         handler_threads=_handler_threads(os.environ.get("NAVIGATOR_HANDLER_THREADS")),
+        relay_interval_ms=_relay_interval(os.environ.get("NAVIGATOR_RELAY_INTERVAL_MS")),
         smtp_host=os.environ.get("NAVIGATOR_SMTP_HOST", ""),
         smtp_port=int(os.environ.get("NAVIGATOR_SMTP_PORT", "25")),
         smtp_security=_smtp_security(os.environ.get("NAVIGATOR_SMTP_SECURITY", "none")),

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -333,11 +333,25 @@ def drain(
     return total
 
 
+def _configured_interval() -> float:
+    from navigator.settings import get_settings
+
+    return get_settings().relay_interval_ms / 1000
+
+
 @dataclass
 class Relay:
     """The relay loop: a background thread in the app, or `navigator search relay`.
 
     Only the leader relays; a standby tries to take over every `standby_seconds`.
+
+    A batch that sent something is followed by the next one `interval_seconds` after it began
+    at the earliest. Meilisearch spends about the same on a task whatever it carries (it
+    rewrites the index's structures), so under a stream of changes, such as an enrollment
+    rush changing the same popular programs' free seats, sending each batch the moment the
+    last was applied kept it indexing all the time, on the cores the workers need. Now each
+    task carries what arrived in the interval. A change after a quiet spell, or one coming
+    while a slow task is applied, waits for nothing more than before.
     """
 
     engine: Engine
@@ -347,6 +361,7 @@ class Relay:
     idle_seconds: float = 0.05
     max_backoff_seconds: float = 30.0
     standby_seconds: float = 1.0
+    interval_seconds: float = field(default_factory=_configured_interval)
     defers: bool = False  # a worker's relay, which the background process takes back
 
     def __post_init__(self) -> None:
@@ -375,6 +390,7 @@ class Relay:
                 if not ready:
                     ensure_index(self.engine, self.client, self.uid, self.culture_uid)
                     ready = True
+                began = time.monotonic()
                 with leader_lock(self.engine, wait=False) as leader:  # a reindex pauses us
                     consumed = (
                         relay_batch(
@@ -384,7 +400,9 @@ class Relay:
                         else 0
                     )
                 backoff = 0.5
-                if not consumed:
+                if consumed:  # the next batch collects what comes meanwhile
+                    self._stop.wait(max(0.0, began + self.interval_seconds - time.monotonic()))
+                else:
                     self._stop.wait(self.idle_seconds if leader else 1.0)
             except Exception as error:  # Meilisearch down, database busy: retry, never die
                 log.warning(

@@ -34,6 +34,7 @@ from pathlib import Path
 from bench.common import machine
 from bench.rush.checks import check
 from bench.rush.cpu import SELF, CpuMeter
+from bench.rush.indexing import IndexingMeter
 from bench.rush.load import Pace, Rush, wait_for_index
 from bench.rush.world import World, build_world, catalog_size
 from navigator.domain.shared.db import make_engine
@@ -42,7 +43,9 @@ from navigator.domain.shared.migrate import upgrade
 APP_START_TIMEOUT = 600
 
 
-def run_load(url: str, world: World, args, roots: dict[str, list[int]]) -> tuple[dict, dict, list]:
+def run_load(
+    url: str, world: World, args, roots: dict[str, list[int]], indexing: IndexingMeter | None
+) -> tuple[dict, dict, list]:
     meter = CpuMeter({**roots, SELF: [os.getpid()]})
     rush = Rush(
         url,
@@ -53,8 +56,13 @@ def run_load(url: str, world: World, args, roots: dict[str, list[int]]) -> tuple
         pace=Pace().scaled(args.pace),
     )
     meter.start()
+    if indexing:
+        indexing.start()
     figures = asyncio.run(rush.run())
-    return figures, meter.report(), rush.stats.outcomes
+    cpu = meter.report()
+    if indexing:
+        figures["meilisearch_indexing"] = indexing.report()
+    return figures, cpu, rush.stats.outcomes
 
 
 def main() -> None:
@@ -109,12 +117,16 @@ def main() -> None:
                 form_sign_in_share=args.form_sign_in,
             )
             wait_for_index(url, catalog_size(engine))  # the app's relay indexes the world
+            indexing = None  # its Meilisearch's key is not ours
         else:
-            url, database_url, logs, roots, engine, world = start_everything(stack, tmp, args)
+            url, database_url, logs, roots, engine, world, meili = start_everything(
+                stack, tmp, args
+            )
+            indexing = IndexingMeter(meili.url, meili.master_key)
         if args.world:
             world.save(args.world)
         info["setup_done_load_average"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-        figures, cpu, outcomes = run_load(url, world, args, roots)
+        figures, cpu, outcomes = run_load(url, world, args, roots, indexing)
         info["after_load_average"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         checks = check(engine, world, outcomes, logs)
         engine.dispose()
@@ -163,7 +175,7 @@ def start_everything(stack: ExitStack, tmp: Path, args):
         wait_for_index(url, expected)
         if pg_log is not None:
             stack.callback(lambda: print(f"# postgres log ERROR lines: {_errors_in(pg_log)}"))
-        return url, database_url, logs, roots, engine, world
+        return url, database_url, logs, roots, engine, world, meili
     env = app_environment(meili.url, meili.master_key)
     env["DATABASE_URL"] = database_url
     env["REFLEX_WEB_WORKDIR"] = str(get_settings().var_dir / "bench" / "web")
@@ -183,7 +195,7 @@ def start_everything(stack: ExitStack, tmp: Path, args):
     logs = [log_path]
     if pg_log is not None:
         stack.callback(lambda: print(f"# postgres log ERROR lines: {_errors_in(pg_log)}"))
-    return url, database_url, logs, roots, engine, world
+    return url, database_url, logs, roots, engine, world, meili
 
 
 def _start_cluster(

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.rush.checks import check, raw_errors, tracebacks_by_kind
+from bench.rush.indexing import IndexingMeter, seconds
 from bench.rush.load import Pace, Rush, wait_for_index
 from bench.rush.world import World, build_world, catalog_size
 from navigator.devserver import app_environment, stop_app, wait_until_serving
@@ -72,12 +73,14 @@ def app(meili_server: MeiliServer, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="module")
-def rushed(app: App) -> dict:
+def rushed(app: App, meili_server: MeiliServer) -> dict:
     rush = Rush(
         app.url, app.world, sessions=5, ramp_seconds=2, hold_seconds=4, pace=Pace().scaled(0.05)
     )
+    indexing = IndexingMeter(meili_server.url, meili_server.master_key)
+    indexing.start()
     figures = asyncio.run(rush.run())
-    return {"figures": figures, "outcomes": rush.stats.outcomes}
+    return {"figures": figures, "outcomes": rush.stats.outcomes, "indexing": indexing.report()}
 
 
 def test_parents_apply_through_the_event_channel_and_nobody_is_left_untold(app, rushed):
@@ -97,6 +100,22 @@ def test_parents_apply_through_the_event_channel_and_nobody_is_left_untold(app, 
     assert result["ledger_invariants"] == "hold"
     assert result["passed"], result
     assert figures["attendance_marks"] > 0  # registers uploaded meanwhile
+
+
+def test_the_relays_indexing_during_the_rush_is_counted_in_meilisearchs_words(rushed):
+    """Each application changes its program's free seats: the relay sends it to the index."""
+    indexing = rushed["indexing"]
+    assert indexing["tasks_by_type"].get("documentAdditionOrUpdate", 0) >= 1, indexing
+    assert indexing["documents_sent"] >= 1
+    assert 1 <= indexing["batches"] <= indexing["tasks"]
+    assert indexing["batch_seconds"] > 0
+
+
+def test_meilisearchs_durations_are_read_in_seconds():
+    assert seconds("PT0.012S") == pytest.approx(0.012)
+    assert seconds("PT1M3.5S") == pytest.approx(63.5)
+    assert seconds("PT2H") == 7200
+    assert seconds(None) == 0
 
 
 def test_the_checks_catch_an_oversold_seat_and_a_parent_not_told(app, rushed):

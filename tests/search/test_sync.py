@@ -250,3 +250,80 @@ def test_a_reindex_forgets_the_changes_it_already_covers_and_big_providers_go_in
     assert outbox_size(engine) == 1
     reindex(engine, client, uid=uid)
     assert outbox_size(engine) == 0  # the new index was built after that change committed
+
+
+def _retitle(world, title: str) -> None:
+    """A change parents see once the municipality certified it again."""
+    with world.tx() as s:
+        update_program(
+            s,
+            world.provider_user,
+            world.program_id,
+            ProgramFields(title=title, direction="technical", age_min=7, age_max=14, language="ru"),
+        )
+    world.certify()
+
+
+def _until_published(client, uid, title: str, program_id: int) -> None:
+    deadline = time.monotonic() + 20
+    while not published(client, uid, title, program_id):
+        assert time.monotonic() < deadline, f"{title} never reached the index"
+        time.sleep(0.05)
+
+
+def test_a_stream_of_changes_waits_for_the_interval_and_a_change_after_a_quiet_spell_does_not(
+    engine, index
+):
+    client, uid = index
+    world = build_world(engine)
+    drain(engine, client, uid=uid)
+    relay = Relay(engine, client, uid=uid, interval_seconds=30)
+    thread = relay.start_thread()
+    try:
+        _retitle(world, "Шахматный клуб")  # after a quiet spell: at once, not in 30 s
+        _until_published(client, uid, "Шахматный", world.program_id)
+        _retitle(world, "Театральная студия")  # within the interval: it waits
+        time.sleep(3)  # the old relay sent it within a few hundred milliseconds
+        assert hits(client, uid, "Театральная") == []
+        assert outbox_size(engine) > 0
+    finally:
+        relay.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    drain(engine, client, uid=uid)  # nothing is lost by waiting: the rows are still there
+    assert hits(client, uid, "Театральная") == [world.program_id]
+
+
+def test_without_an_interval_each_change_goes_out_as_soon_as_the_last_was_applied(engine, index):
+    client, uid = index
+    world = build_world(engine)
+    drain(engine, client, uid=uid)
+    relay = Relay(engine, client, uid=uid, interval_seconds=0)
+    thread = relay.start_thread()
+    try:
+        for title in ("Шахматный клуб", "Театральная студия"):
+            _retitle(world, title)
+            _until_published(client, uid, title.split()[0], world.program_id)
+    finally:
+        relay.stop()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("value", ["-1", "60001", "soon"])
+def test_a_relay_interval_out_of_range_is_refused_when_the_settings_are_read(monkeypatch, value):
+    from navigator.settings import load_settings
+
+    monkeypatch.setenv("NAVIGATOR_RELAY_INTERVAL_MS", value)
+    with pytest.raises(ValueError):
+        load_settings()
+
+
+def test_the_relay_takes_its_interval_from_the_settings(monkeypatch, engine):
+    from navigator.settings import get_settings
+
+    monkeypatch.setenv("NAVIGATOR_RELAY_INTERVAL_MS", "250")
+    get_settings.cache_clear()
+    try:
+        assert Relay(engine, make_client("http://127.0.0.1:9", "x" * 16)).interval_seconds == 0.25
+    finally:
+        get_settings.cache_clear()
