@@ -237,7 +237,11 @@ SYNC_TIMEOUT = 120.0  # seconds: a change that takes longer is a failure, not a 
 
 def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
     """From the commit of a change parents see at once (a group's seats: the certified
-    content and terms reach the catalog only when certified) to a search that shows it."""
+    content and terms reach the catalog only when certified) to a search that shows it.
+
+    Each change comes after a quiet spell of the relay's interval, as one provider's edit
+    does; a change right after another waits for the rest of the interval (a stream's
+    changes go out as one task a second), which the rush measures."""
     relay = Relay(engine, admin)
     thread = relay.start_thread()
     lags = []
@@ -253,6 +257,7 @@ def sync_lag(engine, admin, client, changes: int = 40) -> list[float]:
             )
         today = date.today()
         for n, program_id in enumerate(ids):
+            time.sleep(relay.interval_seconds)
             with read_session(engine) as s:
                 [before] = build_batch(s, [program_id], today).documents
                 groups = s.exec(
