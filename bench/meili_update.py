@@ -18,12 +18,18 @@ Beside each step's times it prints where Meilisearch says its batches spent them
 `progressTrace` of `GET /batches/{uid}`): the median of each indexing stage, largest first.
 
     .venv/bin/python -m bench.meili_update [--programs 100000] [--updates 30]
+
+With `--batch-sizes 1 5 20` it asks instead what coalescing changes into fewer tasks saves
+(the search relay's interval): for each size, `--updates` batches of that many changed
+programs with the catalog's settings, each timed and metered in Meilisearch's own CPU
+(/proc), per batch and per program.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -123,12 +129,47 @@ def stages(traces: list[dict[str, str]], largest: int = 5) -> dict[str, float]:
     return dict(ordered[: largest + 1])
 
 
+def meili_cpu_seconds(pid: int) -> float:
+    """User and system CPU of the Meilisearch process (its indexing threads included)."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def batch_costs(
+    admin: Any, pid: int, documents: list[dict[str, Any]], sizes: list[int], batches: int
+) -> dict[str, Any]:
+    """For each size: wall and Meilisearch CPU of one task carrying that many programs."""
+    index = admin.index(INDEX_UID)
+    figures: dict[str, Any] = {}
+    for size in sizes:
+        walls, cpus = [], []
+        for n in range(batches):
+            chosen = [documents[(n * size + k) % len(documents)] for k in range(size)]
+            changed = [{**d, "tags": f"batch{size}-{n}"} for d in chosen]
+            cpu, started = meili_cpu_seconds(pid), time.perf_counter()
+            task = index.add_documents(changed)
+            admin.wait_for_task(task.task_uid, timeout_in_ms=60_000, interval_in_ms=5)
+            walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((meili_cpu_seconds(pid) - cpu) * 1000)
+            time.sleep(0.2)  # Meilisearch's own work after a task ends is counted in the next
+        figures[f"{size} programs a task"] = {
+            "wall_ms": percentiles(walls),
+            "meilisearch_cpu_ms": percentiles(cpus),
+            "cpu_ms_a_program_p50": round(statistics.median(cpus) / size, 1),
+            "load": load_average(),
+        }
+        print(f"# {size}: {figures[f'{size} programs a task']}", flush=True)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--programs", type=int, default=100_000)
     parser.add_argument("--updates", type=int, default=30)
+    parser.add_argument("--batch-sizes", type=int, nargs="*", default=[])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="meili-update-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -138,10 +179,18 @@ def main() -> None:
         with throwaway_server(Path(tmp)) as meili:
             admin = make_client(meili.url, meili.master_key)
             reindex(engine, admin)
+            wanted = max([args.updates, *args.batch_sizes])
             with read_session(engine) as session:
-                ids = next(catalog_program_ids(session, args.updates))
+                ids = next(catalog_program_ids(session, wanted))
                 documents = build_batch(session, ids, datetime.now(UTC).date()).documents
             figures: dict[str, Any] = {"machine": machine(), "programs": args.programs}
+            if args.batch_sizes:
+                assert meili.process is not None
+                costs = batch_costs(
+                    admin, meili.process.pid, documents, args.batch_sizes, args.updates
+                )
+                print(json.dumps({**figures, **costs}, ensure_ascii=False))
+                return
             settings = index_settings()
             for step, (name, change) in enumerate(STEPS):
                 settings = change(settings)

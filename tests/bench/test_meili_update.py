@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from bench.meili_update import milliseconds, one_document_updates, stages
+from bench.meili_update import batch_costs, milliseconds, one_document_updates, stages
 from navigator.domain.programs.models import Program
 from navigator.domain.shared.db import make_engine, read_session
 from navigator.domain.shared.migrate import upgrade
@@ -80,6 +80,33 @@ def test_partial_updates_keep_the_document_and_every_batch_is_traced(tmp_path: P
         assert stages(traces)["processing tasks"] > 0
         after = dict(index.get_document(world.program_id))
         assert after == {**before, "tags": "update0t"}
+    finally:
+        meili.stop()
+        engine.dispose()
+
+
+def test_batch_costs_send_tasks_of_each_size_and_meter_meilisearchs_own_cpu(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    today = date.today()
+    programs = [build_world(engine, today=today).program_id for _ in range(3)]
+    meili = throwaway_server(tmp_path / "meili").start()
+    try:
+        admin = make_client(meili.url, meili.master_key)
+        reindex(engine, admin)
+        with read_session(engine) as s:
+            documents = build_batch(s, programs, today).documents
+        assert meili.process is not None
+        figures = batch_costs(admin, meili.process.pid, documents, [1, 3], batches=2)
+        assert set(figures) == {"1 programs a task", "3 programs a task"}
+        for figure in figures.values():
+            assert figure["wall_ms"]["p50"] > 0
+            assert figure["meilisearch_cpu_ms"]["p50"] >= 0
+        tags = {d.tags for d in admin.index(INDEX_UID).get_documents({"limit": 10}).results}
+        assert tags == {"batch3-1"}  # the last task rewrote all three
     finally:
         meili.stop()
         engine.dispose()
