@@ -71,7 +71,7 @@ def _handler_threads(value: str | None) -> int:
 
 def _relay_interval(value: str | None) -> int:
     wrong = "NAVIGATOR_RELAY_INTERVAL_MS must be a whole number of milliseconds, 0 to 60000"
-    if value and not value.isdigit():
+    if value and not (value.isascii() and value.isdigit()):
         raise ValueError(wrong)
     interval = int(value) if value else 1000
     if interval > 60_000:

@@ -56,6 +56,7 @@ BACKGROUND_KEY = 7_316_004  # held by navigator.background for as long as it liv
 BACKGROUND = "background"
 TASK_TIMEOUT_MS = 120_000
 POLL_FIRST_SECONDS, POLL_MOST_SECONDS = 0.01, 0.2  # asking whether a task is done
+BATCH_ROWS = 500  # outbox rows a batch takes at most
 DOCUMENTS_PER_REQUEST = 1_000
 
 
@@ -247,10 +248,11 @@ def leader_pid(engine: Engine, key: int, name: str) -> int | None:
 def _wait(client: meilisearch.Client, *task_uids: int) -> None:
     """Wait for the last task (one index's tasks run in order), then check every one succeeded.
 
-    Asked first after 10 ms, then half as long again each time up to every 200 ms: a small
+    Asked at once, then after 10 ms, and each pause half as long again up to 200 ms: a small
     task is seen done at once, and a long one (seconds at 100 000 programs, more on a busy
     machine) is not asked after every 20 ms, each question a request Meilisearch answers
-    too. The next batch waits for the relay's interval anyway."""
+    too. A task seen done up to 200 ms late delays only the next batch, which under a
+    stream waits for the relay's interval anyway."""
     if not task_uids:
         return
     deadline = time.monotonic() + TASK_TIMEOUT_MS / 1000
@@ -295,7 +297,7 @@ def relay_batch(
     client: meilisearch.Client,
     *,
     uid: str = INDEX_UID,
-    limit: int = 500,
+    limit: int = BATCH_ROWS,
     culture_uid: str = CULTURE_INDEX_UID,
 ) -> int:
     """Send one batch; the number of outbox rows it consumed. The caller holds the leader lock.
@@ -331,7 +333,7 @@ def drain(
     client: meilisearch.Client,
     *,
     uid: str = INDEX_UID,
-    limit: int = 500,
+    limit: int = BATCH_ROWS,
     culture_uid: str = CULTURE_INDEX_UID,
 ) -> int:
     """Relay until the outbox is empty (waiting for the leader lock); rows consumed."""
@@ -358,13 +360,13 @@ class Relay:
 
     Only the leader relays; a standby tries to take over every `standby_seconds`.
 
-    A batch that sent something is followed by the next one `interval_seconds` after it began
-    at the earliest. Meilisearch spends about the same on a task whatever it carries (it
-    rewrites the index's structures), so under a stream of changes, such as an enrollment
-    rush changing the same popular programs' free seats, sending each batch the moment the
-    last was applied kept it indexing all the time, on the cores the workers need. Now each
-    task carries what arrived in the interval. A change after a quiet spell, or one coming
-    while a slow task is applied, waits for nothing more than before.
+    A batch that sent something, and was not full, is followed by the next one
+    `interval_seconds` after it began at the earliest. Under a stream of changes, such as an
+    enrollment rush changing the same popular programs' free seats, sending each batch the
+    moment the last was applied kept Meilisearch indexing all the time, on the cores the
+    workers need; now the changes of an interval go out together (one task for the programs,
+    one for removals, the same for culture services). A change after a quiet spell goes at
+    once; a backlog (after Meilisearch was down) drains batch after batch, as before.
     """
 
     engine: Engine
@@ -413,6 +415,8 @@ class Relay:
                         else 0
                     )
                 backoff = 0.5
+                if consumed >= BATCH_ROWS:  # a backlog: the next batch at once
+                    continue
                 if consumed:  # the next batch collects what comes meanwhile
                     self._stop.wait(max(0.0, began + self.interval_seconds - time.monotonic()))
                 else:

@@ -9,6 +9,7 @@ tasks enqueued since, the batches Meilisearch ran them in and those batches' own
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import httpx
@@ -52,15 +53,32 @@ class IndexingMeter:
                 return found
             params["from"] = page["next"]
 
+    def _settled(self, timeout: float = 120.0) -> None:
+        """Until Meilisearch has no task waiting or running (its batches then have their
+        durations), `timeout` seconds at most."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = self.client.get(
+                "/tasks", params={"statuses": "enqueued,processing", "limit": 1}
+            ).raise_for_status()
+            if not busy.json()["results"]:
+                return
+            time.sleep(0.1)
+
     def start(self) -> None:
+        self._settled()  # the world's indexing is not the rush's
         latest = self.client.get("/tasks", params={"limit": 1}).raise_for_status().json()
         self._after = latest["results"][0]["uid"] if latest["results"] else -1
 
     def report(self) -> dict[str, Any]:
+        self._settled()
         tasks = self._since("/tasks", self._after)
         batch_uids = {t["batchUid"] for t in tasks if t.get("batchUid") is not None}
-        first_batch = min(batch_uids, default=0)
-        batches = [b for b in self._since("/batches", first_batch - 1) if b["uid"] in batch_uids]
+        batches = (
+            [b for b in self._since("/batches", min(batch_uids) - 1) if b["uid"] in batch_uids]
+            if batch_uids
+            else []
+        )
         durations = [seconds(b.get("duration")) * 1000 for b in batches]
         by_type: dict[str, int] = {}
         for task in tasks:
@@ -72,6 +90,6 @@ class IndexingMeter:
                 int((t.get("details") or {}).get("receivedDocuments") or 0) for t in tasks
             ),
             "batches": len(batches),
-            "batch_seconds": round(sum(durations) / 1000, 1),
+            "batch_seconds": round(sum(durations) / 1000, 3),
             "batch_ms": percentiles(durations) if len(durations) > 1 else durations,
         }

@@ -107,8 +107,11 @@ def test_a_forked_child_opens_a_connection_of_its_own(forwarder, meili_server):
     client.health()  # the parent's connection, before the fork
     child = os.fork()
     if child == 0:  # the child: its answer must come on a connection of its own
-        ok = client.health()["status"] == "available"
-        os._exit(0 if ok else 1)
+        code = 1
+        try:
+            code = 0 if client.health()["status"] == "available" else 1
+        finally:
+            os._exit(code)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     client.health()

@@ -17,6 +17,7 @@ from navigator.domain.enrollment.api import accept_application
 from navigator.domain.programs.api import ProgramFields, update_program
 from navigator.domain.programs.certification import set_certification
 from navigator.domain.programs.models import CertificationStatus, Program
+from navigator.domain.providers.models import Provider
 from navigator.domain.shared.db import read_session, transaction
 from navigator.domain.shared.models import CatalogChange
 from search import relay as relay_module
@@ -252,69 +253,86 @@ def test_a_reindex_forgets_the_changes_it_already_covers_and_big_providers_go_in
     assert outbox_size(engine) == 0  # the new index was built after that change committed
 
 
-def _retitle(world, title: str) -> None:
-    """A change parents see once the municipality certified it again."""
-    with world.tx() as s:
-        update_program(
-            s,
-            world.provider_user,
-            world.program_id,
-            ProgramFields(title=title, direction="technical", age_min=7, age_max=14, language="ru"),
-        )
-    world.certify()
+def _rename_provider(engine, provider_id: int, name: str) -> None:
+    """A change parents see at once, in one transaction: every program of the provider."""
+    with transaction(engine) as s:
+        provider = s.get(Provider, provider_id)
+        assert provider is not None
+        provider.name = name
+        s.add(provider)
 
 
-def _until_published(client, uid, title: str, program_id: int) -> None:
-    deadline = time.monotonic() + 20
-    while not published(client, uid, title, program_id):
-        assert time.monotonic() < deadline, f"{title} never reached the index"
-        time.sleep(0.05)
+def _provider_name(client, uid, program_id: int) -> str | None:
+    try:
+        return client.index(uid).get_document(program_id).provider_name
+    except MeilisearchApiError:  # the relay has not created the index yet
+        return None
 
 
-def test_a_stream_of_changes_waits_for_the_interval_and_a_change_after_a_quiet_spell_does_not(
-    engine, index
-):
+def test_a_change_after_a_quiet_spell_goes_at_once_and_one_in_the_interval_waits(engine, index):
     client, uid = index
     world = build_world(engine)
     drain(engine, client, uid=uid)
     relay = Relay(engine, client, uid=uid, interval_seconds=30)
     thread = relay.start_thread()
     try:
-        _retitle(world, "Шахматный клуб")  # after a quiet spell: at once, not in 30 s
-        _until_published(client, uid, "Шахматный", world.program_id)
-        _retitle(world, "Театральная студия")  # within the interval: it waits
-        time.sleep(3)  # the old relay sent it within a few hundred milliseconds
-        assert hits(client, uid, "Театральная") == []
-        assert outbox_size(engine) > 0
+        _rename_provider(engine, world.provider_id, "Шахматная школа")  # at once, not in 30 s
+        deadline = time.monotonic() + 20
+        while _provider_name(client, uid, world.program_id) != "Шахматная школа":
+            assert time.monotonic() < deadline, "the first change waited for the interval"
+            time.sleep(0.05)
+        _rename_provider(engine, world.provider_id, "Театральная студия")  # it waits
+        time.sleep(3)  # the relay without an interval sent it within a few hundred ms
+        assert thread.is_alive()
+        assert _provider_name(client, uid, world.program_id) == "Шахматная школа"
+        assert outbox_size(engine) == 1
     finally:
         relay.stop()
         thread.join(timeout=10)
     assert not thread.is_alive()
-    drain(engine, client, uid=uid)  # nothing is lost by waiting: the rows are still there
-    assert hits(client, uid, "Театральная") == [world.program_id]
+    drain(engine, client, uid=uid)  # nothing is lost by waiting: the row is still there
+    assert _provider_name(client, uid, world.program_id) == "Театральная студия"
 
 
-def test_without_an_interval_each_change_goes_out_as_soon_as_the_last_was_applied(engine, index):
+class _Pauses(threading.Event):
+    """The relay's stop event, recording how long each pause of its loop was meant to last;
+    set after `rounds` pauses, which ends the loop."""
+
+    def __init__(self, rounds: int) -> None:
+        super().__init__()
+        self.rounds, self.pauses = rounds, []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.pauses.append(timeout)
+        if len(self.pauses) >= self.rounds:
+            self.set()
+        return self.is_set()
+
+
+def test_the_loop_waits_out_the_interval_after_a_batch_but_not_after_a_full_one(
+    engine, index, monkeypatch
+):
+    """The loop's pauses, batch by batch: a batch that sent some rows is followed by the rest
+    of the interval; a full one (a backlog) by the next batch at once; none by the idle poll."""
     client, uid = index
-    world = build_world(engine)
-    drain(engine, client, uid=uid)
-    relay = Relay(engine, client, uid=uid, interval_seconds=0)
-    thread = relay.start_thread()
-    try:
-        for title in ("Шахматный клуб", "Театральная студия"):
-            _retitle(world, title)
-            _until_published(client, uid, title.split()[0], world.program_id)
-    finally:
-        relay.stop()
-        thread.join(timeout=10)
+    batches = iter([3, relay_module.BATCH_ROWS, 0, 1])
+    monkeypatch.setattr(relay_module, "relay_batch", lambda *_args, **_kw: next(batches))
+    relay = Relay(engine, client, uid=uid, interval_seconds=60, idle_seconds=0.05)
+    relay._stop = _Pauses(rounds=3)
+    relay.run()
+    after_some, after_idle, after_one = relay._stop.pauses
+    assert 55 < after_some <= 60  # the rest of the minute since the batch began
+    assert after_idle == 0.05
+    assert 55 < after_one <= 60
+    assert len(relay._stop.pauses) == 3  # the full batch was followed by none
 
 
-@pytest.mark.parametrize("value", ["-1", "60001", "soon"])
+@pytest.mark.parametrize("value", ["-1", "60001", "soon", "１０００"])
 def test_a_relay_interval_out_of_range_is_refused_when_the_settings_are_read(monkeypatch, value):
     from navigator.settings import load_settings
 
     monkeypatch.setenv("NAVIGATOR_RELAY_INTERVAL_MS", value)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="NAVIGATOR_RELAY_INTERVAL_MS"):
         load_settings()
 
 
