@@ -116,3 +116,14 @@ def test_a_forked_child_opens_a_connection_of_its_own(forwarder, meili_server):
     assert os.waitstatus_to_exitcode(status) == 0
     client.health()
     assert forwarder.accepted == 2
+
+
+def test_a_connection_idle_too_long_is_not_reused(forwarder, meili_server, monkeypatch):
+    from search import connections
+
+    client = make_client(forwarder.url, meili_server.master_key)
+    client.health()
+    monkeypatch.setattr(connections, "IDLE_SECONDS", 0.0)  # any pause is too long now
+    client.health()
+    client.health()
+    assert forwarder.accepted == 3
