@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import tempfile
 import time
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import load_average, machine, percentiles
+from bench.rush.cpu import own_cpu_seconds
 from navigator.domain.shared.db import make_engine, read_session
 from navigator.domain.shared.migrate import upgrade
 from search.documents import build_batch, catalog_program_ids
@@ -129,13 +129,6 @@ def stages(traces: list[dict[str, str]], largest: int = 5) -> dict[str, float]:
     return dict(ordered[: largest + 1])
 
 
-def meili_cpu_seconds(pid: int) -> float:
-    """User and system CPU of the Meilisearch process (its indexing threads included)."""
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def batch_costs(
     admin: Any, pid: int, documents: list[dict[str, Any]], sizes: list[int], batches: int
 ) -> dict[str, Any]:
@@ -147,11 +140,11 @@ def batch_costs(
         for n in range(batches):
             chosen = [documents[(n * size + k) % len(documents)] for k in range(size)]
             changed = [{**d, "tags": f"batch{size}-{n}"} for d in chosen]
-            cpu, started = meili_cpu_seconds(pid), time.perf_counter()
+            cpu, started = own_cpu_seconds(pid), time.perf_counter()
             task = index.add_documents(changed)
             admin.wait_for_task(task.task_uid, timeout_in_ms=60_000, interval_in_ms=5)
             walls.append((time.perf_counter() - started) * 1000)
-            cpus.append((meili_cpu_seconds(pid) - cpu) * 1000)
+            cpus.append((own_cpu_seconds(pid) - cpu) * 1000)
             time.sleep(0.2)  # Meilisearch's own work after a task ends is counted in the next
         figures[f"{size} programs a task"] = {
             "wall_ms": percentiles(walls),

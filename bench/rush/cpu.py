@@ -28,7 +28,7 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return ppid, (utime + stime + cutime + cstime) / TICKS
 
 
-def _own(pid: int) -> float:
+def own_cpu_seconds(pid: int) -> float:
     """CPU seconds of the process itself, without its children."""
     raw = Path(f"/proc/{pid}/stat").read_text()
     fields = raw[raw.rindex(")") + 2 :].split()
@@ -59,7 +59,7 @@ class CpuMeter:
         totals = {}
         for name, pids in self.roots.items():
             if name == SELF:  # this process only: the servers it started are metered apart
-                totals[name] = sum(_own(p) for p in pids)
+                totals[name] = sum(own_cpu_seconds(p) for p in pids)
                 continue
             seen: set[int] = set()
             stack = [p for p in pids if p in table]
